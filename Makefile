@@ -1,0 +1,111 @@
+# dbgvisor - build the hypervisor image, its ISO, the guests, and run the tests.
+BUILD    := build
+CC       := gcc
+HOSTCC   := gcc
+OBJCOPY  := objcopy
+
+KCFLAGS  := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie \
+            -mno-red-zone -mgeneral-regs-only -mcmodel=kernel -fno-stack-protector \
+            -fno-asynchronous-unwind-tables -fno-omit-frame-pointer -fno-builtin \
+            -fno-tree-loop-distribute-patterns \
+            -I. -MMD -MP
+KASFLAGS := -g -I. -MMD -MP -D__ASSEMBLY__
+KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack \
+            --no-warn-rwx-segments -T linker.ld
+
+KSRCS    := $(sort $(wildcard boot/*.S boot/*.c core/*.S core/*.c svm/*.c svm/*.S vmx/*.c vmx/*.S debug/*.c))
+KOBJS    := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
+
+# Hardware-free sources, also compiled for the host and exercised by cmocka.
+PURE_SRCS := $(sort $(wildcard core/printf.c core/cmdline.c core/multiboot.c core/pmem.c \
+             core/cpu_caps.c))
+HOSTCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -DHOST_TEST -fsanitize=address,undefined \
+              -fno-sanitize-recover=all
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
+
+ELF := $(BUILD)/dbgvisor.elf
+ISO := $(BUILD)/dbgvisor.iso
+
+QEMU      := qemu-system-x86_64
+QEMU_MEM  := 256
+GDB_PORT  ?= 1234
+QEMU_GDB_PORT ?= 1235
+QEMU_BASE := -m $(QEMU_MEM) -no-reboot -display none \
+             -device isa-debug-exit,iobase=0xf4,iosize=0x04
+CMDLINE   ?= log=com1 gdb=com2
+
+.PHONY: all unit check test run run-iso run-bochs run-kvm qemu-gdb clean format
+all: $(ELF) $(ISO) guests
+
+$(BUILD)/k/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/k/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KASFLAGS) -c $< -o $@
+
+# The demo guest is linked into the image for runs without a module.
+DEMO_GUEST := $(BUILD)/guest/hello32.elf
+$(BUILD)/k/core/demo_guest.S.o: KASFLAGS += -DDEMO_GUEST_ELF='"$(DEMO_GUEST)"'
+$(BUILD)/k/core/demo_guest.S.o: $(DEMO_GUEST)
+
+$(ELF): $(KOBJS) linker.ld
+	ld $(KLDFLAGS) -o $@ $(KOBJS)
+	@tests/check-image.sh $@
+
+$(ISO): $(ELF) boot/grub.cfg
+	@rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub
+	cp $(ELF) $(BUILD)/iso/boot/dbgvisor.elf
+	cp boot/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $(BUILD)/iso 2>$(BUILD)/grub-mkrescue.log || \
+		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
+
+# --- unit tests (host, cmocka) ---
+$(BUILD)/unit/%: tests/unit/%.c $(PURE_SRCS) $(wildcard core/*.h debug/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ $< $(PURE_SRCS) -lcmocka
+
+unit: $(UNIT_BINS)
+	@fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail
+
+# --- integration tests (real image on QEMU and Bochs) ---
+check: all
+	tests/integration/run.sh
+
+test: unit check
+
+# --- running by hand ---
+run: $(ELF)
+	$(QEMU) $(QEMU_BASE) -cpu max -kernel $(ELF) -append "$(CMDLINE)" \
+		-serial stdio -serial tcp:127.0.0.1:$(GDB_PORT),server=on,wait=off,nodelay=on; \
+		rc=$$?; echo "qemu exit status $$rc"
+
+run-iso: $(ISO)
+	$(QEMU) $(QEMU_BASE) -cpu max -cdrom $(ISO) -serial stdio \
+		-serial tcp:127.0.0.1:$(GDB_PORT),server=on,wait=off,nodelay=on
+
+run-kvm: $(ELF)
+	$(QEMU) $(QEMU_BASE) -enable-kvm -cpu host -kernel $(ELF) -append "$(CMDLINE)" \
+		-serial stdio -serial tcp:127.0.0.1:$(GDB_PORT),server=on,wait=off,nodelay=on
+
+run-bochs: $(ISO)
+	tests/integration/bochs.sh run corei7_haswell_4770 $(ISO)
+
+qemu-gdb: $(ELF)
+	@printf 'file %s\ntarget remote 127.0.0.1:%s\n' "$(abspath $(ELF))" "$(QEMU_GDB_PORT)" > .gdbinit
+	@echo "*** Now run 'gdb' in this directory (hypervisor symbols, QEMU's own stub on port $(QEMU_GDB_PORT))."
+	$(QEMU) $(QEMU_BASE) -cpu max -kernel $(ELF) -append "$(CMDLINE)" -serial stdio \
+		-S -gdb tcp:127.0.0.1:$(QEMU_GDB_PORT)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) .gdbinit
+
+# Guest programs (multiboot1 kernels): runtime, demos, in-guest test suites.
+include guest/guest.mk
+
+-include $(KOBJS:.o=.d)

@@ -1,0 +1,34 @@
+/* cmdline.h - the hypervisor's own multiboot command line (log=, gdb=, baud=). */
+#ifndef DBGVISOR_CMDLINE_H
+#define DBGVISOR_CMDLINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define COM1_PORT 0x3f8
+#define COM2_PORT 0x2f8
+#define COM3_PORT 0x3e8
+#define COM4_PORT 0x2e8
+#define UART_DEFAULT_BAUD 115200
+
+struct hv_config {
+	uint16_t log_port; /* 0 = no log UART */
+	uint16_t gdb_port; /* 0 = no GDB stub */
+	uint32_t baud;
+	bool gdb_wait; /* stop the guest at its first instruction until gdb attaches */
+};
+
+/* The defaults: log=com1 gdb=com2 baud=115200. */
+void cmdline_defaults(struct hv_config *cfg);
+
+/*
+ * Parse space-separated words. Words without '=' (the image path some loaders prepend)
+ * are ignored. Recognised: log=com1..com4|0xPORT|none, gdb=com1..com4|0xPORT|none|wait
+ * (comma-separated, e.g. gdb=com2,wait), baud=N (50..115200, dividing 115200).
+ * Returns the number of problems found; the first is described in @err. Bad words
+ * leave the corresponding setting at its previous value.
+ */
+int cmdline_parse(const char *s, struct hv_config *cfg, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,29 @@
+/* console.h - hypervisor log output (printk), fatal stops (panic) and machine exit. */
+#ifndef DBGVISOR_CONSOLE_H
+#define DBGVISOR_CONSOLE_H
+
+#include <stdint.h>
+
+#include "uart.h"
+
+/* Exit status conventions, also used by the integration tests. */
+#define HV_EXIT_OK 0
+#define HV_EXIT_NO_VIRT 2   /* no usable VT-x/SVM */
+#define HV_EXIT_BAD_BOOT 3  /* bad boot info, module or command line */
+#define HV_EXIT_PANIC 4     /* internal error: panic() or an unexpected exception */
+#define HV_EXIT_GUEST_FAULT 5 /* the guest died: triple fault, forbidden memory, ... */
+
+/* Install the log UART; before this call printk output is dropped. */
+void console_init(struct uart *log);
+void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print, dump the caller's registers, stop the machine with HV_EXIT_PANIC. */
+void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/*
+ * Stop the machine: drain the UARTs, then isa-debug-exit (QEMU exits with status
+ * (code << 1) | 1) and the Bochs shutdown port; on real hardware, halt forever.
+ */
+void hv_exit(int code) __attribute__((noreturn));
+/* Register another UART to drain before exiting (the GDB port). */
+void console_add_drain(struct uart *u);
+
+#endif

@@ -1,0 +1,35 @@
+/* cpu_tables.h - the hypervisor's GDT, TSS (IST stacks) and IDT. */
+#ifndef DBGVISOR_CPU_TABLES_H
+#define DBGVISOR_CPU_TABLES_H
+
+#include <stdint.h>
+
+/* IST slots (SDM vol. 3A, 7.14.5): exceptions a guest can trigger at a hostile moment. */
+#define IST_DB 1
+#define IST_NMI 2
+#define IST_DF 3
+#define IST_MC 4
+#define IST_COUNT 4
+
+/* 64-bit TSS (SDM vol. 3A, figure 8-11). */
+struct __attribute__((packed)) tss64 {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+};
+
+_Static_assert(sizeof(struct tss64) == 104, "64-bit TSS is 104 bytes");
+
+void gdt_init(void);
+void idt_init(void);
+
+/* For VMCS/VMCB host-state fields. */
+uint64_t gdt_base(void);
+uint64_t idt_base(void);
+uint64_t tss_base(void);
+
+#endif

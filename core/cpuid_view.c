@@ -1,0 +1,48 @@
+/* cpuid_view.c - hide VT-x/SVM from the guest, announce the hypervisor, mirror guest CR4 bits. */
+#include "cpuid_view.h"
+
+#include "cpu_caps.h"
+#include "string.h"
+
+void cpuid_guest_view(uint32_t leaf, uint32_t subleaf, uint64_t guest_cr4, struct cpuid_regs *r)
+{
+	(void)subleaf;
+	if (leaf >= CPUID_HV_BASE && leaf <= CPUID_HV_LAST) {
+		r->eax = r->ebx = r->ecx = r->edx = 0;
+		if (leaf == CPUID_HV_BASE) {
+			const char *sig = CPUID_HV_SIGNATURE;
+
+			r->eax = CPUID_HV_BASE; /* highest hypervisor leaf */
+			memcpy(&r->ebx, sig, 4);
+			memcpy(&r->ecx, sig + 4, 4);
+			memcpy(&r->edx, sig + 8, 4);
+		}
+		return;
+	}
+	switch (leaf) {
+	case CPUID_LEAF_FEATURES:
+		/* SDM vol. 2A CPUID: bit 31 of ECX is reserved for hypervisor use. */
+		r->ecx &= ~CPUID1_ECX_VMX;
+		r->ecx |= CPUID1_ECX_HYPERVISOR;
+		r->ecx &= ~CPUID1_ECX_OSXSAVE;
+		if (guest_cr4 & CR4_OSXSAVE_BIT)
+			r->ecx |= CPUID1_ECX_OSXSAVE;
+		break;
+	case CPUID_LEAF_STRUCT_EXT:
+		if (subleaf == 0) {
+			r->ecx &= ~CPUID7_ECX_OSPKE;
+			if (guest_cr4 & CR4_PKE_BIT)
+				r->ecx |= CPUID7_ECX_OSPKE;
+		}
+		break;
+	case CPUID_LEAF_EXT_FEATURES:
+		r->ecx &= ~CPUID_EXT1_ECX_SVM;
+		break;
+	case CPUID_LEAF_SVM:
+		/* APM vol. 3: leaf 8000_000Ah is reserved when SVM is not reported. */
+		r->eax = r->ebx = r->ecx = r->edx = 0;
+		break;
+	default:
+		break;
+	}
+}

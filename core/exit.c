@@ -1,0 +1,167 @@
+/* exit.c - vendor-free exit dispatch: CPUID, MSRs, forbidden instructions, faults, stops. */
+#include "exit.h"
+
+#include "cpuid_view.h"
+#include "msr_virt.h"
+#include "trap.h"
+#include "vcpu_util.h"
+#include "x86.h"
+
+#define LOW32 0xffffffffull
+
+void exit_setup_intercepts(struct vcpu *v)
+{
+	if (v->gdb_port) {
+		for (uint16_t p = 0; p < UART_PORT_SPAN; p++)
+			v->ops->set_io_intercept(v, v->gdb_port + p, true);
+	}
+	v->ops->set_io_intercept(v, QEMU_DEBUG_EXIT_PORT, true);
+	v->ops->set_io_intercept(v, BOCHS_SHUTDOWN_PORT, true);
+	msr_virt_protect(v);
+}
+
+static enum exit_result stop(struct vcpu *v, enum vcpu_stop_reason r, const char *detail)
+{
+	v->stop.reason = r;
+	v->stop.detail = detail;
+	return EXIT_STOP;
+}
+
+/* Complete an emulated instruction, or stop if we cannot even tell its length. */
+static enum exit_result complete(struct vcpu *v, const struct vcpu_exit *e)
+{
+	unsigned len = vcpu_exit_insn_len(v, e);
+
+	if (!len)
+		return stop(v, STOP_INTERNAL, "cannot decode the guest instruction to skip it");
+	vcpu_complete_insn(v, len);
+	return EXIT_RESUME;
+}
+
+static enum exit_result handle_cpuid(struct vcpu *v, const struct vcpu_exit *e)
+{
+	struct cpuid_regs r;
+	uint32_t leaf = (uint32_t)v->gpr[GPR_RAX], sub = (uint32_t)v->gpr[GPR_RCX];
+
+	v->host->cpuid(leaf, sub, &r);
+	cpuid_guest_view(leaf, sub, vcpu_get(v, REG_CR4), &r);
+	/* 32-bit results zero-extend into the 64-bit registers. */
+	v->gpr[GPR_RAX] = r.eax;
+	v->gpr[GPR_RBX] = r.ebx;
+	v->gpr[GPR_RCX] = r.ecx;
+	v->gpr[GPR_RDX] = r.edx;
+	return complete(v, e);
+}
+
+static enum exit_result handle_msr(struct vcpu *v, const struct vcpu_exit *e)
+{
+	uint32_t index = (uint32_t)v->gpr[GPR_RCX];
+	enum msr_result r;
+
+	if (e->kind == EXIT_MSR_READ) {
+		uint64_t val = 0;
+
+		r = msr_virt_read(v, index, &val);
+		if (r == MSR_DONE) {
+			v->gpr[GPR_RAX] = val & LOW32;
+			v->gpr[GPR_RDX] = val >> 32;
+		}
+	} else {
+		uint64_t val = (v->gpr[GPR_RDX] << 32) | (v->gpr[GPR_RAX] & LOW32);
+
+		r = msr_virt_write(v, index, val);
+	}
+	if (r == MSR_RAISE_GP) {
+		vcpu_inject_gp0(v);
+		return EXIT_RESUME;
+	}
+	return complete(v, e);
+}
+
+static enum exit_result handle_xsetbv(struct vcpu *v, const struct vcpu_exit *e)
+{
+	uint64_t val = (v->gpr[GPR_RDX] << 32) | (v->gpr[GPR_RAX] & LOW32);
+
+	if (v->ops->get_cpl(v) != 0 || !v->host->xsetbv((uint32_t)v->gpr[GPR_RCX], val)) {
+		vcpu_inject_gp0(v);
+		return EXIT_RESUME;
+	}
+	return complete(v, e);
+}
+
+static enum exit_result handle_npf(struct vcpu *v, const struct vcpu_exit *e)
+{
+	v->stop.addr = e->npf.gpa;
+	if (v->host->hv_owns(e->npf.gpa))
+		return stop(v, STOP_HV_MEMORY, "the guest touched the hypervisor's reserved memory");
+	return stop(v, STOP_BAD_ACCESS, "guest access outside memory it may use");
+}
+
+/* Give an intercepted exception back to the guest unchanged. */
+static enum exit_result reflect_exception(struct vcpu *v, const struct vcpu_exit *e)
+{
+	if (e->exc.vector == VEC_PF)
+		vcpu_set(v, REG_CR2, e->exc.cr2);
+	vcpu_inject_exception(v, e->exc.vector, e->exc.has_error, e->exc.error);
+	return EXIT_RESUME;
+}
+
+static enum exit_result reflect_swint(struct vcpu *v, const struct vcpu_exit *e)
+{
+	struct vcpu_event ev = {
+		.type = EVENT_SW_INT,
+		.vector = e->swint.vector,
+		.insn_len = (uint8_t)vcpu_exit_insn_len(v, e),
+	};
+
+	if (!ev.insn_len)
+		return stop(v, STOP_INTERNAL, "cannot decode the guest's INT n");
+	v->ops->inject_event(v, &ev);
+	return EXIT_RESUME;
+}
+
+enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
+{
+	switch (e->kind) {
+	case EXIT_CPUID:
+		return handle_cpuid(v, e);
+	case EXIT_IO:
+		return exit_handle_io(v, e);
+	case EXIT_MSR_READ:
+	case EXIT_MSR_WRITE:
+		return handle_msr(v, e);
+	case EXIT_VIRT_INSN:
+		/* Virtualization is hidden: these opcodes are undefined for the guest. */
+		vcpu_inject_ud(v);
+		return EXIT_RESUME;
+	case EXIT_XSETBV:
+		return handle_xsetbv(v, e);
+	case EXIT_INVD:
+		/*
+		 * Really invalidating would discard the hypervisor's dirty lines too. Caches
+		 * are coherent, so skipping it is indistinguishable from WBINVD for the guest.
+		 */
+		return complete(v, e);
+	case EXIT_TRIPLE_FAULT:
+		return stop(v, STOP_TRIPLE_FAULT, "triple fault (shutdown)");
+	case EXIT_NPF:
+		return handle_npf(v, e);
+	case EXIT_NPT_MISCONFIG:
+		v->stop.addr = e->npf.gpa;
+		return stop(v, STOP_INTERNAL, "nested page table misconfiguration");
+	case EXIT_EXCEPTION:
+		return reflect_exception(v, e);
+	case EXIT_SW_INT:
+		return reflect_swint(v, e);
+	case EXIT_INIT:
+	case EXIT_SIPI:
+	case EXIT_TIMER:
+	case EXIT_EXT_INTR:
+	case EXIT_NMI:
+		return EXIT_RESUME;
+	case EXIT_ENTRY_FAILED:
+		return stop(v, STOP_ENTRY_FAILED, e->fail.detail);
+	default:
+		return stop(v, STOP_UNHANDLED_EXIT, e->raw_name);
+	}
+}

@@ -1,0 +1,96 @@
+/* exit_io.c - intercepted port I/O: the GDB UART is invisible to the guest, exit ports end the run. */
+#include "exit.h"
+
+#include "vcpu_util.h"
+
+#define BYTE_MASK 0xffu
+#define DF_BIT (1ull << 10)
+#define NO_DEVICE 0xffffffffu /* an ISA port with nothing behind it reads all ones */
+
+static const char bochs_shutdown[] = "Shutdown";
+
+static uint64_t size_mask(uint8_t size)
+{
+	return size >= 4 ? 0xffffffffull : ((1ull << (size * 8)) - 1);
+}
+
+static bool is_gdb_port(const struct vcpu *v, uint16_t port)
+{
+	return v->gdb_port && port >= v->gdb_port && port < v->gdb_port + UART_PORT_SPAN;
+}
+
+/* A write the guest may do only to end the run: record it, then stop. */
+static bool exit_port_write(struct vcpu *v, uint16_t port, uint32_t val)
+{
+	if (port == QEMU_DEBUG_EXIT_PORT) {
+		v->last_exit_code = (int)(val & BYTE_MASK);
+		v->stop.reason = STOP_GUEST_EXIT;
+		v->stop.exit_code = v->last_exit_code;
+		v->stop.detail = "isa-debug-exit port 0xf4";
+		return true;
+	}
+	if (port == BOCHS_SHUTDOWN_PORT) {
+		char c = (char)(val & BYTE_MASK);
+
+		if (c == bochs_shutdown[(int)v->shutdown_seen])
+			v->shutdown_seen++;
+		else
+			v->shutdown_seen = (c == bochs_shutdown[0]);
+		if (bochs_shutdown[(int)v->shutdown_seen] == '\0') {
+			v->stop.reason = STOP_GUEST_EXIT;
+			v->stop.exit_code = v->last_exit_code;
+			v->stop.detail = "Bochs shutdown port 0x8900";
+			return true;
+		}
+	}
+	return false;
+}
+
+/* INS/OUTS on a hidden port: consume the iterations without touching the device. */
+static void skip_string_io(struct vcpu *v, const struct vcpu_exit *e)
+{
+	uint64_t count = e->io.rep ? v->gpr[GPR_RCX] : 1;
+	int64_t step = (int64_t)e->io.size * (int64_t)count;
+	enum vcpu_gpr idx = e->io.in ? GPR_RDI : GPR_RSI;
+
+	if (vcpu_get(v, REG_RFLAGS) & DF_BIT)
+		step = -step;
+	v->gpr[idx] += (uint64_t)step;
+	if (e->io.rep)
+		v->gpr[GPR_RCX] = 0;
+}
+
+enum exit_result exit_handle_io(struct vcpu *v, const struct vcpu_exit *e)
+{
+	uint16_t port = e->io.port;
+	uint64_t mask = size_mask(e->io.size);
+	unsigned len = vcpu_exit_insn_len(v, e);
+
+	if (!len) {
+		v->stop.reason = STOP_INTERNAL;
+		v->stop.detail = "cannot decode the guest's I/O instruction";
+		return EXIT_STOP;
+	}
+	if (e->io.string) {
+		skip_string_io(v, e);
+	} else if (e->io.in) {
+		uint32_t val = is_gdb_port(v, port) ? NO_DEVICE : v->host->port_in(port, e->io.size);
+
+		/* A 32-bit destination zero-extends into RAX (SDM vol. 1, 3.4.1.1). */
+		if (e->io.size == 4)
+			v->gpr[GPR_RAX] = val;
+		else
+			v->gpr[GPR_RAX] = (v->gpr[GPR_RAX] & ~mask) | (val & mask);
+	} else {
+		uint32_t val = (uint32_t)(v->gpr[GPR_RAX] & mask);
+
+		if (exit_port_write(v, port, val)) {
+			vcpu_complete_insn(v, len);
+			return EXIT_STOP;
+		}
+		if (!is_gdb_port(v, port))
+			v->host->port_out(port, e->io.size, val);
+	}
+	vcpu_complete_insn(v, len);
+	return EXIT_RESUME;
+}

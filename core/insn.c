@@ -1,0 +1,363 @@
+/* insn.c - x86 instruction length decoder (SDM vol. 2A chapter 2, opcode maps in appendix A). */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/insn.h"
+
+/* REX is 0100WRXB (SDM vol. 2A, 2.2.1). */
+#define REX_W 0x08
+
+/* The bytes seen so far; every read goes through need() to get the error order right. */
+struct cursor {
+	const uint8_t *buf;
+	size_t avail; /* already clamped to INSN_MAX_LEN */
+	size_t pos;
+};
+
+/* Can @n more bytes be read? An instruction that would exceed 15 bytes is too long even
+ * if the buffer ends first. */
+static int need(const struct cursor *c, size_t n)
+{
+	if (c->pos + n > INSN_MAX_LEN)
+		return INSN_ERR_TOO_LONG;
+	if (c->pos + n > c->avail)
+		return INSN_ERR_TRUNCATED;
+	return 0;
+}
+
+/* Read @n (<= 8) bytes as a little-endian unsigned value. */
+static int fetch(struct cursor *c, size_t n, uint64_t *val)
+{
+	int err = need(c, n);
+
+	if (err)
+		return err;
+	*val = 0;
+	for (size_t k = 0; k < n; k++)
+		*val |= (uint64_t)c->buf[c->pos + k] << (8 * k);
+	c->pos += n;
+	return 0;
+}
+
+static int64_t sign_extend(uint64_t v, size_t bytes)
+{
+	unsigned shift = 64 - 8 * (unsigned)bytes;
+
+	return bytes ? (int64_t)(v << shift) >> shift : 0;
+}
+
+/*
+ * ModRM, SIB and displacement (SDM vol. 2A, 2.1.5, tables 2-1 to 2-3; RIP-relative: 2.2.1.6).
+ * @force_reg: MOV to/from CR/DR treat the ModRM as register form whatever mod says
+ * (SDM vol. 2A, MOV-Move to/from Control/Debug Registers: "the mod field is ignored").
+ */
+static int decode_modrm(struct cursor *c, unsigned asize, bool force_reg, struct insn *out)
+{
+	uint64_t v;
+	unsigned mod, rm;
+	size_t dlen = 0;
+	int err = fetch(c, 1, &v);
+
+	if (err)
+		return err;
+	out->has_modrm = true;
+	out->modrm = (uint8_t)v;
+	mod = out->modrm >> 6;
+	rm = out->modrm & 7;
+	if (force_reg || mod == 3)
+		return 0;
+	if (asize == 16) {
+		/* Table 2-1: no SIB; [disp16] replaces [bp] when mod == 00. */
+		if (mod == 1)
+			dlen = 1;
+		else if (mod == 2 || rm == 6)
+			dlen = 2;
+	} else {
+		if (rm == 4) {
+			err = fetch(c, 1, &v);
+			if (err)
+				return err;
+			out->sib = (uint8_t)v;
+			/* Table 2-3: base 101 with mod 00 means disp32, no base. */
+			if (mod == 0 && (out->sib & 7) == 5)
+				dlen = 4;
+		}
+		/* mod 00 rm 101: disp32 (32-bit), RIP/EIP + disp32 (64-bit mode). */
+		if (mod == 0 && rm == 5)
+			dlen = 4;
+		else if (mod == 1)
+			dlen = 1;
+		else if (mod == 2)
+			dlen = 4;
+	}
+	if (!dlen)
+		return 0;
+	err = fetch(c, dlen, &v);
+	if (err)
+		return err;
+	out->disp = sign_extend(v, dlen);
+	return 0;
+}
+
+/* Legacy prefixes (SDM vol. 2A, 2.1.1) and REX (2.2.1). Leaves @c at the opcode. */
+static int decode_prefixes(struct cursor *c, enum insn_mode mode, struct insn *out)
+{
+	for (;;) {
+		int err = need(c, 1);
+		uint8_t b;
+
+		if (err)
+			return err;
+		b = c->buf[c->pos];
+		switch (b) {
+		case 0x66:
+			out->opsize = true;
+			break;
+		case 0x67:
+			out->addrsize = true;
+			break;
+		case 0xf0:
+			out->lock = true;
+			break;
+		case 0xf2:
+			out->repne = true;
+			out->rep = false;
+			break;
+		case 0xf3:
+			out->rep = true;
+			out->repne = false;
+			break;
+		case 0x26:
+		case 0x2e:
+		case 0x36:
+		case 0x3e:
+		case 0x64:
+		case 0x65:
+			out->seg = b;
+			break;
+		default:
+			if (mode != INSN_MODE_64 || (b & 0xf0) != 0x40)
+				return 0;
+			/* A REX only counts right before the opcode; a later one replaces it. */
+			out->rex = b;
+			c->pos++;
+			continue;
+		}
+		out->rex = 0; /* REX followed by a legacy prefix is ignored (2.2.1) */
+		c->pos++;
+	}
+}
+
+/* VEX C4/C5 (SDM vol. 2A, 2.3.5-2.3.6). @c is just past the C4/C5 byte. */
+static int decode_vex(struct cursor *c, enum insn_mode mode, uint8_t first, unsigned asize,
+		      struct insn *out)
+{
+	uint64_t v1, v2 = 0;
+	uint8_t rxb, op;
+	int err;
+
+	/* 2.3.2: 66, F2, F3, LOCK or REX before VEX is #UD. */
+	if (out->opsize || out->rep || out->repne || out->lock || out->rex)
+		return INSN_ERR_INVALID;
+	err = fetch(c, 1, &v1);
+	if (err)
+		return err;
+	if (first == 0xc4) {
+		err = fetch(c, 1, &v2);
+		if (err)
+			return err;
+		out->map = v1 & 0x1f; /* m-mmmm: 1 = 0F, 2 = 0F38, 3 = 0F3A, others reserved */
+		if (out->map < INSN_MAP_0F || out->map > INSN_MAP_0F3A)
+			return INSN_ERR_INVALID;
+		rxb = (~v1 >> 5) & 7;
+		out->vex = 3;
+	} else {
+		out->map = INSN_MAP_0F;
+		rxb = (~v1 >> 5) & 4; /* only R */
+		out->vex = 2;
+	}
+	if (mode == INSN_MODE_64)
+		out->rex = 0x40 | ((v2 & 0x80) ? REX_W : 0) | rxb;
+	err = fetch(c, 1, &v1);
+	if (err)
+		return err;
+	op = out->opcode = (uint8_t)v1;
+	/* Every VEX instruction has a ModRM except VZEROUPPER/VZEROALL (VEX.0F 77). */
+	if (!(out->map == INSN_MAP_0F && op == 0x77)) {
+		err = decode_modrm(c, asize, false, out);
+		if (err)
+			return err;
+	}
+	/* Ib: all of 0F3A, and 0F 70-73, C2, C4-C6 (table A-3). */
+	if (out->map == INSN_MAP_0F3A ||
+	    (out->map == INSN_MAP_0F &&
+	     ((op >= 0x70 && op <= 0x73) || op == 0xc2 || (op >= 0xc4 && op <= 0xc6))))
+		return fetch(c, 1, &out->imm);
+	return 0;
+}
+
+/* Undefined ModRM.reg values in the one-byte map's groups (SDM vol. 2A, table A-6). */
+static bool group_invalid(uint8_t op, const struct insn *out)
+{
+	unsigned mod = insn_modrm_mod(out), reg = insn_modrm_reg(out);
+
+	switch (op) {
+	case 0x8c: /* MOV Ev, Sreg */
+		return reg > 5;
+	case 0x8e: /* MOV Sreg, Ew: no CS */
+		return reg == 1 || reg > 5;
+	case 0x8d: /* LEA needs memory */
+		return mod == 3;
+	case 0x8f: /* group 1A: only POP; other reg values are AMD XOP */
+		return reg != 0;
+	case 0xc6: /* group 11: MOV, and XABORT (C6 F8) / XBEGIN (C7 F8) */
+	case 0xc7:
+		return reg != 0 && out->modrm != 0xf8;
+	case 0xfe: /* group 4: INC, DEC */
+		return reg > 1;
+	case 0xff: /* group 5: far CALL/JMP need memory */
+		return reg == 7 || ((reg == 3 || reg == 5) && mod == 3);
+	default:
+		return false;
+	}
+}
+
+/* Bytes of an immediate of kind @kind. */
+static size_t imm_len(unsigned kind, enum insn_mode mode, unsigned osize, unsigned asize)
+{
+	switch (kind) {
+	case INSN_IMM_B:
+		return 1;
+	case INSN_IMM_W:
+	case INSN_IMM_BB:
+		return 2;
+	case INSN_IMM_Z:
+		return osize == 16 ? 2 : 4;
+	case INSN_IMM_V:
+		return osize / 8;
+	case INSN_IMM_WB:
+		return 3;
+	case INSN_IMM_AP:
+		return osize == 16 ? 4 : 6;
+	case INSN_IMM_MOFFS:
+		return asize / 8;
+	case INSN_IMM_JZ:
+		/* Near branches are 64-bit in 64-bit mode; Intel ignores 66 there (SDM vol. 2A,
+		 * JMP/CALL/Jcc), AMD would take rel16. We follow Intel. */
+		return mode == INSN_MODE_64 || osize != 16 ? 4 : 2;
+	default:
+		return 0;
+	}
+}
+
+int insn_decode(const uint8_t *buf, size_t avail, enum insn_mode mode, struct insn *out)
+{
+	struct cursor c = {buf, avail < INSN_MAX_LEN ? avail : INSN_MAX_LEN, 0};
+	unsigned osize, asize, attr, kind;
+	uint64_t v;
+	uint8_t op;
+	int err;
+
+	*out = (struct insn){0};
+	err = decode_prefixes(&c, mode, out);
+	if (err)
+		return err;
+	out->nprefix = (uint8_t)c.pos;
+
+	/* Operand and address size (SDM vol. 1, 3.6 and table 3-4; vol. 2A, 2.2.1.2). */
+	if (mode == INSN_MODE_64) {
+		osize = (out->rex & REX_W) ? 64 : out->opsize ? 16 : 32;
+		asize = out->addrsize ? 32 : 64;
+	} else {
+		bool big = mode == INSN_MODE_32;
+
+		osize = big != out->opsize ? 32 : 16;
+		asize = big != out->addrsize ? 32 : 16;
+	}
+
+	err = fetch(&c, 1, &v);
+	if (err)
+		return err;
+	op = (uint8_t)v;
+	if (op == 0x0f) {
+		err = fetch(&c, 1, &v);
+		if (err)
+			return err;
+		out->map = INSN_MAP_0F;
+		if (v == 0x38 || v == 0x3a) {
+			out->map = v == 0x38 ? INSN_MAP_0F38 : INSN_MAP_0F3A;
+			err = fetch(&c, 1, &v);
+			if (err)
+				return err;
+		}
+		op = (uint8_t)v;
+	} else if (op == 0xc4 || op == 0xc5 || op == 0x62) {
+		/* Outside 64-bit mode these are LES/LDS/BOUND unless the next byte has mod == 11
+		 * (2.3.5); in 64-bit mode always VEX/EVEX. EVEX is not supported. */
+		bool escape = mode == INSN_MODE_64;
+
+		if (!escape) {
+			err = need(&c, 1);
+			if (err)
+				return err;
+			escape = (buf[c.pos] >> 6) == 3;
+		}
+		if (escape && op == 0x62)
+			return INSN_ERR_INVALID;
+		if (escape) {
+			err = decode_vex(&c, mode, op, asize, out);
+			if (err)
+				return err;
+			out->len = (uint8_t)c.pos;
+			return 0;
+		}
+	}
+	out->opcode = op;
+
+	switch (out->map) {
+	case INSN_MAP_1BYTE:
+		attr = insn_map_1byte[op];
+		break;
+	case INSN_MAP_0F:
+		attr = insn_map_0f[op];
+		break;
+	case INSN_MAP_0F38: /* table A-4: ModRM, no immediate */
+		attr = INSN_A_MODRM;
+		break;
+	default: /* table A-5: ModRM and Ib */
+		attr = INSN_A_MODRM | INSN_IMM_B;
+		break;
+	}
+	if ((attr & INSN_A_INVALID) || ((attr & INSN_A_INVALID64) && mode == INSN_MODE_64))
+		return INSN_ERR_INVALID;
+	kind = attr & INSN_A_IMM;
+
+	if (attr & INSN_A_MODRM) {
+		bool cr_dr = out->map == INSN_MAP_0F && op >= 0x20 && op <= 0x23;
+
+		err = decode_modrm(&c, asize, cr_dr, out);
+		if (err)
+			return err;
+		if (out->map == INSN_MAP_1BYTE && group_invalid(op, out))
+			return INSN_ERR_INVALID;
+		/* Group 3 (F6/F7): only TEST (/0, and its alias /1) has an immediate. */
+		if (out->map == INSN_MAP_1BYTE && (op == 0xf6 || op == 0xf7) &&
+		    insn_modrm_reg(out) > 1)
+			kind = INSN_IMM_NONE;
+	}
+	/* 66/F2 0F 78 are AMD SSE4a EXTRQ/INSERTQ with two Ib, not VMREAD. */
+	if (out->map == INSN_MAP_0F && op == 0x78 && (out->opsize || out->repne) && !out->rep)
+		kind = INSN_IMM_BB;
+
+	err = fetch(&c, imm_len(kind, mode, osize, asize), &out->imm);
+	if (err)
+		return err;
+	out->len = (uint8_t)c.pos;
+	return 0;
+}
+
+bool insn_is(const struct insn *i, uint8_t map, uint8_t opcode)
+{
+	return i->map == map && i->opcode == opcode;
+}

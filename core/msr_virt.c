@@ -1,0 +1,97 @@
+/* msr_virt.c - virtualize EFER and hide the SVM/VMX MSRs, so the guest can never reach them. */
+#include "msr_virt.h"
+
+#include "cpu_caps.h"
+#include "x86.h"
+
+/* EFER bits a guest may write (SDM vol. 4 table 2-2; APM vol. 2, 3.1.7). LMA is read-only. */
+#define EFER_LMSLE (1ull << 13)
+#define EFER_FFXSR (1ull << 14)
+#define EFER_TCE (1ull << 15)
+#define EFER_WRITABLE_INTEL (EFER_SCE | EFER_LME | EFER_NXE)
+#define EFER_WRITABLE_AMD (EFER_WRITABLE_INTEL | EFER_LMSLE | EFER_FFXSR | EFER_TCE)
+#define HSAVE_ALIGN_MASK 0xfffull
+
+void msr_virt_protect(struct vcpu *v)
+{
+	v->ops->set_msr_intercept(v, MSR_EFER, true, true);
+	if (v->is_amd) {
+		v->ops->set_msr_intercept(v, MSR_VM_CR, true, true);
+		v->ops->set_msr_intercept(v, MSR_VM_IGNNE, true, true);
+		v->ops->set_msr_intercept(v, MSR_SMM_CTL, true, true);
+		v->ops->set_msr_intercept(v, MSR_VM_HSAVE_PA, true, true);
+		v->ops->set_msr_intercept(v, MSR_SVM_KEY, true, true);
+	} else {
+		v->ops->set_msr_intercept(v, MSR_IA32_FEATURE_CONTROL, true, true);
+		for (uint32_t m = MSR_VMX_FIRST; m <= MSR_VMX_LAST; m++)
+			v->ops->set_msr_intercept(v, m, true, true);
+	}
+}
+
+enum msr_result msr_virt_read(struct vcpu *v, uint32_t index, uint64_t *val)
+{
+	if (index == MSR_EFER) {
+		*val = v->ops->get_reg(v, REG_EFER) & ~EFER_SVME;
+		return MSR_DONE;
+	}
+	if (v->is_amd) {
+		switch (index) {
+		case MSR_VM_CR:
+			/* What a CPU with SVM disabled and locked by firmware reports. */
+			*val = VM_CR_SVMDIS | VM_CR_LOCK;
+			return MSR_DONE;
+		case MSR_VM_HSAVE_PA:
+			*val = v->virt_hsave_pa;
+			return MSR_DONE;
+		case MSR_VM_IGNNE:
+		case MSR_SMM_CTL:
+		case MSR_SVM_KEY:
+			*val = 0;
+			return MSR_DONE;
+		default:
+			return MSR_RAISE_GP;
+		}
+	}
+	if (index == MSR_IA32_FEATURE_CONTROL) {
+		/* Locked with VMX disabled: consistent with CPUID.1:ECX.VMX = 0. */
+		*val = FEATURE_CONTROL_LOCK;
+		return MSR_DONE;
+	}
+	/* The VMX capability MSRs do not exist on a CPU without VMX: #GP (SDM vol. 4, 2.1). */
+	return MSR_RAISE_GP;
+}
+
+enum msr_result msr_virt_write(struct vcpu *v, uint32_t index, uint64_t val)
+{
+	if (index == MSR_EFER) {
+		uint64_t writable = v->is_amd ? EFER_WRITABLE_AMD : EFER_WRITABLE_INTEL;
+		uint64_t cur = v->ops->get_reg(v, REG_EFER);
+
+		/* SVME is reserved on a CPU without SVM; so is every other unknown bit. */
+		if (val & ~(writable | EFER_LMA))
+			return MSR_RAISE_GP;
+		/* Toggling LME with paging on is #GP (SDM vol. 3A, 10.8.5). */
+		if ((v->ops->get_reg(v, REG_CR0) & CR0_PG) && ((val ^ cur) & EFER_LME))
+			return MSR_RAISE_GP;
+		v->ops->set_reg(v, REG_EFER, (val & writable) | (cur & EFER_LMA));
+		return MSR_DONE;
+	}
+	if (v->is_amd) {
+		switch (index) {
+		case MSR_VM_HSAVE_PA:
+			if (val & HSAVE_ALIGN_MASK)
+				return MSR_RAISE_GP;
+			v->virt_hsave_pa = val; /* remembered for reads, never used */
+			return MSR_DONE;
+		case MSR_VM_CR:
+		case MSR_VM_IGNNE:
+		case MSR_SMM_CTL:
+		case MSR_SVM_KEY:
+			return MSR_DONE; /* locked: writes are dropped */
+		default:
+			return MSR_RAISE_GP;
+		}
+	}
+	/* IA32_FEATURE_CONTROL is locked; the VMX MSRs are read-only or absent. */
+	return MSR_RAISE_GP;
+}

@@ -1,0 +1,113 @@
+/* nested_pt.c - identity nested paging: 2 MiB pages where uniform, 4 KiB pages around holes. */
+#include "nested_pt.h"
+
+#define NPT_ENTRIES 512ull
+#define NPT_ADDR_MASK 0x000ffffffffff000ull
+#define LEVEL_SHIFT_PML4 39
+#define LEVEL_SHIFT_PDPT 30
+#define LEVEL_SHIFT_PD 21
+#define LEVEL_SHIFT_PT 12
+#define INDEX(a, shift) (((a) >> (shift)) & (NPT_ENTRIES - 1))
+
+static bool overlaps(const struct phys_range *r, unsigned n, uint64_t s, uint64_t e)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (r[i].start < e && s < r[i].end)
+			return true;
+	}
+	return false;
+}
+
+static bool covered(const struct phys_range *r, unsigned n, uint64_t s, uint64_t e)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (r[i].start <= s && e <= r[i].end)
+			return true;
+	}
+	return false;
+}
+
+/* Return the next-level table behind @entry, creating it when absent. */
+static uint64_t *next_table(uint64_t *entry, const struct nested_pt_format *f,
+			    const struct nested_pt_env *env, struct nested_pt_stats *st)
+{
+	if (!*entry) {
+		uint64_t pa = env->alloc_page(env->ctx);
+
+		if (!pa)
+			return 0;
+		*entry = pa | f->table;
+		st->tables++;
+	}
+	return env->table_ptr(*entry & NPT_ADDR_MASK, env->ctx);
+}
+
+static int map_chunk(uint64_t *pd_entry, uint64_t base, const struct nested_pt_layout *l,
+		     const struct nested_pt_format *f, const struct nested_pt_env *env,
+		     struct nested_pt_stats *st)
+{
+	uint64_t end = base + LARGE_PAGE_SIZE;
+	bool ram = covered(l->ram, l->nram, base, end);
+	uint64_t *pt;
+
+	if (!overlaps(l->holes, l->nholes, base, end) &&
+	    (ram || !overlaps(l->ram, l->nram, base, end))) {
+		*pd_entry = base | (ram ? f->leaf_ram : f->leaf_mmio) | f->large;
+		st->large_pages++;
+		return 0;
+	}
+	pt = next_table(pd_entry, f, env, st);
+	if (!pt)
+		return -1;
+	for (uint64_t a = base; a < end; a += PAGE_SIZE) {
+		if (overlaps(l->holes, l->nholes, a, a + PAGE_SIZE))
+			continue;
+		/* A page counts as RAM when its first byte is RAM (e.g. 0x9f000-0x9fc00 is). */
+		pt[INDEX(a, LEVEL_SHIFT_PT)] =
+			a | (overlaps(l->ram, l->nram, a, a + 1) ? f->leaf_ram : f->leaf_mmio);
+		st->small_pages++;
+	}
+	return 0;
+}
+
+int nested_pt_build(uint64_t root_pa, const struct nested_pt_layout *l,
+		    const struct nested_pt_format *f, const struct nested_pt_env *env,
+		    struct nested_pt_stats *stats)
+{
+	uint64_t *pml4 = env->table_ptr(root_pa, env->ctx);
+	struct nested_pt_stats st = {0, 0, 0};
+
+	for (uint64_t base = 0; base < l->end; base += LARGE_PAGE_SIZE) {
+		uint64_t *pdpt = next_table(&pml4[INDEX(base, LEVEL_SHIFT_PML4)], f, env, &st);
+		uint64_t *pd = pdpt ? next_table(&pdpt[INDEX(base, LEVEL_SHIFT_PDPT)], f, env, &st)
+				    : 0;
+
+		if (!pd || map_chunk(&pd[INDEX(base, LEVEL_SHIFT_PD)], base, l, f, env, &st))
+			return -1;
+	}
+	if (stats)
+		*stats = st;
+	return 0;
+}
+
+uint64_t nested_pt_lookup(uint64_t root_pa, uint64_t gpa, const struct nested_pt_format *f,
+			  const struct nested_pt_env *env, uint64_t *page_size)
+{
+	static const unsigned shifts[] = {LEVEL_SHIFT_PML4, LEVEL_SHIFT_PDPT, LEVEL_SHIFT_PD,
+					  LEVEL_SHIFT_PT};
+	uint64_t *table = env->table_ptr(root_pa, env->ctx);
+
+	for (unsigned lvl = 0; lvl < sizeof(shifts) / sizeof(shifts[0]); lvl++) {
+		uint64_t e = table[INDEX(gpa, shifts[lvl])];
+
+		if (!e)
+			return 0;
+		if (shifts[lvl] == LEVEL_SHIFT_PT || (shifts[lvl] == LEVEL_SHIFT_PD && (e & f->large))) {
+			if (page_size)
+				*page_size = 1ull << shifts[lvl];
+			return e;
+		}
+		table = env->table_ptr(e & NPT_ADDR_MASK, env->ctx);
+	}
+	return 0;
+}

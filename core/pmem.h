@@ -1,0 +1,41 @@
+/* pmem.h - choose the hypervisor's reserved region at the top of RAM and hand out its pages. */
+#ifndef DBGVISOR_PMEM_H
+#define DBGVISOR_PMEM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bootinfo.h"
+
+#define PAGE_SIZE 4096ull
+#define LARGE_PAGE_SIZE (2ull << 20)
+
+struct phys_range {
+	uint64_t start; /* inclusive */
+	uint64_t end;   /* exclusive */
+};
+
+/*
+ * Find the highest @align-aligned range of @size bytes that lies entirely inside
+ * MEM_USABLE entries of @map (overlapping or adjacent usable entries count as one),
+ * below @limit, and overlaps none of @excl. Returns false when nothing fits.
+ */
+bool pmem_find_top(const struct mem_range *map, unsigned nmap, const struct phys_range *excl,
+		   unsigned nexcl, uint64_t size, uint64_t align, uint64_t limit, uint64_t *base);
+
+/* Highest end address of any MEM_USABLE entry (0 when none). */
+uint64_t pmem_usable_top(const struct mem_range *map, unsigned nmap);
+
+/* A bump allocator of whole pages over [start, end); memory is never returned. */
+struct pmem_pool {
+	uint64_t start;
+	uint64_t next;
+	uint64_t end;
+};
+
+void pmem_pool_init(struct pmem_pool *p, uint64_t start, uint64_t end);
+/* Returns the physical address of @npages contiguous pages aligned to @align, or 0. */
+uint64_t pmem_pool_alloc(struct pmem_pool *p, uint64_t npages, uint64_t align);
+uint64_t pmem_pool_used(const struct pmem_pool *p);
+
+#endif

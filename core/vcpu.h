@@ -1,0 +1,243 @@
+/* vcpu.h - the vendor-neutral virtual CPU, its exit record, and the backend operations table. */
+#ifndef DBGVISOR_VCPU_H
+#define DBGVISOR_VCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* General-purpose registers in x86 encoding order, so decoders can index them directly. */
+enum vcpu_gpr {
+	GPR_RAX,
+	GPR_RCX,
+	GPR_RDX,
+	GPR_RBX,
+	GPR_RSP, /* lives in the VMCB/VMCS; kept in sync by the backend around each run */
+	GPR_RBP,
+	GPR_RSI,
+	GPR_RDI,
+	GPR_R8,
+	GPR_R9,
+	GPR_R10,
+	GPR_R11,
+	GPR_R12,
+	GPR_R13,
+	GPR_R14,
+	GPR_R15,
+	GPR_COUNT
+};
+
+/* Registers a backend keeps in its control structure. */
+enum vcpu_reg {
+	REG_RIP,
+	REG_RFLAGS,
+	REG_CR0,
+	REG_CR2,
+	REG_CR3,
+	REG_CR4,
+	REG_EFER,
+	REG_DR6,
+	REG_DR7,
+	REG_DEBUGCTL,
+	REG_COUNT
+};
+
+enum vcpu_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR, SEG_COUNT };
+
+/*
+ * Segment attributes use the descriptor's bits 8-15 and 20-23 packed into 12 bits, the
+ * AMD VMCB format (APM vol. 2, 15.5.1): type 3:0, S 4, DPL 6:5, P 7, AVL 8, L 9, D/B 10, G 11.
+ */
+#define SEG_ATTR_TYPE_MASK 0xf
+#define SEG_ATTR_S (1u << 4)
+#define SEG_ATTR_DPL_SHIFT 5
+#define SEG_ATTR_DPL_MASK (3u << SEG_ATTR_DPL_SHIFT)
+#define SEG_ATTR_P (1u << 7)
+#define SEG_ATTR_L (1u << 9)
+#define SEG_ATTR_DB (1u << 10)
+#define SEG_ATTR_G (1u << 11)
+
+struct vcpu_segment {
+	uint16_t sel;
+	uint16_t attr;
+	uint32_t limit;
+	uint64_t base;
+};
+
+struct vcpu_dtable {
+	uint64_t base;
+	uint16_t limit;
+};
+
+enum vcpu_dtable_id { DTABLE_GDT, DTABLE_IDT };
+
+/* Event injection kinds (SDM vol. 3C, 25.8.3; APM vol. 2, 15.20). */
+enum vcpu_event_type {
+	EVENT_EXT_INTR,
+	EVENT_NMI,
+	EVENT_HW_EXCEPTION, /* faults and traps raised by the CPU */
+	EVENT_SW_INT,       /* INT n */
+	EVENT_PRIV_SW_EXC,  /* ICEBP / INT1 */
+	EVENT_SW_EXC,       /* INT3, INTO */
+};
+
+struct vcpu_event {
+	enum vcpu_event_type type;
+	uint8_t vector;
+	bool has_error;
+	uint32_t error;
+	uint8_t insn_len; /* for the software kinds: the return address is RIP + insn_len */
+};
+
+/* What made the guest stop running, decoded by the backend into vendor-free terms. */
+enum exit_kind {
+	EXIT_NONE,
+	EXIT_CPUID,
+	EXIT_IO,
+	EXIT_MSR_READ,
+	EXIT_MSR_WRITE,
+	EXIT_VIRT_INSN, /* VMX/SVM instruction the guest may not use: #UD */
+	EXIT_TRIPLE_FAULT,
+	EXIT_NPF, /* nested page fault / EPT violation */
+	EXIT_NPT_MISCONFIG,
+	EXIT_EXCEPTION,
+	EXIT_DR_ACCESS,
+	EXIT_INIT,
+	EXIT_SIPI,
+	EXIT_XSETBV,
+	EXIT_INVD,
+	EXIT_HLT,
+	EXIT_TIMER, /* preemption timer or equivalent: the core regains control */
+	EXIT_EXT_INTR,
+	EXIT_NMI,
+	EXIT_TASK_SWITCH,
+	EXIT_SW_INT, /* INT n intercepted (SVM INTn) */
+	EXIT_ICEBP,
+	EXIT_ENTRY_FAILED,
+	EXIT_UNHANDLED, /* a vendor exit the core has no rule for */
+	EXIT_KIND_COUNT
+};
+
+struct vcpu_exit {
+	enum exit_kind kind;
+	uint64_t raw_reason;  /* vendor exit code, for reports */
+	const char *raw_name; /* vendor name of raw_reason */
+	uint8_t insn_len;     /* length of the exiting instruction, 0 if the CPU did not say */
+	union {
+		struct {
+			uint16_t port;
+			uint8_t size; /* 1, 2 or 4 */
+			bool in, string, rep;
+		} io;
+		struct {
+			uint32_t index;
+		} msr;
+		struct {
+			uint64_t gpa;
+			uint64_t gla;
+			bool gla_valid, write, fetch;
+		} npf;
+		struct {
+			uint8_t vector;
+			bool has_error;
+			uint32_t error;
+			uint64_t cr2; /* #PF only */
+		} exc;
+		struct {
+			uint8_t dr;
+			uint8_t gpr; /* 0xff when the backend could not decode it */
+			bool write;
+		} dr;
+		struct {
+			uint8_t vector;
+		} swint;
+		struct {
+			uint64_t qualification;
+			const char *detail;
+		} fail;
+	};
+};
+
+struct vcpu;
+struct cpuid_regs;
+
+/*
+ * Host services the vendor-free exit handlers need; the hypervisor fills it with real
+ * hardware access, unit tests with fakes.
+ */
+struct vcpu_host {
+	void (*cpuid)(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r);
+	/* Guest-physical access to guest RAM; false outside what the guest owns. */
+	bool (*read_phys)(uint64_t gpa, void *buf, uint64_t len);
+	bool (*write_phys)(uint64_t gpa, const void *buf, uint64_t len);
+	/* True when @gpa is inside the hypervisor's reserved region. */
+	bool (*hv_owns)(uint64_t gpa);
+	uint32_t (*port_in)(uint16_t port, uint8_t size);
+	void (*port_out)(uint16_t port, uint8_t size, uint32_t val);
+	/* Execute XSETBV for the guest; false if the CPU would raise #GP. */
+	bool (*xsetbv)(uint32_t index, uint64_t value);
+};
+
+struct vcpu_ops {
+	const char *name;
+	/* Turn the extension on for this CPU; 0 or a negative error after printing why. */
+	int (*hw_enable)(void);
+	/* Allocate control structures and nested paging; set default intercepts. */
+	int (*init)(struct vcpu *v);
+	/* Enter the guest and return when it exits, with @exit filled in. */
+	void (*run)(struct vcpu *v, struct vcpu_exit *exit);
+	uint64_t (*get_reg)(struct vcpu *v, enum vcpu_reg r);
+	void (*set_reg)(struct vcpu *v, enum vcpu_reg r, uint64_t val);
+	void (*get_seg)(struct vcpu *v, enum vcpu_seg s, struct vcpu_segment *out);
+	void (*set_seg)(struct vcpu *v, enum vcpu_seg s, const struct vcpu_segment *in);
+	void (*get_dtable)(struct vcpu *v, enum vcpu_dtable_id d, struct vcpu_dtable *out);
+	void (*set_dtable)(struct vcpu *v, enum vcpu_dtable_id d, const struct vcpu_dtable *in);
+	/* Queue an event for delivery at the next entry. */
+	void (*inject_event)(struct vcpu *v, const struct vcpu_event *e);
+	void (*set_io_intercept)(struct vcpu *v, uint16_t port, bool on);
+	void (*set_msr_intercept)(struct vcpu *v, uint32_t msr, bool read, bool write);
+	void (*set_exception_intercept)(struct vcpu *v, uint8_t vector, bool on);
+	/* STI / MOV SS interrupt shadow (SDM 3C 25.4.2, APM 15.21.5). */
+	bool (*get_interrupt_shadow)(struct vcpu *v);
+	void (*set_interrupt_shadow)(struct vcpu *v, bool on);
+	/* Current privilege level of the guest. */
+	unsigned (*get_cpl)(struct vcpu *v);
+};
+
+/* Why the guest stopped for good (reported, then the machine exits). */
+enum vcpu_stop_reason {
+	STOP_NONE,
+	STOP_GUEST_EXIT,    /* the guest wrote the emulator's exit port */
+	STOP_TRIPLE_FAULT,
+	STOP_HV_MEMORY,     /* touched the hypervisor's reserved memory */
+	STOP_BAD_ACCESS,    /* nested fault outside anything the guest may touch */
+	STOP_ENTRY_FAILED,
+	STOP_UNHANDLED_EXIT,
+	STOP_INTERNAL,
+};
+
+struct vcpu_stop {
+	enum vcpu_stop_reason reason;
+	int exit_code;  /* guest exit code for STOP_GUEST_EXIT */
+	uint64_t addr;  /* guest-physical address for the memory stops */
+	const char *detail;
+};
+
+struct vcpu {
+	const struct vcpu_ops *ops;
+	void *backend;             /* struct svm_vcpu / struct vmx_vcpu */
+	const struct vcpu_host *host;
+	uint64_t gpr[GPR_COUNT];   /* saved and loaded by the backend's entry asm */
+	bool is_amd;               /* which vendor's MSR set the guest expects */
+	uint16_t gdb_port;         /* the UART the guest must not touch (0: none) */
+	uint64_t virt_hsave_pa;    /* guest's view of VM_HSAVE_PA: stored, never used */
+	char shutdown_seen;        /* bytes of "Shutdown" matched on the Bochs exit port */
+	int last_exit_code;        /* last byte written to the QEMU exit port */
+	struct vcpu_stop stop;
+	uint64_t exits[EXIT_KIND_COUNT];
+	uint64_t exits_total;
+};
+
+const char *exit_kind_name(enum exit_kind k);
+const char *vcpu_stop_reason_name(enum vcpu_stop_reason r);
+
+#endif

@@ -1,0 +1,138 @@
+/* vcpu_util.c - guest memory access, code-size detection, injection and instruction completion. */
+#include "vcpu_util.h"
+
+#include "gwalk.h"
+#include "trap.h"
+#include "x86.h"
+
+#define PAGE_MASK_4K 0xfffull
+#define MASK_16 0xffffull
+#define MASK_32 0xffffffffull
+
+enum insn_mode vcpu_code_mode(struct vcpu *v)
+{
+	struct vcpu_segment cs;
+
+	if (!(vcpu_get(v, REG_CR0) & CR0_PE))
+		return INSN_MODE_16;
+	v->ops->get_seg(v, SEG_CS, &cs);
+	if ((vcpu_get(v, REG_EFER) & EFER_LMA) && (cs.attr & SEG_ATTR_L))
+		return INSN_MODE_64;
+	return (cs.attr & SEG_ATTR_DB) ? INSN_MODE_32 : INSN_MODE_16;
+}
+
+static bool walk_read(uint64_t gpa, void *buf, size_t len, void *ctx)
+{
+	struct vcpu *v = ctx;
+
+	return v->host->read_phys(gpa, buf, len);
+}
+
+bool vcpu_read_virt(struct vcpu *v, uint64_t gva, void *buf, size_t len)
+{
+	struct gwalk_ctx c = {
+		.cr0 = vcpu_get(v, REG_CR0),
+		.cr3 = vcpu_get(v, REG_CR3),
+		.cr4 = vcpu_get(v, REG_CR4),
+		.efer = vcpu_get(v, REG_EFER),
+		.read_phys = walk_read,
+		.ctx = v,
+	};
+	uint8_t *out = buf;
+
+	while (len) {
+		uint64_t gpa, page_size;
+		size_t chunk = (PAGE_MASK_4K + 1) - (gva & PAGE_MASK_4K);
+
+		if (chunk > len)
+			chunk = len;
+		if (gwalk_translate(&c, gva, &gpa, &page_size) != GWALK_OK)
+			return false;
+		if (!v->host->read_phys(gpa, out, chunk))
+			return false;
+		out += chunk;
+		gva += chunk;
+		len -= chunk;
+	}
+	return true;
+}
+
+int vcpu_fetch_insn(struct vcpu *v, struct insn *out)
+{
+	uint8_t bytes[X86_MAX_INSN_LEN];
+	enum insn_mode mode = vcpu_code_mode(v);
+	struct vcpu_segment cs;
+	uint64_t rip = vcpu_get(v, REG_RIP);
+	size_t got;
+
+	v->ops->get_seg(v, SEG_CS, &cs);
+	if (mode != INSN_MODE_64)
+		rip = (cs.base + rip) & MASK_32;
+	/* Fetch byte-wise at the end so an instruction ending just before an unmapped page decodes. */
+	for (got = 0; got < sizeof(bytes); got++) {
+		if (!vcpu_read_virt(v, rip + got, &bytes[got], 1))
+			break;
+	}
+	if (!got)
+		return INSN_ERR_TRUNCATED;
+	return insn_decode(bytes, got, mode, out);
+}
+
+unsigned vcpu_exit_insn_len(struct vcpu *v, const struct vcpu_exit *e)
+{
+	struct insn i;
+
+	if (e->insn_len)
+		return e->insn_len;
+	if (vcpu_fetch_insn(v, &i) != 0)
+		return 0;
+	return i.len;
+}
+
+void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
+{
+	struct vcpu_event ev = {
+		.type = EVENT_HW_EXCEPTION,
+		.vector = vector,
+		.has_error = has_error,
+		.error = error,
+	};
+
+	v->ops->inject_event(v, &ev);
+}
+
+void vcpu_inject_ud(struct vcpu *v)
+{
+	vcpu_inject_exception(v, VEC_UD, false, 0);
+}
+
+void vcpu_inject_gp0(struct vcpu *v)
+{
+	vcpu_inject_exception(v, VEC_GP, true, 0);
+}
+
+void vcpu_complete_insn(struct vcpu *v, unsigned len)
+{
+	uint64_t rip = vcpu_get(v, REG_RIP) + len;
+	uint64_t rflags = vcpu_get(v, REG_RFLAGS);
+
+	switch (vcpu_code_mode(v)) {
+	case INSN_MODE_16:
+		rip &= MASK_16;
+		break;
+	case INSN_MODE_32:
+		rip &= MASK_32;
+		break;
+	case INSN_MODE_64:
+		break;
+	}
+	vcpu_set(v, REG_RIP, rip);
+	if (rflags & RFLAGS_RF)
+		vcpu_set(v, REG_RFLAGS, rflags & ~RFLAGS_RF);
+	if (v->ops->get_interrupt_shadow(v))
+		v->ops->set_interrupt_shadow(v, false);
+	if (rflags & RFLAGS_TF) {
+		vcpu_set(v, REG_DR6, vcpu_get(v, REG_DR6) | DR6_BS);
+		vcpu_inject_exception(v, VEC_DB, false, 0);
+	}
+}

@@ -1,0 +1,45 @@
+/* vcpu_util.h - vendor-free helpers on a vcpu: guest memory, modes, event injection, completing an instruction. */
+#ifndef DBGVISOR_VCPU_UTIL_H
+#define DBGVISOR_VCPU_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "insn.h"
+#include "vcpu.h"
+
+#define X86_MAX_INSN_LEN 15
+#define DR6_BS (1ull << 14)
+
+static inline uint64_t vcpu_get(struct vcpu *v, enum vcpu_reg r)
+{
+	return v->ops->get_reg(v, r);
+}
+
+static inline void vcpu_set(struct vcpu *v, enum vcpu_reg r, uint64_t val)
+{
+	v->ops->set_reg(v, r, val);
+}
+
+/* Default operand size of the code segment, from CR0.PE, EFER.LMA, CS.L and CS.D. */
+enum insn_mode vcpu_code_mode(struct vcpu *v);
+/* Read guest-virtual memory through the guest's own page tables. */
+bool vcpu_read_virt(struct vcpu *v, uint64_t gva, void *buf, size_t len);
+/* Decode the instruction at CS:RIP; 0 on success. */
+int vcpu_fetch_insn(struct vcpu *v, struct insn *out);
+/* Length of the exiting instruction: what the CPU reported, else decoded; 0 on failure. */
+unsigned vcpu_exit_insn_len(struct vcpu *v, const struct vcpu_exit *e);
+
+void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
+void vcpu_inject_ud(struct vcpu *v);
+void vcpu_inject_gp0(struct vcpu *v);
+
+/*
+ * Finish an instruction the hypervisor emulated: advance RIP (wrapping as the code size
+ * does), clear RF and the STI/MOV SS shadow, and raise the single-step trap when TF was
+ * set (SDM vol. 3B, 18.3.1.4), as the CPU would have.
+ */
+void vcpu_complete_insn(struct vcpu *v, unsigned len);
+
+#endif

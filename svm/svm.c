@@ -1,0 +1,319 @@
+/* svm.c - AMD SVM backend: enable SVM, build the VMCB, run the guest, access its state. */
+#include "svm/svm.h"
+
+#include "core/console.h"
+#include "core/guest_mem.h"
+#include "core/layout.h"
+#include "core/mem.h"
+#include "core/string.h"
+#include "core/x86.h"
+
+/* Nested page table entries: NPT walks are user accesses, so U/S must be set (APM 15.25.5). */
+#define NPT_TABLE (PTE_P | PTE_W | PTE_US)
+#define NPT_LEAF (PTE_P | PTE_W | PTE_US)
+/* PAT power-on value (SDM vol. 3A, 13.12.4), the guest PAT with nested paging. */
+#define PAT_POWER_ON 0x0007040600070406ull
+#define DR6_INIT 0xffff0ff0ull
+#define DR7_INIT 0x400ull
+/* MSR permission map layout (APM 15.11): three 2 KiB blocks, two bits per MSR. */
+#define MSRPM_BLOCK_BYTES 0x800
+#define MSRPM_RANGE_SIZE 0x2000
+#define MSR_RANGE0_BASE 0x00000000u
+#define MSR_RANGE1_BASE 0xc0000000u
+#define MSR_RANGE2_BASE 0xc0010000u
+
+static struct svm_vcpu svm_state;
+static uint64_t host_save_pa;
+static bool cpu_nrip_save;
+
+void svm_set_caps(const struct cpu_caps *caps)
+{
+	cpu_nrip_save = caps->nrip_save;
+}
+
+static int svm_hw_enable(void)
+{
+	x86_wrmsr(MSR_EFER, x86_rdmsr(MSR_EFER) | EFER_SVME);
+	/* The host save area for VMRUN (APM 15.30.4) and our own VMSAVE area. */
+	x86_wrmsr(MSR_VM_HSAVE_PA, mem_alloc_pages(1, PAGE_SIZE));
+	host_save_pa = mem_alloc_pages(1, PAGE_SIZE);
+	return 0;
+}
+
+static struct svm_vcpu *S(struct vcpu *v)
+{
+	return v->backend;
+}
+
+static void svm_set_io_intercept(struct vcpu *v, uint16_t port, bool on)
+{
+	uint8_t bit = (uint8_t)(1u << (port & 7));
+
+	if (on)
+		S(v)->iopm[port >> 3] |= bit;
+	else
+		S(v)->iopm[port >> 3] &= (uint8_t)~bit;
+}
+
+static void svm_set_msr_intercept(struct vcpu *v, uint32_t msr, bool rd, bool wr)
+{
+	static const uint32_t bases[] = {MSR_RANGE0_BASE, MSR_RANGE1_BASE, MSR_RANGE2_BASE};
+
+	for (unsigned b = 0; b < sizeof(bases) / sizeof(bases[0]); b++) {
+		if (msr >= bases[b] && msr < bases[b] + MSRPM_RANGE_SIZE) {
+			uint32_t bitpos = (msr - bases[b]) * 2;
+			uint8_t *byte = &S(v)->msrpm[b * MSRPM_BLOCK_BYTES + bitpos / 8];
+			uint8_t rbit = (uint8_t)(1u << (bitpos % 8)), wbit = (uint8_t)(rbit << 1);
+
+			*byte = (uint8_t)((*byte & ~(rbit | wbit)) | (rd ? rbit : 0) | (wr ? wbit : 0));
+			return;
+		}
+	}
+	/* MSRs outside the three ranges always exit (APM 15.11): nothing to set. */
+}
+
+static void svm_set_exception_intercept(struct vcpu *v, uint8_t vector, bool on)
+{
+	if (on)
+		S(v)->vmcb->control.intercept_exc |= 1u << vector;
+	else
+		S(v)->vmcb->control.intercept_exc &= ~(1u << vector);
+}
+
+static int svm_init(struct vcpu *v)
+{
+	static const struct nested_pt_format npt = {
+		.table = NPT_TABLE,
+		.leaf_ram = NPT_LEAF,
+		.leaf_mmio = NPT_LEAF | PTE_PCD | PTE_PWT,
+		.large = PTE_PS,
+	};
+	struct svm_vcpu *s = &svm_state;
+	struct vmcb_control *c;
+
+	v->backend = s;
+	s->nrip_save = cpu_nrip_save;
+	s->vmcb_pa = mem_alloc_pages(1, PAGE_SIZE);
+	s->vmcb = phys_to_virt(s->vmcb_pa);
+	s->iopm = phys_to_virt(mem_alloc_pages(SVM_IOPM_PAGES, PAGE_SIZE));
+	s->msrpm = phys_to_virt(mem_alloc_pages(SVM_MSRPM_PAGES, PAGE_SIZE));
+	s->npt_root_pa = guest_mem_build_nested(&npt);
+
+	c = &s->vmcb->control;
+	/* VMRUN must be intercepted or VMRUN fails (APM 15.5.1); the rest hide SVM. */
+	c->intercept_misc1 = SVM_INTERCEPT_CPUID | SVM_INTERCEPT_IOIO_PROT |
+			     SVM_INTERCEPT_MSR_PROT | SVM_INTERCEPT_SHUTDOWN |
+			     SVM_INTERCEPT_INVLPGA | SVM_INTERCEPT_INVD | SVM_INTERCEPT_INIT;
+	c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD |
+			     SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
+			     SVM_INTERCEPT_SKINIT;
+	c->iopm_base_pa = virt_to_phys(s->iopm);
+	c->msrpm_base_pa = virt_to_phys(s->msrpm);
+	c->asid = SVM_GUEST_ASID;
+	c->tlb_control = SVM_TLB_CONTROL_FLUSH_ALL;
+	c->np_enable = SVM_NP_ENABLE;
+	c->n_cr3 = s->npt_root_pa;
+	s->vmcb->save.g_pat = PAT_POWER_ON;
+	s->vmcb->save.dr6 = DR6_INIT;
+	s->vmcb->save.dr7 = DR7_INIT;
+	s->vmcb->save.efer = EFER_SVME;
+	return 0;
+}
+
+static void svm_run(struct vcpu *v, struct vcpu_exit *e)
+{
+	struct svm_vcpu *s = S(v);
+	struct vmcb *vm = s->vmcb;
+
+	vm->save.rax = v->gpr[GPR_RAX];
+	vm->save.rsp = v->gpr[GPR_RSP];
+	svm_vmrun(s->vmcb_pa, v->gpr, host_save_pa);
+	v->gpr[GPR_RAX] = vm->save.rax;
+	v->gpr[GPR_RSP] = vm->save.rsp;
+	vm->control.tlb_control = 0;
+	vm->control.eventinj = 0;
+	/* An event whose delivery the exit interrupted must be delivered again (APM 15.7.2). */
+	if (vm->control.exitintinfo & SVM_EVTINJ_VALID)
+		vm->control.eventinj = vm->control.exitintinfo;
+	svm_decode_exit(s, e);
+}
+
+static uint64_t svm_get_reg(struct vcpu *v, enum vcpu_reg r)
+{
+	struct vmcb_save *st = &S(v)->vmcb->save;
+
+	switch (r) {
+	case REG_RIP:
+		return st->rip;
+	case REG_RFLAGS:
+		return st->rflags;
+	case REG_CR0:
+		return st->cr0;
+	case REG_CR2:
+		return st->cr2;
+	case REG_CR3:
+		return st->cr3;
+	case REG_CR4:
+		return st->cr4;
+	case REG_EFER:
+		return st->efer;
+	case REG_DR6:
+		return st->dr6;
+	case REG_DR7:
+		return st->dr7;
+	case REG_DEBUGCTL:
+		return st->dbgctl;
+	default:
+		return 0;
+	}
+}
+
+static void svm_set_reg(struct vcpu *v, enum vcpu_reg r, uint64_t val)
+{
+	struct vmcb_save *st = &S(v)->vmcb->save;
+
+	switch (r) {
+	case REG_RIP:
+		st->rip = val;
+		break;
+	case REG_RFLAGS:
+		st->rflags = val;
+		break;
+	case REG_CR0:
+		st->cr0 = val;
+		break;
+	case REG_CR2:
+		st->cr2 = val;
+		break;
+	case REG_CR3:
+		st->cr3 = val;
+		break;
+	case REG_CR4:
+		st->cr4 = val;
+		break;
+	case REG_EFER:
+		st->efer = val | EFER_SVME; /* the guest runs with SVME on, unseen */
+		break;
+	case REG_DR6:
+		st->dr6 = val;
+		break;
+	case REG_DR7:
+		st->dr7 = val;
+		break;
+	case REG_DEBUGCTL:
+		st->dbgctl = val;
+		break;
+	default:
+		break;
+	}
+}
+
+static struct vmcb_seg *seg_of(struct vcpu *v, enum vcpu_seg sg)
+{
+	struct vmcb_save *st = &S(v)->vmcb->save;
+	struct vmcb_seg *segs[SEG_COUNT] = {
+		[SEG_ES] = &st->es, [SEG_CS] = &st->cs,     [SEG_SS] = &st->ss, [SEG_DS] = &st->ds,
+		[SEG_FS] = &st->fs, [SEG_GS] = &st->gs, [SEG_LDTR] = &st->ldtr, [SEG_TR] = &st->tr,
+	};
+
+	return segs[sg];
+}
+
+static void svm_get_seg(struct vcpu *v, enum vcpu_seg sg, struct vcpu_segment *out)
+{
+	struct vmcb_seg *s = seg_of(v, sg);
+
+	*out = (struct vcpu_segment){s->sel, s->attrib, s->limit, s->base};
+}
+
+static void svm_set_seg(struct vcpu *v, enum vcpu_seg sg, const struct vcpu_segment *in)
+{
+	struct vmcb_seg *s = seg_of(v, sg);
+
+	*s = (struct vmcb_seg){in->sel, in->attr, in->limit, in->base};
+	if (sg == SEG_SS) /* CPL is SS.DPL (APM 15.5.1) */
+		S(v)->vmcb->save.cpl = (in->attr & SEG_ATTR_DPL_MASK) >> SEG_ATTR_DPL_SHIFT;
+}
+
+static void svm_get_dtable(struct vcpu *v, enum vcpu_dtable_id d, struct vcpu_dtable *out)
+{
+	struct vmcb_seg *s = d == DTABLE_GDT ? &S(v)->vmcb->save.gdtr : &S(v)->vmcb->save.idtr;
+
+	out->base = s->base;
+	out->limit = (uint16_t)s->limit;
+}
+
+static void svm_set_dtable(struct vcpu *v, enum vcpu_dtable_id d, const struct vcpu_dtable *in)
+{
+	struct vmcb_seg *s = d == DTABLE_GDT ? &S(v)->vmcb->save.gdtr : &S(v)->vmcb->save.idtr;
+
+	s->base = in->base;
+	s->limit = in->limit;
+}
+
+static void svm_inject_event(struct vcpu *v, const struct vcpu_event *e)
+{
+	static const uint64_t types[] = {
+		[EVENT_EXT_INTR] = SVM_EVTINJ_TYPE_INTR,
+		[EVENT_NMI] = SVM_EVTINJ_TYPE_NMI,
+		[EVENT_HW_EXCEPTION] = SVM_EVTINJ_TYPE_EXCEPTION,
+		[EVENT_SW_INT] = SVM_EVTINJ_TYPE_SOFT_INT,
+		/* ICEBP/INT3/INTO: SVM has no "software exception" type; EXCEPTION it is. */
+		[EVENT_PRIV_SW_EXC] = SVM_EVTINJ_TYPE_EXCEPTION,
+		[EVENT_SW_EXC] = SVM_EVTINJ_TYPE_EXCEPTION,
+	};
+	struct vmcb *vm = S(v)->vmcb;
+	uint64_t inj = (e->vector & SVM_EVTINJ_VECTOR_MASK) | (types[e->type] << SVM_EVTINJ_TYPE_SHIFT) |
+		       SVM_EVTINJ_VALID;
+
+	if (e->has_error)
+		inj |= SVM_EVTINJ_EV | ((uint64_t)e->error << SVM_EVTINJ_ERROR_SHIFT);
+	/*
+	 * Injected software interrupts and trap-like exceptions return to the instruction
+	 * after the one that raised them: without NRIP, point RIP there ourselves.
+	 */
+	if (e->type == EVENT_SW_INT || e->type == EVENT_SW_EXC || e->type == EVENT_PRIV_SW_EXC) {
+		vm->save.rip += e->insn_len;
+		/* CPUs with NRIP save push next_rip for injected INTn instead (APM 15.20). */
+		vm->control.next_rip = vm->save.rip;
+	}
+	vm->control.eventinj = inj;
+}
+
+static bool svm_get_interrupt_shadow(struct vcpu *v)
+{
+	return S(v)->vmcb->control.int_state & SVM_INTERRUPT_SHADOW;
+}
+
+static void svm_set_interrupt_shadow(struct vcpu *v, bool on)
+{
+	if (on)
+		S(v)->vmcb->control.int_state |= SVM_INTERRUPT_SHADOW;
+	else
+		S(v)->vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW;
+}
+
+static unsigned svm_get_cpl(struct vcpu *v)
+{
+	return S(v)->vmcb->save.cpl;
+}
+
+const struct vcpu_ops svm_ops = {
+	.name = "SVM",
+	.hw_enable = svm_hw_enable,
+	.init = svm_init,
+	.run = svm_run,
+	.get_reg = svm_get_reg,
+	.set_reg = svm_set_reg,
+	.get_seg = svm_get_seg,
+	.set_seg = svm_set_seg,
+	.get_dtable = svm_get_dtable,
+	.set_dtable = svm_set_dtable,
+	.inject_event = svm_inject_event,
+	.set_io_intercept = svm_set_io_intercept,
+	.set_msr_intercept = svm_set_msr_intercept,
+	.set_exception_intercept = svm_set_exception_intercept,
+	.get_interrupt_shadow = svm_get_interrupt_shadow,
+	.set_interrupt_shadow = svm_set_interrupt_shadow,
+	.get_cpl = svm_get_cpl,
+};

@@ -1,0 +1,36 @@
+/* svm.h - the AMD SVM backend: its per-vcpu state and its struct vcpu_ops. */
+#ifndef DBGVISOR_SVM_H
+#define DBGVISOR_SVM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/cpu_caps.h"
+#include "core/vcpu.h"
+#include "svm/vmcb.h"
+
+#define SVM_IOPM_PAGES 3
+#define SVM_MSRPM_PAGES 2
+#define SVM_GUEST_ASID 1
+
+struct svm_vcpu {
+	struct vmcb *vmcb;
+	uint64_t vmcb_pa;
+	uint8_t *iopm;
+	uint8_t *msrpm;
+	uint64_t npt_root_pa;
+	bool nrip_save;
+};
+
+extern const struct vcpu_ops svm_ops;
+
+/* Remember what the CPU offers before hw_enable/init (NRIP save changes exit decoding). */
+void svm_set_caps(const struct cpu_caps *caps);
+
+/* svm/svm_exit.c: translate the VMCB's exit information into a neutral exit record. */
+void svm_decode_exit(struct svm_vcpu *s, struct vcpu_exit *e);
+
+/* svm/svm_entry.S */
+void svm_vmrun(uint64_t vmcb_pa, uint64_t *gprs, uint64_t host_save_pa);
+
+#endif
