@@ -18,7 +18,10 @@ KOBJS    := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
 
 # Hardware-free sources, also compiled for the host and exercised by cmocka.
 PURE_SRCS := $(sort $(wildcard core/printf.c core/cmdline.c core/multiboot.c core/pmem.c \
-             core/cpu_caps.c))
+             core/cpu_caps.c core/mbload.c core/mb1info.c core/acpi.c core/exit.c \
+             core/exit_io.c core/msr_virt.c core/cpuid_view.c core/vcpu_util.c \
+             core/guest_map.c core/nested_pt.c core/insn.c core/insn_tables.c core/gwalk.c \
+             core/apic_guard.c vmx/vmx_controls.c vmx/vmx_errors.c))
 HOSTCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -DHOST_TEST -fsanitize=address,undefined \
               -fno-sanitize-recover=all
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
@@ -63,9 +66,10 @@ $(ISO): $(ELF) boot/grub.cfg
 		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
 # --- unit tests (host, cmocka) ---
-$(BUILD)/unit/%: tests/unit/%.c $(PURE_SRCS) $(wildcard core/*.h debug/*.h tests/unit/*.h)
+$(BUILD)/unit/%: tests/unit/%.c $(PURE_SRCS) $(wildcard core/*.h debug/*.h vmx/*.h svm/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOSTCFLAGS) -o $@ $< $(PURE_SRCS) -lcmocka
+	@echo "  HOSTCC  $@"
+	@$(HOSTCC) $(HOSTCFLAGS) -o $@ $< $(PURE_SRCS) -lcmocka
 
 unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail

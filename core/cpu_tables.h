@@ -31,5 +31,7 @@ void idt_init(void);
 uint64_t gdt_base(void);
 uint64_t idt_base(void);
 uint64_t tss_base(void);
+uint16_t gdt_limit(void);
+uint16_t idt_limit(void);
 
 #endif

@@ -1,6 +1,7 @@
 /* exit.c - vendor-free exit dispatch: CPUID, MSRs, forbidden instructions, faults, stops. */
 #include "exit.h"
 
+#include "apic_guard.h"
 #include "cpuid_view.h"
 #include "msr_virt.h"
 #include "trap.h"
@@ -8,6 +9,31 @@
 #include "x86.h"
 
 #define LOW32 0xffffffffull
+#define LMSW_BITS 0xfull /* PE, MP, EM, TS */
+#define CR0_TS (1ull << 3)
+#define CR0_NW (1ull << 29)
+#define CR0_CD (1ull << 30)
+#define CR4_PCIDE (1ull << 17)
+/* CR4 bits a guest may set: VME..LA57 (0-12) and FSGSBASE..PKS (16-24); not VMXE/SMXE. */
+#define CR4_GUEST_ALLOWED 0x1ff1fffull
+#define CR_HIGH_MASK 0xffffffff00000000ull
+
+/* The architectural #GP conditions of MOV to CR0/CR4 (SDM vol. 2B, MOV--Move to CR). */
+static bool cr_write_valid(struct vcpu *v, enum vcpu_reg reg, uint64_t cur, uint64_t val)
+{
+	if (reg == REG_CR0) {
+		bool paging_on = (val & CR0_PG) && !(cur & CR0_PG);
+
+		if ((val & CR_HIGH_MASK) || ((val & CR0_PG) && !(val & CR0_PE)) ||
+		    ((val & CR0_NW) && !(val & CR0_CD)))
+			return false;
+		/* Long mode needs PAE before paging is turned on (SDM vol. 3A, 10.8.5). */
+		return !(paging_on && (vcpu_get(v, REG_EFER) & EFER_LME) &&
+			 !(vcpu_get(v, REG_CR4) & CR4_PAE));
+	}
+	/* VMXE stays reserved: VT-x is hidden from the guest (CPUID.1:ECX.VMX = 0). */
+	return !(val & ~CR4_GUEST_ALLOWED) && !((vcpu_get(v, REG_EFER) & EFER_LMA) && !(val & CR4_PAE));
+}
 
 void exit_setup_intercepts(struct vcpu *v)
 {
@@ -91,6 +117,9 @@ static enum exit_result handle_xsetbv(struct vcpu *v, const struct vcpu_exit *e)
 
 static enum exit_result handle_npf(struct vcpu *v, const struct vcpu_exit *e)
 {
+	if (v->lapic_base && e->npf.write && e->npf.gpa >= v->lapic_base &&
+	    e->npf.gpa < v->lapic_base + LAPIC_MMIO_SIZE)
+		return apic_guard_write(v, e);
 	v->stop.addr = e->npf.gpa;
 	if (v->host->hv_owns(e->npf.gpa))
 		return stop(v, STOP_HV_MEMORY, "the guest touched the hypervisor's reserved memory");
@@ -118,6 +147,42 @@ static enum exit_result reflect_swint(struct vcpu *v, const struct vcpu_exit *e)
 		return stop(v, STOP_INTERNAL, "cannot decode the guest's INT n");
 	v->ops->inject_event(v, &ev);
 	return EXIT_RESUME;
+}
+
+/*
+ * MOV to CR0/CR4, CLTS and LMSW that the backend had to see (VMX guest/host masks).
+ * The CPU's own checks (reserved bits, PG without PE) become #GP as on bare metal.
+ */
+static enum exit_result handle_cr(struct vcpu *v, const struct vcpu_exit *e)
+{
+	enum vcpu_reg reg = e->cr.cr == 0 ? REG_CR0 : REG_CR4;
+	uint64_t cur = vcpu_get(v, reg), val;
+
+	switch (e->cr.type) {
+	case CR_MOV_TO:
+		if (e->cr.cr != 0 && e->cr.cr != 4)
+			return stop(v, STOP_UNHANDLED_EXIT, "MOV to an unexpected control register");
+		val = v->gpr[e->cr.gpr];
+		break;
+	case CR_CLTS:
+		reg = REG_CR0;
+		val = vcpu_get(v, REG_CR0) & ~CR0_TS;
+		break;
+	case CR_LMSW:
+		/* LMSW loads MP/EM/TS and can set but never clear PE (SDM vol. 2A, LMSW). */
+		reg = REG_CR0;
+		cur = vcpu_get(v, REG_CR0);
+		val = (cur & ~LMSW_BITS) | (e->cr.lmsw_data & LMSW_BITS) | (cur & CR0_PE);
+		break;
+	default:
+		return stop(v, STOP_UNHANDLED_EXIT, "unexpected control-register read exit");
+	}
+	if (!cr_write_valid(v, reg, cur, val)) {
+		vcpu_inject_gp0(v);
+		return EXIT_RESUME;
+	}
+	vcpu_set(v, reg, val);
+	return complete(v, e);
 }
 
 enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
@@ -161,6 +226,8 @@ enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
 		return EXIT_RESUME;
 	case EXIT_ENTRY_FAILED:
 		return stop(v, STOP_ENTRY_FAILED, e->fail.detail);
+	case EXIT_CR_ACCESS:
+		return handle_cr(v, e);
 	default:
 		return stop(v, STOP_UNHANDLED_EXIT, e->raw_name);
 	}

@@ -52,3 +52,8 @@ uint64_t tss_base(void)
 {
 	return (uint64_t)&tss;
 }
+
+uint16_t gdt_limit(void)
+{
+	return sizeof(gdt) - 1;
+}

@@ -6,6 +6,7 @@
 #include "layout.h"
 #include "mb1info.h"
 #include "mbload.h"
+#include "mem.h"
 #include "pmem.h"
 #include "string.h"
 #include "x86.h"

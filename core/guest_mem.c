@@ -12,6 +12,7 @@ static struct mem_range gmap[GUEST_MAP_MAX];
 static unsigned gmap_count;
 static struct phys_range ram[GUEST_MAP_MAX];
 static unsigned ram_count;
+static struct phys_range readonly;
 
 static bool is_ram_type(uint32_t type)
 {
@@ -53,6 +54,11 @@ static uint64_t *table_ptr(uint64_t pa, void *ctx)
 	return phys_to_virt(pa);
 }
 
+void guest_mem_set_readonly(uint64_t start, uint64_t len)
+{
+	readonly = (struct phys_range){start, start + len};
+}
+
 uint64_t guest_mem_build_nested(const struct nested_pt_format *f)
 {
 	const struct hv_region *r = mem_region();
@@ -63,6 +69,8 @@ uint64_t guest_mem_build_nested(const struct nested_pt_format *f)
 		.nram = ram_count,
 		.holes = &hole,
 		.nholes = 1,
+		.readonly = &readonly,
+		.nreadonly = readonly.end > readonly.start,
 	};
 	struct nested_pt_env env = {alloc_table, table_ptr, 0};
 	struct nested_pt_stats st;

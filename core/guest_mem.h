@@ -12,6 +12,9 @@
 void guest_mem_init(const struct boot_info *bi);
 const struct mem_range *guest_mem_map(unsigned *count);
 
+/* Map [start, start + len) read-only in the nested tables built afterwards. */
+void guest_mem_set_readonly(uint64_t start, uint64_t len);
+
 /* Identity nested page tables over everything but the hypervisor; returns the root. */
 uint64_t guest_mem_build_nested(const struct nested_pt_format *f);
 

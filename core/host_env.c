@@ -3,6 +3,7 @@
 
 #include "cpuid_view.h"
 #include "guest_mem.h"
+#include "mem.h"
 #include "x86.h"
 
 /* XCR0 rules (SDM vol. 1, 13.3): x87 always on, AVX needs SSE, only supported bits. */
@@ -57,6 +58,11 @@ static bool host_xsetbv(uint32_t index, uint64_t value)
 	return true;
 }
 
+static void host_mmio_write32(uint64_t gpa, uint32_t val)
+{
+	*(volatile uint32_t *)phys_to_virt(gpa) = val;
+}
+
 const struct vcpu_host host_env = {
 	.cpuid = host_cpuid,
 	.read_phys = guest_mem_read,
@@ -65,4 +71,6 @@ const struct vcpu_host host_env = {
 	.port_in = host_port_in,
 	.port_out = host_port_out,
 	.xsetbv = host_xsetbv,
+	.mmio_write32 = host_mmio_write32,
+	.wrmsr = x86_wrmsr,
 };

@@ -66,6 +66,11 @@ uint64_t idt_base(void)
 	return (uint64_t)idt;
 }
 
+uint16_t idt_limit(void)
+{
+	return sizeof(idt) - 1;
+}
+
 /* Called from isr_common with the frame on the current (possibly IST) stack. */
 void idt_dispatch(struct trap_frame *f);
 void idt_dispatch(struct trap_frame *f)

@@ -10,7 +10,9 @@
 #include "guest_boot.h"
 #include "guest_mem.h"
 #include "host_env.h"
+#include "smp.h"
 #include "svm/svm.h"
+#include "vmx/vmx.h"
 #include "uart.h"
 #include "vcpu_run.h"
 
@@ -30,6 +32,8 @@ static const struct vcpu_ops *backend_for(const struct cpu_caps *caps)
 		svm_set_caps(caps);
 		return &svm_ops;
 	}
+	if (caps->kind == VIRT_VMX)
+		return &vmx_ops;
 	return 0;
 }
 
@@ -47,6 +51,7 @@ static int run_guest(const struct cpu_raw *raw, const struct cpu_caps *caps)
 	vcpu.host = &host_env;
 	vcpu.is_amd = raw->vendor[0] == 'A'; /* AuthenticAMD: which MSRs a guest expects */
 	vcpu.gdb_port = config.gdb_port;
+	smp_guard(&vcpu, &boot);
 	if (ops->hw_enable() || ops->init(&vcpu))
 		return HV_EXIT_NO_VIRT;
 	exit_setup_intercepts(&vcpu);

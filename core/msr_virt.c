@@ -1,6 +1,7 @@
 /* msr_virt.c - virtualize EFER and hide the SVM/VMX MSRs, so the guest can never reach them. */
 #include "msr_virt.h"
 
+#include "apic_guard.h"
 #include "cpu_caps.h"
 #include "x86.h"
 
@@ -15,6 +16,10 @@
 void msr_virt_protect(struct vcpu *v)
 {
 	v->ops->set_msr_intercept(v, MSR_EFER, true, true);
+	if (v->lapic_base) {
+		v->ops->set_msr_intercept(v, MSR_X2APIC_ICR, false, true);
+		v->ops->set_msr_intercept(v, MSR_IA32_APIC_BASE, false, true);
+	}
 	if (v->is_amd) {
 		v->ops->set_msr_intercept(v, MSR_VM_CR, true, true);
 		v->ops->set_msr_intercept(v, MSR_VM_IGNNE, true, true);
@@ -63,6 +68,18 @@ enum msr_result msr_virt_read(struct vcpu *v, uint32_t index, uint64_t *val)
 
 enum msr_result msr_virt_write(struct vcpu *v, uint32_t index, uint64_t val)
 {
+	if (index == MSR_X2APIC_ICR) {
+		if (apic_icr_allowed((uint32_t)val))
+			v->host->wrmsr(index, val);
+		else
+			v->ipis_refused++;
+		return MSR_DONE;
+	}
+	if (index == MSR_IA32_APIC_BASE) {
+		/* Moving the APIC would escape the write-protected page: keep its address. */
+		v->host->wrmsr(index, (val & ~APIC_BASE_ADDR_MASK) | v->lapic_base);
+		return MSR_DONE;
+	}
 	if (index == MSR_EFER) {
 		uint64_t writable = v->is_amd ? EFER_WRITABLE_AMD : EFER_WRITABLE_INTEL;
 		uint64_t cur = v->ops->get_reg(v, REG_EFER);

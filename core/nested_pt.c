@@ -51,6 +51,7 @@ static int map_chunk(uint64_t *pd_entry, uint64_t base, const struct nested_pt_l
 	uint64_t *pt;
 
 	if (!overlaps(l->holes, l->nholes, base, end) &&
+	    !overlaps(l->readonly, l->nreadonly, base, end) &&
 	    (ram || !overlaps(l->ram, l->nram, base, end))) {
 		*pd_entry = base | (ram ? f->leaf_ram : f->leaf_mmio) | f->large;
 		st->large_pages++;
@@ -63,8 +64,11 @@ static int map_chunk(uint64_t *pd_entry, uint64_t base, const struct nested_pt_l
 		if (overlaps(l->holes, l->nholes, a, a + PAGE_SIZE))
 			continue;
 		/* A page counts as RAM when its first byte is RAM (e.g. 0x9f000-0x9fc00 is). */
-		pt[INDEX(a, LEVEL_SHIFT_PT)] =
-			a | (overlaps(l->ram, l->nram, a, a + 1) ? f->leaf_ram : f->leaf_mmio);
+		uint64_t leaf = overlaps(l->ram, l->nram, a, a + 1) ? f->leaf_ram : f->leaf_mmio;
+
+		if (overlaps(l->readonly, l->nreadonly, a, a + PAGE_SIZE))
+			leaf &= ~f->write;
+		pt[INDEX(a, LEVEL_SHIFT_PT)] = a | leaf;
 		st->small_pages++;
 	}
 	return 0;

@@ -16,6 +16,7 @@ struct nested_pt_format {
 	uint64_t leaf_ram;  /* 4 KiB leaf over RAM */
 	uint64_t leaf_mmio; /* 4 KiB leaf over anything else (device memory) */
 	uint64_t large;     /* extra bit(s) that make a PDE a 2 MiB leaf */
+	uint64_t write;     /* the write-permission bit, cleared over read-only ranges */
 };
 
 struct nested_pt_env {
@@ -32,6 +33,8 @@ struct nested_pt_layout {
 	unsigned nram;
 	const struct phys_range *holes; /* ranges left unmapped (the hypervisor) */
 	unsigned nholes;
+	const struct phys_range *readonly; /* mapped without write access (writes exit) */
+	unsigned nreadonly;
 };
 
 struct nested_pt_stats {

@@ -28,6 +28,7 @@ static const char *const exit_names[EXIT_KIND_COUNT] = {
 	[EXIT_SW_INT] = "INT n",
 	[EXIT_ICEBP] = "ICEBP",
 	[EXIT_ENTRY_FAILED] = "entry failure",
+	[EXIT_CR_ACCESS] = "CR access",
 	[EXIT_UNHANDLED] = "unhandled",
 };
 
@@ -62,6 +63,10 @@ void vcpu_report(struct vcpu *v)
 		printk(" (%s)", v->stop.detail);
 	if (v->stop.reason == STOP_HV_MEMORY || v->stop.reason == STOP_BAD_ACCESS)
 		printk(" at guest-physical address 0x%lx", v->stop.addr);
+	if (v->ipis_refused)
+		printk("\ndbgvisor: refused %lu INIT/SIPI/NMI/SMI IPI(s) aimed at CPUs the guest "
+		       "does not own",
+		       v->ipis_refused);
 	printk("\ndbgvisor: guest RIP 0x%lx, %lu exits:", v->ops->get_reg(v, REG_RIP),
 	       v->exits_total);
 	for (int k = 0; k < EXIT_KIND_COUNT; k++) {

@@ -113,6 +113,7 @@ enum exit_kind {
 	EXIT_SW_INT, /* INT n intercepted (SVM INTn) */
 	EXIT_ICEBP,
 	EXIT_ENTRY_FAILED,
+	EXIT_CR_ACCESS, /* a control-register write the backend must see (VMX CR0/CR4 masks) */
 	EXIT_UNHANDLED, /* a vendor exit the core has no rule for */
 	EXIT_KIND_COUNT
 };
@@ -151,6 +152,12 @@ struct vcpu_exit {
 			uint8_t vector;
 		} swint;
 		struct {
+			uint8_t cr;
+			uint8_t gpr;
+			enum { CR_MOV_TO, CR_MOV_FROM, CR_CLTS, CR_LMSW } type;
+			uint16_t lmsw_data;
+		} cr;
+		struct {
 			uint64_t qualification;
 			const char *detail;
 		} fail;
@@ -175,6 +182,9 @@ struct vcpu_host {
 	void (*port_out)(uint16_t port, uint8_t size, uint32_t val);
 	/* Execute XSETBV for the guest; false if the CPU would raise #GP. */
 	bool (*xsetbv)(uint32_t index, uint64_t value);
+	/* Forward a guest write the hypervisor checked: device memory and MSRs. */
+	void (*mmio_write32)(uint64_t gpa, uint32_t val);
+	void (*wrmsr)(uint32_t index, uint64_t val);
 };
 
 struct vcpu_ops {
@@ -232,6 +242,8 @@ struct vcpu {
 	uint64_t virt_hsave_pa;    /* guest's view of VM_HSAVE_PA: stored, never used */
 	char shutdown_seen;        /* bytes of "Shutdown" matched on the Bochs exit port */
 	int last_exit_code;        /* last byte written to the QEMU exit port */
+	uint64_t lapic_base;       /* write-protected local APIC page (0: not guarded) */
+	uint64_t ipis_refused;     /* INIT/SIPI/NMI/SMI IPIs aimed at CPUs the guest does not own */
 	struct vcpu_stop stop;
 	uint64_t exits[EXIT_KIND_COUNT];
 	uint64_t exits_total;

@@ -121,6 +121,11 @@ static inline void x86_write_cr0(uint64_t v)
 	__asm__ volatile("mov %0, %%cr0" ::"r"(v) : "memory");
 }
 
+static inline void x86_write_cr2(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr2" ::"r"(v) : "memory");
+}
+
 static inline void x86_write_cr3(uint64_t v)
 {
 	__asm__ volatile("mov %0, %%cr3" ::"r"(v) : "memory");

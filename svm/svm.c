@@ -87,6 +87,7 @@ static int svm_init(struct vcpu *v)
 		.leaf_ram = NPT_LEAF,
 		.leaf_mmio = NPT_LEAF | PTE_PCD | PTE_PWT,
 		.large = PTE_PS,
+		.write = PTE_W,
 	};
 	struct svm_vcpu *s = &svm_state;
 	struct vmcb_control *c;

@@ -107,7 +107,7 @@ struct vmcb_seg {
 	uint64_t base;
 };
 
-struct __attribute__((packed)) vmcb_control {
+struct vmcb_control {
 	uint32_t intercept_cr;     /* 0x000: reads 15:0, writes 31:16 */
 	uint32_t intercept_dr;     /* 0x004 */
 	uint32_t intercept_exc;    /* 0x008 */
@@ -143,7 +143,7 @@ struct __attribute__((packed)) vmcb_control {
 	uint8_t reserved4[0x400 - 0xe0];
 };
 
-struct __attribute__((packed)) vmcb_save {
+struct vmcb_save {
 	struct vmcb_seg es, cs, ss, ds, fs, gs; /* 0x400 */
 	struct vmcb_seg gdtr, ldtr, idtr, tr;   /* 0x460 */
 	uint8_t reserved1[0x4cb - 0x4a0];

@@ -15,14 +15,14 @@
 #define GUEST_EXIT_FATAL  2 /* unexpected exception, bad boot, broken runtime */
 
 /* Exception vectors tests hook or expect. */
-#define GUEST_VEC_DE 0
-#define GUEST_VEC_DB 1
+#define GUEST_VEC_DE  0
+#define GUEST_VEC_DB  1
 #define GUEST_VEC_NMI 2
-#define GUEST_VEC_BP 3
-#define GUEST_VEC_UD 6
-#define GUEST_VEC_DF 8
-#define GUEST_VEC_GP 13
-#define GUEST_VEC_PF 14
+#define GUEST_VEC_BP  3
+#define GUEST_VEC_UD  6
+#define GUEST_VEC_DF  8
+#define GUEST_VEC_GP  13
+#define GUEST_VEC_PF  14
 
 /* The program: called once by the runtime; its return value becomes the exit code. */
 int test_main(void);
@@ -101,6 +101,9 @@ __attribute__((noreturn)) void guest_finish(void);
 
 /* Print "guest: exit code N", drain COM1, then exit through QEMU's and Bochs' exit ports. */
 __attribute__((noreturn)) void guest_exit(int code);
+
+/* True if CPUID says we run under dbgvisor (hypervisor bit, leaf 0x40000000 "dbgvisor"). */
+bool guest_under_dbgvisor(void);
 
 /* Freestanding string helpers (also what the compiler may call implicitly). */
 void *memset(void *dst, int c, size_t n);

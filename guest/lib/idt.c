@@ -41,10 +41,10 @@ static struct idt_gate guest_idt[GUEST_NUM_VECTORS] __attribute__((aligned(16)))
 static struct idt_gate make_gate(uintptr_t handler)
 {
 	struct idt_gate g = {
-		.offset_lo = (uint16_t)(handler & GATE_OFFSET_MASK),
-		.selector = GUEST_CODE_SEL,
-		.attr = GATE_ATTR,
-		.offset_mid = (uint16_t)((handler >> GATE_OFFSET_SHIFT) & GATE_OFFSET_MASK),
+	    .offset_lo = (uint16_t)(handler & GATE_OFFSET_MASK),
+	    .selector = GUEST_CODE_SEL,
+	    .attr = GATE_ATTR,
+	    .offset_mid = (uint16_t)((handler >> GATE_OFFSET_SHIFT) & GATE_OFFSET_MASK),
 	};
 
 #ifdef GUEST_64BIT
@@ -56,8 +56,8 @@ static struct idt_gate make_gate(uintptr_t handler)
 void guest_idt_init(void)
 {
 	struct x86g_dtr idtr = {
-		.limit = sizeof(guest_idt) - 1,
-		.base = (uintptr_t)guest_idt,
+	    .limit = sizeof(guest_idt) - 1,
+	    .base = (uintptr_t)guest_idt,
 	};
 
 	for (int v = 0; v < GUEST_NUM_VECTORS; v++)

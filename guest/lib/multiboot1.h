@@ -7,10 +7,10 @@
 #define MB1_HEADER_PAGE_ALIGN (1 << 0) /* modules on 4 KiB boundaries */
 #define MB1_HEADER_MEMINFO    (1 << 1) /* mem_* and mmap_* fields wanted */
 /* No a.out kludge (bit 16): loaders place the image from its ELF program headers. */
-#define MB1_HEADER_FLAGS      (MB1_HEADER_PAGE_ALIGN | MB1_HEADER_MEMINFO)
-#define MB1_HEADER_CHECKSUM   (-(MB1_HEADER_MAGIC + MB1_HEADER_FLAGS))
+#define MB1_HEADER_FLAGS    (MB1_HEADER_PAGE_ALIGN | MB1_HEADER_MEMINFO)
+#define MB1_HEADER_CHECKSUM (-(MB1_HEADER_MAGIC + MB1_HEADER_FLAGS))
 /* The header must lie 4-byte aligned within the first 8 KiB of the image. */
-#define MB1_HEADER_ALIGN      4
+#define MB1_HEADER_ALIGN 4
 
 /* Value in EAX when a multiboot1 loader jumps to the entry point (spec 3.2). */
 #define MB1_BOOTLOADER_MAGIC 0x2badb002

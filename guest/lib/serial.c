@@ -17,16 +17,16 @@
 #define UART_MCR  4
 #define UART_LSR  5
 
-#define UART_BASE_CLOCK	     115200 /* divisor latch clock (1.8432 MHz / 16) */
-#define UART_BAUD	     115200
-#define UART_LCR_DLAB	     0x80
-#define UART_LCR_8N1	     0x03
+#define UART_BASE_CLOCK	      115200 /* divisor latch clock (1.8432 MHz / 16) */
+#define UART_BAUD	      115200
+#define UART_LCR_DLAB	      0x80
+#define UART_LCR_8N1	      0x03
 #define UART_FCR_ENABLE_CLEAR 0x07 /* FIFOs on, both cleared */
-#define UART_MCR_DTR_RTS     0x03
-#define UART_LSR_THRE	     0x20 /* room in the transmit holding register */
-#define UART_LSR_TEMT	     0x40 /* transmitter completely empty */
-#define DIVISOR_HIGH_SHIFT   8
-#define BYTE_MASK	     0xff
+#define UART_MCR_DTR_RTS      0x03
+#define UART_LSR_THRE	      0x20 /* room in the transmit holding register */
+#define UART_LSR_TEMT	      0x40 /* transmitter completely empty */
+#define DIVISOR_HIGH_SHIFT    8
+#define BYTE_MASK	      0xff
 
 /* Bound busy-waits so a missing or wedged UART cannot hang the program. */
 #define UART_SPIN_LIMIT 1000000

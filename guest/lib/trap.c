@@ -25,9 +25,9 @@ static struct guest_try_ctx *volatile active_try;
 static volatile int trap_depth;
 
 static const char *const vector_names[GUEST_NUM_VECTORS] = {
-	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "CSO", "#TS",
-	"#NP", "#SS", "#GP", "#PF", "#15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
-	"#22", "#23", "#24", "#25", "#26", "#27", "#HV", "#VC", "#SX", "#31",
+    "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "CSO", "#TS",
+    "#NP", "#SS", "#GP", "#PF", "#15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
+    "#22", "#23", "#24", "#25", "#26", "#27", "#HV", "#VC", "#SX", "#31",
 };
 
 static const char *vector_name(uintptr_t v)
@@ -67,12 +67,12 @@ void guest_trap_dispatch(struct gframe *frame)
 	if (!t)
 		fatal("unexpected exception", frame);
 	*t->fault = (struct gfault){
-		.vector = (int)frame->vector,
-		.error = frame->error,
-		.ip = frame->ip,
-		.happened = true,
-		.cs = (uint16_t)frame->cs,
-		.flags = frame->flags,
+	    .vector = (int)frame->vector,
+	    .error = frame->error,
+	    .ip = frame->ip,
+	    .happened = true,
+	    .cs = (uint16_t)frame->cs,
+	    .flags = frame->flags,
 	};
 	active_try = t->outer;
 	trap_depth = 0;

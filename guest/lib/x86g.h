@@ -11,6 +11,13 @@
 #define X86G_FLAGS_DF (1u << 10)
 #define X86G_FLAGS_RF (1u << 16)
 
+/* Stack pointer name for tiny asm sequences valid in both variants: "(%%" X86G_SP_REG ")". */
+#ifdef __x86_64__
+#define X86G_SP_REG "rsp"
+#else
+#define X86G_SP_REG "esp"
+#endif
+
 struct x86g_cpuid {
 	uint32_t eax, ebx, ecx, edx;
 };

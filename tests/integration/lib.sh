@@ -82,3 +82,35 @@ summary() {
 	echo "${passed} passed, ${failed} failed"
 	[ "$failed" = 0 ]
 }
+
+# make_iso ISO "GRUB MENU BODY" FILE... : an ISO whose only entry runs the body; FILEs go to /boot.
+make_iso() {
+	local iso=$1 body=$2 dir
+	shift 2
+	dir="$iso.d"
+	rm -rf "$dir" && mkdir -p "$dir/boot/grub"
+	for f in "$@"; do cp "$f" "$dir/boot/"; done
+	printf 'set timeout=0\nset default=0\nmenuentry "test" {\n%s\nboot\n}\n' "$body" \
+		>"$dir/boot/grub/grub.cfg"
+	grub-mkrescue -o "$iso" "$dir" >/dev/null 2>&1 || echo "make_iso: grub-mkrescue failed for $iso"
+}
+
+# guest_section LOG START_RE END_RE : the guest's own lines, from START to END inclusive.
+guest_section() {
+	tr -d '\r' <"$1" | sed -n "/$2/,/$3/p"
+}
+
+# same_output NAME LOG_BARE LOG_HV START_RE END_RE : the guest printed the same both times.
+same_output() {
+	local name=$1 bare=$2 hv=$3 start=$4 end=$5 d
+	d=$(diff <(guest_section "$bare" "$start" "$end") <(guest_section "$hv" "$start" "$end"))
+	if [ -z "$d" ] && [ -n "$(guest_section "$bare" "$start" "$end")" ]; then
+		passed=$((passed + 1))
+		echo "PASS: $name"
+	else
+		failed=$((failed + 1))
+		failed_names+=("$name")
+		echo "FAIL: $name: guest output differs between bare and hypervisor runs (or is empty)"
+		echo "$d" | head -n 40
+	fi
+}

@@ -1,0 +1,42 @@
+/* acpi.h - find the ACPI tables and hide every CPU but the boot CPU in the guest's MADT. */
+#ifndef DBGVISOR_ACPI_H
+#define DBGVISOR_ACPI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * All table access goes through this callback: a writable host pointer to guest-physical
+ * [gpa, gpa + len), or NULL when that is not backed. A pointer is only used until the
+ * next call, except the MADT's, which is mapped last and patched in place.
+ */
+typedef void *(*acpi_map_fn)(uint64_t gpa, size_t len, void *ctx);
+
+enum acpi_err {
+	ACPI_OK = 0,
+	ACPI_E_NOT_FOUND = -1, /* no RSDP, root table or MADT */
+	ACPI_E_CHECKSUM = -2,  /* a structure we use has a bad checksum */
+	ACPI_E_TRUNCATED = -3, /* a length reaches past mapped memory or past its table */
+	ACPI_E_MALFORMED = -4, /* impossible length or signature */
+	ACPI_E_NO_BSP = -5,    /* the MADT does not list the boot CPU: left unchanged */
+};
+
+/*
+ * ACPI 6.5, 5.2.5.1: search the first KiB of the EBDA, then 0xE0000-0xFFFFF, on 16-byte
+ * boundaries for a valid RSDP. ACPI_E_CHECKSUM when only corrupt candidates were seen.
+ */
+int acpi_find_rsdp(acpi_map_fn map, void *ctx, uint64_t *rsdp_gpa);
+
+/*
+ * Validate the RSDP at @rsdp_gpa, follow the XSDT (or RSDT) to the MADT and clear the
+ * Enabled and Online Capable flags of every Processor Local APIC / x2APIC entry whose
+ * APIC ID is not @bsp_apic_id, then fix the MADT checksum. @disabled counts entries
+ * changed, @kept those of the boot CPU (either may be NULL). Nothing is written unless
+ * the whole MADT checks out and lists the boot CPU.
+ */
+int acpi_madt_disable_aps(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint32_t bsp_apic_id,
+			  unsigned *disabled, unsigned *kept);
+
+const char *acpi_strerror(int err);
+
+#endif

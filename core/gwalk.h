@@ -1,0 +1,66 @@
+/* gwalk.h - translate guest-virtual to guest-physical addresses by walking the guest's page tables.
+ */
+#ifndef DBGVISOR_GWALK_H
+#define DBGVISOR_GWALK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Control bits that select the paging mode (SDM vol. 3A, 4.1.1, table 4-1). */
+#define GWALK_CR0_PG   (1ull << 31)
+#define GWALK_CR4_PSE  (1ull << 4)
+#define GWALK_CR4_PAE  (1ull << 5)
+#define GWALK_CR4_LA57 (1ull << 12)
+#define GWALK_EFER_LMA (1ull << 10)
+#define GWALK_EFER_NXE (1ull << 11)
+
+/* Paging-structure entry bits (SDM vol. 3A, 4.3 and 4.4.2, 4.5.4). */
+#define GWALK_PTE_P		(1ull << 0)
+#define GWALK_PTE_PS		(1ull << 7)
+#define GWALK_PTE_XD		(1ull << 63)
+#define GWALK_PDE32_PSE36_SHIFT 13 /* 4-MByte PDE bits 20:13 hold physical bits 39:32 */
+
+#define GWALK_PAGE_4K (1ull << 12)
+#define GWALK_PAGE_2M (1ull << 21)
+#define GWALK_PAGE_4M (1ull << 22)
+#define GWALK_PAGE_1G (1ull << 30)
+
+struct gwalk_ctx {
+	uint64_t cr0, cr3, cr4, efer; /* the guest's values (EFER.LMA, not LME, selects 4-level) */
+	/* Read @len bytes of guest-physical memory at @gpa; false if it cannot be read. */
+	bool (*read_phys)(uint64_t gpa, void *buf, size_t len, void *ctx);
+	void *ctx;
+	uint8_t maxphyaddr; /* guest MAXPHYADDR (CPUID 80000008h EAX[7:0]); 0 means 52 */
+};
+
+enum gwalk_status {
+	GWALK_OK,
+	GWALK_NOT_PRESENT,   /* some entry on the way has P = 0 */
+	GWALK_RESERVED_BIT,  /* a present entry has a reserved bit set (#PF with RSVD = 1) */
+	GWALK_READ_FAILED,   /* read_phys() refused a paging-structure entry */
+	GWALK_NON_CANONICAL, /* 4/5-level paging and @gva is not canonical (#GP) */
+};
+
+/*
+ * Translate linear address @gva with the guest's CR0/CR3/CR4/EFER, reading paging
+ * structures through @c->read_phys. On GWALK_OK, *@gpa is the physical address and
+ * *@page_size (if not NULL) the size of the page mapping it.
+ *
+ * Modes (SDM vol. 3A, 4.1): paging off (identity, 32-bit wrap, reported as 4 KiB pages),
+ * 32-bit (4 KiB, 4 MiB with CR4.PSE, PSE-36), PAE (2 MiB, 4 KiB), 4-level (1 GiB, 2 MiB,
+ * 4 KiB) and 5-level with CR4.LA57. Outside IA-32e mode @gva is truncated to 32 bits.
+ *
+ * This only translates: no access-rights checks (R/W, U/S, XD, SMEP/SMAP, protection
+ * keys), Accessed/Dirty flags are not set, no TLB or paging-structure caches are modelled,
+ * PAE PDPTEs are read from memory at CR3 rather than from the PDPTE registers, 1 GiB
+ * pages are assumed supported, and the A20 mask is ignored. Only P and reserved bits
+ * (architectural ones, bits at and above maxphyaddr, XD without EFER.NXE) are checked.
+ */
+enum gwalk_status gwalk_translate(const struct gwalk_ctx *c, uint64_t gva, uint64_t *gpa,
+				  uint64_t *page_size);
+
+/* A short constant description of @s. */
+const char *gwalk_status_str(enum gwalk_status s);
+
+#endif

@@ -1,0 +1,999 @@
+/* test_exit.c - cmocka tests for the exit core: exit.c, exit_io.c, msr_virt.c, cpuid_view.c. */
+#include "fake_vcpu.h"
+
+#include "core/exit.h"
+
+/* Architectural values written out from the manuals, independently of the code under test. */
+#define LEAF1_ECX_SSE3	    (1u << 0)
+#define LEAF1_ECX_VMX	    (1u << 5)
+#define LEAF1_ECX_OSXSAVE   (1u << 27)
+#define LEAF1_ECX_HV	    (1u << 31)
+#define EXT1_ECX_LAHF	    (1u << 0)
+#define EXT1_ECX_SVM	    (1u << 2)
+#define EXT1_EDX_LM	    (1u << 29)
+#define LEAF7_ECX_OSPKE	    (1u << 4)
+#define GUEST_CR4_OSXSAVE   (1ull << 18)
+#define GUEST_CR4_PKE	    (1ull << 22)
+#define HV_LEAF		    0x40000000u
+#define SVM_LEAF	    0x8000000au
+#define SIG_EBX		    0x76676264u /* "dbgv" */
+#define SIG_ECX		    0x726f7369u /* "isor" */
+#define JUNK_HIGH	    0xdeadbeef00000000ull
+#define JUNK_SUBLEAF	    0x5a
+#define HIGH_HALF	    0xffffffff00000000ull
+#define ARCH_VEC_DB	    1
+#define ARCH_VEC_UD	    6
+#define ARCH_VEC_GP	    13
+#define ARCH_VEC_PF	    14
+#define ARCH_DR6_BS	    (1ull << 14)
+#define DR6_B0		    (1ull << 0)
+#define DR6_FIXED	    0xffff0ff0ull
+#define ARCH_RF		    (1ull << 16)
+#define ARCH_TF		    (1ull << 8)
+#define ARCH_DF		    (1ull << 10)
+#define CPUID_LEN	    2 /* 0F A2 */
+#define WRMSR_LEN	    2
+#define OUT_DX_LEN	    1
+#define IN_DX_LEN	    1
+#define GDB_PORT	    0x2f8
+#define OTHER_PORT	    0x3f8
+#define QEMU_EXIT	    0xf4
+#define BOCHS_PORT	    0x8900
+#define ARCH_MSR_EFER	    0xc0000080u
+#define MSR_FEATCTL	    0x3au
+#define MSR_VMCR	    0xc0010114u
+#define MSR_IGNNE	    0xc0010115u
+#define MSR_SMMCTL	    0xc0010116u
+#define MSR_HSAVE	    0xc0010117u
+#define MSR_SVMKEY	    0xc0010118u
+#define ARCH_MSR_VMX_BASIC  0x480u
+#define ARCH_MSR_VMX_VMFUNC 0x491u
+#define ARCH_EFER_SCE	    (1ull << 0)
+#define ARCH_EFER_LME	    (1ull << 8)
+#define ARCH_EFER_LMA	    (1ull << 10)
+#define ARCH_EFER_NXE	    (1ull << 11)
+#define ARCH_EFER_SVME	    (1ull << 12)
+#define ARCH_EFER_FFXSR	    (1ull << 14)
+#define VMCR_LOCK	    (1ull << 3)
+#define VMCR_SVMDIS	    (1ull << 4)
+#define FEATCTL_LOCK	    (1ull << 0)
+#define FEATCTL_VMX_BITS    (3ull << 1)
+#define HSAVE_VALUE	    0x123456000ull
+#define HSAVE_MISALIGNED    0x123456800ull
+#define HV_START	    0xf600000ull
+#define HV_END		    0xfe0c000ull
+#define CODE_ADDR	    0x2000ull
+#define REAL_CS		    0x1000 /* base 0x10000 */
+#define WRAP_RIP	    0xfffeull
+#define SHUTDOWN	    "Shutdown"
+#define EXIT_CODE	    0x31
+#define STR_COUNT	    5
+#define STR_BASE	    0x8000ull
+#define XCR0_X87_SSE_AVX    0x7ull
+#define NELEMS(a)	    (sizeof(a) / sizeof((a)[0]))
+
+static struct fake_vcpu fv;
+static struct vcpu *const v = &fv.v;
+
+static int setup_intel(void **state)
+{
+	(void)state;
+	fake_vcpu_init(&fv, false, GDB_PORT);
+	return 0;
+}
+
+static int setup_amd(void **state)
+{
+	(void)state;
+	fake_vcpu_init(&fv, true, GDB_PORT);
+	return 0;
+}
+
+static uint64_t rip(void)
+{
+	return fv.b.regs[REG_RIP];
+}
+
+static enum exit_result run_exit(enum exit_kind kind, uint8_t insn_len)
+{
+	struct vcpu_exit e = {.kind = kind, .insn_len = insn_len, .raw_name = "test"};
+
+	return exit_dispatch(v, &e);
+}
+
+static enum exit_result run_cpuid(uint64_t rax, uint64_t rcx)
+{
+	v->gpr[GPR_RAX] = rax;
+	v->gpr[GPR_RCX] = rcx;
+	v->gpr[GPR_RBX] = JUNK_HIGH;
+	v->gpr[GPR_RDX] = JUNK_HIGH;
+	return run_exit(EXIT_CPUID, CPUID_LEN);
+}
+
+static void assert_upper_halves_clear(void)
+{
+	assert_int_equal(v->gpr[GPR_RAX] & HIGH_HALF, 0);
+	assert_int_equal(v->gpr[GPR_RBX] & HIGH_HALF, 0);
+	assert_int_equal(v->gpr[GPR_RCX] & HIGH_HALF, 0);
+	assert_int_equal(v->gpr[GPR_RDX] & HIGH_HALF, 0);
+}
+
+static void assert_one_event(enum vcpu_event_type type, uint8_t vector, bool has_error,
+			     uint32_t error)
+{
+	assert_int_equal(fv.b.nevents, 1);
+	assert_int_equal(fv.b.events[0].type, type);
+	assert_int_equal(fv.b.events[0].vector, vector);
+	assert_int_equal(fv.b.events[0].has_error, has_error);
+	if (has_error)
+		assert_int_equal(fv.b.events[0].error, error);
+}
+
+static void assert_gp0(void)
+{
+	assert_one_event(EVENT_HW_EXCEPTION, ARCH_VEC_GP, true, 0);
+}
+
+/* --- CPUID --- */
+
+static void test_cpuid_leaf1(void **state)
+{
+	(void)state;
+	fake_cpuid_set(1, FAKE_CPUID_ANY_SUBLEAF, 0x906ea, 0x1020800,
+		       LEAF1_ECX_SSE3 | LEAF1_ECX_VMX | LEAF1_ECX_OSXSAVE, 0xbfebfbff);
+	fv.b.regs[REG_CR4] = 0;
+	assert_int_equal(run_cpuid(JUNK_HIGH | 1, JUNK_HIGH | JUNK_SUBLEAF), EXIT_RESUME);
+	assert_int_equal(fake_host.cpuid_last_leaf, 1);
+	assert_int_equal(fake_host.cpuid_last_subleaf, JUNK_SUBLEAF);
+	assert_upper_halves_clear();
+	assert_int_equal(v->gpr[GPR_RAX], 0x906ea);
+	assert_int_equal(v->gpr[GPR_RBX], 0x1020800);
+	assert_int_equal(v->gpr[GPR_RCX], LEAF1_ECX_SSE3 | LEAF1_ECX_HV); /* no VMX, no OSXSAVE */
+	assert_int_equal(v->gpr[GPR_RDX], 0xbfebfbff);
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP + CPUID_LEN);
+	assert_int_equal(fv.b.nevents, 0);
+
+	/* OSXSAVE follows the guest's CR4, not the host's. */
+	fv.b.regs[REG_CR4] = GUEST_CR4_OSXSAVE;
+	run_cpuid(1, 0);
+	assert_int_equal(v->gpr[GPR_RCX], LEAF1_ECX_SSE3 | LEAF1_ECX_HV | LEAF1_ECX_OSXSAVE);
+	fake_host.cpuid[0].r.ecx = 0;
+	run_cpuid(1, 0);
+	assert_int_equal(v->gpr[GPR_RCX], LEAF1_ECX_HV | LEAF1_ECX_OSXSAVE);
+}
+
+static void test_cpuid_leaf7_ospke(void **state)
+{
+	(void)state;
+	fake_cpuid_set(7, 0, 0, 0, LEAF7_ECX_OSPKE | 1, 0);
+	run_cpuid(7, 0);
+	assert_int_equal(v->gpr[GPR_RCX], 1);
+	fv.b.regs[REG_CR4] = GUEST_CR4_PKE;
+	run_cpuid(7, 0);
+	assert_int_equal(v->gpr[GPR_RCX], LEAF7_ECX_OSPKE | 1);
+}
+
+static void test_cpuid_ext_hides_svm(void **state)
+{
+	(void)state;
+	fake_cpuid_set(0x80000001u, FAKE_CPUID_ANY_SUBLEAF, 0xa00f11, 0,
+		       EXT1_ECX_LAHF | EXT1_ECX_SVM, EXT1_EDX_LM);
+	fake_cpuid_set(SVM_LEAF, FAKE_CPUID_ANY_SUBLEAF, 1, 0x8000, 0, 0x1ebfbff);
+	run_cpuid(0x80000001u, 0);
+	assert_int_equal(v->gpr[GPR_RAX], 0xa00f11);
+	assert_int_equal(v->gpr[GPR_RCX], EXT1_ECX_LAHF);
+	assert_int_equal(v->gpr[GPR_RDX], EXT1_EDX_LM);
+	assert_upper_halves_clear();
+	/* The SVM feature leaf is reserved once SVM is hidden. */
+	run_cpuid(SVM_LEAF, 0);
+	assert_int_equal(v->gpr[GPR_RAX] | v->gpr[GPR_RBX] | v->gpr[GPR_RCX] | v->gpr[GPR_RDX], 0);
+}
+
+static void test_cpuid_hv_leaf(void **state)
+{
+	const char sig[] = "dbgvisor";
+	char got[12];
+	uint32_t regs[3];
+
+	(void)state;
+	/* Whatever the real hypervisor below (if any) says is replaced. */
+	fake_cpuid_set(HV_LEAF, FAKE_CPUID_ANY_SUBLEAF, 0x40000010, 0x4b4d564b, 0x564b4d56, 0x4d);
+	fake_cpuid_set(HV_LEAF + 1, FAKE_CPUID_ANY_SUBLEAF, 1, 2, 3, 4);
+	run_cpuid(HV_LEAF, 0);
+	assert_upper_halves_clear();
+	assert_int_equal(v->gpr[GPR_RAX], HV_LEAF);
+	assert_int_equal(v->gpr[GPR_RBX], SIG_EBX);
+	assert_int_equal(v->gpr[GPR_RCX], SIG_ECX);
+	assert_int_equal(v->gpr[GPR_RDX], 0);
+	regs[0] = (uint32_t)v->gpr[GPR_RBX];
+	regs[1] = (uint32_t)v->gpr[GPR_RCX];
+	regs[2] = (uint32_t)v->gpr[GPR_RDX];
+	memcpy(got, regs, sizeof(got));
+	assert_memory_equal(got, sig, sizeof(sig) - 1);
+	assert_int_equal(got[8], 0);
+
+	run_cpuid(HV_LEAF + 1, 0);
+	assert_int_equal(v->gpr[GPR_RAX] | v->gpr[GPR_RBX] | v->gpr[GPR_RCX] | v->gpr[GPR_RDX], 0);
+}
+
+static void test_cpuid_decoded_length(void **state)
+{
+	const uint8_t cpuid[] = {0x0f, 0xa2};
+	const uint8_t prefixed[] = {0x66, 0x2e, 0x0f, 0xa2};
+	const uint64_t cs_base = 0x10000;
+
+	(void)state;
+	fv.b.regs[REG_RIP] = CODE_ADDR;
+	fake_mem_put(CODE_ADDR, cpuid, sizeof(cpuid));
+	v->gpr[GPR_RAX] = 0;
+	assert_int_equal(run_exit(EXIT_CPUID, 0), EXIT_RESUME);
+	assert_int_equal(rip(), CODE_ADDR + sizeof(cpuid));
+
+	fv.b.regs[REG_RIP] = CODE_ADDR;
+	fake_mem_put(CODE_ADDR, prefixed, sizeof(prefixed));
+	assert_int_equal(run_exit(EXIT_CPUID, 0), EXIT_RESUME);
+	assert_int_equal(rip(), CODE_ADDR + sizeof(prefixed));
+
+	/* The fetch goes through CS.base; RIP stays segment-relative. */
+	fv.b.segs[SEG_CS].base = cs_base;
+	fv.b.regs[REG_RIP] = CODE_ADDR;
+	memset(&fake_host.mem[CODE_ADDR], 0, sizeof(prefixed));
+	fake_mem_put(cs_base + CODE_ADDR, prefixed, sizeof(prefixed));
+	assert_int_equal(run_exit(EXIT_CPUID, 0), EXIT_RESUME);
+	assert_int_equal(rip(), CODE_ADDR + sizeof(prefixed));
+	assert_int_equal(fv.b.nevents, 0);
+}
+
+static void test_cpuid_undecodable_stops(void **state)
+{
+	(void)state;
+	/* RIP points outside guest memory and the CPU gave no length. */
+	fv.b.regs[REG_RIP] = FAKE_MEM_SIZE + 0x1000;
+	v->gpr[GPR_RAX] = 0;
+	assert_int_equal(run_exit(EXIT_CPUID, 0), EXIT_STOP);
+	assert_int_equal(v->stop.reason, STOP_INTERNAL);
+	assert_int_equal(rip(), FAKE_MEM_SIZE + 0x1000);
+}
+
+static void test_rip_wraps_in_16bit_code(void **state)
+{
+	const uint8_t cpuid[] = {0x0f, 0xa2};
+
+	(void)state;
+	fake_mode_real(&fv, REAL_CS);
+	fv.b.regs[REG_RIP] = WRAP_RIP;
+	v->gpr[GPR_RAX] = 0;
+	assert_int_equal(run_exit(EXIT_CPUID, CPUID_LEN), EXIT_RESUME);
+	assert_int_equal(rip(), 0);
+
+	/* Decoded at CS.base + IP (real mode: base = selector * 16). */
+	fv.b.regs[REG_RIP] = WRAP_RIP;
+	fake_mem_put(((uint64_t)REAL_CS << 4) + WRAP_RIP, cpuid, sizeof(cpuid));
+	assert_int_equal(run_exit(EXIT_CPUID, 0), EXIT_RESUME);
+	assert_int_equal(rip(), 0);
+
+	/* 16-bit protected-mode code segment (CS.D = 0) wraps too. */
+	fake_mode_flat32(&fv);
+	fv.b.segs[SEG_CS].attr = FAKE_CS16_ATTR;
+	fv.b.regs[REG_RIP] = WRAP_RIP + 1;
+	run_exit(EXIT_CPUID, CPUID_LEN);
+	assert_int_equal(rip(), 1);
+}
+
+static void test_rip_width_32_and_64(void **state)
+{
+	(void)state;
+	fv.b.regs[REG_RIP] = 0xffffffffull;
+	run_exit(EXIT_CPUID, CPUID_LEN);
+	assert_int_equal(rip(), 1);
+
+	fake_mode_long64(&fv);
+	fv.b.regs[REG_RIP] = 0xffffffffull;
+	run_exit(EXIT_CPUID, CPUID_LEN);
+	assert_int_equal(rip(), 0x100000001ull);
+
+	/* Compatibility mode (LMA, CS.L = 0, CS.D = 1) is 32-bit. */
+	fv.b.segs[SEG_CS].attr = FAKE_CS32_ATTR;
+	fv.b.regs[REG_RIP] = 0xffffffffull;
+	run_exit(EXIT_CPUID, CPUID_LEN);
+	assert_int_equal(rip(), 1);
+}
+
+static void test_complete_clears_rf_and_shadow(void **state)
+{
+	(void)state;
+	fv.b.regs[REG_RFLAGS] = RFLAGS_FIXED1 | ARCH_RF | RFLAGS_IF;
+	fv.b.shadow = true;
+	run_exit(EXIT_CPUID, CPUID_LEN);
+	assert_int_equal(fv.b.regs[REG_RFLAGS], RFLAGS_FIXED1 | RFLAGS_IF);
+	assert_false(fv.b.shadow);
+	assert_int_equal(fv.b.nevents, 0);
+	assert_int_equal(fv.b.regs[REG_DR6] & ARCH_DR6_BS, 0);
+}
+
+static void test_complete_single_step(void **state)
+{
+	(void)state;
+	fv.b.regs[REG_RFLAGS] = RFLAGS_FIXED1 | ARCH_TF;
+	fv.b.regs[REG_DR6] = DR6_FIXED | DR6_B0;
+	run_exit(EXIT_CPUID, CPUID_LEN);
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP + CPUID_LEN);
+	assert_one_event(EVENT_HW_EXCEPTION, ARCH_VEC_DB, false, 0);
+	assert_int_equal(fv.b.regs[REG_DR6], DR6_FIXED | DR6_B0 | ARCH_DR6_BS);
+	assert_int_equal(fv.b.regs[REG_RFLAGS], RFLAGS_FIXED1 | ARCH_TF); /* TF itself stays */
+}
+
+/* --- I/O --- */
+
+static enum exit_result run_io(uint16_t port, uint8_t size, bool in, uint8_t len)
+{
+	struct vcpu_exit e = {.kind = EXIT_IO, .insn_len = len};
+
+	e.io.port = port;
+	e.io.size = size;
+	e.io.in = in;
+	return exit_dispatch(v, &e);
+}
+
+static enum exit_result run_string_io(uint16_t port, uint8_t size, bool in, bool rep)
+{
+	struct vcpu_exit e = {.kind = EXIT_IO, .insn_len = rep ? 2 : 1};
+
+	e.io.port = port;
+	e.io.size = size;
+	e.io.in = in;
+	e.io.string = true;
+	e.io.rep = rep;
+	return exit_dispatch(v, &e);
+}
+
+static void test_io_gdb_port_in(void **state)
+{
+	const uint64_t rax = 0x1122334455667788ull;
+
+	(void)state;
+	fake_host.port_in_value = 0x12345678;
+	for (uint16_t p = GDB_PORT; p < GDB_PORT + UART_PORT_SPAN; p++) {
+		v->gpr[GPR_RAX] = rax;
+		fv.b.regs[REG_RIP] = FAKE_DEFAULT_RIP;
+		assert_int_equal(run_io(p, 1, true, IN_DX_LEN), EXIT_RESUME);
+		assert_int_equal(v->gpr[GPR_RAX], 0x11223344556677ffull);
+		assert_int_equal(rip(), FAKE_DEFAULT_RIP + IN_DX_LEN);
+	}
+	v->gpr[GPR_RAX] = rax;
+	run_io(GDB_PORT, 2, true, IN_DX_LEN);
+	assert_int_equal(v->gpr[GPR_RAX], 0x112233445566ffffull);
+	v->gpr[GPR_RAX] = rax;
+	run_io(GDB_PORT, 4, true, IN_DX_LEN);
+	assert_int_equal(v->gpr[GPR_RAX], 0xffffffffull); /* 32-bit IN zero-extends */
+	assert_int_equal(fake_host.nins, 0);
+	assert_int_equal(fake_host.nouts, 0);
+}
+
+static void test_io_gdb_port_out_dropped(void **state)
+{
+	(void)state;
+	v->gpr[GPR_RAX] = 'A';
+	for (uint16_t p = GDB_PORT; p < GDB_PORT + UART_PORT_SPAN; p++) {
+		fv.b.regs[REG_RIP] = FAKE_DEFAULT_RIP;
+		assert_int_equal(run_io(p, 1, false, OUT_DX_LEN), EXIT_RESUME);
+		assert_int_equal(rip(), FAKE_DEFAULT_RIP + OUT_DX_LEN);
+	}
+	assert_int_equal(fake_host.nouts, 0);
+	assert_int_equal(v->gpr[GPR_RAX], 'A');
+
+	/* The ports right outside the UART's eight go to the device. */
+	run_io(GDB_PORT - 1, 1, false, OUT_DX_LEN);
+	run_io(GDB_PORT + UART_PORT_SPAN, 1, false, OUT_DX_LEN);
+	assert_int_equal(fake_host.nouts, 2);
+	assert_int_equal(fake_host.outs[0].port, GDB_PORT - 1);
+	assert_int_equal(fake_host.outs[1].port, GDB_PORT + UART_PORT_SPAN);
+}
+
+static void test_io_other_ports_forwarded(void **state)
+{
+	(void)state;
+	fake_host.port_in_value = 0xa5a6a7a8;
+	v->gpr[GPR_RAX] = 0x1122334455667788ull;
+	assert_int_equal(run_io(OTHER_PORT, 1, true, IN_DX_LEN), EXIT_RESUME);
+	assert_int_equal(v->gpr[GPR_RAX], 0x11223344556677a8ull);
+	v->gpr[GPR_RAX] = 0x1122334455667788ull;
+	run_io(OTHER_PORT, 2, true, IN_DX_LEN);
+	assert_int_equal(v->gpr[GPR_RAX], 0x112233445566a7a8ull);
+	v->gpr[GPR_RAX] = 0x1122334455667788ull;
+	run_io(OTHER_PORT, 4, true, IN_DX_LEN);
+	assert_int_equal(v->gpr[GPR_RAX], 0xa5a6a7a8ull);
+	assert_int_equal(fake_host.nins, 3);
+	assert_int_equal(fake_host.ins[0].port, OTHER_PORT);
+	assert_int_equal(fake_host.ins[0].size, 1);
+	assert_int_equal(fake_host.ins[1].size, 2);
+	assert_int_equal(fake_host.ins[2].size, 4);
+
+	/* OUT sends only the low @size bytes of RAX. */
+	v->gpr[GPR_RAX] = 0x123456789abcdef0ull;
+	run_io(OTHER_PORT, 2, false, OUT_DX_LEN);
+	run_io(OTHER_PORT + 1, 1, false, OUT_DX_LEN);
+	run_io(OTHER_PORT + 2, 4, false, OUT_DX_LEN);
+	assert_int_equal(fake_host.nouts, 3);
+	assert_int_equal(fake_host.outs[0].port, OTHER_PORT);
+	assert_int_equal(fake_host.outs[0].size, 2);
+	assert_int_equal(fake_host.outs[0].val, 0xdef0);
+	assert_int_equal(fake_host.outs[1].val, 0xf0);
+	assert_int_equal(fake_host.outs[2].val, 0x9abcdef0);
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP + 6 * OUT_DX_LEN);
+	assert_int_equal(v->stop.reason, STOP_NONE);
+}
+
+static void test_io_decoded_length(void **state)
+{
+	const uint8_t out_dx_al[] = {0xee};
+	const uint8_t out_imm_prefixed[] = {0x3e, 0xe6, 0xf0}; /* ds: out 0xf0, al */
+
+	(void)state;
+	fv.b.regs[REG_RIP] = CODE_ADDR;
+	fake_mem_put(CODE_ADDR, out_dx_al, sizeof(out_dx_al));
+	run_io(OTHER_PORT, 1, false, 0);
+	assert_int_equal(rip(), CODE_ADDR + sizeof(out_dx_al));
+	fv.b.regs[REG_RIP] = CODE_ADDR;
+	fake_mem_put(CODE_ADDR, out_imm_prefixed, sizeof(out_imm_prefixed));
+	run_io(0xf0, 1, false, 0);
+	assert_int_equal(rip(), CODE_ADDR + sizeof(out_imm_prefixed));
+
+	/* Nothing to decode: stop rather than guess, and do not forward. */
+	fv.b.regs[REG_RIP] = FAKE_MEM_SIZE;
+	assert_int_equal(run_io(OTHER_PORT, 1, false, 0), EXIT_STOP);
+	assert_int_equal(v->stop.reason, STOP_INTERNAL);
+	assert_int_equal(fake_host.nouts, 2);
+}
+
+static void test_io_qemu_exit(void **state)
+{
+	(void)state;
+	v->gpr[GPR_RAX] = 0xabcdef00ull | EXIT_CODE;
+	assert_int_equal(run_io(QEMU_EXIT, 1, false, OUT_DX_LEN), EXIT_STOP);
+	assert_int_equal(v->stop.reason, STOP_GUEST_EXIT);
+	assert_int_equal(v->stop.exit_code, EXIT_CODE);
+	assert_int_equal(fake_host.nouts, 0);
+
+	/* A 32-bit write counts by its low byte, as on isa-debug-exit. */
+	fake_vcpu_init(&fv, false, GDB_PORT);
+	v->gpr[GPR_RAX] = 0x100 | 3;
+	assert_int_equal(run_io(QEMU_EXIT, 4, false, OUT_DX_LEN), EXIT_STOP);
+	assert_int_equal(v->stop.exit_code, 3);
+
+	/* Reading the port is not an exit. */
+	fake_vcpu_init(&fv, false, GDB_PORT);
+	assert_int_equal(run_io(QEMU_EXIT, 1, true, IN_DX_LEN), EXIT_RESUME);
+	assert_int_equal(v->stop.reason, STOP_NONE);
+}
+
+/* Write @s byte by byte to the Bochs port; return how many writes resumed before a stop. */
+static size_t write_bochs(const char *s)
+{
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i < n; i++) {
+		v->gpr[GPR_RAX] = (unsigned char)s[i];
+		if (run_io(BOCHS_PORT, 1, false, OUT_DX_LEN) == EXIT_STOP)
+			return i;
+	}
+	return n;
+}
+
+static void test_io_bochs_shutdown(void **state)
+{
+	const size_t last = sizeof(SHUTDOWN) - 2;
+
+	(void)state;
+	assert_int_equal(write_bochs("Shutdow"), last);
+	assert_int_equal(v->stop.reason, STOP_NONE);
+	assert_int_equal(write_bochs("n"), 0);
+	assert_int_equal(v->stop.reason, STOP_GUEST_EXIT);
+
+	/* The exit code is the last one written to the QEMU port (0 if none). */
+	assert_int_equal(v->stop.exit_code, 0);
+}
+
+static void test_io_bochs_interrupted(void **state)
+{
+	(void)state;
+	/* A broken match restarts; an 'S' that breaks it starts a new one. */
+	assert_int_equal(write_bochs("ShutXdown"), strlen("ShutXdown"));
+	assert_int_equal(write_bochs("ShutShutdow"), strlen("ShutShutdow"));
+	assert_int_equal(v->stop.reason, STOP_NONE);
+	assert_int_equal(write_bochs("n"), 0);
+	assert_int_equal(v->stop.reason, STOP_GUEST_EXIT);
+
+	fake_vcpu_init(&fv, false, GDB_PORT);
+	assert_int_equal(write_bochs("SShutdown"), strlen("SShutdown") - 1);
+	assert_int_equal(v->stop.reason, STOP_GUEST_EXIT);
+
+	/* Other ports in between do not disturb the match. */
+	fake_vcpu_init(&fv, false, GDB_PORT);
+	write_bochs("Shut");
+	v->gpr[GPR_RAX] = 'x';
+	run_io(OTHER_PORT, 1, false, OUT_DX_LEN);
+	assert_int_equal(write_bochs("down"), strlen("down") - 1);
+	assert_int_equal(v->stop.reason, STOP_GUEST_EXIT);
+}
+
+static void test_io_string_gdb_port(void **state)
+{
+	(void)state;
+	/* REP OUTSW: RSI moves by count * size, RCX ends at zero, nothing is sent. */
+	v->gpr[GPR_RSI] = STR_BASE;
+	v->gpr[GPR_RCX] = STR_COUNT;
+	assert_int_equal(run_string_io(GDB_PORT, 2, false, true), EXIT_RESUME);
+	assert_int_equal(v->gpr[GPR_RSI], STR_BASE + 2 * STR_COUNT);
+	assert_int_equal(v->gpr[GPR_RCX], 0);
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP + 2);
+
+	/* DF = 1 walks down. */
+	fv.b.regs[REG_RFLAGS] |= ARCH_DF;
+	v->gpr[GPR_RSI] = STR_BASE;
+	v->gpr[GPR_RCX] = STR_COUNT;
+	run_string_io(GDB_PORT, 4, false, true);
+	assert_int_equal(v->gpr[GPR_RSI], STR_BASE - 4 * STR_COUNT);
+	assert_int_equal(v->gpr[GPR_RCX], 0);
+
+	/* Without REP: one element, RCX untouched. */
+	fv.b.regs[REG_RFLAGS] &= ~ARCH_DF;
+	v->gpr[GPR_RSI] = STR_BASE;
+	v->gpr[GPR_RCX] = STR_COUNT;
+	run_string_io(GDB_PORT, 1, false, false);
+	assert_int_equal(v->gpr[GPR_RSI], STR_BASE + 1);
+	assert_int_equal(v->gpr[GPR_RCX], STR_COUNT);
+
+	/* REP INSB moves RDI, not RSI. */
+	v->gpr[GPR_RDI] = STR_BASE;
+	v->gpr[GPR_RCX] = STR_COUNT;
+	run_string_io(GDB_PORT + 5, 1, true, true);
+	assert_int_equal(v->gpr[GPR_RDI], STR_BASE + STR_COUNT);
+	assert_int_equal(v->gpr[GPR_RSI], STR_BASE + 1);
+	assert_int_equal(v->gpr[GPR_RCX], 0);
+
+	assert_int_equal(fake_host.nouts, 0);
+	assert_int_equal(fake_host.nins, 0);
+}
+
+/* --- MSRs --- */
+
+static enum exit_result rdmsr(uint32_t index)
+{
+	v->gpr[GPR_RCX] = index;
+	v->gpr[GPR_RAX] = JUNK_HIGH;
+	v->gpr[GPR_RDX] = JUNK_HIGH;
+	return run_exit(EXIT_MSR_READ, WRMSR_LEN);
+}
+
+static enum exit_result wrmsr(uint32_t index, uint64_t val)
+{
+	v->gpr[GPR_RCX] = index;
+	v->gpr[GPR_RAX] = (val & 0xffffffffull) | JUNK_HIGH; /* upper halves are ignored */
+	v->gpr[GPR_RDX] = (val >> 32) | JUNK_HIGH;
+	return run_exit(EXIT_MSR_WRITE, WRMSR_LEN);
+}
+
+static uint64_t edx_eax(void)
+{
+	assert_int_equal(v->gpr[GPR_RAX] & HIGH_HALF, 0);
+	assert_int_equal(v->gpr[GPR_RDX] & HIGH_HALF, 0);
+	return (v->gpr[GPR_RDX] << 32) | v->gpr[GPR_RAX];
+}
+
+static void test_msr_efer_read_hides_svme(void **state)
+{
+	(void)state;
+	fv.b.regs[REG_EFER] = ARCH_EFER_SVME | ARCH_EFER_LME | ARCH_EFER_LMA | ARCH_EFER_SCE;
+	assert_int_equal(rdmsr(ARCH_MSR_EFER), EXIT_RESUME);
+	assert_int_equal(edx_eax(), ARCH_EFER_LME | ARCH_EFER_LMA | ARCH_EFER_SCE);
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP + WRMSR_LEN);
+	assert_int_equal(fv.b.nevents, 0);
+}
+
+static void test_msr_efer_write_svme_gp(void **state)
+{
+	(void)state;
+	fv.b.regs[REG_EFER] = ARCH_EFER_SCE;
+	assert_int_equal(wrmsr(ARCH_MSR_EFER, ARCH_EFER_SCE | ARCH_EFER_SVME), EXIT_RESUME);
+	assert_gp0();
+	assert_int_equal(fv.b.regs[REG_EFER], ARCH_EFER_SCE);
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP); /* a fault does not complete the instruction */
+
+	/* Any other reserved bit too. */
+	fv.b.nevents = 0;
+	wrmsr(ARCH_MSR_EFER, 1ull << 40);
+	assert_gp0();
+	assert_int_equal(fv.b.regs[REG_EFER], ARCH_EFER_SCE);
+}
+
+static void test_msr_efer_lme_with_paging(void **state)
+{
+	(void)state;
+	fake_mode_long64(&fv);
+	/* Clearing LME while paging is on. */
+	wrmsr(ARCH_MSR_EFER, ARCH_EFER_SCE);
+	assert_gp0();
+	assert_int_equal(fv.b.regs[REG_EFER], ARCH_EFER_LME | ARCH_EFER_LMA);
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP);
+
+	/* Setting LME with paging on (32-bit paged mode). */
+	fake_mode_flat32(&fv);
+	fv.b.regs[REG_CR0] |= CR0_PG;
+	fv.b.nevents = 0;
+	wrmsr(ARCH_MSR_EFER, ARCH_EFER_LME);
+	assert_gp0();
+	assert_int_equal(fv.b.regs[REG_EFER], 0);
+
+	/* Paging off: LME may change. */
+	fv.b.regs[REG_CR0] &= ~CR0_PG;
+	fv.b.nevents = 0;
+	assert_int_equal(wrmsr(ARCH_MSR_EFER, ARCH_EFER_LME), EXIT_RESUME);
+	assert_int_equal(fv.b.nevents, 0);
+	assert_int_equal(fv.b.regs[REG_EFER], ARCH_EFER_LME);
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP + WRMSR_LEN);
+}
+
+static void test_msr_efer_valid_write_keeps_lma(void **state)
+{
+	(void)state;
+	fake_mode_long64(&fv);
+	/* LMA is read-only: leaving it out of the value does not clear it. */
+	assert_int_equal(wrmsr(ARCH_MSR_EFER, ARCH_EFER_SCE | ARCH_EFER_LME | ARCH_EFER_NXE),
+			 EXIT_RESUME);
+	assert_int_equal(fv.b.nevents, 0);
+	assert_int_equal(fv.b.regs[REG_EFER],
+			 ARCH_EFER_SCE | ARCH_EFER_LME | ARCH_EFER_NXE | ARCH_EFER_LMA);
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP + WRMSR_LEN);
+
+	/* ...and setting it does not set it. */
+	fake_mode_flat32(&fv);
+	wrmsr(ARCH_MSR_EFER, ARCH_EFER_LME | ARCH_EFER_LMA);
+	assert_int_equal(fv.b.nevents, 0);
+	assert_int_equal(fv.b.regs[REG_EFER], ARCH_EFER_LME);
+}
+
+static void test_msr_efer_vendor_bits(void **state)
+{
+	(void)state;
+	/* FFXSR exists on AMD only. */
+	wrmsr(ARCH_MSR_EFER, ARCH_EFER_FFXSR);
+	assert_gp0();
+	assert_int_equal(fv.b.regs[REG_EFER], 0);
+
+	fake_vcpu_init(&fv, true, GDB_PORT);
+	assert_int_equal(wrmsr(ARCH_MSR_EFER, ARCH_EFER_FFXSR | ARCH_EFER_NXE), EXIT_RESUME);
+	assert_int_equal(fv.b.nevents, 0);
+	assert_int_equal(fv.b.regs[REG_EFER], ARCH_EFER_FFXSR | ARCH_EFER_NXE);
+}
+
+static void test_msr_amd_vm_cr(void **state)
+{
+	(void)state;
+	assert_int_equal(rdmsr(MSR_VMCR), EXIT_RESUME);
+	assert_int_equal(edx_eax(), VMCR_SVMDIS | VMCR_LOCK);
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP + WRMSR_LEN);
+	/* Writes to the locked register are dropped. */
+	assert_int_equal(wrmsr(MSR_VMCR, 0), EXIT_RESUME);
+	assert_int_equal(fv.b.nevents, 0);
+	rdmsr(MSR_VMCR);
+	assert_int_equal(edx_eax(), VMCR_SVMDIS | VMCR_LOCK);
+
+	rdmsr(MSR_IGNNE);
+	assert_int_equal(edx_eax(), 0);
+	rdmsr(MSR_SMMCTL);
+	assert_int_equal(edx_eax(), 0);
+	rdmsr(MSR_SVMKEY);
+	assert_int_equal(edx_eax(), 0);
+	assert_int_equal(fv.b.nevents, 0);
+}
+
+static void test_msr_amd_hsave(void **state)
+{
+	(void)state;
+	rdmsr(MSR_HSAVE);
+	assert_int_equal(edx_eax(), 0);
+	assert_int_equal(wrmsr(MSR_HSAVE, HSAVE_VALUE), EXIT_RESUME);
+	assert_int_equal(fv.b.nevents, 0);
+	rdmsr(MSR_HSAVE);
+	assert_int_equal(edx_eax(), HSAVE_VALUE);
+
+	fv.b.regs[REG_RIP] = FAKE_DEFAULT_RIP;
+	wrmsr(MSR_HSAVE, HSAVE_MISALIGNED);
+	assert_gp0();
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP);
+	fv.b.nevents = 0;
+	rdmsr(MSR_HSAVE);
+	assert_int_equal(edx_eax(), HSAVE_VALUE);
+
+	/* Intel's MSRs do not exist on AMD. */
+	fv.b.nevents = 0;
+	rdmsr(MSR_FEATCTL);
+	assert_gp0();
+}
+
+static void test_msr_intel_feature_control(void **state)
+{
+	(void)state;
+	assert_int_equal(rdmsr(MSR_FEATCTL), EXIT_RESUME);
+	assert_int_equal(edx_eax(), FEATCTL_LOCK);
+	assert_int_equal(edx_eax() & FEATCTL_VMX_BITS, 0);
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP + WRMSR_LEN);
+	assert_int_equal(fv.b.nevents, 0);
+
+	fv.b.regs[REG_RIP] = FAKE_DEFAULT_RIP;
+	wrmsr(MSR_FEATCTL, FEATCTL_LOCK | FEATCTL_VMX_BITS);
+	assert_gp0();
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP);
+}
+
+static void test_msr_intel_vmx_caps(void **state)
+{
+	(void)state;
+	assert_int_equal(rdmsr(ARCH_MSR_VMX_BASIC), EXIT_RESUME);
+	assert_gp0();
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP);
+	assert_int_equal(v->gpr[GPR_RAX], JUNK_HIGH); /* destination untouched */
+	fv.b.nevents = 0;
+	rdmsr(ARCH_MSR_VMX_VMFUNC);
+	assert_gp0();
+	fv.b.nevents = 0;
+	wrmsr(ARCH_MSR_VMX_BASIC, 0);
+	assert_gp0();
+	/* AMD's MSRs do not exist on Intel. */
+	fv.b.nevents = 0;
+	rdmsr(MSR_VMCR);
+	assert_gp0();
+}
+
+/* --- other exits --- */
+
+static void test_virt_insn_ud(void **state)
+{
+	(void)state;
+	assert_int_equal(run_exit(EXIT_VIRT_INSN, 3), EXIT_RESUME);
+	assert_one_event(EVENT_HW_EXCEPTION, ARCH_VEC_UD, false, 0);
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP);
+	assert_int_equal(v->stop.reason, STOP_NONE);
+}
+
+static void test_triple_fault(void **state)
+{
+	(void)state;
+	assert_int_equal(run_exit(EXIT_TRIPLE_FAULT, 0), EXIT_STOP);
+	assert_int_equal(v->stop.reason, STOP_TRIPLE_FAULT);
+}
+
+static enum exit_result run_npf(uint64_t gpa)
+{
+	struct vcpu_exit e = {.kind = EXIT_NPF};
+
+	e.npf.gpa = gpa;
+	e.npf.write = true;
+	return exit_dispatch(v, &e);
+}
+
+static void test_npf(void **state)
+{
+	const uint64_t inside[] = {HV_START, HV_START + 0x1234, HV_END - 1};
+	const uint64_t outside[] = {HV_START - 1, HV_END, 0xfee00000ull};
+
+	(void)state;
+	fake_host.hv_start = HV_START;
+	fake_host.hv_end = HV_END;
+	for (size_t i = 0; i < NELEMS(inside); i++) {
+		v->stop.reason = STOP_NONE;
+		assert_int_equal(run_npf(inside[i]), EXIT_STOP);
+		assert_int_equal(v->stop.reason, STOP_HV_MEMORY);
+		assert_int_equal(v->stop.addr, inside[i]);
+	}
+	for (size_t i = 0; i < NELEMS(outside); i++) {
+		v->stop.reason = STOP_NONE;
+		assert_int_equal(run_npf(outside[i]), EXIT_STOP);
+		assert_int_equal(v->stop.reason, STOP_BAD_ACCESS);
+		assert_int_equal(v->stop.addr, outside[i]);
+	}
+}
+
+static void test_xsetbv(void **state)
+{
+	(void)state;
+	v->gpr[GPR_RCX] = 0;
+	v->gpr[GPR_RAX] = XCR0_X87_SSE_AVX | JUNK_HIGH;
+	v->gpr[GPR_RDX] = 0;
+	fv.b.cpl = 3;
+	assert_int_equal(run_exit(EXIT_XSETBV, 3), EXIT_RESUME);
+	assert_gp0();
+	assert_int_equal(fake_host.xsetbv_calls, 0);
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP);
+
+	fv.b.cpl = 0;
+	fv.b.nevents = 0;
+	assert_int_equal(run_exit(EXIT_XSETBV, 3), EXIT_RESUME);
+	assert_int_equal(fv.b.nevents, 0);
+	assert_int_equal(fake_host.xsetbv_calls, 1);
+	assert_int_equal(fake_host.xsetbv_index, 0);
+	assert_int_equal(fake_host.xsetbv_value, XCR0_X87_SSE_AVX);
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP + 3);
+
+	/* The CPU refusing the value is the guest's #GP. */
+	fake_host.xsetbv_ok = false;
+	assert_int_equal(run_exit(EXIT_XSETBV, 3), EXIT_RESUME);
+	assert_gp0();
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP + 3);
+}
+
+static enum exit_result run_exception(uint8_t vector, bool has_error, uint32_t error, uint64_t cr2)
+{
+	struct vcpu_exit e = {.kind = EXIT_EXCEPTION};
+
+	e.exc.vector = vector;
+	e.exc.has_error = has_error;
+	e.exc.error = error;
+	e.exc.cr2 = cr2;
+	return exit_dispatch(v, &e);
+}
+
+static void test_exception_reflected(void **state)
+{
+	const uint32_t gp_error = 0x10, pf_error = 0x6;
+	const uint64_t fault_addr = 0xdeadb000ull;
+
+	(void)state;
+	assert_int_equal(run_exception(ARCH_VEC_GP, true, gp_error, 0), EXIT_RESUME);
+	assert_one_event(EVENT_HW_EXCEPTION, ARCH_VEC_GP, true, gp_error);
+	assert_int_equal(fv.b.regs[REG_CR2], 0);
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP);
+
+	fv.b.nevents = 0;
+	assert_int_equal(run_exception(ARCH_VEC_PF, true, pf_error, fault_addr), EXIT_RESUME);
+	assert_one_event(EVENT_HW_EXCEPTION, ARCH_VEC_PF, true, pf_error);
+	assert_int_equal(fv.b.regs[REG_CR2], fault_addr);
+
+	fv.b.nevents = 0;
+	run_exception(ARCH_VEC_UD, false, 0, 0);
+	assert_one_event(EVENT_HW_EXCEPTION, ARCH_VEC_UD, false, 0);
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP);
+}
+
+static void test_sw_int_reflected(void **state)
+{
+	const uint8_t int80[] = {0xcd, 0x80};
+	struct vcpu_exit e = {.kind = EXIT_SW_INT};
+
+	(void)state;
+	e.swint.vector = 0x80;
+	fake_mem_put(FAKE_DEFAULT_RIP, int80, sizeof(int80));
+	assert_int_equal(exit_dispatch(v, &e), EXIT_RESUME);
+	assert_one_event(EVENT_SW_INT, 0x80, false, 0);
+	assert_int_equal(fv.b.events[0].insn_len, sizeof(int80));
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP);
+}
+
+static void test_stops_and_passive_exits(void **state)
+{
+	const enum exit_kind passive[] = {EXIT_INIT, EXIT_SIPI, EXIT_TIMER, EXIT_EXT_INTR,
+					  EXIT_NMI};
+	struct vcpu_exit e = {.kind = EXIT_ENTRY_FAILED};
+
+	(void)state;
+	for (size_t i = 0; i < NELEMS(passive); i++) {
+		assert_int_equal(run_exit(passive[i], 2), EXIT_RESUME);
+		assert_int_equal(rip(), FAKE_DEFAULT_RIP);
+	}
+	assert_int_equal(fv.b.nevents, 0);
+
+	assert_int_equal(run_exit(EXIT_INVD, 2), EXIT_RESUME);
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP + 2);
+
+	e.fail.detail = "bad guest state";
+	assert_int_equal(exit_dispatch(v, &e), EXIT_STOP);
+	assert_int_equal(v->stop.reason, STOP_ENTRY_FAILED);
+	assert_string_equal(v->stop.detail, "bad guest state");
+
+	assert_int_equal(run_exit(EXIT_UNHANDLED, 0), EXIT_STOP);
+	assert_int_equal(v->stop.reason, STOP_UNHANDLED_EXIT);
+	assert_string_equal(v->stop.detail, "test");
+}
+
+/* --- intercept set-up --- */
+
+static void assert_port_intercepts(void)
+{
+	for (uint16_t p = GDB_PORT; p < GDB_PORT + UART_PORT_SPAN; p++)
+		assert_true(fv.b.io_intercept[p]);
+	assert_true(fv.b.io_intercept[QEMU_EXIT]);
+	assert_true(fv.b.io_intercept[BOCHS_PORT]);
+	assert_int_equal(fake_io_intercept_count(&fv), UART_PORT_SPAN + 2);
+}
+
+static void test_intercepts_amd(void **state)
+{
+	const uint32_t msrs[] = {ARCH_MSR_EFER, MSR_VMCR,  MSR_IGNNE,
+				 MSR_SMMCTL,	MSR_HSAVE, MSR_SVMKEY};
+
+	(void)state;
+	exit_setup_intercepts(v);
+	assert_port_intercepts();
+	for (size_t i = 0; i < NELEMS(msrs); i++)
+		assert_true(fake_msr_intercepted(&fv, msrs[i]));
+	assert_false(fake_msr_intercepted(&fv, MSR_FEATCTL));
+}
+
+static void test_intercepts_intel(void **state)
+{
+	(void)state;
+	exit_setup_intercepts(v);
+	assert_port_intercepts();
+	assert_true(fake_msr_intercepted(&fv, ARCH_MSR_EFER));
+	assert_true(fake_msr_intercepted(&fv, MSR_FEATCTL));
+	for (uint32_t m = ARCH_MSR_VMX_BASIC; m <= ARCH_MSR_VMX_VMFUNC; m++)
+		assert_true(fake_msr_intercepted(&fv, m));
+	assert_false(fake_msr_intercepted(&fv, MSR_VMCR));
+	assert_false(fake_msr_intercepted(&fv, MSR_HSAVE));
+}
+
+static void test_intercepts_without_gdb_port(void **state)
+{
+	(void)state;
+	fake_vcpu_init(&fv, false, 0);
+	exit_setup_intercepts(v);
+	assert_true(fv.b.io_intercept[QEMU_EXIT]);
+	assert_true(fv.b.io_intercept[BOCHS_PORT]);
+	assert_int_equal(fake_io_intercept_count(&fv), 2);
+	assert_false(fv.b.io_intercept[0]);
+
+	/* Without a GDB port, port 0 and up are ordinary ports. */
+	fake_host.port_in_value = 0x42;
+	run_io(0, 1, true, IN_DX_LEN);
+	assert_int_equal(fake_host.nins, 1);
+	assert_int_equal(v->gpr[GPR_RAX] & 0xff, 0x42);
+}
+
+#define INTEL(t) cmocka_unit_test_setup(t, setup_intel)
+#define AMD(t)	 cmocka_unit_test_setup(t, setup_amd)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    INTEL(test_cpuid_leaf1),
+	    AMD(test_cpuid_leaf7_ospke),
+	    AMD(test_cpuid_ext_hides_svm),
+	    INTEL(test_cpuid_hv_leaf),
+	    INTEL(test_cpuid_decoded_length),
+	    INTEL(test_cpuid_undecodable_stops),
+	    INTEL(test_rip_wraps_in_16bit_code),
+	    INTEL(test_rip_width_32_and_64),
+	    INTEL(test_complete_clears_rf_and_shadow),
+	    INTEL(test_complete_single_step),
+	    INTEL(test_io_gdb_port_in),
+	    AMD(test_io_gdb_port_out_dropped),
+	    INTEL(test_io_other_ports_forwarded),
+	    INTEL(test_io_decoded_length),
+	    INTEL(test_io_qemu_exit),
+	    AMD(test_io_bochs_shutdown),
+	    INTEL(test_io_bochs_interrupted),
+	    INTEL(test_io_string_gdb_port),
+	    AMD(test_msr_efer_read_hides_svme),
+	    AMD(test_msr_efer_write_svme_gp),
+	    INTEL(test_msr_efer_lme_with_paging),
+	    AMD(test_msr_efer_valid_write_keeps_lma),
+	    INTEL(test_msr_efer_vendor_bits),
+	    AMD(test_msr_amd_vm_cr),
+	    AMD(test_msr_amd_hsave),
+	    INTEL(test_msr_intel_feature_control),
+	    INTEL(test_msr_intel_vmx_caps),
+	    INTEL(test_virt_insn_ud),
+	    AMD(test_triple_fault),
+	    INTEL(test_npf),
+	    AMD(test_xsetbv),
+	    INTEL(test_exception_reflected),
+	    INTEL(test_sw_int_reflected),
+	    INTEL(test_stops_and_passive_exits),
+	    AMD(test_intercepts_amd),
+	    INTEL(test_intercepts_intel),
+	    INTEL(test_intercepts_without_gdb_port),
+	};
+
+	return cmocka_run_group_tests_name("exit", tests, NULL, NULL);
+}

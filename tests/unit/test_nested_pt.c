@@ -1,0 +1,249 @@
+/* test_nested_pt.c - cmocka tests for the identity nested page tables in core/nested_pt.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/nested_pt.h"
+
+#define KIB	    0x400ull
+#define MIB	    0x100000ull
+#define FOUR_KIB    (4 * KIB)
+#define TWO_MIB	    (2 * MIB)
+#define FOUR_GIB    0x100000000ull
+#define PT_ENTRIES  512
+#define POOL_PAGES  64
+#define POOL_BASE   0x40000000ull /* where the fake pool pretends to live physically */
+#define ROOT_PA	    POOL_BASE	  /* page 0 of the pool is the PML4 */
+#define ADDR_MASK   0x000ffffffffff000ull
+#define FLAGS_MASK  0xfffull
+#define RAM_LOW_END 0x9fc00ull
+#define RAM_START   0x100000ull
+#define RAM_END	    0xffe0000ull
+#define HV_START    0xf600000ull
+#define HV_END	    0xfe0c000ull
+#define LAPIC	    0xfee00000ull
+
+/* EPT-like entry bits: RWX for tables; write-back RAM vs uncached MMIO; bit 7 for 2 MiB. */
+#define F_TABLE 0x007ull
+#define F_RAM	0x037ull
+#define F_MMIO	0x107ull /* RWX, uncached, plus a software bit so it differs from tables */
+#define F_LARGE 0x080ull
+
+/* Counts for the QEMU layout, worked out by hand from the 2 MiB chunks:
+ * [0, 2M) mixes RAM and MMIO -> 512 small; [2M, 0xf600000) RAM -> 122 large;
+ * four chunks wholly inside the hole -> nothing mapped; [0xfe00000, 256M) -> 512 - 12 small
+ * (12 hole pages); [256M, 4G) MMIO -> 1920 large. */
+#define QEMU_LARGE    (122 + 1920)
+#define QEMU_SMALL    (512 + 512 - 12)
+#define QEMU_MIN_TBLS (1 + 4 + 2) /* PDPT, four PDs, two split chunks */
+
+struct fake_pool {
+	uint64_t pages[POOL_PAGES][PT_ENTRIES];
+	unsigned used;	/* page 0 is the root */
+	unsigned limit; /* allocations fail once @used reaches it */
+};
+
+static struct fake_pool pool;
+
+static const struct phys_range qemu_ram[] = {{0, RAM_LOW_END}, {RAM_START, RAM_END}};
+static const struct phys_range qemu_hole[] = {{HV_START, HV_END}};
+static const struct nested_pt_layout qemu_layout = {
+    .end = FOUR_GIB, .ram = qemu_ram, .nram = 2, .holes = qemu_hole, .nholes = 1};
+static const struct nested_pt_format fmt = {
+    .table = F_TABLE, .leaf_ram = F_RAM, .leaf_mmio = F_MMIO, .large = F_LARGE};
+
+static uint64_t pool_alloc(void *ctx)
+{
+	struct fake_pool *p = ctx;
+
+	if (p->used >= p->limit)
+		return 0;
+	return POOL_BASE + (uint64_t)p->used++ * FOUR_KIB;
+}
+
+static uint64_t *pool_ptr(uint64_t pa, void *ctx)
+{
+	struct fake_pool *p = ctx;
+	uint64_t idx = (pa - POOL_BASE) / FOUR_KIB;
+
+	assert_int_equal(pa % FOUR_KIB, 0);
+	assert_true(pa >= POOL_BASE);
+	assert_in_range(idx, 0, p->used - 1);
+	return p->pages[idx];
+}
+
+static const struct nested_pt_env env = {
+    .alloc_page = pool_alloc, .table_ptr = pool_ptr, .ctx = &pool};
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&pool, 0, sizeof(pool));
+	pool.used = 1; /* the root, allocated by the caller */
+	pool.limit = POOL_PAGES;
+	return 0;
+}
+
+/* Look @gpa up; check it maps 1:1 with @flags and @size, and return nothing. */
+static void assert_maps(uint64_t gpa, uint64_t flags, uint64_t size)
+{
+	uint64_t got_size = 0;
+	uint64_t e = nested_pt_lookup(ROOT_PA, gpa, &fmt, &env, &got_size);
+
+	assert_int_not_equal(e, 0);
+	assert_int_equal(got_size, size);
+	assert_int_equal((e & ADDR_MASK & ~(size - 1)) + (gpa & (size - 1)), gpa);
+	assert_int_equal(e & FLAGS_MASK, size == TWO_MIB ? (flags | F_LARGE) : flags);
+}
+
+static void assert_unmapped(uint64_t gpa)
+{
+	assert_int_equal(nested_pt_lookup(ROOT_PA, gpa, &fmt, &env, NULL), 0);
+}
+
+static void build_qemu(struct nested_pt_stats *st)
+{
+	assert_int_equal(nested_pt_build(ROOT_PA, &qemu_layout, &fmt, &env, st), 0);
+}
+
+static void test_hole_unmapped(void **state)
+{
+	const uint64_t inside[] = {HV_START,  HV_START + FOUR_KIB, 0xf800000, 0xfc00000,
+				   0xfdfffff, 0xfe00000,	   HV_END - 1};
+
+	(void)state;
+	build_qemu(NULL);
+	for (size_t i = 0; i < sizeof(inside) / sizeof(inside[0]); i++)
+		assert_unmapped(inside[i]);
+	assert_unmapped(FOUR_GIB); /* past the end */
+}
+
+static void test_ram_identity(void **state)
+{
+	(void)state;
+	build_qemu(NULL);
+	/* Chunk 0 mixes RAM and the VGA/BIOS hole: 4 KiB pages, RAM by the page's first byte. */
+	assert_maps(0, F_RAM, FOUR_KIB);
+	assert_maps(0x9f000, F_RAM, FOUR_KIB);
+	assert_maps(0xa0000, F_MMIO, FOUR_KIB);
+	assert_maps(0xff000, F_MMIO, FOUR_KIB);
+	assert_maps(RAM_START, F_RAM, FOUR_KIB);
+	assert_maps(0x1fffff, F_RAM, FOUR_KIB);
+	/* Uniform RAM chunks use 2 MiB pages, right up to the hole. */
+	assert_maps(0x200000, F_RAM, TWO_MIB);
+	assert_maps(0x5432100, F_RAM, TWO_MIB);
+	assert_maps(0xf5ff000, F_RAM, TWO_MIB);
+}
+
+static void test_split_chunk_after_hole(void **state)
+{
+	(void)state;
+	build_qemu(NULL);
+	/* The chunk holding the hole's unaligned end: 4 KiB pages, mapped from HV_END on. */
+	assert_unmapped(HV_END - FOUR_KIB);
+	assert_maps(HV_END, F_RAM, FOUR_KIB);
+	assert_maps(HV_END + 0x123, F_RAM, FOUR_KIB);
+	assert_maps(RAM_END - FOUR_KIB, F_RAM, FOUR_KIB);
+	/* The same chunk goes on past the end of RAM as MMIO. */
+	assert_maps(RAM_END, F_MMIO, FOUR_KIB);
+	assert_maps(0xffff000, F_MMIO, FOUR_KIB);
+}
+
+static void test_mmio(void **state)
+{
+	(void)state;
+	build_qemu(NULL);
+	assert_maps(0x10000000, F_MMIO, TWO_MIB);
+	assert_maps(LAPIC, F_MMIO, TWO_MIB);
+	assert_maps(0xfec00000, F_MMIO, TWO_MIB);
+	assert_maps(FOUR_GIB - 1, F_MMIO, TWO_MIB);
+}
+
+static void test_stats(void **state)
+{
+	struct nested_pt_stats st;
+
+	(void)state;
+	memset(&st, 0xff, sizeof(st));
+	build_qemu(&st);
+	assert_int_equal(st.large_pages, QEMU_LARGE);
+	assert_int_equal(st.small_pages, QEMU_SMALL);
+	/* Every page handed out is counted, and at least the unavoidable ones were needed. */
+	assert_int_equal(st.tables, pool.used - 1);
+	assert_true(st.tables >= QEMU_MIN_TBLS);
+}
+
+static void test_table_entries(void **state)
+{
+	const uint64_t *pml4 = pool.pages[0];
+
+	(void)state;
+	build_qemu(NULL);
+	/* 4 GiB needs one PML4 entry and four PDPT entries, all with the table bits. */
+	assert_int_equal(pml4[0] & FLAGS_MASK, F_TABLE);
+	for (unsigned i = 1; i < PT_ENTRIES; i++)
+		assert_int_equal(pml4[i], 0);
+	{
+		const uint64_t *pdpt = pool_ptr(pml4[0] & ADDR_MASK, &pool);
+
+		for (unsigned i = 0; i < 4; i++)
+			assert_int_equal(pdpt[i] & FLAGS_MASK, F_TABLE);
+		for (unsigned i = 4; i < PT_ENTRIES; i++)
+			assert_int_equal(pdpt[i], 0);
+	}
+}
+
+static void test_alloc_failure(void **state)
+{
+	struct nested_pt_stats st = {0, 0, 0};
+	unsigned needed;
+
+	(void)state;
+	build_qemu(&st);
+	needed = pool.used;
+	for (unsigned limit = 1; limit < needed; limit++) {
+		setup(NULL);
+		pool.limit = limit;
+		assert_int_equal(nested_pt_build(ROOT_PA, &qemu_layout, &fmt, &env, &st), -1);
+	}
+	setup(NULL);
+	pool.limit = needed;
+	assert_int_equal(nested_pt_build(ROOT_PA, &qemu_layout, &fmt, &env, NULL), 0);
+}
+
+static void test_small_layout_all_ram(void **state)
+{
+	/* 8 MiB of RAM, no holes: four large pages, one PDPT, one PD. */
+	const struct phys_range ram[] = {{0, 8 * MIB}};
+	const struct nested_pt_layout l = {.end = 8 * MIB, .ram = ram, .nram = 1};
+	struct nested_pt_stats st;
+
+	(void)state;
+	assert_int_equal(nested_pt_build(ROOT_PA, &l, &fmt, &env, &st), 0);
+	assert_int_equal(st.large_pages, 4);
+	assert_int_equal(st.small_pages, 0);
+	assert_int_equal(st.tables, 2);
+	assert_maps(6 * MIB, F_RAM, TWO_MIB);
+	assert_unmapped(8 * MIB);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup(test_hole_unmapped, setup),
+	    cmocka_unit_test_setup(test_ram_identity, setup),
+	    cmocka_unit_test_setup(test_split_chunk_after_hole, setup),
+	    cmocka_unit_test_setup(test_mmio, setup),
+	    cmocka_unit_test_setup(test_stats, setup),
+	    cmocka_unit_test_setup(test_table_entries, setup),
+	    cmocka_unit_test_setup(test_alloc_failure, setup),
+	    cmocka_unit_test_setup(test_small_layout_all_ram, setup),
+	};
+
+	return cmocka_run_group_tests_name("nested_pt", tests, NULL, NULL);
+}

@@ -1,0 +1,69 @@
+/* vmcs.c - VMREAD/VMWRITE with full error reports, and the guest-state dump for failed entries. */
+#include "vmx/vmcs.h"
+
+#include "core/console.h"
+#include "vmx/vmcs_fields.h"
+#include "vmx/vmx_errors.h"
+#include "vmx/vmx_insn.h"
+
+static void vmcs_fail(const char *op, uint32_t field, enum vmx_status st, const char *caller)
+{
+	uint64_t err = 0;
+
+	if (st == VMX_FAIL_VALID && vmx_vmread(VM_INSTRUCTION_ERROR, &err) == VMX_OK)
+		panic("%s of %s (0x%x) from %s failed: VM-instruction error %lu (%s)", op,
+		      vmcs_field_name(field), field, caller, err,
+		      vmx_instruction_error_str((uint32_t)err));
+	panic("%s of %s (0x%x) from %s failed: VMfailInvalid (no current VMCS)", op,
+	      vmcs_field_name(field), field, caller);
+}
+
+uint64_t vmcs_read_checked(uint32_t field, const char *caller)
+{
+	uint64_t v = 0;
+	enum vmx_status st = vmx_vmread(field, &v);
+
+	if (st != VMX_OK)
+		vmcs_fail("VMREAD", field, st, caller);
+	return v;
+}
+
+void vmcs_write_checked(uint32_t field, uint64_t val, const char *caller)
+{
+	enum vmx_status st = vmx_vmwrite(field, val);
+
+	if (st != VMX_OK)
+		vmcs_fail("VMWRITE", field, st, caller);
+}
+
+static void dump_seg(const char *name, uint32_t sel, uint32_t base, uint32_t limit, uint32_t ar)
+{
+	printk("  %-4s sel=%04lx base=%016lx limit=%08lx ar=%05lx\n", name, vmcs_read64(sel),
+	       vmcs_read64(base), vmcs_read64(limit), vmcs_read64(ar));
+}
+
+void vmcs_dump_guest_state(void)
+{
+	printk("  CR0=%016lx CR3=%016lx CR4=%016lx EFER=%016lx\n", vmcs_read64(GUEST_CR0),
+	       vmcs_read64(GUEST_CR3), vmcs_read64(GUEST_CR4), vmcs_read64(GUEST_IA32_EFER));
+	printk("  RIP=%016lx RSP=%016lx RFLAGS=%016lx DR7=%016lx\n", vmcs_read64(GUEST_RIP),
+	       vmcs_read64(GUEST_RSP), vmcs_read64(GUEST_RFLAGS), vmcs_read64(GUEST_DR7));
+	dump_seg("CS", GUEST_CS_SELECTOR, GUEST_CS_BASE, GUEST_CS_LIMIT, GUEST_CS_AR_BYTES);
+	dump_seg("SS", GUEST_SS_SELECTOR, GUEST_SS_BASE, GUEST_SS_LIMIT, GUEST_SS_AR_BYTES);
+	dump_seg("DS", GUEST_DS_SELECTOR, GUEST_DS_BASE, GUEST_DS_LIMIT, GUEST_DS_AR_BYTES);
+	dump_seg("ES", GUEST_ES_SELECTOR, GUEST_ES_BASE, GUEST_ES_LIMIT, GUEST_ES_AR_BYTES);
+	dump_seg("FS", GUEST_FS_SELECTOR, GUEST_FS_BASE, GUEST_FS_LIMIT, GUEST_FS_AR_BYTES);
+	dump_seg("GS", GUEST_GS_SELECTOR, GUEST_GS_BASE, GUEST_GS_LIMIT, GUEST_GS_AR_BYTES);
+	dump_seg("LDTR", GUEST_LDTR_SELECTOR, GUEST_LDTR_BASE, GUEST_LDTR_LIMIT, GUEST_LDTR_AR_BYTES);
+	dump_seg("TR", GUEST_TR_SELECTOR, GUEST_TR_BASE, GUEST_TR_LIMIT, GUEST_TR_AR_BYTES);
+	printk("  GDTR base=%016lx limit=%lx IDTR base=%016lx limit=%lx\n",
+	       vmcs_read64(GUEST_GDTR_BASE), vmcs_read64(GUEST_GDTR_LIMIT),
+	       vmcs_read64(GUEST_IDTR_BASE), vmcs_read64(GUEST_IDTR_LIMIT));
+	printk("  interruptibility=%lx activity=%lx pending-dbg=%lx link=%016lx\n",
+	       vmcs_read64(GUEST_INTERRUPTIBILITY_INFO), vmcs_read64(GUEST_ACTIVITY_STATE),
+	       vmcs_read64(GUEST_PENDING_DBG_EXCEPTIONS), vmcs_read64(VMCS_LINK_POINTER));
+	printk("  controls: pin=%lx proc=%lx proc2=%lx exit=%lx entry=%lx entry-intr=%lx\n",
+	       vmcs_read64(PIN_BASED_VM_EXEC_CONTROL), vmcs_read64(CPU_BASED_VM_EXEC_CONTROL),
+	       vmcs_read64(SECONDARY_VM_EXEC_CONTROL), vmcs_read64(VM_EXIT_CONTROLS),
+	       vmcs_read64(VM_ENTRY_CONTROLS), vmcs_read64(VM_ENTRY_INTR_INFO_FIELD));
+}

@@ -1,0 +1,25 @@
+/* vmcs.h - checked VMCS field access: a failing VMREAD/VMWRITE names the field and the error. */
+#ifndef DBGVISOR_VMCS_H
+#define DBGVISOR_VMCS_H
+
+#include <stdint.h>
+
+/*
+ * Each accessor checks the instruction's outcome; on VMfailInvalid/VMfailValid it prints
+ * the field's name, the VM-instruction error number with its meaning and the caller, then
+ * panics: a VMCS access failing means the hypervisor itself is wrong.
+ */
+#define vmcs_read64(f) vmcs_read_checked((f), __func__)
+#define vmcs_read32(f) ((uint32_t)vmcs_read_checked((f), __func__))
+#define vmcs_read16(f) ((uint16_t)vmcs_read_checked((f), __func__))
+#define vmcs_write64(f, v) vmcs_write_checked((f), (uint64_t)(v), __func__)
+#define vmcs_write32(f, v) vmcs_write_checked((f), (uint64_t)(uint32_t)(v), __func__)
+#define vmcs_write16(f, v) vmcs_write_checked((f), (uint64_t)(uint16_t)(v), __func__)
+
+uint64_t vmcs_read_checked(uint32_t field, const char *caller);
+void vmcs_write_checked(uint32_t field, uint64_t val, const char *caller);
+const char *vmcs_field_name(uint32_t enc);
+/* Print the guest-state area, to find which VM-entry check failed (SDM 3C, 28.3.1). */
+void vmcs_dump_guest_state(void);
+
+#endif

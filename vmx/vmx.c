@@ -1,0 +1,334 @@
+/* vmx.c - Intel VT-x backend operations: run the guest, and read or change its VMCS state. */
+#include "vmx/vmx.h"
+
+#include "core/cpu_tables.h"
+#include "core/printf.h"
+#include "core/x86.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmcs_fields.h"
+#include "vmx/vmx_errors.h"
+
+#define MSR_BITMAP_LOW_END 0x2000u
+#define MSR_BITMAP_HIGH_BASE 0xc0000000u
+#define MSR_BITMAP_HIGH_OFFSET 0x400u
+#define MSR_BITMAP_WRITE_OFFSET 0x800u
+#define ERROR_DETAIL_MAX 112
+#define VMX_RC_FAIL_VALID 2
+
+static struct vmx_vcpu vmx_state;
+
+static struct vmx_vcpu *X(struct vcpu *v)
+{
+	return v->backend;
+}
+
+static int vmx_init(struct vcpu *v)
+{
+	return vmx_init_vcpu(v, &vmx_state);
+}
+
+/* VM exits leave GDTR/IDTR limits at 0xffff (SDM vol. 3C, 28.5.2): restore the real ones. */
+static void restore_host_tables(void)
+{
+	struct x86_dtr d = {gdt_limit(), gdt_base()};
+
+	x86_lgdt(&d);
+	d = (struct x86_dtr){idt_limit(), idt_base()};
+	x86_lidt(&d);
+}
+
+static void vmx_run(struct vcpu *v, struct vcpu_exit *e)
+{
+	static char detail[ERROR_DETAIL_MAX];
+	struct vmx_vcpu *x = X(v);
+	int rc;
+
+	vmcs_write64(GUEST_RSP, v->gpr[GPR_RSP]);
+	if (x->preemption_value)
+		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, x->preemption_value);
+	rc = vmx_enter(v->gpr, x->launched);
+	restore_host_tables();
+	if (rc) {
+		uint32_t err = rc == VMX_RC_FAIL_VALID ? vmcs_read32(VM_INSTRUCTION_ERROR) : 0;
+
+		*e = (struct vcpu_exit){0};
+		e->kind = EXIT_ENTRY_FAILED;
+		e->raw_name = x->launched ? "VMRESUME" : "VMLAUNCH";
+		e->raw_reason = err;
+		fmt_snprintf(detail, sizeof(detail), "%s failed: %s (VM-instruction error %u: %s)",
+			     e->raw_name, rc == VMX_RC_FAIL_VALID ? "VMfailValid" : "VMfailInvalid",
+			     err, err ? vmx_instruction_error_str(err) : "no current VMCS");
+		e->fail.detail = detail;
+		vmcs_dump_guest_state();
+		return;
+	}
+	x->launched = true;
+	v->gpr[GPR_RSP] = vmcs_read64(GUEST_RSP);
+	vmx_decode_exit(x, e);
+}
+
+/* What the guest sees of a shadowed control register: its own bits where the host owns them. */
+static uint64_t shadowed(uint32_t field, uint32_t shadow, uint64_t mask)
+{
+	return (vmcs_read64(field) & ~mask) | (vmcs_read64(shadow) & mask);
+}
+
+static void set_ia32e(uint64_t efer)
+{
+	uint32_t entry = vmcs_read32(VM_ENTRY_CONTROLS);
+
+	if (efer & EFER_LMA)
+		entry |= VM_ENTRY_IA32E_MODE;
+	else
+		entry &= ~VM_ENTRY_IA32E_MODE;
+	vmcs_write32(VM_ENTRY_CONTROLS, entry);
+	vmcs_write64(GUEST_IA32_EFER, efer);
+}
+
+/* A CR0 write the CPU did not do itself: long-mode activation follows PG (SDM 3A, 10.8.5). */
+static void write_cr0(struct vmx_vcpu *x, uint64_t val)
+{
+	uint64_t efer = vmcs_read64(GUEST_IA32_EFER);
+
+	vmcs_write64(CR0_READ_SHADOW, val);
+	vmcs_write64(GUEST_CR0, val | x->cr0_shadow_mask);
+	if ((val & CR0_PG) && (efer & EFER_LME))
+		efer |= EFER_LMA;
+	else if (!(val & CR0_PG))
+		efer &= ~EFER_LMA;
+	set_ia32e(efer);
+}
+
+static uint64_t vmx_get_reg(struct vcpu *v, enum vcpu_reg r)
+{
+	switch (r) {
+	case REG_RIP:
+		return vmcs_read64(GUEST_RIP);
+	case REG_RFLAGS:
+		return vmcs_read64(GUEST_RFLAGS);
+	case REG_CR0:
+		return shadowed(GUEST_CR0, CR0_READ_SHADOW, X(v)->cr0_shadow_mask);
+	case REG_CR2:
+		return x86_read_cr2(); /* not switched by VM entry/exit (SDM 3C, 27.3) */
+	case REG_CR3:
+		return vmcs_read64(GUEST_CR3);
+	case REG_CR4:
+		return shadowed(GUEST_CR4, CR4_READ_SHADOW, X(v)->cr4_shadow_mask);
+	case REG_EFER:
+		return vmcs_read64(GUEST_IA32_EFER);
+	case REG_DR6:
+		return x86_read_dr6(); /* DR6 stays in the CPU across exits */
+	case REG_DR7:
+		return vmcs_read64(GUEST_DR7);
+	case REG_DEBUGCTL:
+		return vmcs_read64(GUEST_IA32_DEBUGCTL);
+	default:
+		return 0;
+	}
+}
+
+static void vmx_set_reg(struct vcpu *v, enum vcpu_reg r, uint64_t val)
+{
+	switch (r) {
+	case REG_RIP:
+		vmcs_write64(GUEST_RIP, val);
+		break;
+	case REG_RFLAGS:
+		vmcs_write64(GUEST_RFLAGS, val);
+		break;
+	case REG_CR0:
+		write_cr0(X(v), val);
+		break;
+	case REG_CR2:
+		x86_write_cr2(val);
+		break;
+	case REG_CR3:
+		vmcs_write64(GUEST_CR3, val);
+		break;
+	case REG_CR4:
+		vmcs_write64(CR4_READ_SHADOW, val);
+		vmcs_write64(GUEST_CR4, val | X(v)->cr4_shadow_mask);
+		break;
+	case REG_EFER:
+		set_ia32e(val);
+		break;
+	case REG_DR6:
+		x86_write_dr6(val);
+		break;
+	case REG_DR7:
+		vmcs_write64(GUEST_DR7, val);
+		break;
+	case REG_DEBUGCTL:
+		vmcs_write64(GUEST_IA32_DEBUGCTL, val);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Selector, base, limit and access-rights encodings are laid out 2 apart per segment. */
+static const uint32_t seg_sel[SEG_COUNT] = {
+	[SEG_ES] = GUEST_ES_SELECTOR, [SEG_CS] = GUEST_CS_SELECTOR,     [SEG_SS] = GUEST_SS_SELECTOR,
+	[SEG_DS] = GUEST_DS_SELECTOR, [SEG_FS] = GUEST_FS_SELECTOR,     [SEG_GS] = GUEST_GS_SELECTOR,
+	[SEG_LDTR] = GUEST_LDTR_SELECTOR, [SEG_TR] = GUEST_TR_SELECTOR,
+};
+static const uint32_t seg_base[SEG_COUNT] = {
+	[SEG_ES] = GUEST_ES_BASE, [SEG_CS] = GUEST_CS_BASE,     [SEG_SS] = GUEST_SS_BASE,
+	[SEG_DS] = GUEST_DS_BASE, [SEG_FS] = GUEST_FS_BASE,     [SEG_GS] = GUEST_GS_BASE,
+	[SEG_LDTR] = GUEST_LDTR_BASE, [SEG_TR] = GUEST_TR_BASE,
+};
+static const uint32_t seg_limit[SEG_COUNT] = {
+	[SEG_ES] = GUEST_ES_LIMIT, [SEG_CS] = GUEST_CS_LIMIT,     [SEG_SS] = GUEST_SS_LIMIT,
+	[SEG_DS] = GUEST_DS_LIMIT, [SEG_FS] = GUEST_FS_LIMIT,     [SEG_GS] = GUEST_GS_LIMIT,
+	[SEG_LDTR] = GUEST_LDTR_LIMIT, [SEG_TR] = GUEST_TR_LIMIT,
+};
+static const uint32_t seg_ar[SEG_COUNT] = {
+	[SEG_ES] = GUEST_ES_AR_BYTES, [SEG_CS] = GUEST_CS_AR_BYTES,     [SEG_SS] = GUEST_SS_AR_BYTES,
+	[SEG_DS] = GUEST_DS_AR_BYTES, [SEG_FS] = GUEST_FS_AR_BYTES,     [SEG_GS] = GUEST_GS_AR_BYTES,
+	[SEG_LDTR] = GUEST_LDTR_AR_BYTES, [SEG_TR] = GUEST_TR_AR_BYTES,
+};
+
+static void vmx_get_seg(struct vcpu *v, enum vcpu_seg s, struct vcpu_segment *out)
+{
+	uint32_t ar = vmcs_read32(seg_ar[s]);
+
+	(void)v;
+	out->sel = vmcs_read16(seg_sel[s]);
+	out->base = vmcs_read64(seg_base[s]);
+	out->limit = vmcs_read32(seg_limit[s]);
+	out->attr = (ar & VMX_AR_UNUSABLE) ? 0 : (uint16_t)VMX_AR_TO_ATTR(ar);
+}
+
+static void vmx_set_seg(struct vcpu *v, enum vcpu_seg s, const struct vcpu_segment *in)
+{
+	(void)v;
+	vmcs_write16(seg_sel[s], in->sel);
+	vmcs_write64(seg_base[s], in->base);
+	vmcs_write32(seg_limit[s], in->limit);
+	/* A segment without P is "unusable" in VMX terms (SDM vol. 3C, 25.4.1). */
+	vmcs_write32(seg_ar[s], (in->attr & SEG_ATTR_P) ? VMX_AR_FROM_ATTR(in->attr)
+							 : VMX_AR_UNUSABLE);
+}
+
+static void vmx_get_dtable(struct vcpu *v, enum vcpu_dtable_id d, struct vcpu_dtable *out)
+{
+	(void)v;
+	out->base = vmcs_read64(d == DTABLE_GDT ? GUEST_GDTR_BASE : GUEST_IDTR_BASE);
+	out->limit = (uint16_t)vmcs_read32(d == DTABLE_GDT ? GUEST_GDTR_LIMIT : GUEST_IDTR_LIMIT);
+}
+
+static void vmx_set_dtable(struct vcpu *v, enum vcpu_dtable_id d, const struct vcpu_dtable *in)
+{
+	(void)v;
+	vmcs_write64(d == DTABLE_GDT ? GUEST_GDTR_BASE : GUEST_IDTR_BASE, in->base);
+	vmcs_write32(d == DTABLE_GDT ? GUEST_GDTR_LIMIT : GUEST_IDTR_LIMIT, in->limit);
+}
+
+static void vmx_inject_event(struct vcpu *v, const struct vcpu_event *e)
+{
+	static const uint32_t types[] = {
+		[EVENT_EXT_INTR] = INTR_TYPE_EXT_INTR,     [EVENT_NMI] = INTR_TYPE_NMI,
+		[EVENT_HW_EXCEPTION] = INTR_TYPE_HW_EXCEPTION, [EVENT_SW_INT] = INTR_TYPE_SW_INT,
+		[EVENT_PRIV_SW_EXC] = INTR_TYPE_PRIV_SW_EXC, [EVENT_SW_EXC] = INTR_TYPE_SW_EXC,
+	};
+	uint32_t info = e->vector | (types[e->type] << INTR_INFO_TYPE_SHIFT) | INTR_INFO_VALID;
+
+	(void)v;
+	if (e->has_error) {
+		info |= INTR_INFO_DELIVER_CODE;
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, e->error);
+	}
+	/* Software kinds push RIP + length as the return address (SDM vol. 3C, 27.6.1.1). */
+	if (e->type == EVENT_SW_INT || e->type == EVENT_SW_EXC || e->type == EVENT_PRIV_SW_EXC)
+		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, e->insn_len);
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
+}
+
+static void vmx_set_io_intercept(struct vcpu *v, uint16_t port, bool on)
+{
+	uint8_t bit = (uint8_t)(1u << (port & 7));
+
+	/* Bitmaps A and B are adjacent pages: one bit per port across both. */
+	if (on)
+		X(v)->io_bitmap[port >> 3] |= bit;
+	else
+		X(v)->io_bitmap[port >> 3] &= (uint8_t)~bit;
+}
+
+static void msr_bit(uint8_t *bitmap, uint32_t offset, uint32_t index, bool on)
+{
+	uint8_t bit = (uint8_t)(1u << (index & 7));
+
+	if (on)
+		bitmap[offset + (index >> 3)] |= bit;
+	else
+		bitmap[offset + (index >> 3)] &= (uint8_t)~bit;
+}
+
+static void vmx_set_msr_intercept(struct vcpu *v, uint32_t msr, bool rd, bool wr)
+{
+	uint32_t base;
+
+	/* MSRs outside both ranges always exit (SDM vol. 3C, 25.6.9). */
+	if (msr < MSR_BITMAP_LOW_END)
+		base = 0;
+	else if (msr >= MSR_BITMAP_HIGH_BASE && msr < MSR_BITMAP_HIGH_BASE + MSR_BITMAP_LOW_END)
+		base = MSR_BITMAP_HIGH_OFFSET;
+	else
+		return;
+	msr &= MSR_BITMAP_LOW_END - 1;
+	msr_bit(X(v)->msr_bitmap, base, msr, rd);
+	msr_bit(X(v)->msr_bitmap, base + MSR_BITMAP_WRITE_OFFSET, msr, wr);
+}
+
+static void vmx_set_exception_intercept(struct vcpu *v, uint8_t vector, bool on)
+{
+	uint32_t bitmap = vmcs_read32(EXCEPTION_BITMAP);
+
+	(void)v;
+	vmcs_write32(EXCEPTION_BITMAP, on ? bitmap | (1u << vector) : bitmap & ~(1u << vector));
+}
+
+static bool vmx_get_interrupt_shadow(struct vcpu *v)
+{
+	(void)v;
+	return vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+	       (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+}
+
+static void vmx_set_interrupt_shadow(struct vcpu *v, bool on)
+{
+	uint32_t st = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+	(void)v;
+	st &= ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+	if (on)
+		st |= GUEST_INTR_STATE_STI;
+	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, st);
+}
+
+static unsigned vmx_get_cpl(struct vcpu *v)
+{
+	(void)v;
+	return (vmcs_read32(GUEST_SS_AR_BYTES) & VMX_AR_DPL_MASK) >> VMX_AR_DPL_SHIFT;
+}
+
+const struct vcpu_ops vmx_ops = {
+	.name = "VT-x",
+	.hw_enable = vmx_hw_enable,
+	.init = vmx_init,
+	.run = vmx_run,
+	.get_reg = vmx_get_reg,
+	.set_reg = vmx_set_reg,
+	.get_seg = vmx_get_seg,
+	.set_seg = vmx_set_seg,
+	.get_dtable = vmx_get_dtable,
+	.set_dtable = vmx_set_dtable,
+	.inject_event = vmx_inject_event,
+	.set_io_intercept = vmx_set_io_intercept,
+	.set_msr_intercept = vmx_set_msr_intercept,
+	.set_exception_intercept = vmx_set_exception_intercept,
+	.get_interrupt_shadow = vmx_get_interrupt_shadow,
+	.set_interrupt_shadow = vmx_set_interrupt_shadow,
+	.get_cpl = vmx_get_cpl,
+};

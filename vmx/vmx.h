@@ -1,0 +1,41 @@
+/* vmx.h - the Intel VT-x backend: its per-vcpu state and its struct vcpu_ops. */
+#ifndef DBGVISOR_VMX_H
+#define DBGVISOR_VMX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/vcpu.h"
+#include "vmx/vmx_controls.h"
+
+#define VMX_IO_BITMAP_PAGES 2
+#define VMX_GUEST_VPID 1
+#define DR7_RESET 0x400ull
+/* Preemption-timer period in TSC ticks: the core regains control at least this often. */
+#define VMX_PREEMPTION_PERIOD_TSC (1ull << 22)
+
+struct vmx_vcpu {
+	uint64_t vmcs_pa;
+	uint8_t *io_bitmap;  /* A (ports 0-0x7fff) then B */
+	uint8_t *msr_bitmap; /* read-low, read-high, write-low, write-high, 1 KiB each */
+	uint64_t eptp;
+	bool launched;
+	uint64_t cr0_shadow_mask, cr4_shadow_mask; /* bits the hypervisor owns */
+	uint32_t preemption_value;
+};
+
+extern const struct vcpu_ops vmx_ops;
+
+/* vmx/vmx_setup.c */
+int vmx_hw_enable(void);
+int vmx_init_vcpu(struct vcpu *v, struct vmx_vcpu *x);
+bool vmx_has_preemption_timer(void);
+
+/* vmx/vmx_exit.c: read the exit information fields into a neutral exit record. */
+void vmx_decode_exit(struct vmx_vcpu *x, struct vcpu_exit *e);
+
+/* vmx/vmx_entry.S */
+int vmx_enter(uint64_t *gprs, int launched);
+void vmx_exit_landing(void);
+
+#endif

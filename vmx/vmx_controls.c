@@ -1,0 +1,169 @@
+/* vmx_controls.c - choose VMCS control values from the VMX capability MSRs (pure, no hardware). */
+#include "vmx/vmx_controls.h"
+
+#include "core/cpu_caps.h"
+#include "vmx/vmcs_fields.h"
+
+/* A control we cannot run without, and its name in the SDM for the refusal message. */
+struct vmx_req {
+	uint32_t bit;
+	const char *name;
+};
+
+static const struct vmx_req req_proc[] = {
+    {CPU_BASED_USE_IO_BITMAPS, "use I/O bitmaps (primary processor-based control bit 25)"},
+    {CPU_BASED_USE_MSR_BITMAPS, "use MSR bitmaps (primary processor-based control bit 28)"},
+    {CPU_BASED_MOV_DR_EXITING, "MOV-DR exiting (primary processor-based control bit 23)"},
+    {CPU_BASED_ACTIVATE_SECONDARY,
+     "activate secondary controls (primary processor-based control bit 31)"},
+};
+
+static const struct vmx_req req_proc2[] = {
+    {SECONDARY_EXEC_EPT, "enable EPT (secondary processor-based control bit 1)"},
+    {SECONDARY_EXEC_UNRESTRICTED_GUEST,
+     "unrestricted guest (secondary processor-based control bit 7)"},
+};
+
+static const struct vmx_req req_exit[] = {
+    {VM_EXIT_HOST_ADDR_SPACE_SIZE, "host address-space size (VM-exit control bit 9)"},
+    {VM_EXIT_SAVE_DEBUG_CONTROLS, "save debug controls (VM-exit control bit 2)"},
+    {VM_EXIT_SAVE_EFER, "save IA32_EFER (VM-exit control bit 20)"},
+    {VM_EXIT_LOAD_EFER, "load IA32_EFER (VM-exit control bit 21)"},
+};
+
+static const struct vmx_req req_entry[] = {
+    {VM_ENTRY_LOAD_DEBUG_CONTROLS, "load debug controls (VM-entry control bit 2)"},
+    {VM_ENTRY_LOAD_EFER, "load IA32_EFER (VM-entry control bit 15)"},
+};
+
+#define NREQ(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Capability MSR layout, SDM vol. 3D A.3-A.5: bits 31:0 are the allowed 0-settings (a 1
+ * there means the control must be 1), bits 63:32 the allowed 1-settings (a 0 there means the
+ * control must be 0).
+ */
+static uint32_t must_be_1(uint64_t msr)
+{
+	return (uint32_t)msr;
+}
+
+static uint32_t may_be_1(uint64_t msr)
+{
+	return (uint32_t)(msr >> 32);
+}
+
+static void set_missing(char *missing, size_t len, const char *name)
+{
+	size_t i = 0;
+
+	if (!missing || len == 0)
+		return;
+	for (; i + 1 < len && name[i]; i++)
+		missing[i] = name[i];
+	missing[i] = '\0';
+}
+
+/* Start @ctl from the MSR's minimum and add every @req bit; NULL, or the first one refused. */
+static const char *require(uint32_t *ctl, uint64_t msr, const struct vmx_req *req, size_t n)
+{
+	size_t i;
+
+	*ctl = must_be_1(msr);
+	for (i = 0; i < n; i++) {
+		if (!(may_be_1(msr) & req[i].bit))
+			return req[i].name;
+		*ctl |= req[i].bit;
+	}
+	return NULL;
+}
+
+/* Set @bit in @ctl if the capability MSR allows it; report whether it did. */
+static bool offer(uint32_t *ctl, uint64_t msr, uint32_t bit)
+{
+	if (!(may_be_1(msr) & bit))
+		return false;
+	*ctl |= bit;
+	return true;
+}
+
+int vmx_compute_controls(const struct vmx_cap_msrs *c, struct vmx_controls *out, char *missing,
+			 size_t len)
+{
+	/* SDM vol. 3D A.2: with IA32_VMX_BASIC[55] the TRUE MSRs give the real allowed-0 bits. */
+	bool true_ctls = (c->basic & VMX_BASIC_TRUE_CTLS) != 0;
+	uint64_t pin_msr = true_ctls ? c->true_pinbased : c->pinbased;
+	uint64_t proc_msr = true_ctls ? c->true_procbased : c->procbased;
+	uint64_t exit_msr = true_ctls ? c->true_exit : c->exit;
+	uint64_t entry_msr = true_ctls ? c->true_entry : c->entry;
+	const uint32_t exit_pat = VM_EXIT_SAVE_PAT | VM_EXIT_LOAD_PAT;
+	struct vmx_controls r = {0};
+	const char *why;
+
+	/*
+	 * Required controls, in order. With the TRUE MSRs the minimum leaves CR3-load/store
+	 * exiting clear (EPT with unrestricted guest needs no CR3 exits), and external-interrupt
+	 * and NMI exiting are never requested: interrupts pass straight to the guest.
+	 */
+	r.pin = must_be_1(pin_msr);
+	why = require(&r.proc, proc_msr, req_proc, NREQ(req_proc));
+	if (!why)
+		why = require(&r.proc2, c->procbased2, req_proc2, NREQ(req_proc2));
+	/* Our EPT tables are 4-level and write-back (SDM vol. 3D A.10). */
+	if (!why && !(c->ept_vpid_cap & VMX_EPT_PAGE_WALK_4))
+		why = "EPT page-walk length 4 (IA32_VMX_EPT_VPID_CAP bit 6)";
+	if (!why && !(c->ept_vpid_cap & VMX_EPT_MEMTYPE_WB))
+		why = "EPT write-back memory type (IA32_VMX_EPT_VPID_CAP bit 14)";
+	if (!why)
+		why = require(&r.exit, exit_msr, req_exit, NREQ(req_exit));
+	if (!why)
+		why = require(&r.entry, entry_msr, req_entry, NREQ(req_entry));
+	if (why) {
+		*out = (struct vmx_controls){0};
+		set_missing(missing, len, why);
+		return -1;
+	}
+
+	/* Optional: the preemption timer, and saving its value on exit where offered. */
+	r.preemption_timer = offer(&r.pin, pin_msr, PIN_BASED_PREEMPTION_TIMER);
+	if (r.preemption_timer) {
+		r.preemption_timer_shift = (unsigned)(c->misc & VMX_MISC_PREEMPTION_SHIFT_MASK);
+		offer(&r.exit, exit_msr, VM_EXIT_SAVE_PREEMPTION_TIMER);
+	}
+
+	/* VPID is only useful if INVVPID can flush a single VPID or all of them (A.10). */
+	if (c->ept_vpid_cap & VMX_VPID_INVVPID &&
+	    c->ept_vpid_cap & (VMX_VPID_INVVPID_SINGLE_CONTEXT | VMX_VPID_INVVPID_ALL_CONTEXT))
+		r.vpid = offer(&r.proc2, c->procbased2, SECONDARY_EXEC_VPID);
+	/* Without these, RDTSCP / INVPCID / XSAVES would #UD in the guest. */
+	r.rdtscp = offer(&r.proc2, c->procbased2, SECONDARY_EXEC_RDTSCP);
+	r.invpcid = offer(&r.proc2, c->procbased2, SECONDARY_EXEC_INVPCID);
+	r.xsaves = offer(&r.proc2, c->procbased2, SECONDARY_EXEC_XSAVES);
+
+	/* IA32_PAT switched on both edges, or not at all. */
+	if ((may_be_1(exit_msr) & exit_pat) == exit_pat &&
+	    (may_be_1(entry_msr) & VM_ENTRY_LOAD_PAT)) {
+		r.exit |= exit_pat;
+		r.entry |= VM_ENTRY_LOAD_PAT;
+		r.pat = true;
+	}
+
+	*out = r;
+	if (missing && len)
+		missing[0] = '\0';
+	return 0;
+}
+
+uint64_t vmx_fixed_cr(uint64_t val, uint64_t fixed0, uint64_t fixed1)
+{
+	/* SDM vol. 3D A.7/A.8: bits set in FIXED0 must be 1, bits clear in FIXED1 must be 0. */
+	return (val | fixed0) & fixed1;
+}
+
+uint64_t vmx_guest_cr0_fixed(uint64_t val, uint64_t fixed0, uint64_t fixed1, bool unrestricted)
+{
+	/* SDM vol. 3C 26.3.1.1: PE and PG are not checked when "unrestricted guest" is 1. */
+	if (unrestricted)
+		fixed0 &= ~(VMX_CR0_PE | VMX_CR0_PG);
+	return vmx_fixed_cr(val, fixed0, fixed1);
+}

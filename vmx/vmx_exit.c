@@ -1,0 +1,186 @@
+/* vmx_exit.c - turn the VMCS exit-information fields into a vendor-neutral exit record. */
+#include "vmx/vmx.h"
+
+#include "core/trap.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmcs_fields.h"
+#include "vmx/vmx_errors.h"
+
+#define IO_SIZE_FIELD_MASK 0x7u
+#define CR_NUMBER(q) ((uint8_t)((q) & EXITQ_CR_NUM_MASK))
+
+static void decode_exception(struct vcpu_exit *e)
+{
+	uint32_t info = vmcs_read32(VM_EXIT_INTR_INFO);
+	uint32_t type = INTR_INFO_TYPE(info);
+
+	if (type == INTR_TYPE_NMI) {
+		e->kind = EXIT_NMI;
+		return;
+	}
+	e->kind = EXIT_EXCEPTION;
+	e->exc.vector = (uint8_t)(info & INTR_INFO_VECTOR_MASK);
+	e->exc.has_error = info & INTR_INFO_DELIVER_CODE;
+	if (e->exc.has_error)
+		e->exc.error = vmcs_read32(VM_EXIT_INTR_ERROR_CODE);
+	if (e->exc.vector == VEC_PF)
+		e->exc.cr2 = vmcs_read64(EXIT_QUALIFICATION);
+}
+
+static void decode_io(struct vcpu_exit *e, uint64_t q)
+{
+	e->kind = EXIT_IO;
+	e->io.size = (uint8_t)((q & IO_SIZE_FIELD_MASK) + 1);
+	e->io.in = q & EXITQ_IO_IN;
+	e->io.string = q & EXITQ_IO_STRING;
+	e->io.rep = q & EXITQ_IO_REP;
+	e->io.port = (uint16_t)EXITQ_IO_PORT(q);
+}
+
+static void decode_cr(struct vcpu_exit *e, uint64_t q)
+{
+	uint32_t type = (uint32_t)((q >> EXITQ_CR_TYPE_SHIFT) & EXITQ_CR_TYPE_MASK);
+
+	e->kind = EXIT_CR_ACCESS;
+	e->cr.cr = CR_NUMBER(q);
+	e->cr.gpr = (uint8_t)((q >> EXITQ_CR_GPR_SHIFT) & EXITQ_CR_GPR_MASK);
+	e->cr.type = type == EXITQ_CR_TYPE_MOV_TO_CR	 ? CR_MOV_TO
+		     : type == EXITQ_CR_TYPE_MOV_FROM_CR ? CR_MOV_FROM
+		     : type == EXITQ_CR_TYPE_CLTS	 ? CR_CLTS
+							 : CR_LMSW;
+	e->cr.lmsw_data = (uint16_t)(q >> EXITQ_CR_LMSW_DATA_SHIFT);
+}
+
+static void decode_dr(struct vcpu_exit *e, uint64_t q)
+{
+	e->kind = EXIT_DR_ACCESS;
+	e->dr.dr = (uint8_t)(q & EXITQ_DR_NUM_MASK);
+	e->dr.write = !(q & EXITQ_DR_FROM_DR);
+	e->dr.gpr = (uint8_t)((q >> EXITQ_DR_GPR_SHIFT) & EXITQ_DR_GPR_MASK);
+}
+
+static void decode_ept(struct vcpu_exit *e, uint64_t q, bool violation)
+{
+	e->kind = violation ? EXIT_NPF : EXIT_NPT_MISCONFIG;
+	e->npf.gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+	e->npf.write = q & EXITQ_EPT_WRITE;
+	e->npf.fetch = q & EXITQ_EPT_FETCH;
+	e->npf.gla_valid = q & EXITQ_EPT_GLA_VALID;
+	if (e->npf.gla_valid)
+		e->npf.gla = vmcs_read64(GUEST_LINEAR_ADDRESS);
+}
+
+/* Exits whose instruction is simply forbidden to the guest: VMX stays hidden. */
+static bool is_vmx_instruction(uint32_t reason)
+{
+	switch (reason) {
+	case EXIT_REASON_VMCALL:
+	case EXIT_REASON_VMCLEAR:
+	case EXIT_REASON_VMLAUNCH:
+	case EXIT_REASON_VMPTRLD:
+	case EXIT_REASON_VMPTRST:
+	case EXIT_REASON_VMREAD:
+	case EXIT_REASON_VMRESUME:
+	case EXIT_REASON_VMWRITE:
+	case EXIT_REASON_VMXOFF:
+	case EXIT_REASON_VMXON:
+	case EXIT_REASON_INVEPT:
+	case EXIT_REASON_INVVPID:
+	case EXIT_REASON_VMFUNC:
+	case EXIT_REASON_GETSEC:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static enum exit_kind simple_kind(uint32_t reason)
+{
+	switch (reason) {
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+		return EXIT_EXT_INTR;
+	case EXIT_REASON_TRIPLE_FAULT:
+		return EXIT_TRIPLE_FAULT;
+	case EXIT_REASON_INIT:
+		return EXIT_INIT;
+	case EXIT_REASON_SIPI:
+		return EXIT_SIPI;
+	case EXIT_REASON_TASK_SWITCH:
+		return EXIT_TASK_SWITCH;
+	case EXIT_REASON_CPUID:
+		return EXIT_CPUID;
+	case EXIT_REASON_HLT:
+		return EXIT_HLT;
+	case EXIT_REASON_INVD:
+		return EXIT_INVD;
+	case EXIT_REASON_MSR_READ:
+		return EXIT_MSR_READ;
+	case EXIT_REASON_MSR_WRITE:
+		return EXIT_MSR_WRITE;
+	case EXIT_REASON_PREEMPTION_TIMER:
+		return EXIT_TIMER;
+	case EXIT_REASON_XSETBV:
+		return EXIT_XSETBV;
+	default:
+		return is_vmx_instruction(reason) ? EXIT_VIRT_INSN : EXIT_UNHANDLED;
+	}
+}
+
+static void reinject_vectoring(void)
+{
+	uint32_t idt = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+	uint32_t type = INTR_INFO_TYPE(idt);
+
+	/* An event whose delivery caused the exit must be delivered again (SDM 3C, 28.2.4). */
+	if (!(idt & INTR_INFO_VALID))
+		return;
+	if (idt & INTR_INFO_DELIVER_CODE)
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_read32(IDT_VECTORING_ERROR_CODE));
+	if (type == INTR_TYPE_SW_INT || type == INTR_TYPE_SW_EXC || type == INTR_TYPE_PRIV_SW_EXC)
+		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, idt & ~INTR_INFO_NMI_UNBLOCKING);
+}
+
+void vmx_decode_exit(struct vmx_vcpu *x, struct vcpu_exit *e)
+{
+	uint32_t full = vmcs_read32(VM_EXIT_REASON);
+	uint32_t reason = full & VM_EXIT_REASON_BASIC_MASK;
+	uint64_t q = vmcs_read64(EXIT_QUALIFICATION);
+
+	(void)x;
+	*e = (struct vcpu_exit){0};
+	e->raw_reason = reason;
+	e->raw_name = vmx_exit_reason_str(reason);
+	if (full & VM_EXIT_REASON_FAILED_ENTRY) {
+		e->kind = EXIT_ENTRY_FAILED;
+		e->fail.qualification = q;
+		e->fail.detail = reason == EXIT_REASON_INVALID_GUEST_STATE
+					 ? "VM entry failed: invalid guest state (SDM 3C, 27.3.1)"
+					 : "VM entry failed while loading guest state";
+		vmcs_dump_guest_state();
+		return;
+	}
+	reinject_vectoring();
+	e->insn_len = (uint8_t)vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+	switch (reason) {
+	case EXIT_REASON_EXCEPTION_NMI:
+		decode_exception(e);
+		break;
+	case EXIT_REASON_IO_INSTRUCTION:
+		decode_io(e, q);
+		break;
+	case EXIT_REASON_CR_ACCESS:
+		decode_cr(e, q);
+		break;
+	case EXIT_REASON_DR_ACCESS:
+		decode_dr(e, q);
+		break;
+	case EXIT_REASON_EPT_VIOLATION:
+	case EXIT_REASON_EPT_MISCONFIG:
+		decode_ept(e, q, reason == EXIT_REASON_EPT_VIOLATION);
+		break;
+	default:
+		e->kind = simple_kind(reason);
+		break;
+	}
+}

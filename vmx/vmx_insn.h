@@ -1,0 +1,82 @@
+/* vmx_insn.h - the VMX instructions as inline functions returning the VMsucceed/VMfail outcome. */
+#ifndef DBGVISOR_VMX_INSN_H
+#define DBGVISOR_VMX_INSN_H
+
+#include <stdint.h>
+
+/* SDM vol. 3C, 31.2: CF = 1 is VMfailInvalid, ZF = 1 is VMfailValid (error in the VMCS). */
+enum vmx_status { VMX_OK = 0, VMX_FAIL_INVALID = 1, VMX_FAIL_VALID = 2 };
+
+#define VMX_STATUS_ASM "setc %b[cf]; setz %b[zf]"
+
+static inline enum vmx_status vmx_status_of(uint8_t cf, uint8_t zf)
+{
+	return cf ? VMX_FAIL_INVALID : zf ? VMX_FAIL_VALID : VMX_OK;
+}
+
+static inline enum vmx_status vmx_vmxon(uint64_t pa)
+{
+	uint8_t cf, zf;
+	__asm__ volatile("vmxon %[pa]; " VMX_STATUS_ASM
+			 : [cf] "=q"(cf), [zf] "=q"(zf)
+			 : [pa] "m"(pa)
+			 : "cc", "memory");
+	return vmx_status_of(cf, zf);
+}
+
+static inline enum vmx_status vmx_vmclear(uint64_t pa)
+{
+	uint8_t cf, zf;
+	__asm__ volatile("vmclear %[pa]; " VMX_STATUS_ASM
+			 : [cf] "=q"(cf), [zf] "=q"(zf)
+			 : [pa] "m"(pa)
+			 : "cc", "memory");
+	return vmx_status_of(cf, zf);
+}
+
+static inline enum vmx_status vmx_vmptrld(uint64_t pa)
+{
+	uint8_t cf, zf;
+	__asm__ volatile("vmptrld %[pa]; " VMX_STATUS_ASM
+			 : [cf] "=q"(cf), [zf] "=q"(zf)
+			 : [pa] "m"(pa)
+			 : "cc", "memory");
+	return vmx_status_of(cf, zf);
+}
+
+static inline enum vmx_status vmx_vmread(uint64_t field, uint64_t *val)
+{
+	uint8_t cf, zf;
+	__asm__ volatile("vmread %[f], %[v]; " VMX_STATUS_ASM
+			 : [v] "=rm"(*val), [cf] "=q"(cf), [zf] "=q"(zf)
+			 : [f] "r"(field)
+			 : "cc");
+	return vmx_status_of(cf, zf);
+}
+
+static inline enum vmx_status vmx_vmwrite(uint64_t field, uint64_t val)
+{
+	uint8_t cf, zf;
+	__asm__ volatile("vmwrite %[v], %[f]; " VMX_STATUS_ASM
+			 : [cf] "=q"(cf), [zf] "=q"(zf)
+			 : [f] "r"(field), [v] "rm"(val)
+			 : "cc");
+	return vmx_status_of(cf, zf);
+}
+
+struct vmx_invept_desc {
+	uint64_t eptp;
+	uint64_t reserved;
+};
+
+static inline enum vmx_status vmx_invept(uint64_t type, const struct vmx_invept_desc *d)
+{
+	uint8_t cf, zf;
+	__asm__ volatile("invept %[d], %[t]; " VMX_STATUS_ASM
+			 : [cf] "=q"(cf), [zf] "=q"(zf)
+			 : [t] "r"(type), [d] "m"(*d)
+			 : "cc", "memory");
+	return vmx_status_of(cf, zf);
+}
+
+#endif
