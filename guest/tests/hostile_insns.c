@@ -114,14 +114,14 @@ struct insn_case {
 };
 
 static const struct insn_case cases[] = {
-    {"VMRUN", do_vmrun, false},		{"VMMCALL", do_vmmcall, false},
-    {"VMLOAD", do_vmload, false},	{"VMSAVE", do_vmsave, false},
-    {"STGI", do_stgi, false},		{"CLGI", do_clgi, false},
-    {"SKINIT", do_skinit, false},	{"INVLPGA", do_invlpga, false},
-    {"VMXON", do_vmxon, true},		{"VMCALL", do_vmcall, false},
-    {"VMPTRLD", do_vmptrld, true},	{"VMCLEAR", do_vmclear, true},
-    {"VMLAUNCH", do_vmlaunch, false},	{"VMRESUME", do_vmresume, false},
-    {"VMXOFF", do_vmxoff, false},	{"INVEPT", do_invept, false},
+    {"VMRUN", do_vmrun, false},	      {"VMMCALL", do_vmmcall, false},
+    {"VMLOAD", do_vmload, false},     {"VMSAVE", do_vmsave, false},
+    {"STGI", do_stgi, false},	      {"CLGI", do_clgi, false},
+    {"SKINIT", do_skinit, false},     {"INVLPGA", do_invlpga, false},
+    {"VMXON", do_vmxon, true},	      {"VMCALL", do_vmcall, false},
+    {"VMPTRLD", do_vmptrld, true},    {"VMCLEAR", do_vmclear, true},
+    {"VMLAUNCH", do_vmlaunch, false}, {"VMRESUME", do_vmresume, false},
+    {"VMXOFF", do_vmxoff, false},     {"INVEPT", do_invept, false},
 };
 
 #define NUM_CASES (sizeof(cases) / sizeof(cases[0]))

@@ -50,7 +50,8 @@ static struct region find_hole(const struct mb1_info *mbi, uint64_t ram_top)
 
 		if (e->type != MB1_MMAP_AVAILABLE && e->addr >= ONE_MIB && e->addr < ram_top &&
 		    e->addr < FOUR_GIB && e->len) {
-			r = (struct region){.base = e->addr, .end = e->addr + e->len, .found = true};
+			r = (struct region){
+			    .base = e->addr, .end = e->addr + e->len, .found = true};
 			break;
 		}
 		p += e->size + sizeof(e->size);

@@ -5,15 +5,15 @@
 #include "guest/lib/guest.h"
 #include "guest/lib/x86g.h"
 
-#define CPUID_LEAF_VENDOR    0x00000000
-#define CPUID_LEAF_HV	     0x40000000
-#define CPUID_SIGNATURE_LEN  12
-#define VENDOR_AMD	     "AuthenticAMD"
-#define VENDOR_INTEL	     "GenuineIntel"
-#define DBGVISOR_HV_SIG_EBX  0x76676264 /* "dbgv" */
-#define DBGVISOR_HV_SIG_ECX  0x726f7369 /* "isor" */
-#define DBGVISOR_HV_SIG_EDX  0x00000000
-#define CPUID_STRESS_ROUNDS  1000
+#define CPUID_LEAF_VENDOR   0x00000000
+#define CPUID_LEAF_HV	    0x40000000
+#define CPUID_SIGNATURE_LEN 12
+#define VENDOR_AMD	    "AuthenticAMD"
+#define VENDOR_INTEL	    "GenuineIntel"
+#define DBGVISOR_HV_SIG_EBX 0x76676264 /* "dbgv" */
+#define DBGVISOR_HV_SIG_ECX 0x726f7369 /* "isor" */
+#define DBGVISOR_HV_SIG_EDX 0x00000000
+#define CPUID_STRESS_ROUNDS 1000
 
 /* AMD (APM vol. 2, 15.30 and 3.1.7). */
 #define MSR_EFER	0xc0000080
@@ -105,8 +105,8 @@ static void check_amd(bool hv)
 		EXPECT_EQ("rdmsr VM_HSAVE_PA does not fault under dbgvisor",
 			  try_rdmsr(MSR_VM_HSAVE_PA, &hsave), -1);
 		EXPECT_EQ("VM_HSAVE_PA reads back what was written", hsave, hsave_pa);
-		EXPECT_EQ("wrmsr VM_CR <- 0 does not fault under dbgvisor",
-			  try_wrmsr(MSR_VM_CR, 0), -1);
+		EXPECT_EQ("wrmsr VM_CR <- 0 does not fault under dbgvisor", try_wrmsr(MSR_VM_CR, 0),
+			  -1);
 	} else {
 		try_wrmsr(MSR_VM_HSAVE_PA, hsave_pa);
 		try_rdmsr(MSR_VM_HSAVE_PA, &hsave);

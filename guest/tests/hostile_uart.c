@@ -6,24 +6,24 @@
 #include "guest/lib/x86g.h"
 
 /* 16550 registers at COM2 (offsets from the base; DLAB selects the divisor latch at 0/1). */
-#define COM2_BASE     0x2f8
-#define UART_PORTS    8
-#define UART_THR      0 /* write, DLAB=0 */
-#define UART_DLL      0 /* DLAB=1 */
-#define UART_IER      1 /* DLAB=0 */
-#define UART_DLM      1 /* DLAB=1 */
-#define UART_LCR      3
-#define UART_MCR      4
-#define LCR_DLAB      0x80
-#define MCR_LOOPBACK  0x10
-#define IER_ALL	      0xff
-#define GARBAGE	      0xa5
-#define DIVISOR_MIN   0x0001
-#define DIVISOR_MAX   0xffff
-#define THR_BYTES     32
-#define NO_DEVICE     0xff /* an ISA port with nothing behind it reads all ones */
-#define STRING_BYTES  16
-#define STRING_FILL   0x5a
+#define COM2_BASE    0x2f8
+#define UART_PORTS   8
+#define UART_THR     0 /* write, DLAB=0 */
+#define UART_DLL     0 /* DLAB=1 */
+#define UART_IER     1 /* DLAB=0 */
+#define UART_DLM     1 /* DLAB=1 */
+#define UART_LCR     3
+#define UART_MCR     4
+#define LCR_DLAB     0x80
+#define MCR_LOOPBACK 0x10
+#define IER_ALL	     0xff
+#define GARBAGE	     0xa5
+#define DIVISOR_MIN  0x0001
+#define DIVISOR_MAX  0xffff
+#define THR_BYTES    32
+#define NO_DEVICE    0xff /* an ISA port with nothing behind it reads all ones */
+#define STRING_BYTES 16
+#define STRING_FILL  0x5a
 
 static uint8_t out_buf[STRING_BYTES] = "hostile rep outs";
 static uint8_t in_buf[STRING_BYTES];
@@ -80,11 +80,15 @@ static void check_string_io(bool hv)
 
 	memset(in_buf, STRING_FILL, sizeof(in_buf));
 	cx = STRING_BYTES;
-	__asm__ volatile("cld; rep insb" : "+D"(di), "+c"(cx) : "d"((uint16_t)COM2_BASE) : "memory");
+	__asm__ volatile("cld; rep insb"
+			 : "+D"(di), "+c"(cx)
+			 : "d"((uint16_t)COM2_BASE)
+			 : "memory");
 	for (int i = 0; i < STRING_BYTES; i++)
 		all_ones += in_buf[i] == NO_DEVICE;
-	gprintf("rep insb: di advanced by %ld, cx left %lu, %d of %d bytes read 0xff, first 0x%02x\n",
-		(long)(di - (uintptr_t)in_buf), (unsigned long)cx, all_ones, STRING_BYTES, in_buf[0]);
+	gprintf(
+	    "rep insb: di advanced by %ld, cx left %lu, %d of %d bytes read 0xff, first 0x%02x\n",
+	    (long)(di - (uintptr_t)in_buf), (unsigned long)cx, all_ones, STRING_BYTES, in_buf[0]);
 	EXPECT_EQ("rep insb from COM2 advanced DI by 16", di - (uintptr_t)in_buf, STRING_BYTES);
 	EXPECT_EQ("rep insb from COM2 left CX zero", cx, 0);
 	(void)hv;

@@ -22,21 +22,21 @@
 #define RSDP_REVISION_XSDT 2
 #define FOUR_GIB	   0x100000000ull
 /* 5.2.6 table header, 5.2.7/5.2.8 RSDT/XSDT entries, 5.2.12 MADT. */
-#define SDT_LENGTH	   4
-#define SDT_HEADER_SIZE	   36
-#define SIGNATURE4_LEN	   4
-#define RSDT_ENTRY_SIZE	   4
-#define XSDT_ENTRY_SIZE	   8
-#define MADT_SIGNATURE	   "APIC"
-#define MADT_ENTRIES	   44
-#define ICS_TYPE	   0
-#define ICS_LENGTH	   1
-#define ICS_HEADER_SIZE	   2
-#define MADT_LOCAL_APIC	   0
-#define LAPIC_APIC_ID	   3
-#define LAPIC_FLAGS	   4
-#define LAPIC_SIZE	   8
-#define LAPIC_ENABLED	   (1u << 0)
+#define SDT_LENGTH	4
+#define SDT_HEADER_SIZE 36
+#define SIGNATURE4_LEN	4
+#define RSDT_ENTRY_SIZE 4
+#define XSDT_ENTRY_SIZE 8
+#define MADT_SIGNATURE	"APIC"
+#define MADT_ENTRIES	44
+#define ICS_TYPE	0
+#define ICS_LENGTH	1
+#define ICS_HEADER_SIZE 2
+#define MADT_LOCAL_APIC 0
+#define LAPIC_APIC_ID	3
+#define LAPIC_FLAGS	4
+#define LAPIC_SIZE	8
+#define LAPIC_ENABLED	(1u << 0)
 
 /* Local APIC (SDM vol. 3A, chapter 11). */
 #define MSR_IA32_APIC_BASE   0x1b
@@ -59,37 +59,44 @@
 #define FALLBACK_TARGET_ID   1
 
 /* Real-mode trampoline: the STARTUP vector is its page number, it counts at COUNTER_ADDR. */
-#define TRAMPOLINE_ADDR	  0x8000
-#define TRAMPOLINE_PAGE	  (TRAMPOLINE_ADDR >> 12)
-#define COUNTER_ADDR	  0x8f00
+#define TRAMPOLINE_ADDR 0x8000
+#define TRAMPOLINE_PAGE (TRAMPOLINE_ADDR >> 12)
+#define COUNTER_ADDR	0x8f00
 static const uint8_t trampoline[] = {
-    0x31, 0xc0,			  /* xor ax, ax */
-    0x8e, 0xd8,			  /* mov ds, ax */
-    0xf0, 0xff, 0x06, 0x00, 0x8f, /* lock inc word [0x8f00] */
-    0xfa,			  /* cli */
-    0xf4,			  /* 1: hlt */
-    0xeb, 0xfd,			  /* jmp 1b */
+    0x31,
+    0xc0, /* xor ax, ax */
+    0x8e,
+    0xd8, /* mov ds, ax */
+    0xf0,
+    0xff,
+    0x06, /* lock inc word [COUNTER_ADDR] */
+    (uint8_t)COUNTER_ADDR,
+    (uint8_t)(COUNTER_ADDR >> 8),
+    0xfa, /* cli */
+    0xf4, /* 1: hlt */
+    0xeb,
+    0xfd, /* jmp 1b */
 };
-_Static_assert(COUNTER_ADDR == 0x8f00, "the trampoline's lock inc encodes the counter address");
+_Static_assert(TRAMPOLINE_ADDR + sizeof(trampoline) <= COUNTER_ADDR, "trampoline overlaps counter");
 
 /* Timing (Intel MP spec B.4): 10 ms after INIT, 200 us between STARTUPs, then wait for the AP. */
-#define INIT_DELAY_US	  10000
-#define SIPI_DELAY_US	  200
-#define AP_WAIT_US	  200000
-#define STARTUP_IPIS	  2
+#define INIT_DELAY_US 10000
+#define SIPI_DELAY_US 200
+#define AP_WAIT_US    200000
+#define STARTUP_IPIS  2
 
 /* PIT channel 2 as a one-shot timer, gated and observed through port 61h. */
-#define PIT_CH2		   0x42
-#define PIT_CMD		   0x43
-#define PIT_CMD_CH2_MODE0  0xb0 /* channel 2, lobyte/hibyte, mode 0, binary */
-#define PORT_B		   0x61
-#define PORTB_GATE2	   0x01
-#define PORTB_SPEAKER	   0x02
-#define PORTB_OUT2	   0x20
-#define PIT_TICKS_PER_MS   1193 /* 1.193182 MHz */
-#define US_PER_MS	   1000
-#define PIT_CHUNK_US	   50000 /* < 65535 ticks */
-#define PIT_POLL_SPINS	   100000000u
+#define PIT_CH2		  0x42
+#define PIT_CMD		  0x43
+#define PIT_CMD_CH2_MODE0 0xb0 /* channel 2, lobyte/hibyte, mode 0, binary */
+#define PORT_B		  0x61
+#define PORTB_GATE2	  0x01
+#define PORTB_SPEAKER	  0x02
+#define PORTB_OUT2	  0x20
+#define PIT_TICKS_PER_MS  1193 /* 1.193182 MHz */
+#define US_PER_MS	  1000
+#define PIT_CHUNK_US	  50000 /* < 65535 ticks */
+#define PIT_POLL_SPINS	  100000000u
 
 static bool pit_broken;
 
@@ -199,7 +206,7 @@ static unsigned madt_cpus(const uint8_t *madt, uint32_t bsp_id, int *target)
 static void pit_start(uint32_t us)
 {
 	uint32_t ticks = us * PIT_TICKS_PER_MS / US_PER_MS;
-	uint8_t b = x86g_inb(PORT_B) & (uint8_t)~(PORTB_SPEAKER | PORTB_GATE2);
+	uint8_t b = x86g_inb(PORT_B) & (uint8_t) ~(PORTB_SPEAKER | PORTB_GATE2);
 
 	if (!ticks)
 		ticks = 1;
@@ -280,7 +287,8 @@ static struct lapic lapic_setup(void)
 	    .x2apic = msr & APIC_BASE_X2APIC,
 	};
 
-	gprintf("lapic: base 0x%lx, %s mode\n", (unsigned long)l.base, l.x2apic ? "x2APIC" : "xAPIC");
+	gprintf("lapic: base 0x%lx, %s mode\n", (unsigned long)l.base,
+		l.x2apic ? "x2APIC" : "xAPIC");
 	/* Software-enable the local APIC if the firmware left it off. */
 	if (!l.x2apic && !(*lapic_reg(&l, LAPIC_SVR) & SVR_APIC_ENABLE))
 		*lapic_reg(&l, LAPIC_SVR) = SVR_APIC_ENABLE | SVR_SPURIOUS_VECTOR;

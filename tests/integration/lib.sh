@@ -53,10 +53,12 @@ qemu_case() {
 	local name=$1 want=$2 args=$3 log="$OUT/$1.log" status
 	shift 3
 	rm -f "$log"
+	local initrd=()
+	[ -n "${QEMU_INITRD:-}" ] && initrd=(-initrd "$QEMU_INITRD")
 	# shellcheck disable=SC2086
 	timeout --foreground -k 5 "$QEMU_TIMEOUT" qemu-system-x86_64 -m 256 -no-reboot \
 		-display none -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-		-serial "file:$log" $args </dev/null >"$log.qemu" 2>&1
+		-serial "file:$log" $args "${initrd[@]}" </dev/null >"$log.qemu" 2>&1
 	status=$?
 	[ -f "$log" ] || : >"$log"
 	[ $status = 124 ] && echo "(timed out after ${QEMU_TIMEOUT}s)" >>"$log"
@@ -113,4 +115,37 @@ same_output() {
 		echo "FAIL: $name: guest output differs between bare and hypervisor runs (or is empty)"
 		echo "$d" | head -n 40
 	fi
+}
+
+HV_ELF=$BUILD/dbgvisor.elf
+GUESTS=$BUILD/guest
+
+# hv_qemu NAME WANT_STATUS "GUEST ARGS" "EXTRA QEMU ARGS" PATTERN... : guest as module 0.
+hv_qemu() {
+	local name=$1 want=$2 guest=$3 extra=$4
+	shift 4
+	QEMU_INITRD=$guest qemu_case "$name" "$want" "-cpu max $extra -kernel $HV_ELF -append log=com1" "$@"
+}
+
+# hv_bochs NAME MODEL "GUEST_FILE [ARGS]" PATTERN... : GRUB multiboot2 loads dbgvisor and the guest.
+hv_bochs() {
+	local name=$1 model=$2 guest=$3 file args iso="$OUT/$1.iso"
+	shift 3
+	file=${guest%% *}
+	args=${guest#"$file"}
+	make_iso "$iso" "multiboot2 /boot/dbgvisor.elf log=com1
+module2 /boot/$(basename "$file") $(basename "$file")$args${EXTRA_MOD:+
+module2 /boot/$(basename "$EXTRA_MOD") $(basename "$EXTRA_MOD")}" "$HV_ELF" "$file" ${EXTRA_MOD:+"$EXTRA_MOD"}
+	bochs_case "$name" "$model" "$iso" "$@"
+}
+
+# bare_bochs NAME MODEL "GUEST_FILE [ARGS]" PATTERN... : the same guest without the hypervisor.
+bare_bochs() {
+	local name=$1 model=$2 guest=$3 file args iso="$OUT/$1.iso"
+	shift 3
+	file=${guest%% *}
+	args=${guest#"$file"}
+	make_iso "$iso" "multiboot /boot/$(basename "$file") $(basename "$file")$args${EXTRA_MOD:+
+module /boot/$(basename "$EXTRA_MOD") $(basename "$EXTRA_MOD")}" "$file" ${EXTRA_MOD:+"$EXTRA_MOD"}
+	bochs_case "$name" "$model" "$iso" "$@"
 }

@@ -1,41 +1,83 @@
 #!/usr/bin/env bash
 # run.sh - boot the real image on QEMU (SVM) and Bochs (VMX and SVM) and check what it prints.
+# usage: run.sh [GROUP...]   groups: boot guest hostile vmx (default: all)
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
 
-ELF=$BUILD/dbgvisor.elf
 ISO=$BUILD/dbgvisor.iso
 HV_EXIT_OK=0
 HV_EXIT_NO_VIRT=2
-
-# An ISO whose GRUB boots the multiboot1 entry, to cover GRUB's other loader.
-ISO_MB1=$OUT/dbgvisor-mb1.iso
-rm -rf "$OUT/iso-mb1" && mkdir -p "$OUT/iso-mb1/boot/grub"
-cp "$ELF" "$OUT/iso-mb1/boot/dbgvisor.elf"
-sed 's/^set default=0/set default=1/' boot/grub.cfg >"$OUT/iso-mb1/boot/grub/grub.cfg"
-grub-mkrescue -o "$ISO_MB1" "$OUT/iso-mb1" >/dev/null 2>&1 || echo "grub-mkrescue failed for $ISO_MB1"
+HV_EXIT_BAD_BOOT=3
+HV_EXIT_GUEST_FAULT=5
+OK=$(qemu_status $HV_EXIT_OK)
+MBK=$BUILD/tests/mbkernel.elf
+EXTRA_MODULE=$GUESTS/hello32.elf
 
 BANNER='dbgvisor [0-9.]+: debug-register-virtualizing hypervisor'
 RESERVED='reserved for dbgvisor: \[0x[0-9a-f]+-0x[0-9a-f]+\)'
 SVM_OK='SVM \(revision 1\): NPT yes'
 VMX_OK='VT-x \(VMCS revision 0x[0-9a-f]+\): EPT yes, unrestricted guest yes'
+NO_CRASH='!PANIC|unexpected exception'
+GUEST_OK='guest: [0-9]+ checks, 0 failed'
+STOP_OK='guest stopped: guest exit, exit code 0'
+BOCHS_MODELS="ryzen corei7_haswell_4770 corei7_skylake_x"
 
-qemu_case qemu-kernel-mb1 "$(qemu_status $HV_EXIT_OK)" "-cpu max -kernel $ELF -append log=com1" \
-	"$BANNER" "boot: multiboot1" "$RESERVED" "$SVM_OK" "!PANIC|unexpected exception"
-qemu_case qemu-iso-mb2 "$(qemu_status $HV_EXIT_OK)" "-cpu max -cdrom $ISO" \
-	"$BANNER" "boot: multiboot2" "$RESERVED" "$SVM_OK" "!PANIC|unexpected exception"
-qemu_case qemu-iso-mb1 "$(qemu_status $HV_EXIT_OK)" "-cpu max -cdrom $ISO_MB1" \
-	"$BANNER" "boot: multiboot1" "$RESERVED" "$SVM_OK"
-qemu_case qemu-no-svm "$(qemu_status $HV_EXIT_NO_VIRT)" "-cpu qemu64,-svm -kernel $ELF" \
-	"$BANNER" "cannot run a guest: CPU has neither VT-x .* nor SVM"
-qemu_case qemu-bad-cmdline "$(qemu_status $HV_EXIT_OK)" \
-	"-cpu max -kernel $ELF -append bogus=1,baud=7" \
-	"command line: unknown option 'bogus=1,baud=7'" "$SVM_OK"
+group_boot() {
+	local iso_mb1=$OUT/dbgvisor-mb1.iso
+	rm -rf "$iso_mb1.d" && mkdir -p "$iso_mb1.d/boot/grub"
+	cp "$HV_ELF" "$iso_mb1.d/boot/dbgvisor.elf"
+	sed 's/^set default=0/set default=1/' boot/grub.cfg >"$iso_mb1.d/boot/grub/grub.cfg"
+	grub-mkrescue -o "$iso_mb1" "$iso_mb1.d" >/dev/null 2>&1
 
-bochs_case bochs-haswell-vmx corei7_haswell_4770 "$ISO" "$BANNER" "boot: multiboot2" "$RESERVED" \
-	"GenuineIntel" "$VMX_OK" "VT-x usable" "!PANIC|unexpected exception"
-bochs_case bochs-ryzen-svm ryzen "$ISO" "$BANNER" "$RESERVED" "AuthenticAMD" \
-	"SVM \(revision 1\): NPT yes, NRIP save yes" "SVM usable" "!PANIC|unexpected exception"
+	qemu_case qemu-kernel-mb1 "$OK" "-cpu max -kernel $HV_ELF -append log=com1" \
+		"$BANNER" "boot: multiboot1" "$RESERVED" "$SVM_OK" "$STOP_OK" "$NO_CRASH"
+	qemu_case qemu-iso-mb2 "$OK" "-cpu max -cdrom $ISO" \
+		"$BANNER" "boot: multiboot2" "$RESERVED" "$SVM_OK" "$STOP_OK" "$NO_CRASH"
+	qemu_case qemu-iso-mb1 "$OK" "-cpu max -cdrom $iso_mb1" \
+		"$BANNER" "boot: multiboot1" "$RESERVED" "$SVM_OK" "$STOP_OK"
+	qemu_case qemu-no-svm "$(qemu_status $HV_EXIT_NO_VIRT)" "-cpu qemu64,-svm -kernel $HV_ELF" \
+		"$BANNER" "cannot run a guest: CPU has neither VT-x .* nor SVM"
+	qemu_case qemu-bad-cmdline "$OK" "-cpu max -kernel $HV_ELF -append bogus=1" \
+		"command line: unknown option 'bogus=1'" "$SVM_OK" "$STOP_OK"
+	bochs_case bochs-haswell-boot corei7_haswell_4770 "$ISO" "$BANNER" "boot: multiboot2" \
+		"$RESERVED" "GenuineIntel" "$VMX_OK" "$NO_CRASH"
+	bochs_case bochs-ryzen-boot ryzen "$ISO" "$BANNER" "$RESERVED" "AuthenticAMD" \
+		"SVM \(revision 1\): NPT yes, NRIP save yes" "$NO_CRASH"
+}
 
+group_guest() {
+	# make run: the built-in demo guest under SVM, exit code passed through.
+	qemu_case qemu-demo "$OK" "-cpu max -kernel $HV_ELF" "starting the guest under SVM" \
+		"hello from the dbgvisor demo guest" "ok .* CPUID.1:ECX.VMX hidden" \
+		"ok .* CPUID.80000001h:ECX.SVM hidden" "$GUEST_OK" "$STOP_OK" "exits: CPUID=" "$NO_CRASH"
+	for g in hello64 selftest32 selftest64; do
+		hv_qemu "qemu-$g" "$OK" "$GUESTS/$g.elf $g" "" "$GUEST_OK" "$STOP_OK" "$NO_CRASH"
+	done
+	# An unmodified multiboot kernel prints the same bare and under the hypervisor.
+	qemu_case qemu-mbkernel-bare "$OK" \
+		"-cpu max -kernel $MBK -append foo=bar -initrd $EXTRA_MODULE" "mbkernel done"
+	hv_qemu qemu-mbkernel-hv "$OK" "$MBK foo=bar,$EXTRA_MODULE" "" "mbkernel done" "$STOP_OK"
+	same_output qemu-mbkernel-same "$OUT/qemu-mbkernel-bare.log" "$OUT/qemu-mbkernel-hv.log" \
+		"^mbkernel: minimal" "^mbkernel: exit code"
+	# A module that is not a multiboot kernel is refused with a reason.
+	hv_qemu qemu-bad-module "$(qemu_status $HV_EXIT_BAD_BOOT)" "Makefile notakernel" "" \
+		"refusing the guest .*no multiboot1 header" "$NO_CRASH"
+
+	for m in $BOCHS_MODELS; do
+		hv_bochs "bochs-$m-demo64" "$m" "$GUESTS/hello64.elf" "$GUEST_OK" "$STOP_OK" \
+			"ok .*VMX hidden" "$NO_CRASH"
+		EXTRA_MOD=$EXTRA_MODULE bare_bochs "bochs-$m-mbkernel-bare" "$m" "$MBK foo=bar" \
+			"mbkernel done"
+		EXTRA_MOD=$EXTRA_MODULE hv_bochs "bochs-$m-mbkernel-hv" "$m" "$MBK foo=bar" \
+			"mbkernel done" "$STOP_OK"
+		same_output "bochs-$m-mbkernel-same" "$OUT/bochs-$m-mbkernel-bare.log" \
+			"$OUT/bochs-$m-mbkernel-hv.log" "^mbkernel: minimal" "^mbkernel: exit code"
+	done
+}
+
+groups=${*:-boot guest}
+for g in $groups; do
+	"group_$g"
+done
 summary
