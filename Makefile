@@ -111,5 +111,6 @@ clean:
 
 # Guest programs (multiboot1 kernels): runtime, demos, in-guest test suites.
 include guest/guest.mk
+include guest/realmode/realmode.mk
 
 -include $(KOBJS:.o=.d)

@@ -22,6 +22,17 @@
 #define ATTR_TSS32_BUSY (0xb | SEG_ATTR_P)
 #define RESET_SEG_LIMIT 0xffffu
 #define DEMO_NAME "demo"
+/* A BIOS loads a boot sector at 0000:7C00 and checks the 55 AA signature (bytes 510-511). */
+#define BOOT_SECTOR_GPA 0x7c00u
+#define BOOT_SECTOR_SIZE 512u
+#define BOOT_SIGNATURE_OFFSET 510u
+#define BOOT_SIGNATURE_0 0x55u
+#define BOOT_SIGNATURE_1 0xaau
+#define BOOT_IMAGE_END 0x9f000u /* conventional memory below the EBDA */
+#define BOOT_DRIVE_HDD0 0x80u
+#define REAL_MODE_IVT_LIMIT 0x3ffu
+#define ATTR_CODE16 (0xb | SEG_ATTR_S | SEG_ATTR_P)
+#define ATTR_DATA16 (0x3 | SEG_ATTR_S | SEG_ATTR_P)
 
 /* The demo guest linked into the image (core/demo_guest.S). */
 extern const uint8_t demo_guest_start[], demo_guest_end[];
@@ -60,6 +71,54 @@ static void set_entry_state(struct vcpu *v, uint32_t entry, uint32_t info)
 	memset(v->gpr, 0, sizeof(v->gpr));
 	v->gpr[GPR_RAX] = MB1_GUEST_MAGIC;
 	v->gpr[GPR_RBX] = info;
+}
+
+static bool is_boot_sector(const uint8_t *file, size_t len)
+{
+	return len >= BOOT_SECTOR_SIZE && len <= BOOT_IMAGE_END - BOOT_SECTOR_GPA &&
+	       file[BOOT_SIGNATURE_OFFSET] == BOOT_SIGNATURE_0 &&
+	       file[BOOT_SIGNATURE_OFFSET + 1] == BOOT_SIGNATURE_1;
+}
+
+/* Real mode at 0000:7C00 with DL = boot drive, as a PC BIOS hands over to a boot sector. */
+static int boot_real_mode(struct vcpu *v, const uint8_t *file, size_t len, const char *name)
+{
+	const struct vcpu_segment code = {0, ATTR_CODE16, RESET_SEG_LIMIT, 0};
+	const struct vcpu_segment data = {0, ATTR_DATA16, RESET_SEG_LIMIT, 0};
+	const struct vcpu_segment ldt = {0, ATTR_LDT, RESET_SEG_LIMIT, 0};
+	const struct vcpu_segment tr = {0, ATTR_TSS32_BUSY, RESET_SEG_LIMIT, 0};
+	const struct vcpu_dtable ivt = {0, REAL_MODE_IVT_LIMIT};
+	const struct vcpu_dtable gdt = {0, 0};
+	uint8_t *dst = guest_mem_ptr(BOOT_SECTOR_GPA, len);
+
+	if (!dst) {
+		printk("dbgvisor: refusing the guest \"%s\": no guest RAM at 0x%x\n", name,
+		       BOOT_SECTOR_GPA);
+		return -1;
+	}
+	memcpy(dst, file, len);
+	v->ops->set_seg(v, SEG_CS, &code);
+	v->ops->set_seg(v, SEG_DS, &data);
+	v->ops->set_seg(v, SEG_ES, &data);
+	v->ops->set_seg(v, SEG_FS, &data);
+	v->ops->set_seg(v, SEG_GS, &data);
+	v->ops->set_seg(v, SEG_SS, &data);
+	v->ops->set_seg(v, SEG_LDTR, &ldt);
+	v->ops->set_seg(v, SEG_TR, &tr);
+	v->ops->set_dtable(v, DTABLE_GDT, &gdt);
+	v->ops->set_dtable(v, DTABLE_IDT, &ivt);
+	v->ops->set_reg(v, REG_CR0, CR0_ET);
+	v->ops->set_reg(v, REG_CR3, 0);
+	v->ops->set_reg(v, REG_CR4, 0);
+	v->ops->set_reg(v, REG_EFER, 0);
+	v->ops->set_reg(v, REG_RFLAGS, RFLAGS_FIXED1);
+	v->ops->set_reg(v, REG_RIP, BOOT_SECTOR_GPA);
+	memset(v->gpr, 0, sizeof(v->gpr));
+	v->gpr[GPR_RDX] = BOOT_DRIVE_HDD0;
+	v->gpr[GPR_RSP] = BOOT_SECTOR_GPA;
+	printk("guest: \"%s\", %lu-byte boot sector image at 0x%x, starting in real mode\n", name,
+	       (uint64_t)len, BOOT_SECTOR_GPA);
+	return 0;
 }
 
 static int place_modules(const struct boot_info *bi, const struct mbload_image *img,
@@ -111,6 +170,9 @@ int guest_boot(struct vcpu *v, const struct boot_info *bi)
 		len = (size_t)(demo_guest_end - demo_guest_start);
 		cmdline = DEMO_NAME;
 	}
+	if (mbload_parse(file, len, &img, err, sizeof(err)) == MBLOAD_E_NOHDR &&
+	    is_boot_sector(file, len))
+		return boot_real_mode(v, file, len, cmdline);
 	if (mbload_parse(file, len, &img, err, sizeof(err)) ||
 	    mbload_check_placement(&img, map, nmap, err, sizeof(err))) {
 		printk("dbgvisor: refusing the guest \"%s\": %s\n", cmdline, err);

@@ -13,6 +13,7 @@ HV_EXIT_GUEST_FAULT=5
 OK=$(qemu_status $HV_EXIT_OK)
 MBK=$BUILD/tests/mbkernel.elf
 EXTRA_MODULE=$GUESTS/hello32.elf
+BOOTSECT=$GUESTS/bootsect.bin
 
 BANNER='dbgvisor [0-9.]+: debug-register-virtualizing hypervisor'
 RESERVED='reserved for dbgvisor: \[0x[0-9a-f]+-0x[0-9a-f]+\)'
@@ -64,7 +65,17 @@ group_guest() {
 	hv_qemu qemu-bad-module "$(qemu_status $HV_EXIT_BAD_BOOT)" "Makefile notakernel" "" \
 		"refusing the guest .*no multiboot1 header" "$NO_CRASH"
 
+	# A 16-bit boot sector, started by the hypervisor as a BIOS would.
+	qemu_case qemu-realmode-bare "$OK" "-cpu max -drive file=$BOOTSECT,format=raw,if=ide" \
+		"realmode: done"
+	hv_qemu qemu-realmode-hv "$OK" "$BOOTSECT bootsect" "" "starting in real mode" \
+		"realmode: CR0.PE = 0" "realmode: done" "$STOP_OK"
+	same_output qemu-realmode-same "$OUT/qemu-realmode-bare.log" "$OUT/qemu-realmode-hv.log" \
+		"^realmode: hello" "^realmode: done"
+
 	for m in $BOCHS_MODELS; do
+		hv_bochs "bochs-$m-realmode" "$m" "$BOOTSECT" "starting in real mode" \
+			"realmode: CR0.PE = 0" "realmode: done" "$STOP_OK"
 		hv_bochs "bochs-$m-demo64" "$m" "$GUESTS/hello64.elf" "$GUEST_OK" "$STOP_OK" \
 			"ok .*VMX hidden" "$NO_CRASH"
 		EXTRA_MOD=$EXTRA_MODULE bare_bochs "bochs-$m-mbkernel-bare" "$m" "$MBK foo=bar" \
