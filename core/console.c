@@ -31,14 +31,30 @@ void console_add_drain(struct uart *u)
 	}
 }
 
+static void uart_sink(char c, void *ctx)
+{
+	struct uart *u = ctx;
+
+	if (!u)
+		return;
+	if (c == '\n')
+		uart_putc(u, '\r');
+	uart_putc(u, c);
+}
+
 static void console_putc(char c, void *ctx)
 {
 	(void)ctx;
-	if (!log_uart)
-		return;
-	if (c == '\n')
-		uart_putc(log_uart, '\r');
-	uart_putc(log_uart, c);
+	uart_sink(c, log_uart);
+}
+
+void uart_printf(struct uart *u, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vformat(uart_sink, u, fmt, ap);
+	va_end(ap);
 }
 
 void printk(const char *fmt, ...)

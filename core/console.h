@@ -16,6 +16,8 @@
 /* Install the log UART; before this call printk output is dropped. */
 void console_init(struct uart *log);
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Formatted output to another UART (the GDB port), with the same newline handling. */
+void uart_printf(struct uart *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print, dump the caller's registers, stop the machine with HV_EXIT_PANIC. */
 void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /*

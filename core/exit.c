@@ -9,6 +9,11 @@
 #include "x86.h"
 
 #define LOW32 0xffffffffull
+#define IVT_ENTRY_SIZE 4
+#define GATE32_SIZE 8
+#define GATE64_SIZE 16
+#define GATE_ATTR_BYTE 5
+#define GATE_PRESENT 0x80
 #define LMSW_BITS 0xfull /* PE, MP, EM, TS */
 #define CR0_TS (1ull << 3)
 #define CR0_NW (1ull << 29)
@@ -43,6 +48,8 @@ void exit_setup_intercepts(struct vcpu *v)
 	}
 	v->ops->set_io_intercept(v, QEMU_DEBUG_EXIT_PORT, true);
 	v->ops->set_io_intercept(v, BOCHS_SHUTDOWN_PORT, true);
+	/* #DF is watched so a triple fault is recognised even where no shutdown exit comes. */
+	v->ops->set_exception_intercept(v, VEC_DF, true);
 	msr_virt_protect(v);
 }
 
@@ -126,9 +133,33 @@ static enum exit_result handle_npf(struct vcpu *v, const struct vcpu_exit *e)
 	return stop(v, STOP_BAD_ACCESS, "guest access outside memory it may use");
 }
 
+/*
+ * Delivering #DF through a missing or absent IDT entry is the triple fault (SDM vol. 3A,
+ * 7.15, interrupt 8). Bochs' SVM resets the machine instead of a shutdown exit.
+ */
+static bool df_gate_usable(struct vcpu *v)
+{
+	struct vcpu_dtable idt;
+	uint64_t cr0 = vcpu_get(v, REG_CR0);
+	unsigned size = !(cr0 & CR0_PE) ? IVT_ENTRY_SIZE
+			: (vcpu_get(v, REG_EFER) & EFER_LMA) ? GATE64_SIZE : GATE32_SIZE;
+	uint8_t gate[GATE64_SIZE];
+
+	v->ops->get_dtable(v, DTABLE_IDT, &idt);
+	if ((uint64_t)VEC_DF * size + size - 1 > idt.limit)
+		return false;
+	if (!(cr0 & CR0_PE))
+		return true;
+	if (!vcpu_read_virt(v, idt.base + (uint64_t)VEC_DF * size, gate, size))
+		return false;
+	return gate[GATE_ATTR_BYTE] & GATE_PRESENT;
+}
+
 /* Give an intercepted exception back to the guest unchanged. */
 static enum exit_result reflect_exception(struct vcpu *v, const struct vcpu_exit *e)
 {
+	if (e->exc.vector == VEC_DF && !df_gate_usable(v))
+		return stop(v, STOP_TRIPLE_FAULT, "triple fault (#DF with no usable IDT entry)");
 	if (e->exc.vector == VEC_PF)
 		vcpu_set(v, REG_CR2, e->exc.cr2);
 	vcpu_inject_exception(v, e->exc.vector, e->exc.has_error, e->exc.error);

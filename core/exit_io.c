@@ -46,14 +46,32 @@ static bool exit_port_write(struct vcpu *v, uint16_t port, uint32_t val)
 	return false;
 }
 
+/* INS from a port with no device stores all ones at ES:rDI, one element at a time. */
+static void fill_ins(struct vcpu *v, const struct vcpu_exit *e, uint64_t count, bool down)
+{
+	static const uint8_t ones[sizeof(uint32_t)] = {0xff, 0xff, 0xff, 0xff};
+	struct vcpu_segment es;
+	uint64_t di = v->gpr[GPR_RDI];
+
+	v->ops->get_seg(v, SEG_ES, &es);
+	for (uint64_t i = 0; i < count; i++) {
+		if (!vcpu_write_virt(v, es.base + di, ones, e->io.size))
+			break;
+		di += down ? -(uint64_t)e->io.size : e->io.size;
+	}
+}
+
 /* INS/OUTS on a hidden port: consume the iterations without touching the device. */
 static void skip_string_io(struct vcpu *v, const struct vcpu_exit *e)
 {
 	uint64_t count = e->io.rep ? v->gpr[GPR_RCX] : 1;
 	int64_t step = (int64_t)e->io.size * (int64_t)count;
 	enum vcpu_gpr idx = e->io.in ? GPR_RDI : GPR_RSI;
+	bool down = vcpu_get(v, REG_RFLAGS) & DF_BIT;
 
-	if (vcpu_get(v, REG_RFLAGS) & DF_BIT)
+	if (e->io.in)
+		fill_ins(v, e, count, down);
+	if (down)
 		step = -step;
 	v->gpr[idx] += (uint64_t)step;
 	if (e->io.rep)

@@ -60,6 +60,10 @@ static int run_guest(const struct cpu_raw *raw, const struct cpu_caps *caps)
 	printk("dbgvisor: starting the guest under %s\n", ops->name);
 	vcpu_run(&vcpu);
 	vcpu_report(&vcpu);
+	/* The guest could never touch the GDB UART: show that it still works for us. */
+	if (gdb_uart.present)
+		uart_printf(&gdb_uart, "dbgvisor: guest stopped: %s\n",
+			    vcpu_stop_reason_name(vcpu.stop.reason));
 	return vcpu.stop.reason == STOP_GUEST_EXIT ? vcpu.stop.exit_code : HV_EXIT_GUEST_FAULT;
 }
 

@@ -28,7 +28,8 @@ static bool walk_read(uint64_t gpa, void *buf, size_t len, void *ctx)
 	return v->host->read_phys(gpa, buf, len);
 }
 
-bool vcpu_read_virt(struct vcpu *v, uint64_t gva, void *buf, size_t len)
+/* Walk the guest's page tables for every page of [gva, gva + len) and copy in or out. */
+static bool access_virt(struct vcpu *v, uint64_t gva, void *buf, size_t len, bool write)
 {
 	struct gwalk_ctx c = {
 		.cr0 = vcpu_get(v, REG_CR0),
@@ -48,13 +49,23 @@ bool vcpu_read_virt(struct vcpu *v, uint64_t gva, void *buf, size_t len)
 			chunk = len;
 		if (gwalk_translate(&c, gva, &gpa, &page_size) != GWALK_OK)
 			return false;
-		if (!v->host->read_phys(gpa, out, chunk))
+		if (write ? !v->host->write_phys(gpa, out, chunk) : !v->host->read_phys(gpa, out, chunk))
 			return false;
 		out += chunk;
 		gva += chunk;
 		len -= chunk;
 	}
 	return true;
+}
+
+bool vcpu_read_virt(struct vcpu *v, uint64_t gva, void *buf, size_t len)
+{
+	return access_virt(v, gva, buf, len, false);
+}
+
+bool vcpu_write_virt(struct vcpu *v, uint64_t gva, const void *buf, size_t len)
+{
+	return access_virt(v, gva, (void *)buf, len, true);
 }
 
 int vcpu_fetch_insn(struct vcpu *v, struct insn *out)
@@ -68,10 +79,12 @@ int vcpu_fetch_insn(struct vcpu *v, struct insn *out)
 	v->ops->get_seg(v, SEG_CS, &cs);
 	if (mode != INSN_MODE_64)
 		rip = (cs.base + rip) & MASK_32;
-	/* Fetch byte-wise at the end so an instruction ending just before an unmapped page decodes. */
-	for (got = 0; got < sizeof(bytes); got++) {
-		if (!vcpu_read_virt(v, rip + got, &bytes[got], 1))
-			break;
+	/* All 15 bytes at once; near an unmapped page, only what precedes it. */
+	got = sizeof(bytes);
+	if (!vcpu_read_virt(v, rip, bytes, got)) {
+		got = (PAGE_MASK_4K + 1) - (rip & PAGE_MASK_4K);
+		if (got > sizeof(bytes) || !vcpu_read_virt(v, rip, bytes, got))
+			got = 0;
 	}
 	if (!got)
 		return INSN_ERR_TRUNCATED;

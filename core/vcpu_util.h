@@ -26,6 +26,7 @@ static inline void vcpu_set(struct vcpu *v, enum vcpu_reg r, uint64_t val)
 enum insn_mode vcpu_code_mode(struct vcpu *v);
 /* Read guest-virtual memory through the guest's own page tables. */
 bool vcpu_read_virt(struct vcpu *v, uint64_t gva, void *buf, size_t len);
+bool vcpu_write_virt(struct vcpu *v, uint64_t gva, const void *buf, size_t len);
 /* Decode the instruction at CS:RIP; 0 on success. */
 int vcpu_fetch_insn(struct vcpu *v, struct insn *out);
 /* Length of the exiting instruction: what the CPU reported, else decoded; 0 on failure. */

@@ -3,7 +3,7 @@
 # against the runtime in guest/lib/ as $(BUILD)/guest/NAME32.elf and NAME64.elf.
 
 GUEST_OUT       := $(BUILD)/guest
-GUEST_PROG_DIRS := guest/demos guest/tests
+GUEST_PROG_DIRS := guest/demos guest/tests guest/bench
 GUEST_LDS       := guest/lib/guest.ld
 
 GUEST_CFLAGS  := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie \

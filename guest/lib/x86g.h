@@ -144,4 +144,13 @@ static inline __attribute__((noreturn)) void x86g_halt_forever(void)
 		__asm__ volatile("cli; hlt" ::: "memory");
 }
 
+/* Time-stamp counter (SDM vol. 2B, RDTSC); under icount/Bochs one tick per instruction. */
+static inline uint64_t x86g_rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
 #endif

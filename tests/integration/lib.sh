@@ -58,7 +58,7 @@ qemu_case() {
 	# shellcheck disable=SC2086
 	timeout --foreground -k 5 "$QEMU_TIMEOUT" qemu-system-x86_64 -m 256 -no-reboot \
 		-display none -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-		-serial "file:$log" $args "${initrd[@]}" </dev/null >"$log.qemu" 2>&1
+		-serial "file:$log" ${QEMU_EXTRA:-} $args "${initrd[@]}" </dev/null >"$log.qemu" 2>&1
 	status=$?
 	[ -f "$log" ] || : >"$log"
 	[ $status = 124 ] && echo "(timed out after ${QEMU_TIMEOUT}s)" >>"$log"

@@ -87,7 +87,48 @@ group_guest() {
 	done
 }
 
-groups=${*:-boot guest}
+# hostile_matrix RUNNER_PREFIX : the hostile guests on one vendor, each survived with a report.
+group_hostile() {
+	local HV_MEM='guest stopped: hypervisor memory access .* at guest-physical address 0x[0-9a-f]+'
+	local fault=$(qemu_status $HV_EXIT_GUEST_FAULT) v
+	for v in 32 64; do
+		hv_qemu "qemu-hostile-insns$v" "$OK" "$GUESTS/hostile_insns$v.elf x" "" \
+			"ok .* VMRUN raises #UD" "ok .* CLGI raises #UD" "ok .* VMXON raises #UD" \
+			"$GUEST_OK" "$STOP_OK" "$NO_CRASH"
+		hv_qemu "qemu-hostile-msrs$v" "$OK" "$GUESTS/hostile_msrs$v.elf x" "" \
+			"EFER.SVME as the guest sees it: 0" "hypervisor leaf answered 1000 of 1000" \
+			"$GUEST_OK" "$STOP_OK" "$NO_CRASH"
+		hv_qemu "qemu-hostile-memory$v" "$fault" "$GUESTS/hostile_memory$v.elf x" "" \
+			"reserved region inside RAM" "$HV_MEM" "!read survived" "$NO_CRASH"
+		hv_qemu "qemu-triple-fault$v" "$fault" "$GUESTS/triple_fault$v.elf x" "" \
+			"triple fault now" "guest stopped: triple fault" "$NO_CRASH"
+		QEMU_EXTRA="-serial file:$OUT/qemu-hostile-uart$v.com2" \
+			hv_qemu "qemu-hostile-uart$v" "$OK" "$GUESTS/hostile_uart$v.elf x" "" \
+			"every COM2 port reads 0xff under dbgvisor" "$GUEST_OK" "$STOP_OK" "$NO_CRASH"
+		check "qemu-hostile-uart$v-port-alive" "$OUT/qemu-hostile-uart$v.com2" 0 0 \
+			"dbgvisor: guest stopped: guest exit"
+		hv_qemu "qemu-smp-sipi$v" "$OK" "$GUESTS/smp_sipi$v.elf x" "-smp 2" \
+			"madt enabled cpus: 1" "ap started: no" "refused [0-9]+ INIT/SIPI/NMI/SMI IPI" \
+			"$GUEST_OK" "$STOP_OK" "$NO_CRASH"
+	done
+	qemu_case qemu-smp-sipi-bare "$OK" "-cpu max -smp 2 -kernel $GUESTS/smp_sipi32.elf" \
+		"madt enabled cpus: 2" "ap started: yes"
+	for m in $BOCHS_MODELS; do
+		hv_bochs "bochs-$m-hostile-insns" "$m" "$GUESTS/hostile_insns64.elf" \
+			"ok .* VMRUN raises #UD" "ok .* VMXON raises #UD" "ok .* VMCALL raises #UD" \
+			"ok .* VMPTRLD raises #UD" "$GUEST_OK" "$STOP_OK" "$NO_CRASH"
+		hv_bochs "bochs-$m-hostile-msrs" "$m" "$GUESTS/hostile_msrs32.elf" \
+			"hypervisor leaf answered 1000 of 1000" "$GUEST_OK" "$STOP_OK" "$NO_CRASH"
+		hv_bochs "bochs-$m-hostile-memory" "$m" "$GUESTS/hostile_memory64.elf" \
+			"$HV_MEM" "!read survived" "$NO_CRASH"
+		hv_bochs "bochs-$m-triple-fault" "$m" "$GUESTS/triple_fault32.elf" \
+			"guest stopped: triple fault" "$NO_CRASH"
+		hv_bochs "bochs-$m-hostile-uart" "$m" "$GUESTS/hostile_uart32.elf" \
+			"every COM2 port reads 0xff under dbgvisor" "$GUEST_OK" "$STOP_OK" "$NO_CRASH"
+	done
+}
+
+groups=${*:-boot guest hostile}
 for g in $groups; do
 	"group_$g"
 done
