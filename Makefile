@@ -38,7 +38,7 @@ QEMU_BASE := -m $(QEMU_MEM) -no-reboot -display none \
              -device isa-debug-exit,iobase=0xf4,iosize=0x04
 CMDLINE   ?= log=com1 gdb=com2
 
-.PHONY: all unit check test run run-iso run-bochs run-kvm qemu-gdb clean format
+.PHONY: all unit check test bench run run-iso run-bochs run-kvm qemu-gdb clean format
 all: $(ELF) $(ISO) guests
 
 $(BUILD)/k/%.c.o: %.c
@@ -79,6 +79,10 @@ check: all
 	tests/integration/run.sh
 
 test: unit check
+
+# Figures only (exit path length per vendor); never asserted on.
+bench: all
+	tests/bench/run.sh
 
 # --- running by hand ---
 run: $(ELF)
