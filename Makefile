@@ -43,11 +43,13 @@ all: $(ELF) $(ISO) guests
 
 $(BUILD)/k/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(KCFLAGS) -c $< -o $@
 
 $(BUILD)/k/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(KASFLAGS) -c $< -o $@
+	@echo "  AS      $<"
+	@$(CC) $(KASFLAGS) -c $< -o $@
 
 # The demo guest is linked into the image for runs without a module.
 DEMO_GUEST := $(BUILD)/guest/hello32.elf
@@ -55,7 +57,8 @@ $(BUILD)/k/core/demo_guest.S.o: KASFLAGS += -DDEMO_GUEST_ELF='"$(DEMO_GUEST)"'
 $(BUILD)/k/core/demo_guest.S.o: $(DEMO_GUEST)
 
 $(ELF): $(KOBJS) linker.ld
-	ld $(KLDFLAGS) -o $@ $(KOBJS)
+	@echo "  LD      $@"
+	@ld $(KLDFLAGS) -o $@ $(KOBJS)
 	@tests/check-image.sh $@
 
 $(ISO): $(ELF) boot/grub.cfg

@@ -5,6 +5,7 @@
 #include "cpuid_view.h"
 #include "msr_virt.h"
 #include "trap.h"
+#include "vcpu_debug.h"
 #include "vcpu_util.h"
 #include "x86.h"
 
@@ -246,7 +247,18 @@ enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
 		v->stop.addr = e->npf.gpa;
 		return stop(v, STOP_INTERNAL, "nested page table misconfiguration");
 	case EXIT_EXCEPTION:
+		if (e->exc.vector == VEC_DB)
+			return vcpu_debug_db(v, e);
 		return reflect_exception(v, e);
+	case EXIT_ICEBP: {
+		struct vcpu_exit icebp = *e;
+
+		icebp.exc.software = true;
+		icebp.insn_len = (uint8_t)vcpu_exit_insn_len(v, e);
+		return vcpu_debug_db(v, &icebp);
+	}
+	case EXIT_DR_ACCESS:
+		return vcpu_debug_mov_dr(v, e);
 	case EXIT_SW_INT:
 		return reflect_swint(v, e);
 	case EXIT_INIT:

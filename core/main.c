@@ -4,6 +4,7 @@
 #include "console.h"
 #include "cpu_caps.h"
 #include "cpu_tables.h"
+#include "cpuid_view.h"
 #include "mem.h"
 #include "multiboot.h"
 #include "exit.h"
@@ -14,7 +15,9 @@
 #include "svm/svm.h"
 #include "vmx/vmx.h"
 #include "uart.h"
+#include "vcpu_debug.h"
 #include "vcpu_run.h"
+#include "x86.h"
 
 #define DBGVISOR_VERSION "0.1"
 #define MIB_SHIFT 20
@@ -25,6 +28,21 @@ static struct boot_info boot;
 static struct hv_config config;
 static struct uart log_uart, gdb_uart;
 static struct vcpu vcpu;
+
+enum cpuid_reg { CPUID_REG_EBX, CPUID_REG_ECX };
+#define CPUID7_EBX_RTM (1u << 11)
+#define CPUID7_ECX_BUS_LOCK_DETECT (1u << 24)
+
+static bool cpuid_bit(uint32_t leaf, uint32_t sub, enum cpuid_reg reg, uint32_t bit)
+{
+	struct cpuid_regs r;
+
+	x86_cpuid(0, 0, &r);
+	if (r.eax < leaf)
+		return false;
+	x86_cpuid(leaf, sub, &r);
+	return ((reg == CPUID_REG_EBX ? r.ebx : r.ecx) & bit) != 0;
+}
 
 static const struct vcpu_ops *backend_for(const struct cpu_caps *caps)
 {
@@ -55,6 +73,11 @@ static int run_guest(const struct cpu_raw *raw, const struct cpu_caps *caps)
 	if (ops->hw_enable() || ops->init(&vcpu))
 		return HV_EXIT_NO_VIRT;
 	exit_setup_intercepts(&vcpu);
+	vcpu_debug_setup(&vcpu, &(struct dr_features){
+		.rtm = cpuid_bit(CPUID_LEAF_STRUCT_EXT, 0, CPUID_REG_EBX, CPUID7_EBX_RTM),
+		.bld = cpuid_bit(CPUID_LEAF_STRUCT_EXT, 0, CPUID_REG_ECX, CPUID7_ECX_BUS_LOCK_DETECT),
+		.amd = vcpu.is_amd,
+	});
 	if (guest_boot(&vcpu, &boot))
 		return HV_EXIT_BAD_BOOT;
 	printk("dbgvisor: starting the guest under %s\n", ops->name);

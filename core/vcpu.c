@@ -3,6 +3,7 @@
 
 #include "console.h"
 #include "exit.h"
+#include "vcpu_debug.h"
 
 static const char *const exit_names[EXIT_KIND_COUNT] = {
 	[EXIT_NONE] = "none",
@@ -81,7 +82,9 @@ void vcpu_run(struct vcpu *v)
 	struct vcpu_exit e;
 
 	for (;;) {
+		vcpu_debug_before_entry(v);
 		v->ops->run(v, &e);
+		vcpu_debug_after_exit(v);
 		v->exits_total++;
 		v->exits[e.kind < EXIT_KIND_COUNT ? e.kind : EXIT_UNHANDLED]++;
 		if (exit_dispatch(v, &e) == EXIT_STOP)

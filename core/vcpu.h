@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "debug/dr.h"
+
 /* General-purpose registers in x86 encoding order, so decoders can index them directly. */
 enum vcpu_gpr {
 	GPR_RAX,
@@ -141,7 +143,9 @@ struct vcpu_exit {
 			uint8_t vector;
 			bool has_error;
 			uint32_t error;
-			uint64_t cr2; /* #PF only */
+			uint64_t cr2;         /* #PF only */
+			uint64_t dr6_pending; /* #DB only: status bits, VMX pending-debug format */
+			bool software;        /* #DB raised by ICEBP (privileged software exception) */
 		} exc;
 		struct {
 			uint8_t dr;
@@ -211,6 +215,11 @@ struct vcpu_ops {
 	void (*set_interrupt_shadow)(struct vcpu *v, bool on);
 	/* Current privilege level of the guest. */
 	unsigned (*get_cpl)(struct vcpu *v);
+	/* Debug registers for the next entry: DR0-3 and DR6 to the CPU, DR7 to the VMCS/VMCB. */
+	void (*load_debug)(struct vcpu *v, const uint64_t db[DR_SLOTS], uint64_t dr6, uint64_t dr7);
+	/* After an exit: what the guest left in DR0-3, DR6 and DR7 while it ran natively. */
+	void (*save_debug)(struct vcpu *v, uint64_t db[DR_SLOTS], uint64_t *dr6, uint64_t *dr7);
+	void (*set_dr_intercept)(struct vcpu *v, bool on);
 };
 
 /* Why the guest stopped for good (reported, then the machine exits). */
@@ -244,6 +253,9 @@ struct vcpu {
 	int last_exit_code;        /* last byte written to the QEMU exit port */
 	uint64_t lapic_base;       /* write-protected local APIC page (0: not guarded) */
 	uint64_t ipis_refused;     /* INIT/SIPI/NMI/SMI IPIs aimed at CPUs the guest does not own */
+	struct dr_state dr;        /* the guest's debug registers and the debugger's slots */
+	bool dr_loaded;            /* debug registers were loaded for the last entry */
+	bool dr_intercept;         /* MOV DR currently exits */
 	struct vcpu_stop stop;
 	uint64_t exits[EXIT_KIND_COUNT];
 	uint64_t exits_total;

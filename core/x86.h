@@ -143,6 +143,11 @@ static inline uint64_t x86_read_rflags(void)
 	return v;
 }
 
+static inline void x86_clear_tf(void)
+{
+	__asm__ volatile("pushfq; andq %0, (%%rsp); popfq" ::"i"(~RFLAGS_TF) : "memory", "cc");
+}
+
 static inline uint64_t x86_rdtsc(void)
 {
 	uint32_t lo, hi;

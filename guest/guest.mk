@@ -41,16 +41,20 @@ guests: $(GUEST_ELFS)
 # Objects: build/guest/{32,64}/<source path>.o, one pattern per variant and language.
 $(GUEST_OUT)/32/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) $(GUEST_CFLAGS_32) -c $< -o $@
+	@echo "  CC      $< ($@)"
+	@$(CC) $(GUEST_CFLAGS) $(GUEST_CFLAGS_32) -c $< -o $@
 $(GUEST_OUT)/64/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) $(GUEST_CFLAGS_64) -c $< -o $@
+	@echo "  CC      $< ($@)"
+	@$(CC) $(GUEST_CFLAGS) $(GUEST_CFLAGS_64) -c $< -o $@
 $(GUEST_OUT)/32/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_ASFLAGS) $(GUEST_CFLAGS_32) -c $< -o $@
+	@echo "  AS      $< ($@)"
+	@$(CC) $(GUEST_ASFLAGS) $(GUEST_CFLAGS_32) -c $< -o $@
 $(GUEST_OUT)/64/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_ASFLAGS) $(GUEST_CFLAGS_64) -c $< -o $@
+	@echo "  AS      $< ($@)"
+	@$(CC) $(GUEST_ASFLAGS) $(GUEST_CFLAGS_64) -c $< -o $@
 
 # Program NAME from SOURCE: 32-bit ELF directly; 64-bit linked as ELF64 (kept, with symbols,
 # for gdb) and converted to ELF32, the only ELF class QEMU's multiboot loader accepts.

@@ -13,8 +13,6 @@
 #define NPT_LEAF (PTE_P | PTE_W | PTE_US)
 /* PAT power-on value (SDM vol. 3A, 13.12.4), the guest PAT with nested paging. */
 #define PAT_POWER_ON 0x0007040600070406ull
-#define DR6_INIT 0xffff0ff0ull
-#define DR7_INIT 0x400ull
 /* MSR permission map layout (APM 15.11): three 2 KiB blocks, two bits per MSR. */
 #define MSRPM_BLOCK_BYTES 0x800
 #define MSRPM_RANGE_SIZE 0x2000
@@ -107,7 +105,7 @@ static int svm_init(struct vcpu *v)
 			     SVM_INTERCEPT_INVLPGA | SVM_INTERCEPT_INVD | SVM_INTERCEPT_INIT;
 	c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD |
 			     SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
-			     SVM_INTERCEPT_SKINIT;
+			     SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_ICEBP;
 	c->iopm_base_pa = virt_to_phys(s->iopm);
 	c->msrpm_base_pa = virt_to_phys(s->msrpm);
 	c->asid = SVM_GUEST_ASID;
@@ -116,6 +114,7 @@ static int svm_init(struct vcpu *v)
 	c->n_cr3 = s->npt_root_pa;
 	s->vmcb->save.g_pat = PAT_POWER_ON;
 	s->vmcb->save.dr6 = DR6_INIT;
+	s->loaded_dr6 = DR6_INIT;
 	s->vmcb->save.dr7 = DR7_INIT;
 	s->vmcb->save.efer = EFER_SVME;
 	return 0;
@@ -294,6 +293,39 @@ static void svm_set_interrupt_shadow(struct vcpu *v, bool on)
 		S(v)->vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW;
 }
 
+static void svm_load_debug(struct vcpu *v, const uint64_t db[DR_SLOTS], uint64_t dr6, uint64_t dr7)
+{
+	struct svm_vcpu *s = S(v);
+
+	/* DR0-3 are not switched by VMRUN/#VMEXIT; DR6/DR7 live in the VMCB (APM 15.5.1). */
+	x86_write_dr0(db[0]);
+	x86_write_dr1(db[1]);
+	x86_write_dr2(db[2]);
+	x86_write_dr3(db[3]);
+	s->vmcb->save.dr6 = dr6;
+	s->vmcb->save.dr7 = dr7;
+	s->loaded_dr6 = dr6;
+}
+
+static void svm_save_debug(struct vcpu *v, uint64_t db[DR_SLOTS], uint64_t *dr6, uint64_t *dr7)
+{
+	db[0] = x86_read_dr0();
+	db[1] = x86_read_dr1();
+	db[2] = x86_read_dr2();
+	db[3] = x86_read_dr3();
+	*dr6 = S(v)->vmcb->save.dr6;
+	*dr7 = S(v)->vmcb->save.dr7;
+}
+
+static void svm_set_dr_intercept(struct vcpu *v, bool all)
+{
+	/*
+	 * Even with native access, DR7 writes exit: QEMU's CPU ignores DR7.GD, so general
+	 * detect is emulated by never letting a GD write reach the hardware unseen.
+	 */
+	S(v)->vmcb->control.intercept_dr = all ? SVM_INTERCEPT_DR_ALL : SVM_INTERCEPT_DR7_WRITE;
+}
+
 static unsigned svm_get_cpl(struct vcpu *v)
 {
 	return S(v)->vmcb->save.cpl;
@@ -317,4 +349,7 @@ const struct vcpu_ops svm_ops = {
 	.get_interrupt_shadow = svm_get_interrupt_shadow,
 	.set_interrupt_shadow = svm_set_interrupt_shadow,
 	.get_cpl = svm_get_cpl,
+	.load_debug = svm_load_debug,
+	.save_debug = svm_save_debug,
+	.set_dr_intercept = svm_set_dr_intercept,
 };

@@ -20,6 +20,7 @@ struct svm_vcpu {
 	uint8_t *msrpm;
 	uint64_t npt_root_pa;
 	bool nrip_save;
+	uint64_t loaded_dr6; /* DR6 given to the last VMRUN: #DB status bits are what changed */
 };
 
 extern const struct vcpu_ops svm_ops;

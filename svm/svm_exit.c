@@ -54,6 +54,11 @@ static void decode_exception(const struct svm_vcpu *s, struct vcpu_exit *e, uint
 	e->exc.error = (uint32_t)s->vmcb->control.exitinfo1;
 	if (vec == VEC_PF)
 		e->exc.cr2 = s->vmcb->control.exitinfo2;
+	if (vec == VEC_DB) {
+		/* The CPU merged the status into VMCB.DR6: what flipped is this #DB's news. */
+		e->exc.dr6_pending = s->vmcb->save.dr6 ^ s->loaded_dr6;
+		s->vmcb->save.dr6 = s->loaded_dr6;
+	}
 }
 
 static void decode_dr(const struct svm_vcpu *s, struct vcpu_exit *e, uint64_t code)

@@ -313,6 +313,44 @@ static unsigned vmx_get_cpl(struct vcpu *v)
 	return (vmcs_read32(GUEST_SS_AR_BYTES) & VMX_AR_DPL_MASK) >> VMX_AR_DPL_SHIFT;
 }
 
+static void vmx_load_debug(struct vcpu *v, const uint64_t db[DR_SLOTS], uint64_t dr6, uint64_t dr7)
+{
+	(void)v;
+	x86_write_dr0(db[0]);
+	x86_write_dr1(db[1]);
+	x86_write_dr2(db[2]);
+	x86_write_dr3(db[3]);
+	/*
+	 * DR6 is not in the VMCS: it goes into the CPU by hand. A single-step trap taken
+	 * while it is loaded would corrupt it, so the host must not be stepping (bhyve).
+	 */
+	if (x86_read_rflags() & RFLAGS_TF)
+		x86_clear_tf();
+	x86_write_dr6(dr6);
+	vmcs_write64(GUEST_DR7, dr7); /* loaded by the "load debug controls" entry control */
+}
+
+static void vmx_save_debug(struct vcpu *v, uint64_t db[DR_SLOTS], uint64_t *dr6, uint64_t *dr7)
+{
+	(void)v;
+	db[0] = x86_read_dr0();
+	db[1] = x86_read_dr1();
+	db[2] = x86_read_dr2();
+	db[3] = x86_read_dr3();
+	*dr6 = x86_read_dr6();
+	*dr7 = vmcs_read64(GUEST_DR7);
+}
+
+static void vmx_set_dr_intercept(struct vcpu *v, bool all)
+{
+	uint32_t proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
+
+	/* VMX has one switch for all of MOV DR; general detect works in hardware here. */
+	(void)v;
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, all ? proc | CPU_BASED_MOV_DR_EXITING
+						    : proc & ~CPU_BASED_MOV_DR_EXITING);
+}
+
 const struct vcpu_ops vmx_ops = {
 	.name = "VT-x",
 	.hw_enable = vmx_hw_enable,
@@ -331,4 +369,7 @@ const struct vcpu_ops vmx_ops = {
 	.get_interrupt_shadow = vmx_get_interrupt_shadow,
 	.set_interrupt_shadow = vmx_set_interrupt_shadow,
 	.get_cpl = vmx_get_cpl,
+	.load_debug = vmx_load_debug,
+	.save_debug = vmx_save_debug,
+	.set_dr_intercept = vmx_set_dr_intercept,
 };

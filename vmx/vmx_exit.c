@@ -25,6 +25,11 @@ static void decode_exception(struct vcpu_exit *e)
 		e->exc.error = vmcs_read32(VM_EXIT_INTR_ERROR_CODE);
 	if (e->exc.vector == VEC_PF)
 		e->exc.cr2 = vmcs_read64(EXIT_QUALIFICATION);
+	if (e->exc.vector == VEC_DB) {
+		/* A #DB exit leaves DR6 alone; the qualification holds its news (SDM 3C 28.2.1). */
+		e->exc.dr6_pending = vmcs_read64(EXIT_QUALIFICATION);
+		e->exc.software = type == INTR_TYPE_PRIV_SW_EXC;
+	}
 }
 
 static void decode_io(struct vcpu_exit *e, uint64_t q)

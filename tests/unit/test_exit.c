@@ -25,6 +25,15 @@
 #define ARCH_VEC_UD	    6
 #define ARCH_VEC_GP	    13
 #define ARCH_VEC_PF	    14
+#define ARCH_VEC_DF	    8
+#define GATE32_SIZE	    8
+#define GATE_ATTR_BYTE	    5
+#define GATE_TYPE_INT32	    0x0e /* 32-bit interrupt gate, DPL 0, P clear */
+#define GATE_P_TYPE_INT32   0x8e
+#define IDT_ADDR	    0x3000ull
+#define IDT32_LIMIT	    (256 * GATE32_SIZE - 1)
+#define IVT_ENTRY	    4
+#define IVT_LIMIT	    0x3ff
 #define ARCH_DR6_BS	    (1ull << 14)
 #define DR6_B0		    (1ull << 0)
 #define DR6_FIXED	    0xffff0ff0ull
@@ -253,6 +262,20 @@ static void test_cpuid_undecodable_stops(void **state)
 	assert_int_equal(run_exit(EXIT_CPUID, 0), EXIT_STOP);
 	assert_int_equal(v->stop.reason, STOP_INTERNAL);
 	assert_int_equal(rip(), FAKE_MEM_SIZE + 0x1000);
+}
+
+static void test_cpuid_at_end_of_memory(void **state)
+{
+	const uint8_t cpuid[] = {0x0f, 0xa2};
+	const uint64_t at = FAKE_MEM_SIZE - sizeof(cpuid);
+
+	(void)state;
+	/* Fewer than 15 readable bytes: the fetch must still decode what is there. */
+	fake_mem_put(at, cpuid, sizeof(cpuid));
+	fv.b.regs[REG_RIP] = at;
+	v->gpr[GPR_RAX] = 0;
+	assert_int_equal(run_exit(EXIT_CPUID, 0), EXIT_RESUME);
+	assert_int_equal(rip(), FAKE_MEM_SIZE);
 }
 
 static void test_rip_wraps_in_16bit_code(void **state)
@@ -544,15 +567,41 @@ static void test_io_string_gdb_port(void **state)
 	assert_int_equal(v->gpr[GPR_RSI], STR_BASE + 1);
 	assert_int_equal(v->gpr[GPR_RCX], STR_COUNT);
 
-	/* REP INSB moves RDI, not RSI. */
+	assert_int_equal(fake_host.nouts, 0);
+}
+
+static void test_io_string_ins_gdb_port(void **state)
+{
+	uint8_t got[STR_COUNT * 2 + 2];
+	uint8_t want[sizeof(got)];
+
+	(void)state;
+	/* REP INSB moves RDI, not RSI, and stores all ones at ES:RDI as an absent device reads. */
+	v->gpr[GPR_RSI] = STR_BASE;
 	v->gpr[GPR_RDI] = STR_BASE;
 	v->gpr[GPR_RCX] = STR_COUNT;
-	run_string_io(GDB_PORT + 5, 1, true, true);
+	assert_int_equal(run_string_io(GDB_PORT + 5, 1, true, true), EXIT_RESUME);
 	assert_int_equal(v->gpr[GPR_RDI], STR_BASE + STR_COUNT);
-	assert_int_equal(v->gpr[GPR_RSI], STR_BASE + 1);
+	assert_int_equal(v->gpr[GPR_RSI], STR_BASE);
 	assert_int_equal(v->gpr[GPR_RCX], 0);
+	memset(want, 0, sizeof(want));
+	memset(want + 1, 0xff, STR_COUNT);
+	memcpy(got, &fake_host.mem[STR_BASE - 1], sizeof(got));
+	assert_memory_equal(got, want, sizeof(got));
 
-	assert_int_equal(fake_host.nouts, 0);
+	/* REP INSW with DF = 1 through a based ES: elements at ES.base + DI, DI - 2, ... */
+	memset(&fake_host.mem[STR_BASE - 1], 0, sizeof(got));
+	fv.b.segs[SEG_ES].base = STR_BASE;
+	fv.b.regs[REG_RFLAGS] |= ARCH_DF;
+	v->gpr[GPR_RDI] = 2 * STR_COUNT - 2;
+	v->gpr[GPR_RCX] = STR_COUNT;
+	run_string_io(GDB_PORT, 2, true, true);
+	assert_int_equal(v->gpr[GPR_RDI], (uint64_t)-2);
+	assert_int_equal(v->gpr[GPR_RCX], 0);
+	memset(want, 0, sizeof(want));
+	memset(want + 1, 0xff, 2 * STR_COUNT);
+	memcpy(got, &fake_host.mem[STR_BASE - 1], sizeof(got));
+	assert_memory_equal(got, want, sizeof(got));
 	assert_int_equal(fake_host.nins, 0);
 }
 
@@ -856,6 +905,51 @@ static void test_exception_reflected(void **state)
 	assert_int_equal(rip(), FAKE_DEFAULT_RIP);
 }
 
+static void put_idt_gate(uint64_t gate_addr, bool present)
+{
+	uint8_t gate[GATE32_SIZE] = {0};
+
+	gate[GATE_ATTR_BYTE] = present ? GATE_P_TYPE_INT32 : GATE_TYPE_INT32;
+	fake_mem_put(gate_addr, gate, sizeof(gate));
+}
+
+static void test_double_fault_triple(void **state)
+{
+	const struct vcpu_dtable idt = {.base = IDT_ADDR, .limit = IDT32_LIMIT};
+	const struct vcpu_dtable short_idt = {.base = IDT_ADDR, .limit = 8 * GATE32_SIZE - 1};
+
+	(void)state;
+	/* A present #DF gate: the #DF is the guest's to handle. */
+	fv.b.dtables[DTABLE_IDT] = idt;
+	put_idt_gate(IDT_ADDR + ARCH_VEC_DF * GATE32_SIZE, true);
+	assert_int_equal(run_exception(ARCH_VEC_DF, true, 0, 0), EXIT_RESUME);
+	assert_one_event(EVENT_HW_EXCEPTION, ARCH_VEC_DF, true, 0);
+
+	/* Not present, or past the IDT limit: delivering #DF shuts the CPU down. */
+	fv.b.nevents = 0;
+	put_idt_gate(IDT_ADDR + ARCH_VEC_DF * GATE32_SIZE, false);
+	assert_int_equal(run_exception(ARCH_VEC_DF, true, 0, 0), EXIT_STOP);
+	assert_int_equal(v->stop.reason, STOP_TRIPLE_FAULT);
+	assert_int_equal(fv.b.nevents, 0);
+
+	v->stop.reason = STOP_NONE;
+	put_idt_gate(IDT_ADDR + ARCH_VEC_DF * GATE32_SIZE, true);
+	fv.b.dtables[DTABLE_IDT] = short_idt;
+	assert_int_equal(run_exception(ARCH_VEC_DF, true, 0, 0), EXIT_STOP);
+	assert_int_equal(v->stop.reason, STOP_TRIPLE_FAULT);
+
+	/* Real mode: the IVT entry only has to be inside the limit. */
+	v->stop.reason = STOP_NONE;
+	fake_mode_real(&fv, 0);
+	fv.b.dtables[DTABLE_IDT] = (struct vcpu_dtable){.base = 0, .limit = IVT_LIMIT};
+	assert_int_equal(run_exception(ARCH_VEC_DF, false, 0, 0), EXIT_RESUME);
+	assert_int_equal(fv.b.nevents, 1);
+	fv.b.nevents = 0;
+	fv.b.dtables[DTABLE_IDT].limit = ARCH_VEC_DF * IVT_ENTRY - 1;
+	assert_int_equal(run_exception(ARCH_VEC_DF, false, 0, 0), EXIT_STOP);
+	assert_int_equal(v->stop.reason, STOP_TRIPLE_FAULT);
+}
+
 static void test_sw_int_reflected(void **state)
 {
 	const uint8_t int80[] = {0xcd, 0x80};
@@ -905,6 +999,7 @@ static void assert_port_intercepts(void)
 	assert_true(fv.b.io_intercept[QEMU_EXIT]);
 	assert_true(fv.b.io_intercept[BOCHS_PORT]);
 	assert_int_equal(fake_io_intercept_count(&fv), UART_PORT_SPAN + 2);
+	assert_true(fv.b.exc_intercepts & (1u << ARCH_VEC_DF)); /* to see triple faults */
 }
 
 static void test_intercepts_amd(void **state)
@@ -962,6 +1057,7 @@ int main(void)
 	    INTEL(test_cpuid_hv_leaf),
 	    INTEL(test_cpuid_decoded_length),
 	    INTEL(test_cpuid_undecodable_stops),
+	    INTEL(test_cpuid_at_end_of_memory),
 	    INTEL(test_rip_wraps_in_16bit_code),
 	    INTEL(test_rip_width_32_and_64),
 	    INTEL(test_complete_clears_rf_and_shadow),
@@ -974,6 +1070,7 @@ int main(void)
 	    AMD(test_io_bochs_shutdown),
 	    INTEL(test_io_bochs_interrupted),
 	    INTEL(test_io_string_gdb_port),
+	    AMD(test_io_string_ins_gdb_port),
 	    AMD(test_msr_efer_read_hides_svme),
 	    AMD(test_msr_efer_write_svme_gp),
 	    INTEL(test_msr_efer_lme_with_paging),
@@ -988,6 +1085,7 @@ int main(void)
 	    INTEL(test_npf),
 	    AMD(test_xsetbv),
 	    INTEL(test_exception_reflected),
+	    AMD(test_double_fault_triple),
 	    INTEL(test_sw_int_reflected),
 	    INTEL(test_stops_and_passive_exits),
 	    AMD(test_intercepts_amd),

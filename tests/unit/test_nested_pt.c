@@ -216,6 +216,25 @@ static void test_alloc_failure(void **state)
 	assert_int_equal(nested_pt_build(ROOT_PA, &qemu_layout, &fmt, &env, NULL), 0);
 }
 
+static void test_alloc_failure_last_page_table(void **state)
+{
+	/* A hole in the last chunk: the final allocation is a page table, after every PD. */
+	const struct phys_range ram[] = {{0, 8 * MIB}};
+	const struct phys_range hole[] = {{6 * MIB + FOUR_KIB, 6 * MIB + 2 * FOUR_KIB}};
+	const struct nested_pt_layout l = {
+	    .end = 8 * MIB, .ram = ram, .nram = 1, .holes = hole, .nholes = 1};
+
+	(void)state;
+	pool.limit = 1 + 2; /* root, PDPT, PD: no room for the page table */
+	assert_int_equal(nested_pt_build(ROOT_PA, &l, &fmt, &env, NULL), -1);
+	setup(NULL);
+	pool.limit = 1 + 3;
+	assert_int_equal(nested_pt_build(ROOT_PA, &l, &fmt, &env, NULL), 0);
+	assert_unmapped(6 * MIB + FOUR_KIB);
+	assert_maps(6 * MIB, F_RAM, FOUR_KIB);
+	assert_maps(6 * MIB + 2 * FOUR_KIB, F_RAM, FOUR_KIB);
+}
+
 static void test_small_layout_all_ram(void **state)
 {
 	/* 8 MiB of RAM, no holes: four large pages, one PDPT, one PD. */
@@ -242,6 +261,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_stats, setup),
 	    cmocka_unit_test_setup(test_table_entries, setup),
 	    cmocka_unit_test_setup(test_alloc_failure, setup),
+	    cmocka_unit_test_setup(test_alloc_failure_last_page_table, setup),
 	    cmocka_unit_test_setup(test_small_layout_all_ram, setup),
 	};
 

@@ -1,0 +1,123 @@
+/* dr.h - debug-register virtualization: the guest's view, the debugger's slots, the effective values. */
+#ifndef DBGVISOR_DR_H
+#define DBGVISOR_DR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define DR_SLOTS 4
+
+/* DR6 (SDM vol. 3B, 18.2.3; APM vol. 2, 13.1.1.3). BLD and RTM are active-low. */
+#define DR6_B(n) (1ull << (n))
+#define DR6_B_MASK 0xfull
+#define DR6_BLD (1ull << 11)
+#define DR6_BD (1ull << 13)
+#define DR6_BS (1ull << 14)
+#define DR6_BT (1ull << 15)
+#define DR6_RTM (1ull << 16)
+#define DR6_INIT 0xffff0ff0ull /* the value with no debug event recorded */
+#define DR6_ACTIVE_LOW (DR6_BLD | DR6_RTM)
+#define DR6_ENABLED_BP (1ull << 12) /* only in VMX pending-debug format; reserved 0 in DR6 */
+
+/* DR7 (SDM vol. 3B, 18.2.4). */
+#define DR7_L(n) (1ull << (2 * (n)))
+#define DR7_G(n) (1ull << (2 * (n) + 1))
+#define DR7_ENABLE(n) (DR7_L(n) | DR7_G(n))
+#define DR7_L_ALL (DR7_L(0) | DR7_L(1) | DR7_L(2) | DR7_L(3))
+#define DR7_LE (1ull << 8)
+#define DR7_GE (1ull << 9)
+#define DR7_FIXED_1 (1ull << 10)
+#define DR7_RTM (1ull << 11)
+#define DR7_GD (1ull << 13)
+#define DR7_RW_SHIFT(n) (16 + 4 * (n))
+#define DR7_LEN_SHIFT(n) (18 + 4 * (n))
+#define DR7_FIELD_MASK 0x3ull
+#define DR7_SLOT_CONTROL(n) (0xfull << DR7_RW_SHIFT(n)) /* R/W and LEN of slot n */
+#define DR7_INIT 0x400ull
+#define DR7_VOLATILE 0xffff2bffull
+#define DR_HIGH_MASK 0xffffffff00000000ull
+
+/* R/W field encodings. */
+#define DR7_RW_EXEC 0
+#define DR7_RW_WRITE 1
+#define DR7_RW_IO 2
+#define DR7_RW_ACCESS 3
+
+/* IA32_DEBUGCTL bits a #DB delivery clears (SDM 17.4.1; APM 13.1.1.6). */
+#define DEBUGCTL_LBR (1ull << 0)
+#define DEBUGCTL_BTF (1ull << 1)
+
+/* What the CPU under us implements, which shapes DR6's writable bits and #DB side effects. */
+struct dr_features {
+	bool rtm; /* DR6.RTM / DR7.RTM exist (CPUID.7.0:EBX.RTM) */
+	bool bld; /* DR6.BLD exists (CPUID.7.0:ECX.BUS_LOCK_DETECT) */
+	bool amd; /* AMD: #DB also clears DEBUGCTL.BTF; a task switch also clears DR7.LE */
+};
+
+/* The guest's architectural debug state, as the guest reads it. */
+struct dr_guest {
+	uint64_t db[DR_SLOTS];
+	uint64_t dr6, dr7, debugctl;
+};
+
+/* A debugger (gdb) breakpoint: exec or data, owned by the GDB stub. */
+struct dr_debugger_bp {
+	bool used;
+	uint64_t addr;
+	uint8_t rw;       /* DR7_RW_* */
+	uint8_t len_code; /* DR7 LEN encoding: 0 = 1 byte, 1 = 2, 3 = 4, 2 = 8 */
+};
+
+enum dr_slot_owner { DR_SLOT_FREE, DR_SLOT_GUEST, DR_SLOT_DEBUGGER };
+
+struct dr_state {
+	struct dr_features feat;
+	struct dr_guest guest;
+	struct dr_debugger_bp dbg[DR_SLOTS];
+	/* Hardware slot s holds guest DR slot_index[s] or debugger breakpoint slot_index[s]. */
+	uint8_t slot_owner[DR_SLOTS];
+	uint8_t slot_index[DR_SLOTS];
+	uint64_t eff_db[DR_SLOTS];
+	uint64_t eff_dr7;
+	bool faked;         /* some enabled guest breakpoint has no hardware slot */
+	bool guest_touched; /* the guest accessed a debug register at least once */
+	bool native;        /* guest DRs live in the CPU; MOV DR runs without exits */
+	uint64_t mov_dr_exits;
+};
+
+/* Outcome of an emulated MOV to/from DRn, in the SDM's priority order. */
+enum dr_result { DR_DONE, DR_RAISE_UD, DR_RAISE_GP, DR_RAISE_DB };
+
+struct dr_access {
+	unsigned dr;      /* 0-7 as encoded */
+	bool write;       /* MOV to DRn */
+	unsigned cpl;     /* 3 in virtual-8086 mode */
+	bool cr4_de;      /* CR4.DE: DR4/DR5 are reserved instead of aliases */
+	bool long_mode;   /* 64-bit operands; otherwise the value is 32 bits */
+};
+
+void dr_init(struct dr_state *s, const struct dr_features *f);
+/* The DR6 bits the guest can change on this CPU. */
+uint64_t dr6_volatile(const struct dr_features *f);
+/* Apply a MOV DR; reads return the guest's view in *val. */
+enum dr_result dr_mov(struct dr_state *s, const struct dr_access *a, uint64_t *val);
+/* Merge #DB status bits (positive polarity, VMX pending-debug format) into a DR6 value. */
+uint64_t dr6_merge(uint64_t dr6, uint64_t pending, const struct dr_features *f);
+/* Book-keeping of one #DB delivered to the guest: DR6 merge, DR7.GD, DEBUGCTL.LBR/BTF. */
+void dr_deliver_db(struct dr_state *s, uint64_t pending);
+/* A hardware task switch: clear the local enables (and LE on AMD), nothing else. */
+uint64_t dr7_task_switch_mask(const struct dr_features *f);
+void dr_task_switch(struct dr_state *s);
+/* Allocate hardware slots (debugger first) and compute eff_db/eff_dr7 and native mode. */
+void dr_recompute(struct dr_state *s);
+/*
+ * Split the B0-B3 bits of a hardware #DB into the guest's numbering (returned) and the
+ * debugger's breakpoints (*debugger_hits, a bit per dbg[] index).
+ */
+uint64_t dr_route_hits(const struct dr_state *s, uint64_t hw_bits, unsigned *debugger_hits);
+/* Debugger slots (for the GDB stub); -1 when all four are taken by the debugger. */
+int dr_debugger_set(struct dr_state *s, uint64_t addr, uint8_t rw, uint8_t len_code);
+int dr_debugger_clear(struct dr_state *s, uint64_t addr, uint8_t rw, uint8_t len_code);
+void dr_debugger_clear_all(struct dr_state *s);
+
+#endif
