@@ -1,0 +1,307 @@
+/* test_gdb_proto.c - cmocka tests for GDB packet framing, acks, escapes and hex in debug/gdb_proto.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "debug/gdb_proto.h"
+#include "tests/fuzz/gdb_fake.h"
+
+#define OVERSIZE (GDB_PKT_MAX + 100)
+
+static struct fake F;
+static struct gdb_proto P;
+static char buf[FAKE_OUT_MAX + 1];
+
+static int setup(void **state)
+{
+	struct gdb_io io;
+	struct gdb_target t;
+
+	(void)state;
+	fake_init(&F, &io, &t, true);
+	gdb_proto_init(&P, &io);
+	return 0;
+}
+
+/* Feed all scripted input; returns the packets seen, their payloads joined by '|'. */
+static const char *run(unsigned *npkts, unsigned *nints)
+{
+	static char seen[FAKE_OUT_MAX];
+	enum gdb_event ev;
+
+	seen[0] = '\0';
+	*npkts = *nints = 0;
+	while ((ev = gdb_proto_poll(&P)) != GDB_EV_CLOSED) {
+		if (ev == GDB_EV_PACKET) {
+			if (*npkts)
+				strcat(seen, "|");
+			strncat(seen, P.rx, sizeof(seen) - strlen(seen) - 1);
+			++*npkts;
+		} else if (ev == GDB_EV_INTERRUPT) {
+			++*nints;
+		}
+	}
+	return seen;
+}
+
+static void test_good_packet_acked(void **state)
+{
+	unsigned n, ints;
+
+	(void)state;
+	fake_raw(&F, "$qC#b4", 6);
+	assert_string_equal(run(&n, &ints), "qC");
+	assert_int_equal(n, 1);
+	assert_string_equal(F.out, "+");
+}
+
+static void test_uppercase_checksum(void **state)
+{
+	unsigned n, ints;
+
+	(void)state;
+	fake_raw(&F, "$qC#B4", 6);
+	assert_string_equal(run(&n, &ints), "qC");
+}
+
+static void test_bad_checksum_naked(void **state)
+{
+	unsigned n, ints;
+
+	(void)state;
+	fake_raw(&F, "$qC#00$qC#zz$qC#b4", 18);
+	assert_string_equal(run(&n, &ints), "qC");
+	assert_int_equal(n, 1);
+	assert_string_equal(F.out, "--+");
+}
+
+static void test_send_frames(void **state)
+{
+	(void)state;
+	gdb_proto_send(&P, "OK");
+	assert_string_equal(F.out, "$OK#9a");
+	assert_true(P.ack_pending);
+	gdb_proto_send(&P, ""); /* no input: the ack wait ends at the closed link */
+	assert_string_equal(F.out, "$OK#9a$#00");
+}
+
+static void test_retransmit_on_nak(void **state)
+{
+	unsigned n, ints;
+
+	(void)state;
+	gdb_proto_send(&P, "OK");
+	fake_raw(&F, "-+-", 3); /* resent once; after the '+' a '-' is stray */
+	run(&n, &ints);
+	assert_string_equal(F.out, "$OK#9a$OK#9a");
+}
+
+static void test_wait_ack_between_packets(void **state)
+{
+	(void)state;
+	fake_raw(&F, "-+", 2);
+	gdb_proto_send(&P, "A");
+	gdb_proto_send(&P, "B"); /* waits: the '-' resends A, the '+' lets B go */
+	assert_string_equal(F.out, "$A#41$A#41$B#42");
+}
+
+static void test_stray_acks_ignored(void **state)
+{
+	unsigned n, ints;
+
+	(void)state;
+	fake_raw(&F, "++--+$?#3f-", 11);
+	assert_string_equal(run(&n, &ints), "?");
+	assert_string_equal(F.out, "+");
+}
+
+static void test_garbage_between_packets(void **state)
+{
+	unsigned n, ints;
+
+	(void)state;
+	fake_raw(&F, "junk\r\n#12$qC#b4 noise #00 $?#3f\xff", 33);
+	assert_string_equal(run(&n, &ints), "qC|?");
+	assert_string_equal(F.out, "++");
+}
+
+static void test_truncated_packet_resyncs(void **state)
+{
+	unsigned n, ints;
+
+	(void)state;
+	fake_raw(&F, "$qC$?#3f", 8);
+	assert_string_equal(run(&n, &ints), "?");
+}
+
+static void test_oversize_nak_and_resync(void **state)
+{
+	static char big[OVERSIZE];
+	unsigned n, ints;
+
+	(void)state;
+	memset(big, 'a', sizeof(big));
+	big[10] = GDB_CTRL_C; /* inside the dropped packet: neither data nor an interrupt */
+	big[11] = '-';
+	fake_pkt_n(&F, big, sizeof(big));
+	fake_pkt(&F, "qC");
+	fake_raw(&F, "$", 1);
+	fake_raw(&F, big, sizeof(big)); /* cut short by the next '$' */
+	fake_pkt(&F, "?");
+	assert_string_equal(run(&n, &ints), "qC|?");
+	assert_int_equal(ints, 0);
+	assert_string_equal(F.out, "-+-+");
+}
+
+static void test_max_size_accepted(void **state)
+{
+	static char big[GDB_PKT_MAX];
+	unsigned n, ints;
+
+	(void)state;
+	memset(big, 'b', sizeof(big));
+	fake_pkt_n(&F, big, sizeof(big));
+	run(&n, &ints);
+	assert_int_equal(n, 1);
+	assert_int_equal(P.rx_len, GDB_PKT_MAX);
+	assert_string_equal(F.out, "+");
+}
+
+static void test_interrupt_only_outside_packets(void **state)
+{
+	unsigned n, ints;
+
+	(void)state;
+	fake_raw(&F, "\x03$X0,1:\x03#1c\x03", 12);
+	run(&n, &ints);
+	assert_int_equal(n, 1);
+	assert_int_equal(ints, 2);
+	assert_int_equal(P.rx_len, 6);
+	assert_int_equal(P.rx[5], GDB_CTRL_C);
+}
+
+static void test_no_ack_mode(void **state)
+{
+	unsigned n, ints;
+
+	(void)state;
+	P.no_ack = true;
+	gdb_proto_send(&P, "OK");
+	assert_false(P.ack_pending);
+	fake_raw(&F, "-$qC#00$qC#b4", 13); /* bad checksum dropped silently, no retransmit */
+	assert_string_equal(run(&n, &ints), "qC");
+	assert_string_equal(F.out, "$OK#9a");
+}
+
+static void test_qsupported_restores_acks(void **state)
+{
+	unsigned n, ints;
+
+	(void)state;
+	P.no_ack = true;
+	fake_pkt(&F, "qSupported:swbreak+");
+	run(&n, &ints);
+	assert_false(P.no_ack);
+	assert_string_equal(F.out, "+");
+}
+
+static void test_binary_escapes(void **state)
+{
+	const uint8_t raw[] = {'#', '$', '}', '*', 'a', 0x03, 0};
+	uint8_t back[sizeof(raw)];
+	size_t n = 0;
+
+	(void)state;
+	gdb_proto_begin(&P);
+	gdb_proto_put_bin(&P, raw, sizeof(raw));
+	assert_int_equal(P.tx_len, 11);
+	assert_memory_equal(P.tx, "}\x03}\x04}]}\x0a" "a\x03", 10);
+	assert_true(gdb_unescape(P.tx, P.tx_len, back, sizeof(back), &n));
+	assert_int_equal(n, sizeof(raw));
+	assert_memory_equal(back, raw, sizeof(raw));
+	assert_false(gdb_unescape("ab}", 3, back, sizeof(back), &n));    /* ends inside one */
+	assert_false(gdb_unescape("abcdefgh", 8, back, 4, &n));	      /* too long */
+}
+
+static void test_put_overflow_sends_error(void **state)
+{
+	static char big[GDB_PKT_MAX + 2];
+
+	(void)state;
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	gdb_proto_begin(&P);
+	gdb_proto_puts(&P, big);
+	gdb_proto_end(&P);
+	assert_true(fake_reply(&F, 0, buf, sizeof(buf)));
+	assert_string_equal(buf, GDB_REPLY_OVERFLOW);
+	gdb_proto_begin(&P);
+	gdb_proto_puts(&P, big + 10);
+	gdb_proto_putf(&P, "%s", "0123456789ab");
+	gdb_proto_end(&P);
+	assert_true(fake_reply(&F, 1, buf, sizeof(buf)));
+	assert_string_equal(buf, GDB_REPLY_OVERFLOW);
+}
+
+static void test_hex_helpers(void **state)
+{
+	const char *s = "1aF,";
+	uint64_t v = 0;
+	uint8_t out[3];
+
+	(void)state;
+	assert_true(gdb_parse_hex(&s, &v));
+	assert_int_equal(v, 0x1af);
+	assert_string_equal(s, ",");
+	s = ",";
+	assert_false(gdb_parse_hex(&s, &v));
+	s = "ffffffffffffffff";
+	assert_true(gdb_parse_hex(&s, &v));
+	assert_true(v == UINT64_MAX);
+	s = "10000000000000000"; /* 17 digits */
+	assert_false(gdb_parse_hex(&s, &v));
+	assert_true(gdb_hex_decode("00ff7E", out, 3));
+	assert_int_equal(out[2], 0x7e);
+	assert_false(gdb_hex_decode("0g", out, 1));
+	assert_int_equal(gdb_hex_val('G'), -1);
+}
+
+static void test_closed_is_sticky(void **state)
+{
+	(void)state;
+	assert_int_equal(gdb_proto_poll(&P), GDB_EV_CLOSED);
+	fake_raw(&F, "$qC#b4", 6);
+	assert_int_equal(gdb_proto_poll(&P), GDB_EV_CLOSED);
+	gdb_proto_reset(&P);
+	assert_false(P.closed);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup(test_good_packet_acked, setup),
+	    cmocka_unit_test_setup(test_uppercase_checksum, setup),
+	    cmocka_unit_test_setup(test_bad_checksum_naked, setup),
+	    cmocka_unit_test_setup(test_send_frames, setup),
+	    cmocka_unit_test_setup(test_retransmit_on_nak, setup),
+	    cmocka_unit_test_setup(test_wait_ack_between_packets, setup),
+	    cmocka_unit_test_setup(test_stray_acks_ignored, setup),
+	    cmocka_unit_test_setup(test_garbage_between_packets, setup),
+	    cmocka_unit_test_setup(test_truncated_packet_resyncs, setup),
+	    cmocka_unit_test_setup(test_oversize_nak_and_resync, setup),
+	    cmocka_unit_test_setup(test_max_size_accepted, setup),
+	    cmocka_unit_test_setup(test_interrupt_only_outside_packets, setup),
+	    cmocka_unit_test_setup(test_no_ack_mode, setup),
+	    cmocka_unit_test_setup(test_qsupported_restores_acks, setup),
+	    cmocka_unit_test_setup(test_binary_escapes, setup),
+	    cmocka_unit_test_setup(test_put_overflow_sends_error, setup),
+	    cmocka_unit_test_setup(test_hex_helpers, setup),
+	    cmocka_unit_test_setup(test_closed_is_sticky, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
