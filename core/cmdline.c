@@ -213,6 +213,11 @@ static void parse_word(struct span word, struct hv_config *cfg, struct errbuf *e
 	} else if (span_eq(key, "baud")) {
 		if (!parse_baud(val, &cfg->baud))
 			problem(e, "bad value in", word, " (want 50..115200, dividing 115200)");
+	} else if (span_eq(key, "hostdr")) {
+		if (span_eq(val, "on") || span_eq(val, "off"))
+			cfg->host_dr_test = span_eq(val, "on");
+		else
+			problem(e, "bad value in", word, " (want on or off)");
 	} else {
 		problem(e, "unknown option", word, "");
 	}
@@ -224,6 +229,7 @@ void cmdline_defaults(struct hv_config *cfg)
 	cfg->gdb_port = COM2_PORT;
 	cfg->baud = UART_DEFAULT_BAUD;
 	cfg->gdb_wait = false;
+	cfg->host_dr_test = false;
 }
 
 int cmdline_parse(const char *s, struct hv_config *cfg, char *err, size_t errlen)

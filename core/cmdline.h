@@ -17,6 +17,8 @@ struct hv_config {
 	uint16_t gdb_port; /* 0 = no GDB stub */
 	uint32_t baud;
 	bool gdb_wait; /* stop the guest at its first instruction until gdb attaches */
+	/* hostdr=on: the hypervisor breaks on its own exit path with DR0 (isolation self-test) */
+	bool host_dr_test;
 };
 
 /* The defaults: log=com1 gdb=com2 baud=115200. */
@@ -25,7 +27,8 @@ void cmdline_defaults(struct hv_config *cfg);
 /*
  * Parse space-separated words. Words without '=' (the image path some loaders prepend)
  * are ignored. Recognised: log=com1..com4|0xPORT|none, gdb=com1..com4|0xPORT|none|wait
- * (comma-separated, e.g. gdb=com2,wait), baud=N (50..115200, dividing 115200).
+ * (comma-separated, e.g. gdb=com2,wait), baud=N (50..115200, dividing 115200),
+ * hostdr=on|off.
  * Returns the number of problems found; the first is described in @err. Bad words
  * leave the corresponding setting at its previous value.
  */

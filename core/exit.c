@@ -5,6 +5,7 @@
 #include "cpuid_view.h"
 #include "msr_virt.h"
 #include "trap.h"
+#include "task_switch.h"
 #include "vcpu_debug.h"
 #include "vcpu_util.h"
 #include "x86.h"
@@ -259,6 +260,8 @@ enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
 	}
 	case EXIT_DR_ACCESS:
 		return vcpu_debug_mov_dr(v, e);
+	case EXIT_TASK_SWITCH:
+		return task_switch_emulate(v, e);
 	case EXIT_SW_INT:
 		return reflect_swint(v, e);
 	case EXIT_INIT:

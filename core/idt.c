@@ -2,6 +2,7 @@
 #include "cpu_tables.h"
 
 #include "console.h"
+#include "host_dr.h"
 #include "layout.h"
 #include "trap.h"
 #include "x86.h"
@@ -75,6 +76,8 @@ uint16_t idt_limit(void)
 void idt_dispatch(struct trap_frame *f);
 void idt_dispatch(struct trap_frame *f)
 {
+	if (f->vector == VEC_DB && host_dr_handle_db(f))
+		return;
 	printk("\ndbgvisor: unexpected exception %lu (%s) in the hypervisor, error code 0x%lx\n",
 	       f->vector, trap_vector_name(f->vector), f->error);
 	trap_dump(f);

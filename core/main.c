@@ -8,6 +8,7 @@
 #include "mem.h"
 #include "multiboot.h"
 #include "exit.h"
+#include "host_dr.h"
 #include "guest_boot.h"
 #include "guest_mem.h"
 #include "host_env.h"
@@ -81,8 +82,11 @@ static int run_guest(const struct cpu_raw *raw, const struct cpu_caps *caps)
 	if (guest_boot(&vcpu, &boot))
 		return HV_EXIT_BAD_BOOT;
 	printk("dbgvisor: starting the guest under %s\n", ops->name);
+	if (config.host_dr_test)
+		host_dr_selftest_start((uint64_t)exit_dispatch);
 	vcpu_run(&vcpu);
 	vcpu_report(&vcpu);
+	host_dr_report();
 	/* The guest could never touch the GDB UART: show that it still works for us. */
 	if (gdb_uart.present)
 		uart_printf(&gdb_uart, "dbgvisor: guest stopped: %s\n",

@@ -3,6 +3,7 @@
 
 #include "console.h"
 #include "exit.h"
+#include "host_dr.h"
 #include "vcpu_debug.h"
 
 static const char *const exit_names[EXIT_KIND_COUNT] = {
@@ -85,6 +86,7 @@ void vcpu_run(struct vcpu *v)
 		vcpu_debug_before_entry(v);
 		v->ops->run(v, &e);
 		vcpu_debug_after_exit(v);
+		host_dr_restore();
 		v->exits_total++;
 		v->exits[e.kind < EXIT_KIND_COUNT ? e.kind : EXIT_UNHANDLED]++;
 		if (exit_dispatch(v, &e) == EXIT_STOP)

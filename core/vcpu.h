@@ -156,6 +156,10 @@ struct vcpu_exit {
 			uint8_t vector;
 		} swint;
 		struct {
+			uint16_t selector; /* the new task's TSS selector */
+			uint8_t source;    /* enum task_switch_source */
+		} task;
+		struct {
 			uint8_t cr;
 			uint8_t gpr;
 			enum { CR_MOV_TO, CR_MOV_FROM, CR_CLTS, CR_LMSW } type;

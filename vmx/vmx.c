@@ -37,6 +37,25 @@ static void restore_host_tables(void)
 	x86_lidt(&d);
 }
 
+/*
+ * SDM vol. 3C, 27.3.1.5: with STI/MOV-SS blocking and RFLAGS.TF set (BTF clear), VM entry
+ * demands BS in the pending debug exceptions, or it fails. A guest can arrange exactly
+ * that with MOV SS; POPF... (XSA-308), so make the pending single-step explicit.
+ */
+static void fix_pending_single_step(void)
+{
+	uint32_t blocking = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+	uint64_t pending;
+
+	if (!(blocking & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)) ||
+	    !(vmcs_read64(GUEST_RFLAGS) & RFLAGS_TF) ||
+	    (vmcs_read64(GUEST_IA32_DEBUGCTL) & DEBUGCTL_BTF))
+		return;
+	pending = vmcs_read64(GUEST_PENDING_DBG_EXCEPTIONS);
+	if (!(pending & PENDING_DBG_BS))
+		vmcs_write64(GUEST_PENDING_DBG_EXCEPTIONS, pending | PENDING_DBG_BS);
+}
+
 static void vmx_run(struct vcpu *v, struct vcpu_exit *e)
 {
 	static char detail[ERROR_DETAIL_MAX];
@@ -44,6 +63,7 @@ static void vmx_run(struct vcpu *v, struct vcpu_exit *e)
 	int rc;
 
 	vmcs_write64(GUEST_RSP, v->gpr[GPR_RSP]);
+	fix_pending_single_step();
 	if (x->preemption_value)
 		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, x->preemption_value);
 	rc = vmx_enter(v->gpr, x->launched);

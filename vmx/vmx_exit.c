@@ -7,6 +7,9 @@
 #include "vmx/vmx_errors.h"
 
 #define IO_SIZE_FIELD_MASK 0x7u
+#define TASK_SWITCH_SELECTOR_MASK 0xffffu
+#define TASK_SWITCH_SOURCE_SHIFT 30
+#define TASK_SWITCH_SOURCE_MASK 0x3u
 #define CR_NUMBER(q) ((uint8_t)((q) & EXITQ_CR_NUM_MASK))
 
 static void decode_exception(struct vcpu_exit *e)
@@ -179,6 +182,13 @@ void vmx_decode_exit(struct vmx_vcpu *x, struct vcpu_exit *e)
 		break;
 	case EXIT_REASON_DR_ACCESS:
 		decode_dr(e, q);
+		break;
+	case EXIT_REASON_TASK_SWITCH:
+		e->kind = EXIT_TASK_SWITCH;
+		e->task.selector = (uint16_t)(q & TASK_SWITCH_SELECTOR_MASK);
+		e->task.source = (uint8_t)((q >> TASK_SWITCH_SOURCE_SHIFT) & TASK_SWITCH_SOURCE_MASK);
+		/* The gate's event is consumed by the switch; never deliver it again. */
+		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
 		break;
 	case EXIT_REASON_EPT_VIOLATION:
 	case EXIT_REASON_EPT_MISCONFIG:

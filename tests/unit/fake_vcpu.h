@@ -26,6 +26,10 @@
 #define FAKE_CODE_TYPE	       0xbu /* execute/read, accessed */
 #define FAKE_DATA_TYPE	       0x3u /* read/write, accessed */
 #define FAKE_CPUID_ANY_SUBLEAF 0xffffffffu
+#define FAKE_PT_PAGE	       0x1000u
+#define FAKE_PT_P	       (1ull << 0)
+#define FAKE_PT_RW	       (1ull << 1)
+#define FAKE_PT_PS	       (1ull << 7)
 
 /* Attributes of code segments in each mode (VMCB format, core/vcpu.h). */
 #define FAKE_CS32_ATTR (FAKE_CODE_TYPE | SEG_ATTR_S | SEG_ATTR_P | SEG_ATTR_DB | SEG_ATTR_G)
@@ -64,6 +68,12 @@ struct fake_backend {
 	struct fake_msr_intercept msrs[FAKE_MAX_MSR_INTCPT];
 	unsigned nmsrs;
 	uint32_t exc_intercepts; /* bit per vector */
+	/* Debug registers as the fake CPU holds them for the guest (load_debug/save_debug). */
+	uint64_t hw_db[DR_SLOTS];
+	uint64_t hw_dr6, hw_dr7;
+	unsigned debug_loads, debug_saves;
+	bool dr_intercept; /* MOV DR exits */
+	unsigned dr_intercept_calls;
 };
 
 struct fake_vcpu {
@@ -195,6 +205,35 @@ static inline unsigned fake_get_cpl(struct vcpu *v)
 	return fake_of(v)->cpl;
 }
 
+/* The fake CPU keeps what was loaded; a test changes hw_* to play a guest running natively. */
+static inline void fake_load_debug(struct vcpu *v, const uint64_t db[DR_SLOTS], uint64_t dr6,
+				   uint64_t dr7)
+{
+	struct fake_backend *b = fake_of(v);
+
+	memcpy(b->hw_db, db, sizeof(b->hw_db));
+	b->hw_dr6 = dr6;
+	b->hw_dr7 = dr7;
+	b->debug_loads++;
+}
+
+static inline void fake_save_debug(struct vcpu *v, uint64_t db[DR_SLOTS], uint64_t *dr6,
+				   uint64_t *dr7)
+{
+	struct fake_backend *b = fake_of(v);
+
+	memcpy(db, b->hw_db, sizeof(b->hw_db));
+	*dr6 = b->hw_dr6;
+	*dr7 = b->hw_dr7;
+	b->debug_saves++;
+}
+
+static inline void fake_set_dr_intercept(struct vcpu *v, bool on)
+{
+	fake_of(v)->dr_intercept = on;
+	fake_of(v)->dr_intercept_calls++;
+}
+
 static const struct vcpu_ops fake_ops = {
     .name = "fake",
     .get_reg = fake_get_reg,
@@ -210,6 +249,9 @@ static const struct vcpu_ops fake_ops = {
     .get_interrupt_shadow = fake_get_interrupt_shadow,
     .set_interrupt_shadow = fake_set_interrupt_shadow,
     .get_cpl = fake_get_cpl,
+    .load_debug = fake_load_debug,
+    .save_debug = fake_save_debug,
+    .set_dr_intercept = fake_set_dr_intercept,
 };
 
 /* --- struct vcpu_host --- */
@@ -359,6 +401,22 @@ static inline void fake_mode_long64(struct fake_vcpu *f)
 	f->b.regs[REG_EFER] = EFER_LME | EFER_LMA;
 	f->b.segs[SEG_CS] = cs;
 	f->b.cpl = 0;
+}
+
+/*
+ * 4-level page tables at [@tables, @tables + 3 pages) mapping the first 2 MiB identically
+ * with one large page, and CR3 pointing at them: 64-bit code becomes fetchable.
+ */
+static inline void fake_map_identity64(struct fake_vcpu *f, uint64_t tables)
+{
+	uint64_t pml4e = (tables + FAKE_PT_PAGE) | FAKE_PT_P | FAKE_PT_RW;
+	uint64_t pdpte = (tables + 2 * FAKE_PT_PAGE) | FAKE_PT_P | FAKE_PT_RW;
+	uint64_t pde = FAKE_PT_P | FAKE_PT_RW | FAKE_PT_PS;
+
+	fake_mem_put(tables, &pml4e, sizeof(pml4e));
+	fake_mem_put(tables + FAKE_PT_PAGE, &pdpte, sizeof(pdpte));
+	fake_mem_put(tables + 2 * FAKE_PT_PAGE, &pde, sizeof(pde));
+	f->b.regs[REG_CR3] = tables;
 }
 
 /* A fresh vcpu in flat 32-bit mode and a fresh host (memory zeroed, no hv region, no CPUID). */

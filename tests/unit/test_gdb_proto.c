@@ -11,6 +11,7 @@
 #include "tests/fuzz/gdb_fake.h"
 
 #define OVERSIZE (GDB_PKT_MAX + 100)
+#define RAW(s)	 fake_raw(&F, s, sizeof(s) - 1)
 
 static struct fake F;
 static struct gdb_proto P;
@@ -53,7 +54,7 @@ static void test_good_packet_acked(void **state)
 	unsigned n, ints;
 
 	(void)state;
-	fake_raw(&F, "$qC#b4", 6);
+	RAW("$qC#b4");
 	assert_string_equal(run(&n, &ints), "qC");
 	assert_int_equal(n, 1);
 	assert_string_equal(F.out, "+");
@@ -64,7 +65,7 @@ static void test_uppercase_checksum(void **state)
 	unsigned n, ints;
 
 	(void)state;
-	fake_raw(&F, "$qC#B4", 6);
+	RAW("$qC#B4");
 	assert_string_equal(run(&n, &ints), "qC");
 }
 
@@ -73,7 +74,7 @@ static void test_bad_checksum_naked(void **state)
 	unsigned n, ints;
 
 	(void)state;
-	fake_raw(&F, "$qC#00$qC#zz$qC#b4", 18);
+	RAW("$qC#00$qC#zz$qC#b4");
 	assert_string_equal(run(&n, &ints), "qC");
 	assert_int_equal(n, 1);
 	assert_string_equal(F.out, "--+");
@@ -95,7 +96,7 @@ static void test_retransmit_on_nak(void **state)
 
 	(void)state;
 	gdb_proto_send(&P, "OK");
-	fake_raw(&F, "-+-", 3); /* resent once; after the '+' a '-' is stray */
+	RAW("-+-"); /* resent once; after the '+' a '-' is stray */
 	run(&n, &ints);
 	assert_string_equal(F.out, "$OK#9a$OK#9a");
 }
@@ -103,7 +104,7 @@ static void test_retransmit_on_nak(void **state)
 static void test_wait_ack_between_packets(void **state)
 {
 	(void)state;
-	fake_raw(&F, "-+", 2);
+	RAW("-+");
 	gdb_proto_send(&P, "A");
 	gdb_proto_send(&P, "B"); /* waits: the '-' resends A, the '+' lets B go */
 	assert_string_equal(F.out, "$A#41$A#41$B#42");
@@ -114,7 +115,7 @@ static void test_stray_acks_ignored(void **state)
 	unsigned n, ints;
 
 	(void)state;
-	fake_raw(&F, "++--+$?#3f-", 11);
+	RAW("++--+$?#3f-");
 	assert_string_equal(run(&n, &ints), "?");
 	assert_string_equal(F.out, "+");
 }
@@ -124,7 +125,7 @@ static void test_garbage_between_packets(void **state)
 	unsigned n, ints;
 
 	(void)state;
-	fake_raw(&F, "junk\r\n#12$qC#b4 noise #00 $?#3f\xff", 33);
+	RAW("junk\r\n#12$qC#b4 noise #00 $?#3f\xff");
 	assert_string_equal(run(&n, &ints), "qC|?");
 	assert_string_equal(F.out, "++");
 }
@@ -134,7 +135,7 @@ static void test_truncated_packet_resyncs(void **state)
 	unsigned n, ints;
 
 	(void)state;
-	fake_raw(&F, "$qC$?#3f", 8);
+	RAW("$qC$?#3f");
 	assert_string_equal(run(&n, &ints), "?");
 }
 
@@ -149,7 +150,7 @@ static void test_oversize_nak_and_resync(void **state)
 	big[11] = '-';
 	fake_pkt_n(&F, big, sizeof(big));
 	fake_pkt(&F, "qC");
-	fake_raw(&F, "$", 1);
+	RAW("$");
 	fake_raw(&F, big, sizeof(big)); /* cut short by the next '$' */
 	fake_pkt(&F, "?");
 	assert_string_equal(run(&n, &ints), "qC|?");
@@ -176,7 +177,9 @@ static void test_interrupt_only_outside_packets(void **state)
 	unsigned n, ints;
 
 	(void)state;
-	fake_raw(&F, "\x03$X0,1:\x03#1c\x03", 12);
+	RAW("\x03");
+	fake_pkt_n(&F, "X0,1:\x03", 6);
+	RAW("\x03");
 	run(&n, &ints);
 	assert_int_equal(n, 1);
 	assert_int_equal(ints, 2);
@@ -192,7 +195,7 @@ static void test_no_ack_mode(void **state)
 	P.no_ack = true;
 	gdb_proto_send(&P, "OK");
 	assert_false(P.ack_pending);
-	fake_raw(&F, "-$qC#00$qC#b4", 13); /* bad checksum dropped silently, no retransmit */
+	RAW("-$qC#00$qC#b4"); /* bad checksum dropped silently, no retransmit */
 	assert_string_equal(run(&n, &ints), "qC");
 	assert_string_equal(F.out, "$OK#9a");
 }
@@ -274,7 +277,7 @@ static void test_closed_is_sticky(void **state)
 {
 	(void)state;
 	assert_int_equal(gdb_proto_poll(&P), GDB_EV_CLOSED);
-	fake_raw(&F, "$qC#b4", 6);
+	RAW("$qC#b4");
 	assert_int_equal(gdb_proto_poll(&P), GDB_EV_CLOSED);
 	gdb_proto_reset(&P);
 	assert_false(P.closed);

@@ -1,0 +1,182 @@
+/* task_switch.c - the SDM's task-switch steps over a 32-bit TSS, including the DR7 and T-bit rules. */
+#include "task_switch.h"
+
+#include "trap.h"
+#include "vcpu_util.h"
+#include "x86.h"
+
+#define SEL_INDEX_MASK 0xfff8u
+#define SEL_TI 0x4u
+#define DESC_SIZE 8
+#define DESC_TYPE_BUSY_BIT 0x2u /* 9 = available 32-bit TSS, 11 = busy */
+#define DESC_TYPE_TSS32_AVAIL 0x9u
+#define DESC_TYPE_TSS32_BUSY 0xbu
+#define DESC_BYTE_TYPE 5
+#define RFLAGS_NT (1ull << 14)
+#define CR0_TS_BIT (1ull << 3)
+#define GPR32_COUNT 8
+#define SEG_COUNT_TSS 6 /* ES CS SS DS FS GS, in TSS order */
+#define LIMIT_PAGE_SHIFT 12
+#define LIMIT_PAGE_LOW 0xfffu
+#define LOW32 0xffffffffull
+
+struct desc {
+	uint64_t raw;
+	uint64_t addr; /* linear address of the descriptor in the GDT */
+};
+
+static uint32_t desc_base(uint64_t d)
+{
+	return (uint32_t)(((d >> 16) & 0xffffff) | ((d >> 32) & 0xff000000));
+}
+
+static uint32_t desc_limit(uint64_t d)
+{
+	uint32_t limit = (uint32_t)((d & 0xffff) | ((d >> 32) & 0xf0000));
+
+	/* G scales the limit to 4 KiB units (SDM vol. 3A, 3.4.5). */
+	return (d & (1ull << 55)) ? (limit << LIMIT_PAGE_SHIFT) | LIMIT_PAGE_LOW : limit;
+}
+
+/* Descriptor bits 40-47 and 52-55 packed as struct vcpu_segment attributes. */
+static uint16_t desc_attr(uint64_t d)
+{
+	return (uint16_t)(((d >> 40) & 0xff) | ((d >> 44) & 0xf00));
+}
+
+static bool read_gdt_desc(struct vcpu *v, uint16_t sel, struct desc *out)
+{
+	struct vcpu_dtable gdt;
+
+	v->ops->get_dtable(v, DTABLE_GDT, &gdt);
+	if ((sel & SEL_TI) || (sel | 7u) > gdt.limit || !(sel & SEL_INDEX_MASK))
+		return false;
+	out->addr = gdt.base + (sel & SEL_INDEX_MASK);
+	return vcpu_read_virt(v, out->addr, &out->raw, DESC_SIZE);
+}
+
+static bool write_desc(struct vcpu *v, const struct desc *d)
+{
+	return vcpu_write_virt(v, d->addr, &d->raw, DESC_SIZE);
+}
+
+static void set_busy(struct desc *d, bool busy)
+{
+	uint64_t bit = (uint64_t)DESC_TYPE_BUSY_BIT << (DESC_BYTE_TYPE * 8);
+
+	d->raw = busy ? d->raw | bit : d->raw & ~bit;
+}
+
+/* Load a data/code segment from the new task's selector (GDT only; LDT selectors unusable). */
+static void load_seg(struct vcpu *v, enum vcpu_seg seg, uint16_t sel)
+{
+	struct vcpu_segment s = {sel, 0, 0, 0};
+	struct desc d;
+
+	if ((sel & SEL_INDEX_MASK) && read_gdt_desc(v, sel, &d)) {
+		s.base = desc_base(d.raw);
+		s.limit = desc_limit(d.raw);
+		s.attr = desc_attr(d.raw);
+	}
+	v->ops->set_seg(v, seg, &s);
+}
+
+static enum exit_result fail(struct vcpu *v, uint16_t sel)
+{
+	/* A bad TSS selector or descriptor: #GP with the selector (SDM 3A, 8.3 step 2-4). */
+	vcpu_inject_exception(v, VEC_GP, true, sel & SEL_INDEX_MASK);
+	return EXIT_RESUME;
+}
+
+static bool save_old(struct vcpu *v, uint64_t tss, uint64_t eip, uint64_t eflags)
+{
+	static const enum vcpu_gpr order[GPR32_COUNT] = {GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX,
+							 GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI};
+	static const enum vcpu_seg segs[SEG_COUNT_TSS] = {SEG_ES, SEG_CS, SEG_SS,
+							  SEG_DS, SEG_FS, SEG_GS};
+	uint32_t regs[GPR32_COUNT], sels[SEG_COUNT_TSS];
+	uint32_t e32[2] = {(uint32_t)eip, (uint32_t)eflags};
+
+	for (int i = 0; i < GPR32_COUNT; i++)
+		regs[i] = (uint32_t)v->gpr[order[i]];
+	for (int i = 0; i < SEG_COUNT_TSS; i++) {
+		struct vcpu_segment s;
+
+		v->ops->get_seg(v, segs[i], &s);
+		sels[i] = s.sel;
+	}
+	return vcpu_write_virt(v, tss + TSS32_EIP, e32, sizeof(e32)) &&
+	       vcpu_write_virt(v, tss + TSS32_EAX, regs, sizeof(regs)) &&
+	       vcpu_write_virt(v, tss + TSS32_ES, sels, sizeof(sels));
+}
+
+static void load_new(struct vcpu *v, const uint32_t *t, uint64_t eflags_or)
+{
+	static const enum vcpu_gpr order[GPR32_COUNT] = {GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX,
+							 GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI};
+	static const enum vcpu_seg segs[SEG_COUNT_TSS] = {SEG_ES, SEG_CS, SEG_SS,
+							  SEG_DS, SEG_FS, SEG_GS};
+
+	if (vcpu_get(v, REG_CR0) & CR0_PG)
+		vcpu_set(v, REG_CR3, t[TSS32_CR3 / 4]);
+	vcpu_set(v, REG_RIP, t[TSS32_EIP / 4]);
+	vcpu_set(v, REG_RFLAGS, t[TSS32_EFLAGS / 4] | RFLAGS_FIXED1 | eflags_or);
+	for (int i = 0; i < GPR32_COUNT; i++)
+		v->gpr[order[i]] = t[TSS32_EAX / 4 + i];
+	load_seg(v, SEG_LDTR, (uint16_t)t[TSS32_LDT / 4]);
+	for (int i = 0; i < SEG_COUNT_TSS; i++)
+		load_seg(v, segs[i], (uint16_t)t[TSS32_ES / 4 + i]);
+}
+
+enum exit_result task_switch_emulate(struct vcpu *v, const struct vcpu_exit *e)
+{
+	uint16_t new_sel = e->task.selector;
+	enum task_switch_source src = e->task.source;
+	struct vcpu_segment tr;
+	struct desc old_d, new_d;
+	uint32_t t[TSS32_SIZE / 4];
+	uint64_t eflags = vcpu_get(v, REG_RFLAGS);
+	uint64_t eip = vcpu_get(v, REG_RIP);
+	unsigned type;
+
+	v->ops->get_seg(v, SEG_TR, &tr);
+	if (!read_gdt_desc(v, new_sel, &new_d) || !read_gdt_desc(v, tr.sel, &old_d))
+		return fail(v, new_sel);
+	type = (unsigned)(new_d.raw >> (DESC_BYTE_TYPE * 8)) & 0xf;
+	if (!(new_d.raw & (1ull << 47)) || desc_limit(new_d.raw) < TSS32_MIN_LIMIT ||
+	    type != (src == TS_IRET ? DESC_TYPE_TSS32_BUSY : DESC_TYPE_TSS32_AVAIL))
+		return fail(v, new_sel);
+	if (!vcpu_read_virt(v, desc_base(new_d.raw), t, sizeof(t)))
+		return fail(v, new_sel);
+	/* CALL/JMP resume after the instruction; a gate or IRET resumes at RIP as it is. */
+	if (src == TS_CALL || src == TS_JMP || (src == TS_GATE && e->insn_len))
+		eip = (eip + e->insn_len) & LOW32;
+	if (src == TS_IRET)
+		eflags &= ~RFLAGS_NT;
+	if (!save_old(v, tr.base, eip, eflags))
+		return fail(v, new_sel);
+	if (src == TS_JMP || src == TS_IRET) {
+		set_busy(&old_d, false);
+		write_desc(v, &old_d);
+	}
+	if (src == TS_CALL || src == TS_GATE) {
+		uint32_t link = tr.sel;
+
+		vcpu_write_virt(v, desc_base(new_d.raw) + TSS32_LINK, &link, sizeof(link));
+	}
+	set_busy(&new_d, true);
+	write_desc(v, &new_d);
+	tr = (struct vcpu_segment){new_sel, desc_attr(new_d.raw), desc_limit(new_d.raw),
+				   desc_base(new_d.raw)};
+	v->ops->set_seg(v, SEG_TR, &tr);
+	load_new(v, t, (src == TS_CALL || src == TS_GATE) ? RFLAGS_NT : 0);
+	vcpu_set(v, REG_CR0, vcpu_get(v, REG_CR0) | CR0_TS_BIT);
+	/* The local breakpoint enables belong to the old task (SDM vol. 3B, 18.2.4). */
+	dr_task_switch(&v->dr);
+	if (((const uint8_t *)t)[TSS32_T_BYTE] & TSS32_T_BIT) {
+		/* T flag: #DB with BT before the new task's first instruction (SDM 3A 8.2.1). */
+		dr_deliver_db(&v->dr, DR6_BT);
+		vcpu_inject_exception(v, VEC_DB, false, 0);
+	}
+	return EXIT_RESUME;
+}
