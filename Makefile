@@ -21,7 +21,7 @@ PURE_SRCS := $(sort $(wildcard core/printf.c core/cmdline.c core/multiboot.c cor
              core/cpu_caps.c core/mbload.c core/mb1info.c core/acpi.c core/exit.c \
              core/exit_io.c core/msr_virt.c core/cpuid_view.c core/vcpu_util.c \
              core/guest_map.c core/nested_pt.c core/insn.c core/insn_tables.c core/gwalk.c \
-             core/apic_guard.c core/vcpu_debug.c debug/dr.c vmx/vmx_controls.c vmx/vmx_errors.c))
+             core/apic_guard.c core/vcpu_debug.c core/task_switch.c debug/dr.c vmx/vmx_controls.c vmx/vmx_errors.c))
 HOSTCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -DHOST_TEST -fsanitize=address,undefined \
               -fno-sanitize-recover=all
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
