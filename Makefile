@@ -21,7 +21,9 @@ PURE_SRCS := $(sort $(wildcard core/printf.c core/cmdline.c core/multiboot.c cor
              core/cpu_caps.c core/mbload.c core/mb1info.c core/acpi.c core/exit.c \
              core/exit_io.c core/msr_virt.c core/cpuid_view.c core/vcpu_util.c \
              core/guest_map.c core/nested_pt.c core/insn.c core/insn_tables.c core/gwalk.c \
-             core/apic_guard.c core/vcpu_debug.c core/task_switch.c debug/dr.c vmx/vmx_controls.c vmx/vmx_errors.c))
+             core/apic_guard.c core/vcpu_debug.c core/task_switch.c debug/dr.c vmx/vmx_controls.c vmx/vmx_errors.c \
+             debug/gdb_proto.c debug/gdb_stub.c debug/gdb_regs.c debug/gdb_mem.c \
+             debug/gdb_target_xml.c))
 HOSTCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -DHOST_TEST -fsanitize=address,undefined \
               -fno-sanitize-recover=all
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
@@ -76,6 +78,29 @@ $(BUILD)/unit/%: tests/unit/%.c $(PURE_SRCS) $(wildcard core/*.h debug/*.h vmx/*
 
 unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail
+
+# --- fuzzing (host, clang's libFuzzer): the GDB stub fed arbitrary bytes ---
+FUZZ_CC       ?= clang
+FUZZ_SECONDS  ?= 60
+FUZZ_CFLAGS   := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. -DHOST_TEST \
+                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_GDB      := $(BUILD)/fuzz/fuzz_gdb
+FUZZ_GDB_SRCS := debug/gdb_proto.c debug/gdb_stub.c debug/gdb_regs.c debug/gdb_mem.c \
+                 debug/gdb_target_xml.c core/printf.c
+
+$(FUZZ_GDB): tests/fuzz/fuzz_gdb.c tests/fuzz/gdb_fake.h $(FUZZ_GDB_SRCS) $(wildcard debug/gdb_*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_gdb.c $(FUZZ_GDB_SRCS)
+
+# New inputs go to $(BUILD)/fuzz/corpus; tests/fuzz/corpus_gdb holds the seeds.
+.PHONY: fuzz fuzz-quick
+fuzz: $(FUZZ_GDB)
+	@mkdir -p $(BUILD)/fuzz/corpus
+	$(FUZZ_GDB) -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -dict=tests/fuzz/gdb.dict \
+		-print_final_stats=1 $(BUILD)/fuzz/corpus tests/fuzz/corpus_gdb
+
+fuzz-quick:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30
 
 # --- integration tests (real image on QEMU and Bochs) ---
 check: all

@@ -129,6 +129,8 @@ enum exit_result vcpu_debug_mov_dr(struct vcpu *v, const struct vcpu_exit *exit)
 	a.long_mode = vcpu_code_mode(v) == INSN_MODE_64;
 	if (a.write)
 		val = v->gpr[e.dr.gpr];
+	/* General detect delivers a #DB inside dr_mov, which clears DEBUGCTL.LBR (and BTF). */
+	v->dr.guest.debugctl = vcpu_get(v, REG_DEBUGCTL);
 	switch (dr_mov(&v->dr, &a, &val)) {
 	case DR_RAISE_UD:
 		vcpu_inject_ud(v);
@@ -138,6 +140,7 @@ enum exit_result vcpu_debug_mov_dr(struct vcpu *v, const struct vcpu_exit *exit)
 		return EXIT_RESUME;
 	case DR_RAISE_DB:
 		/* General detect: a fault, the MOV does not execute; DR6.BD is already merged. */
+		vcpu_set(v, REG_DEBUGCTL, v->dr.guest.debugctl);
 		vcpu_inject_exception(v, VEC_DB, false, 0);
 		return EXIT_RESUME;
 	case DR_DONE:

@@ -45,6 +45,8 @@ uint64_t dr6_merge(uint64_t dr6, uint64_t pending, const struct dr_features *f)
 	 */
 	dr6 &= ~DR6_B_MASK;
 	dr6 |= pending & ~DR6_ACTIVE_LOW & ~DR6_ENABLED_BP;
+	/* RTM reports the latest #DB only ("set for any other debug exception"); BLD is sticky. */
+	dr6 |= DR6_RTM;
 	dr6 &= ~(pending & DR6_ACTIVE_LOW);
 	return dr6_sanitize(dr6, f);
 }

@@ -164,6 +164,7 @@ static void query_xfer(struct gdb_stub *s, const char *arg)
 static void query_rcmd(struct gdb_stub *s, const char *hex)
 {
 	size_t n = strlen(hex) / 2;
+	int rc;
 
 	if (!s->tgt.monitor) {
 		gdb_proto_send(&s->proto, "");
@@ -175,13 +176,11 @@ static void query_rcmd(struct gdb_stub *s, const char *hex)
 	}
 	s->mem[n] = '\0';
 	s->mon[0] = '\0';
-	if (s->tgt.monitor(s->tgt.ctx, (const char *)s->mem, s->mon, sizeof(s->mon)) < 0) {
-		gdb_proto_send(&s->proto, GDB_E_MONITOR);
-		return;
-	}
+	rc = s->tgt.monitor(s->tgt.ctx, (const char *)s->mem, s->mon, sizeof(s->mon));
 	s->mon[sizeof(s->mon) - 1] = '\0';
+	/* Text is shown even for an unknown command: gdb itself only says "Protocol error". */
 	send_console(s, s->mon);
-	gdb_proto_send(&s->proto, GDB_OK);
+	gdb_proto_send(&s->proto, rc < 0 ? GDB_E_MONITOR : GDB_OK);
 }
 
 static void query(struct gdb_stub *s, const char *pkt)

@@ -35,3 +35,24 @@ printf '  %-34s %10s %10s\n' "Bochs ryzen (SVM, NRIP)" \
 	"$(figure "$OUT/bench-ryzen-bare.log")" "$(figure "$OUT/bench-ryzen-hv.log")"
 printf '  %-34s %10s %10s\n' "Bochs corei7_haswell_4770 (VT-x)" \
 	"$(figure "$OUT/bench-haswell-bare.log")" "$(figure "$OUT/bench-haswell-hv.log")"
+
+# Debug registers: the exit path with guest breakpoints inactive vs active (the lazy switch
+# loads nothing until a breakpoint is in use), and how many MOV DR exits 1000 guest DR
+# accesses cost once the guest runs its DRs natively.
+DRB=$GUESTS/dr_bench32.elf
+dr_figure() { # dr_figure LOG WHAT
+	tr -d '\r' <"$1" 2>/dev/null | sed -n "s/^bench: cpuid round trip, $2: \([0-9.]*\) ticks.*/\1/p" | tail -n 1
+}
+movdr() { tr -d '\r' <"$1" 2>/dev/null | sed -n 's/.* MOV DR=\([0-9]*\).*/\1/p' | tail -n 1; }
+QEMU_INITRD="$DRB dr_bench" quiet qemu_case bench-dr-qemu any \
+	"$QEMU_ICOUNT -kernel $HV_ELF -append log=com1"
+quiet hv_bochs bench-dr-ryzen ryzen "$DRB"
+quiet hv_bochs bench-dr-haswell corei7_haswell_4770 "$DRB"
+echo
+echo "Debug registers under dbgvisor (ticks per CPUID round trip; MOV DR exits for 1000 guest DR accesses):"
+printf '  %-34s %10s %10s %14s\n' "platform" "bp off" "bp on" "MOV DR exits"
+for p in qemu:"QEMU 7.2 TCG -cpu max (SVM)" ryzen:"Bochs ryzen (SVM)" haswell:"Bochs corei7_haswell_4770 (VT-x)"; do
+	log="$OUT/bench-dr-${p%%:*}.log"
+	printf '  %-34s %10s %10s %14s\n' "${p#*:}" "$(dr_figure "$log" "breakpoints inactive")" \
+		"$(dr_figure "$log" "one guest breakpoint active")" "$(movdr "$log")"
+done

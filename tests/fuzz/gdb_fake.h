@@ -147,7 +147,7 @@ static inline int fake_clear_hw(void *ctx, enum gdb_bp_type t, uint64_t addr, un
 	return 0;
 }
 
-/* "regs" prints rip; "long" prints more than one O packet holds; anything else is unknown. */
+/* "regs" prints rip; "long" fills the buffer; anything else is unknown (with a message). */
 static inline int fake_monitor(void *ctx, const char *cmd, char *out, size_t outlen)
 {
 	struct fake *f = ctx;
@@ -162,6 +162,7 @@ static inline int fake_monitor(void *ctx, const char *cmd, char *out, size_t out
 		out[outlen - 1] = '\0';
 		return 0;
 	}
+	snprintf(out, outlen, "unknown command\n");
 	return -1;
 }
 
