@@ -22,8 +22,8 @@ PURE_SRCS := $(sort $(wildcard core/printf.c core/cmdline.c core/multiboot.c cor
              core/exit_io.c core/msr_virt.c core/cpuid_view.c core/vcpu_util.c \
              core/guest_map.c core/nested_pt.c core/insn.c core/insn_tables.c core/gwalk.c \
              core/apic_guard.c core/vcpu_debug.c core/task_switch.c debug/dr.c vmx/vmx_controls.c vmx/vmx_errors.c \
-             debug/gdb_proto.c debug/gdb_stub.c debug/gdb_regs.c debug/gdb_mem.c \
-             debug/gdb_target_xml.c))
+             debug/gdb_proto.c debug/gdb_stub.c debug/gdb_query.c debug/gdb_regs.c \
+             debug/gdb_mem.c debug/gdb_target_xml.c))
 HOSTCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -DHOST_TEST -fsanitize=address,undefined \
               -fno-sanitize-recover=all
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
@@ -85,8 +85,8 @@ FUZZ_SECONDS  ?= 60
 FUZZ_CFLAGS   := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. -DHOST_TEST \
                  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_GDB      := $(BUILD)/fuzz/fuzz_gdb
-FUZZ_GDB_SRCS := debug/gdb_proto.c debug/gdb_stub.c debug/gdb_regs.c debug/gdb_mem.c \
-                 debug/gdb_target_xml.c core/printf.c
+FUZZ_GDB_SRCS := debug/gdb_proto.c debug/gdb_stub.c debug/gdb_query.c debug/gdb_regs.c \
+                 debug/gdb_mem.c debug/gdb_target_xml.c core/printf.c
 
 $(FUZZ_GDB): tests/fuzz/fuzz_gdb.c tests/fuzz/gdb_fake.h $(FUZZ_GDB_SRCS) $(wildcard debug/gdb_*.h)
 	@mkdir -p $(dir $@)

@@ -145,6 +145,8 @@ struct vcpu_exit {
 			uint32_t error;
 			uint64_t cr2;         /* #PF only */
 			uint64_t dr6_pending; /* #DB only: status bits, VMX pending-debug format */
+			uint64_t dr6_hw;      /* #DB only: DR6 as the CPU left it, when dr6_hw_valid */
+			bool dr6_hw_valid;
 			bool software;        /* #DB raised by ICEBP (privileged software exception) */
 		} exc;
 		struct {
@@ -260,6 +262,7 @@ struct vcpu {
 	struct dr_state dr;        /* the guest's debug registers and the debugger's slots */
 	bool dr_loaded;            /* debug registers were loaded for the last entry */
 	bool dr_intercept;         /* MOV DR currently exits */
+	bool dr_reload;            /* a #DB changed DR6: load the debug registers again */
 	struct vcpu_stop stop;
 	uint64_t exits[EXIT_KIND_COUNT];
 	uint64_t exits_total;

@@ -40,8 +40,9 @@ void vcpu_debug_before_entry(struct vcpu *v)
 		v->ops->set_dr_intercept(v, v->dr_intercept);
 	}
 	/* Nothing in use and nothing left loaded: the entry costs no debug-register work. */
-	if (!active && !v->dr_loaded)
+	if (!active && !v->dr_loaded && !v->dr_reload)
 		return;
+	v->dr_reload = false;
 	if (d->native)
 		v->ops->load_debug(v, d->guest.db, d->guest.dr6, d->guest.dr7);
 	else
@@ -62,14 +63,26 @@ void vcpu_debug_after_exit(struct vcpu *v)
 	dr_recompute(d);
 }
 
-/* A #DB for the guest: book-keeping in one place, then delivery (Xen 2023's argument). */
-static void deliver_db(struct vcpu *v, uint64_t pending, const struct vcpu_exit *e)
+/*
+ * A #DB for the guest: book-keeping in one place, then delivery (Xen 2023's argument).
+ * @hw_dr6 is non-NULL when the CPU already merged this #DB into the guest's own DR6
+ * (SVM with the guest's DRs loaded natively): that value is exactly what bare metal shows.
+ */
+static void deliver_db(struct vcpu *v, uint64_t pending, const uint64_t *hw_dr6,
+		       const struct vcpu_exit *e)
 {
 	struct vcpu_event ev = {.type = EVENT_HW_EXCEPTION, .vector = VEC_DB};
 
 	v->dr.guest.debugctl = vcpu_get(v, REG_DEBUGCTL);
-	dr_deliver_db(&v->dr, pending);
+	if (hw_dr6) {
+		v->dr.guest.dr6 = *hw_dr6;
+		dr_db_delivered(&v->dr);
+	} else {
+		dr_deliver_db(&v->dr, pending);
+	}
 	vcpu_set(v, REG_DEBUGCTL, v->dr.guest.debugctl);
+	/* The next entry must present the new DR6 (and a clean one to the hardware). */
+	v->dr_reload = true;
 	if (e && e->exc.software) {
 		/* ICEBP: re-inject with its length, or RIP would point back at it (CVE-2018-1087). */
 		ev.type = EVENT_PRIV_SW_EXC;
@@ -86,7 +99,8 @@ enum exit_result vcpu_debug_db(struct vcpu *v, const struct vcpu_exit *e)
 
 	/* Breakpoints the debugger owns are its business; the guest sees only its own. */
 	(void)debugger_hits;
-	deliver_db(v, guest_bits, e);
+	deliver_db(v, guest_bits,
+		   v->dr.native && e->exc.dr6_hw_valid && !e->exc.software ? &e->exc.dr6_hw : 0, e);
 	return EXIT_RESUME;
 }
 

@@ -51,13 +51,18 @@ uint64_t dr6_merge(uint64_t dr6, uint64_t pending, const struct dr_features *f)
 	return dr6_sanitize(dr6, f);
 }
 
-void dr_deliver_db(struct dr_state *s, uint64_t pending)
+void dr_db_delivered(struct dr_state *s)
 {
-	s->guest.dr6 = dr6_merge(s->guest.dr6, pending, &s->feat);
 	/* A #DB clears GD (so the handler can touch DRs) and LBR, plus BTF on AMD. */
 	s->guest.dr7 &= ~DR7_GD;
 	s->guest.debugctl &= ~(DEBUGCTL_LBR | (s->feat.amd ? DEBUGCTL_BTF : 0));
 	dr_recompute(s);
+}
+
+void dr_deliver_db(struct dr_state *s, uint64_t pending)
+{
+	s->guest.dr6 = dr6_merge(s->guest.dr6, pending, &s->feat);
+	dr_db_delivered(s);
 }
 
 uint64_t dr7_task_switch_mask(const struct dr_features *f)

@@ -105,6 +105,8 @@ enum dr_result dr_mov(struct dr_state *s, const struct dr_access *a, uint64_t *v
 uint64_t dr6_merge(uint64_t dr6, uint64_t pending, const struct dr_features *f);
 /* Book-keeping of one #DB delivered to the guest: DR6 merge, DR7.GD, DEBUGCTL.LBR/BTF. */
 void dr_deliver_db(struct dr_state *s, uint64_t pending);
+/* The same without the DR6 merge, when the CPU already wrote the guest's DR6. */
+void dr_db_delivered(struct dr_state *s);
 /* A hardware task switch: clear the local enables (and LE on AMD), nothing else. */
 uint64_t dr7_task_switch_mask(const struct dr_features *f);
 void dr_task_switch(struct dr_state *s);

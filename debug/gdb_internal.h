@@ -1,4 +1,5 @@
-/* gdb_internal.h - shared by the GDB stub's files: register layout, target.xml, command handlers. */
+/* gdb_internal.h - shared by the GDB stub's files: register layout, target.xml, command handlers.
+ */
 #ifndef DBGVISOR_GDB_INTERNAL_H
 #define DBGVISOR_GDB_INTERNAL_H
 
@@ -41,9 +42,16 @@ struct gdb_reg_desc {
 #define GDB_REG_BYTES_MAX 10
 
 const struct gdb_reg_desc *gdb_reg_table(bool is64, size_t *count);
-/* Copy [off, off + max) of the description into out; returns the bytes copied, *total the
- * description's full length. */
-size_t gdb_target_xml(bool is64, uint64_t off, char *out, size_t max, size_t *total);
+/* Copy [off, off + max) of the description into out; returns the bytes copied (fewer than
+ * max only at its end). */
+size_t gdb_target_xml(bool is64, uint64_t off, char *out, size_t max);
+
+/* gdb_stub.c: is the guest in long mode (the description to use for a new session)? */
+bool gdb_sample_is64(const struct gdb_stub *s);
+
+/* gdb_query.c: every q packet; text to gdb's console as O packets. */
+void gdb_query(struct gdb_stub *s, const char *pkt);
+void gdb_send_console(struct gdb_stub *s, const char *text);
 
 /* gdb_regs.c: g G p P, and one register for the stop reply. */
 void gdb_cmd_read_regs(struct gdb_stub *s);

@@ -8,16 +8,16 @@
 #include "core/string.h"
 #include "debug/gdb_proto.h"
 
-#define HEX_DIGITS    "0123456789abcdef"
-#define U64_HEX_MAX   16
-#define QSUPPORTED    "qSupported"
-#define PKT_START     '$'
-#define PKT_END	      '#'
-#define ACK	      '+'
-#define NAK	      '-'
-#define RLE_MARK      '*'
-#define NIBBLE_BITS   4
-#define NIBBLE_MASK   0xf
+#define HEX_DIGITS  "0123456789abcdef"
+#define U64_HEX_MAX 16
+#define QSUPPORTED  "qSupported"
+#define PKT_START   '$'
+#define PKT_END	    '#'
+#define ACK	    '+'
+#define NAK	    '-'
+#define RLE_MARK    '*'
+#define NIBBLE_BITS 4
+#define NIBBLE_MASK 0xf
 
 void gdb_proto_reset(struct gdb_proto *p)
 {

@@ -21,19 +21,19 @@ struct gdb_io {
 };
 
 /* Largest packet payload accepted or sent; advertised to gdb as PacketSize (hex). */
-#define GDB_PKT_MAX	    0x1000
-#define GDB_PKT_MAX_STR	    "1000"
+#define GDB_PKT_MAX	0x1000
+#define GDB_PKT_MAX_STR "1000"
 /* Polls without a byte after which a missing '+' is taken as lost (a count, not a time). */
-#define GDB_ACK_WAIT_POLLS  (1u << 22)
-#define GDB_CTRL_C	    0x03
-#define GDB_ESCAPE	    '}'
-#define GDB_ESCAPE_XOR	    0x20
-#define GDB_REPLY_OVERFLOW  "E01"
+#define GDB_ACK_WAIT_POLLS (1u << 22)
+#define GDB_CTRL_C	   0x03
+#define GDB_ESCAPE	   '}'
+#define GDB_ESCAPE_XOR	   0x20
+#define GDB_REPLY_OVERFLOW "E01"
 
 enum gdb_rx_state {
-	GDB_RX_IDLE,	    /* between packets: acks, Ctrl-C, garbage */
-	GDB_RX_DATA,	    /* after '$' */
-	GDB_RX_CSUM_HI,	    /* after '#' */
+	GDB_RX_IDLE,	/* between packets: acks, Ctrl-C, garbage */
+	GDB_RX_DATA,	/* after '$' */
+	GDB_RX_CSUM_HI, /* after '#' */
 	GDB_RX_CSUM_LO,
 	GDB_RX_DISCARD,	    /* an oversize packet: skip to its '#' (or a new '$') */
 	GDB_RX_DISCARD_CS1, /* skipping its two checksum characters */
@@ -74,7 +74,8 @@ enum gdb_event gdb_proto_poll(struct gdb_proto *p);
 void gdb_proto_begin(struct gdb_proto *p);
 void gdb_proto_putc(struct gdb_proto *p, char c);
 void gdb_proto_puts(struct gdb_proto *p, const char *s);
-void gdb_proto_putf(struct gdb_proto *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void gdb_proto_putf(struct gdb_proto *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 void gdb_proto_put_hex(struct gdb_proto *p, const void *buf, size_t len);
 /* Binary data with '#', '$', '}' and '*' escaped (run-length encoding is never used). */
 void gdb_proto_put_bin(struct gdb_proto *p, const void *buf, size_t len);

@@ -1,4 +1,4 @@
-/* gdb_stub.c - the GDB stub's session: stop replies, the packet loop, queries and resumes. */
+/* gdb_stub.c - the GDB stub's session: stop replies, the packet loop, resumes, detach. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,22 +11,10 @@
 #define SIG_SEGV      11
 #define SIG_MAX	      0xff
 #define THREAD_ID     1
-#define THREAD_ALL    (-1)
 #define THREAD_ANY    0
 #define POLL_MAX      256 /* bytes handled per gdb_poll_interrupt call */
-#define CONSOLE_CHUNK ((GDB_PKT_MAX - 1) / 2)
-#define XFER_CHUNK    ((GDB_PKT_MAX - 1) / 2) /* escaping may double every byte */
-#define SUPPORTED                                                                                  \
-	"PacketSize=" GDB_PKT_MAX_STR ";qXfer:features:read+;swbreak+;hwbreak+;QStartNoAckMode+;" \
-	"vContSupported+"
 #define VCONT_ACTIONS "vCont;c;C;s;S"
-#define Q_SUPPORTED   "qSupported"
-#define Q_XFER_XML    "qXfer:features:read:target.xml:"
-#define Q_RCMD	      "qRcmd,"
-#define Q_ATTACHED    "qAttached"
 #define V_CONT	      "vCont;"
-#define FEAT_SWBREAK  "swbreak+"
-#define FEAT_HWBREAK  "hwbreak+"
 #define SEP	      ';'
 #define SEP_THREAD    ':'
 
@@ -35,7 +23,7 @@ static bool starts(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-static bool sample_is64(const struct gdb_stub *s)
+bool gdb_sample_is64(const struct gdb_stub *s)
 {
 	return !s->tgt.is_64bit || s->tgt.is_64bit(s->tgt.ctx);
 }
@@ -55,23 +43,6 @@ static void end_session(struct gdb_stub *s)
 	s->attached = s->resumed = false;
 	s->gdb_swbreak = s->gdb_hwbreak = false;
 	gdb_proto_reset(&s->proto);
-}
-
-/* Text as console output: O packets of hex. */
-static void send_console(struct gdb_stub *s, const char *text)
-{
-	size_t left = strlen(text);
-
-	while (left) {
-		size_t n = left < CONSOLE_CHUNK ? left : CONSOLE_CHUNK;
-
-		gdb_proto_begin(&s->proto);
-		gdb_proto_putc(&s->proto, 'O');
-		gdb_proto_put_hex(&s->proto, text, n);
-		gdb_proto_end(&s->proto);
-		text += n;
-		left -= n;
-	}
 }
 
 static void put_reason(struct gdb_stub *s)
@@ -123,87 +94,6 @@ static void send_stop_reply(struct gdb_stub *s)
 		}
 	}
 	gdb_proto_end(&s->proto);
-}
-
-static void query_supported(struct gdb_stub *s, const char *feat)
-{
-	/* A new connection: gdb reads target.xml next, so this is when the layout is chosen. */
-	s->is64 = sample_is64(s);
-	s->gdb_swbreak = s->gdb_hwbreak = false;
-	while (*feat) {
-		const char *end = feat;
-
-		while (*end && *end != SEP)
-			end++;
-		if ((size_t)(end - feat) == strlen(FEAT_SWBREAK) && starts(feat, FEAT_SWBREAK))
-			s->gdb_swbreak = true;
-		if ((size_t)(end - feat) == strlen(FEAT_HWBREAK) && starts(feat, FEAT_HWBREAK))
-			s->gdb_hwbreak = true;
-		feat = *end ? end + 1 : end;
-	}
-	gdb_proto_send(&s->proto, SUPPORTED);
-}
-
-static void query_xfer(struct gdb_stub *s, const char *arg)
-{
-	uint64_t off, len;
-	size_t n, total;
-
-	if (!gdb_parse_hex(&arg, &off) || *arg++ != ',' || !gdb_parse_hex(&arg, &len) || *arg) {
-		gdb_proto_send(&s->proto, GDB_E_XFER);
-		return;
-	}
-	n = gdb_target_xml(s->is64, off, (char *)s->mem, len < XFER_CHUNK ? len : XFER_CHUNK,
-			   &total);
-	gdb_proto_begin(&s->proto);
-	gdb_proto_putc(&s->proto, off < total && off + n < total ? 'm' : 'l');
-	gdb_proto_put_bin(&s->proto, s->mem, n);
-	gdb_proto_end(&s->proto);
-}
-
-static void query_rcmd(struct gdb_stub *s, const char *hex)
-{
-	size_t n = strlen(hex) / 2;
-	int rc;
-
-	if (!s->tgt.monitor) {
-		gdb_proto_send(&s->proto, "");
-		return;
-	}
-	if (strlen(hex) % 2 || n >= GDB_MEM_MAX || !gdb_hex_decode(hex, s->mem, n)) {
-		gdb_proto_send(&s->proto, GDB_E_INVAL);
-		return;
-	}
-	s->mem[n] = '\0';
-	s->mon[0] = '\0';
-	rc = s->tgt.monitor(s->tgt.ctx, (const char *)s->mem, s->mon, sizeof(s->mon));
-	s->mon[sizeof(s->mon) - 1] = '\0';
-	/* Text is shown even for an unknown command: gdb itself only says "Protocol error". */
-	send_console(s, s->mon);
-	gdb_proto_send(&s->proto, rc < 0 ? GDB_E_MONITOR : GDB_OK);
-}
-
-static void query(struct gdb_stub *s, const char *pkt)
-{
-	if (starts(pkt, Q_SUPPORTED) && (pkt[sizeof(Q_SUPPORTED) - 1] == ':' ||
-					 pkt[sizeof(Q_SUPPORTED) - 1] == '\0'))
-		query_supported(s, pkt[sizeof(Q_SUPPORTED) - 1] ? pkt + sizeof(Q_SUPPORTED) : "");
-	else if (starts(pkt, Q_XFER_XML))
-		query_xfer(s, pkt + strlen(Q_XFER_XML));
-	else if (starts(pkt, "qXfer:features:read:"))
-		gdb_proto_send(&s->proto, GDB_E_XFER); /* another annex */
-	else if (starts(pkt, Q_RCMD))
-		query_rcmd(s, pkt + strlen(Q_RCMD));
-	else if (strcmp(pkt, Q_ATTACHED) == 0 || starts(pkt, Q_ATTACHED ":"))
-		gdb_proto_send(&s->proto, "1");
-	else if (strcmp(pkt, "qC") == 0)
-		gdb_proto_send(&s->proto, "QC1");
-	else if (strcmp(pkt, "qfThreadInfo") == 0)
-		gdb_proto_send(&s->proto, "m1");
-	else if (strcmp(pkt, "qsThreadInfo") == 0)
-		gdb_proto_send(&s->proto, "l");
-	else
-		gdb_proto_send(&s->proto, "");
 }
 
 static bool set_pc(struct gdb_stub *s, uint64_t pc)
@@ -336,7 +226,7 @@ static enum gdb_action dispatch(struct gdb_stub *s, int *signal)
 		gdb_proto_send(&s->proto, strcmp(pkt + 1, "1") == 0 ? GDB_OK : GDB_E_INVAL);
 		break;
 	case 'q':
-		query(s, pkt);
+		gdb_query(s, pkt);
 		break;
 	case 'Q':
 		if (strcmp(pkt, "QStartNoAckMode") == 0) {
@@ -371,10 +261,10 @@ enum gdb_action gdb_stopped(struct gdb_stub *s, const struct gdb_stop *why, int 
 	s->stop_kind = why->kind;
 	s->stop_addr = why->addr;
 	if (!s->attached)
-		s->is64 = sample_is64(s);
+		s->is64 = gdb_sample_is64(s);
 	if (s->resumed) { /* gdb is waiting for this stop; otherwise it asks with '?' */
 		if (why->kind == GDB_STOP_FAULT && why->why)
-			send_console(s, why->why);
+			gdb_send_console(s, why->why);
 		send_stop_reply(s);
 		s->resumed = false;
 	}

@@ -8,15 +8,21 @@
 
 #include "debug/gdb_proto.h" /* struct gdb_io, GDB_IO_NONE, GDB_IO_CLOSED */
 
-#define GDB_SW_BP_MAX	64
+#define GDB_SW_BP_MAX 64
 /* Hardware breakpoints/watchpoints remembered for removal; x86 has 4 debug registers. */
-#define GDB_HW_BP_MAX	8
+#define GDB_HW_BP_MAX 8
 /* Largest m/M/X transfer per packet: a reply of hex digits fills the packet. */
-#define GDB_MEM_MAX	(GDB_PKT_MAX / 2)
+#define GDB_MEM_MAX (GDB_PKT_MAX / 2)
 /* Output buffer handed to target->monitor. */
 #define GDB_MONITOR_MAX 1024
 
-enum gdb_bp_type { GDB_BP_SW = 0, GDB_BP_HW = 1, GDB_WP_WRITE = 2, GDB_WP_READ = 3, GDB_WP_ACCESS = 4 };
+enum gdb_bp_type {
+	GDB_BP_SW = 0,
+	GDB_BP_HW = 1,
+	GDB_WP_WRITE = 2,
+	GDB_WP_READ = 3,
+	GDB_WP_ACCESS = 4
+};
 
 struct gdb_regs {
 	uint64_t gpr[16]; /* rax rbx rcx rdx rsi rdi rbp rsp r8..r15 in GDB's amd64 order */
@@ -86,11 +92,11 @@ struct gdb_stub {
 	struct gdb_hw_bp hw[GDB_HW_BP_MAX];
 	enum gdb_stop_kind stop_kind; /* the last stop, for '?' */
 	uint64_t stop_addr;
-	bool stopped;	   /* inside gdb_stopped */
-	bool attached;	   /* a gdb session is open (a packet arrived since the last detach) */
-	bool resumed;	   /* gdb resumed the guest and waits for a stop reply */
-	bool is64;	   /* the description in use: amd64, else i386 (fixed per session) */
-	bool gdb_swbreak;  /* gdb announced swbreak+ / hwbreak+ in qSupported */
+	bool stopped;	  /* inside gdb_stopped */
+	bool attached;	  /* a gdb session is open (a packet arrived since the last detach) */
+	bool resumed;	  /* gdb resumed the guest and waits for a stop reply */
+	bool is64;	  /* the description in use: amd64, else i386 (fixed per session) */
+	bool gdb_swbreak; /* gdb announced swbreak+ / hwbreak+ in qSupported */
 	bool gdb_hwbreak;
 	uint8_t mem[GDB_MEM_MAX]; /* scratch for memory transfers and target.xml chunks */
 	char mon[GDB_MONITOR_MAX];

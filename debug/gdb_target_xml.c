@@ -17,12 +17,25 @@
 #define U64_BYTES    8
 #define U32_BYTES    4
 
-#define FIELD(f)	     offsetof(struct gdb_regs, f), sizeof(((struct gdb_regs *)0)->f)
-#define REG(n, t, bits, f)   {n, t, NULL, bits, FIELD(f), GDB_FEAT_CORE}
-#define SYS(n, f)	     {n, "uint64", GROUP_SYSTEM, 64, FIELD(f), GDB_FEAT_SYS}
-/* x87 state is not virtualized for the debugger: GDB insists on these, so they read as 0. */
-#define X87_ST(n)	     {n, "i387_ext", NULL, 80, 0, 0, GDB_FEAT_CORE}
-#define X87_CTL(n)	     {n, "int", GROUP_FLOAT, 32, 0, 0, GDB_FEAT_CORE}
+#define FIELD(f) offsetof(struct gdb_regs, f), sizeof(((struct gdb_regs *)0)->f)
+#define REG(n, t, bits, f)                                                                         \
+	{                                                                                          \
+		n, t, NULL, bits, FIELD(f), GDB_FEAT_CORE                                          \
+	}
+#define SYS(n, f)                                                                                  \
+	{                                                                                          \
+		n, "uint64", GROUP_SYSTEM, 64, FIELD(f), GDB_FEAT_SYS                              \
+	}
+/* x87 state is not shown to the debugger, but GDB rejects an i386/amd64 core feature without
+ * these: they read as 0 and writes (G, P) are accepted and ignored. */
+#define X87_ST(n)                                                                                  \
+	{                                                                                          \
+		n, "i387_ext", NULL, 80, 0, 0, GDB_FEAT_CORE                                       \
+	}
+#define X87_CTL(n)                                                                                 \
+	{                                                                                          \
+		n, "int", GROUP_FLOAT, 32, 0, 0, GDB_FEAT_CORE                                     \
+	}
 #define SEGS                                                                                       \
 	REG("cs", "int32", 32, cs), REG("ss", "int32", 32, ss), REG("ds", "int32", 32, ds),        \
 	    REG("es", "int32", 32, es), REG("fs", "int32", 32, fs), REG("gs", "int32", 32, gs)
@@ -37,15 +50,24 @@
 
 /* GDB's amd64 numbering: rip is 16, rsp 7, rbp 6. */
 static const struct gdb_reg_desc regs64[] = {
-    REG("rax", "int64", 64, gpr[0]),	 REG("rbx", "int64", 64, gpr[1]),
-    REG("rcx", "int64", 64, gpr[2]),	 REG("rdx", "int64", 64, gpr[3]),
-    REG("rsi", "int64", 64, gpr[4]),	 REG("rdi", "int64", 64, gpr[5]),
-    REG("rbp", "data_ptr", 64, gpr[6]),	 REG("rsp", "data_ptr", 64, gpr[7]),
-    REG("r8", "int64", 64, gpr[8]),	 REG("r9", "int64", 64, gpr[9]),
-    REG("r10", "int64", 64, gpr[10]),	 REG("r11", "int64", 64, gpr[11]),
-    REG("r12", "int64", 64, gpr[12]),	 REG("r13", "int64", 64, gpr[13]),
-    REG("r14", "int64", 64, gpr[14]),	 REG("r15", "int64", 64, gpr[15]),
-    REG("rip", "code_ptr", 64, rip),	 REG("eflags", "i386_eflags", 32, eflags),
+    REG("rax", "int64", 64, gpr[0]),
+    REG("rbx", "int64", 64, gpr[1]),
+    REG("rcx", "int64", 64, gpr[2]),
+    REG("rdx", "int64", 64, gpr[3]),
+    REG("rsi", "int64", 64, gpr[4]),
+    REG("rdi", "int64", 64, gpr[5]),
+    REG("rbp", "data_ptr", 64, gpr[6]),
+    REG("rsp", "data_ptr", 64, gpr[7]),
+    REG("r8", "int64", 64, gpr[8]),
+    REG("r9", "int64", 64, gpr[9]),
+    REG("r10", "int64", 64, gpr[10]),
+    REG("r11", "int64", 64, gpr[11]),
+    REG("r12", "int64", 64, gpr[12]),
+    REG("r13", "int64", 64, gpr[13]),
+    REG("r14", "int64", 64, gpr[14]),
+    REG("r15", "int64", 64, gpr[15]),
+    REG("rip", "code_ptr", 64, rip),
+    REG("eflags", "i386_eflags", 32, eflags),
     SEGS,
     X87,
     {"fs_base", "data_ptr", GROUP_SYSTEM, 64, FIELD(fs_base), GDB_FEAT_SYS},
@@ -55,11 +77,16 @@ static const struct gdb_reg_desc regs64[] = {
 
 /* GDB's i386 numbering differs from the amd64 order: eax ecx edx ebx esp ebp esi edi. */
 static const struct gdb_reg_desc regs32[] = {
-    REG("eax", "int32", 32, gpr[0]),	REG("ecx", "int32", 32, gpr[2]),
-    REG("edx", "int32", 32, gpr[3]),	REG("ebx", "int32", 32, gpr[1]),
-    REG("esp", "data_ptr", 32, gpr[7]), REG("ebp", "data_ptr", 32, gpr[6]),
-    REG("esi", "int32", 32, gpr[4]),	REG("edi", "int32", 32, gpr[5]),
-    REG("eip", "code_ptr", 32, rip),	REG("eflags", "i386_eflags", 32, eflags),
+    REG("eax", "int32", 32, gpr[0]),
+    REG("ecx", "int32", 32, gpr[2]),
+    REG("edx", "int32", 32, gpr[3]),
+    REG("ebx", "int32", 32, gpr[1]),
+    REG("esp", "data_ptr", 32, gpr[7]),
+    REG("ebp", "data_ptr", 32, gpr[6]),
+    REG("esi", "int32", 32, gpr[4]),
+    REG("edi", "int32", 32, gpr[5]),
+    REG("eip", "code_ptr", 32, rip),
+    REG("eflags", "i386_eflags", 32, eflags),
     SEGS,
     X87,
     SYSREGS,
@@ -84,9 +111,9 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } eflags_bits[] = {
-    {"CF", 0},	{"", 1},   {"PF", 2},	{"AF", 4},   {"ZF", 6},	  {"SF", 7},   {"TF", 8},
-    {"IF", 9},	{"DF", 10}, {"OF", 11}, {"NT", 14},  {"RF", 16},  {"VM", 17},  {"AC", 18},
-    {"VIF", 19}, {"VIP", 20}, {"ID", 21},
+    {"CF", 0},	{"", 1},    {"PF", 2},	 {"AF", 4},   {"ZF", 6},  {"SF", 7},
+    {"TF", 8},	{"IF", 9},  {"DF", 10},	 {"OF", 11},  {"NT", 14}, {"RF", 16},
+    {"VM", 17}, {"AC", 18}, {"VIF", 19}, {"VIP", 20}, {"ID", 21},
 };
 
 /* Streams the description, keeping only the window [skip, skip + max). */
@@ -96,10 +123,16 @@ struct xml_out {
 	uint64_t skip, pos;
 };
 
+/* Once the window is full the rest need not even be formatted. */
+static bool full(const struct xml_out *x)
+{
+	return x->n == x->max;
+}
+
 static void emit(struct xml_out *x, const char *s)
 {
-	for (; *s; s++, x->pos++)
-		if (x->pos >= x->skip && x->n < x->max)
+	for (; *s && !full(x); s++, x->pos++)
+		if (x->pos >= x->skip)
 			x->out[x->n++] = *s;
 }
 
@@ -109,6 +142,8 @@ static void emitf(struct xml_out *x, const char *fmt, ...)
 	char line[XML_LINE_MAX];
 	va_list ap;
 
+	if (full(x))
+		return;
 	va_start(ap, fmt);
 	fmt_vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
@@ -132,7 +167,7 @@ static void emit_reg(struct xml_out *x, const struct gdb_reg_desc *r)
 	emit(x, "/>\n");
 }
 
-size_t gdb_target_xml(bool is64, uint64_t off, char *out, size_t max, size_t *total)
+size_t gdb_target_xml(bool is64, uint64_t off, char *out, size_t max)
 {
 	struct xml_out x = {.out = out, .max = max, .skip = off};
 	size_t count;
@@ -156,6 +191,5 @@ size_t gdb_target_xml(bool is64, uint64_t off, char *out, size_t max, size_t *to
 		emit_reg(&x, &regs[i]);
 	}
 	emit(&x, "</feature>\n</target>\n");
-	*total = x.pos;
 	return x.n;
 }

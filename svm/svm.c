@@ -128,6 +128,10 @@ static void svm_run(struct vcpu *v, struct vcpu_exit *e)
 	vm->save.rax = v->gpr[GPR_RAX];
 	vm->save.rsp = v->gpr[GPR_RSP];
 	svm_vmrun(s->vmcb_pa, v->gpr, host_save_pa);
+	if (s->dr7_armed) {
+		x86_write_dr7(DR7_INIT); /* guest breakpoints must not fire in the hypervisor */
+		s->dr7_armed = false;
+	}
 	v->gpr[GPR_RAX] = vm->save.rax;
 	v->gpr[GPR_RSP] = vm->save.rsp;
 	vm->control.tlb_control = 0;
@@ -305,6 +309,13 @@ static void svm_load_debug(struct vcpu *v, const uint64_t db[DR_SLOTS], uint64_t
 	s->vmcb->save.dr6 = dr6;
 	s->vmcb->save.dr7 = dr7;
 	s->loaded_dr6 = dr6;
+	/*
+	 * QEMU 7.2 copies VMCB.DR7 at VMRUN without arming its breakpoints; they follow
+	 * the last MOV to DR7. Writing it here changes nothing on real CPUs, where VMRUN
+	 * loads DR7 from the VMCB; svm_run disarms it again right after the exit.
+	 */
+	x86_write_dr7(dr7);
+	s->dr7_armed = dr7 != DR7_INIT;
 }
 
 static void svm_save_debug(struct vcpu *v, uint64_t db[DR_SLOTS], uint64_t *dr6, uint64_t *dr7)

@@ -21,6 +21,7 @@ struct svm_vcpu {
 	uint64_t npt_root_pa;
 	bool nrip_save;
 	uint64_t loaded_dr6; /* DR6 given to the last VMRUN: #DB status bits are what changed */
+	bool dr7_armed;      /* the CPU's own DR7 holds the guest's enables (QEMU workaround) */
 };
 
 extern const struct vcpu_ops svm_ops;

@@ -1,4 +1,4 @@
-/* dbgregs.h - debug-register layout (SDM vol. 3B ch. 18, APM vol. 2 ch. 13) and MOV DR/CR4 helpers. */
+/* dbgregs.h - debug-register layout (SDM 3B ch. 18, APM 2 ch. 13), MOV DR and CR4 helpers. */
 #ifndef GUEST_DBGREGS_H
 #define GUEST_DBGREGS_H
 
@@ -15,8 +15,11 @@
 #define DR6_BS	  (1u << 14) /* single step */
 #define DR6_BT	  (1u << 15) /* task switch (TSS T bit) */
 #define DR6_RTM	  (1u << 16) /* RTM: active low, reads 1 unless RTM is supported */
-/* Architectural reset value: every status bit clear, the reserved and active-low bits 1. */
-#define DR6_INIT 0xffff0ff0u
+/*
+ * Architectural reset value: every status bit clear, the reserved and active-low bits 1.
+ * DR6_INIT and DR7_INIT are plain numbers so tests can paste them into assembly.
+ */
+#define DR6_INIT 0xffff0ff0
 
 /* DR7 (debug control). */
 #define DR7_L(n)	 (1u << (2 * (n))) /* local enable of breakpoint n */
@@ -28,7 +31,7 @@
 #define DR7_FIXED1	 (1u << 10) /* reads as 1 */
 #define DR7_RTM		 (1u << 11)
 #define DR7_GD		 (1u << 13) /* general detect: #DB on any MOV DR */
-#define DR7_INIT	 0x400u     /* architectural reset value */
+#define DR7_INIT	 0x400	    /* architectural reset value */
 #define DR7_RW_SHIFT(n)	 (16 + 4 * (n))
 #define DR7_LEN_SHIFT(n) (18 + 4 * (n))
 

@@ -10,14 +10,20 @@
 
 #define NAME_MAX_LEN  112
 #define WBUF_SIZE     128
-#define WATCH_OFF     32 /* watched range inside wbuf: 16-aligned, room on both sides */
-#define REP_OFF	      80 /* REP STOSB target inside wbuf */
-#define REP_COUNT     8
-#define REP_WATCH_IDX 3 /* byte of the REP STOSB destination that is watched */
-#define REP_FILL      0x77
-#define PAIR_OFF      64 /* two neighbouring breakpoints for the multi-hit cases */
-#define IO_PORT	      0x80 /* POST diagnostic port: harmless to read and write */
+#define WATCH_OFF     32  /* watched range inside wbuf: 16-aligned, room on both sides */
+#define PAIR_OFF      64  /* two neighbouring breakpoints for the multi-hit cases */
+#define REP_OFF	      80  /* REP STOSB target inside wbuf */
 #define PROBE_OFF     112 /* 16-aligned scratch range for the deviation probes */
+#define REP_WATCH_IDX 3	  /* byte of the REP STOSB destination that is watched */
+/* Plain numbers: also pasted into the assembly below. */
+#define REP_COUNT     8
+#define REP_FILL      0x77
+#define STORE_PATTERN 0x5a5a5a5a /* what the write routines store (truncated to size) */
+#define IO_PORT	      0x80	 /* POST diagnostic port: harmless to read and write */
+#define IO_PORT_BELOW 0x7f	 /* a word access here covers IO_PORT */
+#define IO_PORT_ABOVE 0x81	 /* a byte access here does not */
+#define XSTR(x)	      #x
+#define STR(x)	      XSTR(x)
 
 /*
  * Every access routine loads data_ptr, does one access and has a label right after it: the
@@ -27,54 +33,62 @@
 uintptr_t data_ptr;
 uint8_t io_scratch[4];
 
+#define ACC(name, insn)                                                                            \
+	".globl " #name ", " #name "_end\n.p2align 4\n" #name ":\n" LOADP insn "\n" #name          \
+	"_end:\n ret\n"
 #ifdef __x86_64__
-#define P "%rcx"
+#define P     "%rcx"
 #define LOADP "mov data_ptr, %rcx\n"
-#define ACC(name, insn) \
-	".globl " #name ", " #name "_end\n.p2align 4\n" #name ":\n" LOADP insn "\n" #name "_end:\n ret\n"
+/* clang-format off */
 __asm__(".text\n"
-	ACC(acc_w8, "movq $0x5a5a5a5a, (" P ")")
+	ACC(acc_w8, "movq $" STR(STORE_PATTERN) ", (" P ")")
 	ACC(acc_r8, "movq (" P "), %rax")
 	".globl acc_rep, acc_rep_site, acc_rep_end\n.p2align 4\n"
-	"acc_rep: mov data_ptr, %rdi\n mov $" "8" ", %ecx\n mov $0x77, %al\n"
+	"acc_rep: mov data_ptr, %rdi\n mov $" STR(REP_COUNT) ", %ecx\n"
+	" mov $" STR(REP_FILL) ", %al\n"
 	"acc_rep_site: rep stosb\n"
 	"acc_rep_end: mov %ecx, rep_left\n ret\n"
 	".globl io_ins, io_ins_end\n.p2align 4\n"
-	"io_ins: mov $io_scratch, %edi\n mov $0x80, %edx\n insb\n io_ins_end: ret\n");
+	"io_ins: mov $io_scratch, %edi\n mov $" STR(IO_PORT) ", %edx\n insb\n"
+	"io_ins_end: ret\n");
+/* clang-format on */
 #else
-#define P "%ecx"
+#define P     "%ecx"
 #define LOADP "mov data_ptr, %ecx\n"
-#define ACC(name, insn) \
-	".globl " #name ", " #name "_end\n.p2align 4\n" #name ":\n" LOADP insn "\n" #name "_end:\n ret\n"
+/* clang-format off */
 __asm__(".text\n"
 	".globl acc_w8, acc_w8_end\n.p2align 4\n"
 	"acc_w8: push %ebx\n push %esi\n mov data_ptr, %esi\n xor %eax, %eax\n xor %edx, %edx\n"
 	" xor %ebx, %ebx\n xor %ecx, %ecx\n cmpxchg8b (%esi)\n"
 	"acc_w8_end: pop %esi\n pop %ebx\n ret\n"
 	".globl acc_rep, acc_rep_site, acc_rep_end\n.p2align 4\n"
-	"acc_rep: push %edi\n mov data_ptr, %edi\n mov $8, %ecx\n mov $0x77, %al\n"
+	"acc_rep: push %edi\n mov data_ptr, %edi\n mov $" STR(REP_COUNT) ", %ecx\n"
+	" mov $" STR(REP_FILL) ", %al\n"
 	"acc_rep_site: rep stosb\n"
 	"acc_rep_end: mov %ecx, rep_left\n pop %edi\n ret\n"
 	".globl io_ins, io_ins_end\n.p2align 4\n"
-	"io_ins: push %edi\n mov $io_scratch, %edi\n mov $0x80, %edx\n insb\n"
+	"io_ins: push %edi\n mov $io_scratch, %edi\n mov $" STR(IO_PORT) ", %edx\n insb\n"
 	"io_ins_end: pop %edi\n ret\n");
+/* clang-format on */
 #endif
+/* clang-format off */
 __asm__(".text\n"
-	ACC(acc_w1, "movb $0x5a, (" P ")")
-	ACC(acc_w2, "movw $0x5a5a, (" P ")")
-	ACC(acc_w4, "movl $0x5a5a5a5a, (" P ")")
+	ACC(acc_w1, "movb $(" STR(STORE_PATTERN) " & 0xff), (" P ")")
+	ACC(acc_w2, "movw $(" STR(STORE_PATTERN) " & 0xffff), (" P ")")
+	ACC(acc_w4, "movl $" STR(STORE_PATTERN) ", (" P ")")
 	ACC(acc_r1, "movzbl (" P "), %eax")
 	ACC(acc_r2, "movzwl (" P "), %eax")
 	ACC(acc_r4, "movl (" P "), %eax")
 	ACC(acc_rmw4, "incl (" P ")")
-	ACC(io_inb80, "inb $0x80, %al")
-	ACC(io_inb81, "inb $0x81, %al")
-	ACC(io_inw7f, "inw $0x7f, %ax")
-	ACC(io_outb80, "outb %al, $0x80")
-	ACC(io_outdx80, "mov $0x80, %edx\n outb %al, (%dx)"));
+	ACC(io_inb80, "inb $" STR(IO_PORT) ", %al")
+	ACC(io_inb81, "inb $" STR(IO_PORT_ABOVE) ", %al")
+	ACC(io_inw7f, "inw $" STR(IO_PORT_BELOW) ", %ax")
+	ACC(io_outb80, "outb %al, $" STR(IO_PORT))
+	ACC(io_outdx80, "mov $" STR(IO_PORT) ", %edx\n outb %al, (%dx)"));
+/* clang-format on */
 
-#define DECL_ACC(name) \
-	void name(void); \
+#define DECL_ACC(name)                                                                             \
+	void name(void);                                                                           \
 	extern const char name##_end[]
 DECL_ACC(acc_w1);
 DECL_ACC(acc_w2);
@@ -119,8 +133,8 @@ static const struct access acc_read[] = {
     {"8-byte read", acc_r8, acc_r8_end, 8, false},
 #endif
 };
-static const struct access acc_rmw = {"4-byte read-modify-write (INC)", acc_rmw4, acc_rmw4_end,
-				      4, true};
+static const struct access acc_rmw = {"4-byte read-modify-write (INC)", acc_rmw4, acc_rmw4_end, 4,
+				      true};
 #define NUM_READS  (sizeof(acc_read) / sizeof(acc_read[0]))
 #define IDX_OF(sz) ((sz) == 1 ? 0 : (sz) == 2 ? 1 : (sz) == 4 ? 2 : 3)
 
@@ -195,8 +209,9 @@ static void run_access(const char *ctx, const struct access *a, uintptr_t addr, 
 	if (!bits) {
 		if (db_count && dev_container && (addr & (a->size - 1)) &&
 		    container_overlaps(addr, a->size, wlo, wlen)) {
-			gprintf("skip: %s: %s at offset %d: no #DB (deviation: aligned container)\n",
-				ctx, a->what, off);
+			gprintf(
+			    "skip: %s: %s at offset %d: no #DB (deviation: aligned container)\n",
+			    ctx, a->what, off);
 			return;
 		}
 		EXPECT_EQ(nm("%s: %s at offset %d: no #DB", ctx, a->what, off), db_count, 0);
@@ -241,8 +256,8 @@ static void check_watch(int n, unsigned rw, unsigned len)
 	watch(n, w, rw, len);
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct access *a = cases[i].a;
-		bool hit = overlaps(cases[i].addr, a->size, w, len) &&
-			   (a->writes || rw == DR7_RW_RW);
+		bool hit =
+		    overlaps(cases[i].addr, a->size, w, len) && (a->writes || rw == DR7_RW_RW);
 
 		run_access(ctx, a, cases[i].addr, hit ? DR6_B(n) : 0, w, len);
 	}

@@ -11,7 +11,7 @@
 #define NAME_MAX_LEN	   96
 #define CPUID_LEAF_EXT	   7
 #define CPUID7_EBX_RTM	   (1u << 11)
-#define CPUID7_ECX_BLD	   (1u << 24) /* bus-lock detect */
+#define CPUID7_ECX_BLD	   (1u << 24)				  /* bus-lock detect */
 #define DR6_STATUS_BITS	   (DR6_BMASK | DR6_BD | DR6_BS | DR6_BT) /* software-writable */
 #define DR6_ALL_ONES	   0xffffffffu
 #define DR6_BIT12	   (1u << 12)
@@ -24,13 +24,16 @@
 #else
 #define AX "%eax"
 #endif
-#define DR_RD(n) \
-	".globl rd_dr" #n "\n.p2align 4\nrd_dr" #n ": mov %dr" #n ", " AX "\n mov " AX ", dr_io\n ret\n"
-#define DR_WR(n) \
-	".globl wr_dr" #n "\n.p2align 4\nwr_dr" #n ": mov dr_io, " AX "\n wr_dr" #n "_insn: mov " AX \
-	", %dr" #n "\n ret\n"
+#define DR_RD(n)                                                                                   \
+	".globl rd_dr" #n "\n.p2align 4\nrd_dr" #n ": mov %dr" #n ", " AX "\n mov " AX             \
+	", dr_io\n ret\n"
+#define DR_WR(n)                                                                                   \
+	".globl wr_dr" #n "\n.p2align 4\nwr_dr" #n ": mov dr_io, " AX "\n wr_dr" #n                \
+	"_insn: mov " AX ", %dr" #n "\n ret\n"
+/* clang-format off */
 __asm__(".text\n" DR_RD(4) DR_RD(5) DR_WR(4) DR_WR(5)
 	".globl wr_dr4_insn, wr_dr5_insn\n");
+/* clang-format on */
 uintptr_t dr_io;
 void rd_dr4(void);
 void rd_dr5(void);
@@ -104,12 +107,11 @@ static void check_de_ud(void)
 	dr_reset_all();
 	x86g_write_cr4(cr4 | CR4_DE);
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		uintptr_t want_ip = cases[i].insn ? (uintptr_t)cases[i].insn
-						  : (uintptr_t)cases[i].fn;
+		uintptr_t want_ip =
+		    cases[i].insn ? (uintptr_t)cases[i].insn : (uintptr_t)cases[i].fn;
 
 		/* What a write would store if it went through: visible status/enable bits. */
-		dr_io = (cases[i].fn == wr_dr4) ? (DR6_INIT | DR6_B(3))
-						: (DR7_INIT | DR7_G(3));
+		dr_io = (cases[i].fn == wr_dr4) ? (DR6_INIT | DR6_B(3)) : (DR7_INIT | DR7_G(3));
 		guest_try(call, (void *)cases[i].fn, &f);
 		EXPECT_EQ(nm("CR4.DE=1: %s raises #UD", cases[i].what), f.vector, GUEST_VEC_UD);
 		EXPECT_EQ(nm("CR4.DE=1: %s: fault ip at the MOV", cases[i].what), f.ip, want_ip);
@@ -144,21 +146,28 @@ static void check_fixed_bits(void)
 	gprintf("DR7 <- 0 reads 0x%lx\n", (unsigned long)got);
 	EXPECT_EQ("DR7 <- 0 reads 0x400", got, DR7_INIT);
 
+	/* Bit 12 of DR6 and bits 12, 14, 15 of DR7 are drawn as 0 (SDM figure 18-1). */
 	dr_write(6, DR6_ALL_ONES);
 	got = dr_read(6);
 	gprintf("DR6 <- 0xffffffff reads 0x%lx\n", (unsigned long)got);
 	EXPECT_EQ("DR6 <- 0xffffffff: B0-B3, BD, BS, BT read back 1", got & DR6_STATUS_BITS,
 		  DR6_STATUS_BITS);
-	EXPECT_EQ("DR6 <- 0xffffffff: bits 31:17 and 10:4 still 1", got & (DR6_INIT & ~DR6_RTM & ~DR6_BLD),
-		  DR6_INIT & ~DR6_RTM & ~DR6_BLD);
-	gprintf("info: DR6 bit 12 written as 1 reads %lu\n", (unsigned long)((got & DR6_BIT12) != 0));
+	if (got == DR6_ALL_ONES)
+		gprintf("deviation: DR6 bit 12 keeps a written 1 (SDM: reserved, 0); skipping the "
+			"exact check\n");
+	else
+		EXPECT_EQ("DR6 <- 0xffffffff reads 0xffffefff", got, DR6_ALL_ONES & ~DR6_BIT12);
 	dr_write(6, DR6_INIT);
 
 	dr_write(7, DR7_INIT | DR7_RESERVED_ZEROS);
 	got = dr_read(7);
 	gprintf("DR7 <- 0x%x reads 0x%lx\n", DR7_INIT | DR7_RESERVED_ZEROS, (unsigned long)got);
-	gprintf("info: DR7 bits 12, 14, 15 written as 1 read 0x%lx\n",
-		(unsigned long)(got & DR7_RESERVED_ZEROS));
+	if ((got & DR7_RESERVED_ZEROS) == DR7_RESERVED_ZEROS)
+		gprintf("deviation: DR7 bits 12, 14, 15 keep written 1s (SDM: reserved, 0); "
+			"skipping the exact check\n");
+	else
+		EXPECT_EQ("DR7 <- 0x400 | bits 12, 14, 15 reads 0x400", got, DR7_INIT);
+	dr_write(7, DR7_INIT);
 	dr_write(7, DR7_FIELDS_SAMPLE | DR7_INIT);
 	EXPECT_EQ("DR7 R/W and LEN fields read back", dr_read(7), DR7_FIELDS_SAMPLE | DR7_INIT);
 	dr_write(7, DR7_INIT | DR7_LE | DR7_GE);

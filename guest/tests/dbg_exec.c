@@ -19,6 +19,7 @@
 #define MID_SLOT    4
 volatile uint32_t exec_runs[NUM_TARGETS];
 
+/* clang-format off */
 __asm__(".text\n"
 	".globl exec_tgt0, exec_tgt1, exec_tgt2, exec_tgt3, exec_mid, exec_mid_b\n"
 	".p2align 4\n"
@@ -32,6 +33,7 @@ __asm__(".text\n"
 	".p2align 4\n"
 	"exec_mid: nop\n"
 	"exec_mid_b: incl exec_runs + 16\n ret\n");
+/* clang-format on */
 
 void exec_tgt0(void);
 void exec_tgt1(void);
@@ -108,8 +110,7 @@ static void check_single(int n, bool global)
 	EXPECT_EQ(nm("DR%d %s: DR6 = base | B%d", n, kind, n), db_dr6, dr6_idle | DR6_B(n));
 	EXPECT_EQ(nm("DR%d %s: DR7 unchanged in the handler", n, kind), db_dr7, dr7);
 	EXPECT_EQ(nm("DR%d %s: pushed RF clear", n, kind), db_flags & X86G_FLAGS_RF, 0);
-	EXPECT_EQ(nm("DR%d %s: target ran once after RF resume", n, kind), exec_runs[n],
-		  runs0 + 1);
+	EXPECT_EQ(nm("DR%d %s: target ran once after RF resume", n, kind), exec_runs[n], runs0 + 1);
 	targets[n]();
 	EXPECT_EQ(nm("DR%d %s: hits again on the next call", n, kind), db_count, CALLS_PER_CASE);
 	EXPECT_EQ(nm("DR%d %s: ... again at the target", n, kind), db_ip, tgt);

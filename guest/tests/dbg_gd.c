@@ -28,11 +28,12 @@
 #else
 #define AX "%eax"
 #endif
-#define GD_FN(x, load, insn)                                                     \
-	".globl gd_" #x ", gd_" #x "_insn, gd_" #x "_end\n.p2align 4\n"          \
-	"gd_" #x ": mov $" load ", " AX "\n"                                     \
-	"gd_" #x "_insn: " insn "\n"                                             \
+#define GD_FN(x, load, insn)                                                                       \
+	".globl gd_" #x ", gd_" #x "_insn, gd_" #x "_end\n.p2align 4\n"                            \
+	"gd_" #x ": mov $" load ", " AX "\n"                                                       \
+	"gd_" #x "_insn: " insn "\n"                                                               \
 	"gd_" #x "_end: mov " AX ", gd_out\n ret\n"
+/* clang-format off */
 __asm__(".text\n"
 	GD_FN(to0, STR(DR0_NEW), "mov " AX ", %dr0")
 	GD_FN(from1, STR(SENTINEL), "mov %dr1, " AX)
@@ -46,9 +47,10 @@ __asm__(".text\n"
 	"gd_target: nop\n ret\n"
 	".globl gd_dr4, gd_dr4_end\n.p2align 4\n"
 	"gd_dr4: mov %dr4, " AX "\n gd_dr4_end: ret\n");
+/* clang-format on */
 
-#define DECL_GD(x) \
-	void gd_##x(void); \
+#define DECL_GD(x)                                                                                 \
+	void gd_##x(void);                                                                         \
 	extern const char gd_##x##_insn[], gd_##x##_end[]
 DECL_GD(to0);
 DECL_GD(from1);
@@ -88,7 +90,7 @@ static volatile unsigned db_count;
 static volatile uintptr_t db_ip, db_dr6, db_dr7;
 static uintptr_t resume_ip; /* 0: resume at the faulting instruction with RF */
 static uintptr_t dr6_idle;
-static uint32_t watched;      /* DR1 watches it: a live breakpoint besides GD */
+static uint32_t watched; /* DR1 watches it: a live breakpoint besides GD */
 static char name_buf[NAME_MAX_LEN];
 
 static const char *nm(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -159,8 +161,7 @@ static void run_case(const struct gd_case *c)
 		EXPECT_EQ(nm("GD: %s: DR2 not written", c->what), dr_read(2), 0);
 		break;
 	case CHECK_OUT:
-		EXPECT_EQ(nm("GD: %s: destination register unchanged", c->what), gd_out,
-			  SENTINEL);
+		EXPECT_EQ(nm("GD: %s: destination register unchanged", c->what), gd_out, SENTINEL);
 		break;
 	case CHECK_DR6:
 		/* The hook reset DR6; what matters is that the MOV's value never showed. */
@@ -172,8 +173,7 @@ static void run_case(const struct gd_case *c)
 			  DR7_INIT);
 		break;
 	}
-	EXPECT_EQ(nm("GD: %s: GD stays clear after the handler", c->what), dr_read(7) & DR7_GD,
-		  0);
+	EXPECT_EQ(nm("GD: %s: GD stays clear after the handler", c->what), dr_read(7) & DR7_GD, 0);
 	dr_reset_all();
 }
 

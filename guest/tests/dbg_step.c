@@ -12,7 +12,11 @@
 #define MAX_STEPS    32 /* more #DBs than any sequence needs: the hook then clears TF */
 #define UD2_LEN	     2
 #define VEC_OF	     4 /* INT 4 (CD 04) goes through the #OF gate */
-#define WATCH_VALUE  0x1234
+/* Plain numbers: also pasted into the assembly below. */
+#define WATCH_VALUE 0x1234
+#define TF_BIT	    0x100 /* X86G_FLAGS_TF */
+#define XSTR(x)	    #x
+#define STR(x)	    XSTR(x)
 
 /*
  * Each sequence turns TF on with POPF, runs known instructions and turns TF off with POPF.
@@ -23,12 +27,15 @@
 #else
 #define SP "%esp"
 #endif
-#define TF_ON  "pushf\n orl $0x100, (" SP ")\n popf\n"
+/* clang-format off */
+#define TF_ON "pushf\n orl $" STR(TF_BIT) ", (" SP ")\n popf\n"
 #define TF_OFF(a, b, c, d) \
-	#a ": pushf\n" #b ": andl $0xfffffeff, (" SP ")\n" #c ": popf\n" #d ": ret\n"
+	#a ": pushf\n" #b ": andl $~" STR(TF_BIT) ", (" SP ")\n" #c ": popf\n" #d ": ret\n"
+/* clang-format on */
 #define G(l) ".globl " #l "\n"
 
 /* Ordinary instructions, a jump, a call and a return; POPF sets and clears TF. */
+/* clang-format off */
 __asm__(".text\n.p2align 4\n" G(seq_basic) G(sb_1) G(sb_2) G(sb_3) G(sb_4) G(sb_fn) G(sb_5)
 	    G(sb_6) G(sb_7) G(sb_8)
 	"seq_basic: " TF_ON
@@ -40,8 +47,10 @@ __asm__(".text\n.p2align 4\n" G(seq_basic) G(sb_1) G(sb_2) G(sb_3) G(sb_4) G(sb_
 	"sb_4: call sb_fn\n"
 	TF_OFF(sb_5, sb_6, sb_7, sb_8)
 	"sb_fn: ret\n");
+/* clang-format on */
 
 /* STI with TF set: the single-step trap after STI is not delayed by its interrupt shadow. */
+/* clang-format off */
 __asm__(".text\n.p2align 4\n" G(seq_sti) G(st_1) G(st_2) G(st_3) G(st_4) G(st_5) G(st_6)
 	    G(st_7)
 	"seq_sti: " TF_ON
@@ -50,34 +59,41 @@ __asm__(".text\n.p2align 4\n" G(seq_sti) G(st_1) G(st_2) G(st_3) G(st_4) G(st_5)
 	"st_2: nop\n"
 	"st_3: cli\n"
 	TF_OFF(st_4, st_5, st_6, st_7));
+/* clang-format on */
 
 /* MOV SS: traps are inhibited after it, so MOV SS and the next instruction step as one. */
+/* clang-format off */
 __asm__(".text\n.p2align 4\n" G(seq_movss) G(ms_1) G(ms_2) G(ms_3) G(ms_4) G(ms_5) G(ms_6)
 	"seq_movss: mov %ss, %eax\n" TF_ON
 	"ms_0: nop\n"
 	"ms_1: mov %eax, %ss\n"
 	"ms_2: nop\n"
 	TF_OFF(ms_3, ms_4, ms_5, ms_6));
+/* clang-format on */
 
 /* INT3, INT n and a fault: delivery clears TF, the handler is not stepped, IRET restores TF. */
+/* clang-format off */
 __asm__(".text\n.p2align 4\n" G(seq_int) G(in_1) G(in_2) G(in_3) G(in_4) G(in_5) G(in_6)
 	    G(in_7) G(in_8) G(in_9) G(in_10)
 	"seq_int: " TF_ON
 	"in_0: nop\n"
 	"in_1: int3\n"
 	"in_2: nop\n"
-	"in_3: int $4\n"
+	"in_3: int $" STR(VEC_OF) "\n"
 	"in_4: nop\n"
 	"in_5: ud2\n"
 	"in_6: nop\n"
 	TF_OFF(in_7, in_8, in_9, in_10));
+/* clang-format on */
 
 /* A stepped instruction that also hits a data breakpoint: one #DB with BS and B0. */
+/* clang-format off */
 __asm__(".text\n.p2align 4\n" G(seq_data) G(sd_1) G(sd_2) G(sd_3) G(sd_4) G(sd_5)
 	"seq_data: " TF_ON
 	"sd_0: nop\n"
-	"sd_1: movl $0x1234, step_watch\n"
+	"sd_1: movl $" STR(WATCH_VALUE) ", step_watch\n"
 	TF_OFF(sd_2, sd_3, sd_4, sd_5));
+/* clang-format on */
 
 void seq_basic(void);
 void seq_sti(void);
@@ -87,8 +103,7 @@ void seq_data(void);
 extern const char sb_1[], sb_2[], sb_3[], sb_4[], sb_fn[], sb_5[], sb_6[], sb_7[], sb_8[];
 extern const char st_1[], st_2[], st_3[], st_4[], st_5[], st_6[], st_7[];
 extern const char ms_1[], ms_2[], ms_3[], ms_4[], ms_5[], ms_6[];
-extern const char in_1[], in_2[], in_3[], in_4[], in_5[], in_6[], in_7[], in_8[], in_9[],
-    in_10[];
+extern const char in_1[], in_2[], in_3[], in_4[], in_5[], in_6[], in_7[], in_8[], in_9[], in_10[];
 extern const char sd_1[], sd_2[], sd_3[], sd_4[], sd_5[];
 volatile uint32_t step_watch;
 
@@ -162,8 +177,7 @@ static void run(void (*seq)(void))
 	seq();
 }
 
-static const char *where(uintptr_t ip, const char *const *names, const char *const *addrs,
-			 int n)
+static const char *where(uintptr_t ip, const char *const *names, const char *const *addrs, int n)
 {
 	for (int i = 0; i < n; i++)
 		if ((uintptr_t)addrs[i] == ip)
@@ -196,9 +210,9 @@ static void dump_steps(const char *seq, const char *const *ips, const char *cons
 static void check_basic(void)
 {
 	static const char *const ips[] = {sb_1, sb_2, sb_3, sb_4, sb_fn, sb_5, sb_6, sb_7, sb_8};
-	static const char *const names[] = {"mov",  "add",	  "after jmp", "call target",
-					    "ret target", "and", "popf", "after popf",
-					    "next"};
+	static const char *const names[] = {"mov",	   "add",	 "after jmp",
+					    "call target", "ret target", "and",
+					    "popf",	   "after popf", "next"};
 
 	run(seq_basic);
 	expect_steps("basic", ips, names, NULL, sizeof(ips) / sizeof(ips[0]));
@@ -208,8 +222,8 @@ static void check_basic(void)
 static void check_sti(void)
 {
 	static const char *const ips[] = {st_1, st_2, st_3, st_4, st_5, st_6, st_7};
-	static const char *const names[] = {"sti",  "after sti",  "after nop", "after cli",
-					    "and", "popf", "after popf"};
+	static const char *const names[] = {"sti", "after sti", "after nop", "after cli",
+					    "and", "popf",	"after popf"};
 	const int n = sizeof(ips) / sizeof(ips[0]);
 	bool delayed;
 
@@ -239,8 +253,8 @@ static void check_movss(void)
 static void check_int(void)
 {
 	static const char *const ips[] = {in_1, in_3, in_5, in_7, in_8, in_9, in_10};
-	static const char *const names[] = {"int3",	  "int 4",	  "ud2",	 "after nop",
-					    "and", "popf", "after popf"};
+	static const char *const names[] = {"int3", "int 4", "ud2",	  "after nop",
+					    "and",  "popf",  "after popf"};
 
 	rec_bp = rec_of = rec_ud = (struct vec_rec){0};
 	guest_set_hook(GUEST_VEC_BP, bp_hook);

@@ -10,15 +10,15 @@
 
 #include "debug/gdb_stub.h"
 
-#define FAKE_MEM_BASE	0x400000ull
-#define FAKE_MEM_SIZE	0x10000u
+#define FAKE_MEM_BASE 0x400000ull
+#define FAKE_MEM_SIZE 0x10000u
 /* One unmapped page inside the fake memory. */
-#define FAKE_HOLE	(FAKE_MEM_BASE + 0x8000)
-#define FAKE_HOLE_SIZE	0x1000u
-#define FAKE_IN_MAX	0x20000u
-#define FAKE_OUT_MAX	0x40000u
-#define FAKE_HW_SLOTS	4
-#define FAKE_CALLS_MAX	32
+#define FAKE_HOLE      (FAKE_MEM_BASE + 0x8000)
+#define FAKE_HOLE_SIZE 0x1000u
+#define FAKE_IN_MAX    0x20000u
+#define FAKE_OUT_MAX   0x40000u
+#define FAKE_HW_SLOTS  4
+#define FAKE_CALLS_MAX 32
 
 struct fake_hw_call {
 	bool set; /* set_hw_bp, else clear_hw_bp */
@@ -28,19 +28,20 @@ struct fake_hw_call {
 };
 
 struct fake {
-	uint8_t in[FAKE_IN_MAX];
 	size_t in_len, in_pos;
 	bool none_at_end; /* GDB_IO_NONE instead of GDB_IO_CLOSED once the input is used up */
-	char out[FAKE_OUT_MAX + 1];
 	size_t out_len;
 	struct gdb_regs regs;
-	uint8_t mem[FAKE_MEM_SIZE];
 	bool is64;
 	bool fail_regs;
 	int hw_used;
 	struct fake_hw_call calls[FAKE_CALLS_MAX];
 	size_t ncalls;
 	char monitor_cmd[256];
+	/* The big buffers last: fake_init clears only what is above (the fuzzer runs it a lot). */
+	uint8_t mem[FAKE_MEM_SIZE];
+	uint8_t in[FAKE_IN_MAX];
+	char out[FAKE_OUT_MAX + 1];
 };
 
 static inline int fake_getc(void *ctx)
@@ -120,7 +121,8 @@ static inline int fake_write(void *ctx, uint64_t gva, const void *buf, size_t le
 	return 0;
 }
 
-static inline void fake_record(struct fake *f, bool set, enum gdb_bp_type t, uint64_t a, unsigned len)
+static inline void fake_record(struct fake *f, bool set, enum gdb_bp_type t, uint64_t a,
+			       unsigned len)
 {
 	if (f->ncalls < FAKE_CALLS_MAX)
 		f->calls[f->ncalls++] = (struct fake_hw_call){set, t, a, len};
@@ -168,10 +170,18 @@ static inline int fake_monitor(void *ctx, const char *cmd, char *out, size_t out
 
 static inline void fake_init(struct fake *f, struct gdb_io *io, struct gdb_target *t, bool is64)
 {
-	memset(f, 0, sizeof(*f));
+	static uint8_t pattern[FAKE_MEM_SIZE];
+	static bool have_pattern;
+
+	if (!have_pattern) {
+		for (size_t i = 0; i < FAKE_MEM_SIZE; i++)
+			pattern[i] = (uint8_t)(i * 7 + 3);
+		have_pattern = true;
+	}
+	memset(f, 0, offsetof(struct fake, mem));
+	memcpy(f->mem, pattern, sizeof(pattern));
+	f->out[0] = '\0';
 	f->is64 = is64;
-	for (size_t i = 0; i < FAKE_MEM_SIZE; i++)
-		f->mem[i] = (uint8_t)(i * 7 + 3);
 	for (unsigned i = 0; i < 16; i++)
 		f->regs.gpr[i] = 0x1111111111111111ull * (i % 15 + 1) + i;
 	f->regs.rip = FAKE_MEM_BASE + 0x100;

@@ -1,4 +1,5 @@
-/* test_gdb_mem.c - cmocka tests for the GDB stub's memory packets and breakpoints (debug/gdb_mem.c). */
+/* test_gdb_mem.c - cmocka tests for the GDB stub's memory packets and breakpoints
+ * (debug/gdb_mem.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -10,8 +11,8 @@
 #include "debug/gdb_stub.h"
 #include "tests/fuzz/gdb_fake.h"
 
-#define INT3 0xcc
-#define MEM(a) F.mem[(a) - FAKE_MEM_BASE]
+#define INT3   0xcc
+#define MEM(a) F.mem[(a)-FAKE_MEM_BASE]
 
 static struct fake F;
 static struct gdb_stub S;
@@ -68,7 +69,7 @@ static void test_read(void **state)
 {
 	(void)state;
 	assert_string_equal(ask("m400000,10"), hex_at(0x400000, 16));
-	assert_string_equal(ask("m40fff0,10"), hex_at(0x40fff0, 16)); /* the last bytes */
+	assert_string_equal(ask("m40fff0,10"), hex_at(0x40fff0, 16));	 /* the last bytes */
 	assert_int_equal(strlen(ask("m400000,10000")), 2 * GDB_MEM_MAX); /* capped */
 	assert_string_equal(askf("m%llx,10", FAKE_HOLE - 8), hex_at(FAKE_HOLE - 8, 8)); /* short */
 	assert_string_equal(askf("m%llx,1", FAKE_HOLE), "E14");
@@ -117,7 +118,7 @@ static void test_sw_breakpoint_hidden(void **state)
 	assert_int_equal(MEM(0x400040), INT3);
 	assert_true(gdb_owns_sw_bp(&S, 0x400040));
 	assert_false(gdb_owns_sw_bp(&S, 0x400041));
-	assert_string_equal(ask("m40003f,3"), want); /* gdb sees the guest's byte */
+	assert_string_equal(ask("m40003f,3"), want);   /* gdb sees the guest's byte */
 	assert_string_equal(ask("Z0,400040,1"), "OK"); /* idempotent: still the guest's byte */
 	assert_string_equal(ask("m40003f,3"), want);
 	assert_string_equal(ask("z0,400040,1"), "OK");
@@ -163,7 +164,8 @@ static void test_hw_breakpoints(void **state)
 	assert_string_equal(ask("Z4,400210,2"), "OK");
 	assert_string_equal(ask("Z4,400210,2"), "OK"); /* idempotent: no second call */
 	assert_int_equal(F.ncalls, 4);
-	assert_true(F.calls[1].set && F.calls[1].type == GDB_WP_WRITE && F.calls[1].addr == 0x400200);
+	assert_true(F.calls[1].set && F.calls[1].type == GDB_WP_WRITE &&
+		    F.calls[1].addr == 0x400200);
 	assert_int_equal(F.calls[2].len, 8);
 	assert_int_equal(F.calls[2].type, GDB_WP_READ);
 	assert_int_equal(F.calls[3].type, GDB_WP_ACCESS);

@@ -1,4 +1,5 @@
-/* test_gdb_proto.c - cmocka tests for GDB packet framing, acks, escapes and hex in debug/gdb_proto.c. */
+/* test_gdb_proto.c - cmocka tests for GDB packet framing, acks, escapes and hex in
+ * debug/gdb_proto.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -222,11 +223,14 @@ static void test_binary_escapes(void **state)
 	gdb_proto_begin(&P);
 	gdb_proto_put_bin(&P, raw, sizeof(raw));
 	assert_int_equal(P.tx_len, 11);
-	assert_memory_equal(P.tx, "}\x03}\x04}]}\x0a" "a\x03", 10);
+	assert_memory_equal(P.tx,
+			    "}\x03}\x04}]}\x0a"
+			    "a\x03",
+			    10);
 	assert_true(gdb_unescape(P.tx, P.tx_len, back, sizeof(back), &n));
 	assert_int_equal(n, sizeof(raw));
 	assert_memory_equal(back, raw, sizeof(raw));
-	assert_false(gdb_unescape("ab}", 3, back, sizeof(back), &n));    /* ends inside one */
+	assert_false(gdb_unescape("ab}", 3, back, sizeof(back), &n)); /* ends inside one */
 	assert_false(gdb_unescape("abcdefgh", 8, back, 4, &n));	      /* too long */
 }
 

@@ -10,18 +10,16 @@
 #include "debug/gdb_stub.h"
 #include "tests/fuzz/gdb_fake.h"
 
-#define RIP_HEX	    "0001400000000000"
-#define RSP_HEX	    "8f88888888888888"
-#define RBP_HEX	    "7d77777777777777"
-#define EXPEDITE64  "10:" RIP_HEX ";07:" RSP_HEX ";06:" RBP_HEX ";"
-#define EXPEDITE32  "08:00014000;04:8f888888;05:7d777777;"
-#define REGS64_HEX  (2 * 380)
-#define REGS32_HEX  (2 * 264)
-#define CR3_OFF64   (2 * 308)
-#define ST0_OFF64   (2 * 164)
-#define RAW(s)	    fake_raw(&F, s, sizeof(s) - 1)
-#define SUPPORTED                                                                                  \
-	"PacketSize=1000;qXfer:features:read+;swbreak+;hwbreak+;QStartNoAckMode+;vContSupported+"
+#define RIP_HEX	   "0001400000000000"
+#define RSP_HEX	   "8f88888888888888"
+#define RBP_HEX	   "7d77777777777777"
+#define EXPEDITE64 "10:" RIP_HEX ";07:" RSP_HEX ";06:" RBP_HEX ";"
+#define EXPEDITE32 "08:00014000;04:8f888888;05:7d777777;"
+#define REGS64_HEX (2 * 380)
+#define REGS32_HEX (2 * 264)
+#define CR3_OFF64  (2 * 308)
+#define ST0_OFF64  (2 * 164)
+#define RAW(s)	   fake_raw(&F, s, sizeof(s) - 1)
 
 static struct fake F;
 static struct gdb_stub S;
@@ -43,15 +41,6 @@ static int setup32(void **state)
 	setup64(state);
 	F.is64 = false;
 	return 0;
-}
-
-static int fake_monitor_silent(void *ctx, const char *cmd, char *out, size_t outlen)
-{
-	(void)ctx;
-	(void)cmd;
-	(void)out;
-	(void)outlen;
-	return -1;
 }
 
 static enum gdb_action stop_at(enum gdb_stop_kind kind, uint64_t addr, const char *why, int *sig)
@@ -92,17 +81,6 @@ static const char *stop_reply(enum gdb_stop_kind kind, uint64_t addr)
 	fake_pkt(&F, "c");
 	assert_int_equal(stop_at(kind, addr, NULL, &sig), GDB_ACT_CONTINUE);
 	return fake_reply(&F, before, R, sizeof(R)) ? R : "<none>";
-}
-
-static void test_qsupported(void **state)
-{
-	(void)state;
-	assert_string_equal(ask("qSupported:multiprocess+;swbreak+;hwbreak+;xmlRegisters=i386"),
-			    SUPPORTED);
-	assert_true(S.gdb_swbreak);
-	assert_true(S.gdb_hwbreak);
-	assert_string_equal(ask("qSupported"), SUPPORTED);
-	assert_false(S.gdb_swbreak);
 }
 
 static void test_initial_stop_waits_for_query(void **state)
@@ -207,8 +185,8 @@ static void test_read_registers_64(void **state)
 	(void)state;
 	ask("g");
 	assert_int_equal(strlen(R), REGS64_HEX);
-	assert_memory_equal(R, "1111111111111111", 16);		/* rax */
-	assert_memory_equal(R + 16 * 16, RIP_HEX "46020000", 24); /* rip, eflags (32-bit) */
+	assert_memory_equal(R, "1111111111111111", 16);		       /* rax */
+	assert_memory_equal(R + 16 * 16, RIP_HEX "46020000", 24);      /* rip, eflags (32-bit) */
 	assert_memory_equal(R + 16 * 16 + 24, "1000000018000000", 16); /* cs, ss */
 	assert_memory_equal(R + ST0_OFF64, "00000000000000000000", 20);
 	assert_memory_equal(R + CR3_OFF64, "0010000000000000", 16);
@@ -221,8 +199,17 @@ static void test_read_registers_32(void **state)
 	ask("g");
 	assert_int_equal(strlen(R), REGS32_HEX);
 	/* eax ecx edx ebx esp ebp esi edi: the i386 order */
-	assert_memory_equal(R, "11111111" "35333333" "47444444" "23222222"
-			       "8f888888" "7d777777" "59555555" "6b666666" "00014000", 72);
+	assert_memory_equal(R,
+			    "11111111"
+			    "35333333"
+			    "47444444"
+			    "23222222"
+			    "8f888888"
+			    "7d777777"
+			    "59555555"
+			    "6b666666"
+			    "00014000",
+			    72);
 }
 
 static void test_write_registers(void **state)
@@ -232,7 +219,7 @@ static void test_write_registers(void **state)
 	(void)state;
 	g[0] = 'G';
 	strcpy(g + 1, ask("g"));
-	memcpy(g + 1, "efbeadde00000000", 16);	       /* rax */
+	memcpy(g + 1, "efbeadde00000000", 16);	     /* rax */
 	memcpy(g + 1 + ST0_OFF64, "ffffffffff", 10); /* x87: ignored */
 	assert_string_equal(ask(g), "OK");
 	assert_true(F.regs.gpr[0] == 0xdeadbeef);
@@ -322,50 +309,6 @@ static void test_vcont(void **state)
 	assert_string_equal(ask("vCont;Cxx"), "E22");
 }
 
-static void test_queries(void **state)
-{
-	(void)state;
-	assert_string_equal(ask("qAttached"), "1");
-	assert_string_equal(ask("qAttached:1"), "1");
-	assert_string_equal(ask("qC"), "QC1");
-	assert_string_equal(ask("qfThreadInfo"), "m1");
-	assert_string_equal(ask("qsThreadInfo"), "l");
-	assert_string_equal(ask("Hg0"), "OK");
-	assert_string_equal(ask("Hc-1"), "OK");
-	assert_string_equal(ask("T1"), "OK");
-	assert_string_equal(ask("T2"), "E22");
-	assert_string_equal(ask("qOffsets"), "");
-	assert_string_equal(ask("vMustReplyEmpty"), "");
-	assert_string_equal(ask("QNonStop:1"), "");
-	assert_string_equal(ask("!"), "");
-	assert_string_equal(ask(""), "");
-}
-
-static void test_monitor(void **state)
-{
-	unsigned n;
-
-	(void)state;
-	n = fake_npackets(&F);
-	assert_string_equal(ask("qRcmd,72656773"), "O7269703d3430303130300a"); /* "regs" */
-	assert_string_equal(F.monitor_cmd, "regs");
-	assert_true(fake_reply(&F, n + 1, R, sizeof(R)));
-	assert_string_equal(R, "OK");
-	n = fake_npackets(&F);
-	assert_string_equal(ask("qRcmd,6e6f7065"), "O756e6b6e6f776e20636f6d6d616e640a"); /* "nope" */
-	assert_true(fake_reply(&F, n + 1, R, sizeof(R)));
-	assert_string_equal(R, "E01");
-	S.tgt.monitor = fake_monitor_silent;
-	assert_string_equal(ask("qRcmd,6e6f7065"), "E01");
-	S.tgt.monitor = fake_monitor;
-	assert_string_equal(ask("qRcmd,6e6"), "E22");
-	n = fake_npackets(&F);
-	ask("qRcmd,6c6f6e67"); /* "long": the whole buffer */
-	assert_int_equal(strlen(R), 1 + 2 * (GDB_MONITOR_MAX - 1));
-	S.tgt.monitor = NULL;
-	assert_string_equal(ask("qRcmd,72656773"), "");
-}
-
 static void test_detach_and_kill(void **state)
 {
 	int sig;
@@ -378,28 +321,6 @@ static void test_detach_and_kill(void **state)
 	assert_int_equal(act("k", &sig), GDB_ACT_KILL);
 	assert_int_equal(fake_npackets(&F), 1); /* no reply to k */
 	assert_int_equal(stop_at(GDB_STOP_INITIAL, 0, NULL, &sig), GDB_ACT_DETACH); /* closed */
-}
-
-static void test_no_ack_mode(void **state)
-{
-	(void)state;
-	assert_string_equal(ask("QStartNoAckMode"), "OK");
-	RAW("+"); /* gdb's ack of that OK */
-	assert_string_equal(ask("qC"), "QC1");
-	assert_string_equal(fake_acks(&F), "+"); /* for QStartNoAckMode only */
-	assert_string_equal(ask("qSupported"), SUPPORTED); /* a new gdb: acks again */
-	assert_false(S.proto.no_ack);
-}
-
-static void test_retransmit_and_bad_checksum(void **state)
-{
-	int sig;
-
-	(void)state;
-	fake_pkt(&F, "qC");
-	RAW("-$D#00"); /* resend QC1; a corrupted D does nothing */
-	assert_int_equal(act("c", &sig), GDB_ACT_CONTINUE);
-	assert_string_equal(F.out, "+$QC1#c5$QC1#c5-+");
 }
 
 static void test_arch_fixed_per_session(void **state)
@@ -417,7 +338,6 @@ static void test_arch_fixed_per_session(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup(test_qsupported, setup64),
 	    cmocka_unit_test_setup(test_initial_stop_waits_for_query, setup64),
 	    cmocka_unit_test_setup(test_stop_reasons, setup64),
 	    cmocka_unit_test_setup(test_reasons_need_qsupported, setup64),
@@ -433,11 +353,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_register_failure, setup64),
 	    cmocka_unit_test_setup(test_resume_variants, setup64),
 	    cmocka_unit_test_setup(test_vcont, setup64),
-	    cmocka_unit_test_setup(test_queries, setup64),
-	    cmocka_unit_test_setup(test_monitor, setup64),
 	    cmocka_unit_test_setup(test_detach_and_kill, setup64),
-	    cmocka_unit_test_setup(test_no_ack_mode, setup64),
-	    cmocka_unit_test_setup(test_retransmit_and_bad_checksum, setup64),
 	    cmocka_unit_test_setup(test_arch_fixed_per_session, setup64),
 	};
 

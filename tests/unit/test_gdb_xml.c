@@ -15,20 +15,20 @@
 #define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const core64[] = {
-    "rax", "rbx", "rcx", "rdx", "rsi",	 "rdi",	  "rbp",   "rsp",   "r8",    "r9",    "r10",
-    "r11", "r12", "r13", "r14", "r15",	 "rip",	  "eflags", "cs",   "ss",    "ds",    "es",
-    "fs",  "gs",  "st0", "st1", "st2",	 "st3",	  "st4",   "st5",   "st6",   "st7",   "fctrl",
-    "fstat", "ftag", "fiseg", "fioff", "foseg", "fooff", "fop"};
+    "rax", "rbx", "rcx",   "rdx",   "rsi",  "rdi",   "rbp",   "rsp",	"r8",	 "r9",
+    "r10", "r11", "r12",   "r13",   "r14",  "r15",   "rip",   "eflags", "cs",	 "ss",
+    "ds",  "es",  "fs",	   "gs",    "st0",  "st1",   "st2",   "st3",	"st4",	 "st5",
+    "st6", "st7", "fctrl", "fstat", "ftag", "fiseg", "fioff", "foseg",	"fooff", "fop"};
 static const char *const core32[] = {
-    "eax", "ecx", "edx", "ebx", "esp",	 "ebp",	  "esi",   "edi",   "eip",   "eflags", "cs",
-    "ss",  "ds",  "es",	 "fs",	"gs",	 "st0",	  "st1",   "st2",   "st3",   "st4",    "st5",
+    "eax", "ecx", "edx",   "ebx",   "esp",  "ebp",   "esi",   "edi",   "eip",	"eflags", "cs",
+    "ss",  "ds",  "es",	   "fs",    "gs",   "st0",   "st1",   "st2",   "st3",	"st4",	  "st5",
     "st6", "st7", "fctrl", "fstat", "ftag", "fiseg", "fioff", "foseg", "fooff", "fop"};
 static const char *const sys64[] = {"fs_base", "gs_base", "cr0", "cr2", "cr3", "cr4", "efer",
 				    "dr0",     "dr1",	  "dr2", "dr3", "dr6", "dr7"};
 static const char *const sys32[] = {"cr0", "cr2", "cr3", "cr4", "efer", "dr0",
 				    "dr1", "dr2", "dr3", "dr6", "dr7"};
-static const char *const eflags[] = {"CF", "PF", "AF", "ZF", "SF", "TF", "IF", "DF", "OF",
-				     "NT", "RF", "VM", "AC", "VIF", "VIP", "ID"};
+static const char *const eflags[] = {"CF", "PF", "AF", "ZF", "SF", "TF",  "IF",	 "DF",
+				     "OF", "NT", "RF", "VM", "AC", "VIF", "VIP", "ID"};
 
 static struct fake F;
 static struct gdb_stub S;
@@ -37,9 +37,9 @@ static char R[FAKE_OUT_MAX + 1];
 
 static size_t whole(bool is64)
 {
-	size_t total, n = gdb_target_xml(is64, 0, xml, sizeof(xml) - 1, &total);
+	size_t n = gdb_target_xml(is64, 0, xml, sizeof(xml) - 1);
 
-	assert_int_equal(n, total);
+	assert_true(n < sizeof(xml) - 1);
 	xml[n] = '\0';
 	return n;
 }
@@ -51,8 +51,8 @@ static unsigned reg_names(const char *from, const char *to, char names[][16], si
 
 	*count = 0;
 	for (const char *p = strstr(from, "<reg "); p && p < to; p = strstr(p + 1, "<reg ")) {
-		assert_int_equal(sscanf(p, "<reg name=\"%15[^\"]\" bitsize=\"%u\"", names[*count], &b),
-				 2);
+		assert_int_equal(
+		    sscanf(p, "<reg name=\"%15[^\"]\" bitsize=\"%u\"", names[*count], &b), 2);
 		assert_non_null(strstr(p, "/>"));
 		bits += b;
 		++*count;
@@ -95,7 +95,8 @@ static void check_description(bool is64, const char *const *core, size_t ncore,
 		assert_non_null(strstr(xml, field));
 	}
 	assert_non_null(strstr(xml, "type=\"i386_eflags\""));
-	assert_non_null(strstr(s, "<reg name=\"cr3\" bitsize=\"64\" type=\"uint64\" group=\"system\"/>"));
+	assert_non_null(
+	    strstr(s, "<reg name=\"cr3\" bitsize=\"64\" type=\"uint64\" group=\"system\"/>"));
 	assert_true((strstr(xml, "fs_base") != NULL) == is64);
 	assert_string_equal(xml + strlen(xml) - 21, "</feature>\n</target>\n");
 	assert_null(strpbrk(xml, "#$}*")); /* nothing to escape, but the transfer would */
@@ -133,18 +134,20 @@ static void test_register_numbers(void **state)
 static void test_window(void **state)
 {
 	static char part[XML_MAX];
-	size_t len = whole(true), total, got = 0;
+	size_t len = whole(true), got = 0;
 
 	(void)state;
 	while (got < len) {
-		size_t n = gdb_target_xml(true, got, part, 97, &total);
+		size_t n = gdb_target_xml(true, got, part, 97);
 
-		assert_int_equal(total, len);
+		assert_true(n == 97 || got + n == len);
 		assert_true(n > 0);
 		assert_memory_equal(part, xml + got, n);
 		got += n;
 	}
-	assert_int_equal(gdb_target_xml(true, len + 5, part, 10, &total), 0);
+	assert_int_equal(gdb_target_xml(true, len, part, 10), 0);
+	assert_int_equal(gdb_target_xml(true, len + 5, part, 10), 0);
+	assert_int_equal(gdb_target_xml(true, 0, part, 0), 0);
 }
 
 static void setup_session(bool is64)
@@ -182,8 +185,8 @@ static unsigned transfer(unsigned chunk, char *out, size_t *len)
 		snprintf(pkt, sizeof(pkt), "qXfer:features:read:target.xml:%zx,%x", *len, chunk);
 		ask(pkt);
 		assert_true(R[0] == 'm' || R[0] == 'l');
-		assert_true(gdb_unescape(R + 1, strlen(R + 1), (uint8_t *)out + *len,
-					 XML_MAX - *len, &n));
+		assert_true(
+		    gdb_unescape(R + 1, strlen(R + 1), (uint8_t *)out + *len, XML_MAX - *len, &n));
 		assert_true(n <= chunk);
 		*len += n;
 		chunks++;
@@ -240,9 +243,9 @@ static void test_g_matches_description(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_amd64_description), cmocka_unit_test(test_i386_description),
-	    cmocka_unit_test(test_register_numbers),  cmocka_unit_test(test_window),
-	    cmocka_unit_test(test_qxfer_chunks),      cmocka_unit_test(test_qxfer_errors),
+	    cmocka_unit_test(test_amd64_description),	  cmocka_unit_test(test_i386_description),
+	    cmocka_unit_test(test_register_numbers),	  cmocka_unit_test(test_window),
+	    cmocka_unit_test(test_qxfer_chunks),	  cmocka_unit_test(test_qxfer_errors),
 	    cmocka_unit_test(test_g_matches_description),
 	};
 

@@ -352,7 +352,8 @@ static void test_db_amd_clears_btf(void **state)
 static void test_icebp_reinjected_as_priv_sw_exc(void **state)
 {
 	(void)state;
-	assert_int_equal(db_exit(0, true, ICEBP_LEN), EXIT_RESUME);
+	/* Whatever the exit record says about breakpoints, INT1 reports none of them. */
+	assert_int_equal(db_exit(ARCH_B0 | ARCH_B1, true, ICEBP_LEN), EXIT_RESUME);
 	assert_one_event(EVENT_PRIV_SW_EXC, ARCH_VEC_DB, false);
 	assert_int_equal(fv.b.events[0].insn_len, ICEBP_LEN);
 	assert_int_equal(rip(), FAKE_DEFAULT_RIP);
