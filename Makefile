@@ -97,7 +97,7 @@ $(FUZZ_GDB): tests/fuzz/fuzz_gdb.c tests/fuzz/gdb_fake.h $(FUZZ_GDB_SRCS) $(wild
 fuzz: $(FUZZ_GDB)
 	@mkdir -p $(BUILD)/fuzz/corpus
 	$(FUZZ_GDB) -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -dict=tests/fuzz/gdb.dict \
-		-print_final_stats=1 $(BUILD)/fuzz/corpus tests/fuzz/corpus_gdb
+		-artifact_prefix=$(BUILD)/fuzz/ -print_final_stats=1 $(BUILD)/fuzz/corpus tests/fuzz/corpus_gdb
 
 fuzz-quick:
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30

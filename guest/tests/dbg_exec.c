@@ -111,13 +111,12 @@ static void check_single(int n, bool global)
 	EXPECT_EQ(nm("DR%d %s: DR7 unchanged in the handler", n, kind), db_dr7, dr7);
 	EXPECT_EQ(nm("DR%d %s: pushed RF clear", n, kind), db_flags & X86G_FLAGS_RF, 0);
 	EXPECT_EQ(nm("DR%d %s: target ran once after RF resume", n, kind), exec_runs[n], runs0 + 1);
+	/* A second hit also shows RF was cleared after the resumed instruction. */
 	targets[n]();
 	EXPECT_EQ(nm("DR%d %s: hits again on the next call", n, kind), db_count, CALLS_PER_CASE);
 	EXPECT_EQ(nm("DR%d %s: ... again at the target", n, kind), db_ip, tgt);
 	EXPECT_EQ(nm("DR%d %s: ... target ran twice in all", n, kind), exec_runs[n],
 		  runs0 + CALLS_PER_CASE);
-	EXPECT_EQ(nm("DR%d %s: RF clear after the resumed instruction", n, kind),
-		  x86g_read_flags() & X86G_FLAGS_RF, 0);
 	dr_reset_all();
 }
 
