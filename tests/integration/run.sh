@@ -128,7 +128,53 @@ group_hostile() {
 	done
 }
 
-groups=${*:-boot guest hostile}
+# The in-guest debug suite: every check bare and under dbgvisor on the same emulator, and
+# the two outputs (deviation notes included) must be identical: the guest cannot tell.
+DBG_TESTS="dbg_exec dbg_data dbg_step dbg_gd dbg_dr45 dbg_persist dbg_misc dbg_taskswitch"
+DBG_SECTION_START='^guest: start'
+DBG_SECTION_END='^guest: exit code'
+
+dbg_qemu() { # dbg_qemu PROGRAM VARIANT
+	local n="qemu-$1$2"
+	qemu_case "$n-bare" "$OK" "-cpu max -kernel $GUESTS/$1$2.elf" "$GUEST_OK"
+	hv_qemu "$n-hv" "$OK" "$GUESTS/$1$2.elf $1$2.elf" "" "$GUEST_OK" "$STOP_OK" "$NO_CRASH"
+	same_output "$n-same" "$OUT/$n-bare.log" "$OUT/$n-hv.log" "$DBG_SECTION_START" \
+		"$DBG_SECTION_END"
+}
+
+dbg_bochs() { # dbg_bochs PROGRAM VARIANT MODEL: bare and hypervisor boots run side by side
+	local n="bochs-$3-$1$2" g="$GUESTS/$1$2.elf"
+	bare_iso "$OUT/$n-bare.iso" "$g"
+	hv_iso "$OUT/$n-hv.iso" "$g"
+	bochs_boot "$n-bare" "$3" "$OUT/$n-bare.iso" &
+	bochs_boot "$n-hv" "$3" "$OUT/$n-hv.iso"
+	wait
+	check "$n-bare" "$OUT/$n-bare.log" 0 any "$GUEST_OK"
+	check "$n-hv" "$OUT/$n-hv.log" 0 any "$GUEST_OK" "$STOP_OK" "$NO_CRASH"
+	same_output "$n-same" "$OUT/$n-bare.log" "$OUT/$n-hv.log" "$DBG_SECTION_START" \
+		"$DBG_SECTION_END"
+}
+
+group_debug() {
+	local t
+	for t in $DBG_TESTS; do
+		dbg_qemu "$t" 32
+		dbg_qemu "$t" 64
+		dbg_bochs "$t" 32 corei7_haswell_4770
+		dbg_bochs "$t" 64 corei7_haswell_4770
+		dbg_bochs "$t" 32 ryzen
+	done
+	for t in dbg_exec dbg_data dbg_step; do
+		dbg_bochs "$t" 64 ryzen
+		dbg_bochs "$t" 32 corei7_skylake_x
+	done
+	# Host breakpoints on the hypervisor's own exit path never reach the guest.
+	QEMU_INITRD="$GUESTS/dbg_persist32.elf x" qemu_case qemu-hostdr "$OK" \
+		"-cpu max -kernel $HV_ELF -append hostdr=on" "$GUEST_OK" \
+		"host debug registers: [1-9][0-9]* hits on the hypervisor's own breakpoint, 0 stray"
+}
+
+groups=${*:-boot guest hostile debug}
 for g in $groups; do
 	"group_$g"
 done
