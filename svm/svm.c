@@ -309,13 +309,18 @@ static void svm_load_debug(struct vcpu *v, const uint64_t db[DR_SLOTS], uint64_t
 	s->vmcb->save.dr6 = dr6;
 	s->vmcb->save.dr7 = dr7;
 	s->loaded_dr6 = dr6;
+	/* Bochs 2.7 neither loads nor saves VMCB.DR6; its guest runs on the CPU's own DR6. */
+	x86_write_dr6(dr6);
 	/*
 	 * QEMU 7.2 copies VMCB.DR7 at VMRUN without arming its breakpoints; they follow
-	 * the last MOV to DR7. Writing it here changes nothing on real CPUs, where VMRUN
-	 * loads DR7 from the VMCB; svm_run disarms it again right after the exit.
+	 * the last MOV to DR7. A guest running its DRs natively arms its own; effective
+	 * values the guest never wrote (the debugger's slots) are armed here. Real CPUs
+	 * load DR7 from the VMCB anyway; svm_run disarms right after the exit.
 	 */
-	x86_write_dr7(dr7);
-	s->dr7_armed = dr7 != DR7_INIT;
+	if (s->dr_intercept_all && dr7 != DR7_INIT) {
+		x86_write_dr7(dr7);
+		s->dr7_armed = true;
+	}
 }
 
 static void svm_save_debug(struct vcpu *v, uint64_t db[DR_SLOTS], uint64_t *dr6, uint64_t *dr7)
@@ -330,11 +335,8 @@ static void svm_save_debug(struct vcpu *v, uint64_t db[DR_SLOTS], uint64_t *dr6,
 
 static void svm_set_dr_intercept(struct vcpu *v, bool all)
 {
-	/*
-	 * Even with native access, DR7 writes exit: QEMU's CPU ignores DR7.GD, so general
-	 * detect is emulated by never letting a GD write reach the hardware unseen.
-	 */
-	S(v)->vmcb->control.intercept_dr = all ? SVM_INTERCEPT_DR_ALL : SVM_INTERCEPT_DR7_WRITE;
+	S(v)->vmcb->control.intercept_dr = all ? SVM_INTERCEPT_DR_ALL : 0;
+	S(v)->dr_intercept_all = all;
 }
 
 static unsigned svm_get_cpl(struct vcpu *v)

@@ -22,6 +22,7 @@ struct svm_vcpu {
 	bool nrip_save;
 	uint64_t loaded_dr6; /* DR6 given to the last VMRUN: #DB status bits are what changed */
 	bool dr7_armed;      /* the CPU's own DR7 holds the guest's enables (QEMU workaround) */
+	bool dr_intercept_all; /* MOV DR exits: the guest's DRs are not native */
 };
 
 extern const struct vcpu_ops svm_ops;

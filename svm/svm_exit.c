@@ -2,6 +2,7 @@
 #include "svm/svm.h"
 
 #include "core/trap.h"
+#include "core/x86.h"
 
 #define VECTOR_COUNT 32
 #define DR_COUNT 16
@@ -46,6 +47,38 @@ static void decode_npf(const struct svm_vcpu *s, struct vcpu_exit *e)
 	e->npf.fetch = err & SVM_NPF_FETCH;
 }
 
+/*
+ * Bochs 2.7's SVM leaves VMCB.DR6 untouched on a #DB intercept. Rebuild the status from
+ * what is certain: GD set means general detect; an execute breakpoint at RIP is a fault
+ * there; otherwise it is a trap, from TF or from the enabled data breakpoints.
+ */
+static uint64_t reconstruct_db_status(const struct svm_vcpu *s)
+{
+	const struct vmcb_save *st = &s->vmcb->save;
+	uint64_t addr[DR_SLOTS] = {x86_read_dr0(), x86_read_dr1(), x86_read_dr2(), x86_read_dr3()};
+	uint64_t rip = st->cs.base + st->rip, pending = 0;
+
+	if (st->dr7 & DR7_GD)
+		return DR6_BD;
+	for (unsigned n = 0; n < DR_SLOTS; n++) {
+		unsigned rw = (unsigned)(st->dr7 >> DR7_RW_SHIFT(n)) & DR7_FIELD_MASK;
+
+		if (rw == DR7_RW_EXEC && addr[n] == rip && (st->dr7 & DR7_ENABLE(n)))
+			pending |= DR6_B(n);
+	}
+	if (pending)
+		return pending;
+	if (st->rflags & RFLAGS_TF)
+		return DR6_BS;
+	for (unsigned n = 0; n < DR_SLOTS; n++) {
+		unsigned rw = (unsigned)(st->dr7 >> DR7_RW_SHIFT(n)) & DR7_FIELD_MASK;
+
+		if (rw != DR7_RW_EXEC && (st->dr7 & DR7_ENABLE(n)))
+			pending |= DR6_B(n);
+	}
+	return pending;
+}
+
 static void decode_exception(const struct svm_vcpu *s, struct vcpu_exit *e, uint8_t vec)
 {
 	e->kind = EXIT_EXCEPTION;
@@ -58,7 +91,9 @@ static void decode_exception(const struct svm_vcpu *s, struct vcpu_exit *e, uint
 		/* The CPU merged the status into VMCB.DR6: what flipped is this #DB's news. */
 		e->exc.dr6_pending = s->vmcb->save.dr6 ^ s->loaded_dr6;
 		e->exc.dr6_hw = s->vmcb->save.dr6;
-		e->exc.dr6_hw_valid = true;
+		e->exc.dr6_hw_valid = e->exc.dr6_pending != 0;
+		if (!e->exc.dr6_pending)
+			e->exc.dr6_pending = reconstruct_db_status(s);
 	}
 }
 

@@ -37,7 +37,6 @@
 #define SVM_INTERCEPT_XSETBV (1u << 13)
 /* MOV DR intercepts (VMCB 0x004): reads of DRn in bit n, writes in bit 16 + n. */
 #define SVM_INTERCEPT_DR_ALL 0x00ff00ffu
-#define SVM_INTERCEPT_DR7_WRITE (1u << (16 + 7))
 
 #define SVM_TLB_CONTROL_FLUSH_ALL 1
 #define SVM_NP_ENABLE (1ull << 0)
