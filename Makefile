@@ -71,10 +71,23 @@ $(ISO): $(ELF) boot/grub.cfg
 		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
 # --- unit tests (host, cmocka) ---
-$(BUILD)/unit/%: tests/unit/%.c $(PURE_SRCS) $(wildcard core/*.h debug/*.h vmx/*.h svm/*.h tests/unit/*.h)
+# The hardware-free sources are compiled once for the host, into one archive every test links.
+HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(PURE_SRCS))
+HOST_LIB  := $(BUILD)/host/libpure.a
+UNIT_HDRS := $(wildcard core/*.h debug/*.h vmx/*.h svm/*.h tests/unit/*.h tests/fuzz/*.h)
+
+$(BUILD)/host/%.o: %.c $(UNIT_HDRS)
+	@mkdir -p $(dir $@)
+	@$(HOSTCC) $(HOSTCFLAGS) -c $< -o $@
+
+$(HOST_LIB): $(HOST_OBJS)
+	@rm -f $@
+	@ar rcs $@ $^
+
+$(BUILD)/unit/%: tests/unit/%.c $(HOST_LIB) $(UNIT_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
-	@$(HOSTCC) $(HOSTCFLAGS) -o $@ $< $(PURE_SRCS) -lcmocka
+	@$(HOSTCC) $(HOSTCFLAGS) -o $@ $< $(HOST_LIB) -lcmocka
 
 unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail

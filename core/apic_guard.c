@@ -3,12 +3,12 @@
 
 #include "vcpu_util.h"
 
-#define OPCODE_MOV_RM_R 0x89  /* MOV r/m32, r32 */
+#define OPCODE_MOV_RM_R	  0x89 /* MOV r/m32, r32 */
 #define OPCODE_MOV_RM_IMM 0xc7 /* MOV r/m32, imm32 (/0) */
-#define MODRM_REG(m) (((m) >> 3) & 7u)
-#define REX_R 0x4
-#define REX_W 0x8
-#define REX_R_SHIFT 1 /* REX.R extends ModRM.reg to 4 bits */
+#define MODRM_REG(m)	  (((m) >> 3) & 7u)
+#define REX_R		  0x4
+#define REX_W		  0x8
+#define REX_R_SHIFT	  1 /* REX.R extends ModRM.reg to 4 bits */
 
 bool apic_icr_allowed(uint32_t icr_low)
 {

@@ -6,9 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BOOT_MAX_MMAP 64
-#define BOOT_MAX_MODULES 8
-#define BOOT_CMDLINE_MAX 256
+#define BOOT_MAX_MMAP	     64
+#define BOOT_MAX_MODULES     8
+#define BOOT_CMDLINE_MAX     256
 #define BOOT_MOD_CMDLINE_MAX 256
 
 /* E820 / multiboot memory types (multiboot spec 3.3, ACPI "address range types"). */
@@ -28,7 +28,7 @@ struct mem_range {
 
 struct boot_module {
 	uint64_t start; /* physical, inclusive */
-	uint64_t end;   /* physical, exclusive */
+	uint64_t end;	/* physical, exclusive */
 	char cmdline[BOOT_MOD_CMDLINE_MAX];
 };
 

@@ -6,10 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define COM1_PORT 0x3f8
-#define COM2_PORT 0x2f8
-#define COM3_PORT 0x3e8
-#define COM4_PORT 0x2e8
+#define COM1_PORT	  0x3f8
+#define COM2_PORT	  0x2f8
+#define COM3_PORT	  0x3e8
+#define COM4_PORT	  0x2e8
 #define UART_DEFAULT_BAUD 115200
 
 struct hv_config {

@@ -7,10 +7,10 @@
 #include "uart.h"
 
 /* Exit status conventions, also used by the integration tests. */
-#define HV_EXIT_OK 0
-#define HV_EXIT_NO_VIRT 2   /* no usable VT-x/SVM */
-#define HV_EXIT_BAD_BOOT 3  /* bad boot info, module or command line */
-#define HV_EXIT_PANIC 4     /* internal error: panic() or an unexpected exception */
+#define HV_EXIT_OK	    0
+#define HV_EXIT_NO_VIRT	    2 /* no usable VT-x/SVM */
+#define HV_EXIT_BAD_BOOT    3 /* bad boot info, module or command line */
+#define HV_EXIT_PANIC	    4 /* internal error: panic() or an unexpected exception */
 #define HV_EXIT_GUEST_FAULT 5 /* the guest died: triple fault, forbidden memory, ... */
 
 /* Install the log UART; before this call printk output is dropped. */

@@ -1,4 +1,5 @@
-/* cpu_caps.h - decide from raw CPUID/MSR values whether VT-x or SVM is usable, and what it offers. */
+/* cpu_caps.h - decide from raw CPUID/MSR values whether VT-x or SVM is usable, and what it offers.
+ */
 #ifndef DBGVISOR_CPU_CAPS_H
 #define DBGVISOR_CPU_CAPS_H
 
@@ -6,50 +7,50 @@
 #include <stdint.h>
 
 /* CPUID bits (SDM vol. 2A CPUID; AMD APM vol. 3, appendix E). */
-#define CPUID1_ECX_VMX (1u << 5)
-#define CPUID1_ECX_HYPERVISOR (1u << 31)
-#define CPUID_EXT1_ECX_SVM (1u << 2)
-#define CPUID_EXT1_EDX_LM (1u << 29)
-#define CPUID_EXT1_EDX_PDPE1GB (1u << 26)
-#define CPUID_SVM_EDX_NP (1u << 0)
-#define CPUID_SVM_EDX_LBRV (1u << 1)
-#define CPUID_SVM_EDX_NRIPS (1u << 3)
+#define CPUID1_ECX_VMX		     (1u << 5)
+#define CPUID1_ECX_HYPERVISOR	     (1u << 31)
+#define CPUID_EXT1_ECX_SVM	     (1u << 2)
+#define CPUID_EXT1_EDX_LM	     (1u << 29)
+#define CPUID_EXT1_EDX_PDPE1GB	     (1u << 26)
+#define CPUID_SVM_EDX_NP	     (1u << 0)
+#define CPUID_SVM_EDX_LBRV	     (1u << 1)
+#define CPUID_SVM_EDX_NRIPS	     (1u << 3)
 #define CPUID_SVM_EDX_DECODE_ASSISTS (1u << 7)
 
 /* IA32_FEATURE_CONTROL (SDM vol. 3C, 23.7). */
-#define FEATURE_CONTROL_LOCK (1ull << 0)
-#define FEATURE_CONTROL_VMX_IN_SMX (1ull << 1)
+#define FEATURE_CONTROL_LOCK		(1ull << 0)
+#define FEATURE_CONTROL_VMX_IN_SMX	(1ull << 1)
 #define FEATURE_CONTROL_VMX_OUTSIDE_SMX (1ull << 2)
 
 /* VM_CR (AMD APM vol. 2, 15.30.1). */
-#define VM_CR_LOCK (1ull << 3)
+#define VM_CR_LOCK   (1ull << 3)
 #define VM_CR_SVMDIS (1ull << 4)
 
 /* VMX capability MSRs (SDM vol. 3D, appendix A). */
-#define MSR_IA32_VMX_BASIC 0x480
-#define MSR_IA32_VMX_PINBASED_CTLS 0x481
-#define MSR_IA32_VMX_PROCBASED_CTLS 0x482
-#define MSR_IA32_VMX_EXIT_CTLS 0x483
-#define MSR_IA32_VMX_ENTRY_CTLS 0x484
-#define MSR_IA32_VMX_MISC 0x485
-#define MSR_IA32_VMX_CR0_FIXED0 0x486
-#define MSR_IA32_VMX_CR0_FIXED1 0x487
-#define MSR_IA32_VMX_CR4_FIXED0 0x488
-#define MSR_IA32_VMX_CR4_FIXED1 0x489
-#define MSR_IA32_VMX_VMCS_ENUM 0x48a
-#define MSR_IA32_VMX_PROCBASED_CTLS2 0x48b
-#define MSR_IA32_VMX_EPT_VPID_CAP 0x48c
-#define MSR_IA32_VMX_TRUE_PINBASED_CTLS 0x48d
+#define MSR_IA32_VMX_BASIC		 0x480
+#define MSR_IA32_VMX_PINBASED_CTLS	 0x481
+#define MSR_IA32_VMX_PROCBASED_CTLS	 0x482
+#define MSR_IA32_VMX_EXIT_CTLS		 0x483
+#define MSR_IA32_VMX_ENTRY_CTLS		 0x484
+#define MSR_IA32_VMX_MISC		 0x485
+#define MSR_IA32_VMX_CR0_FIXED0		 0x486
+#define MSR_IA32_VMX_CR0_FIXED1		 0x487
+#define MSR_IA32_VMX_CR4_FIXED0		 0x488
+#define MSR_IA32_VMX_CR4_FIXED1		 0x489
+#define MSR_IA32_VMX_VMCS_ENUM		 0x48a
+#define MSR_IA32_VMX_PROCBASED_CTLS2	 0x48b
+#define MSR_IA32_VMX_EPT_VPID_CAP	 0x48c
+#define MSR_IA32_VMX_TRUE_PINBASED_CTLS	 0x48d
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS 0x48e
-#define MSR_IA32_VMX_TRUE_EXIT_CTLS 0x48f
-#define MSR_IA32_VMX_TRUE_ENTRY_CTLS 0x490
-#define MSR_IA32_VMX_VMFUNC 0x491
+#define MSR_IA32_VMX_TRUE_EXIT_CTLS	 0x48f
+#define MSR_IA32_VMX_TRUE_ENTRY_CTLS	 0x490
+#define MSR_IA32_VMX_VMFUNC		 0x491
 
-#define VMX_BASIC_TRUE_CTLS (1ull << 55)
-#define PROCBASED_ACTIVATE_SECONDARY (1u << 31)
-#define PINBASED_PREEMPTION_TIMER (1u << 6)
-#define PROCBASED2_ENABLE_EPT (1u << 1)
-#define PROCBASED2_ENABLE_VPID (1u << 5)
+#define VMX_BASIC_TRUE_CTLS	      (1ull << 55)
+#define PROCBASED_ACTIVATE_SECONDARY  (1u << 31)
+#define PINBASED_PREEMPTION_TIMER     (1u << 6)
+#define PROCBASED2_ENABLE_EPT	      (1u << 1)
+#define PROCBASED2_ENABLE_VPID	      (1u << 5)
 #define PROCBASED2_UNRESTRICTED_GUEST (1u << 7)
 
 enum virt_kind {

@@ -4,9 +4,9 @@
 #include "string.h"
 #include "x86.h"
 
-#define CPUID_VENDOR 0
-#define CPUID_FEATURES 1
-#define CPUID_EXT_MAX 0x80000000u
+#define CPUID_VENDOR	   0
+#define CPUID_FEATURES	   1
+#define CPUID_EXT_MAX	   0x80000000u
 #define CPUID_EXT_FEATURES 0x80000001u
 #define CPUID_SVM_FEATURES 0x8000000au
 
@@ -24,14 +24,13 @@ static void read_vmx(struct cpu_raw *raw)
 	raw->vmx_basic = x86_rdmsr(MSR_IA32_VMX_BASIC);
 	true_ctls = raw->vmx_basic & VMX_BASIC_TRUE_CTLS;
 	/* SDM vol. 3D, A.2: the TRUE_ MSRs report what can really be cleared. */
-	raw->vmx_pinbased = x86_rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS
-						: MSR_IA32_VMX_PINBASED_CTLS);
-	raw->vmx_procbased = x86_rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS
-						 : MSR_IA32_VMX_PROCBASED_CTLS);
-	raw->vmx_exit =
-		x86_rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS);
+	raw->vmx_pinbased =
+	    x86_rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS);
+	raw->vmx_procbased =
+	    x86_rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS : MSR_IA32_VMX_PROCBASED_CTLS);
+	raw->vmx_exit = x86_rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS);
 	raw->vmx_entry =
-		x86_rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS : MSR_IA32_VMX_ENTRY_CTLS);
+	    x86_rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS : MSR_IA32_VMX_ENTRY_CTLS);
 	raw->vmx_misc = x86_rdmsr(MSR_IA32_VMX_MISC);
 	if ((raw->vmx_procbased >> 32) & PROCBASED_ACTIVATE_SECONDARY) {
 		raw->vmx_procbased2 = x86_rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2);

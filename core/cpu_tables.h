@@ -5,10 +5,10 @@
 #include <stdint.h>
 
 /* IST slots (SDM vol. 3A, 7.14.5): exceptions a guest can trigger at a hostile moment. */
-#define IST_DB 1
-#define IST_NMI 2
-#define IST_DF 3
-#define IST_MC 4
+#define IST_DB	  1
+#define IST_NMI	  2
+#define IST_DF	  3
+#define IST_MC	  4
 #define IST_COUNT 4
 
 /* 64-bit TSS (SDM vol. 3A, figure 8-11). */

@@ -10,20 +10,20 @@
 #include "vcpu_util.h"
 #include "x86.h"
 
-#define LOW32 0xffffffffull
+#define LOW32	       0xffffffffull
 #define IVT_ENTRY_SIZE 4
-#define GATE32_SIZE 8
-#define GATE64_SIZE 16
+#define GATE32_SIZE    8
+#define GATE64_SIZE    16
 #define GATE_ATTR_BYTE 5
-#define GATE_PRESENT 0x80
-#define LMSW_BITS 0xfull /* PE, MP, EM, TS */
-#define CR0_TS (1ull << 3)
-#define CR0_NW (1ull << 29)
-#define CR0_CD (1ull << 30)
-#define CR4_PCIDE (1ull << 17)
+#define GATE_PRESENT   0x80
+#define LMSW_BITS      0xfull /* PE, MP, EM, TS */
+#define CR0_TS	       (1ull << 3)
+#define CR0_NW	       (1ull << 29)
+#define CR0_CD	       (1ull << 30)
+#define CR4_PCIDE      (1ull << 17)
 /* CR4 bits a guest may set: VME..LA57 (0-12) and FSGSBASE..PKS (16-24); not VMXE/SMXE. */
 #define CR4_GUEST_ALLOWED 0x1ff1fffull
-#define CR_HIGH_MASK 0xffffffff00000000ull
+#define CR_HIGH_MASK	  0xffffffff00000000ull
 
 /* The architectural #GP conditions of MOV to CR0/CR4 (SDM vol. 2B, MOV--Move to CR). */
 static bool cr_write_valid(struct vcpu *v, enum vcpu_reg reg, uint64_t cur, uint64_t val)
@@ -39,7 +39,8 @@ static bool cr_write_valid(struct vcpu *v, enum vcpu_reg reg, uint64_t cur, uint
 			 !(vcpu_get(v, REG_CR4) & CR4_PAE));
 	}
 	/* VMXE stays reserved: VT-x is hidden from the guest (CPUID.1:ECX.VMX = 0). */
-	return !(val & ~CR4_GUEST_ALLOWED) && !((vcpu_get(v, REG_EFER) & EFER_LMA) && !(val & CR4_PAE));
+	return !(val & ~CR4_GUEST_ALLOWED) &&
+	       !((vcpu_get(v, REG_EFER) & EFER_LMA) && !(val & CR4_PAE));
 }
 
 void exit_setup_intercepts(struct vcpu *v)
@@ -131,7 +132,8 @@ static enum exit_result handle_npf(struct vcpu *v, const struct vcpu_exit *e)
 		return apic_guard_write(v, e);
 	v->stop.addr = e->npf.gpa;
 	if (v->host->hv_owns(e->npf.gpa))
-		return stop(v, STOP_HV_MEMORY, "the guest touched the hypervisor's reserved memory");
+		return stop(v, STOP_HV_MEMORY,
+			    "the guest touched the hypervisor's reserved memory");
 	return stop(v, STOP_BAD_ACCESS, "guest access outside memory it may use");
 }
 
@@ -143,8 +145,9 @@ static bool df_gate_usable(struct vcpu *v)
 {
 	struct vcpu_dtable idt;
 	uint64_t cr0 = vcpu_get(v, REG_CR0);
-	unsigned size = !(cr0 & CR0_PE) ? IVT_ENTRY_SIZE
-			: (vcpu_get(v, REG_EFER) & EFER_LMA) ? GATE64_SIZE : GATE32_SIZE;
+	unsigned size = !(cr0 & CR0_PE)			     ? IVT_ENTRY_SIZE
+			: (vcpu_get(v, REG_EFER) & EFER_LMA) ? GATE64_SIZE
+							     : GATE32_SIZE;
 	uint8_t gate[GATE64_SIZE];
 
 	v->ops->get_dtable(v, DTABLE_IDT, &idt);
@@ -171,9 +174,9 @@ static enum exit_result reflect_exception(struct vcpu *v, const struct vcpu_exit
 static enum exit_result reflect_swint(struct vcpu *v, const struct vcpu_exit *e)
 {
 	struct vcpu_event ev = {
-		.type = EVENT_SW_INT,
-		.vector = e->swint.vector,
-		.insn_len = (uint8_t)vcpu_exit_insn_len(v, e),
+	    .type = EVENT_SW_INT,
+	    .vector = e->swint.vector,
+	    .insn_len = (uint8_t)vcpu_exit_insn_len(v, e),
 	};
 
 	if (!ev.insn_len)
@@ -194,7 +197,8 @@ static enum exit_result handle_cr(struct vcpu *v, const struct vcpu_exit *e)
 	switch (e->cr.type) {
 	case CR_MOV_TO:
 		if (e->cr.cr != 0 && e->cr.cr != 4)
-			return stop(v, STOP_UNHANDLED_EXIT, "MOV to an unexpected control register");
+			return stop(v, STOP_UNHANDLED_EXIT,
+				    "MOV to an unexpected control register");
 		val = v->gpr[e->cr.gpr];
 		break;
 	case CR_CLTS:

@@ -6,8 +6,8 @@
 
 /* Ports the hypervisor watches because they end an emulator run. */
 #define QEMU_DEBUG_EXIT_PORT 0xf4
-#define BOCHS_SHUTDOWN_PORT 0x8900
-#define UART_PORT_SPAN 8
+#define BOCHS_SHUTDOWN_PORT  0x8900
+#define UART_PORT_SPAN	     8
 
 enum exit_result { EXIT_RESUME, EXIT_STOP };
 

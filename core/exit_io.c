@@ -1,10 +1,11 @@
-/* exit_io.c - intercepted port I/O: the GDB UART is invisible to the guest, exit ports end the run. */
+/* exit_io.c - intercepted port I/O: the GDB UART is invisible to the guest, exit ports end the run.
+ */
 #include "exit.h"
 
 #include "vcpu_util.h"
 
 #define BYTE_MASK 0xffu
-#define DF_BIT (1ull << 10)
+#define DF_BIT	  (1ull << 10)
 #define NO_DEVICE 0xffffffffu /* an ISA port with nothing behind it reads all ones */
 
 static const char bochs_shutdown[] = "Shutdown";
@@ -92,7 +93,8 @@ enum exit_result exit_handle_io(struct vcpu *v, const struct vcpu_exit *e)
 	if (e->io.string) {
 		skip_string_io(v, e);
 	} else if (e->io.in) {
-		uint32_t val = is_gdb_port(v, port) ? NO_DEVICE : v->host->port_in(port, e->io.size);
+		uint32_t val =
+		    is_gdb_port(v, port) ? NO_DEVICE : v->host->port_in(port, e->io.size);
 
 		/* A 32-bit destination zero-extends into RAX (SDM vol. 1, 3.4.1.1). */
 		if (e->io.size == 4)

@@ -5,11 +5,11 @@
 #include "x86.h"
 
 /* Descriptor fields (SDM vol. 3A, 3.4.5 and 8.2.3). */
-#define DESC_CODE64 0x00209a0000000000ull /* P, DPL0, code exec/read, L */
-#define DESC_DATA 0x0000920000000000ull   /* P, DPL0, data read/write */
-#define DESC_TSS_AVAILABLE 0x9ull         /* type: available 64-bit TSS */
-#define DESC_PRESENT (1ull << 47)
-#define GDT_ENTRIES 5 /* null, code, data, TSS (two slots) */
+#define DESC_CODE64	   0x00209a0000000000ull /* P, DPL0, code exec/read, L */
+#define DESC_DATA	   0x0000920000000000ull /* P, DPL0, data read/write */
+#define DESC_TSS_AVAILABLE 0x9ull		 /* type: available 64-bit TSS */
+#define DESC_PRESENT	   (1ull << 47)
+#define GDT_ENTRIES	   5 /* null, code, data, TSS (two slots) */
 
 static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 static struct tss64 tss __attribute__((aligned(16)));

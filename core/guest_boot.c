@@ -1,4 +1,5 @@
-/* guest_boot.c - load a multiboot1 kernel into guest memory and hand over per the multiboot spec. */
+/* guest_boot.c - load a multiboot1 kernel into guest memory and hand over per the multiboot spec.
+ */
 #include "guest_boot.h"
 
 #include "console.h"
@@ -11,28 +12,28 @@
 #include "string.h"
 #include "x86.h"
 
-#define ERR_MAX 160
-#define FLAT_LIMIT 0xffffffffu
+#define ERR_MAX	       160
+#define FLAT_LIMIT     0xffffffffu
 #define SEL_GUEST_CODE 0x08
 #define SEL_GUEST_DATA 0x10
 /* 32-bit flat segments (multiboot 0.6.96, 3.2): code exec/read accessed, data r/w accessed. */
-#define ATTR_CODE32 (0xb | SEG_ATTR_S | SEG_ATTR_P | SEG_ATTR_DB | SEG_ATTR_G)
-#define ATTR_DATA32 (0x3 | SEG_ATTR_S | SEG_ATTR_P | SEG_ATTR_DB | SEG_ATTR_G)
-#define ATTR_LDT (0x2 | SEG_ATTR_P)
+#define ATTR_CODE32	(0xb | SEG_ATTR_S | SEG_ATTR_P | SEG_ATTR_DB | SEG_ATTR_G)
+#define ATTR_DATA32	(0x3 | SEG_ATTR_S | SEG_ATTR_P | SEG_ATTR_DB | SEG_ATTR_G)
+#define ATTR_LDT	(0x2 | SEG_ATTR_P)
 #define ATTR_TSS32_BUSY (0xb | SEG_ATTR_P)
 #define RESET_SEG_LIMIT 0xffffu
-#define DEMO_NAME "demo"
+#define DEMO_NAME	"demo"
 /* A BIOS loads a boot sector at 0000:7C00 and checks the 55 AA signature (bytes 510-511). */
-#define BOOT_SECTOR_GPA 0x7c00u
-#define BOOT_SECTOR_SIZE 512u
+#define BOOT_SECTOR_GPA	      0x7c00u
+#define BOOT_SECTOR_SIZE      512u
 #define BOOT_SIGNATURE_OFFSET 510u
-#define BOOT_SIGNATURE_0 0x55u
-#define BOOT_SIGNATURE_1 0xaau
-#define BOOT_IMAGE_END 0x9f000u /* conventional memory below the EBDA */
-#define BOOT_DRIVE_HDD0 0x80u
-#define REAL_MODE_IVT_LIMIT 0x3ffu
-#define ATTR_CODE16 (0xb | SEG_ATTR_S | SEG_ATTR_P)
-#define ATTR_DATA16 (0x3 | SEG_ATTR_S | SEG_ATTR_P)
+#define BOOT_SIGNATURE_0      0x55u
+#define BOOT_SIGNATURE_1      0xaau
+#define BOOT_IMAGE_END	      0x9f000u /* conventional memory below the EBDA */
+#define BOOT_DRIVE_HDD0	      0x80u
+#define REAL_MODE_IVT_LIMIT   0x3ffu
+#define ATTR_CODE16	      (0xb | SEG_ATTR_S | SEG_ATTR_P)
+#define ATTR_DATA16	      (0x3 | SEG_ATTR_S | SEG_ATTR_P)
 
 /* The demo guest linked into the image (core/demo_guest.S). */
 extern const uint8_t demo_guest_start[], demo_guest_end[];
@@ -139,8 +140,8 @@ static int place_modules(const struct boot_info *bi, const struct mbload_image *
 			return -1;
 		}
 		memcpy(dst, phys_to_virt(m->start), len);
-		mods[*nmods] = (struct mb1info_module){(uint32_t)at, (uint32_t)(at + len),
-						      m->cmdline};
+		mods[*nmods] =
+		    (struct mb1info_module){(uint32_t)at, (uint32_t)(at + len), m->cmdline};
 		(*nmods)++;
 		at = (at + len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	}

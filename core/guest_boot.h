@@ -6,8 +6,8 @@
 #include "vcpu.h"
 
 /* Where the multiboot information goes in guest memory (conventional RAM, as QEMU does). */
-#define GUEST_INFO_GPA 0x9000u
-#define GUEST_INFO_END 0x10000u
+#define GUEST_INFO_GPA	0x9000u
+#define GUEST_INFO_END	0x10000u
 #define MB1_GUEST_MAGIC 0x2BADB002u
 
 /*

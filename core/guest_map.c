@@ -1,8 +1,8 @@
 /* guest_map.c - carve the hypervisor's region out of the memory map handed to the guest. */
 #include "guest_map.h"
 
-static int push(struct mem_range *out, unsigned *count, unsigned max, uint64_t base,
-		uint64_t end, uint32_t type)
+static int push(struct mem_range *out, unsigned *count, unsigned max, uint64_t base, uint64_t end,
+		uint32_t type)
 {
 	if (end <= base)
 		return 0;

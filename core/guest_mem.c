@@ -31,8 +31,8 @@ void guest_mem_init(const struct boot_info *bi)
 	ram_count = 0;
 	for (unsigned i = 0; i < gmap_count; i++) {
 		if (is_ram_type(gmap[i].type))
-			ram[ram_count++] = (struct phys_range){gmap[i].base,
-							       gmap[i].base + gmap[i].len};
+			ram[ram_count++] =
+			    (struct phys_range){gmap[i].base, gmap[i].base + gmap[i].len};
 	}
 }
 
@@ -64,13 +64,13 @@ uint64_t guest_mem_build_nested(const struct nested_pt_format *f)
 	const struct hv_region *r = mem_region();
 	struct phys_range hole = {r->start, r->end};
 	struct nested_pt_layout l = {
-		.end = r->direct_map_end,
-		.ram = ram,
-		.nram = ram_count,
-		.holes = &hole,
-		.nholes = 1,
-		.readonly = &readonly,
-		.nreadonly = readonly.end > readonly.start,
+	    .end = r->direct_map_end,
+	    .ram = ram,
+	    .nram = ram_count,
+	    .holes = &hole,
+	    .nholes = 1,
+	    .readonly = &readonly,
+	    .nreadonly = readonly.end > readonly.start,
 	};
 	struct nested_pt_env env = {alloc_table, table_ptr, 0};
 	struct nested_pt_stats st;

@@ -1,4 +1,5 @@
-/* host_dr.c - host breakpoints that must never reach the guest, and guest ones that never fire here. */
+/* host_dr.c - host breakpoints that must never reach the guest, and guest ones that never fire
+ * here. */
 #include "host_dr.h"
 
 #include "console.h"
@@ -41,7 +42,8 @@ bool host_dr_handle_db(struct trap_frame *f)
 void host_dr_report(void)
 {
 	if (selftest || stray)
-		printk("host debug registers: %lu hits on the hypervisor's own breakpoint, %lu stray "
-		       "#DB in the hypervisor\n",
-		       hits, stray);
+		printk(
+		    "host debug registers: %lu hits on the hypervisor's own breakpoint, %lu stray "
+		    "#DB in the hypervisor\n",
+		    hits, stray);
 }

@@ -1,4 +1,5 @@
-/* host_dr.h - the hypervisor's own debug registers: kept apart from the guest's, and a self-test. */
+/* host_dr.h - the hypervisor's own debug registers: kept apart from the guest's, and a self-test.
+ */
 #ifndef DBGVISOR_HOST_DR_H
 #define DBGVISOR_HOST_DR_H
 

@@ -7,12 +7,12 @@
 #include "x86.h"
 
 /* XCR0 rules (SDM vol. 1, 13.3): x87 always on, AVX needs SSE, only supported bits. */
-#define XCR0_X87 (1ull << 0)
-#define XCR0_SSE (1ull << 1)
-#define XCR0_AVX (1ull << 2)
+#define XCR0_X87	 (1ull << 0)
+#define XCR0_SSE	 (1ull << 1)
+#define XCR0_AVX	 (1ull << 2)
 #define CPUID_LEAF_XSAVE 0xd
 #define CPUID1_ECX_XSAVE (1u << 26)
-#define CR4_OSXSAVE (1ull << 18)
+#define CR4_OSXSAVE	 (1ull << 18)
 
 static void host_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
 {
@@ -64,13 +64,13 @@ static void host_mmio_write32(uint64_t gpa, uint32_t val)
 }
 
 const struct vcpu_host host_env = {
-	.cpuid = host_cpuid,
-	.read_phys = guest_mem_read,
-	.write_phys = guest_mem_write,
-	.hv_owns = guest_mem_hv_owns,
-	.port_in = host_port_in,
-	.port_out = host_port_out,
-	.xsetbv = host_xsetbv,
-	.mmio_write32 = host_mmio_write32,
-	.wrmsr = x86_wrmsr,
+    .cpuid = host_cpuid,
+    .read_phys = guest_mem_read,
+    .write_phys = guest_mem_write,
+    .hv_owns = guest_mem_hv_owns,
+    .port_in = host_port_in,
+    .port_out = host_port_out,
+    .xsetbv = host_xsetbv,
+    .mmio_write32 = host_mmio_write32,
+    .wrmsr = x86_wrmsr,
 };

@@ -1,4 +1,5 @@
-/* idt.c - IDT for the 32 exception vectors; every unexpected exception is a full dump and a stop. */
+/* idt.c - IDT for the 32 exception vectors; every unexpected exception is a full dump and a stop.
+ */
 #include "cpu_tables.h"
 
 #include "console.h"
@@ -9,8 +10,8 @@
 
 /* 64-bit interrupt gate (SDM vol. 3A, 7.14.1). */
 #define GATE_INTERRUPT 0xe
-#define GATE_PRESENT 0x80
-#define IDT_ENTRIES 256
+#define GATE_PRESENT   0x80
+#define IDT_ENTRIES    256
 
 struct __attribute__((packed)) idt_gate {
 	uint16_t offset_lo;

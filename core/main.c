@@ -1,4 +1,5 @@
-/* main.c - the hypervisor's C entry: boot info, console, relocation, CPU detection, then the guest. */
+/* main.c - the hypervisor's C entry: boot info, console, relocation, CPU detection, then the guest.
+ */
 #include "bootinfo.h"
 #include "cmdline.h"
 #include "console.h"
@@ -21,9 +22,9 @@
 #include "x86.h"
 
 #define DBGVISOR_VERSION "0.1"
-#define MIB_SHIFT 20
-#define KIB_SHIFT 10
-#define CMDLINE_ERR_MAX 128
+#define MIB_SHIFT	 20
+#define KIB_SHIFT	 10
+#define CMDLINE_ERR_MAX	 128
 
 static struct boot_info boot;
 static struct hv_config config;
@@ -31,7 +32,7 @@ static struct uart log_uart, gdb_uart;
 static struct vcpu vcpu;
 
 enum cpuid_reg { CPUID_REG_EBX, CPUID_REG_ECX };
-#define CPUID7_EBX_RTM (1u << 11)
+#define CPUID7_EBX_RTM		   (1u << 11)
 #define CPUID7_ECX_BUS_LOCK_DETECT (1u << 24)
 
 static bool cpuid_bit(uint32_t leaf, uint32_t sub, enum cpuid_reg reg, uint32_t bit)
@@ -74,11 +75,13 @@ static int run_guest(const struct cpu_raw *raw, const struct cpu_caps *caps)
 	if (ops->hw_enable() || ops->init(&vcpu))
 		return HV_EXIT_NO_VIRT;
 	exit_setup_intercepts(&vcpu);
-	vcpu_debug_setup(&vcpu, &(struct dr_features){
-		.rtm = cpuid_bit(CPUID_LEAF_STRUCT_EXT, 0, CPUID_REG_EBX, CPUID7_EBX_RTM),
-		.bld = cpuid_bit(CPUID_LEAF_STRUCT_EXT, 0, CPUID_REG_ECX, CPUID7_ECX_BUS_LOCK_DETECT),
-		.amd = vcpu.is_amd,
-	});
+	vcpu_debug_setup(
+	    &vcpu, &(struct dr_features){
+		       .rtm = cpuid_bit(CPUID_LEAF_STRUCT_EXT, 0, CPUID_REG_EBX, CPUID7_EBX_RTM),
+		       .bld = cpuid_bit(CPUID_LEAF_STRUCT_EXT, 0, CPUID_REG_ECX,
+					CPUID7_ECX_BUS_LOCK_DETECT),
+		       .amd = vcpu.is_amd,
+		   });
 	if (guest_boot(&vcpu, &boot))
 		return HV_EXIT_BAD_BOOT;
 	printk("dbgvisor: starting the guest under %s\n", ops->name);

@@ -6,12 +6,12 @@
 #include "string.h"
 #include "x86.h"
 
-#define PT_ENTRIES 512ull
-#define PML4_SHIFT 39
-#define PDPT_SHIFT 30
-#define PD_SHIFT 21
+#define PT_ENTRIES	    512ull
+#define PML4_SHIFT	    39
+#define PDPT_SHIFT	    30
+#define PD_SHIFT	    21
 #define PT_INDEX(va, shift) (((va) >> (shift)) & (PT_ENTRIES - 1))
-#define MAX_EXCLUSIONS (BOOT_MAX_MODULES + 4)
+#define MAX_EXCLUSIONS	    (BOOT_MAX_MODULES + 4)
 
 extern char __image_start[], __image_end[];
 extern char __image_phys_start[], __image_bss_end_phys[];
@@ -32,8 +32,8 @@ uint64_t mem_alloc_pages(uint64_t npages, uint64_t align)
 	uint64_t pa = pmem_pool_alloc(&pool, npages, align);
 
 	if (!pa)
-		panic("hypervisor heap exhausted (%lu pages wanted, %lu KiB used of %lu KiB)", npages,
-		      pmem_pool_used(&pool) >> 10, (pool.end - pool.start) >> 10);
+		panic("hypervisor heap exhausted (%lu pages wanted, %lu KiB used of %lu KiB)",
+		      npages, pmem_pool_used(&pool) >> 10, (pool.end - pool.start) >> 10);
 	memset(phys_to_virt(pa), 0, npages * PAGE_SIZE);
 	return pa;
 }
@@ -101,8 +101,8 @@ void mem_setup(struct boot_info *bi)
 	for (unsigned i = 0; i < bi->module_count; i++)
 		mods_len += align_up(bi->modules[i].end - bi->modules[i].start, PAGE_SIZE);
 	top = pmem_usable_top(bi->mmap, bi->mmap_count);
-	region.direct_map_end = align_up(top > HV_REGION_LIMIT ? top : HV_REGION_LIMIT,
-					 LARGE_PAGE_SIZE);
+	region.direct_map_end =
+	    align_up(top > HV_REGION_LIMIT ? top : HV_REGION_LIMIT, LARGE_PAGE_SIZE);
 	/* Page tables of the direct map: one page directory per GiB, plus the upper levels. */
 	size = image_span + mods_len + HV_HEAP_BASE_SIZE +
 	       ((region.direct_map_end >> PDPT_SHIFT) + 8) * PAGE_SIZE;

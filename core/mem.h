@@ -1,4 +1,5 @@
-/* mem.h - the hypervisor's reserved region at the top of RAM, its page tables and page allocator. */
+/* mem.h - the hypervisor's reserved region at the top of RAM, its page tables and page allocator.
+ */
 #ifndef DBGVISOR_MEM_H
 #define DBGVISOR_MEM_H
 
@@ -15,7 +16,7 @@
 #define LOW_MEMORY_END (1ull << 20)
 
 struct hv_region {
-	uint64_t start, end;             /* the whole reserved range [start, end) */
+	uint64_t start, end;		 /* the whole reserved range [start, end) */
 	uint64_t image_start, image_end; /* our code and data */
 	uint64_t modules_start, modules_end;
 	uint64_t heap_start, heap_end;

@@ -6,12 +6,12 @@
 #include "x86.h"
 
 /* EFER bits a guest may write (SDM vol. 4 table 2-2; APM vol. 2, 3.1.7). LMA is read-only. */
-#define EFER_LMSLE (1ull << 13)
-#define EFER_FFXSR (1ull << 14)
-#define EFER_TCE (1ull << 15)
+#define EFER_LMSLE	    (1ull << 13)
+#define EFER_FFXSR	    (1ull << 14)
+#define EFER_TCE	    (1ull << 15)
 #define EFER_WRITABLE_INTEL (EFER_SCE | EFER_LME | EFER_NXE)
-#define EFER_WRITABLE_AMD (EFER_WRITABLE_INTEL | EFER_LMSLE | EFER_FFXSR | EFER_TCE)
-#define HSAVE_ALIGN_MASK 0xfffull
+#define EFER_WRITABLE_AMD   (EFER_WRITABLE_INTEL | EFER_LMSLE | EFER_FFXSR | EFER_TCE)
+#define HSAVE_ALIGN_MASK    0xfffull
 
 void msr_virt_protect(struct vcpu *v)
 {

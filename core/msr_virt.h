@@ -9,12 +9,12 @@
 
 /* AMD SVM MSRs (APM vol. 2, 15.30). */
 #define MSR_VM_IGNNE 0xc0010115
-#define MSR_SMM_CTL 0xc0010116
-#define MSR_SVM_KEY 0xc0010118
+#define MSR_SMM_CTL  0xc0010116
+#define MSR_SVM_KEY  0xc0010118
 
 /* Intel VMX capability MSRs: IA32_VMX_BASIC .. IA32_VMX_VMFUNC (SDM vol. 4, table 2-2). */
 #define MSR_VMX_FIRST 0x480
-#define MSR_VMX_LAST 0x491
+#define MSR_VMX_LAST  0x491
 
 enum msr_result { MSR_DONE, MSR_RAISE_GP };
 

@@ -17,9 +17,9 @@ typedef const void *(*mb_map_fn)(uint64_t phys, size_t len, void *ctx);
 enum mb_status {
 	MB_OK = 0,
 	MB_BAD_MAGIC,
-	MB_BAD_INFO,   /* info pointer unmapped or structure truncated */
-	MB_NO_MEMMAP,  /* neither an mmap nor mem_lower/upper was supplied */
-	MB_TOO_MANY,   /* more mmap entries or modules than we keep (the rest are dropped) */
+	MB_BAD_INFO,  /* info pointer unmapped or structure truncated */
+	MB_NO_MEMMAP, /* neither an mmap nor mem_lower/upper was supplied */
+	MB_TOO_MANY,  /* more mmap entries or modules than we keep (the rest are dropped) */
 };
 
 /* Parse the info at @info_phys according to @magic (from EAX at entry). */

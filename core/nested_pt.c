@@ -1,13 +1,13 @@
 /* nested_pt.c - identity nested paging: 2 MiB pages where uniform, 4 KiB pages around holes. */
 #include "nested_pt.h"
 
-#define NPT_ENTRIES 512ull
-#define NPT_ADDR_MASK 0x000ffffffffff000ull
+#define NPT_ENTRIES	 512ull
+#define NPT_ADDR_MASK	 0x000ffffffffff000ull
 #define LEVEL_SHIFT_PML4 39
 #define LEVEL_SHIFT_PDPT 30
-#define LEVEL_SHIFT_PD 21
-#define LEVEL_SHIFT_PT 12
-#define INDEX(a, shift) (((a) >> (shift)) & (NPT_ENTRIES - 1))
+#define LEVEL_SHIFT_PD	 21
+#define LEVEL_SHIFT_PT	 12
+#define INDEX(a, shift)	 (((a) >> (shift)) & (NPT_ENTRIES - 1))
 
 static bool overlaps(const struct phys_range *r, unsigned n, uint64_t s, uint64_t e)
 {
@@ -83,8 +83,8 @@ int nested_pt_build(uint64_t root_pa, const struct nested_pt_layout *l,
 
 	for (uint64_t base = 0; base < l->end; base += LARGE_PAGE_SIZE) {
 		uint64_t *pdpt = next_table(&pml4[INDEX(base, LEVEL_SHIFT_PML4)], f, env, &st);
-		uint64_t *pd = pdpt ? next_table(&pdpt[INDEX(base, LEVEL_SHIFT_PDPT)], f, env, &st)
-				    : 0;
+		uint64_t *pd =
+		    pdpt ? next_table(&pdpt[INDEX(base, LEVEL_SHIFT_PDPT)], f, env, &st) : 0;
 
 		if (!pd || map_chunk(&pd[INDEX(base, LEVEL_SHIFT_PD)], base, l, f, env, &st))
 			return -1;
@@ -106,7 +106,8 @@ uint64_t nested_pt_lookup(uint64_t root_pa, uint64_t gpa, const struct nested_pt
 
 		if (!e)
 			return 0;
-		if (shifts[lvl] == LEVEL_SHIFT_PT || (shifts[lvl] == LEVEL_SHIFT_PD && (e & f->large))) {
+		if (shifts[lvl] == LEVEL_SHIFT_PT ||
+		    (shifts[lvl] == LEVEL_SHIFT_PD && (e & f->large))) {
 			if (page_size)
 				*page_size = 1ull << shifts[lvl];
 			return e;

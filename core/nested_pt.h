@@ -12,11 +12,11 @@
  * the entry bits differ, so each backend passes its bits here.
  */
 struct nested_pt_format {
-	uint64_t table;     /* bits of a non-leaf entry */
+	uint64_t table;	    /* bits of a non-leaf entry */
 	uint64_t leaf_ram;  /* 4 KiB leaf over RAM */
 	uint64_t leaf_mmio; /* 4 KiB leaf over anything else (device memory) */
-	uint64_t large;     /* extra bit(s) that make a PDE a 2 MiB leaf */
-	uint64_t write;     /* the write-permission bit, cleared over read-only ranges */
+	uint64_t large;	    /* extra bit(s) that make a PDE a 2 MiB leaf */
+	uint64_t write;	    /* the write-permission bit, cleared over read-only ranges */
 };
 
 struct nested_pt_env {
@@ -28,7 +28,7 @@ struct nested_pt_env {
 };
 
 struct nested_pt_layout {
-	uint64_t end;                 /* map [0, end) */
+	uint64_t end;		      /* map [0, end) */
 	const struct phys_range *ram; /* ranges that are RAM (others are MMIO) */
 	unsigned nram;
 	const struct phys_range *holes; /* ranges left unmapped (the hypervisor) */

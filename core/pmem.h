@@ -7,12 +7,12 @@
 
 #include "bootinfo.h"
 
-#define PAGE_SIZE 4096ull
+#define PAGE_SIZE	4096ull
 #define LARGE_PAGE_SIZE (2ull << 20)
 
 struct phys_range {
 	uint64_t start; /* inclusive */
-	uint64_t end;   /* exclusive */
+	uint64_t end;	/* exclusive */
 };
 
 /*

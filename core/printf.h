@@ -1,4 +1,5 @@
-/* printf.h - freestanding formatted output: %d %i %u %x %X %lx %llx %p %s %c %%, widths, '0' pad, '-'. */
+/* printf.h - freestanding formatted output: %d %i %u %x %X %lx %llx %p %s %c %%, widths, '0' pad,
+ * '-'. */
 #ifndef DBGVISOR_PRINTF_H
 #define DBGVISOR_PRINTF_H
 
@@ -11,7 +12,8 @@ typedef void (*fmt_putc_fn)(char c, void *ctx);
 int fmt_vformat(fmt_putc_fn out, void *ctx, const char *fmt, va_list ap);
 
 /* snprintf semantics: always NUL-terminates when size > 0, returns the untruncated length. */
-int fmt_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
 #endif

@@ -9,9 +9,9 @@
 #include "mem.h"
 #include "x86.h"
 
-#define APIC_BASE_X2APIC_ENABLE (1ull << 10)
+#define APIC_BASE_X2APIC_ENABLE	 (1ull << 10)
 #define CPUID1_EBX_APIC_ID_SHIFT 24
-#define ACPI_TABLE_MAX_LEN (1u << 20)
+#define ACPI_TABLE_MAX_LEN	 (1u << 20)
 
 /* ACPI tables live in reserved or ACPI memory: reach them through the direct map. */
 static void *acpi_map(uint64_t gpa, size_t len, void *ctx)
@@ -35,7 +35,7 @@ static void send_init_to_others(uint64_t apic_base_msr)
 		return;
 	}
 	*(volatile uint32_t *)phys_to_virt((apic_base_msr & APIC_BASE_ADDR_MASK) + LAPIC_ICR_LOW) =
-		icr;
+	    icr;
 }
 
 void smp_guard(struct vcpu *v, const struct boot_info *bi)

@@ -1,24 +1,25 @@
-/* task_switch.c - the SDM's task-switch steps over a 32-bit TSS, including the DR7 and T-bit rules. */
+/* task_switch.c - the SDM's task-switch steps over a 32-bit TSS, including the DR7 and T-bit rules.
+ */
 #include "task_switch.h"
 
 #include "trap.h"
 #include "vcpu_util.h"
 #include "x86.h"
 
-#define SEL_INDEX_MASK 0xfff8u
-#define SEL_TI 0x4u
-#define DESC_SIZE 8
-#define DESC_TYPE_BUSY_BIT 0x2u /* 9 = available 32-bit TSS, 11 = busy */
+#define SEL_INDEX_MASK	      0xfff8u
+#define SEL_TI		      0x4u
+#define DESC_SIZE	      8
+#define DESC_TYPE_BUSY_BIT    0x2u /* 9 = available 32-bit TSS, 11 = busy */
 #define DESC_TYPE_TSS32_AVAIL 0x9u
-#define DESC_TYPE_TSS32_BUSY 0xbu
-#define DESC_BYTE_TYPE 5
-#define RFLAGS_NT (1ull << 14)
-#define CR0_TS_BIT (1ull << 3)
-#define GPR32_COUNT 8
-#define SEG_COUNT_TSS 6 /* ES CS SS DS FS GS, in TSS order */
-#define LIMIT_PAGE_SHIFT 12
-#define LIMIT_PAGE_LOW 0xfffu
-#define LOW32 0xffffffffull
+#define DESC_TYPE_TSS32_BUSY  0xbu
+#define DESC_BYTE_TYPE	      5
+#define RFLAGS_NT	      (1ull << 14)
+#define CR0_TS_BIT	      (1ull << 3)
+#define GPR32_COUNT	      8
+#define SEG_COUNT_TSS	      6 /* ES CS SS DS FS GS, in TSS order */
+#define LIMIT_PAGE_SHIFT      12
+#define LIMIT_PAGE_LOW	      0xfffu
+#define LOW32		      0xffffffffull
 
 struct desc {
 	uint64_t raw;

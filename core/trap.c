@@ -5,16 +5,26 @@
 #include "x86.h"
 
 static const char *const vector_names[NUM_EXCEPTIONS] = {
-	[VEC_DE] = "#DE divide error",   [VEC_DB] = "#DB debug",
-	[VEC_NMI] = "NMI",               [VEC_BP] = "#BP breakpoint",
-	[VEC_OF] = "#OF overflow",       [VEC_BR] = "#BR bound range",
-	[VEC_UD] = "#UD invalid opcode", [VEC_NM] = "#NM device not available",
-	[VEC_DF] = "#DF double fault",   [VEC_TS] = "#TS invalid TSS",
-	[VEC_NP] = "#NP not present",    [VEC_SS] = "#SS stack fault",
-	[VEC_GP] = "#GP general protection", [VEC_PF] = "#PF page fault",
-	[VEC_MF] = "#MF x87 error",      [VEC_AC] = "#AC alignment check",
-	[VEC_MC] = "#MC machine check",  [VEC_XM] = "#XM SIMD error",
-	[VEC_VE] = "#VE virtualization", [VEC_CP] = "#CP control protection",
+    [VEC_DE] = "#DE divide error",
+    [VEC_DB] = "#DB debug",
+    [VEC_NMI] = "NMI",
+    [VEC_BP] = "#BP breakpoint",
+    [VEC_OF] = "#OF overflow",
+    [VEC_BR] = "#BR bound range",
+    [VEC_UD] = "#UD invalid opcode",
+    [VEC_NM] = "#NM device not available",
+    [VEC_DF] = "#DF double fault",
+    [VEC_TS] = "#TS invalid TSS",
+    [VEC_NP] = "#NP not present",
+    [VEC_SS] = "#SS stack fault",
+    [VEC_GP] = "#GP general protection",
+    [VEC_PF] = "#PF page fault",
+    [VEC_MF] = "#MF x87 error",
+    [VEC_AC] = "#AC alignment check",
+    [VEC_MC] = "#MC machine check",
+    [VEC_XM] = "#XM SIMD error",
+    [VEC_VE] = "#VE virtualization",
+    [VEC_CP] = "#CP control protection",
 };
 
 const char *trap_vector_name(uint64_t vector)

@@ -6,24 +6,24 @@
 #include <stdint.h>
 
 /* Register offsets from the base port (PC16550D datasheet, table 2). */
-#define UART_DATA 0
-#define UART_IER 1
-#define UART_FCR 2
-#define UART_LCR 3
-#define UART_MCR 4
-#define UART_LSR 5
-#define UART_SCR 7
-#define UART_DLL 0 /* with LCR.DLAB */
-#define UART_DLM 1
+#define UART_DATA	0
+#define UART_IER	1
+#define UART_FCR	2
+#define UART_LCR	3
+#define UART_MCR	4
+#define UART_LSR	5
+#define UART_SCR	7
+#define UART_DLL	0 /* with LCR.DLAB */
+#define UART_DLM	1
 #define UART_PORT_COUNT 8
 
-#define UART_LCR_8N1 0x03
-#define UART_LCR_DLAB 0x80
-#define UART_FCR_ENABLE_CLEAR 0x07
-#define UART_MCR_DTR_RTS 0x03
-#define UART_LSR_DR 0x01   /* data ready */
-#define UART_LSR_THRE 0x20 /* transmit holding register empty */
-#define UART_LSR_TEMT 0x40 /* transmitter completely idle */
+#define UART_LCR_8N1		0x03
+#define UART_LCR_DLAB		0x80
+#define UART_FCR_ENABLE_CLEAR	0x07
+#define UART_MCR_DTR_RTS	0x03
+#define UART_LSR_DR		0x01 /* data ready */
+#define UART_LSR_THRE		0x20 /* transmit holding register empty */
+#define UART_LSR_TEMT		0x40 /* transmitter completely idle */
 #define UART_CLOCK_DIVISOR_BASE 115200
 
 struct uart {

@@ -50,13 +50,13 @@ enum vcpu_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR
  * AMD VMCB format (APM vol. 2, 15.5.1): type 3:0, S 4, DPL 6:5, P 7, AVL 8, L 9, D/B 10, G 11.
  */
 #define SEG_ATTR_TYPE_MASK 0xf
-#define SEG_ATTR_S (1u << 4)
+#define SEG_ATTR_S	   (1u << 4)
 #define SEG_ATTR_DPL_SHIFT 5
-#define SEG_ATTR_DPL_MASK (3u << SEG_ATTR_DPL_SHIFT)
-#define SEG_ATTR_P (1u << 7)
-#define SEG_ATTR_L (1u << 9)
-#define SEG_ATTR_DB (1u << 10)
-#define SEG_ATTR_G (1u << 11)
+#define SEG_ATTR_DPL_MASK  (3u << SEG_ATTR_DPL_SHIFT)
+#define SEG_ATTR_P	   (1u << 7)
+#define SEG_ATTR_L	   (1u << 9)
+#define SEG_ATTR_DB	   (1u << 10)
+#define SEG_ATTR_G	   (1u << 11)
 
 struct vcpu_segment {
 	uint16_t sel;
@@ -77,9 +77,9 @@ enum vcpu_event_type {
 	EVENT_EXT_INTR,
 	EVENT_NMI,
 	EVENT_HW_EXCEPTION, /* faults and traps raised by the CPU */
-	EVENT_SW_INT,       /* INT n */
+	EVENT_SW_INT,	    /* INT n */
 	EVENT_PRIV_SW_EXC,  /* ICEBP / INT1 */
-	EVENT_SW_EXC,       /* INT3, INTO */
+	EVENT_SW_EXC,	    /* INT3, INTO */
 };
 
 struct vcpu_event {
@@ -143,11 +143,11 @@ struct vcpu_exit {
 			uint8_t vector;
 			bool has_error;
 			uint32_t error;
-			uint64_t cr2;         /* #PF only */
+			uint64_t cr2;	      /* #PF only */
 			uint64_t dr6_pending; /* #DB only: status bits, VMX pending-debug format */
-			uint64_t dr6_hw;      /* #DB only: DR6 as the CPU left it, when dr6_hw_valid */
+			uint64_t dr6_hw; /* #DB only: DR6 as the CPU left it, when dr6_hw_valid */
 			bool dr6_hw_valid;
-			bool software;        /* #DB raised by ICEBP (privileged software exception) */
+			bool software; /* #DB raised by ICEBP (privileged software exception) */
 		} exc;
 		struct {
 			uint8_t dr;
@@ -159,7 +159,7 @@ struct vcpu_exit {
 		} swint;
 		struct {
 			uint16_t selector; /* the new task's TSS selector */
-			uint8_t source;    /* enum task_switch_source */
+			uint8_t source;	   /* enum task_switch_source */
 		} task;
 		struct {
 			uint8_t cr;
@@ -231,10 +231,10 @@ struct vcpu_ops {
 /* Why the guest stopped for good (reported, then the machine exits). */
 enum vcpu_stop_reason {
 	STOP_NONE,
-	STOP_GUEST_EXIT,    /* the guest wrote the emulator's exit port */
+	STOP_GUEST_EXIT, /* the guest wrote the emulator's exit port */
 	STOP_TRIPLE_FAULT,
-	STOP_HV_MEMORY,     /* touched the hypervisor's reserved memory */
-	STOP_BAD_ACCESS,    /* nested fault outside anything the guest may touch */
+	STOP_HV_MEMORY,	 /* touched the hypervisor's reserved memory */
+	STOP_BAD_ACCESS, /* nested fault outside anything the guest may touch */
 	STOP_ENTRY_FAILED,
 	STOP_UNHANDLED_EXIT,
 	STOP_INTERNAL,
@@ -242,27 +242,27 @@ enum vcpu_stop_reason {
 
 struct vcpu_stop {
 	enum vcpu_stop_reason reason;
-	int exit_code;  /* guest exit code for STOP_GUEST_EXIT */
-	uint64_t addr;  /* guest-physical address for the memory stops */
+	int exit_code; /* guest exit code for STOP_GUEST_EXIT */
+	uint64_t addr; /* guest-physical address for the memory stops */
 	const char *detail;
 };
 
 struct vcpu {
 	const struct vcpu_ops *ops;
-	void *backend;             /* struct svm_vcpu / struct vmx_vcpu */
+	void *backend; /* struct svm_vcpu / struct vmx_vcpu */
 	const struct vcpu_host *host;
-	uint64_t gpr[GPR_COUNT];   /* saved and loaded by the backend's entry asm */
-	bool is_amd;               /* which vendor's MSR set the guest expects */
-	uint16_t gdb_port;         /* the UART the guest must not touch (0: none) */
-	uint64_t virt_hsave_pa;    /* guest's view of VM_HSAVE_PA: stored, never used */
-	char shutdown_seen;        /* bytes of "Shutdown" matched on the Bochs exit port */
-	int last_exit_code;        /* last byte written to the QEMU exit port */
-	uint64_t lapic_base;       /* write-protected local APIC page (0: not guarded) */
-	uint64_t ipis_refused;     /* INIT/SIPI/NMI/SMI IPIs aimed at CPUs the guest does not own */
-	struct dr_state dr;        /* the guest's debug registers and the debugger's slots */
-	bool dr_loaded;            /* debug registers were loaded for the last entry */
-	bool dr_intercept;         /* MOV DR currently exits */
-	bool dr_reload;            /* a #DB changed DR6: load the debug registers again */
+	uint64_t gpr[GPR_COUNT]; /* saved and loaded by the backend's entry asm */
+	bool is_amd;		 /* which vendor's MSR set the guest expects */
+	uint16_t gdb_port;	 /* the UART the guest must not touch (0: none) */
+	uint64_t virt_hsave_pa;	 /* guest's view of VM_HSAVE_PA: stored, never used */
+	char shutdown_seen;	 /* bytes of "Shutdown" matched on the Bochs exit port */
+	int last_exit_code;	 /* last byte written to the QEMU exit port */
+	uint64_t lapic_base;	 /* write-protected local APIC page (0: not guarded) */
+	uint64_t ipis_refused;	 /* INIT/SIPI/NMI/SMI IPIs aimed at CPUs the guest does not own */
+	struct dr_state dr;	 /* the guest's debug registers and the debugger's slots */
+	bool dr_loaded;		 /* debug registers were loaded for the last entry */
+	bool dr_intercept;	 /* MOV DR currently exits */
+	bool dr_reload;		 /* a #DB changed DR6: load the debug registers again */
 	struct vcpu_stop stop;
 	uint64_t exits[EXIT_KIND_COUNT];
 	uint64_t exits_total;

@@ -6,16 +6,16 @@
 #include "x86.h"
 
 #define OPCODE_MOV_FROM_DR 0x21
-#define OPCODE_MOV_TO_DR 0x23
-#define MODRM_REG(m) (((m) >> 3) & 7u)
-#define MODRM_RM(m) ((m) & 7u)
-#define REX_R 0x4
-#define REX_B 0x1
-#define EXT_REG 8
-#define GPR_UNKNOWN 0xff
-#define DR_ENABLE_BITS 0xffull /* L0-G3 */
-#define RFLAGS_VM (1ull << 17)
-#define LOW32 0xffffffffull
+#define OPCODE_MOV_TO_DR   0x23
+#define MODRM_REG(m)	   (((m) >> 3) & 7u)
+#define MODRM_RM(m)	   ((m)&7u)
+#define REX_R		   0x4
+#define REX_B		   0x1
+#define EXT_REG		   8
+#define GPR_UNKNOWN	   0xff
+#define DR_ENABLE_BITS	   0xffull /* L0-G3 */
+#define RFLAGS_VM	   (1ull << 17)
+#define LOW32		   0xffffffffull
 
 void vcpu_debug_setup(struct vcpu *v, const struct dr_features *f)
 {
@@ -84,7 +84,8 @@ static void deliver_db(struct vcpu *v, uint64_t pending, const uint64_t *hw_dr6,
 	/* The next entry must present the new DR6 (and a clean one to the hardware). */
 	v->dr_reload = true;
 	if (e && e->exc.software) {
-		/* ICEBP: re-inject with its length, or RIP would point back at it (CVE-2018-1087). */
+		/* ICEBP: re-inject with its length, or RIP would point back at it (CVE-2018-1087).
+		 */
 		ev.type = EVENT_PRIV_SW_EXC;
 		ev.insn_len = e->insn_len ? e->insn_len : 1;
 	}
@@ -94,8 +95,8 @@ static void deliver_db(struct vcpu *v, uint64_t pending, const uint64_t *hw_dr6,
 enum exit_result vcpu_debug_db(struct vcpu *v, const struct vcpu_exit *e)
 {
 	unsigned debugger_hits;
-	uint64_t guest_bits = dr_route_hits(&v->dr, e->exc.software ? 0 : e->exc.dr6_pending,
-					    &debugger_hits);
+	uint64_t guest_bits =
+	    dr_route_hits(&v->dr, e->exc.software ? 0 : e->exc.dr6_pending, &debugger_hits);
 
 	/* Breakpoints the debugger owns are its business; the guest sees only its own. */
 	(void)debugger_hits;

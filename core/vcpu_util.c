@@ -6,8 +6,8 @@
 #include "x86.h"
 
 #define PAGE_MASK_4K 0xfffull
-#define MASK_16 0xffffull
-#define MASK_32 0xffffffffull
+#define MASK_16	     0xffffull
+#define MASK_32	     0xffffffffull
 
 enum insn_mode vcpu_code_mode(struct vcpu *v)
 {
@@ -32,12 +32,12 @@ static bool walk_read(uint64_t gpa, void *buf, size_t len, void *ctx)
 static bool access_virt(struct vcpu *v, uint64_t gva, void *buf, size_t len, bool write)
 {
 	struct gwalk_ctx c = {
-		.cr0 = vcpu_get(v, REG_CR0),
-		.cr3 = vcpu_get(v, REG_CR3),
-		.cr4 = vcpu_get(v, REG_CR4),
-		.efer = vcpu_get(v, REG_EFER),
-		.read_phys = walk_read,
-		.ctx = v,
+	    .cr0 = vcpu_get(v, REG_CR0),
+	    .cr3 = vcpu_get(v, REG_CR3),
+	    .cr4 = vcpu_get(v, REG_CR4),
+	    .efer = vcpu_get(v, REG_EFER),
+	    .read_phys = walk_read,
+	    .ctx = v,
 	};
 	uint8_t *out = buf;
 
@@ -49,7 +49,8 @@ static bool access_virt(struct vcpu *v, uint64_t gva, void *buf, size_t len, boo
 			chunk = len;
 		if (gwalk_translate(&c, gva, &gpa, &page_size) != GWALK_OK)
 			return false;
-		if (write ? !v->host->write_phys(gpa, out, chunk) : !v->host->read_phys(gpa, out, chunk))
+		if (write ? !v->host->write_phys(gpa, out, chunk)
+			  : !v->host->read_phys(gpa, out, chunk))
 			return false;
 		out += chunk;
 		gva += chunk;
@@ -105,10 +106,10 @@ unsigned vcpu_exit_insn_len(struct vcpu *v, const struct vcpu_exit *e)
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
 {
 	struct vcpu_event ev = {
-		.type = EVENT_HW_EXCEPTION,
-		.vector = vector,
-		.has_error = has_error,
-		.error = error,
+	    .type = EVENT_HW_EXCEPTION,
+	    .vector = vector,
+	    .has_error = has_error,
+	    .error = error,
 	};
 
 	v->ops->inject_event(v, &ev);

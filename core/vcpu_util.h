@@ -1,4 +1,5 @@
-/* vcpu_util.h - vendor-free helpers on a vcpu: guest memory, modes, event injection, completing an instruction. */
+/* vcpu_util.h - vendor-free helpers on a vcpu: guest memory, modes, event injection, completing an
+ * instruction. */
 #ifndef DBGVISOR_VCPU_UTIL_H
 #define DBGVISOR_VCPU_UTIL_H
 
@@ -10,7 +11,7 @@
 #include "vcpu.h"
 
 #define X86_MAX_INSN_LEN 15
-#define DR6_BS (1ull << 14)
+#define DR6_BS		 (1ull << 14)
 
 static inline uint64_t vcpu_get(struct vcpu *v, enum vcpu_reg r)
 {

@@ -5,37 +5,37 @@
 #include <stdint.h>
 
 /* Control register bits (Intel SDM vol. 3A, 2.5). */
-#define CR0_PE (1ull << 0)
-#define CR0_MP (1ull << 1)
-#define CR0_ET (1ull << 4)
-#define CR0_NE (1ull << 5)
-#define CR0_WP (1ull << 16)
-#define CR0_PG (1ull << 31)
-#define CR4_DE (1ull << 3)
-#define CR4_PAE (1ull << 5)
-#define CR4_PGE (1ull << 7)
+#define CR0_PE	   (1ull << 0)
+#define CR0_MP	   (1ull << 1)
+#define CR0_ET	   (1ull << 4)
+#define CR0_NE	   (1ull << 5)
+#define CR0_WP	   (1ull << 16)
+#define CR0_PG	   (1ull << 31)
+#define CR4_DE	   (1ull << 3)
+#define CR4_PAE	   (1ull << 5)
+#define CR4_PGE	   (1ull << 7)
 #define CR4_OSFXSR (1ull << 9)
-#define CR4_VMXE (1ull << 13)
+#define CR4_VMXE   (1ull << 13)
 
 /* RFLAGS bits (SDM vol. 1, 3.4.3). */
 #define RFLAGS_FIXED1 (1ull << 1)
-#define RFLAGS_TF (1ull << 8)
-#define RFLAGS_IF (1ull << 9)
-#define RFLAGS_RF (1ull << 16)
+#define RFLAGS_TF     (1ull << 8)
+#define RFLAGS_IF     (1ull << 9)
+#define RFLAGS_RF     (1ull << 16)
 
 /* MSRs used by the core (SDM vol. 4; AMD APM vol. 2, appendix A). */
 #define MSR_IA32_FEATURE_CONTROL 0x3a
-#define MSR_IA32_DEBUGCTL 0x1d9
-#define MSR_EFER 0xc0000080
-#define MSR_FS_BASE 0xc0000100
-#define MSR_GS_BASE 0xc0000101
-#define MSR_VM_CR 0xc0010114
-#define MSR_VM_HSAVE_PA 0xc0010117
+#define MSR_IA32_DEBUGCTL	 0x1d9
+#define MSR_EFER		 0xc0000080
+#define MSR_FS_BASE		 0xc0000100
+#define MSR_GS_BASE		 0xc0000101
+#define MSR_VM_CR		 0xc0010114
+#define MSR_VM_HSAVE_PA		 0xc0010117
 
-#define EFER_SCE (1ull << 0)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
-#define EFER_NXE (1ull << 11)
+#define EFER_SCE  (1ull << 0)
+#define EFER_LME  (1ull << 8)
+#define EFER_LMA  (1ull << 10)
+#define EFER_NXE  (1ull << 11)
 #define EFER_SVME (1ull << 12)
 
 struct cpuid_regs {

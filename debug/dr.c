@@ -1,12 +1,13 @@
-/* dr.c - guest debug-register rules: MOV DR emulation, DR6 merging, slots shared with the debugger. */
+/* dr.c - guest debug-register rules: MOV DR emulation, DR6 merging, slots shared with the debugger.
+ */
 #include "debug/dr.h"
 
 #include "core/string.h"
 
-#define DR4 4
-#define DR5 5
-#define DR6 6
-#define DR7 7
+#define DR4   4
+#define DR5   5
+#define DR6   6
+#define DR7   7
 #define LOW32 0xffffffffull
 
 uint64_t dr6_volatile(const struct dr_features *f)
@@ -155,7 +156,8 @@ void dr_recompute(struct dr_state *s)
 		uint64_t control = (g->dr7 >> DR7_RW_SHIFT(i)) & 0xf;
 
 		if (!debugger) {
-			/* Identity: every guest slot in its own hardware slot, even disabled ones. */
+			/* Identity: every guest slot in its own hardware slot, even disabled ones.
+			 */
 			assign(s, i, DR_SLOT_GUEST, i, g->db[i], enable, control);
 			continue;
 		}

@@ -10,15 +10,15 @@
 
 /* Nested page table entries: NPT walks are user accesses, so U/S must be set (APM 15.25.5). */
 #define NPT_TABLE (PTE_P | PTE_W | PTE_US)
-#define NPT_LEAF (PTE_P | PTE_W | PTE_US)
+#define NPT_LEAF  (PTE_P | PTE_W | PTE_US)
 /* PAT power-on value (SDM vol. 3A, 13.12.4), the guest PAT with nested paging. */
 #define PAT_POWER_ON 0x0007040600070406ull
 /* MSR permission map layout (APM 15.11): three 2 KiB blocks, two bits per MSR. */
 #define MSRPM_BLOCK_BYTES 0x800
-#define MSRPM_RANGE_SIZE 0x2000
-#define MSR_RANGE0_BASE 0x00000000u
-#define MSR_RANGE1_BASE 0xc0000000u
-#define MSR_RANGE2_BASE 0xc0010000u
+#define MSRPM_RANGE_SIZE  0x2000
+#define MSR_RANGE0_BASE	  0x00000000u
+#define MSR_RANGE1_BASE	  0xc0000000u
+#define MSR_RANGE2_BASE	  0xc0010000u
 
 static struct svm_vcpu svm_state;
 static uint64_t host_save_pa;
@@ -63,7 +63,8 @@ static void svm_set_msr_intercept(struct vcpu *v, uint32_t msr, bool rd, bool wr
 			uint8_t *byte = &S(v)->msrpm[b * MSRPM_BLOCK_BYTES + bitpos / 8];
 			uint8_t rbit = (uint8_t)(1u << (bitpos % 8)), wbit = (uint8_t)(rbit << 1);
 
-			*byte = (uint8_t)((*byte & ~(rbit | wbit)) | (rd ? rbit : 0) | (wr ? wbit : 0));
+			*byte =
+			    (uint8_t)((*byte & ~(rbit | wbit)) | (rd ? rbit : 0) | (wr ? wbit : 0));
 			return;
 		}
 	}
@@ -81,11 +82,11 @@ static void svm_set_exception_intercept(struct vcpu *v, uint8_t vector, bool on)
 static int svm_init(struct vcpu *v)
 {
 	static const struct nested_pt_format npt = {
-		.table = NPT_TABLE,
-		.leaf_ram = NPT_LEAF,
-		.leaf_mmio = NPT_LEAF | PTE_PCD | PTE_PWT,
-		.large = PTE_PS,
-		.write = PTE_W,
+	    .table = NPT_TABLE,
+	    .leaf_ram = NPT_LEAF,
+	    .leaf_mmio = NPT_LEAF | PTE_PCD | PTE_PWT,
+	    .large = PTE_PS,
+	    .write = PTE_W,
 	};
 	struct svm_vcpu *s = &svm_state;
 	struct vmcb_control *c;
@@ -216,8 +217,8 @@ static struct vmcb_seg *seg_of(struct vcpu *v, enum vcpu_seg sg)
 {
 	struct vmcb_save *st = &S(v)->vmcb->save;
 	struct vmcb_seg *segs[SEG_COUNT] = {
-		[SEG_ES] = &st->es, [SEG_CS] = &st->cs,     [SEG_SS] = &st->ss, [SEG_DS] = &st->ds,
-		[SEG_FS] = &st->fs, [SEG_GS] = &st->gs, [SEG_LDTR] = &st->ldtr, [SEG_TR] = &st->tr,
+	    [SEG_ES] = &st->es, [SEG_CS] = &st->cs, [SEG_SS] = &st->ss,	    [SEG_DS] = &st->ds,
+	    [SEG_FS] = &st->fs, [SEG_GS] = &st->gs, [SEG_LDTR] = &st->ldtr, [SEG_TR] = &st->tr,
 	};
 
 	return segs[sg];
@@ -258,17 +259,17 @@ static void svm_set_dtable(struct vcpu *v, enum vcpu_dtable_id d, const struct v
 static void svm_inject_event(struct vcpu *v, const struct vcpu_event *e)
 {
 	static const uint64_t types[] = {
-		[EVENT_EXT_INTR] = SVM_EVTINJ_TYPE_INTR,
-		[EVENT_NMI] = SVM_EVTINJ_TYPE_NMI,
-		[EVENT_HW_EXCEPTION] = SVM_EVTINJ_TYPE_EXCEPTION,
-		[EVENT_SW_INT] = SVM_EVTINJ_TYPE_SOFT_INT,
-		/* ICEBP/INT3/INTO: SVM has no "software exception" type; EXCEPTION it is. */
-		[EVENT_PRIV_SW_EXC] = SVM_EVTINJ_TYPE_EXCEPTION,
-		[EVENT_SW_EXC] = SVM_EVTINJ_TYPE_EXCEPTION,
+	    [EVENT_EXT_INTR] = SVM_EVTINJ_TYPE_INTR,
+	    [EVENT_NMI] = SVM_EVTINJ_TYPE_NMI,
+	    [EVENT_HW_EXCEPTION] = SVM_EVTINJ_TYPE_EXCEPTION,
+	    [EVENT_SW_INT] = SVM_EVTINJ_TYPE_SOFT_INT,
+	    /* ICEBP/INT3/INTO: SVM has no "software exception" type; EXCEPTION it is. */
+	    [EVENT_PRIV_SW_EXC] = SVM_EVTINJ_TYPE_EXCEPTION,
+	    [EVENT_SW_EXC] = SVM_EVTINJ_TYPE_EXCEPTION,
 	};
 	struct vmcb *vm = S(v)->vmcb;
-	uint64_t inj = (e->vector & SVM_EVTINJ_VECTOR_MASK) | (types[e->type] << SVM_EVTINJ_TYPE_SHIFT) |
-		       SVM_EVTINJ_VALID;
+	uint64_t inj = (e->vector & SVM_EVTINJ_VECTOR_MASK) |
+		       (types[e->type] << SVM_EVTINJ_TYPE_SHIFT) | SVM_EVTINJ_VALID;
 
 	if (e->has_error)
 		inj |= SVM_EVTINJ_EV | ((uint64_t)e->error << SVM_EVTINJ_ERROR_SHIFT);
@@ -345,24 +346,24 @@ static unsigned svm_get_cpl(struct vcpu *v)
 }
 
 const struct vcpu_ops svm_ops = {
-	.name = "SVM",
-	.hw_enable = svm_hw_enable,
-	.init = svm_init,
-	.run = svm_run,
-	.get_reg = svm_get_reg,
-	.set_reg = svm_set_reg,
-	.get_seg = svm_get_seg,
-	.set_seg = svm_set_seg,
-	.get_dtable = svm_get_dtable,
-	.set_dtable = svm_set_dtable,
-	.inject_event = svm_inject_event,
-	.set_io_intercept = svm_set_io_intercept,
-	.set_msr_intercept = svm_set_msr_intercept,
-	.set_exception_intercept = svm_set_exception_intercept,
-	.get_interrupt_shadow = svm_get_interrupt_shadow,
-	.set_interrupt_shadow = svm_set_interrupt_shadow,
-	.get_cpl = svm_get_cpl,
-	.load_debug = svm_load_debug,
-	.save_debug = svm_save_debug,
-	.set_dr_intercept = svm_set_dr_intercept,
+    .name = "SVM",
+    .hw_enable = svm_hw_enable,
+    .init = svm_init,
+    .run = svm_run,
+    .get_reg = svm_get_reg,
+    .set_reg = svm_set_reg,
+    .get_seg = svm_get_seg,
+    .set_seg = svm_set_seg,
+    .get_dtable = svm_get_dtable,
+    .set_dtable = svm_set_dtable,
+    .inject_event = svm_inject_event,
+    .set_io_intercept = svm_set_io_intercept,
+    .set_msr_intercept = svm_set_msr_intercept,
+    .set_exception_intercept = svm_set_exception_intercept,
+    .get_interrupt_shadow = svm_get_interrupt_shadow,
+    .set_interrupt_shadow = svm_set_interrupt_shadow,
+    .get_cpl = svm_get_cpl,
+    .load_debug = svm_load_debug,
+    .save_debug = svm_save_debug,
+    .set_dr_intercept = svm_set_dr_intercept,
 };

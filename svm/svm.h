@@ -9,9 +9,9 @@
 #include "core/vcpu.h"
 #include "svm/vmcb.h"
 
-#define SVM_IOPM_PAGES 3
+#define SVM_IOPM_PAGES	3
 #define SVM_MSRPM_PAGES 2
-#define SVM_GUEST_ASID 1
+#define SVM_GUEST_ASID	1
 
 struct svm_vcpu {
 	struct vmcb *vmcb;
@@ -20,8 +20,8 @@ struct svm_vcpu {
 	uint8_t *msrpm;
 	uint64_t npt_root_pa;
 	bool nrip_save;
-	uint64_t loaded_dr6; /* DR6 given to the last VMRUN: #DB status bits are what changed */
-	bool dr7_armed;      /* the CPU's own DR7 holds the guest's enables (QEMU workaround) */
+	uint64_t loaded_dr6;   /* DR6 given to the last VMRUN: #DB status bits are what changed */
+	bool dr7_armed;	       /* the CPU's own DR7 holds the guest's enables (QEMU workaround) */
 	bool dr_intercept_all; /* MOV DR exits: the guest's DRs are not native */
 };
 

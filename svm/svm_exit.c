@@ -5,7 +5,7 @@
 #include "core/x86.h"
 
 #define VECTOR_COUNT 32
-#define DR_COUNT 16
+#define DR_COUNT     16
 
 /* Exceptions that push an error code (SDM vol. 3A, table 7-1). */
 static bool has_error_code(uint8_t v)
@@ -105,8 +105,8 @@ static void decode_dr(const struct svm_vcpu *s, struct vcpu_exit *e, uint64_t co
 	e->dr.write = code >= SVM_EXIT_WRITE_DR0;
 	e->dr.dr = (uint8_t)(code - (e->dr.write ? SVM_EXIT_WRITE_DR0 : SVM_EXIT_READ_DR0));
 	/* Only CPUs with decode assists name the GPR (APM 15.33.3). */
-	e->dr.gpr = (info & SVM_DR_EXITINFO_VALID) ? (uint8_t)(info & SVM_DR_EXITINFO_GPR_MASK)
-						   : 0xff;
+	e->dr.gpr =
+	    (info & SVM_DR_EXITINFO_VALID) ? (uint8_t)(info & SVM_DR_EXITINFO_GPR_MASK) : 0xff;
 }
 
 static const char *simple_kind(uint64_t code, enum exit_kind *k)

@@ -6,100 +6,100 @@
 #include <stdint.h>
 
 /* Intercept vector 3 (VMCB offset 0x0C), APM table B-1. */
-#define SVM_INTERCEPT_INTR (1u << 0)
-#define SVM_INTERCEPT_NMI (1u << 1)
-#define SVM_INTERCEPT_SMI (1u << 2)
-#define SVM_INTERCEPT_INIT (1u << 3)
-#define SVM_INTERCEPT_VINTR (1u << 4)
-#define SVM_INTERCEPT_RDTSC (1u << 14)
-#define SVM_INTERCEPT_PUSHF (1u << 16)
-#define SVM_INTERCEPT_POPF (1u << 17)
-#define SVM_INTERCEPT_CPUID (1u << 18)
-#define SVM_INTERCEPT_IRET (1u << 20)
-#define SVM_INTERCEPT_INTN (1u << 21)
-#define SVM_INTERCEPT_INVD (1u << 22)
-#define SVM_INTERCEPT_HLT (1u << 24)
-#define SVM_INTERCEPT_INVLPGA (1u << 26)
-#define SVM_INTERCEPT_IOIO_PROT (1u << 27)
-#define SVM_INTERCEPT_MSR_PROT (1u << 28)
+#define SVM_INTERCEPT_INTR	  (1u << 0)
+#define SVM_INTERCEPT_NMI	  (1u << 1)
+#define SVM_INTERCEPT_SMI	  (1u << 2)
+#define SVM_INTERCEPT_INIT	  (1u << 3)
+#define SVM_INTERCEPT_VINTR	  (1u << 4)
+#define SVM_INTERCEPT_RDTSC	  (1u << 14)
+#define SVM_INTERCEPT_PUSHF	  (1u << 16)
+#define SVM_INTERCEPT_POPF	  (1u << 17)
+#define SVM_INTERCEPT_CPUID	  (1u << 18)
+#define SVM_INTERCEPT_IRET	  (1u << 20)
+#define SVM_INTERCEPT_INTN	  (1u << 21)
+#define SVM_INTERCEPT_INVD	  (1u << 22)
+#define SVM_INTERCEPT_HLT	  (1u << 24)
+#define SVM_INTERCEPT_INVLPGA	  (1u << 26)
+#define SVM_INTERCEPT_IOIO_PROT	  (1u << 27)
+#define SVM_INTERCEPT_MSR_PROT	  (1u << 28)
 #define SVM_INTERCEPT_TASK_SWITCH (1u << 29)
-#define SVM_INTERCEPT_SHUTDOWN (1u << 31)
+#define SVM_INTERCEPT_SHUTDOWN	  (1u << 31)
 /* Intercept vector 4 (VMCB offset 0x10). */
-#define SVM_INTERCEPT_VMRUN (1u << 0)
+#define SVM_INTERCEPT_VMRUN   (1u << 0)
 #define SVM_INTERCEPT_VMMCALL (1u << 1)
-#define SVM_INTERCEPT_VMLOAD (1u << 2)
-#define SVM_INTERCEPT_VMSAVE (1u << 3)
-#define SVM_INTERCEPT_STGI (1u << 4)
-#define SVM_INTERCEPT_CLGI (1u << 5)
-#define SVM_INTERCEPT_SKINIT (1u << 6)
-#define SVM_INTERCEPT_RDTSCP (1u << 7)
-#define SVM_INTERCEPT_ICEBP (1u << 8)
-#define SVM_INTERCEPT_XSETBV (1u << 13)
+#define SVM_INTERCEPT_VMLOAD  (1u << 2)
+#define SVM_INTERCEPT_VMSAVE  (1u << 3)
+#define SVM_INTERCEPT_STGI    (1u << 4)
+#define SVM_INTERCEPT_CLGI    (1u << 5)
+#define SVM_INTERCEPT_SKINIT  (1u << 6)
+#define SVM_INTERCEPT_RDTSCP  (1u << 7)
+#define SVM_INTERCEPT_ICEBP   (1u << 8)
+#define SVM_INTERCEPT_XSETBV  (1u << 13)
 /* MOV DR intercepts (VMCB 0x004): reads of DRn in bit n, writes in bit 16 + n. */
 #define SVM_INTERCEPT_DR_ALL 0x00ff00ffu
 
 #define SVM_TLB_CONTROL_FLUSH_ALL 1
-#define SVM_NP_ENABLE (1ull << 0)
-#define SVM_INTERRUPT_SHADOW (1ull << 0)
+#define SVM_NP_ENABLE		  (1ull << 0)
+#define SVM_INTERRUPT_SHADOW	  (1ull << 0)
 
 /* EVENTINJ / EXITINTINFO format (APM 15.20). */
-#define SVM_EVTINJ_VECTOR_MASK 0xffull
-#define SVM_EVTINJ_TYPE_SHIFT 8
-#define SVM_EVTINJ_TYPE_INTR 0
-#define SVM_EVTINJ_TYPE_NMI 2
+#define SVM_EVTINJ_VECTOR_MASK	  0xffull
+#define SVM_EVTINJ_TYPE_SHIFT	  8
+#define SVM_EVTINJ_TYPE_INTR	  0
+#define SVM_EVTINJ_TYPE_NMI	  2
 #define SVM_EVTINJ_TYPE_EXCEPTION 3
-#define SVM_EVTINJ_TYPE_SOFT_INT 4
-#define SVM_EVTINJ_EV (1ull << 11)
-#define SVM_EVTINJ_VALID (1ull << 31)
-#define SVM_EVTINJ_ERROR_SHIFT 32
+#define SVM_EVTINJ_TYPE_SOFT_INT  4
+#define SVM_EVTINJ_EV		  (1ull << 11)
+#define SVM_EVTINJ_VALID	  (1ull << 31)
+#define SVM_EVTINJ_ERROR_SHIFT	  32
 
 /* Exit codes (APM table C-1). */
-#define SVM_EXIT_READ_DR0 0x20
-#define SVM_EXIT_WRITE_DR0 0x30
-#define SVM_EXIT_EXCP_BASE 0x40
-#define SVM_EXIT_INTR 0x60
-#define SVM_EXIT_NMI 0x61
-#define SVM_EXIT_SMI 0x62
-#define SVM_EXIT_INIT 0x63
-#define SVM_EXIT_VINTR 0x64
-#define SVM_EXIT_CPUID 0x72
-#define SVM_EXIT_IRET 0x74
-#define SVM_EXIT_SWINT 0x75
-#define SVM_EXIT_INVD 0x76
-#define SVM_EXIT_HLT 0x78
-#define SVM_EXIT_INVLPGA 0x7a
-#define SVM_EXIT_IOIO 0x7b
-#define SVM_EXIT_MSR 0x7c
+#define SVM_EXIT_READ_DR0    0x20
+#define SVM_EXIT_WRITE_DR0   0x30
+#define SVM_EXIT_EXCP_BASE   0x40
+#define SVM_EXIT_INTR	     0x60
+#define SVM_EXIT_NMI	     0x61
+#define SVM_EXIT_SMI	     0x62
+#define SVM_EXIT_INIT	     0x63
+#define SVM_EXIT_VINTR	     0x64
+#define SVM_EXIT_CPUID	     0x72
+#define SVM_EXIT_IRET	     0x74
+#define SVM_EXIT_SWINT	     0x75
+#define SVM_EXIT_INVD	     0x76
+#define SVM_EXIT_HLT	     0x78
+#define SVM_EXIT_INVLPGA     0x7a
+#define SVM_EXIT_IOIO	     0x7b
+#define SVM_EXIT_MSR	     0x7c
 #define SVM_EXIT_TASK_SWITCH 0x7d
-#define SVM_EXIT_SHUTDOWN 0x7f
-#define SVM_EXIT_VMRUN 0x80
-#define SVM_EXIT_VMMCALL 0x81
-#define SVM_EXIT_VMLOAD 0x82
-#define SVM_EXIT_VMSAVE 0x83
-#define SVM_EXIT_STGI 0x84
-#define SVM_EXIT_CLGI 0x85
-#define SVM_EXIT_SKINIT 0x86
-#define SVM_EXIT_ICEBP 0x88
-#define SVM_EXIT_XSETBV 0x8d
-#define SVM_EXIT_NPF 0x400
-#define SVM_EXIT_INVALID ((uint64_t)-1)
+#define SVM_EXIT_SHUTDOWN    0x7f
+#define SVM_EXIT_VMRUN	     0x80
+#define SVM_EXIT_VMMCALL     0x81
+#define SVM_EXIT_VMLOAD	     0x82
+#define SVM_EXIT_VMSAVE	     0x83
+#define SVM_EXIT_STGI	     0x84
+#define SVM_EXIT_CLGI	     0x85
+#define SVM_EXIT_SKINIT	     0x86
+#define SVM_EXIT_ICEBP	     0x88
+#define SVM_EXIT_XSETBV	     0x8d
+#define SVM_EXIT_NPF	     0x400
+#define SVM_EXIT_INVALID     ((uint64_t)-1)
 
 /* IOIO EXITINFO1 (APM figure 15-2). */
-#define SVM_IOIO_TYPE_IN (1ull << 0)
-#define SVM_IOIO_STR (1ull << 2)
-#define SVM_IOIO_REP (1ull << 3)
-#define SVM_IOIO_SZ8 (1ull << 4)
-#define SVM_IOIO_SZ16 (1ull << 5)
-#define SVM_IOIO_SZ32 (1ull << 6)
+#define SVM_IOIO_TYPE_IN    (1ull << 0)
+#define SVM_IOIO_STR	    (1ull << 2)
+#define SVM_IOIO_REP	    (1ull << 3)
+#define SVM_IOIO_SZ8	    (1ull << 4)
+#define SVM_IOIO_SZ16	    (1ull << 5)
+#define SVM_IOIO_SZ32	    (1ull << 6)
 #define SVM_IOIO_PORT_SHIFT 16
 
 /* NPF EXITINFO1: a #PF-style error code (APM 15.25.6). */
 #define SVM_NPF_PRESENT (1ull << 0)
-#define SVM_NPF_WRITE (1ull << 1)
-#define SVM_NPF_FETCH (1ull << 4)
+#define SVM_NPF_WRITE	(1ull << 1)
+#define SVM_NPF_FETCH	(1ull << 4)
 
 /* Exception intercept EXITINFO1 holds the error code; MOV DR EXITINFO1 bit 63 = valid GPR. */
-#define SVM_DR_EXITINFO_VALID (1ull << 63)
+#define SVM_DR_EXITINFO_VALID	 (1ull << 63)
 #define SVM_DR_EXITINFO_GPR_MASK 0xfull
 
 struct vmcb_seg {
@@ -110,56 +110,56 @@ struct vmcb_seg {
 };
 
 struct vmcb_control {
-	uint32_t intercept_cr;     /* 0x000: reads 15:0, writes 31:16 */
-	uint32_t intercept_dr;     /* 0x004 */
-	uint32_t intercept_exc;    /* 0x008 */
-	uint32_t intercept_misc1;  /* 0x00c */
-	uint32_t intercept_misc2;  /* 0x010 */
-	uint32_t intercept_misc3;  /* 0x014 */
+	uint32_t intercept_cr;	  /* 0x000: reads 15:0, writes 31:16 */
+	uint32_t intercept_dr;	  /* 0x004 */
+	uint32_t intercept_exc;	  /* 0x008 */
+	uint32_t intercept_misc1; /* 0x00c */
+	uint32_t intercept_misc2; /* 0x010 */
+	uint32_t intercept_misc3; /* 0x014 */
 	uint8_t reserved1[0x3c - 0x18];
 	uint16_t pause_filter_threshold; /* 0x03c */
-	uint16_t pause_filter_count;     /* 0x03e */
-	uint64_t iopm_base_pa;           /* 0x040 */
-	uint64_t msrpm_base_pa;          /* 0x048 */
-	uint64_t tsc_offset;             /* 0x050 */
-	uint32_t asid;                   /* 0x058 */
-	uint8_t tlb_control;             /* 0x05c */
+	uint16_t pause_filter_count;	 /* 0x03e */
+	uint64_t iopm_base_pa;		 /* 0x040 */
+	uint64_t msrpm_base_pa;		 /* 0x048 */
+	uint64_t tsc_offset;		 /* 0x050 */
+	uint32_t asid;			 /* 0x058 */
+	uint8_t tlb_control;		 /* 0x05c */
 	uint8_t reserved2[3];
-	uint64_t vintr;          /* 0x060 */
-	uint64_t int_state;      /* 0x068: interrupt shadow */
-	uint64_t exitcode;       /* 0x070 */
-	uint64_t exitinfo1;      /* 0x078 */
-	uint64_t exitinfo2;      /* 0x080 */
-	uint64_t exitintinfo;    /* 0x088 */
-	uint64_t np_enable;      /* 0x090 */
-	uint64_t avic_apic_bar;  /* 0x098 */
-	uint64_t ghcb_pa;        /* 0x0a0 */
-	uint64_t eventinj;       /* 0x0a8 */
-	uint64_t n_cr3;          /* 0x0b0 */
-	uint64_t lbr_virt;       /* 0x0b8 */
-	uint32_t clean_bits;     /* 0x0c0 */
+	uint64_t vintr;		/* 0x060 */
+	uint64_t int_state;	/* 0x068: interrupt shadow */
+	uint64_t exitcode;	/* 0x070 */
+	uint64_t exitinfo1;	/* 0x078 */
+	uint64_t exitinfo2;	/* 0x080 */
+	uint64_t exitintinfo;	/* 0x088 */
+	uint64_t np_enable;	/* 0x090 */
+	uint64_t avic_apic_bar; /* 0x098 */
+	uint64_t ghcb_pa;	/* 0x0a0 */
+	uint64_t eventinj;	/* 0x0a8 */
+	uint64_t n_cr3;		/* 0x0b0 */
+	uint64_t lbr_virt;	/* 0x0b8 */
+	uint32_t clean_bits;	/* 0x0c0 */
 	uint32_t reserved3;
-	uint64_t next_rip;       /* 0x0c8 */
-	uint8_t insn_len;        /* 0x0d0 */
-	uint8_t insn_bytes[15];  /* 0x0d1 */
+	uint64_t next_rip;	/* 0x0c8 */
+	uint8_t insn_len;	/* 0x0d0 */
+	uint8_t insn_bytes[15]; /* 0x0d1 */
 	uint8_t reserved4[0x400 - 0xe0];
 };
 
 struct vmcb_save {
 	struct vmcb_seg es, cs, ss, ds, fs, gs; /* 0x400 */
-	struct vmcb_seg gdtr, ldtr, idtr, tr;   /* 0x460 */
+	struct vmcb_seg gdtr, ldtr, idtr, tr;	/* 0x460 */
 	uint8_t reserved1[0x4cb - 0x4a0];
-	uint8_t cpl;    /* 0x4cb */
+	uint8_t cpl; /* 0x4cb */
 	uint32_t reserved2;
-	uint64_t efer;  /* 0x4d0 */
+	uint64_t efer; /* 0x4d0 */
 	uint8_t reserved3[0x548 - 0x4d8];
-	uint64_t cr4;    /* 0x548 */
-	uint64_t cr3;    /* 0x550 */
-	uint64_t cr0;    /* 0x558 */
-	uint64_t dr7;    /* 0x560 */
-	uint64_t dr6;    /* 0x568 */
+	uint64_t cr4;	 /* 0x548 */
+	uint64_t cr3;	 /* 0x550 */
+	uint64_t cr0;	 /* 0x558 */
+	uint64_t dr7;	 /* 0x560 */
+	uint64_t dr6;	 /* 0x568 */
 	uint64_t rflags; /* 0x570 */
-	uint64_t rip;    /* 0x578 */
+	uint64_t rip;	 /* 0x578 */
 	uint8_t reserved4[0x5d8 - 0x580];
 	uint64_t rsp; /* 0x5d8 */
 	uint64_t s_cet, ssp, isst_addr;
@@ -168,8 +168,8 @@ struct vmcb_save {
 	uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
 	uint64_t cr2; /* 0x640 */
 	uint8_t reserved5[0x668 - 0x648];
-	uint64_t g_pat;         /* 0x668 */
-	uint64_t dbgctl;        /* 0x670 */
+	uint64_t g_pat;	 /* 0x668 */
+	uint64_t dbgctl; /* 0x670 */
 	uint64_t br_from, br_to;
 	uint64_t last_excp_from, last_excp_to;
 };

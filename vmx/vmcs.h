@@ -9,9 +9,9 @@
  * the field's name, the VM-instruction error number with its meaning and the caller, then
  * panics: a VMCS access failing means the hypervisor itself is wrong.
  */
-#define vmcs_read64(f) vmcs_read_checked((f), __func__)
-#define vmcs_read32(f) ((uint32_t)vmcs_read_checked((f), __func__))
-#define vmcs_read16(f) ((uint16_t)vmcs_read_checked((f), __func__))
+#define vmcs_read64(f)	   vmcs_read_checked((f), __func__)
+#define vmcs_read32(f)	   ((uint32_t)vmcs_read_checked((f), __func__))
+#define vmcs_read16(f)	   ((uint16_t)vmcs_read_checked((f), __func__))
 #define vmcs_write64(f, v) vmcs_write_checked((f), (uint64_t)(v), __func__)
 #define vmcs_write32(f, v) vmcs_write_checked((f), (uint64_t)(uint32_t)(v), __func__)
 #define vmcs_write16(f, v) vmcs_write_checked((f), (uint64_t)(uint16_t)(v), __func__)

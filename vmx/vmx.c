@@ -8,12 +8,12 @@
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx_errors.h"
 
-#define MSR_BITMAP_LOW_END 0x2000u
-#define MSR_BITMAP_HIGH_BASE 0xc0000000u
-#define MSR_BITMAP_HIGH_OFFSET 0x400u
+#define MSR_BITMAP_LOW_END	0x2000u
+#define MSR_BITMAP_HIGH_BASE	0xc0000000u
+#define MSR_BITMAP_HIGH_OFFSET	0x400u
 #define MSR_BITMAP_WRITE_OFFSET 0x800u
-#define ERROR_DETAIL_MAX 112
-#define VMX_RC_FAIL_VALID 2
+#define ERROR_DETAIL_MAX	112
+#define VMX_RC_FAIL_VALID	2
 
 static struct vmx_vcpu vmx_state;
 
@@ -188,24 +188,24 @@ static void vmx_set_reg(struct vcpu *v, enum vcpu_reg r, uint64_t val)
 
 /* Selector, base, limit and access-rights encodings are laid out 2 apart per segment. */
 static const uint32_t seg_sel[SEG_COUNT] = {
-	[SEG_ES] = GUEST_ES_SELECTOR, [SEG_CS] = GUEST_CS_SELECTOR,     [SEG_SS] = GUEST_SS_SELECTOR,
-	[SEG_DS] = GUEST_DS_SELECTOR, [SEG_FS] = GUEST_FS_SELECTOR,     [SEG_GS] = GUEST_GS_SELECTOR,
-	[SEG_LDTR] = GUEST_LDTR_SELECTOR, [SEG_TR] = GUEST_TR_SELECTOR,
+    [SEG_ES] = GUEST_ES_SELECTOR,     [SEG_CS] = GUEST_CS_SELECTOR, [SEG_SS] = GUEST_SS_SELECTOR,
+    [SEG_DS] = GUEST_DS_SELECTOR,     [SEG_FS] = GUEST_FS_SELECTOR, [SEG_GS] = GUEST_GS_SELECTOR,
+    [SEG_LDTR] = GUEST_LDTR_SELECTOR, [SEG_TR] = GUEST_TR_SELECTOR,
 };
 static const uint32_t seg_base[SEG_COUNT] = {
-	[SEG_ES] = GUEST_ES_BASE, [SEG_CS] = GUEST_CS_BASE,     [SEG_SS] = GUEST_SS_BASE,
-	[SEG_DS] = GUEST_DS_BASE, [SEG_FS] = GUEST_FS_BASE,     [SEG_GS] = GUEST_GS_BASE,
-	[SEG_LDTR] = GUEST_LDTR_BASE, [SEG_TR] = GUEST_TR_BASE,
+    [SEG_ES] = GUEST_ES_BASE,	  [SEG_CS] = GUEST_CS_BASE, [SEG_SS] = GUEST_SS_BASE,
+    [SEG_DS] = GUEST_DS_BASE,	  [SEG_FS] = GUEST_FS_BASE, [SEG_GS] = GUEST_GS_BASE,
+    [SEG_LDTR] = GUEST_LDTR_BASE, [SEG_TR] = GUEST_TR_BASE,
 };
 static const uint32_t seg_limit[SEG_COUNT] = {
-	[SEG_ES] = GUEST_ES_LIMIT, [SEG_CS] = GUEST_CS_LIMIT,     [SEG_SS] = GUEST_SS_LIMIT,
-	[SEG_DS] = GUEST_DS_LIMIT, [SEG_FS] = GUEST_FS_LIMIT,     [SEG_GS] = GUEST_GS_LIMIT,
-	[SEG_LDTR] = GUEST_LDTR_LIMIT, [SEG_TR] = GUEST_TR_LIMIT,
+    [SEG_ES] = GUEST_ES_LIMIT,	   [SEG_CS] = GUEST_CS_LIMIT, [SEG_SS] = GUEST_SS_LIMIT,
+    [SEG_DS] = GUEST_DS_LIMIT,	   [SEG_FS] = GUEST_FS_LIMIT, [SEG_GS] = GUEST_GS_LIMIT,
+    [SEG_LDTR] = GUEST_LDTR_LIMIT, [SEG_TR] = GUEST_TR_LIMIT,
 };
 static const uint32_t seg_ar[SEG_COUNT] = {
-	[SEG_ES] = GUEST_ES_AR_BYTES, [SEG_CS] = GUEST_CS_AR_BYTES,     [SEG_SS] = GUEST_SS_AR_BYTES,
-	[SEG_DS] = GUEST_DS_AR_BYTES, [SEG_FS] = GUEST_FS_AR_BYTES,     [SEG_GS] = GUEST_GS_AR_BYTES,
-	[SEG_LDTR] = GUEST_LDTR_AR_BYTES, [SEG_TR] = GUEST_TR_AR_BYTES,
+    [SEG_ES] = GUEST_ES_AR_BYTES,     [SEG_CS] = GUEST_CS_AR_BYTES, [SEG_SS] = GUEST_SS_AR_BYTES,
+    [SEG_DS] = GUEST_DS_AR_BYTES,     [SEG_FS] = GUEST_FS_AR_BYTES, [SEG_GS] = GUEST_GS_AR_BYTES,
+    [SEG_LDTR] = GUEST_LDTR_AR_BYTES, [SEG_TR] = GUEST_TR_AR_BYTES,
 };
 
 static void vmx_get_seg(struct vcpu *v, enum vcpu_seg s, struct vcpu_segment *out)
@@ -226,8 +226,8 @@ static void vmx_set_seg(struct vcpu *v, enum vcpu_seg s, const struct vcpu_segme
 	vmcs_write64(seg_base[s], in->base);
 	vmcs_write32(seg_limit[s], in->limit);
 	/* A segment without P is "unusable" in VMX terms (SDM vol. 3C, 25.4.1). */
-	vmcs_write32(seg_ar[s], (in->attr & SEG_ATTR_P) ? VMX_AR_FROM_ATTR(in->attr)
-							 : VMX_AR_UNUSABLE);
+	vmcs_write32(seg_ar[s],
+		     (in->attr & SEG_ATTR_P) ? VMX_AR_FROM_ATTR(in->attr) : VMX_AR_UNUSABLE);
 }
 
 static void vmx_get_dtable(struct vcpu *v, enum vcpu_dtable_id d, struct vcpu_dtable *out)
@@ -247,9 +247,9 @@ static void vmx_set_dtable(struct vcpu *v, enum vcpu_dtable_id d, const struct v
 static void vmx_inject_event(struct vcpu *v, const struct vcpu_event *e)
 {
 	static const uint32_t types[] = {
-		[EVENT_EXT_INTR] = INTR_TYPE_EXT_INTR,     [EVENT_NMI] = INTR_TYPE_NMI,
-		[EVENT_HW_EXCEPTION] = INTR_TYPE_HW_EXCEPTION, [EVENT_SW_INT] = INTR_TYPE_SW_INT,
-		[EVENT_PRIV_SW_EXC] = INTR_TYPE_PRIV_SW_EXC, [EVENT_SW_EXC] = INTR_TYPE_SW_EXC,
+	    [EVENT_EXT_INTR] = INTR_TYPE_EXT_INTR,	   [EVENT_NMI] = INTR_TYPE_NMI,
+	    [EVENT_HW_EXCEPTION] = INTR_TYPE_HW_EXCEPTION, [EVENT_SW_INT] = INTR_TYPE_SW_INT,
+	    [EVENT_PRIV_SW_EXC] = INTR_TYPE_PRIV_SW_EXC,   [EVENT_SW_EXC] = INTR_TYPE_SW_EXC,
 	};
 	uint32_t info = e->vector | (types[e->type] << INTR_INFO_TYPE_SHIFT) | INTR_INFO_VALID;
 
@@ -367,29 +367,29 @@ static void vmx_set_dr_intercept(struct vcpu *v, bool all)
 
 	/* VMX has one switch for all of MOV DR; general detect works in hardware here. */
 	(void)v;
-	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, all ? proc | CPU_BASED_MOV_DR_EXITING
-						    : proc & ~CPU_BASED_MOV_DR_EXITING);
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
+		     all ? proc | CPU_BASED_MOV_DR_EXITING : proc & ~CPU_BASED_MOV_DR_EXITING);
 }
 
 const struct vcpu_ops vmx_ops = {
-	.name = "VT-x",
-	.hw_enable = vmx_hw_enable,
-	.init = vmx_init,
-	.run = vmx_run,
-	.get_reg = vmx_get_reg,
-	.set_reg = vmx_set_reg,
-	.get_seg = vmx_get_seg,
-	.set_seg = vmx_set_seg,
-	.get_dtable = vmx_get_dtable,
-	.set_dtable = vmx_set_dtable,
-	.inject_event = vmx_inject_event,
-	.set_io_intercept = vmx_set_io_intercept,
-	.set_msr_intercept = vmx_set_msr_intercept,
-	.set_exception_intercept = vmx_set_exception_intercept,
-	.get_interrupt_shadow = vmx_get_interrupt_shadow,
-	.set_interrupt_shadow = vmx_set_interrupt_shadow,
-	.get_cpl = vmx_get_cpl,
-	.load_debug = vmx_load_debug,
-	.save_debug = vmx_save_debug,
-	.set_dr_intercept = vmx_set_dr_intercept,
+    .name = "VT-x",
+    .hw_enable = vmx_hw_enable,
+    .init = vmx_init,
+    .run = vmx_run,
+    .get_reg = vmx_get_reg,
+    .set_reg = vmx_set_reg,
+    .get_seg = vmx_get_seg,
+    .set_seg = vmx_set_seg,
+    .get_dtable = vmx_get_dtable,
+    .set_dtable = vmx_set_dtable,
+    .inject_event = vmx_inject_event,
+    .set_io_intercept = vmx_set_io_intercept,
+    .set_msr_intercept = vmx_set_msr_intercept,
+    .set_exception_intercept = vmx_set_exception_intercept,
+    .get_interrupt_shadow = vmx_get_interrupt_shadow,
+    .set_interrupt_shadow = vmx_set_interrupt_shadow,
+    .get_cpl = vmx_get_cpl,
+    .load_debug = vmx_load_debug,
+    .save_debug = vmx_save_debug,
+    .set_dr_intercept = vmx_set_dr_intercept,
 };

@@ -9,8 +9,8 @@
 #include "vmx/vmx_controls.h"
 
 #define VMX_IO_BITMAP_PAGES 2
-#define VMX_GUEST_VPID 1
-#define DR7_RESET 0x400ull
+#define VMX_GUEST_VPID	    1
+#define DR7_RESET	    0x400ull
 /* Preemption-timer period in TSC ticks: the core regains control at least this often. */
 #define VMX_PREEMPTION_PERIOD_TSC (1ull << 22)
 

@@ -6,11 +6,11 @@
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx_errors.h"
 
-#define IO_SIZE_FIELD_MASK 0x7u
+#define IO_SIZE_FIELD_MASK	  0x7u
 #define TASK_SWITCH_SELECTOR_MASK 0xffffu
-#define TASK_SWITCH_SOURCE_SHIFT 30
-#define TASK_SWITCH_SOURCE_MASK 0x3u
-#define CR_NUMBER(q) ((uint8_t)((q) & EXITQ_CR_NUM_MASK))
+#define TASK_SWITCH_SOURCE_SHIFT  30
+#define TASK_SWITCH_SOURCE_MASK	  0x3u
+#define CR_NUMBER(q)		  ((uint8_t)((q)&EXITQ_CR_NUM_MASK))
 
 static void decode_exception(struct vcpu_exit *e)
 {
@@ -163,8 +163,8 @@ void vmx_decode_exit(struct vmx_vcpu *x, struct vcpu_exit *e)
 		e->kind = EXIT_ENTRY_FAILED;
 		e->fail.qualification = q;
 		e->fail.detail = reason == EXIT_REASON_INVALID_GUEST_STATE
-					 ? "VM entry failed: invalid guest state (SDM 3C, 27.3.1)"
-					 : "VM entry failed while loading guest state";
+				     ? "VM entry failed: invalid guest state (SDM 3C, 27.3.1)"
+				     : "VM entry failed while loading guest state";
 		vmcs_dump_guest_state();
 		return;
 	}
@@ -186,7 +186,8 @@ void vmx_decode_exit(struct vmx_vcpu *x, struct vcpu_exit *e)
 	case EXIT_REASON_TASK_SWITCH:
 		e->kind = EXIT_TASK_SWITCH;
 		e->task.selector = (uint16_t)(q & TASK_SWITCH_SELECTOR_MASK);
-		e->task.source = (uint8_t)((q >> TASK_SWITCH_SOURCE_SHIFT) & TASK_SWITCH_SOURCE_MASK);
+		e->task.source =
+		    (uint8_t)((q >> TASK_SWITCH_SOURCE_SHIFT) & TASK_SWITCH_SOURCE_MASK);
 		/* The gate's event is consumed by the switch; never deliver it again. */
 		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
 		break;

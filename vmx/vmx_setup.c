@@ -12,11 +12,11 @@
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx_insn.h"
 
-#define MSR_IA32_PAT 0x277
-#define PAT_POWER_ON 0x0007040600070406ull
-#define VMCS_LINK_NONE 0xffffffffffffffffull
+#define MSR_IA32_PAT	0x277
+#define PAT_POWER_ON	0x0007040600070406ull
+#define VMCS_LINK_NONE	0xffffffffffffffffull
 #define CONTROL_MSG_MAX 96
-#define REVISION_MASK 0x7fffffffu
+#define REVISION_MASK	0x7fffffffu
 
 static struct vmx_cap_msrs caps;
 static struct vmx_controls ctl;
@@ -74,8 +74,9 @@ int vmx_hw_enable(void)
 	st = vmx_vmxon(vmxon_pa);
 	if (st != VMX_OK) {
 		printk("dbgvisor: VMXON failed (%s)\n",
-		       st == VMX_FAIL_INVALID ? "VMfailInvalid: bad VMXON region or CR0/CR4 fixed bits"
-					      : "VMfailValid");
+		       st == VMX_FAIL_INVALID
+			   ? "VMfailInvalid: bad VMXON region or CR0/CR4 fixed bits"
+			   : "VMfailValid");
 		return -1;
 	}
 	return 0;
@@ -146,7 +147,8 @@ static void setup_controls(struct vmx_vcpu *x)
 	vmcs_write64(CR0_READ_SHADOW, 0);
 	vmcs_write64(CR4_READ_SHADOW, 0);
 	if (ctl.preemption_timer) {
-		x->preemption_value = (uint32_t)(VMX_PREEMPTION_PERIOD_TSC >> ctl.preemption_timer_shift);
+		x->preemption_value =
+		    (uint32_t)(VMX_PREEMPTION_PERIOD_TSC >> ctl.preemption_timer_shift);
 		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, x->preemption_value);
 	}
 }
@@ -168,11 +170,11 @@ static void setup_guest_defaults(void)
 int vmx_init_vcpu(struct vcpu *v, struct vmx_vcpu *x)
 {
 	static const struct nested_pt_format ept = {
-		.table = EPT_RWX,
-		.leaf_ram = EPT_RWX | (EPT_MEMTYPE_WB << EPT_MEMTYPE_SHIFT),
-		.leaf_mmio = EPT_RWX | (EPT_MEMTYPE_UC << EPT_MEMTYPE_SHIFT),
-		.large = EPT_LARGE,
-		.write = EPT_WRITE,
+	    .table = EPT_RWX,
+	    .leaf_ram = EPT_RWX | (EPT_MEMTYPE_WB << EPT_MEMTYPE_SHIFT),
+	    .leaf_mmio = EPT_RWX | (EPT_MEMTYPE_UC << EPT_MEMTYPE_SHIFT),
+	    .large = EPT_LARGE,
+	    .write = EPT_WRITE,
 	};
 	enum vmx_status st;
 

@@ -4,9 +4,9 @@
 #include "guest/lib/guest.h"
 #include "guest/lib/x86g.h"
 
-#define ITERATIONS 100000u
+#define ITERATIONS	  100000u
 #define CPUID_LEAF_VENDOR 0
-#define HUNDREDTHS 100u
+#define HUNDREDTHS	  100u
 
 /* The same loop without CPUID, so the figure below is the CPUID alone. */
 static uint64_t loop_ticks(int with_cpuid)

@@ -4,13 +4,13 @@
 #include "guest/lib/guest.h"
 #include "guest/lib/x86g.h"
 
-#define ITERATIONS 100000u
-#define DR_ACCESSES 1000u
+#define ITERATIONS	  100000u
+#define DR_ACCESSES	  1000u
 #define CPUID_LEAF_VENDOR 0
-#define HUNDREDTHS 100u
+#define HUNDREDTHS	  100u
 /* DR7: L0, execute, 1 byte, on an address nothing executes. */
-#define DR7_L0 0x1u
-#define DR7_INIT 0x400u
+#define DR7_L0	    0x1u
+#define DR7_INIT    0x400u
 #define UNUSED_ADDR 0x5000u
 
 static uint64_t cpuid_ticks(void)
@@ -26,8 +26,8 @@ static void report(const char *what, uint64_t ticks)
 {
 	uint64_t per100 = ticks * HUNDREDTHS / ITERATIONS;
 
-	gprintf("bench: %s: %lu.%02lu ticks per CPUID\n", what, (unsigned long)(per100 / HUNDREDTHS),
-		(unsigned long)(per100 % HUNDREDTHS));
+	gprintf("bench: %s: %lu.%02lu ticks per CPUID\n", what,
+		(unsigned long)(per100 / HUNDREDTHS), (unsigned long)(per100 % HUNDREDTHS));
 }
 
 int test_main(void)

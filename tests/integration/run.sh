@@ -138,7 +138,8 @@ dbg_qemu() { # dbg_qemu PROGRAM VARIANT
 	local n="qemu-$1$2"
 	qemu_case "$n-bare" "$OK" "-cpu max -kernel $GUESTS/$1$2.elf" "$GUEST_OK"
 	hv_qemu "$n-hv" "$OK" "$GUESTS/$1$2.elf $1$2.elf" "" "$GUEST_OK" "$STOP_OK" "$NO_CRASH"
-	case "$DBG_CORRECTED" in *" qemu:$1:$2 "*) return ;; esac
+	# shellcheck disable=SC2086
+	case " $(echo $DBG_CORRECTED) " in *" qemu:$1:$2 "*) return ;; esac
 	same_output "$n-same" "$OUT/$n-bare.log" "$OUT/$n-hv.log" "$DBG_SECTION_START" \
 		"$DBG_SECTION_END"
 }
@@ -152,7 +153,8 @@ dbg_bochs() { # dbg_bochs PROGRAM VARIANT MODEL: bare and hypervisor boots run s
 	wait
 	check "$n-bare" "$OUT/$n-bare.log" 0 any "$GUEST_OK"
 	check "$n-hv" "$OUT/$n-hv.log" 0 any "$GUEST_OK" "$STOP_OK" "$NO_CRASH"
-	case "$DBG_CORRECTED" in *" $3:$1:$2 "*) return ;; esac
+	# shellcheck disable=SC2086
+	case " $(echo $DBG_CORRECTED) " in *" $3:$1:$2 "*) return ;; esac
 	same_output "$n-same" "$OUT/$n-bare.log" "$OUT/$n-hv.log" "$DBG_SECTION_START" \
 		"$DBG_SECTION_END"
 }
@@ -172,7 +174,8 @@ DBG_CORRECTED=" qemu:dbg_gd:32 qemu:dbg_gd:64
 
 dbg_run() { # dbg_run PLATFORM PROGRAM VARIANT WANT(pass|pending)
 	local key=" $1:$2:$3 " pending=no
-	case "$DBG_PENDING" in *"$key"*) pending=yes ;; esac
+	# shellcheck disable=SC2086
+	case " $(echo $DBG_PENDING) " in *"$key"*) pending=yes ;; esac
 	if [ "$4" = pass ] && [ $pending = yes ]; then return; fi
 	if [ "$4" = pending ] && [ $pending = no ]; then return; fi
 	if [ "$1" = qemu ]; then dbg_qemu "$2" "$3"; else dbg_bochs "$2" "$3" "$1"; fi
