@@ -1,6 +1,9 @@
 /* check.c - TAP-style EXPECT checks, the final summary, and leaving the machine. */
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "core/printf.h"
 
 #include "guest/lib/runtime.h"
 #include "guest/lib/x86g.h"
@@ -10,6 +13,9 @@
 /* Bochs: writing the bytes of "Shutdown" to this port ends the simulation. */
 #define BOCHS_SHUTDOWN_PORT 0x8900
 #define BOCHS_SHUTDOWN_STR  "Shutdown"
+
+/* Long enough for every check name the debug suite formats. */
+#define GUEST_NAME_MAX 128
 
 static unsigned checks_run;
 static unsigned checks_failed;
@@ -73,4 +79,15 @@ void guest_exit(int code)
 	for (p = BOCHS_SHUTDOWN_STR; *p; p++)
 		x86g_outb(BOCHS_SHUTDOWN_PORT, (uint8_t)*p);
 	x86g_halt_forever();
+}
+
+const char *guest_name(const char *fmt, ...)
+{
+	static char buf[GUEST_NAME_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return buf;
 }

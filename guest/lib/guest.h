@@ -92,6 +92,9 @@ bool guest_expect_true(const char *name, bool cond, const char *cond_text);
 #define EXPECT_EQ(name, got, want) guest_expect_eq((name), (uint64_t)(got), (uint64_t)(want))
 #define EXPECT_TRUE(name, cond)	   guest_expect_true((name), (cond) ? true : false, #cond)
 
+/* A check name built with printf formatting; valid until the next call. */
+const char *guest_name(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Checks run and failed so far. */
 unsigned guest_checks_run(void);
 unsigned guest_checks_failed(void);

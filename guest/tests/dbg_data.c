@@ -8,7 +8,6 @@
 #include "guest/lib/guest.h"
 #include "guest/lib/x86g.h"
 
-#define NAME_MAX_LEN  112
 #define WBUF_SIZE     128
 #define WATCH_OFF     32  /* watched range inside wbuf: 16-aligned, room on both sides */
 #define PAIR_OFF      64  /* two neighbouring breakpoints for the multi-hit cases */
@@ -146,18 +145,6 @@ static uintptr_t dr6_idle;
 /* Emulator deviations found by the probes (see probe_deviations). */
 static bool dev_container;  /* misaligned accesses match over their aligned container */
 static bool dev_single_bit; /* one access matching several breakpoints reports one Bn */
-static char name_buf[NAME_MAX_LEN];
-
-static const char *nm(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static const char *nm(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fmt_vsnprintf(name_buf, sizeof(name_buf), fmt, ap);
-	va_end(ap);
-	return name_buf;
-}
 
 /* Data and I/O breakpoints are traps: just record and clear DR6. */
 static void db_hook(struct gframe *f)
@@ -214,18 +201,20 @@ static void run_access(const char *ctx, const struct access *a, uintptr_t addr, 
 			    ctx, a->what, off);
 			return;
 		}
-		EXPECT_EQ(nm("%s: %s at offset %d: no #DB", ctx, a->what, off), db_count, 0);
+		EXPECT_EQ(guest_name("%s: %s at offset %d: no #DB", ctx, a->what, off), db_count,
+			  0);
 		return;
 	}
-	EXPECT_EQ(nm("%s: %s at offset %d: one #DB", ctx, a->what, off), db_count, 1);
-	EXPECT_EQ(nm("%s: ... trap ip after the access", ctx), db_ip, (uintptr_t)a->end);
+	EXPECT_EQ(guest_name("%s: %s at offset %d: one #DB", ctx, a->what, off), db_count, 1);
+	EXPECT_EQ(guest_name("%s: ... trap ip after the access", ctx), db_ip, (uintptr_t)a->end);
 	if (dev_single_bit && (bits & (bits - 1))) {
 		gprintf("skip: %s: ... DR6 exact (deviation: one Bn per access)\n", ctx);
-		EXPECT_TRUE(nm("%s: ... DR6 = base | a non-empty subset of the expected Bn", ctx),
-			    (db_dr6 & ~bits) == dr6_idle && (db_dr6 & bits));
+		EXPECT_TRUE(
+		    guest_name("%s: ... DR6 = base | a non-empty subset of the expected Bn", ctx),
+		    (db_dr6 & ~bits) == dr6_idle && (db_dr6 & bits));
 		return;
 	}
-	EXPECT_EQ(nm("%s: ... DR6 exact", ctx), db_dr6, dr6_idle | bits);
+	EXPECT_EQ(guest_name("%s: ... DR6 exact", ctx), db_dr6, dr6_idle | bits);
 }
 
 /* One watch (DRn, R/W, length) against aligned, edge, outside and misaligned accesses. */
@@ -315,13 +304,13 @@ static void run_io(const char *what, void (*fn)(void), const char *end, uintptr_
 	db_count = 0;
 	fn();
 	if (!bits) {
-		EXPECT_EQ(nm("I/O watch 0x80: %s: no #DB", what), db_count, 0);
+		EXPECT_EQ(guest_name("I/O watch 0x80: %s: no #DB", what), db_count, 0);
 		return;
 	}
-	EXPECT_EQ(nm("I/O watch 0x80: %s: one #DB", what), db_count, 1);
-	EXPECT_EQ(nm("I/O watch 0x80: %s: trap ip after the instruction", what), db_ip,
+	EXPECT_EQ(guest_name("I/O watch 0x80: %s: one #DB", what), db_count, 1);
+	EXPECT_EQ(guest_name("I/O watch 0x80: %s: trap ip after the instruction", what), db_ip,
 		  (uintptr_t)end);
-	EXPECT_EQ(nm("I/O watch 0x80: %s: DR6 exact", what), db_dr6, dr6_idle | bits);
+	EXPECT_EQ(guest_name("I/O watch 0x80: %s: DR6 exact", what), db_dr6, dr6_idle | bits);
 }
 
 /* I/O breakpoints (R/W=10, CR4.DE=1): port accesses a hypervisor typically intercepts. */

@@ -8,7 +8,6 @@
 #include "guest/lib/guest.h"
 #include "guest/lib/x86g.h"
 
-#define NAME_MAX_LEN	   96
 #define CPUID_LEAF_EXT	   7
 #define CPUID7_EBX_RTM	   (1u << 11)
 #define CPUID7_ECX_BLD	   (1u << 24)				  /* bus-lock detect */
@@ -40,19 +39,6 @@ void rd_dr5(void);
 void wr_dr4(void);
 void wr_dr5(void);
 extern const char wr_dr4_insn[], wr_dr5_insn[];
-
-static char name_buf[NAME_MAX_LEN];
-
-static const char *nm(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static const char *nm(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fmt_vsnprintf(name_buf, sizeof(name_buf), fmt, ap);
-	va_end(ap);
-	return name_buf;
-}
 
 static uintptr_t dr6_idle;
 
@@ -113,8 +99,10 @@ static void check_de_ud(void)
 		/* What a write would store if it went through: visible status/enable bits. */
 		dr_io = (cases[i].fn == wr_dr4) ? (DR6_INIT | DR6_B(3)) : (DR7_INIT | DR7_G(3));
 		guest_try(call, (void *)cases[i].fn, &f);
-		EXPECT_EQ(nm("CR4.DE=1: %s raises #UD", cases[i].what), f.vector, GUEST_VEC_UD);
-		EXPECT_EQ(nm("CR4.DE=1: %s: fault ip at the MOV", cases[i].what), f.ip, want_ip);
+		EXPECT_EQ(guest_name("CR4.DE=1: %s raises #UD", cases[i].what), f.vector,
+			  GUEST_VEC_UD);
+		EXPECT_EQ(guest_name("CR4.DE=1: %s: fault ip at the MOV", cases[i].what), f.ip,
+			  want_ip);
 	}
 	EXPECT_EQ("CR4.DE=1: DR6 unchanged by the faulting MOVs", dr_read(6), dr6_idle);
 	EXPECT_EQ("CR4.DE=1: DR7 unchanged by the faulting MOVs", dr_read(7), DR7_INIT);
@@ -205,12 +193,12 @@ static void check_address_regs(void)
 		uintptr_t arg[2] = {(uintptr_t)n, vals[n]};
 		bool faulted = guest_try(try_write_dr, arg, &f);
 
-		EXPECT_EQ(nm("MOV DR%d, 0x%llx: no fault", n, (unsigned long long)vals[n]),
+		EXPECT_EQ(guest_name("MOV DR%d, 0x%llx: no fault", n, (unsigned long long)vals[n]),
 			  faulted ? f.vector : -1, -1);
 	}
 	for (int n = 0; n < DR_NUM_BP; n++)
-		EXPECT_EQ(nm("DR%d reads back 0x%llx", n, (unsigned long long)vals[n]), dr_read(n),
-			  vals[n]);
+		EXPECT_EQ(guest_name("DR%d reads back 0x%llx", n, (unsigned long long)vals[n]),
+			  dr_read(n), vals[n]);
 	dr_reset_all();
 }
 
@@ -234,10 +222,10 @@ static void check_upper_bits(void)
 		uintptr_t arg[2] = {(uintptr_t)cases[i].dr, cases[i].value};
 		bool faulted = guest_try(try_write_dr, arg, &f);
 
-		EXPECT_EQ(nm("MOV DR%d, 0x%llx raises #GP", cases[i].dr,
-			     (unsigned long long)cases[i].value),
+		EXPECT_EQ(guest_name("MOV DR%d, 0x%llx raises #GP", cases[i].dr,
+				     (unsigned long long)cases[i].value),
 			  faulted ? f.vector : -1, GUEST_VEC_GP);
-		EXPECT_EQ(nm("... error code 0"), f.error, 0);
+		EXPECT_EQ(guest_name("... error code 0"), f.error, 0);
 	}
 	EXPECT_EQ("DR6 unchanged after the faulting writes", dr_read(6), dr6_idle);
 	EXPECT_EQ("DR7 unchanged after the faulting writes", dr_read(7), DR7_INIT);

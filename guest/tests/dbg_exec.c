@@ -8,7 +8,6 @@
 #include "guest/lib/guest.h"
 #include "guest/lib/x86g.h"
 
-#define NAME_MAX_LEN   96
 #define CALLS_PER_CASE 2 /* the breakpoint must hit again after an RF resume */
 
 /*
@@ -48,19 +47,6 @@ static void (*const targets[DR_NUM_BP])(void) = {exec_tgt0, exec_tgt1, exec_tgt2
 static volatile unsigned db_count;
 static volatile uintptr_t db_ip, db_dr6, db_dr7, db_flags;
 static uintptr_t dr6_idle; /* DR6 after writing DR6_INIT: the expected value minus Bn */
-
-static char name_buf[NAME_MAX_LEN];
-
-static const char *nm(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static const char *nm(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fmt_vsnprintf(name_buf, sizeof(name_buf), fmt, ap);
-	va_end(ap);
-	return name_buf;
-}
 
 /* Instruction breakpoints are faults: record, clear DR6, resume with RF so the target runs. */
 static void db_hook(struct gframe *f)
@@ -105,17 +91,19 @@ static void check_single(int n, bool global)
 	dr7 = dr_read(7);
 	db_count = 0;
 	targets[n]();
-	EXPECT_EQ(nm("DR%d %s: one #DB on the first call", n, kind), db_count, 1);
-	EXPECT_EQ(nm("DR%d %s: fault ip is the target", n, kind), db_ip, tgt);
-	EXPECT_EQ(nm("DR%d %s: DR6 = base | B%d", n, kind, n), db_dr6, dr6_idle | DR6_B(n));
-	EXPECT_EQ(nm("DR%d %s: DR7 unchanged in the handler", n, kind), db_dr7, dr7);
-	EXPECT_EQ(nm("DR%d %s: pushed RF clear", n, kind), db_flags & X86G_FLAGS_RF, 0);
-	EXPECT_EQ(nm("DR%d %s: target ran once after RF resume", n, kind), exec_runs[n], runs0 + 1);
+	EXPECT_EQ(guest_name("DR%d %s: one #DB on the first call", n, kind), db_count, 1);
+	EXPECT_EQ(guest_name("DR%d %s: fault ip is the target", n, kind), db_ip, tgt);
+	EXPECT_EQ(guest_name("DR%d %s: DR6 = base | B%d", n, kind, n), db_dr6, dr6_idle | DR6_B(n));
+	EXPECT_EQ(guest_name("DR%d %s: DR7 unchanged in the handler", n, kind), db_dr7, dr7);
+	EXPECT_EQ(guest_name("DR%d %s: pushed RF clear", n, kind), db_flags & X86G_FLAGS_RF, 0);
+	EXPECT_EQ(guest_name("DR%d %s: target ran once after RF resume", n, kind), exec_runs[n],
+		  runs0 + 1);
 	/* A second hit also shows RF was cleared after the resumed instruction. */
 	targets[n]();
-	EXPECT_EQ(nm("DR%d %s: hits again on the next call", n, kind), db_count, CALLS_PER_CASE);
-	EXPECT_EQ(nm("DR%d %s: ... again at the target", n, kind), db_ip, tgt);
-	EXPECT_EQ(nm("DR%d %s: ... target ran twice in all", n, kind), exec_runs[n],
+	EXPECT_EQ(guest_name("DR%d %s: hits again on the next call", n, kind), db_count,
+		  CALLS_PER_CASE);
+	EXPECT_EQ(guest_name("DR%d %s: ... again at the target", n, kind), db_ip, tgt);
+	EXPECT_EQ(guest_name("DR%d %s: ... target ran twice in all", n, kind), exec_runs[n],
 		  runs0 + CALLS_PER_CASE);
 	dr_reset_all();
 }

@@ -8,7 +8,6 @@
 #include "guest/lib/guest.h"
 #include "guest/lib/x86g.h"
 
-#define NAME_MAX_LEN 96
 /* Plain numbers: they are also pasted into the assembly below. */
 #define SENTINEL  0x5a5a1234 /* in the register a faulting MOV from DR must not change */
 #define DR0_OLD	  0x1000     /* DR0 before the faulting MOV to DR0 */
@@ -91,18 +90,6 @@ static volatile uintptr_t db_ip, db_dr6, db_dr7;
 static uintptr_t resume_ip; /* 0: resume at the faulting instruction with RF */
 static uintptr_t dr6_idle;
 static uint32_t watched; /* DR1 watches it: a live breakpoint besides GD */
-static char name_buf[NAME_MAX_LEN];
-
-static const char *nm(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static const char *nm(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fmt_vsnprintf(name_buf, sizeof(name_buf), fmt, ap);
-	va_end(ap);
-	return name_buf;
-}
 
 /* Runs with GD already cleared by the delivery (else its own MOV DR is a nested #DB). */
 static void db_hook(struct gframe *f)
@@ -148,32 +135,34 @@ static void run_case(const struct gd_case *c)
 	resume_ip = (uintptr_t)c->end;
 	c->fn();
 	/* The hook ran with GD clear; these reads do not fault. */
-	EXPECT_EQ(nm("GD: %s: one #DB", c->what), db_count, 1);
-	EXPECT_EQ(nm("GD: %s: fault ip at the MOV", c->what), db_ip, (uintptr_t)c->insn);
-	EXPECT_EQ(nm("GD: %s: DR6 = base | BD", c->what), db_dr6, dr6_idle | DR6_BD);
-	EXPECT_EQ(nm("GD: %s: handler sees DR7 without GD, rest intact", c->what), db_dr7,
+	EXPECT_EQ(guest_name("GD: %s: one #DB", c->what), db_count, 1);
+	EXPECT_EQ(guest_name("GD: %s: fault ip at the MOV", c->what), db_ip, (uintptr_t)c->insn);
+	EXPECT_EQ(guest_name("GD: %s: DR6 = base | BD", c->what), db_dr6, dr6_idle | DR6_BD);
+	EXPECT_EQ(guest_name("GD: %s: handler sees DR7 without GD, rest intact", c->what), db_dr7,
 		  base_dr7());
 	switch (c->kind) {
 	case CHECK_DR0:
-		EXPECT_EQ(nm("GD: %s: DR0 not written", c->what), dr_read(0), DR0_OLD);
+		EXPECT_EQ(guest_name("GD: %s: DR0 not written", c->what), dr_read(0), DR0_OLD);
 		break;
 	case CHECK_DR2:
-		EXPECT_EQ(nm("GD: %s: DR2 not written", c->what), dr_read(2), 0);
+		EXPECT_EQ(guest_name("GD: %s: DR2 not written", c->what), dr_read(2), 0);
 		break;
 	case CHECK_OUT:
-		EXPECT_EQ(nm("GD: %s: destination register unchanged", c->what), gd_out, SENTINEL);
+		EXPECT_EQ(guest_name("GD: %s: destination register unchanged", c->what), gd_out,
+			  SENTINEL);
 		break;
 	case CHECK_DR6:
 		/* The hook reset DR6; what matters is that the MOV's value never showed. */
-		EXPECT_EQ(nm("GD: %s: DR6 in the handler lacks the written B2", c->what),
+		EXPECT_EQ(guest_name("GD: %s: DR6 in the handler lacks the written B2", c->what),
 			  db_dr6 & (DR6_WOULD & DR6_BMASK), 0);
 		break;
 	case CHECK_DR7:
-		EXPECT_EQ(nm("GD: %s: DR7 not written (no L3)", c->what), dr_read(7) & DR7_WOULD,
-			  DR7_INIT);
+		EXPECT_EQ(guest_name("GD: %s: DR7 not written (no L3)", c->what),
+			  dr_read(7) & DR7_WOULD, DR7_INIT);
 		break;
 	}
-	EXPECT_EQ(nm("GD: %s: GD stays clear after the handler", c->what), dr_read(7) & DR7_GD, 0);
+	EXPECT_EQ(guest_name("GD: %s: GD stays clear after the handler", c->what),
+		  dr_read(7) & DR7_GD, 0);
 	dr_reset_all();
 }
 

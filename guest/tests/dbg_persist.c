@@ -8,7 +8,6 @@
 #include "guest/lib/guest.h"
 #include "guest/lib/x86g.h"
 
-#define NAME_MAX_LEN	  96
 #define ITERATIONS	  10000
 #define INT3_ITERATIONS	  1000
 #define PORT_POST	  0x80
@@ -33,18 +32,6 @@ static const uintptr_t addr_vals[DR_NUM_BP] = {0xdead0000u, 0xcafe0010u, 0x12345
 static const int reg_nums[NUM_REGS] = {0, 1, 2, 3, 6, 7};
 static uintptr_t want[NUM_REGS];
 static volatile unsigned db_count, bp_count;
-static char name_buf[NAME_MAX_LEN];
-
-static const char *nm(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static const char *nm(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fmt_vsnprintf(name_buf, sizeof(name_buf), fmt, ap);
-	va_end(ap);
-	return name_buf;
-}
 
 static void db_hook(struct gframe *f)
 {
@@ -82,9 +69,9 @@ static void load(void)
 static void verify(const char *after)
 {
 	for (int i = 0; i < NUM_REGS; i++)
-		EXPECT_EQ(nm("after %s: DR%d unchanged", after, reg_nums[i]), dr_read(reg_nums[i]),
-			  want[i]);
-	EXPECT_EQ(nm("after %s: no #DB", after), db_count, 0);
+		EXPECT_EQ(guest_name("after %s: DR%d unchanged", after, reg_nums[i]),
+			  dr_read(reg_nums[i]), want[i]);
+	EXPECT_EQ(guest_name("after %s: no #DB", after), db_count, 0);
 }
 
 int test_main(void)

@@ -8,10 +8,9 @@
 #include "guest/lib/guest.h"
 #include "guest/lib/x86g.h"
 
-#define NAME_MAX_LEN 112
-#define MAX_STEPS    32 /* more #DBs than any sequence needs: the hook then clears TF */
-#define UD2_LEN	     2
-#define VEC_OF	     4 /* INT 4 (CD 04) goes through the #OF gate */
+#define MAX_STEPS 32 /* more #DBs than any sequence needs: the hook then clears TF */
+#define UD2_LEN	  2
+#define VEC_OF	  4 /* INT 4 (CD 04) goes through the #OF gate */
 /* Plain numbers: also pasted into the assembly below. */
 #define WATCH_VALUE 0x1234
 #define TF_BIT	    0x100 /* X86G_FLAGS_TF */
@@ -121,19 +120,6 @@ struct vec_rec {
 };
 static struct vec_rec rec_bp, rec_of, rec_ud;
 
-static char name_buf[NAME_MAX_LEN];
-
-static const char *nm(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static const char *nm(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fmt_vsnprintf(name_buf, sizeof(name_buf), fmt, ap);
-	va_end(ap);
-	return name_buf;
-}
-
 static void db_hook(struct gframe *f)
 {
 	if (db_count < MAX_STEPS) {
@@ -189,12 +175,12 @@ static const char *where(uintptr_t ip, const char *const *names, const char *con
 static void expect_steps(const char *seq, const char *const *ips, const char *const *names,
 			 const uintptr_t *extra, int n)
 {
-	EXPECT_EQ(nm("%s: %d single-step traps", seq, n), db_count, n);
+	EXPECT_EQ(guest_name("%s: %d single-step traps", seq, n), db_count, n);
 	for (int i = 0; i < n && i < (int)db_count; i++) {
-		EXPECT_EQ(nm("%s: trap %d ip at %s", seq, i + 1, names[i]), db_ips[i],
+		EXPECT_EQ(guest_name("%s: trap %d ip at %s", seq, i + 1, names[i]), db_ips[i],
 			  (uintptr_t)ips[i]);
-		EXPECT_EQ(nm("%s: trap %d DR6 = base | BS%s", seq, i + 1,
-			     extra && extra[i] ? " | B0" : ""),
+		EXPECT_EQ(guest_name("%s: trap %d DR6 = base | BS%s", seq, i + 1,
+				     extra && extra[i] ? " | B0" : ""),
 			  db_dr6s[i], dr6_idle | DR6_BS | (extra ? extra[i] : 0));
 	}
 }

@@ -7,27 +7,11 @@
 
 #include <cmocka.h>
 
-#include "debug/gdb_stub.h"
-#include "tests/fuzz/gdb_fake.h"
+#include "tests/unit/gdb_session.h"
 
 #define RAW(s) fake_raw(&F, s, sizeof(s) - 1)
 #define SUPPORTED                                                                                  \
 	"PacketSize=1000;qXfer:features:read+;swbreak+;hwbreak+;QStartNoAckMode+;vContSupported+"
-
-static struct fake F;
-static struct gdb_stub S;
-static char R[FAKE_OUT_MAX + 1];
-
-static int setup64(void **state)
-{
-	struct gdb_io io;
-	struct gdb_target t;
-
-	(void)state;
-	fake_init(&F, &io, &t, true);
-	gdb_init(&S, &io, &t);
-	return 0;
-}
 
 static int fake_monitor_silent(void *ctx, const char *cmd, char *out, size_t outlen)
 {
@@ -36,33 +20,6 @@ static int fake_monitor_silent(void *ctx, const char *cmd, char *out, size_t out
 	(void)out;
 	(void)outlen;
 	return -1;
-}
-
-static enum gdb_action stop_at(enum gdb_stop_kind kind, uint64_t addr, const char *why, int *sig)
-{
-	struct gdb_stop st = {.kind = kind, .addr = addr, .why = why};
-
-	return gdb_stopped(&S, &st, sig);
-}
-
-/* The action gdb_stopped returns for pkt (a resume, detach or kill). */
-static enum gdb_action act(const char *pkt, int *sig)
-{
-	fake_pkt(&F, pkt);
-	return stop_at(GDB_STOP_INITIAL, 0, NULL, sig);
-}
-
-/* Send pkt, then "c" so gdb_stopped returns; the first reply to pkt. */
-static const char *ask(const char *pkt)
-{
-	unsigned before = fake_npackets(&F);
-	int sig;
-
-	S.resumed = false; /* not waiting for a stop: only pkt's replies are sent */
-	fake_pkt(&F, pkt);
-	assert_int_equal(act("c", &sig), GDB_ACT_CONTINUE);
-	S.resumed = false;
-	return fake_reply(&F, before, R, sizeof(R)) ? R : "<none>";
 }
 
 static void test_qsupported(void **state)
