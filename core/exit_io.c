@@ -4,9 +4,12 @@
 
 #include "vcpu_util.h"
 
-#define BYTE_MASK 0xffu
-#define DF_BIT	  (1ull << 10)
-#define NO_DEVICE 0xffffffffu /* an ISA port with nothing behind it reads all ones */
+#define BYTE_MASK    0xffu
+#define DF_BIT	     (1ull << 10)
+#define NO_DEVICE    0xffffffffu
+#define ADDR_MASK_16 0xffffull
+#define ADDR_MASK_32 0xffffffffull
+#define ADDR_MASK_64 (~0ull) /* an ISA port with nothing behind it reads all ones */
 
 static const char bochs_shutdown[] = "Shutdown";
 
@@ -48,35 +51,52 @@ static bool exit_port_write(struct vcpu *v, uint16_t port, uint32_t val)
 }
 
 /* INS from a port with no device stores all ones at ES:rDI, one element at a time. */
-static void fill_ins(struct vcpu *v, const struct vcpu_exit *e, uint64_t count, bool down)
+static void fill_ins(struct vcpu *v, const struct vcpu_exit *e, uint64_t count, bool down,
+		     uint64_t amask)
 {
 	static const uint8_t ones[sizeof(uint32_t)] = {0xff, 0xff, 0xff, 0xff};
 	struct vcpu_segment es;
-	uint64_t di = v->gpr[GPR_RDI];
+	uint64_t di = v->gpr[GPR_RDI] & amask;
+	/* ES is flat in 64-bit mode (SDM vol. 1, 3.4.2.1). */
+	uint64_t base = amask == ADDR_MASK_64 ? 0 : (v->ops->get_seg(v, SEG_ES, &es), es.base);
 
-	v->ops->get_seg(v, SEG_ES, &es);
 	for (uint64_t i = 0; i < count; i++) {
-		if (!vcpu_write_virt(v, es.base + di, ones, e->io.size))
+		if (!vcpu_write_virt(v, base + di, ones, e->io.size))
 			break;
-		di += down ? -(uint64_t)e->io.size : e->io.size;
+		di = (di + (down ? -(uint64_t)e->io.size : e->io.size)) & amask;
+	}
+}
+
+/* The address size of the code segment bounds rCX, rSI and rDI (SDM vol. 1, 3.6). */
+static uint64_t address_mask(struct vcpu *v)
+{
+	switch (vcpu_code_mode(v)) {
+	case INSN_MODE_16:
+		return ADDR_MASK_16;
+	case INSN_MODE_32:
+		return ADDR_MASK_32;
+	default:
+		return ADDR_MASK_64;
 	}
 }
 
 /* INS/OUTS on a hidden port: consume the iterations without touching the device. */
 static void skip_string_io(struct vcpu *v, const struct vcpu_exit *e)
 {
-	uint64_t count = e->io.rep ? v->gpr[GPR_RCX] : 1;
+	uint64_t amask = address_mask(v);
+	uint64_t count = e->io.rep ? v->gpr[GPR_RCX] & amask : 1;
 	int64_t step = (int64_t)e->io.size * (int64_t)count;
 	enum vcpu_gpr idx = e->io.in ? GPR_RDI : GPR_RSI;
 	bool down = vcpu_get(v, REG_RFLAGS) & DF_BIT;
 
 	if (e->io.in)
-		fill_ins(v, e, count, down);
+		fill_ins(v, e, count, down, amask);
 	if (down)
 		step = -step;
-	v->gpr[idx] += (uint64_t)step;
+	/* Only the address-sized part moves; the bits above it are left alone. */
+	v->gpr[idx] = (v->gpr[idx] & ~amask) | ((v->gpr[idx] + (uint64_t)step) & amask);
 	if (e->io.rep)
-		v->gpr[GPR_RCX] = 0;
+		v->gpr[GPR_RCX] &= ~amask;
 }
 
 enum exit_result exit_handle_io(struct vcpu *v, const struct vcpu_exit *e)

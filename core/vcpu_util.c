@@ -146,7 +146,11 @@ void vcpu_complete_insn(struct vcpu *v, unsigned len)
 	if (v->ops->get_interrupt_shadow(v))
 		v->ops->set_interrupt_shadow(v, false);
 	if (rflags & RFLAGS_TF) {
-		vcpu_set(v, REG_DR6, vcpu_get(v, REG_DR6) | DR6_BS);
+		/* The single-step trap goes through the debug layer like every other #DB. */
+		v->dr.guest.debugctl = vcpu_get(v, REG_DEBUGCTL);
+		dr_deliver_db(&v->dr, DR6_BS);
+		vcpu_set(v, REG_DEBUGCTL, v->dr.guest.debugctl);
+		v->dr_reload = true;
 		vcpu_inject_exception(v, VEC_DB, false, 0);
 	}
 }

@@ -11,7 +11,6 @@
 #include "vcpu.h"
 
 #define X86_MAX_INSN_LEN 15
-#define DR6_BS		 (1ull << 14)
 
 static inline uint64_t vcpu_get(struct vcpu *v, enum vcpu_reg r)
 {

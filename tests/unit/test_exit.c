@@ -331,18 +331,19 @@ static void test_complete_clears_rf_and_shadow(void **state)
 	assert_int_equal(fv.b.regs[REG_RFLAGS], RFLAGS_FIXED1 | RFLAGS_IF);
 	assert_false(fv.b.shadow);
 	assert_int_equal(fv.b.nevents, 0);
-	assert_int_equal(fv.b.regs[REG_DR6] & ARCH_DR6_BS, 0);
+	assert_int_equal(v->dr.guest.dr6 & ARCH_DR6_BS, 0);
 }
 
 static void test_complete_single_step(void **state)
 {
 	(void)state;
 	fv.b.regs[REG_RFLAGS] = RFLAGS_FIXED1 | ARCH_TF;
-	fv.b.regs[REG_DR6] = DR6_FIXED | DR6_B0;
+	v->dr.guest.dr6 = DR6_FIXED | DR6_B0;
 	run_exit(EXIT_CPUID, CPUID_LEN);
 	assert_int_equal(rip(), FAKE_DEFAULT_RIP + CPUID_LEN);
 	assert_one_event(EVENT_HW_EXCEPTION, ARCH_VEC_DB, false, 0);
-	assert_int_equal(fv.b.regs[REG_DR6], DR6_FIXED | DR6_B0 | ARCH_DR6_BS);
+	/* The guest's own DR6 view gets BS and keeps B0 (a step does not replace B0-B3). */
+	assert_int_equal(v->dr.guest.dr6, DR6_FIXED | DR6_B0 | ARCH_DR6_BS);
 	assert_int_equal(fv.b.regs[REG_RFLAGS], RFLAGS_FIXED1 | ARCH_TF); /* TF itself stays */
 }
 
@@ -570,6 +571,18 @@ static void test_io_string_gdb_port(void **state)
 	assert_int_equal(fake_host.nouts, 0);
 }
 
+/* A 16-bit REP INSB counts CX only: stray bits above it neither loop nor move. */
+static void test_io_string_address_size(void **state)
+{
+	(void)state;
+	fake_mode_real(&fv, 0);
+	v->gpr[GPR_RDI] = 0xabcd00000000ull | STR_BASE;
+	v->gpr[GPR_RCX] = 0x1234000000000000ull | STR_COUNT;
+	run_string_io(GDB_PORT, 1, true, true);
+	assert_int_equal(v->gpr[GPR_RCX], 0x1234000000000000ull);
+	assert_int_equal(v->gpr[GPR_RDI], 0xabcd00000000ull | (STR_BASE + STR_COUNT));
+}
+
 static void test_io_string_ins_gdb_port(void **state)
 {
 	uint8_t got[STR_COUNT * 2 + 2];
@@ -596,7 +609,8 @@ static void test_io_string_ins_gdb_port(void **state)
 	v->gpr[GPR_RDI] = 2 * STR_COUNT - 2;
 	v->gpr[GPR_RCX] = STR_COUNT;
 	run_string_io(GDB_PORT, 2, true, true);
-	assert_int_equal(v->gpr[GPR_RDI], (uint64_t)-2);
+	/* 32-bit code: EDI wraps within 32 bits (SDM vol. 1, 3.6). */
+	assert_int_equal(v->gpr[GPR_RDI], (uint32_t)-2);
 	assert_int_equal(v->gpr[GPR_RCX], 0);
 	memset(want, 0, sizeof(want));
 	memset(want + 1, 0xff, 2 * STR_COUNT);
@@ -1071,6 +1085,7 @@ int main(void)
 	    INTEL(test_io_bochs_interrupted),
 	    INTEL(test_io_string_gdb_port),
 	    AMD(test_io_string_ins_gdb_port),
+	    AMD(test_io_string_address_size),
 	    AMD(test_msr_efer_read_hides_svme),
 	    AMD(test_msr_efer_write_svme_gp),
 	    INTEL(test_msr_efer_lme_with_paging),
