@@ -21,7 +21,8 @@ PURE_SRCS := $(sort $(wildcard core/printf.c core/cmdline.c core/multiboot.c cor
              core/cpu_caps.c core/mbload.c core/mb1info.c core/acpi.c core/exit.c \
              core/exit_io.c core/msr_virt.c core/cpuid_view.c core/vcpu_util.c \
              core/guest_map.c core/nested_pt.c core/insn.c core/insn_tables.c core/gwalk.c \
-             core/apic_guard.c core/vcpu_debug.c core/task_switch.c debug/dr.c vmx/vmx_controls.c vmx/vmx_errors.c \
+             core/apic_guard.c core/vcpu_debug.c core/task_switch.c core/vcpu_names.c \
+             core/vcpu_gdb.c core/vcpu_gdb_target.c core/vcpu_gdb_monitor.c debug/dr.c vmx/vmx_controls.c vmx/vmx_errors.c \
              debug/gdb_proto.c debug/gdb_stub.c debug/gdb_query.c debug/gdb_regs.c \
              debug/gdb_mem.c debug/gdb_target_xml.c))
 HOSTCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -DHOST_TEST -fsanitize=address,undefined \

@@ -12,6 +12,7 @@
 #define HV_EXIT_BAD_BOOT    3 /* bad boot info, module or command line */
 #define HV_EXIT_PANIC	    4 /* internal error: panic() or an unexpected exception */
 #define HV_EXIT_GUEST_FAULT 5 /* the guest died: triple fault, forbidden memory, ... */
+#define HV_EXIT_KILLED	    6 /* gdb killed the machine */
 
 /* Install the log UART; before this call printk output is dropped. */
 void console_init(struct uart *log);

@@ -7,6 +7,7 @@
 #include "trap.h"
 #include "task_switch.h"
 #include "vcpu_debug.h"
+#include "vcpu_gdb.h"
 #include "vcpu_util.h"
 #include "x86.h"
 
@@ -24,6 +25,9 @@
 /* CR4 bits a guest may set: VME..LA57 (0-12) and FSGSBASE..PKS (16-24); not VMXE/SMXE. */
 #define CR4_GUEST_ALLOWED 0x1ff1fffull
 #define CR_HIGH_MASK	  0xffffffff00000000ull
+#define OPCODE_INT3	  0xcc
+#define OPCODE_INT_IMM8	  0xcd
+#define OPCODE_INTO	  0xce
 
 /* The architectural #GP conditions of MOV to CR0/CR4 (SDM vol. 2B, MOV--Move to CR). */
 static bool cr_write_valid(struct vcpu *v, enum vcpu_reg reg, uint64_t cur, uint64_t val)
@@ -171,6 +175,47 @@ static enum exit_result reflect_exception(struct vcpu *v, const struct vcpu_exit
 	return EXIT_RESUME;
 }
 
+/*
+ * INT3 (#BP intercept, or INTn 3 where QEMU's SVM reports it that way): gdb's own
+ * breakpoints stop the guest with RIP on the INT3; the guest's go back to it as the
+ * software exception, returning after the instruction.
+ */
+static enum exit_result handle_int3(struct vcpu *v, const struct vcpu_exit *e)
+{
+	struct vcpu_event ev = {.type = EVENT_SW_EXC, .vector = VEC_BP};
+
+	if (vcpu_gdb_breakpoint(v, vcpu_get(v, REG_RIP)))
+		return EXIT_RESUME;
+	ev.insn_len = (uint8_t)vcpu_exit_insn_len(v, e);
+	if (!ev.insn_len)
+		return stop(v, STOP_INTERNAL, "cannot decode the guest's INT3");
+	v->ops->inject_event(v, &ev);
+	return EXIT_RESUME;
+}
+
+/* INT3 (CC), INT imm8 (CD ib) and INTO (CE): the vector a CPU without decode assists hides. */
+static bool decode_swint(struct vcpu *v, uint8_t *vector, uint8_t *len)
+{
+	struct insn i;
+
+	if (vcpu_fetch_insn(v, &i) != 0 || i.map != INSN_MAP_1BYTE)
+		return false;
+	*len = i.len;
+	switch (i.opcode) {
+	case OPCODE_INT3:
+		*vector = VEC_BP;
+		return true;
+	case OPCODE_INT_IMM8:
+		*vector = (uint8_t)i.imm;
+		return true;
+	case OPCODE_INTO:
+		*vector = VEC_OF;
+		return true;
+	default:
+		return false;
+	}
+}
+
 static enum exit_result reflect_swint(struct vcpu *v, const struct vcpu_exit *e)
 {
 	struct vcpu_event ev = {
@@ -179,6 +224,12 @@ static enum exit_result reflect_swint(struct vcpu *v, const struct vcpu_exit *e)
 	    .insn_len = (uint8_t)vcpu_exit_insn_len(v, e),
 	};
 
+	if (!e->swint.vector_valid && !decode_swint(v, &ev.vector, &ev.insn_len))
+		return stop(v, STOP_INTERNAL, "cannot decode the guest's INT n");
+
+	/* Only the one-byte INT3 (0xCC) is a breakpoint gdb planted. */
+	if (ev.vector == VEC_BP && ev.insn_len == 1 && vcpu_gdb_breakpoint(v, vcpu_get(v, REG_RIP)))
+		return EXIT_RESUME;
 	if (!ev.insn_len)
 		return stop(v, STOP_INTERNAL, "cannot decode the guest's INT n");
 	v->ops->inject_event(v, &ev);
@@ -254,6 +305,8 @@ enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
 	case EXIT_EXCEPTION:
 		if (e->exc.vector == VEC_DB)
 			return vcpu_debug_db(v, e);
+		if (e->exc.vector == VEC_BP)
+			return handle_int3(v, e);
 		return reflect_exception(v, e);
 	case EXIT_ICEBP: {
 		struct vcpu_exit icebp = *e;
@@ -268,9 +321,12 @@ enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
 		return task_switch_emulate(v, e);
 	case EXIT_SW_INT:
 		return reflect_swint(v, e);
+	case EXIT_TIMER:
+		/* The line is polled on timer ticks only: a port read costs ~1 us on hardware. */
+		vcpu_gdb_poll(v);
+		return EXIT_RESUME;
 	case EXIT_INIT:
 	case EXIT_SIPI:
-	case EXIT_TIMER:
 	case EXIT_EXT_INTR:
 	case EXIT_NMI:
 		return EXIT_RESUME;

@@ -18,6 +18,7 @@
 #include "vmx/vmx.h"
 #include "uart.h"
 #include "vcpu_debug.h"
+#include "vcpu_gdb.h"
 #include "vcpu_run.h"
 #include "x86.h"
 
@@ -30,6 +31,19 @@ static struct boot_info boot;
 static struct hv_config config;
 static struct uart log_uart, gdb_uart;
 static struct vcpu vcpu;
+static struct vcpu_gdb gdb; /* ~13 KB: static, never on the stack */
+
+static int gdb_line_getc(void *ctx)
+{
+	int c = uart_getc(ctx);
+
+	return c < 0 ? GDB_IO_NONE : c;
+}
+
+static void gdb_line_putc(void *ctx, char c)
+{
+	uart_putc(ctx, c);
+}
 
 enum cpuid_reg { CPUID_REG_EBX, CPUID_REG_ECX };
 #define CPUID7_EBX_RTM		   (1u << 11)
@@ -84,6 +98,15 @@ static int run_guest(const struct cpu_raw *raw, const struct cpu_caps *caps)
 		   });
 	if (guest_boot(&vcpu, &boot))
 		return HV_EXIT_BAD_BOOT;
+	if (gdb_uart.present) {
+		struct gdb_io io = {gdb_line_getc, gdb_line_putc, &gdb_uart};
+
+		vcpu_gdb_init(&gdb, &vcpu, &io, config.gdb_wait);
+		printk("dbgvisor: GDB stub on port 0x%x%s\n", gdb_uart.port,
+		       config.gdb_wait ? ", guest held at its first instruction until gdb "
+					 "attaches"
+				       : "");
+	}
 	printk("dbgvisor: starting the guest under %s\n", ops->name);
 	if (config.host_dr_test)
 		host_dr_selftest_start((uint64_t)exit_dispatch);
@@ -94,6 +117,8 @@ static int run_guest(const struct cpu_raw *raw, const struct cpu_caps *caps)
 	if (gdb_uart.present)
 		uart_printf(&gdb_uart, "dbgvisor: guest stopped: %s\n",
 			    vcpu_stop_reason_name(vcpu.stop.reason));
+	if (vcpu.stop.reason == STOP_KILLED)
+		return HV_EXIT_KILLED;
 	return vcpu.stop.reason == STOP_GUEST_EXIT ? vcpu.stop.exit_code : HV_EXIT_GUEST_FAULT;
 }
 

@@ -156,6 +156,7 @@ struct vcpu_exit {
 		} dr;
 		struct {
 			uint8_t vector;
+			bool vector_valid; /* else the core decodes the INT instruction */
 		} swint;
 		struct {
 			uint16_t selector; /* the new task's TSS selector */
@@ -175,6 +176,7 @@ struct vcpu_exit {
 };
 
 struct vcpu;
+struct vcpu_gdb;
 struct cpuid_regs;
 
 /*
@@ -226,6 +228,13 @@ struct vcpu_ops {
 	/* After an exit: what the guest left in DR0-3, DR6 and DR7 while it ran natively. */
 	void (*save_debug)(struct vcpu *v, uint64_t db[DR_SLOTS], uint64_t *dr6, uint64_t *dr7);
 	void (*set_dr_intercept)(struct vcpu *v, bool on);
+	/*
+	 * Hold maskable interrupts off for the next instruction only, for the debugger's
+	 * single-step (TF already set): SVM sets the interrupt shadow; VMX uses blocking by
+	 * MOV SS, which also defers the pending single-step #DB until that instruction has
+	 * run (SDM vol. 3C, 27.7.3), where STI blocking would deliver it first.
+	 */
+	void (*set_step_shadow)(struct vcpu *v);
 };
 
 /* Why the guest stopped for good (reported, then the machine exits). */
@@ -238,6 +247,7 @@ enum vcpu_stop_reason {
 	STOP_ENTRY_FAILED,
 	STOP_UNHANDLED_EXIT,
 	STOP_INTERNAL,
+	STOP_KILLED, /* the debugger killed the machine */
 };
 
 struct vcpu_stop {
@@ -263,6 +273,7 @@ struct vcpu {
 	bool dr_loaded;		 /* debug registers were loaded for the last entry */
 	bool dr_intercept;	 /* MOV DR currently exits */
 	bool dr_reload;		 /* a #DB changed DR6: load the debug registers again */
+	struct vcpu_gdb *gdb;	 /* the GDB stub, or NULL without a debugger line */
 	struct vcpu_stop stop;
 	uint64_t exits[EXIT_KIND_COUNT];
 	uint64_t exits_total;

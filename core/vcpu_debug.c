@@ -2,6 +2,7 @@
 #include "vcpu_debug.h"
 
 #include "trap.h"
+#include "vcpu_gdb.h"
 #include "vcpu_util.h"
 #include "x86.h"
 
@@ -98,8 +99,12 @@ enum exit_result vcpu_debug_db(struct vcpu *v, const struct vcpu_exit *e)
 	uint64_t guest_bits =
 	    dr_route_hits(&v->dr, e->exc.software ? 0 : e->exc.dr6_pending, &debugger_hits);
 
-	/* Breakpoints the debugger owns are its business; the guest sees only its own. */
-	(void)debugger_hits;
+	/* Breakpoints and steps the debugger owns are its business; the guest sees its own. */
+	guest_bits = vcpu_gdb_db(v, guest_bits, debugger_hits);
+	if (!guest_bits && !e->exc.software) {
+		v->dr_reload = true; /* the hardware DR6 holds the debugger's news: reset it */
+		return EXIT_RESUME;
+	}
 	deliver_db(v, guest_bits,
 		   v->dr.native && e->exc.dr6_hw_valid && !e->exc.software ? &e->exc.dr6_hw : 0, e);
 	return EXIT_RESUME;

@@ -3,6 +3,7 @@
 
 #include "gwalk.h"
 #include "trap.h"
+#include "vcpu_gdb.h"
 #include "x86.h"
 
 #define PAGE_MASK_4K 0xfffull
@@ -145,7 +146,7 @@ void vcpu_complete_insn(struct vcpu *v, unsigned len)
 		vcpu_set(v, REG_RFLAGS, rflags & ~RFLAGS_RF);
 	if (v->ops->get_interrupt_shadow(v))
 		v->ops->set_interrupt_shadow(v, false);
-	if (rflags & RFLAGS_TF) {
+	if ((rflags & RFLAGS_TF) && !vcpu_gdb_step_trap(v)) {
 		/* The single-step trap goes through the debug layer like every other #DB. */
 		v->dr.guest.debugctl = vcpu_get(v, REG_DEBUGCTL);
 		dr_deliver_db(&v->dr, DR6_BS);

@@ -83,6 +83,9 @@ struct dr_state {
 	bool faked;	    /* some enabled guest breakpoint has no hardware slot */
 	bool guest_touched; /* the guest accessed a debug register at least once */
 	bool native;	    /* guest DRs live in the CPU; MOV DR runs without exits */
+	/* A debugger is attached: the guest's DRs stay emulated so that the debugger's own
+	 * #DBs (single-steps) never reach the DR6 the guest reads. */
+	bool debugger_attached;
 	uint64_t mov_dr_exits;
 };
 

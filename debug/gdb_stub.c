@@ -287,6 +287,16 @@ enum gdb_action gdb_stopped(struct gdb_stub *s, const struct gdb_stop *why, int 
 	return act;
 }
 
+void gdb_exited(struct gdb_stub *s, int code)
+{
+	if (s->attached && s->resumed) {
+		gdb_proto_begin(&s->proto);
+		gdb_proto_putf(&s->proto, "W%02x", (unsigned)code & SIG_MAX);
+		gdb_proto_end(&s->proto);
+	}
+	end_session(s);
+}
+
 bool gdb_poll_interrupt(struct gdb_stub *s)
 {
 	for (unsigned i = 0; i < POLL_MAX; i++) {

@@ -118,6 +118,8 @@ enum gdb_action gdb_stopped(struct gdb_stub *s, const struct gdb_stop *why, int 
  * gdb_stopped with GDB_STOP_INTERRUPT then. Also swallows stray acks and garbage.
  */
 bool gdb_poll_interrupt(struct gdb_stub *s);
+/* The guest ended with @code: a waiting gdb gets W<code>; the session is over. */
+void gdb_exited(struct gdb_stub *s, int code);
 /* Is addr one of our software breakpoints (an INT3 the debugger owns)? */
 bool gdb_owns_sw_bp(const struct gdb_stub *s, uint64_t addr);
 /* Remove all software breakpoints (restore bytes) and clear hardware ones: for detach/kill. */

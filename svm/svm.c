@@ -6,6 +6,7 @@
 #include "core/layout.h"
 #include "core/mem.h"
 #include "core/string.h"
+#include "core/trap.h"
 #include "core/x86.h"
 
 /* Nested page table entries: NPT walks are user accesses, so U/S must be set (APM 15.25.5). */
@@ -22,11 +23,12 @@
 
 static struct svm_vcpu svm_state;
 static uint64_t host_save_pa;
-static bool cpu_nrip_save;
+static bool cpu_nrip_save, cpu_decode_assists;
 
 void svm_set_caps(const struct cpu_caps *caps)
 {
 	cpu_nrip_save = caps->nrip_save;
+	cpu_decode_assists = caps->decode_assists;
 }
 
 static int svm_hw_enable(void)
@@ -73,10 +75,22 @@ static void svm_set_msr_intercept(struct vcpu *v, uint32_t msr, bool rd, bool wr
 
 static void svm_set_exception_intercept(struct vcpu *v, uint8_t vector, bool on)
 {
+	struct vmcb_control *c = &S(v)->vmcb->control;
+
 	if (on)
-		S(v)->vmcb->control.intercept_exc |= 1u << vector;
+		c->intercept_exc |= 1u << vector;
 	else
-		S(v)->vmcb->control.intercept_exc &= ~(1u << vector);
+		c->intercept_exc &= ~(1u << vector);
+	/*
+	 * QEMU's SVM checks the INTn intercept, not the #BP one, for INT3 (0xCC): catching
+	 * breakpoints there means intercepting INT n as well (the core reflects the others).
+	 */
+	if (vector == VEC_BP) {
+		if (on)
+			c->intercept_misc1 |= SVM_INTERCEPT_INTN;
+		else
+			c->intercept_misc1 &= ~SVM_INTERCEPT_INTN;
+	}
 }
 
 static int svm_init(struct vcpu *v)
@@ -93,6 +107,7 @@ static int svm_init(struct vcpu *v)
 
 	v->backend = s;
 	s->nrip_save = cpu_nrip_save;
+	s->decode_assists = cpu_decode_assists;
 	s->vmcb_pa = mem_alloc_pages(1, PAGE_SIZE);
 	s->vmcb = phys_to_virt(s->vmcb_pa);
 	s->iopm = phys_to_virt(mem_alloc_pages(SVM_IOPM_PAGES, PAGE_SIZE));
@@ -298,6 +313,12 @@ static void svm_set_interrupt_shadow(struct vcpu *v, bool on)
 		S(v)->vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW;
 }
 
+/* The interrupt shadow holds interrupts off for one instruction; TF traps after it as usual. */
+static void svm_set_step_shadow(struct vcpu *v)
+{
+	S(v)->vmcb->control.int_state |= SVM_INTERRUPT_SHADOW;
+}
+
 static void svm_load_debug(struct vcpu *v, const uint64_t db[DR_SLOTS], uint64_t dr6, uint64_t dr7)
 {
 	struct svm_vcpu *s = S(v);
@@ -366,4 +387,5 @@ const struct vcpu_ops svm_ops = {
     .load_debug = svm_load_debug,
     .save_debug = svm_save_debug,
     .set_dr_intercept = svm_set_dr_intercept,
+    .set_step_shadow = svm_set_step_shadow,
 };

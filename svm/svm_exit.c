@@ -203,7 +203,10 @@ void svm_decode_exit(struct svm_vcpu *s, struct vcpu_exit *e)
 		decode_dr(s, e, code);
 	} else {
 		e->raw_name = simple_kind(code, &e->kind);
-		if (e->kind == EXIT_SW_INT)
+		/* Only decode assists put the vector in EXITINFO1 (APM 15.33.2). */
+		if (e->kind == EXIT_SW_INT && s->decode_assists) {
 			e->swint.vector = (uint8_t)s->vmcb->control.exitinfo1;
+			e->swint.vector_valid = true;
+		}
 	}
 }

@@ -325,6 +325,28 @@ static void vmx_set_interrupt_shadow(struct vcpu *v, bool on)
 	if (on)
 		st |= GUEST_INTR_STATE_STI;
 	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, st);
+	/*
+	 * A single-step held back by the shadow belongs to the instruction the core just
+	 * emulated, and the core raises that #DB itself (vcpu_complete_insn): drop the copy.
+	 */
+	if (!on)
+		vmcs_write64(GUEST_PENDING_DBG_EXCEPTIONS,
+			     vmcs_read64(GUEST_PENDING_DBG_EXCEPTIONS) & ~PENDING_DBG_BS);
+}
+
+/*
+ * Blocking by MOV SS holds interrupts off for the next instruction and defers the pending
+ * single-step #DB (BS, made explicit by fix_pending_single_step) until it has executed
+ * (SDM vol. 3C, 27.7.3): one instruction, then the #DB exit. STI blocking would deliver it
+ * before the instruction, and needs RFLAGS.IF = 1.
+ */
+static void vmx_set_step_shadow(struct vcpu *v)
+{
+	uint32_t st = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+	(void)v;
+	st = (st & ~GUEST_INTR_STATE_STI) | GUEST_INTR_STATE_MOV_SS;
+	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, st);
 }
 
 static unsigned vmx_get_cpl(struct vcpu *v)
@@ -388,6 +410,7 @@ const struct vcpu_ops vmx_ops = {
     .set_exception_intercept = vmx_set_exception_intercept,
     .get_interrupt_shadow = vmx_get_interrupt_shadow,
     .set_interrupt_shadow = vmx_set_interrupt_shadow,
+    .set_step_shadow = vmx_set_step_shadow,
     .get_cpl = vmx_get_cpl,
     .load_debug = vmx_load_debug,
     .save_debug = vmx_save_debug,

@@ -60,6 +60,7 @@ struct fake_backend {
 	struct vcpu_segment segs[SEG_COUNT];
 	struct vcpu_dtable dtables[DTABLE_IDT + 1];
 	bool shadow;
+	unsigned step_shadows;
 	unsigned cpl;
 	struct vcpu_event events[FAKE_MAX_EVENTS];
 	unsigned nevents;
@@ -200,6 +201,12 @@ static inline void fake_set_interrupt_shadow(struct vcpu *v, bool on)
 	fake_of(v)->shadow = on;
 }
 
+static inline void fake_set_step_shadow(struct vcpu *v)
+{
+	fake_of(v)->shadow = true;
+	fake_of(v)->step_shadows++;
+}
+
 static inline unsigned fake_get_cpl(struct vcpu *v)
 {
 	return fake_of(v)->cpl;
@@ -252,6 +259,7 @@ static const struct vcpu_ops fake_ops = {
     .load_debug = fake_load_debug,
     .save_debug = fake_save_debug,
     .set_dr_intercept = fake_set_dr_intercept,
+    .set_step_shadow = fake_set_step_shadow,
 };
 
 /* --- struct vcpu_host --- */

@@ -1,0 +1,62 @@
+/* vcpu_gdb.h - the GDB stub attached to the vcpu: stops, resumes, single-step, Ctrl-C polling. */
+#ifndef DBGVISOR_VCPU_GDB_H
+#define DBGVISOR_VCPU_GDB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "debug/gdb_stub.h"
+#include "exit.h"
+#include "vcpu.h"
+
+struct vcpu_gdb {
+	struct gdb_stub stub;
+	struct vcpu *v;
+	bool wait;	   /* gdb=wait: hold the guest at its first instruction */
+	bool step_irq;	   /* monitor step-irq on: let interrupts in while stepping */
+	bool stepping;	   /* the debugger single-steps the guest now */
+	bool step_set_tf;  /* ... and set RFLAGS.TF for it (the guest's own TF was clear) */
+	bool resume_rf;	   /* resume with RFLAGS.RF: the stop was an execute breakpoint */
+	bool stop_pending; /* report @stop before the next entry */
+	bool dead;	   /* the guest cannot run on (triple fault, forbidden memory) */
+	bool bp_intercept; /* #BP (and INTn on SVM) intercepted for our INT3s */
+	struct gdb_stop stop;
+	uint64_t polls;	     /* UART polls while the guest ran */
+	uint64_t interrupts; /* Ctrl-C (or attach) stops */
+};
+
+/*
+ * Attach the stub to @v, talking over @io. With @wait the guest stops at its first
+ * instruction; otherwise it runs until a debug event or a Ctrl-C.
+ */
+void vcpu_gdb_init(struct vcpu_gdb *g, struct vcpu *v, const struct gdb_io *io, bool wait);
+/*
+ * Before each entry: report a pending stop and serve gdb until it resumes the guest.
+ * false: the machine must stop (gdb killed it, or left a guest that cannot run on).
+ */
+bool vcpu_gdb_service(struct vcpu *v);
+/* A timer tick while the guest runs: look for a Ctrl-C on the line (never on every exit). */
+void vcpu_gdb_poll(struct vcpu *v);
+/* Ask for a stop of @kind (at the next entry). */
+void vcpu_gdb_request_stop(struct vcpu *v, enum gdb_stop_kind kind, uint64_t addr, const char *why);
+/*
+ * A #DB whose B0-B3 bits were split by dr_route_hits: report the debugger's part; returns
+ * the status bits that remain the guest's (single-step removed when the debugger owns it).
+ */
+uint64_t vcpu_gdb_db(struct vcpu *v, uint64_t guest_bits, unsigned debugger_hits);
+/* An instruction the hypervisor emulated finished with TF set: true if the step was gdb's. */
+bool vcpu_gdb_step_trap(struct vcpu *v);
+/* INT3 at @addr (#BP or INTn 3): true when it is one of gdb's breakpoints (stop requested). */
+bool vcpu_gdb_breakpoint(struct vcpu *v, uint64_t addr);
+/*
+ * exit_dispatch said stop. A clean guest exit is told to gdb (W packet) and ends the run;
+ * a dead guest with gdb attached becomes a stop gdb can inspect: returns true (run on).
+ */
+bool vcpu_gdb_guest_stopped(struct vcpu *v);
+
+/* gdb_target.c: the stub's view of the guest (registers, memory, hardware breakpoints). */
+void vcpu_gdb_target(struct vcpu_gdb *g, struct gdb_target *t);
+/* gdb_monitor.c: qRcmd. */
+int vcpu_gdb_monitor(void *ctx, const char *cmd, char *out, size_t outlen);
+
+#endif
