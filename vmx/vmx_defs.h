@@ -121,7 +121,7 @@
 #define EXITQ_DR_NUM_MASK  0x7u
 #define EXITQ_DR_FROM_DR   (1u << 4) /* 1 = MOV from DR (read), 0 = MOV to DR */
 #define EXITQ_DR_GPR_SHIFT 8
-#define EXITQ_DR_GPR_MASK  (0xfu << EXITQ_DR_GPR_SHIFT)
+#define EXITQ_DR_GPR_MASK  0xfu
 
 /* I/O instructions (table "Exit Qualification for I/O Instructions"). */
 #define EXITQ_IO_SIZE_MASK  0x7u /* access size minus 1: 0, 1 or 3 */
