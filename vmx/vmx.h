@@ -12,7 +12,7 @@
 #define VMX_GUEST_VPID	    1
 #define DR7_RESET	    0x400ull
 /* Preemption-timer period in TSC ticks: the core regains control at least this often. */
-#define VMX_PREEMPTION_PERIOD_TSC (1ull << 22)
+#define VMX_PREEMPTION_PERIOD_TSC (1ull << 20)
 
 struct vmx_vcpu {
 	uint64_t vmcs_pa;
