@@ -325,10 +325,15 @@ enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
 		/* The line is polled on timer ticks only: a port read costs ~1 us on hardware. */
 		vcpu_gdb_poll(v);
 		return EXIT_RESUME;
+	case EXIT_NMI:
+		/* Not the GDB watcher's kick: the NMI was the guest's, and it still is. */
+		if (!vcpu_gdb_kicked(v))
+			v->ops->inject_event(
+			    v, &(struct vcpu_event){.type = EVENT_NMI, .vector = VEC_NMI});
+		return EXIT_RESUME;
 	case EXIT_INIT:
 	case EXIT_SIPI:
 	case EXIT_EXT_INTR:
-	case EXIT_NMI:
 		return EXIT_RESUME;
 	case EXIT_ENTRY_FAILED:
 		return stop(v, STOP_ENTRY_FAILED, e->fail.detail);

@@ -1,6 +1,8 @@
 /* host_env.c - the real-hardware struct vcpu_host: CPUID, guest RAM, ports and XSETBV. */
 #include "host_env.h"
 
+#include "gdb_watch.h"
+
 #include "cpuid_view.h"
 #include "guest_mem.h"
 #include "mem.h"
@@ -73,4 +75,5 @@ const struct vcpu_host host_env = {
     .xsetbv = host_xsetbv,
     .mmio_write32 = host_mmio_write32,
     .wrmsr = x86_wrmsr,
+    .gdb_kick = gdb_watch_take,
 };

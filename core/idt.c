@@ -79,6 +79,12 @@ void idt_dispatch(struct trap_frame *f)
 {
 	if (f->vector == VEC_DB && host_dr_handle_db(f))
 		return;
+	/*
+	 * An NMI the SVM intercept held pending until STGI: the exit handler already decided
+	 * (the GDB watcher's kick, or re-injected into the guest). Nothing is left to do.
+	 */
+	if (f->vector == VEC_NMI)
+		return;
 	printk("\ndbgvisor: unexpected exception %lu (%s) in the hypervisor, error code 0x%lx\n",
 	       f->vector, trap_vector_name(f->vector), f->error);
 	trap_dump(f);

@@ -10,6 +10,7 @@
 #include "multiboot.h"
 #include "exit.h"
 #include "host_dr.h"
+#include "gdb_watch.h"
 #include "guest_boot.h"
 #include "guest_mem.h"
 #include "host_env.h"
@@ -71,6 +72,28 @@ static const struct vcpu_ops *backend_for(const struct cpu_caps *caps)
 	return 0;
 }
 
+#define GDB_POLL_EVERY_EXITS 256
+
+/*
+ * How a Ctrl-C reaches a guest spinning with interrupts off: VT-x's preemption timer exits
+ * regularly and the core polls then; SVM has no such timer, so a spare CPU polls the line
+ * and sends this one an NMI (intercepted). Without either, poll every few hundred exits.
+ */
+static void start_ctrlc_source(const struct cpu_caps *caps)
+{
+	if (caps->kind == VIRT_VMX && caps->preemption_timer) {
+		printk("gdb: Ctrl-C polled on VMX-preemption-timer exits\n");
+		return;
+	}
+	if (gdb_watch_start(gdb_uart.port)) {
+		printk("gdb: a spare CPU watches the line; Ctrl-C arrives as an NMI\n");
+		return;
+	}
+	gdb.poll_every = GDB_POLL_EVERY_EXITS;
+	printk("gdb: no spare CPU and no preemption timer: Ctrl-C is seen every %u exits only\n",
+	       GDB_POLL_EVERY_EXITS);
+}
+
 /* Run the guest to its end; returns the exit status for the machine. */
 static int run_guest(const struct cpu_raw *raw, const struct cpu_caps *caps)
 {
@@ -106,6 +129,7 @@ static int run_guest(const struct cpu_raw *raw, const struct cpu_caps *caps)
 		       config.gdb_wait ? ", guest held at its first instruction until gdb "
 					 "attaches"
 				       : "");
+		start_ctrlc_source(caps);
 	}
 	printk("dbgvisor: starting the guest under %s\n", ops->name);
 	if (config.host_dr_test)

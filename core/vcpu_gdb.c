@@ -111,6 +111,9 @@ bool vcpu_gdb_service(struct vcpu *v)
 
 		/* Signals have no meaning for a bare machine: C/S act as c/s. */
 		sync_session(v);
+		/* The stub read the line itself: a watcher kick sent meanwhile is stale. */
+		if (v->host->gdb_kick)
+			v->host->gdb_kick();
 		switch (act) {
 		case GDB_ACT_KILL:
 			v->stop.reason = STOP_KILLED;
@@ -141,6 +144,22 @@ void vcpu_gdb_poll(struct vcpu *v)
 		g->interrupts++;
 		vcpu_gdb_request_stop(v, GDB_STOP_INTERRUPT, 0, 0);
 	}
+}
+
+bool vcpu_gdb_kicked(struct vcpu *v)
+{
+	struct vcpu_gdb *g = v->gdb;
+
+	if (!g)
+		return false;
+	if (g->poll_every && v->exits_total % g->poll_every == 0) {
+		vcpu_gdb_poll(v);
+		return false;
+	}
+	if (!v->host->gdb_kick || !v->host->gdb_kick())
+		return false;
+	vcpu_gdb_poll(v);
+	return true;
 }
 
 static enum gdb_stop_kind watch_kind(const struct dr_debugger_bp *b)

@@ -21,6 +21,7 @@ struct vcpu_gdb {
 	bool dead;	   /* the guest cannot run on (triple fault, forbidden memory) */
 	bool bp_intercept; /* #BP (and INTn on SVM) intercepted for our INT3s */
 	struct gdb_stop stop;
+	unsigned poll_every; /* no timer and no watcher CPU: poll every this many exits */
 	uint64_t polls;	     /* UART polls while the guest ran */
 	uint64_t interrupts; /* Ctrl-C (or attach) stops */
 };
@@ -37,6 +38,11 @@ void vcpu_gdb_init(struct vcpu_gdb *g, struct vcpu *v, const struct gdb_io *io, 
 bool vcpu_gdb_service(struct vcpu *v);
 /* A timer tick while the guest runs: look for a Ctrl-C on the line (never on every exit). */
 void vcpu_gdb_poll(struct vcpu *v);
+/*
+ * An NMI exit, or the top of the run loop: did the watcher CPU kick us because bytes wait on
+ * the line? Then poll it (true); otherwise an NMI is the guest's.
+ */
+bool vcpu_gdb_kicked(struct vcpu *v);
 /* Ask for a stop of @kind (at the next entry). */
 void vcpu_gdb_request_stop(struct vcpu *v, enum gdb_stop_kind kind, uint64_t addr, const char *why);
 /*

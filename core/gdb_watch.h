@@ -1,0 +1,36 @@
+/* gdb_watch.h - a spare CPU watches the GDB line and interrupts the guest's CPU with an NMI. */
+#ifndef DBGVISOR_GDB_WATCH_H
+#define DBGVISOR_GDB_WATCH_H
+
+/* Real-mode page the STARTUP IPI points at (vector = page number); guest RAM, used at boot only. */
+#define WATCH_TRAMP_PHYS  0x8000
+#define WATCH_SIPI_VECTOR (WATCH_TRAMP_PHYS >> 12)
+
+/* Offsets in struct gdb_watch_params, shared with core/gdb_watch.S. */
+#define WP_GDTR	    0 /* 6-byte pseudo-descriptor at +2 */
+#define WP_IDTR	    8 /* 6-byte pseudo-descriptor at +10 */
+#define WP_STACK    16
+#define WP_LSR_PORT 20
+#define WP_LAPIC    24
+#define WP_BSP_ID   28
+#define WP_STATE    32
+#define WP_NMI_SENT 36
+#define WP_CLAIMED  40
+#define WP_TICKS    44
+#define WP_COUNT    48
+#define WP_ISR	    52
+#define WP_GDT	    56
+
+#ifndef __ASSEMBLY__
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Start the watcher on one spare CPU for the UART at @port; false when none answered. */
+bool gdb_watch_start(uint16_t port);
+/* True (once) when the watcher sent an NMI because bytes wait on the GDB line. */
+bool gdb_watch_take(void);
+/* Timer ticks the watcher has seen (liveness, for reports). */
+uint32_t gdb_watch_ticks(void);
+#endif
+
+#endif
