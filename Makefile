@@ -120,7 +120,7 @@ fuzz-quick:
 check: all
 	tests/integration/run.sh
 
-test: unit check
+test: unit fuzz-quick check
 
 # Figures only (exit path length per vendor); never asserted on.
 bench: all

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# gdb.sh - Debian's gdb in batch mode against the stub, on QEMU (SVM) and Bochs (VT-x).
+# Sourced by run.sh (group "gdb"); needs lib.sh's check/make_iso and the built guests.
+
+GDB_TIMEOUT=${GDB_TIMEOUT:-240}
+GDB_GUEST=$GUESTS/gdb_target32.elf
+
+# The session every emulator must pass; @PORT@ and @SYMS@ are filled in per run.
+gdb_script() {
+	cat <<'EOF'
+set pagination off
+set confirm off
+set remotetimeout 60
+file @SYMS@
+target remote 127.0.0.1:@PORT@
+info registers eip
+print/x $dr7
+hbreak gdb_marker
+continue
+delete
+watch gdb_counter
+continue
+delete
+awatch gdb_counter
+continue
+delete
+stepi 1000
+monitor exits
+set var gdb_poke = 0x1234
+break *gdb_reg_point
+continue
+set $eax = 42
+delete
+hbreak gdb_after_own
+watch gdb_never_touched
+continue
+print gdb_own_hits
+print gdb_own_int3
+monitor dr
+delete
+continue
+print gdb_spin_release
+set var gdb_spin_release = 1
+monitor help
+detach
+EOF
+}
+
+# What gdb must have printed (and must not have).
+GDB_EXPECT=(
+	'eip +0x[0-9a-f]+ +0x[0-9a-f]+ <guest_entry>'
+	'\$1 = 0x400'
+	'Breakpoint 1, gdb_marker \(n=1\)'
+	'Old value = 0'
+	'New value = 1'
+	'Hardware access \(read/write\) watchpoint 3: gdb_counter'
+	'Value = 1'
+	'exception +[0-9]{3,}'
+	'Breakpoint 4, 0x[0-9a-f]+ in gdb_reg_point'
+	'Breakpoint 5, gdb_after_own'
+	'\$2 = 3'
+	'\$3 = 1'
+	'slot 0: 0+100[0-9a-f]+ guest dr0'
+	'Program received signal SIGINT'
+	'gdb_spin \(\)'
+	'\$4 = 0'
+	'step-irq on\|off'
+	'Inferior 1 \(Remote target\) detached'
+	'!Error|error while|Cannot|not supported|Remote connection closed'
+)
+# What the guest printed.
+GDB_GUEST_EXPECT=(
+	'poke 0x1234, register result 42'
+	'ok 1 - own DR0 breakpoint hits'
+	'ok 2 - own INT3 hits'
+	'gdb_target: released'
+	'guest: [0-9]+ checks, 0 failed'
+	'guest stopped: guest exit, exit code 0'
+)
+
+# gdb_run NAME LOG GDBOUT PORT START_EMULATOR_FN: start the emulator (which waits for the
+# connection), drive gdb, send it SIGINT (a Ctrl-C) once the guest says it spins.
+gdb_run() {
+	local name=$1 log=$2 gout=$3 port=$4 start=$5 emu gpid i
+	sed -e "s/@PORT@/$port/" -e "s|@SYMS@|$GDB_GUEST|" <(gdb_script) >"$OUT/$name.gdb"
+	rm -f "$log" "$gout"
+	: >"$log"
+	"$start" &
+	emu=$!
+	sleep 1
+	timeout -k 5 "$GDB_TIMEOUT" gdb -nx -batch -x "$OUT/$name.gdb" >"$gout" 2>&1 &
+	gpid=$!
+	for ((i = 0; i < GDB_TIMEOUT * 2; i++)); do
+		grep -aq "spinning with interrupts off" "$log" && break
+		kill -0 "$gpid" 2>/dev/null || break
+		sleep 0.5
+	done
+	sleep 1
+	# To gdb itself: timeout(1) would pass SIGINT on to its whole process group as well, and
+	# a second Ctrl-C makes gdb give up on the target.
+	kill -INT "$(pgrep -P "$gpid" -x gdb || echo "$gpid")" 2>/dev/null
+	wait "$gpid"
+	wait "$emu"
+	cat "$gout" >>"$log"
+}
+
+gdb_qemu_start() {
+	timeout -k 5 "$GDB_TIMEOUT" qemu-system-x86_64 -m 256 -no-reboot -display none \
+		-monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 -cpu max -smp 2 \
+		-kernel "$HV_ELF" -append "log=com1 gdb=com2,wait" -initrd "$GDB_GUEST x" \
+		-serial "file:$GDB_LOG" \
+		-serial "tcp:127.0.0.1:$GDB_PORT,server=on,wait=on,nodelay=on" \
+		</dev/null >"$GDB_LOG.qemu" 2>&1
+}
+
+gdb_bochs_start() {
+	timeout --foreground -k 5 "$GDB_TIMEOUT" tests/integration/bochs.sh test "$GDB_MODEL" \
+		"$GDB_ISO" "$GDB_LOG" "com2: enabled=1, mode=socket-server, dev=127.0.0.1:$GDB_PORT"
+}
+
+gdb_check() {
+	local name=$1 log=$2 gout=$3
+	check "$name" "$gout" 0 any "${GDB_EXPECT[@]}"
+	check "$name-guest" "$log" 0 any "${GDB_GUEST_EXPECT[@]}"
+}
+
+group_gdb() {
+	GDB_PORT=$((20000 + RANDOM % 20000))
+	GDB_LOG=$OUT/gdb-qemu.log
+	gdb_run gdb-qemu "$GDB_LOG" "$OUT/gdb-qemu.gdbout" "$GDB_PORT" gdb_qemu_start
+	check gdb-qemu-ctrlc-source "$GDB_LOG" 0 any "a spare CPU watches the line"
+	gdb_check gdb-qemu "$GDB_LOG" "$OUT/gdb-qemu.gdbout"
+
+	GDB_PORT=$((GDB_PORT + 1))
+	GDB_MODEL=corei7_haswell_4770
+	GDB_LOG=$OUT/gdb-bochs-haswell.log
+	GDB_ISO=$OUT/gdb-bochs.iso
+	make_iso "$GDB_ISO" "multiboot2 /boot/dbgvisor.elf log=com1 gdb=com2,wait
+module2 /boot/$(basename "$GDB_GUEST") x" "$HV_ELF" "$GDB_GUEST"
+	gdb_run gdb-bochs-haswell "$GDB_LOG" "$OUT/gdb-bochs-haswell.gdbout" "$GDB_PORT" \
+		gdb_bochs_start
+	check gdb-bochs-haswell-ctrlc-source "$GDB_LOG" 0 any "polled on VMX-preemption-timer"
+	gdb_check gdb-bochs-haswell "$GDB_LOG" "$OUT/gdb-bochs-haswell.gdbout"
+}
