@@ -41,7 +41,8 @@ QEMU_BASE := -m $(QEMU_MEM) -no-reboot -display none \
              -device isa-debug-exit,iobase=0xf4,iosize=0x04
 CMDLINE   ?= log=com1 gdb=com2
 
-.PHONY: all unit check test bench run run-iso run-bochs run-kvm qemu-gdb clean format
+.PHONY: all unit check test bench run run-iso run-bochs run-kvm qemu-gdb debug debug-bochs clean \
+        format
 all: $(ELF) $(ISO) guests
 
 $(BUILD)/k/%.c.o: %.c
@@ -142,6 +143,38 @@ run-kvm: $(ELF)
 
 run-bochs: $(ISO)
 	tests/integration/bochs.sh run corei7_haswell_4770 $(ISO)
+
+# --- debugging a guest with gdb through dbgvisor's stub on COM2 ---
+# DEBUG_GUEST: the guest to debug (ELF with symbols); the guest waits at its first
+# instruction until gdb connects. Run `make debug` here and `gdb` in a second terminal.
+DEBUG_GUEST ?= $(BUILD)/guest/hello32.elf
+DEBUG_ISO   = $(BUILD)/debug-$(basename $(notdir $(DEBUG_GUEST))).iso
+define write_gdbinit
+	@printf 'set remotetimeout 60\nfile %s\ntarget remote 127.0.0.1:%s\n' \
+		"$(abspath $(DEBUG_GUEST))" "$(GDB_PORT)" > .gdbinit
+	@echo "*** .gdbinit written: run 'gdb' in this directory (allow it with"
+	@echo "*** 'set auto-load safe-path /' in ~/.gdbinit, or run 'gdb -x .gdbinit')."
+endef
+
+debug: $(ELF) guests
+	$(write_gdbinit)
+	$(QEMU) $(QEMU_BASE) -cpu max -smp 2 -kernel $(ELF) -append "log=com1 gdb=com2,wait" \
+		-initrd "$(DEBUG_GUEST) $(notdir $(DEBUG_GUEST))" -serial stdio \
+		-serial tcp:127.0.0.1:$(GDB_PORT),server=on,wait=on,nodelay=on; \
+		rc=$$?; echo "qemu exit status $$rc (guest exit code N gives 2N+1)"
+
+$(DEBUG_ISO): $(ELF) $(DEBUG_GUEST)
+	@rm -rf $@.d && mkdir -p $@.d/boot/grub
+	cp $(ELF) $(DEBUG_GUEST) $@.d/boot/
+	printf 'set timeout=0\nmenuentry "dbgvisor + gdb" {\nmultiboot2 /boot/dbgvisor.elf log=com1 gdb=com2,wait\nmodule2 /boot/%s %s\nboot\n}\n' \
+		"$(notdir $(DEBUG_GUEST))" "$(notdir $(DEBUG_GUEST))" > $@.d/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $@.d 2>$(BUILD)/grub-mkrescue.log || { cat $(BUILD)/grub-mkrescue.log; exit 1; }
+
+# Bochs blocks at start-up until gdb connects to the COM2 socket.
+debug-bochs: $(DEBUG_ISO)
+	$(write_gdbinit)
+	tests/integration/bochs.sh run corei7_haswell_4770 $(DEBUG_ISO) \
+		"com2: enabled=1, mode=socket-server, dev=127.0.0.1:$(GDB_PORT)"
 
 qemu-gdb: $(ELF)
 	@printf 'file %s\ntarget remote 127.0.0.1:%s\n' "$(abspath $(ELF))" "$(QEMU_GDB_PORT)" > .gdbinit
