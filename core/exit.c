@@ -327,7 +327,7 @@ enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
 		return EXIT_RESUME;
 	case EXIT_NMI:
 		/* Not the GDB watcher's kick: the NMI was the guest's, and it still is. */
-		if (!vcpu_gdb_kicked(v))
+		if (!vcpu_gdb_nmi(v))
 			v->ops->inject_event(
 			    v, &(struct vcpu_event){.type = EVENT_NMI, .vector = VEC_NMI});
 		return EXIT_RESUME;

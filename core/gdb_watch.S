@@ -81,7 +81,7 @@ gdb_watch_main:
 	lidt WP_IDTR + 2(%ebx)
 	/* One CPU watches; any other one started by the same IPI parks for good. */
 	movl $1, %eax
-	xchgl %eax, WP_CLAIMED(%ebx)
+	xchgl %eax, WP_OWNER(%ebx)
 	testl %eax, %eax
 	jnz park
 	movl WP_LAPIC(%ebx), %edi
@@ -98,10 +98,11 @@ watch:
 	inb %dx, %al
 	testb $UART_LSR_DR, %al
 	jz watch
-	/* One NMI per batch of bytes: the hypervisor clears the flag once it has polled. */
-	cmpl $0, WP_NMI_SENT(%ebx)
+	/* One NMI in flight at a time: the next only once the guest's CPU took this one. */
+	movl WP_KICKS(%ebx), %eax
+	cmpl WP_TAKEN(%ebx), %eax
 	jne watch
-	movl $1, WP_NMI_SENT(%ebx)
+	incl WP_KICKS(%ebx)
 3:	testl $ICR_BUSY, LAPIC_ICR_LOW(%edi)
 	jnz 3b
 	movl WP_BSP_ID(%ebx), %eax

@@ -33,10 +33,12 @@ struct gdb_watch_params {
 	uint16_t pad1, idt_limit;
 	uint32_t idt_base;
 	uint32_t stack_top, lsr_port, lapic, bsp_id;
-	volatile uint32_t state, nmi_sent, claimed, ticks;
-	uint32_t count, isr;
+	volatile uint32_t state, kicks, owner, ticks;
+	uint32_t count;
+	volatile uint32_t taken;
 	uint64_t gdt[3];
 	uint64_t idt[WATCH_IDT_VECTORS];
+	uint32_t isr;
 };
 _Static_assert(offsetof(struct gdb_watch_params, gdt_limit) == WP_GDTR + 2, "gdtr");
 _Static_assert(offsetof(struct gdb_watch_params, idt_limit) == WP_IDTR + 2, "idtr");
@@ -45,17 +47,18 @@ _Static_assert(offsetof(struct gdb_watch_params, lsr_port) == WP_LSR_PORT, "lsr"
 _Static_assert(offsetof(struct gdb_watch_params, lapic) == WP_LAPIC, "lapic");
 _Static_assert(offsetof(struct gdb_watch_params, bsp_id) == WP_BSP_ID, "bsp");
 _Static_assert(offsetof(struct gdb_watch_params, state) == WP_STATE, "state");
-_Static_assert(offsetof(struct gdb_watch_params, nmi_sent) == WP_NMI_SENT, "nmi");
-_Static_assert(offsetof(struct gdb_watch_params, claimed) == WP_CLAIMED, "claimed");
+_Static_assert(offsetof(struct gdb_watch_params, kicks) == WP_KICKS, "kicks");
+_Static_assert(offsetof(struct gdb_watch_params, owner) == WP_OWNER, "owner");
+_Static_assert(offsetof(struct gdb_watch_params, taken) == WP_TAKEN, "taken");
 _Static_assert(offsetof(struct gdb_watch_params, ticks) == WP_TICKS, "ticks");
 _Static_assert(offsetof(struct gdb_watch_params, count) == WP_COUNT, "count");
-_Static_assert(offsetof(struct gdb_watch_params, isr) == WP_ISR, "isr");
 _Static_assert(offsetof(struct gdb_watch_params, gdt) == WP_GDT, "gdt");
 
 extern const uint8_t gdb_watch_tramp[], gdb_watch_tramp_end[], gdb_watch_tramp_params[];
 extern const uint8_t gdb_watch_main[], gdb_watch_isr[];
 
 static struct gdb_watch_params *params;
+static volatile bool host_kick;
 
 static void delay(unsigned reads)
 {
@@ -134,10 +137,29 @@ bool gdb_watch_start(uint16_t port)
 
 bool gdb_watch_take(void)
 {
-	if (!params || !params->nmi_sent)
+	/*
+	 * Taken when the NMI arrives, never earlier: an NMI still in flight must not be
+	 * mistaken for the guest's when it lands. With SVM's intercept one NMI shows up twice
+	 * (the exit, then the host IDT after STGI); the count makes the second one foreign.
+	 */
+	if (!params || params->kicks == params->taken)
 		return false;
-	params->nmi_sent = 0;
+	params->taken++;
 	return true;
+}
+
+void gdb_watch_host_nmi(void)
+{
+	if (gdb_watch_take())
+		host_kick = true;
+}
+
+bool gdb_watch_host_kicked(void)
+{
+	bool k = host_kick;
+
+	host_kick = false;
+	return k;
 }
 
 uint32_t gdb_watch_ticks(void)

@@ -14,6 +14,18 @@
 #define WP_LAPIC    24
 #define WP_BSP_ID   28
 #define WP_STATE    32
+#define WP_KICKS    36 /* NMIs the watcher sent (it increments) */
+#define WP_OWNER    40 /* 1 once a CPU became the watcher */
+#define WP_TICKS    44
+#define WP_COUNT    48
+#define WP_TAKEN    52 /* kicks the guest's CPU has taken (it increments) */
+#define WP_GDTR	    0  /* 6-byte pseudo-descriptor at +2 */
+#define WP_IDTR	    8  /* 6-byte pseudo-descriptor at +10 */
+#define WP_STACK    16
+#define WP_LSR_PORT 20
+#define WP_LAPIC    24
+#define WP_BSP_ID   28
+#define WP_STATE    32
 #define WP_NMI_SENT 36
 #define WP_CLAIMED  40
 #define WP_TICKS    44
@@ -27,8 +39,15 @@
 
 /* Start the watcher on one spare CPU for the UART at @port; false when none answered. */
 bool gdb_watch_start(uint16_t port);
-/* True (once) when the watcher sent an NMI because bytes wait on the GDB line. */
+/*
+ * An NMI reached the guest's CPU (intercepted exit or host IDT): true if it is the watcher's
+ * kick (taken: one per NMI sent), false if it is someone else's, e.g. the guest's.
+ */
 bool gdb_watch_take(void);
+/* The host NMI handler: take a kick that arrived while the hypervisor itself ran. */
+void gdb_watch_host_nmi(void);
+/* True (once) when such a kick arrived in the hypervisor: poll the line now. */
+bool gdb_watch_host_kicked(void);
 /* Timer ticks the watcher has seen (liveness, for reports). */
 uint32_t gdb_watch_ticks(void);
 #endif

@@ -76,4 +76,5 @@ const struct vcpu_host host_env = {
     .mmio_write32 = host_mmio_write32,
     .wrmsr = x86_wrmsr,
     .gdb_kick = gdb_watch_take,
+    .gdb_kicked_in_host = gdb_watch_host_kicked,
 };

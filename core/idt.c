@@ -3,6 +3,7 @@
 #include "cpu_tables.h"
 
 #include "console.h"
+#include "gdb_watch.h"
 #include "host_dr.h"
 #include "layout.h"
 #include "trap.h"
@@ -80,11 +81,13 @@ void idt_dispatch(struct trap_frame *f)
 	if (f->vector == VEC_DB && host_dr_handle_db(f))
 		return;
 	/*
-	 * An NMI the SVM intercept held pending until STGI: the exit handler already decided
-	 * (the GDB watcher's kick, or re-injected into the guest). Nothing is left to do.
+	 * An NMI in the hypervisor: the GDB watcher's kick (polled before the next entry), or
+	 * the tail of one the SVM intercept already handled (held pending until STGI).
 	 */
-	if (f->vector == VEC_NMI)
+	if (f->vector == VEC_NMI) {
+		gdb_watch_host_nmi();
 		return;
+	}
 	printk("\ndbgvisor: unexpected exception %lu (%s) in the hypervisor, error code 0x%lx\n",
 	       f->vector, trap_vector_name(f->vector), f->error);
 	trap_dump(f);

@@ -34,7 +34,7 @@ void vcpu_run(struct vcpu *v)
 	struct vcpu_exit e;
 
 	for (;;) {
-		vcpu_gdb_kicked(v); /* a kick that arrived while the hypervisor ran */
+		vcpu_gdb_before_entry(v);
 		if (!vcpu_gdb_service(v))
 			return;
 		vcpu_debug_before_entry(v);

@@ -197,9 +197,10 @@ struct vcpu_host {
 	/* Forward a guest write the hypervisor checked: device memory and MSRs. */
 	void (*mmio_write32)(uint64_t gpa, uint32_t val);
 	void (*wrmsr)(uint32_t index, uint64_t val);
-	/* True (once) when a watcher CPU saw bytes on the GDB line and sent us an NMI; may be NULL.
-	 */
+	/* An NMI exit: is it a watcher CPU's kick (bytes on the GDB line)? May be NULL. */
 	bool (*gdb_kick)(void);
+	/* True (once) when such a kick reached the hypervisor itself. May be NULL. */
+	bool (*gdb_kicked_in_host)(void);
 };
 
 struct vcpu_ops {

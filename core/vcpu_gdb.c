@@ -111,9 +111,6 @@ bool vcpu_gdb_service(struct vcpu *v)
 
 		/* Signals have no meaning for a bare machine: C/S act as c/s. */
 		sync_session(v);
-		/* The stub read the line itself: a watcher kick sent meanwhile is stale. */
-		if (v->host->gdb_kick)
-			v->host->gdb_kick();
 		switch (act) {
 		case GDB_ACT_KILL:
 			v->stop.reason = STOP_KILLED;
@@ -146,17 +143,27 @@ void vcpu_gdb_poll(struct vcpu *v)
 	}
 }
 
-bool vcpu_gdb_kicked(struct vcpu *v)
+void vcpu_gdb_before_entry(struct vcpu *v)
 {
 	struct vcpu_gdb *g = v->gdb;
 
 	if (!g)
-		return false;
-	if (g->poll_every && v->exits_total % g->poll_every == 0) {
+		return;
+	if ((g->poll_every && v->exits_total % g->poll_every == 0) ||
+	    (v->host->gdb_kicked_in_host && v->host->gdb_kicked_in_host()))
 		vcpu_gdb_poll(v);
-		return false;
-	}
-	if (!v->host->gdb_kick || !v->host->gdb_kick())
+}
+
+bool vcpu_gdb_nmi(struct vcpu *v)
+{
+	/*
+	 * SVM holds an intercepted NMI pending until STGI, so the host IDT usually takes the
+	 * kick before this exit is even decoded: either way of taking it makes it ours.
+	 */
+	bool exit_kick = v->host->gdb_kick && v->host->gdb_kick();
+	bool host_kick = v->host->gdb_kicked_in_host && v->host->gdb_kicked_in_host();
+
+	if (!exit_kick && !host_kick)
 		return false;
 	vcpu_gdb_poll(v);
 	return true;

@@ -39,10 +39,12 @@ bool vcpu_gdb_service(struct vcpu *v);
 /* A timer tick while the guest runs: look for a Ctrl-C on the line (never on every exit). */
 void vcpu_gdb_poll(struct vcpu *v);
 /*
- * An NMI exit, or the top of the run loop: did the watcher CPU kick us because bytes wait on
- * the line? Then poll it (true); otherwise an NMI is the guest's.
+ * An NMI exit: did the watcher CPU kick us because bytes wait on the line? Then poll it
+ * (true); otherwise the NMI is the guest's.
  */
-bool vcpu_gdb_kicked(struct vcpu *v);
+bool vcpu_gdb_nmi(struct vcpu *v);
+/* Top of the run loop: poll after a kick the hypervisor took itself, or every poll_every exits. */
+void vcpu_gdb_before_entry(struct vcpu *v);
 /* Ask for a stop of @kind (at the next entry). */
 void vcpu_gdb_request_stop(struct vcpu *v, enum gdb_stop_kind kind, uint64_t addr, const char *why);
 /*

@@ -56,3 +56,35 @@ for p in qemu:"QEMU 7.2 TCG -cpu max (SVM)" ryzen:"Bochs ryzen (SVM)" haswell:"B
 	printf '  %-34s %10s %10s %14s\n' "${p#*:}" "$(dr_figure "$log" "breakpoints inactive")" \
 		"$(dr_figure "$log" "one guest breakpoint active")" "$(movdr "$log")"
 done
+
+# The GDB stub: stepi per second and the 'g' round trip through dbgvisor's stub (guest under
+# SVM on QEMU, COM2 over TCP) and through QEMU's own gdbstub on the same guest, bare.
+GDBG=$GUESTS/gdb_target32.elf
+gdb_bench() { # gdb_bench NAME PORT GDB_ARCH QEMU_ARGS... -> "stepi/s g-rtt-us"
+	local name=$1 port=$2 arch=$3
+	shift 3
+	timeout -k 5 120 qemu-system-x86_64 -m 256 -no-reboot -display none -monitor none \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 "$@" >"$OUT/$name.qemu" 2>&1 &
+	sleep 1
+	timeout -k 5 120 gdb -nx -batch -ex "set pagination off" -ex "set confirm off" \
+		-ex "file $GDBG" -ex "set architecture $arch" -ex "target remote 127.0.0.1:$port" -x tests/bench/gdb_bench.py \
+		>"$OUT/$name.gdb" 2>&1
+	wait
+	sed -n 's/^BENCH stepi\/s \([0-9]*\) g-rtt-us \([0-9]*\)/\1 \2/p' "$OUT/$name.gdb"
+}
+port=$((30000 + RANDOM % 20000))
+ours=$(gdb_bench bench-gdb-dbgvisor "$port" auto -cpu max -smp 2 -kernel "$HV_ELF" \
+	-append "log=com1 gdb=com2,wait" -initrd "$GDBG x" -serial null \
+	-serial "tcp:127.0.0.1:$port,server=on,wait=on,nodelay=on")
+# qemu-system-x86_64's stub always describes the CPU in its 64-bit layout.
+theirs=$(gdb_bench bench-gdb-qemu $((port + 1)) i386:x86-64 -cpu max -kernel "$GDBG" -serial null \
+	-S -gdb "tcp:127.0.0.1:$((port + 1))")
+read -r our_step our_g <<<"${ours:-n/a n/a}"
+read -r q_step q_g <<<"${theirs:-n/a n/a}"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'; }
+echo
+echo "GDB stub on QEMU 7.2 TCG (1000 stepi, 300 'g' packets; same guest, same gdb):"
+printf '  %-34s %12s %14s\n' "stub" "stepi/s" "g round trip"
+printf '  %-34s %12s %11s us\n' "dbgvisor (COM2 over TCP, SVM)" "$our_step" "$our_g"
+printf '  %-34s %12s %11s us\n' "QEMU's own gdbstub (bare guest)" "$q_step" "$q_g"
+printf '  %-34s %12s %14s\n' "ratio dbgvisor / QEMU" "$(ratio "$our_step" "$q_step")" "$(ratio "$our_g" "$q_g")"

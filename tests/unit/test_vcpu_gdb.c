@@ -25,7 +25,7 @@ static struct {
 	size_t in_len, in_pos;
 	char out[LINK_MAX];
 	size_t out_len;
-	bool kicked;
+	bool kicked, kicked_in_host;
 } link;
 
 static int link_getc(void *ctx)
@@ -50,6 +50,14 @@ static bool link_kick(void)
 	return k;
 }
 
+static bool link_kicked_in_host(void)
+{
+	bool k = link.kicked_in_host;
+
+	link.kicked_in_host = false;
+	return k;
+}
+
 static struct vcpu_host host_with_kick;
 
 /* Queue one packet from gdb, framed with its checksum, and the ack of our last reply. */
@@ -69,6 +77,7 @@ static int setup(bool wait)
 	memset(&link, 0, sizeof(link));
 	host_with_kick = fake_vcpu_host;
 	host_with_kick.gdb_kick = link_kick;
+	host_with_kick.gdb_kicked_in_host = link_kicked_in_host;
 	v->host = &host_with_kick;
 	vcpu_debug_setup(v, &(struct dr_features){.amd = true});
 	vcpu_gdb_init(&g, v, &(struct gdb_io){link_getc, link_putc, NULL}, wait);
@@ -292,11 +301,18 @@ static void test_ctrl_c_polling(void **state)
 	vcpu_gdb_poll(v); /* nothing on the line */
 	assert_false(g.stop_pending);
 	link.in[link.in_len++] = CTRL_C;
-	assert_false(vcpu_gdb_kicked(v)); /* no kick: the line is not read */
+	vcpu_gdb_before_entry(v); /* no kick: the line is not read */
 	assert_false(g.stop_pending);
-	link.kicked = true;
-	assert_true(vcpu_gdb_kicked(v));
+	link.kicked_in_host = true; /* the kick NMI landed in the hypervisor */
+	vcpu_gdb_before_entry(v);
 	assert_int_equal(g.stop.kind, GDB_STOP_INTERRUPT);
+	/* An NMI exit that is the watcher's kick: polled, not given to the guest. */
+	g.stop_pending = false;
+	link.in[link.in_len++] = CTRL_C;
+	link.kicked = true;
+	assert_int_equal(exit_dispatch(v, &(struct vcpu_exit){.kind = EXIT_NMI}), EXIT_RESUME);
+	assert_int_equal(fv.b.nevents, 0);
+	assert_true(g.stop_pending);
 	/* A watcher kick that is not ours is the guest's NMI. */
 	g.stop_pending = false;
 	assert_int_equal(exit_dispatch(v, &(struct vcpu_exit){.kind = EXIT_NMI}), EXIT_RESUME);
@@ -306,10 +322,10 @@ static void test_ctrl_c_polling(void **state)
 	g.poll_every = 4;
 	link.in[link.in_len++] = CTRL_C;
 	v->exits_total = 3;
-	vcpu_gdb_kicked(v);
+	vcpu_gdb_before_entry(v);
 	assert_false(g.stop_pending);
 	v->exits_total = 4;
-	vcpu_gdb_kicked(v);
+	vcpu_gdb_before_entry(v);
 	assert_true(g.stop_pending);
 }
 
