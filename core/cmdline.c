@@ -213,9 +213,11 @@ static void parse_word(struct span word, struct hv_config *cfg, struct errbuf *e
 	} else if (span_eq(key, "baud")) {
 		if (!parse_baud(val, &cfg->baud))
 			problem(e, "bad value in", word, " (want 50..115200, dividing 115200)");
-	} else if (span_eq(key, "hostdr")) {
+	} else if (span_eq(key, "hostdr") || span_eq(key, "drlazy")) {
+		bool *flag = span_eq(key, "hostdr") ? &cfg->host_dr_test : &cfg->dr_lazy;
+
 		if (span_eq(val, "on") || span_eq(val, "off"))
-			cfg->host_dr_test = span_eq(val, "on");
+			*flag = span_eq(val, "on");
 		else
 			problem(e, "bad value in", word, " (want on or off)");
 	} else {
@@ -230,6 +232,7 @@ void cmdline_defaults(struct hv_config *cfg)
 	cfg->baud = UART_DEFAULT_BAUD;
 	cfg->gdb_wait = false;
 	cfg->host_dr_test = false;
+	cfg->dr_lazy = true;
 }
 
 int cmdline_parse(const char *s, struct hv_config *cfg, char *err, size_t errlen)

@@ -19,6 +19,8 @@ struct hv_config {
 	bool gdb_wait; /* stop the guest at its first instruction until gdb attaches */
 	/* hostdr=on: the hypervisor breaks on its own exit path with DR0 (isolation self-test) */
 	bool host_dr_test;
+	/* drlazy=off: never hand the guest its DRs natively; every MOV DR is emulated */
+	bool dr_lazy;
 };
 
 /* The defaults: log=com1 gdb=com2 baud=115200. */
@@ -28,7 +30,7 @@ void cmdline_defaults(struct hv_config *cfg);
  * Parse space-separated words. Words without '=' (the image path some loaders prepend)
  * are ignored. Recognised: log=com1..com4|0xPORT|none, gdb=com1..com4|0xPORT|none|wait
  * (comma-separated, e.g. gdb=com2,wait), baud=N (50..115200, dividing 115200),
- * hostdr=on|off.
+ * hostdr=on|off, drlazy=on|off.
  * Returns the number of problems found; the first is described in @err. Bad words
  * leave the corresponding setting at its previous value.
  */

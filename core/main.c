@@ -119,6 +119,7 @@ static int run_guest(const struct cpu_raw *raw, const struct cpu_caps *caps)
 					CPUID7_ECX_BUS_LOCK_DETECT),
 		       .amd = vcpu.is_amd,
 		   });
+	vcpu.dr.emulate_only = !config.dr_lazy;
 	if (guest_boot(&vcpu, &boot))
 		return HV_EXIT_BAD_BOOT;
 	if (gdb_uart.present) {
@@ -226,8 +227,9 @@ void core_main(uint32_t magic, uint64_t info_phys)
 	if (problems)
 		printk("dbgvisor: command line: %s (%d problem(s); those settings keep defaults)\n",
 		       err, problems);
-	printk("config: log port 0x%x, gdb port 0x%x%s, %u baud\n", config.log_port,
-	       config.gdb_port, config.gdb_wait ? " (wait for gdb)" : "", config.baud);
+	printk("config: log port 0x%x, gdb port 0x%x%s, %u baud%s\n", config.log_port,
+	       config.gdb_port, config.gdb_wait ? " (wait for gdb)" : "", config.baud,
+	       config.dr_lazy ? "" : ", guest DRs always emulated");
 
 	mem_setup(&boot);
 	print_memory();

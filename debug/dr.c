@@ -169,7 +169,8 @@ void dr_recompute(struct dr_state *s)
 		}
 		assign(s, slot++, DR_SLOT_GUEST, i, g->db[i], enable, control);
 	}
-	s->native = s->guest_touched && !debugger && !s->debugger_attached && !(g->dr7 & DR7_GD);
+	s->native = s->guest_touched && !debugger && !s->debugger_attached && !s->emulate_only &&
+		    !(g->dr7 & DR7_GD);
 }
 
 uint64_t dr_route_hits(const struct dr_state *s, uint64_t hw_bits, unsigned *debugger_hits)

@@ -86,6 +86,7 @@ struct dr_state {
 	/* A debugger is attached: the guest's DRs stay emulated so that the debugger's own
 	 * #DBs (single-steps) never reach the DR6 the guest reads. */
 	bool debugger_attached;
+	bool emulate_only; /* never native (drlazy=off): every MOV DR exits */
 	uint64_t mov_dr_exits;
 };
 

@@ -124,12 +124,38 @@ gdb_check() {
 	check "$name-guest" "$log" 0 any "${GDB_GUEST_EXPECT[@]}"
 }
 
+# Attach to a running 64-bit guest (no gdb=wait): the first packet stops it, and the
+# description is amd64 because the guest is in long mode when gdb connects.
+gdb_attach64() {
+	local name=gdb-qemu-attach64 log=$OUT/gdb-qemu-attach64.log port=$((GDB_PORT + 2)) i
+	local syms=$GUESTS/64/gdb_target64.elf64 gout=$OUT/gdb-qemu-attach64.gdbout
+	rm -f "$log" "$gout"
+	timeout -k 5 "$GDB_TIMEOUT" qemu-system-x86_64 -m 256 -no-reboot -display none \
+		-monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 -cpu max -smp 2 \
+		-kernel "$HV_ELF" -append "log=com1 gdb=com2" -initrd "$GUESTS/gdb_target64.elf x" \
+		-serial "file:$log" -serial "tcp:127.0.0.1:$port,server=on,wait=off,nodelay=on" \
+		</dev/null >"$log.qemu" 2>&1 &
+	for ((i = 0; i < 60; i++)); do
+		grep -aq "spinning with interrupts off" "$log" 2>/dev/null && break
+		sleep 0.5
+	done
+	timeout -k 5 "$GDB_TIMEOUT" gdb -nx -batch -ex "set pagination off" \
+		-ex "file $syms" -ex "target remote 127.0.0.1:$port" -ex "show architecture" \
+		-ex "info registers rip" -ex "print/x \$cs" -ex "set var gdb_spin_release = 1" \
+		-ex "detach" >"$gout" 2>&1
+	wait
+	check "$name" "$gout" 0 any 'i386:x86-64' 'rip +0x[0-9a-f]+ +0x[0-9a-f]+ <gdb_spin' \
+		'Inferior 1 \(Remote target\) detached' '!Error|error while|Cannot'
+	check "$name-guest" "$log" 0 any "${GDB_GUEST_EXPECT[@]:1}"
+}
+
 group_gdb() {
 	GDB_PORT=$((20000 + RANDOM % 20000))
 	GDB_LOG=$OUT/gdb-qemu.log
 	gdb_run gdb-qemu "$GDB_LOG" "$OUT/gdb-qemu.gdbout" "$GDB_PORT" gdb_qemu_start
 	check gdb-qemu-ctrlc-source "$GDB_LOG" 0 any "a spare CPU watches the line"
 	gdb_check gdb-qemu "$GDB_LOG" "$OUT/gdb-qemu.gdbout"
+	gdb_attach64
 
 	GDB_PORT=$((GDB_PORT + 1))
 	GDB_MODEL=corei7_haswell_4770

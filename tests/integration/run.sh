@@ -197,8 +197,42 @@ dbg_matrix() { # dbg_matrix pass|pending
 	done
 }
 
+# dbg_emulated PLATFORM PROGRAM VARIANT: with drlazy=off every guest MOV DR is emulated (as
+# while gdb is attached); the output must still match the bare run of dbg_matrix.
+dbg_emulated() {
+	local g="$GUESTS/$2$3.elf" n="$1-$2$3-emulated" bare iso
+	if [ "$1" = qemu ]; then
+		bare="$OUT/qemu-$2$3-bare.log"
+		QEMU_INITRD="$g x" qemu_case "$n" "$OK" \
+			"-cpu max -kernel $HV_ELF -append drlazy=off" "$GUEST_OK" "$STOP_OK" \
+			"guest DRs always emulated"
+	else
+		bare="$OUT/bochs-$1-$2$3-bare.log" iso="$OUT/$n.iso"
+		make_iso "$iso" "multiboot2 /boot/dbgvisor.elf log=com1 drlazy=off
+module2 /boot/$(basename "$g") x" "$HV_ELF" "$g"
+		bochs_case "$n" "$1" "$iso" "$GUEST_OK" "$STOP_OK" "guest DRs always emulated"
+	fi
+	# Emulated, DR6 bit 12 and DR7 bits 12/14/15 read 0 as the SDM says; bare QEMU keeps
+	# written 1s there (the guest reports it as a deviation and skips the exact check).
+	[ "$1:$2" = qemu:dbg_dr45 ] && return
+	same_output "$n-same" "$bare" "$OUT/$n.log" "$DBG_SECTION_START" "$DBG_SECTION_END"
+}
+
+# Needs the bare logs of dbg_matrix (group debug runs both).
+group_debug_emulated() {
+	# Not qemu dbg_misc: emulated on QEMU, the #DB storm's breakpoint on the handler's own
+	# frame fires once instead of recurring (README, open points).
+	for t in dbg_exec dbg_dr45 dbg_persist; do
+		dbg_emulated qemu "$t" 32
+	done
+	dbg_emulated corei7_haswell_4770 dbg_exec 32
+	dbg_emulated corei7_haswell_4770 dbg_dr45 32
+	dbg_emulated ryzen dbg_misc 32
+}
+
 group_debug() {
 	dbg_matrix pass
+	group_debug_emulated
 	# Host breakpoints on the hypervisor's own exit path never reach the guest.
 	QEMU_INITRD="$GUESTS/dbg_persist32.elf x" qemu_case qemu-hostdr "$OK" \
 		"-cpu max -kernel $HV_ELF -append hostdr=on" "$GUEST_OK" \

@@ -20,6 +20,8 @@ static void assert_defaults(const struct hv_config *c)
 	assert_int_equal(c->gdb_port, COM2_PORT);
 	assert_int_equal(c->baud, UART_DEFAULT_BAUD);
 	assert_false(c->gdb_wait);
+	assert_false(c->host_dr_test);
+	assert_true(c->dr_lazy);
 }
 
 /* Parse @s on top of the defaults, returning the problem count; @err gets the message. */
@@ -187,6 +189,23 @@ static void test_baud(void **state)
 	}
 }
 
+static void test_on_off_switches(void **state)
+{
+	struct hv_config c;
+	char err[ERR_SIZE];
+
+	(void)state;
+	assert_int_equal(parse("drlazy=off hostdr=on", &c, err), 0);
+	assert_false(c.dr_lazy);
+	assert_true(c.host_dr_test);
+	assert_int_equal(parse("drlazy=maybe", &c, err), 1);
+	assert_true(c.dr_lazy); /* a bad value keeps the default */
+	assert_non_null(strstr(err, "drlazy=maybe"));
+	assert_int_equal(parse("drlazy=off hostdr=on drlazy=on hostdr=off", &c, err), 0);
+	assert_true(c.dr_lazy); /* the later word wins */
+	assert_false(c.host_dr_test);
+}
+
 static void test_unknown_option(void **state)
 {
 	struct hv_config c;
@@ -300,6 +319,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_gdb_keeps_previous),
 	    cmocka_unit_test(test_gdb_wait_needs_a_port),
 	    cmocka_unit_test(test_baud),
+	    cmocka_unit_test(test_on_off_switches),
 	    cmocka_unit_test(test_unknown_option),
 	    cmocka_unit_test(test_path_and_spacing),
 	    cmocka_unit_test(test_later_words_win),
