@@ -162,11 +162,9 @@ dbg_bochs() { # dbg_bochs PROGRAM VARIANT MODEL: bare and hypervisor boots run s
 
 # Cases known to differ today (README, "Debug-register virtualization: open points"):
 # Bochs ryzen keeps VMCB.DR6 stale on #DB intercepts; QEMU TCG's data-breakpoint and
-# single-step quirks interact with exits; Bochs reports B0-B3 of disabled breakpoints that
-# dbgvisor does not reconstruct. `run.sh debug_pending` runs them.
+# single-step quirks interact with exits. `run.sh debug_pending` runs them.
 DBG_PENDING=" qemu:dbg_data:32 qemu:dbg_data:64 qemu:dbg_step:32 qemu:dbg_step:64
- corei7_haswell_4770:dbg_step:32 corei7_haswell_4770:dbg_step:64 corei7_haswell_4770:dbg_gd:32
- corei7_skylake_x:dbg_step:32 ryzen:dbg_exec:32 ryzen:dbg_exec:64 ryzen:dbg_data:32
+ ryzen:dbg_exec:32 ryzen:dbg_exec:64 ryzen:dbg_data:32
  ryzen:dbg_data:64 ryzen:dbg_step:32 ryzen:dbg_step:64 ryzen:dbg_gd:32 ryzen:dbg_taskswitch:32 "
 # Passing under dbgvisor, but the output differs from bare because dbgvisor is right where
 # the emulator is not (QEMU ignores DR7.GD and task-switch T bits bare; see README).
