@@ -100,8 +100,7 @@ enum exit_result vcpu_debug_db(struct vcpu *v, const struct vcpu_exit *e)
 	    dr_route_hits(&v->dr, e->exc.software ? 0 : e->exc.dr6_pending, &debugger_hits);
 
 	/* Breakpoints and steps the debugger owns are its business; the guest sees its own. */
-	guest_bits = vcpu_gdb_db(v, guest_bits, debugger_hits);
-	if (!guest_bits && !e->exc.software) {
+	if (vcpu_gdb_db(v, &guest_bits, debugger_hits) && !e->exc.software) {
 		v->dr_reload = true; /* the hardware DR6 holds the debugger's news: reset it */
 		return EXIT_RESUME;
 	}

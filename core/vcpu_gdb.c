@@ -181,13 +181,13 @@ static enum gdb_stop_kind watch_kind(const struct dr_debugger_bp *b)
 	}
 }
 
-uint64_t vcpu_gdb_db(struct vcpu *v, uint64_t guest_bits, unsigned debugger_hits)
+bool vcpu_gdb_db(struct vcpu *v, uint64_t *guest_bits, unsigned debugger_hits)
 {
 	struct vcpu_gdb *g = v->gdb;
 	bool took = false;
 
 	if (!g)
-		return guest_bits;
+		return false;
 	for (unsigned i = 0; i < DR_SLOTS; i++) {
 		const struct dr_debugger_bp *b = &v->dr.dbg[i];
 
@@ -196,16 +196,15 @@ uint64_t vcpu_gdb_db(struct vcpu *v, uint64_t guest_bits, unsigned debugger_hits
 			took = true;
 		}
 	}
-	if (g->stepping && (guest_bits & DR6_BS)) {
+	if (g->stepping && (*guest_bits & DR6_BS)) {
 		vcpu_gdb_request_stop(v, GDB_STOP_STEP, 0, 0);
 		took = true;
 		if (g->step_set_tf)
-			guest_bits &= ~DR6_BS; /* our TF, not the guest's: its DR6 never shows it */
+			*guest_bits &=
+			    ~DR6_BS; /* our TF, not the guest's: its DR6 never shows it */
 	}
 	/* Nothing left for the guest once the debugger took its part. */
-	if (took && !(guest_bits & DB_STATUS_BITS))
-		return 0;
-	return guest_bits;
+	return took && !(*guest_bits & DB_STATUS_BITS);
 }
 
 bool vcpu_gdb_step_trap(struct vcpu *v)

@@ -48,10 +48,10 @@ void vcpu_gdb_before_entry(struct vcpu *v);
 /* Ask for a stop of @kind (at the next entry). */
 void vcpu_gdb_request_stop(struct vcpu *v, enum gdb_stop_kind kind, uint64_t addr, const char *why);
 /*
- * A #DB whose B0-B3 bits were split by dr_route_hits: report the debugger's part; returns
- * the status bits that remain the guest's (single-step removed when the debugger owns it).
+ * A #DB whose B0-B3 bits were split by dr_route_hits: report the debugger's part and drop
+ * its single-step from *guest_bits; true when nothing is left for the guest.
  */
-uint64_t vcpu_gdb_db(struct vcpu *v, uint64_t guest_bits, unsigned debugger_hits);
+bool vcpu_gdb_db(struct vcpu *v, uint64_t *guest_bits, unsigned debugger_hits);
 /* An instruction the hypervisor emulated finished with TF set: true if the step was gdb's. */
 bool vcpu_gdb_step_trap(struct vcpu *v);
 /* INT3 at @addr (#BP or INTn 3): true when it is one of gdb's breakpoints (stop requested). */

@@ -128,6 +128,10 @@ static void test_attach_keeps_drs_emulated(void **state)
 	assert_false(v->dr.native);
 	/* Nothing pending: service is free and lets the guest run. */
 	assert_true(vcpu_gdb_service(v));
+	/* A #DB gdb has no part in goes to the guest even when its status came back empty. */
+	assert_int_equal(db_exit(0), EXIT_RESUME);
+	assert_int_equal(fv.b.nevents, 1);
+	assert_false(g.stop_pending);
 }
 
 static void test_step_is_the_debuggers(void **state)
