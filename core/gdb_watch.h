@@ -19,18 +19,6 @@
 #define WP_TICKS    44
 #define WP_COUNT    48
 #define WP_TAKEN    52 /* kicks the guest's CPU has taken (it increments) */
-#define WP_GDTR	    0  /* 6-byte pseudo-descriptor at +2 */
-#define WP_IDTR	    8  /* 6-byte pseudo-descriptor at +10 */
-#define WP_STACK    16
-#define WP_LSR_PORT 20
-#define WP_LAPIC    24
-#define WP_BSP_ID   28
-#define WP_STATE    32
-#define WP_NMI_SENT 36
-#define WP_CLAIMED  40
-#define WP_TICKS    44
-#define WP_COUNT    48
-#define WP_ISR	    52
 #define WP_GDT	    56
 
 #ifndef __ASSEMBLY__

@@ -137,6 +137,9 @@ static int run_guest(const struct cpu_raw *raw, const struct cpu_caps *caps)
 		host_dr_selftest_start((uint64_t)exit_dispatch);
 	vcpu_run(&vcpu);
 	vcpu_report(&vcpu);
+	if (gdb_watch_ticks())
+		printk("gdb: the watcher CPU woke %u times to look at the line\n",
+		       gdb_watch_ticks());
 	host_dr_report();
 	/* The guest could never touch the GDB UART: show that it still works for us. */
 	if (gdb_uart.present)
