@@ -6,6 +6,7 @@
 #include "apic_guard.h"
 #include "console.h"
 #include "mem.h"
+#include "smp.h"
 #include "string.h"
 #include "uart.h"
 #include "x86.h"
@@ -66,12 +67,6 @@ static void delay(unsigned reads)
 		(void)x86_inb(DELAY_PORT);
 }
 
-static void send_ipi(volatile uint32_t *lapic, uint32_t icr)
-{
-	lapic[LAPIC_ICR_HIGH / 4] = 0;
-	lapic[LAPIC_ICR_LOW / 4] = icr;
-}
-
 static uint64_t intr_gate(uint32_t handler)
 {
 	return (handler & 0xffffull) | ((uint64_t)SEL_CODE32 << 16) | (GATE_INTR32 << 32) |
@@ -107,7 +102,6 @@ bool gdb_watch_start(uint16_t port)
 	size_t len = (size_t)(gdb_watch_tramp_end - gdb_watch_tramp);
 	size_t off = (size_t)(gdb_watch_tramp_params - gdb_watch_tramp);
 	uint32_t pa, entry = (uint32_t)virt_to_phys(gdb_watch_main);
-	volatile uint32_t *lapic;
 
 	/* The watcher speaks xAPIC MMIO; an x2APIC-mode BSP would need ICR through MSRs. */
 	if (apic_base & APIC_BASE_X2APIC_ENABLE)
@@ -118,14 +112,11 @@ bool gdb_watch_start(uint16_t port)
 	memcpy(tramp, gdb_watch_tramp, len);
 	memcpy(tramp + off, &pa, sizeof(pa));
 	memcpy(tramp + off + sizeof(pa), &entry, sizeof(entry));
-	lapic = phys_to_virt(apic_base & APIC_BASE_ADDR_MASK);
 	/* INIT (already sent by smp_guard, again for a clean start), then STARTUP twice. */
-	send_ipi(lapic, ICR_DELIVERY_INIT << ICR_DELIVERY_SHIFT | ICR_LEVEL_ASSERT |
-			    ICR_SHORTHAND_ALL_EXCL_SELF << ICR_SHORTHAND_SHIFT);
+	smp_ipi_others(apic_base, ICR_DELIVERY_INIT, 0);
 	delay(SIPI_DELAY_READS);
 	for (int i = 0; i < SIPI_TRIES && !params->state; i++) {
-		send_ipi(lapic, ICR_DELIVERY_STARTUP << ICR_DELIVERY_SHIFT | WATCH_SIPI_VECTOR |
-				    ICR_SHORTHAND_ALL_EXCL_SELF << ICR_SHORTHAND_SHIFT);
+		smp_ipi_others(apic_base, ICR_DELIVERY_STARTUP, WATCH_SIPI_VECTOR);
 		delay(SIPI_DELAY_READS);
 	}
 	for (unsigned i = 0; i < START_WAIT_READS && !params->state; i++)

@@ -25,9 +25,9 @@ static void *acpi_map(uint64_t gpa, size_t len, void *ctx)
 	return phys_to_virt(gpa);
 }
 
-static void send_init_to_others(uint64_t apic_base_msr)
+void smp_ipi_others(uint64_t apic_base_msr, uint32_t delivery, uint8_t vector)
 {
-	uint32_t icr = ICR_DELIVERY_INIT << ICR_DELIVERY_SHIFT | ICR_LEVEL_ASSERT |
+	uint32_t icr = delivery << ICR_DELIVERY_SHIFT | vector | ICR_LEVEL_ASSERT |
 		       ICR_SHORTHAND_ALL_EXCL_SELF << ICR_SHORTHAND_SHIFT;
 
 	if (apic_base_msr & APIC_BASE_X2APIC_ENABLE) {
@@ -48,7 +48,7 @@ void smp_guard(struct vcpu *v, const struct boot_info *bi)
 
 	x86_cpuid(CPUID_LEAF_FEATURES, 0, &r);
 	/* Wait-for-SIPI is the one state a CPU leaves only through a STARTUP IPI. */
-	send_init_to_others(apic_base);
+	smp_ipi_others(apic_base, ICR_DELIVERY_INIT, 0);
 	err = bi->acpi_rsdp_phys ? 0 : acpi_find_rsdp(acpi_map, 0, &rsdp);
 	if (bi->acpi_rsdp_phys)
 		rsdp = bi->acpi_rsdp_phys;

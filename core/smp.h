@@ -11,5 +11,7 @@
  * the guest's IPIs can be filtered (sets v->lapic_base). Call before the vcpu's init.
  */
 void smp_guard(struct vcpu *v, const struct boot_info *bi);
+/* An IPI to every CPU but this one (xAPIC MMIO or x2APIC ICR, as the APIC is set up). */
+void smp_ipi_others(uint64_t apic_base_msr, uint32_t delivery, uint8_t vector);
 
 #endif

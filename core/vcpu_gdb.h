@@ -16,7 +16,6 @@ struct vcpu_gdb {
 	bool step_irq;	   /* monitor step-irq on: let interrupts in while stepping */
 	bool stepping;	   /* the debugger single-steps the guest now */
 	bool step_set_tf;  /* ... and set RFLAGS.TF for it (the guest's own TF was clear) */
-	bool resume_rf;	   /* resume with RFLAGS.RF: the stop was an execute breakpoint */
 	bool stop_pending; /* report @stop before the next entry */
 	bool dead;	   /* the guest cannot run on (triple fault, forbidden memory) */
 	bool bp_intercept; /* #BP (and INTn on SVM) intercepted for our INT3s */

@@ -5,12 +5,6 @@
 #include "vcpu_util.h"
 #include "x86.h"
 
-/* DR7 LEN encodings (SDM vol. 3B, 18.2.4): 1, 2, 8 and 4 bytes. */
-#define DR7_LEN_1 0
-#define DR7_LEN_2 1
-#define DR7_LEN_8 2
-#define DR7_LEN_4 3
-
 /* GDB's amd64 order (rax rbx rcx rdx rsi rdi rbp rsp r8-r15) in x86 encoding numbers. */
 static const uint8_t gdb_gpr_order[GPR_COUNT] = {
     GPR_RAX, GPR_RBX, GPR_RCX, GPR_RDX, GPR_RSI, GPR_RDI, GPR_RBP, GPR_RSP,

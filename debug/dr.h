@@ -44,6 +44,12 @@
 #define DR7_RW_IO     2
 #define DR7_RW_ACCESS 3
 
+/* LEN field encodings: 1, 2, 8 and 4 bytes (8 is defined in 64-bit mode). */
+#define DR7_LEN_1 0
+#define DR7_LEN_2 1
+#define DR7_LEN_8 2
+#define DR7_LEN_4 3
+
 /* IA32_DEBUGCTL bits a #DB delivery clears (SDM 17.4.1; APM 13.1.1.6). */
 #define DEBUGCTL_LBR (1ull << 0)
 #define DEBUGCTL_BTF (1ull << 1)
@@ -66,7 +72,7 @@ struct dr_debugger_bp {
 	bool used;
 	uint64_t addr;
 	uint8_t rw;	  /* DR7_RW_* */
-	uint8_t len_code; /* DR7 LEN encoding: 0 = 1 byte, 1 = 2, 3 = 4, 2 = 8 */
+	uint8_t len_code; /* DR7_LEN_* */
 };
 
 enum dr_slot_owner { DR_SLOT_FREE, DR_SLOT_GUEST, DR_SLOT_DEBUGGER };

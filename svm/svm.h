@@ -20,7 +20,7 @@ struct svm_vcpu {
 	uint8_t *msrpm;
 	uint64_t npt_root_pa;
 	bool nrip_save;
-	bool decode_assists; /* EXITINFO1 names the INTn vector and MOV DR register */
+	bool decode_assists;   /* EXITINFO1 names the INTn vector and MOV DR register */
 	uint64_t loaded_dr6;   /* DR6 given to the last VMRUN: #DB status bits are what changed */
 	bool dr7_armed;	       /* the CPU's own DR7 holds the guest's enables (QEMU workaround) */
 	bool dr_intercept_all; /* MOV DR exits: the guest's DRs are not native */

@@ -219,8 +219,8 @@ static void test_watchpoints(void **state)
 	assert_int_equal(t.set_hw_bp(t.ctx, GDB_WP_WRITE, DATA_ADDR + 2, 4), -1); /* misaligned */
 	assert_int_equal(t.set_hw_bp(t.ctx, GDB_WP_READ, DATA_ADDR, 4), -1); /* no such on x86 */
 	assert_int_equal(t.set_hw_bp(t.ctx, GDB_WP_WRITE, DATA_ADDR, 3), -1);
-	assert_int_equal(v->dr.dbg[0].len_code, 3); /* LEN 11b: 4 bytes */
-	assert_int_equal(v->dr.dbg[1].len_code, 2); /* LEN 10b: 8 bytes */
+	assert_int_equal(v->dr.dbg[0].len_code, DR7_LEN_4);
+	assert_int_equal(v->dr.dbg[1].len_code, DR7_LEN_8);
 	/* A guest breakpoint shares the CPU: hardware slot 2 is its DR0. */
 	v->dr.guest.db[0] = BP_ADDR;
 	v->dr.guest.dr7 = DR7_INIT | DR7_L(0);
@@ -365,7 +365,7 @@ static void test_monitor(void **state)
 	(void)state;
 	assert_int_equal(vcpu_gdb_monitor(&g, "help", out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "step-irq on|off"));
-	dr_debugger_set(&v->dr, DATA_ADDR, DR7_RW_WRITE, 3);
+	dr_debugger_set(&v->dr, DATA_ADDR, DR7_RW_WRITE, DR7_LEN_4);
 	assert_int_equal(vcpu_gdb_monitor(&g, "dr", out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "slot 0: 0000000000002000 gdb breakpoint 0"));
 	v->exits[EXIT_CPUID] = 5;
