@@ -13,18 +13,19 @@ KASFLAGS := -g -I. -MMD -MP -D__ASSEMBLY__
 KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack \
             --no-warn-rwx-segments -T linker.ld
 
-KSRCS    := $(sort $(wildcard boot/*.S boot/*.c core/*.S core/*.c svm/*.c svm/*.S vmx/*.c vmx/*.S debug/*.c))
+# The hypervisor: every .c/.S of its folders (tests/ excluded).
+KDIRS    := boot core core/hw core/paging debug debug/gdb guest svm vmx
+KSRCS    := $(sort $(foreach d,$(KDIRS),$(wildcard $(d)/*.S $(d)/*.c)))
 KOBJS    := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
 
 # Hardware-free sources, also compiled for the host and exercised by cmocka.
-PURE_SRCS := $(sort $(wildcard core/printf.c core/cmdline.c core/multiboot.c core/pmem.c \
-             core/cpu_caps.c core/mbload.c core/mb1info.c core/acpi.c core/exit.c \
+PURE_SRCS := $(sort core/hw/printf.c boot/cmdline.c boot/multiboot.c core/hw/pmem.c \
+             core/hw/cpu_caps.c guest/mbload.c guest/mb1info.c guest/acpi.c core/exit.c \
              core/exit_io.c core/msr_virt.c core/cpuid_view.c core/vcpu_util.c \
-             core/guest_map.c core/nested_pt.c core/insn.c core/insn_tables.c core/gwalk.c \
-             core/apic_guard.c core/vcpu_debug.c core/task_switch.c core/vcpu_names.c \
-             core/vcpu_gdb.c core/vcpu_gdb_target.c core/vcpu_gdb_monitor.c debug/dr.c vmx/vmx_controls.c vmx/vmx_errors.c \
-             debug/gdb_proto.c debug/gdb_stub.c debug/gdb_query.c debug/gdb_regs.c \
-             debug/gdb_mem.c debug/gdb_target_xml.c))
+             core/paging/guest_map.c core/paging/nested_pt.c core/insn.c core/insn_tables.c \
+             core/paging/gwalk.c core/apic_guard.c debug/vcpu_debug.c core/task_switch.c \
+             core/vcpu_names.c debug/vcpu_gdb.c debug/vcpu_gdb_target.c debug/vcpu_gdb_monitor.c debug/debug_hooks.c \
+             debug/dr.c vmx/vmx_controls.c vmx/vmx_errors.c $(wildcard debug/gdb/*.c))
 HOSTCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -DHOST_TEST -fsanitize=address,undefined \
               -fno-sanitize-recover=all
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
@@ -41,7 +42,7 @@ QEMU_BASE := -m $(QEMU_MEM) -no-reboot -display none \
              -device isa-debug-exit,iobase=0xf4,iosize=0x04
 CMDLINE   ?= log=com1 gdb=com2
 
-.PHONY: all unit check test bench run run-iso run-bochs run-kvm qemu-gdb debug debug-bochs clean \
+.PHONY: all unit check test layout loc bench run run-iso run-bochs run-kvm qemu-gdb debug debug-bochs clean \
         format
 all: $(ELF) $(ISO) guests
 
@@ -57,8 +58,8 @@ $(BUILD)/k/%.S.o: %.S
 
 # The demo guest is linked into the image for runs without a module.
 DEMO_GUEST := $(BUILD)/guest/hello32.elf
-$(BUILD)/k/core/demo_guest.S.o: KASFLAGS += -DDEMO_GUEST_ELF='"$(DEMO_GUEST)"'
-$(BUILD)/k/core/demo_guest.S.o: $(DEMO_GUEST)
+$(BUILD)/k/guest/demo_guest.S.o: KASFLAGS += -DDEMO_GUEST_ELF='"$(DEMO_GUEST)"'
+$(BUILD)/k/guest/demo_guest.S.o: $(DEMO_GUEST)
 
 $(ELF): $(KOBJS) linker.ld
 	@echo "  LD      $@"
@@ -76,7 +77,7 @@ $(ISO): $(ELF) boot/grub.cfg
 # The hardware-free sources are compiled once for the host, into one archive every test links.
 HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(PURE_SRCS))
 HOST_LIB  := $(BUILD)/host/libpure.a
-UNIT_HDRS := $(wildcard core/*.h debug/*.h vmx/*.h svm/*.h tests/unit/*.h tests/fuzz/*.h)
+UNIT_HDRS := $(foreach d,$(KDIRS) tests/unit tests/fuzz,$(wildcard $(d)/*.h))
 
 $(BUILD)/host/%.o: %.c $(UNIT_HDRS)
 	@mkdir -p $(dir $@)
@@ -100,10 +101,9 @@ FUZZ_SECONDS  ?= 60
 FUZZ_CFLAGS   := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. -DHOST_TEST \
                  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_GDB      := $(BUILD)/fuzz/fuzz_gdb
-FUZZ_GDB_SRCS := debug/gdb_proto.c debug/gdb_stub.c debug/gdb_query.c debug/gdb_regs.c \
-                 debug/gdb_mem.c debug/gdb_target_xml.c core/printf.c
+FUZZ_GDB_SRCS := $(wildcard debug/gdb/*.c) core/hw/printf.c
 
-$(FUZZ_GDB): tests/fuzz/fuzz_gdb.c tests/fuzz/gdb_fake.h $(FUZZ_GDB_SRCS) $(wildcard debug/gdb_*.h)
+$(FUZZ_GDB): tests/fuzz/fuzz_gdb.c tests/fuzz/gdb_fake.h $(FUZZ_GDB_SRCS) $(wildcard debug/gdb/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_gdb.c $(FUZZ_GDB_SRCS)
 
@@ -120,6 +120,13 @@ fuzz-quick:
 # --- integration tests (real image on QEMU and Bochs) ---
 check: all
 	tests/integration/run.sh
+
+# The layout rules (layers, no include cycles, files under 400 lines) and the doc's names.
+layout:
+	@python3 tests/layout/check_layers.py
+
+loc:
+	@python3 tests/layout/loc.py
 
 test: unit fuzz-quick check
 
@@ -189,7 +196,7 @@ clean:
 	rm -rf $(BUILD) .gdbinit
 
 # Guest programs (multiboot1 kernels): runtime, demos, in-guest test suites.
-include guest/guest.mk
-include guest/realmode/realmode.mk
+include tests/guest/guest.mk
+include tests/guest/realmode/realmode.mk
 
 -include $(KOBJS:.o=.d)

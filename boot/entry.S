@@ -1,5 +1,5 @@
 /* entry.S - 32-bit multiboot entry: check long mode, map 4 GiB + the high image, enter 64-bit C. */
-#include "core/layout.h"
+#include "core/hw/layout.h"
 
 #define PHYS(sym) ((sym) - KERNEL_VMA_BASE)
 

@@ -1,5 +1,5 @@
 /* multiboot.S - multiboot1 (a.out kludge) and multiboot2 headers with explicit load addresses. */
-#include "boot/multiboot_defs.h"
+#include "multiboot_defs.h"
 
 /*
  * Both headers give the physical load range themselves (multiboot spec 0.6.96, 3.1.3,

@@ -1,8 +1,8 @@
 /* cpuid_view.c - hide VT-x/SVM from the guest, announce the hypervisor, mirror guest CR4 bits. */
 #include "cpuid_view.h"
 
-#include "cpu_caps.h"
-#include "string.h"
+#include "core/hw/cpu_caps.h"
+#include "core/hw/string.h"
 
 void cpuid_guest_view(uint32_t leaf, uint32_t subleaf, uint64_t guest_cr4, struct cpuid_regs *r)
 {

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "x86.h"
+#include "core/hw/x86.h"
 
 /* Hypervisor CPUID range (the de facto convention shared by KVM, Xen, Hyper-V, VMware). */
 #define CPUID_HV_BASE	       0x40000000u

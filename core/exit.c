@@ -4,12 +4,11 @@
 #include "apic_guard.h"
 #include "cpuid_view.h"
 #include "msr_virt.h"
-#include "trap.h"
+#include "core/hw/trap.h"
 #include "task_switch.h"
-#include "vcpu_debug.h"
-#include "vcpu_gdb.h"
+#include "vcpu_hooks.h"
 #include "vcpu_util.h"
-#include "x86.h"
+#include "core/hw/x86.h"
 
 #define LOW32	       0xffffffffull
 #define IVT_ENTRY_SIZE 4
@@ -184,7 +183,7 @@ static enum exit_result handle_int3(struct vcpu *v, const struct vcpu_exit *e)
 {
 	struct vcpu_event ev = {.type = EVENT_SW_EXC, .vector = VEC_BP};
 
-	if (vcpu_gdb_breakpoint(v, vcpu_get(v, REG_RIP)))
+	if (v->debug->breakpoint(v, vcpu_get(v, REG_RIP)))
 		return EXIT_RESUME;
 	ev.insn_len = (uint8_t)vcpu_exit_insn_len(v, e);
 	if (!ev.insn_len)
@@ -228,7 +227,8 @@ static enum exit_result reflect_swint(struct vcpu *v, const struct vcpu_exit *e)
 		return stop(v, STOP_INTERNAL, "cannot decode the guest's INT n");
 
 	/* Only the one-byte INT3 (0xCC) is a breakpoint gdb planted. */
-	if (ev.vector == VEC_BP && ev.insn_len == 1 && vcpu_gdb_breakpoint(v, vcpu_get(v, REG_RIP)))
+	if (ev.vector == VEC_BP && ev.insn_len == 1 &&
+	    v->debug->breakpoint(v, vcpu_get(v, REG_RIP)))
 		return EXIT_RESUME;
 	if (!ev.insn_len)
 		return stop(v, STOP_INTERNAL, "cannot decode the guest's INT n");
@@ -304,7 +304,7 @@ enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
 		return stop(v, STOP_INTERNAL, "nested page table misconfiguration");
 	case EXIT_EXCEPTION:
 		if (e->exc.vector == VEC_DB)
-			return vcpu_debug_db(v, e);
+			return v->debug->db(v, e);
 		if (e->exc.vector == VEC_BP)
 			return handle_int3(v, e);
 		return reflect_exception(v, e);
@@ -313,21 +313,21 @@ enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
 
 		icebp.exc.software = true;
 		icebp.insn_len = (uint8_t)vcpu_exit_insn_len(v, e);
-		return vcpu_debug_db(v, &icebp);
+		return v->debug->db(v, &icebp);
 	}
 	case EXIT_DR_ACCESS:
-		return vcpu_debug_mov_dr(v, e);
+		return v->debug->mov_dr(v, e);
 	case EXIT_TASK_SWITCH:
 		return task_switch_emulate(v, e);
 	case EXIT_SW_INT:
 		return reflect_swint(v, e);
 	case EXIT_TIMER:
 		/* The line is polled on timer ticks only: a port read costs ~1 us on hardware. */
-		vcpu_gdb_poll(v);
+		v->debug->timer(v);
 		return EXIT_RESUME;
 	case EXIT_NMI:
 		/* Not the GDB watcher's kick: the NMI was the guest's, and it still is. */
-		if (!vcpu_gdb_nmi(v))
+		if (!v->debug->nmi(v))
 			v->ops->inject_event(
 			    v, &(struct vcpu_event){.type = EVENT_NMI, .vector = VEC_NMI});
 		return EXIT_RESUME;

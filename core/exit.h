@@ -9,8 +9,6 @@
 #define BOCHS_SHUTDOWN_PORT  0x8900
 #define UART_PORT_SPAN	     8
 
-enum exit_result { EXIT_RESUME, EXIT_STOP };
-
 /* Install the intercepts the core's rules need (I/O, MSRs), through the backend. */
 void exit_setup_intercepts(struct vcpu *v);
 /* Handle one exit; on EXIT_STOP, v->stop says why. */

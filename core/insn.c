@@ -3,7 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/insn.h"
+#include "insn.h"
 
 /* REX is 0100WRXB (SDM vol. 2A, 2.2.1). */
 #define REX_W 0x08

@@ -1,7 +1,7 @@
 /* insn_tables.c - one-byte and 0F opcode attribute tables for the decoder in insn.c. */
 #include <stdint.h>
 
-#include "core/insn.h"
+#include "insn.h"
 
 /* Short names for the tables only. */
 #define NO 0 /* no operand bytes; also prefixes and escapes, handled before the lookup */

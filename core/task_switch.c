@@ -2,9 +2,10 @@
  */
 #include "task_switch.h"
 
-#include "trap.h"
+#include "core/hw/trap.h"
+#include "vcpu_hooks.h"
 #include "vcpu_util.h"
-#include "x86.h"
+#include "core/hw/x86.h"
 
 #define SEL_INDEX_MASK	      0xfff8u
 #define SEL_TI		      0x4u
@@ -173,11 +174,7 @@ enum exit_result task_switch_emulate(struct vcpu *v, const struct vcpu_exit *e)
 	load_new(v, t, (src == TS_CALL || src == TS_GATE) ? RFLAGS_NT : 0);
 	vcpu_set(v, REG_CR0, vcpu_get(v, REG_CR0) | CR0_TS_BIT);
 	/* The local breakpoint enables belong to the old task (SDM vol. 3B, 18.2.4). */
-	dr_task_switch(&v->dr);
-	if (((const uint8_t *)t)[TSS32_T_BYTE] & TSS32_T_BIT) {
-		/* T flag: #DB with BT before the new task's first instruction (SDM 3A 8.2.1). */
-		dr_deliver_db(&v->dr, DR6_BT);
-		vcpu_inject_exception(v, VEC_DB, false, 0);
-	}
+	/* and the T flag asks for a #DB with BT before its first instruction (SDM 3A 8.2.1). */
+	v->debug->task_switch(v, ((const uint8_t *)t)[TSS32_T_BYTE] & TSS32_T_BIT);
 	return EXIT_RESUME;
 }

@@ -2,7 +2,6 @@
 #ifndef DBGVISOR_TASK_SWITCH_H
 #define DBGVISOR_TASK_SWITCH_H
 
-#include "exit.h"
 #include "vcpu.h"
 
 /* 32-bit TSS layout (SDM vol. 3A, figure 8-2). */

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "debug/dr.h"
+#include "core/hw/dr_bits.h"
 
 /* General-purpose registers in x86 encoding order, so decoders can index them directly. */
 enum vcpu_gpr {
@@ -177,6 +177,8 @@ struct vcpu_exit {
 
 struct vcpu;
 struct vcpu_gdb;
+struct vcpu_debug_hooks;
+struct dr_state;
 struct cpuid_regs;
 
 /*
@@ -201,6 +203,8 @@ struct vcpu_host {
 	bool (*gdb_kick)(void);
 	/* True (once) when such a kick reached the hypervisor itself. May be NULL. */
 	bool (*gdb_kicked_in_host)(void);
+	/* VM exits reset DR7 (SDM 3C 28.5.1, APM 15.5.2): put the hypervisor's own back. May be NULL. */
+	void (*restore_host_dr)(void);
 };
 
 struct vcpu_ops {
@@ -241,6 +245,9 @@ struct vcpu_ops {
 	void (*set_step_shadow)(struct vcpu *v);
 };
 
+/* What an exit handler decided: run the guest on, or stop (v->stop says why). */
+enum exit_result { EXIT_RESUME, EXIT_STOP };
+
 /* Why the guest stopped for good (reported, then the machine exits). */
 enum vcpu_stop_reason {
 	STOP_NONE,
@@ -273,7 +280,8 @@ struct vcpu {
 	int last_exit_code;	 /* last byte written to the QEMU exit port */
 	uint64_t lapic_base;	 /* write-protected local APIC page (0: not guarded) */
 	uint64_t ipis_refused;	 /* INIT/SIPI/NMI/SMI IPIs aimed at CPUs the guest does not own */
-	struct dr_state dr;	 /* the guest's debug registers and the debugger's slots */
+	const struct vcpu_debug_hooks *debug; /* the debug layer (core/vcpu_hooks.h) */
+	struct dr_state *dr; /* its state: the guest's debug registers, the debugger's slots */
 	bool dr_loaded;		 /* debug registers were loaded for the last entry */
 	bool dr_intercept;	 /* MOV DR currently exits */
 	bool dr_reload;		 /* a #DB changed DR6: load the debug registers again */

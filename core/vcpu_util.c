@@ -1,10 +1,10 @@
 /* vcpu_util.c - guest memory access, code-size detection, injection and instruction completion. */
 #include "vcpu_util.h"
 
-#include "gwalk.h"
-#include "trap.h"
-#include "vcpu_gdb.h"
-#include "x86.h"
+#include "core/paging/gwalk.h"
+#include "core/hw/trap.h"
+#include "vcpu_hooks.h"
+#include "core/hw/x86.h"
 
 #define PAGE_MASK_4K 0xfffull
 #define MASK_16	     0xffffull
@@ -146,12 +146,7 @@ void vcpu_complete_insn(struct vcpu *v, unsigned len)
 		vcpu_set(v, REG_RFLAGS, rflags & ~RFLAGS_RF);
 	if (v->ops->get_interrupt_shadow(v))
 		v->ops->set_interrupt_shadow(v, false);
-	if ((rflags & RFLAGS_TF) && !vcpu_gdb_step_trap(v)) {
-		/* The single-step trap goes through the debug layer like every other #DB. */
-		v->dr.guest.debugctl = vcpu_get(v, REG_DEBUGCTL);
-		dr_deliver_db(&v->dr, DR6_BS);
-		vcpu_set(v, REG_DEBUGCTL, v->dr.guest.debugctl);
-		v->dr_reload = true;
-		vcpu_inject_exception(v, VEC_DB, false, 0);
-	}
+	/* The single-step trap goes through the debug layer like every other #DB. */
+	if (rflags & RFLAGS_TF)
+		v->debug->step_trap(v);
 }

@@ -1,8 +1,8 @@
 /* dr.c - guest debug-register rules: MOV DR emulation, DR6 merging, slots shared with the debugger.
  */
-#include "debug/dr.h"
+#include "dr.h"
 
-#include "core/string.h"
+#include "core/hw/string.h"
 
 #define DR4   4
 #define DR5   5

@@ -1,13 +1,13 @@
 /* svm.c - AMD SVM backend: enable SVM, build the VMCB, run the guest, access its state. */
-#include "svm/svm.h"
+#include "svm.h"
 
-#include "core/console.h"
-#include "core/guest_mem.h"
-#include "core/layout.h"
-#include "core/mem.h"
-#include "core/string.h"
-#include "core/trap.h"
-#include "core/x86.h"
+#include "core/hw/console.h"
+#include "core/paging/guest_mem.h"
+#include "core/hw/layout.h"
+#include "core/hw/mem.h"
+#include "core/hw/string.h"
+#include "core/hw/trap.h"
+#include "core/hw/x86.h"
 
 /* Nested page table entries: NPT walks are user accesses, so U/S must be set (APM 15.25.5). */
 #define NPT_TABLE (PTE_P | PTE_W | PTE_US)

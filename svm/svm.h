@@ -5,9 +5,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/cpu_caps.h"
+#include "core/hw/cpu_caps.h"
 #include "core/vcpu.h"
-#include "svm/vmcb.h"
+#include "vmcb.h"
 
 #define SVM_IOPM_PAGES	3
 #define SVM_MSRPM_PAGES 2

@@ -1,8 +1,8 @@
 /* svm_exit.c - turn a VMCB exit code and its EXITINFO fields into a vendor-neutral exit record. */
-#include "svm/svm.h"
+#include "svm.h"
 
-#include "core/trap.h"
-#include "core/x86.h"
+#include "core/hw/trap.h"
+#include "core/hw/x86.h"
 
 #define VECTOR_COUNT 32
 #define DR_COUNT     16

@@ -1,10 +1,11 @@
 /* vmcs.c - VMREAD/VMWRITE with full error reports, and the guest-state dump for failed entries. */
-#include "vmx/vmcs.h"
+#include "vmcs.h"
 
-#include "core/console.h"
-#include "vmx/vmcs_fields.h"
-#include "vmx/vmx_errors.h"
-#include "vmx/vmx_insn.h"
+#include "core/hw/console.h"
+#include "core/hw/trap.h"
+#include "vmcs_fields.h"
+#include "vmx_errors.h"
+#include "vmx_insn.h"
 
 static void vmcs_fail(const char *op, uint32_t field, enum vmx_status st, const char *caller)
 {

@@ -3,7 +3,7 @@
 #define DBGVISOR_VMCS_FIELDS_H
 
 /* Exit reasons, event and exit-qualification formats, segment AR bytes, EPT: */
-#include "vmx/vmx_defs.h"
+#include "vmx_defs.h"
 
 /*
  * VMCS component encodings, SDM vol. 3D appendix B ("Field Encoding in VMCS"); names follow

@@ -1,7 +1,7 @@
 /* vmcs_names.c - VMCS field names by encoding, for error reports (fields of vmcs_fields.h). */
-#include "vmx/vmcs.h"
+#include "vmcs.h"
 
-#include "vmx/vmcs_fields.h"
+#include "vmcs_fields.h"
 
 #define FIELD(f)                                                                                   \
 	{                                                                                          \

@@ -1,12 +1,12 @@
 /* vmx.c - Intel VT-x backend operations: run the guest, and read or change its VMCS state. */
-#include "vmx/vmx.h"
+#include "vmx.h"
 
-#include "core/cpu_tables.h"
-#include "core/printf.h"
-#include "core/x86.h"
-#include "vmx/vmcs.h"
-#include "vmx/vmcs_fields.h"
-#include "vmx/vmx_errors.h"
+#include "core/hw/cpu_tables.h"
+#include "core/hw/printf.h"
+#include "core/hw/x86.h"
+#include "vmcs.h"
+#include "vmcs_fields.h"
+#include "vmx_errors.h"
 
 #define MSR_BITMAP_LOW_END	0x2000u
 #define MSR_BITMAP_HIGH_BASE	0xc0000000u

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "core/vcpu.h"
-#include "vmx/vmx_controls.h"
+#include "vmx_controls.h"
 
 #define VMX_IO_BITMAP_PAGES 2
 #define VMX_GUEST_VPID	    1

@@ -1,8 +1,8 @@
 /* vmx_controls.c - choose VMCS control values from the VMX capability MSRs (pure, no hardware). */
-#include "vmx/vmx_controls.h"
+#include "vmx_controls.h"
 
-#include "core/cpu_caps.h"
-#include "vmx/vmcs_fields.h"
+#include "core/hw/cpu_caps.h"
+#include "vmcs_fields.h"
 
 /* A control we cannot run without, and its name in the SDM for the refusal message. */
 struct vmx_req {

@@ -1,7 +1,7 @@
 /* vmx_errors.c - names for VM-instruction error numbers and VM-exit reasons, for logs. */
-#include "vmx/vmx_errors.h"
+#include "vmx_errors.h"
 
-#include "vmx/vmx_defs.h"
+#include "vmx_defs.h"
 
 #define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,10 +1,10 @@
 /* vmx_exit.c - turn the VMCS exit-information fields into a vendor-neutral exit record. */
-#include "vmx/vmx.h"
+#include "vmx.h"
 
-#include "core/trap.h"
-#include "vmx/vmcs.h"
-#include "vmx/vmcs_fields.h"
-#include "vmx/vmx_errors.h"
+#include "core/hw/trap.h"
+#include "vmcs.h"
+#include "vmcs_fields.h"
+#include "vmx_errors.h"
 
 #define IO_SIZE_FIELD_MASK	  0x7u
 #define TASK_SWITCH_SELECTOR_MASK 0xffffu

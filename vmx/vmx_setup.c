@@ -1,16 +1,16 @@
 /* vmx_setup.c - VMXON, the VMCS controls, host state and EPT: everything before the first entry. */
-#include "vmx/vmx.h"
+#include "vmx.h"
 
-#include "core/console.h"
-#include "core/cpu_caps.h"
-#include "core/cpu_tables.h"
-#include "core/guest_mem.h"
-#include "core/layout.h"
-#include "core/mem.h"
-#include "core/x86.h"
-#include "vmx/vmcs.h"
-#include "vmx/vmcs_fields.h"
-#include "vmx/vmx_insn.h"
+#include "core/hw/console.h"
+#include "core/hw/cpu_caps.h"
+#include "core/hw/cpu_tables.h"
+#include "core/paging/guest_mem.h"
+#include "core/hw/layout.h"
+#include "core/hw/mem.h"
+#include "core/hw/x86.h"
+#include "vmcs.h"
+#include "vmcs_fields.h"
+#include "vmx_insn.h"
 
 #define MSR_IA32_PAT	0x277
 #define PAT_POWER_ON	0x0007040600070406ull

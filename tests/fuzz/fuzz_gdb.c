@@ -3,7 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tests/fuzz/gdb_fake.h"
+#include "gdb_fake.h"
 
 /* First input byte: how the fake guest behaves. The rest is the byte stream from gdb. */
 #define CFG_I386     0x01

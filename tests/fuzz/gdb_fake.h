@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "debug/gdb_stub.h"
+#include "debug/gdb/gdb_stub.h"
 
 #define FAKE_MEM_BASE 0x400000ull
 #define FAKE_MEM_SIZE 0x10000u

@@ -12,7 +12,9 @@
 #include <cmocka.h>
 
 #include "core/vcpu.h"
-#include "core/x86.h"
+#include "debug/debug_hooks.h"
+#include "debug/dr.h"
+#include "core/hw/x86.h"
 
 #define FAKE_MEM_SIZE	       0x40000u /* guest-physical RAM: [0, FAKE_MEM_SIZE) */
 #define FAKE_MAX_EVENTS	       8
@@ -79,6 +81,7 @@ struct fake_backend {
 
 struct fake_vcpu {
 	struct vcpu v;
+	struct dr_state dr;
 	struct fake_backend b;
 };
 
@@ -436,6 +439,8 @@ static inline void fake_vcpu_init(struct fake_vcpu *f, bool is_amd, uint16_t gdb
 	f->v.ops = &fake_ops;
 	f->v.backend = &f->b;
 	f->v.host = &fake_vcpu_host;
+	f->v.debug = &debug_hooks;
+	f->v.dr = &f->dr;
 	f->v.is_amd = is_amd;
 	f->v.gdb_port = gdb_port;
 	f->b.regs[REG_RIP] = FAKE_DEFAULT_RIP;

@@ -2,7 +2,7 @@
 #ifndef DBGVISOR_TEST_GDB_SESSION_H
 #define DBGVISOR_TEST_GDB_SESSION_H
 
-#include "debug/gdb_stub.h"
+#include "debug/gdb/gdb_stub.h"
 #include "tests/fuzz/gdb_fake.h"
 
 #define GDB_TEST_HELPER static __attribute__((unused))

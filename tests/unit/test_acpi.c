@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "core/acpi.h"
+#include "guest/acpi.h"
 
 /* A fake guest: low memory plus 64 KiB above 1 MiB for the tables. */
 #define MEM_SIZE  0x110000u

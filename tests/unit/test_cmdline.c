@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "core/cmdline.h"
+#include "boot/cmdline.h"
 
 #define ERR_SIZE 128
 

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "core/cpu_caps.h"
+#include "core/hw/cpu_caps.h"
 
 #define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
 /* A control capability MSR from the file's "must1=... may1=..." pair (SDM vol. 3D A.3). */

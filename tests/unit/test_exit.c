@@ -332,19 +332,19 @@ static void test_complete_clears_rf_and_shadow(void **state)
 	assert_int_equal(fv.b.regs[REG_RFLAGS], RFLAGS_FIXED1 | RFLAGS_IF);
 	assert_false(fv.b.shadow);
 	assert_int_equal(fv.b.nevents, 0);
-	assert_int_equal(v->dr.guest.dr6 & ARCH_DR6_BS, 0);
+	assert_int_equal(v->dr->guest.dr6 & ARCH_DR6_BS, 0);
 }
 
 static void test_complete_single_step(void **state)
 {
 	(void)state;
 	fv.b.regs[REG_RFLAGS] = RFLAGS_FIXED1 | ARCH_TF;
-	v->dr.guest.dr6 = DR6_FIXED | DR6_B0;
+	v->dr->guest.dr6 = DR6_FIXED | DR6_B0;
 	run_exit(EXIT_CPUID, CPUID_LEN);
 	assert_int_equal(rip(), FAKE_DEFAULT_RIP + CPUID_LEN);
 	assert_one_event(EVENT_HW_EXCEPTION, ARCH_VEC_DB, false, 0);
 	/* The guest's own DR6 view gets BS and keeps B0 (a step does not replace B0-B3). */
-	assert_int_equal(v->dr.guest.dr6, DR6_FIXED | DR6_B0 | ARCH_DR6_BS);
+	assert_int_equal(v->dr->guest.dr6, DR6_FIXED | DR6_B0 | ARCH_DR6_BS);
 	assert_int_equal(fv.b.regs[REG_RFLAGS], RFLAGS_FIXED1 | ARCH_TF); /* TF itself stays */
 }
 

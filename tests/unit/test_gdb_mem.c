@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "debug/gdb_stub.h"
+#include "debug/gdb/gdb_stub.h"
 #include "tests/fuzz/gdb_fake.h"
 
 #define INT3   0xcc

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "debug/gdb_proto.h"
+#include "debug/gdb/gdb_proto.h"
 #include "tests/fuzz/gdb_fake.h"
 
 #define OVERSIZE (GDB_PKT_MAX + 100)

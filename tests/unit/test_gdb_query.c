@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "tests/unit/gdb_session.h"
+#include "gdb_session.h"
 
 #define RAW(s) fake_raw(&F, s, sizeof(s) - 1)
 #define SUPPORTED                                                                                  \

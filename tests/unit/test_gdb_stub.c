@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "tests/unit/gdb_session.h"
+#include "gdb_session.h"
 
 #define RIP_HEX	   "0001400000000000"
 #define RSP_HEX	   "8f88888888888888"

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "debug/gdb_internal.h"
+#include "debug/gdb/gdb_internal.h"
 #include "tests/fuzz/gdb_fake.h"
 
 #define XML_MAX	  0x4000

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "core/guest_map.h"
+#include "core/paging/guest_map.h"
 
 #define FOUR_GIB  0x100000000ull
 #define HV_START  0xf600000ull

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "core/gwalk.h"
+#include "core/paging/gwalk.h"
 
 #define MEM_SIZE       (1u << 20) /* fake guest RAM holding the paging structures */
 #define NO_FAIL	       UINT64_MAX

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "core/mbload.h"
+#include "guest/mbload.h"
 
 /* Spec layouts written out independently of core/mbload.c (multiboot 0.6.96 3.1, ELF 1.2). */
 #define MAGIC	  0x1BADB002u

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "core/multiboot.h"
+#include "boot/multiboot.h"
 
 /*
  * Spec layouts, written out independently of core/multiboot.c so that a wrong offset

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "core/nested_pt.h"
+#include "core/paging/nested_pt.h"
 
 #define KIB	    0x400ull
 #define MIB	    0x100000ull

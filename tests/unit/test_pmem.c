@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "core/pmem.h"
+#include "core/hw/pmem.h"
 
 #define MIB	  (1ull << 20)
 #define GIB	  (1ull << 30)

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "core/printf.h"
+#include "core/hw/printf.h"
 
 #define BUF_SIZE 128
 

@@ -1,7 +1,7 @@
 /* test_vcpu_debug.c - cmocka tests for core/vcpu_debug.c: lazy DR switching, #DB and MOV DR. */
 #include "fake_vcpu.h"
 
-#include "core/vcpu_debug.h"
+#include "debug/vcpu_debug.h"
 
 /* Architectural values written out from the manuals, independently of the code under test. */
 #define ARCH_VEC_DB	1
@@ -134,8 +134,8 @@ static void test_setup_intercepts(void **state)
 	assert_true(fv.b.exc_intercepts & (1u << ARCH_VEC_AC));
 	assert_true(fv.b.dr_intercept);
 	assert_true(v->dr_intercept);
-	assert_int_equal(v->dr.guest.dr6, ARCH_DR6_RESET);
-	assert_int_equal(v->dr.guest.dr7, ARCH_DR7_RESET);
+	assert_int_equal(v->dr->guest.dr6, ARCH_DR6_RESET);
+	assert_int_equal(v->dr->guest.dr7, ARCH_DR7_RESET);
 }
 
 static void test_lazy_nothing_loaded(void **state)
@@ -151,12 +151,12 @@ static void test_lazy_nothing_loaded(void **state)
 	assert_true(fv.b.dr_intercept);
 
 	/* A debugger breakpoint needs the registers; removing it unloads them once. */
-	assert_int_equal(dr_debugger_set(&v->dr, ADDR_DBG, DR7_RW_EXEC, 0), 0);
+	assert_int_equal(dr_debugger_set(v->dr, ADDR_DBG, DR7_RW_EXEC, 0), 0);
 	vcpu_debug_before_entry(v);
 	assert_int_equal(fv.b.debug_loads, 1);
 	assert_int_equal(fv.b.hw_db[0], ADDR_DBG);
 	assert_true(fv.b.hw_dr7 & ARCH_G0);
-	dr_debugger_clear_all(&v->dr);
+	dr_debugger_clear_all(v->dr);
 	vcpu_debug_before_entry(v);
 	assert_int_equal(fv.b.debug_loads, 2);
 	assert_int_equal(fv.b.hw_dr7 & ARCH_ENABLES, 0);
@@ -171,7 +171,7 @@ static void test_native_after_mov_dr(void **state)
 	(void)state;
 	guest_write(DR0, ADDR_A);
 	assert_int_equal(rip(), FAKE_DEFAULT_RIP + MOV_DR_LEN);
-	assert_int_equal(v->dr.guest.db[0], ADDR_A);
+	assert_int_equal(v->dr->guest.db[0], ADDR_A);
 
 	/* The intercept is lifted and the guest's own values go to the CPU. */
 	vcpu_debug_before_entry(v);
@@ -187,10 +187,10 @@ static void test_native_after_mov_dr(void **state)
 	fv.b.hw_dr6 = ARCH_DR6_RESET | ARCH_B1;
 	vcpu_debug_after_exit(v);
 	assert_int_equal(fv.b.debug_saves, 1);
-	assert_int_equal(v->dr.guest.db[0], ADDR_A);
-	assert_int_equal(v->dr.guest.db[1], ADDR_B);
-	assert_int_equal(v->dr.guest.dr7, ARCH_DR7_RESET | ARCH_L1);
-	assert_int_equal(v->dr.guest.dr6, ARCH_DR6_RESET | ARCH_B1);
+	assert_int_equal(v->dr->guest.db[0], ADDR_A);
+	assert_int_equal(v->dr->guest.db[1], ADDR_B);
+	assert_int_equal(v->dr->guest.dr7, ARCH_DR7_RESET | ARCH_L1);
+	assert_int_equal(v->dr->guest.dr6, ARCH_DR6_RESET | ARCH_B1);
 
 	/* Every entry loads the guest's values, every exit saves them back. */
 	unsigned calls = fv.b.dr_intercept_calls;
@@ -203,7 +203,7 @@ static void test_native_after_mov_dr(void **state)
 		assert_int_equal(fv.b.hw_dr7, ARCH_DR7_RESET | ARCH_L1);
 		fv.b.hw_db[3] = ADDR_64 + i;
 		vcpu_debug_after_exit(v);
-		assert_int_equal(v->dr.guest.db[3], ADDR_64 + i);
+		assert_int_equal(v->dr->guest.db[3], ADDR_64 + i);
 	}
 	assert_int_equal(fv.b.debug_loads, 1 + ENTRIES);
 	assert_int_equal(fv.b.debug_saves, 1 + ENTRIES);
@@ -218,12 +218,12 @@ static void test_decode_mov_from_dr0(void **state)
 	(void)state;
 	const uint8_t mov_eax_dr0[] = {0x0f, 0x21, 0xc0};
 
-	v->dr.guest.db[0] = ADDR_A;
+	v->dr->guest.db[0] = ADDR_A;
 	v->gpr[GPR_RAX] = JUNK;
 	assert_int_equal(mov_dr_undecoded(mov_eax_dr0, sizeof(mov_eax_dr0)), EXIT_RESUME);
 	assert_int_equal(fv.b.nevents, 0);
 	assert_int_equal(v->gpr[GPR_RAX], ADDR_A);
-	assert_int_equal(v->dr.guest.dr6, ARCH_DR6_RESET);
+	assert_int_equal(v->dr->guest.dr6, ARCH_DR6_RESET);
 	assert_int_equal(rip(), FAKE_DEFAULT_RIP + sizeof(mov_eax_dr0));
 }
 
@@ -235,8 +235,8 @@ static void test_decode_mov_to_dr7(void **state)
 	v->gpr[GPR_RAX] = ARCH_DR7_RESET | ARCH_L0 | ARCH_G0;
 	assert_int_equal(mov_dr_undecoded(mov_dr7_eax, sizeof(mov_dr7_eax)), EXIT_RESUME);
 	assert_int_equal(fv.b.nevents, 0);
-	assert_int_equal(v->dr.guest.dr7, ARCH_DR7_RESET | ARCH_L0 | ARCH_G0);
-	assert_int_equal(v->dr.guest.dr6, ARCH_DR6_RESET);
+	assert_int_equal(v->dr->guest.dr7, ARCH_DR7_RESET | ARCH_L0 | ARCH_G0);
+	assert_int_equal(v->dr->guest.dr6, ARCH_DR6_RESET);
 	assert_int_equal(rip(), FAKE_DEFAULT_RIP + sizeof(mov_dr7_eax));
 }
 
@@ -291,8 +291,8 @@ static void test_cpl3_gp(void **state)
 	assert_int_equal(mov_dr(DR0, true, GPR_RAX), EXIT_RESUME);
 	assert_one_event(EVENT_HW_EXCEPTION, ARCH_VEC_GP, true);
 	assert_int_equal(rip(), FAKE_DEFAULT_RIP);
-	assert_int_equal(v->dr.guest.db[0], 0);
-	assert_false(v->dr.guest_touched);
+	assert_int_equal(v->dr->guest.db[0], 0);
+	assert_false(v->dr->guest_touched);
 
 	/* Virtual-8086 mode runs at CPL 3 whatever the backend says. */
 	fv.b.cpl = 0;
@@ -316,9 +316,9 @@ static void test_gd_db_fault(void **state)
 	/* A fault: #DB injected as a hardware exception, the MOV not executed. */
 	assert_one_event(EVENT_HW_EXCEPTION, ARCH_VEC_DB, false);
 	assert_int_equal(rip(), at);
-	assert_int_equal(v->dr.guest.db[0], 0);
-	assert_int_equal(v->dr.guest.dr6, ARCH_DR6_RESET | ARCH_BD);
-	assert_int_equal(v->dr.guest.dr7, ARCH_DR7_RESET | ARCH_L0);
+	assert_int_equal(v->dr->guest.db[0], 0);
+	assert_int_equal(v->dr->guest.dr6, ARCH_DR6_RESET | ARCH_BD);
+	assert_int_equal(v->dr->guest.dr7, ARCH_DR7_RESET | ARCH_L0);
 	/* Like any #DB delivery, it clears DEBUGCTL.LBR (SDM 18.4.2), and BTF on AMD. */
 	assert_int_equal(fv.b.regs[REG_DEBUGCTL], v->is_amd ? 0 : ARCH_BTF);
 }
@@ -331,7 +331,7 @@ static void test_db_pending_b1_bs(void **state)
 	fv.b.regs[REG_DEBUGCTL] = ARCH_LBR | ARCH_BTF;
 	assert_int_equal(db_exit(ARCH_B1 | ARCH_BS, false, 0), EXIT_RESUME);
 	assert_one_event(EVENT_HW_EXCEPTION, ARCH_VEC_DB, false);
-	assert_int_equal(v->dr.guest.dr6, DR6_AFTER_B1_BS);
+	assert_int_equal(v->dr->guest.dr6, DR6_AFTER_B1_BS);
 	assert_int_equal(fv.b.regs[REG_DEBUGCTL], ARCH_BTF); /* BTF survives on Intel */
 	assert_int_equal(rip(), FAKE_DEFAULT_RIP);
 
@@ -357,13 +357,13 @@ static void test_icebp_reinjected_as_priv_sw_exc(void **state)
 	assert_one_event(EVENT_PRIV_SW_EXC, ARCH_VEC_DB, false);
 	assert_int_equal(fv.b.events[0].insn_len, ICEBP_LEN);
 	assert_int_equal(rip(), FAKE_DEFAULT_RIP);
-	assert_int_equal(v->dr.guest.dr6, ARCH_DR6_RESET);
+	assert_int_equal(v->dr->guest.dr6, ARCH_DR6_RESET);
 }
 
 static void test_debugger_slot_hit_routed_to_guest_b0(void **state)
 {
 	(void)state;
-	assert_int_equal(dr_debugger_set(&v->dr, ADDR_DBG, DR7_RW_EXEC, 0), 0);
+	assert_int_equal(dr_debugger_set(v->dr, ADDR_DBG, DR7_RW_EXEC, 0), 0);
 	guest_write(DR0, ADDR_A);
 	guest_write(DR7, ARCH_DR7_RESET | ARCH_L0);
 
@@ -379,7 +379,7 @@ static void test_debugger_slot_hit_routed_to_guest_b0(void **state)
 
 	assert_int_equal(db_exit(ARCH_B1, false, 0), EXIT_RESUME);
 	assert_one_event(EVENT_HW_EXCEPTION, ARCH_VEC_DB, false);
-	assert_int_equal(v->dr.guest.dr6, ARCH_DR6_RESET | ARCH_B0);
+	assert_int_equal(v->dr->guest.dr6, ARCH_DR6_RESET | ARCH_B0);
 }
 
 #define INTEL(t) cmocka_unit_test_setup(t, setup_intel)

@@ -1,11 +1,11 @@
 /* test_vcpu_gdb.c - the stub attached to a (fake) vcpu: stops, steps, breakpoints, monitor. */
-#include "tests/unit/fake_vcpu.h"
+#include "fake_vcpu.h"
 
 #include <stdio.h>
 
 #include "core/exit.h"
-#include "core/vcpu_debug.h"
-#include "core/vcpu_gdb.h"
+#include "debug/vcpu_debug.h"
+#include "debug/vcpu_gdb.h"
 #include "core/vcpu_util.h"
 
 #define ARCH_VEC_DB 1
@@ -120,12 +120,12 @@ static void test_attach_keeps_drs_emulated(void **state)
 	assert_int_equal(g.stop.kind, GDB_STOP_INITIAL);
 	attach_and("c");
 	assert_false(g.stop_pending);
-	assert_true(v->dr.debugger_attached);
+	assert_true(v->dr->debugger_attached);
 	assert_true(fv.b.exc_intercepts & (1u << ARCH_VEC_BP));
 	/* A guest touching its DRs now stays emulated: gdb's steps never reach its DR6. */
-	v->dr.guest_touched = true;
-	dr_recompute(&v->dr);
-	assert_false(v->dr.native);
+	v->dr->guest_touched = true;
+	dr_recompute(v->dr);
+	assert_false(v->dr->native);
 	/* Nothing pending: service is free and lets the guest run. */
 	assert_true(vcpu_gdb_service(v));
 	/* A #DB gdb has no part in goes to the guest even when its status came back empty. */
@@ -142,7 +142,7 @@ static void test_step_is_the_debuggers(void **state)
 	assert_int_equal(fv.b.step_shadows, 1); /* interrupts held off for the step */
 	assert_int_equal(db_exit(DR6_BS), EXIT_RESUME);
 	assert_int_equal(fv.b.nevents, 0); /* the guest never sees our single-step */
-	assert_int_equal(v->dr.guest.dr6, DR6_INIT);
+	assert_int_equal(v->dr->guest.dr6, DR6_INIT);
 	assert_true(g.stop_pending);
 	assert_int_equal(g.stop.kind, GDB_STOP_STEP);
 	send_pkt("c");
@@ -180,7 +180,7 @@ static void test_guest_own_tf_still_delivered(void **state)
 	assert_int_equal(db_exit(DR6_BS), EXIT_RESUME);
 	assert_int_equal(fv.b.nevents, 1);
 	assert_int_equal(fv.b.events[0].vector, ARCH_VEC_DB);
-	assert_true(v->dr.guest.dr6 & DR6_BS);
+	assert_true(v->dr->guest.dr6 & DR6_BS);
 	assert_int_equal(g.stop.kind, GDB_STOP_STEP);
 	send_pkt("c");
 	assert_true(vcpu_gdb_service(v));
@@ -195,9 +195,9 @@ static void test_hw_breakpoint_and_rf(void **state)
 	send_pkt("c");
 	vcpu_gdb_request_stop(v, GDB_STOP_INTERRUPT, 0, 0);
 	assert_true(vcpu_gdb_service(v));
-	assert_true(v->dr.dbg[0].used);
-	assert_int_equal(v->dr.dbg[0].rw, DR7_RW_EXEC);
-	assert_int_equal(v->dr.slot_owner[0], DR_SLOT_DEBUGGER);
+	assert_true(v->dr->dbg[0].used);
+	assert_int_equal(v->dr->dbg[0].rw, DR7_RW_EXEC);
+	assert_int_equal(v->dr->slot_owner[0], DR_SLOT_DEBUGGER);
 	/* Hardware slot 0 fires: gdb's, not the guest's. */
 	assert_int_equal(db_exit(DR6_B(0)), EXIT_RESUME);
 	assert_int_equal(fv.b.nevents, 0);
@@ -219,19 +219,19 @@ static void test_watchpoints(void **state)
 	assert_int_equal(t.set_hw_bp(t.ctx, GDB_WP_WRITE, DATA_ADDR + 2, 4), -1); /* misaligned */
 	assert_int_equal(t.set_hw_bp(t.ctx, GDB_WP_READ, DATA_ADDR, 4), -1); /* no such on x86 */
 	assert_int_equal(t.set_hw_bp(t.ctx, GDB_WP_WRITE, DATA_ADDR, 3), -1);
-	assert_int_equal(v->dr.dbg[0].len_code, DR7_LEN_4);
-	assert_int_equal(v->dr.dbg[1].len_code, DR7_LEN_8);
+	assert_int_equal(v->dr->dbg[0].len_code, DR7_LEN_4);
+	assert_int_equal(v->dr->dbg[1].len_code, DR7_LEN_8);
 	/* A guest breakpoint shares the CPU: hardware slot 2 is its DR0. */
-	v->dr.guest.db[0] = BP_ADDR;
-	v->dr.guest.dr7 = DR7_INIT | DR7_L(0);
-	dr_recompute(&v->dr);
+	v->dr->guest.db[0] = BP_ADDR;
+	v->dr->guest.dr7 = DR7_INIT | DR7_L(0);
+	dr_recompute(v->dr);
 	assert_int_equal(db_exit(DR6_B(1) | DR6_B(2)), EXIT_RESUME);
 	assert_int_equal(g.stop.kind, GDB_STOP_AWATCH);
 	assert_int_equal(g.stop.addr, DATA_ADDR + 8);
 	assert_int_equal(fv.b.nevents, 1); /* the guest's own hit, renumbered to B0 */
-	assert_int_equal(v->dr.guest.dr6 & DR6_B_MASK, DR6_B(0));
+	assert_int_equal(v->dr->guest.dr6 & DR6_B_MASK, DR6_B(0));
 	assert_int_equal(t.clear_hw_bp(t.ctx, GDB_WP_WRITE, DATA_ADDR, 4), 0);
-	assert_false(v->dr.dbg[0].used);
+	assert_false(v->dr->dbg[0].used);
 }
 
 static void test_int3_owned_and_not(void **state)
@@ -257,7 +257,7 @@ static void test_int3_owned_and_not(void **state)
 	send_pkt("D");
 	assert_true(vcpu_gdb_service(v));
 	assert_int_equal(fake_host.mem[BP_ADDR], nop);
-	assert_false(v->dr.debugger_attached);
+	assert_false(v->dr->debugger_attached);
 	/* The guest's own INT3 goes back to it as the software exception. */
 	g.stop_pending = false;
 	assert_int_equal(exit_dispatch(v, &e), EXIT_RESUME);
@@ -341,7 +341,7 @@ static void test_registers(void **state)
 	(void)state;
 	vcpu_gdb_target(&g, &t);
 	v->gpr[GPR_RBX] = 0x1234;
-	v->dr.guest.dr7 = DR7_INIT | DR7_G(1);
+	v->dr->guest.dr7 = DR7_INIT | DR7_G(1);
 	assert_int_equal(t.get_regs(t.ctx, &r), 0);
 	assert_int_equal(r.gpr[1], 0x1234); /* gdb's order: rax rbx rcx ... */
 	assert_int_equal(r.rip, FAKE_DEFAULT_RIP);
@@ -365,7 +365,7 @@ static void test_monitor(void **state)
 	(void)state;
 	assert_int_equal(vcpu_gdb_monitor(&g, "help", out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "step-irq on|off"));
-	dr_debugger_set(&v->dr, DATA_ADDR, DR7_RW_WRITE, DR7_LEN_4);
+	dr_debugger_set(v->dr, DATA_ADDR, DR7_RW_WRITE, DR7_LEN_4);
 	assert_int_equal(vcpu_gdb_monitor(&g, "dr", out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "slot 0: 0000000000002000 gdb breakpoint 0"));
 	v->exits[EXIT_CPUID] = 5;

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "core/cpu_caps.h"
+#include "core/hw/cpu_caps.h"
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx_controls.h"
 #include "vmx/vmx_errors.h"

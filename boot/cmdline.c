@@ -1,0 +1,259 @@
+/* cmdline.c - parse the hypervisor's own command line (log=, gdb=, baud=) into struct hv_config. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cmdline.h"
+
+#define HEX_RADIX      16
+#define DEC_RADIX      10
+#define HEX_A_VALUE    10      /* hex digit 'a' / 'A' */
+#define PORT_MAX       0xffffu /* x86 I/O port space is 16 bits */
+#define BAUD_MIN       50u     /* slowest standard serial rate; anything lower is surely a typo */
+#define GDB_ITEM_WAIT  "wait"
+#define PORT_NONE_WORD "none"
+
+/* A slice of the command line; never NUL-terminated, so always carry the length. */
+struct span {
+	const char *p;
+	size_t n;
+};
+
+/* Where the first problem's description goes; writes stop once it has been filled. */
+struct errbuf {
+	char *buf;
+	size_t size;
+	size_t pos;
+	int problems;
+};
+
+static const struct {
+	const char *name;
+	uint16_t port;
+} com_ports[] = {
+    {"com1", COM1_PORT},
+    {"com2", COM2_PORT},
+    {"com3", COM3_PORT},
+    {"com4", COM4_PORT},
+};
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static bool span_eq(struct span s, const char *lit)
+{
+	size_t i;
+
+	for (i = 0; i < s.n; i++)
+		if (lit[i] != s.p[i]) /* also stops at lit's NUL, which no span byte equals */
+			return false;
+	return lit[i] == '\0';
+}
+
+static void err_put(struct errbuf *e, const char *p, size_t n)
+{
+	/* Only the first problem is described, and one byte is kept for the NUL. */
+	if (e->problems != 1)
+		return;
+	while (n-- && *p && e->pos + 1 < e->size)
+		e->buf[e->pos++] = *p++;
+	e->buf[e->pos] = '\0';
+}
+
+static void err_lit(struct errbuf *e, const char *s)
+{
+	err_put(e, s, SIZE_MAX);
+}
+
+/* Count a problem and, if it is the first, describe it as "<what> '<word>'<hint>". */
+static void problem(struct errbuf *e, const char *what, struct span word, const char *hint)
+{
+	e->problems++;
+	if (!e->size)
+		return;
+	err_lit(e, what);
+	err_lit(e, " '");
+	err_put(e, word.p, word.n);
+	err_lit(e, "'");
+	err_lit(e, hint);
+}
+
+/* Parse "0xHHHH" as a non-zero 16-bit port number. */
+static bool parse_hex_port(struct span s, uint16_t *port)
+{
+	uint32_t v = 0;
+	size_t i;
+
+	if (s.n < 3 || s.p[0] != '0' || (s.p[1] != 'x' && s.p[1] != 'X'))
+		return false;
+	for (i = 2; i < s.n; i++) {
+		char c = s.p[i];
+		unsigned d;
+
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a') + HEX_A_VALUE;
+		else if (c >= 'A' && c <= 'F')
+			d = (unsigned)(c - 'A') + HEX_A_VALUE;
+		else
+			return false;
+		v = v * HEX_RADIX + d;
+		if (v > PORT_MAX) /* checked per digit, so v never overflows */
+			return false;
+	}
+	/* Port 0 is how hv_config spells "disabled"; that must be asked for with "none". */
+	if (v == 0)
+		return false;
+	*port = (uint16_t)v;
+	return true;
+}
+
+/* com1..com4 | 0xPORT | none (-> 0). */
+static bool parse_port(struct span s, uint16_t *port)
+{
+	size_t i;
+
+	if (span_eq(s, PORT_NONE_WORD)) {
+		*port = 0;
+		return true;
+	}
+	for (i = 0; i < sizeof(com_ports) / sizeof(com_ports[0]); i++) {
+		if (span_eq(s, com_ports[i].name)) {
+			*port = com_ports[i].port;
+			return true;
+		}
+	}
+	return parse_hex_port(s, port);
+}
+
+/* Decimal baud rate that the UART can produce exactly: 115200 / divisor. */
+static bool parse_baud(struct span s, uint32_t *baud)
+{
+	uint32_t v = 0;
+	size_t i;
+
+	if (s.n == 0)
+		return false;
+	for (i = 0; i < s.n; i++) {
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return false;
+		v = v * DEC_RADIX + (uint32_t)(s.p[i] - '0');
+		if (v > UART_DEFAULT_BAUD) /* checked per digit, so v never overflows */
+			return false;
+	}
+	if (v < BAUD_MIN || UART_DEFAULT_BAUD % v != 0)
+		return false;
+	*baud = v;
+	return true;
+}
+
+/*
+ * gdb=ITEM[,ITEM...], each a port (as for log=) or "wait". The word is applied only if
+ * every item is valid, so a typo never half-changes the configuration.
+ */
+static bool parse_gdb(struct span val, struct hv_config *cfg)
+{
+	uint16_t port = cfg->gdb_port;
+	bool wait = cfg->gdb_wait, have_port = false, have_wait = false;
+	size_t i = 0;
+
+	for (;;) {
+		struct span item = {val.p + i, 0};
+
+		while (i < val.n && val.p[i] != ',') {
+			i++;
+			item.n++;
+		}
+		if (span_eq(item, GDB_ITEM_WAIT) && !have_wait) {
+			have_wait = wait = true;
+		} else if (!have_port && parse_port(item, &port)) {
+			have_port = true;
+		} else {
+			/* Unknown or empty item, or a second port / second "wait". */
+			return false;
+		}
+		if (i == val.n)
+			break;
+		i++; /* skip the comma; a trailing one yields an empty, invalid item */
+	}
+	/* Disabling the stub also drops "wait", which could otherwise never be satisfied. */
+	if (have_port && port == 0) {
+		if (have_wait)
+			return false;
+		wait = false;
+	}
+	if (wait && port == 0)
+		return false;
+	cfg->gdb_port = port;
+	cfg->gdb_wait = wait;
+	return true;
+}
+
+static void parse_word(struct span word, struct hv_config *cfg, struct errbuf *e)
+{
+	struct span key = {word.p, 0}, val;
+
+	while (key.n < word.n && word.p[key.n] != '=')
+		key.n++;
+	if (key.n == word.n)
+		return; /* no '=': the image path some loaders prepend, or a stray word */
+	val.p = word.p + key.n + 1;
+	val.n = word.n - key.n - 1;
+
+	if (span_eq(key, "log")) {
+		if (!parse_port(val, &cfg->log_port))
+			problem(e, "bad value in", word, " (want com1..com4, 0xPORT or none)");
+	} else if (span_eq(key, "gdb")) {
+		if (!parse_gdb(val, cfg))
+			problem(e, "bad value in", word,
+				" (want com1..com4, 0xPORT or none, and optionally ,wait)");
+	} else if (span_eq(key, "baud")) {
+		if (!parse_baud(val, &cfg->baud))
+			problem(e, "bad value in", word, " (want 50..115200, dividing 115200)");
+	} else if (span_eq(key, "hostdr") || span_eq(key, "drlazy")) {
+		bool *flag = span_eq(key, "hostdr") ? &cfg->host_dr_test : &cfg->dr_lazy;
+
+		if (span_eq(val, "on") || span_eq(val, "off"))
+			*flag = span_eq(val, "on");
+		else
+			problem(e, "bad value in", word, " (want on or off)");
+	} else {
+		problem(e, "unknown option", word, "");
+	}
+}
+
+void cmdline_defaults(struct hv_config *cfg)
+{
+	cfg->log_port = COM1_PORT;
+	cfg->gdb_port = COM2_PORT;
+	cfg->baud = UART_DEFAULT_BAUD;
+	cfg->gdb_wait = false;
+	cfg->host_dr_test = false;
+	cfg->dr_lazy = true;
+}
+
+int cmdline_parse(const char *s, struct hv_config *cfg, char *err, size_t errlen)
+{
+	struct errbuf e = {.buf = err, .size = err ? errlen : 0, .pos = 0, .problems = 0};
+
+	if (e.size)
+		err[0] = '\0';
+	if (!s)
+		return 0;
+	while (*s) {
+		struct span word = {s, 0};
+
+		if (is_space(*s)) {
+			s++;
+			continue;
+		}
+		while (s[word.n] && !is_space(s[word.n]))
+			word.n++;
+		parse_word(word, cfg, &e);
+		s += word.n;
+	}
+	return e.problems;
+}

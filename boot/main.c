@@ -1,0 +1,255 @@
+/* main.c - the hypervisor's C entry: boot info, console, relocation, CPU detection, then the guest.
+ */
+#include "core/hw/bootinfo.h"
+#include "cmdline.h"
+#include "core/hw/console.h"
+#include "core/hw/cpu_caps.h"
+#include "core/hw/cpu_tables.h"
+#include "core/cpuid_view.h"
+#include "core/hw/mem.h"
+#include "multiboot.h"
+#include "core/exit.h"
+#include "debug/host_dr.h"
+#include "debug/gdb_watch.h"
+#include "guest/guest_boot.h"
+#include "core/paging/guest_mem.h"
+#include "host_env.h"
+#include "guest/smp_guard.h"
+#include "svm/svm.h"
+#include "vmx/vmx.h"
+#include "core/hw/uart.h"
+#include "debug/debug_hooks.h"
+#include "debug/vcpu_debug.h"
+#include "debug/vcpu_gdb.h"
+#include "core/vcpu_run.h"
+#include "core/hw/x86.h"
+
+#define DBGVISOR_VERSION "0.1"
+#define MIB_SHIFT	 20
+#define KIB_SHIFT	 10
+#define CMDLINE_ERR_MAX	 128
+
+static struct boot_info boot;
+static struct hv_config config;
+static struct uart log_uart, gdb_uart;
+static struct vcpu vcpu;
+static struct dr_state dr_state;
+static struct vcpu_gdb gdb; /* ~13 KB: static, never on the stack */
+
+static int gdb_line_getc(void *ctx)
+{
+	int c = uart_getc(ctx);
+
+	return c < 0 ? GDB_IO_NONE : c;
+}
+
+static void gdb_line_putc(void *ctx, char c)
+{
+	uart_putc(ctx, c);
+}
+
+enum cpuid_reg { CPUID_REG_EBX, CPUID_REG_ECX };
+#define CPUID7_EBX_RTM		   (1u << 11)
+#define CPUID7_ECX_BUS_LOCK_DETECT (1u << 24)
+
+static bool cpuid_bit(uint32_t leaf, uint32_t sub, enum cpuid_reg reg, uint32_t bit)
+{
+	struct cpuid_regs r;
+
+	x86_cpuid(0, 0, &r);
+	if (r.eax < leaf)
+		return false;
+	x86_cpuid(leaf, sub, &r);
+	return ((reg == CPUID_REG_EBX ? r.ebx : r.ecx) & bit) != 0;
+}
+
+static const struct vcpu_ops *backend_for(const struct cpu_caps *caps)
+{
+	if (caps->kind == VIRT_SVM) {
+		svm_set_caps(caps);
+		return &svm_ops;
+	}
+	if (caps->kind == VIRT_VMX)
+		return &vmx_ops;
+	return 0;
+}
+
+#define GDB_POLL_EVERY_EXITS 256
+
+/*
+ * How a Ctrl-C reaches a guest spinning with interrupts off: VT-x's preemption timer exits
+ * regularly and the core polls then; SVM has no such timer, so a spare CPU polls the line
+ * and sends this one an NMI (intercepted). Without either, poll every few hundred exits.
+ */
+static void start_ctrlc_source(const struct cpu_caps *caps)
+{
+	if (caps->kind == VIRT_VMX && caps->preemption_timer) {
+		printk("gdb: Ctrl-C polled on VMX-preemption-timer exits\n");
+		return;
+	}
+	if (gdb_watch_start(gdb_uart.port)) {
+		printk("gdb: a spare CPU watches the line; Ctrl-C arrives as an NMI\n");
+		return;
+	}
+	gdb.poll_every = GDB_POLL_EVERY_EXITS;
+	printk("gdb: no spare CPU and no preemption timer: Ctrl-C is seen every %u exits only\n",
+	       GDB_POLL_EVERY_EXITS);
+}
+
+/* Run the guest to its end; returns the exit status for the machine. */
+static int run_guest(const struct cpu_raw *raw, const struct cpu_caps *caps)
+{
+	const struct vcpu_ops *ops = backend_for(caps);
+
+	if (!ops) {
+		printk("dbgvisor: no backend for this CPU's virtualization extension yet\n");
+		return HV_EXIT_NO_VIRT;
+	}
+	guest_mem_init(&boot);
+	vcpu.ops = ops;
+	vcpu.host = &host_env;
+	vcpu.debug = &debug_hooks;
+	vcpu.dr = &dr_state;
+	vcpu.is_amd = raw->vendor[0] == 'A'; /* AuthenticAMD: which MSRs a guest expects */
+	vcpu.gdb_port = config.gdb_port;
+	smp_guard(&vcpu, &boot);
+	if (ops->hw_enable() || ops->init(&vcpu))
+		return HV_EXIT_NO_VIRT;
+	exit_setup_intercepts(&vcpu);
+	vcpu_debug_setup(
+	    &vcpu, &(struct dr_features){
+		       .rtm = cpuid_bit(CPUID_LEAF_STRUCT_EXT, 0, CPUID_REG_EBX, CPUID7_EBX_RTM),
+		       .bld = cpuid_bit(CPUID_LEAF_STRUCT_EXT, 0, CPUID_REG_ECX,
+					CPUID7_ECX_BUS_LOCK_DETECT),
+		       .amd = vcpu.is_amd,
+		   });
+	vcpu.dr->emulate_only = !config.dr_lazy;
+	if (guest_boot(&vcpu, &boot))
+		return HV_EXIT_BAD_BOOT;
+	if (gdb_uart.present) {
+		struct gdb_io io = {gdb_line_getc, gdb_line_putc, &gdb_uart};
+
+		vcpu_gdb_init(&gdb, &vcpu, &io, config.gdb_wait);
+		printk("dbgvisor: GDB stub on port 0x%x%s\n", gdb_uart.port,
+		       config.gdb_wait ? ", guest held at its first instruction until gdb "
+					 "attaches"
+				       : "");
+		start_ctrlc_source(caps);
+	}
+	printk("dbgvisor: starting the guest under %s\n", ops->name);
+	if (config.host_dr_test)
+		host_dr_selftest_start((uint64_t)exit_dispatch);
+	vcpu_run(&vcpu);
+	vcpu_report(&vcpu);
+	if (gdb_watch_ticks())
+		printk("gdb: the watcher CPU woke %u times to look at the line\n",
+		       gdb_watch_ticks());
+	host_dr_report();
+	/* The guest could never touch the GDB UART: show that it still works for us. */
+	if (gdb_uart.present)
+		uart_printf(&gdb_uart, "dbgvisor: guest stopped: %s\n",
+			    vcpu_stop_reason_name(vcpu.stop.reason));
+	if (vcpu.stop.reason == STOP_KILLED)
+		return HV_EXIT_KILLED;
+	return vcpu.stop.reason == STOP_GUEST_EXIT ? vcpu.stop.exit_code : HV_EXIT_GUEST_FAULT;
+}
+
+/* Before relocation the first 4 GiB are mapped 1:1 (boot/entry.S). */
+static const void *early_map(uint64_t phys, size_t len, void *ctx)
+{
+	(void)ctx;
+	if (phys + len < phys || phys + len > HV_REGION_LIMIT)
+		return 0;
+	return (const void *)phys;
+}
+
+static void print_memory(void)
+{
+	const struct hv_region *r = mem_region();
+	uint64_t usable = 0;
+
+	for (unsigned i = 0; i < boot.mmap_count; i++) {
+		if (boot.mmap[i].type == MEM_USABLE)
+			usable += boot.mmap[i].len;
+	}
+	printk("memory: %lu MiB usable; reserved for dbgvisor: [0x%lx-0x%lx) %lu KiB "
+	       "(image %lu KiB, modules %lu KiB, heap %lu KiB)\n",
+	       usable >> MIB_SHIFT, r->start, r->end, (r->end - r->start) >> KIB_SHIFT,
+	       (r->image_end - r->image_start) >> KIB_SHIFT,
+	       (r->modules_end - r->modules_start) >> KIB_SHIFT,
+	       (r->heap_end - r->heap_start) >> KIB_SHIFT);
+}
+
+static const char *yes_no(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+static void print_cpu(const struct cpu_raw *raw, const struct cpu_caps *c)
+{
+	printk("cpu: %s, ", raw->vendor);
+	if (c->kind == VIRT_VMX)
+		printk("VT-x (VMCS revision 0x%x): EPT %s, unrestricted guest %s, VPID %s, "
+		       "preemption timer %s (rate shift %u)\n",
+		       c->vmcs_revision, yes_no(c->ept), yes_no(c->unrestricted_guest),
+		       yes_no(c->vpid), yes_no(c->preemption_timer), c->preemption_timer_shift);
+	else if (c->kind == VIRT_SVM)
+		printk("SVM (revision %u): NPT %s, NRIP save %s, ASIDs %u, decode assists %s, "
+		       "LBR virtualization %s\n",
+		       c->svm_revision, yes_no(c->npt), yes_no(c->nrip_save), c->nasid,
+		       yes_no(c->decode_assists), yes_no(c->lbr_virt));
+	else
+		printk("no virtualization extension\n");
+}
+
+void core_main(uint32_t magic, uint64_t info_phys);
+void core_main(uint32_t magic, uint64_t info_phys)
+{
+	char err[CMDLINE_ERR_MAX];
+	enum mb_status st;
+	struct cpu_raw raw;
+	struct cpu_caps caps;
+	int problems;
+
+	gdt_init();
+	idt_init();
+	trap_set_handler(VEC_DB, host_dr_handle_db);
+	trap_set_handler(VEC_NMI, gdb_watch_host_nmi);
+	st = mb_parse(magic, info_phys, early_map, 0, &boot);
+	cmdline_defaults(&config);
+	problems = cmdline_parse(boot.cmdline, &config, err, sizeof(err));
+	uart_init(&log_uart, config.log_port, config.baud);
+	console_init(&log_uart);
+	if (config.gdb_port && config.gdb_port != config.log_port &&
+	    uart_init(&gdb_uart, config.gdb_port, config.baud))
+		console_add_drain(&gdb_uart);
+
+	printk("\ndbgvisor %s: debug-register-virtualizing hypervisor\n", DBGVISOR_VERSION);
+	if (st != MB_OK && st != MB_TOO_MANY) {
+		printk("dbgvisor: unusable boot information (magic 0x%x): %s\n", magic,
+		       mb_status_str(st));
+		hv_exit(HV_EXIT_BAD_BOOT);
+	}
+	printk("boot: multiboot%u, command line \"%s\", %u module(s)%s\n", boot.protocol,
+	       boot.cmdline, boot.module_count,
+	       st == MB_TOO_MANY ? " (some memory map entries or modules dropped)" : "");
+	if (problems)
+		printk("dbgvisor: command line: %s (%d problem(s); those settings keep defaults)\n",
+		       err, problems);
+	printk("config: log port 0x%x, gdb port 0x%x%s, %u baud%s\n", config.log_port,
+	       config.gdb_port, config.gdb_wait ? " (wait for gdb)" : "", config.baud,
+	       config.dr_lazy ? "" : ", guest DRs always emulated");
+
+	mem_setup(&boot);
+	print_memory();
+
+	cpu_caps_read(&raw);
+	cpu_caps_decode(&raw, &caps);
+	print_cpu(&raw, &caps);
+	if (!caps.usable) {
+		printk("dbgvisor: cannot run a guest: %s\n", caps.reason);
+		hv_exit(HV_EXIT_NO_VIRT);
+	}
+	printk("dbgvisor: %s usable\n", caps.kind == VIRT_VMX ? "VT-x" : "SVM");
+	hv_exit(run_guest(&raw, &caps));
+}

@@ -1,0 +1,422 @@
+/* multiboot.c - parse multiboot1 and multiboot2 boot information into struct boot_info. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "multiboot.h"
+#include "core/hw/string.h"
+
+/* Multiboot 0.6.96, 3.3 "Boot information format": offsets into the fixed info structure. */
+#define MB1_INFO_FLAGS	     0
+#define MB1_INFO_MEM_LOWER   4
+#define MB1_INFO_MEM_UPPER   8
+#define MB1_INFO_CMDLINE     16
+#define MB1_INFO_MODS_COUNT  20
+#define MB1_INFO_MODS_ADDR   24
+#define MB1_INFO_MMAP_LENGTH 44
+#define MB1_INFO_MMAP_ADDR   48
+#define MB1_INFO_READ_SIZE   52	 /* through mmap_addr: the last field we read */
+#define MB1_INFO_SIZE	     116 /* the whole structure, through color_info */
+
+/* 3.3: bits of 'flags' saying which fields are valid. */
+#define MB1_INFO_FLAG_MEM     (1u << 0)
+#define MB1_INFO_FLAG_CMDLINE (1u << 2)
+#define MB1_INFO_FLAG_MODS    (1u << 3)
+#define MB1_INFO_FLAG_MMAP    (1u << 6)
+
+/* 3.3: a module structure is mod_start, mod_end, string, reserved. */
+#define MB1_MOD_START  0
+#define MB1_MOD_END    4
+#define MB1_MOD_STRING 8
+#define MB1_MOD_SIZE   16
+
+/*
+ * 3.3: an mmap entry is size, base_addr, length, type, where 'size' does not count
+ * itself, so the next entry starts size + 4 bytes further (size is 20, or 24 with ACPI 3.0
+ * extended attributes). Offsets below are from the start of the size field.
+ */
+#define MB1_MMAP_SIZE_FIELD 4
+#define MB1_MMAP_BASE	    4
+#define MB1_MMAP_LEN	    12
+#define MB1_MMAP_TYPE	    20
+#define MB1_MMAP_MIN_SIZE   20 /* 'size' covering base_addr, length and type */
+
+/* Multiboot2 2.0, 3.6 "Boot information": fixed part is total_size, reserved. */
+#define MB2_INFO_TOTAL_SIZE  0
+#define MB2_INFO_HEADER_SIZE 8
+#define MB2_INFO_MIN_SIZE    16		/* fixed part plus the terminating tag */
+#define MB2_INFO_MAX_SIZE    (1u << 20) /* our sanity bound, not the spec's */
+
+/* 3.6 "Basic tags structure": type, size (without padding); tags are 8-byte aligned. */
+#define MB2_TAG_TYPE	    0
+#define MB2_TAG_SIZE	    4
+#define MB2_TAG_HEADER_SIZE 8
+#define MB2_TAG_ALIGN	    8
+
+#define MB2_TAG_TYPE_END	   0
+#define MB2_TAG_TYPE_CMDLINE	   1
+#define MB2_TAG_TYPE_MODULE	   3
+#define MB2_TAG_TYPE_BASIC_MEMINFO 4
+#define MB2_TAG_TYPE_MMAP	   6
+#define MB2_TAG_TYPE_ACPI_OLD	   14
+#define MB2_TAG_TYPE_ACPI_NEW	   15
+
+/* 3.6 "Boot command line": string follows the header. */
+#define MB2_CMDLINE_STRING 8
+/* 3.6 "Modules": mod_start, mod_end, then the string. */
+#define MB2_MODULE_START  8
+#define MB2_MODULE_END	  12
+#define MB2_MODULE_STRING 16
+/* 3.6 "Basic memory information": mem_lower, mem_upper in KiB. */
+#define MB2_MEMINFO_LOWER 8
+#define MB2_MEMINFO_UPPER 12
+#define MB2_MEMINFO_SIZE  16
+/* 3.6 "Memory map": entry_size, entry_version, then base_addr, length, type, reserved. */
+#define MB2_MMAP_ENTRY_SIZE	8
+#define MB2_MMAP_ENTRIES	16
+#define MB2_MMAP_ENTRY_BASE	0
+#define MB2_MMAP_ENTRY_LEN	8
+#define MB2_MMAP_ENTRY_TYPE	16
+#define MB2_MMAP_ENTRY_MIN_SIZE 24
+/* 3.6 "ACPI old/new RSDP": a copy of the RSDP follows the header. */
+#define MB2_ACPI_RSDP 8
+
+/* ACPI 6.x, 5.2.5.3: RSDP is 20 bytes in revision 0 (ACPI 1.0), 36 bytes from 2.0. */
+#define ACPI_RSDP_V1_SIZE 20
+#define ACPI_RSDP_V2_SIZE 36
+
+#define KIB	1024u
+#define ONE_MIB 0x100000u
+/* Strings are mapped in chunks that never cross a multiple of this, then byte by byte. */
+#define STR_CHUNK 64u
+
+struct mb_parser {
+	mb_map_fn map;
+	void *ctx;
+	struct boot_info *out;
+	enum mb_status status;
+	bool acpi_new; /* acpi_rsdp_phys came from an ACPI new RSDP tag */
+};
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t rd64(const uint8_t *p)
+{
+	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
+}
+
+/* How bad each status is: mb_parse returns the worst one seen. */
+static const uint8_t severity[] = {
+    [MB_OK] = 0, [MB_TOO_MANY] = 1, [MB_NO_MEMMAP] = 2, [MB_BAD_INFO] = 3, [MB_BAD_MAGIC] = 4,
+};
+
+static void note(struct mb_parser *p, enum mb_status s)
+{
+	if (severity[s] > severity[p->status])
+		p->status = s;
+}
+
+/* Truncated or unmapped structure: record it; returns false for the caller to pass on. */
+static bool bad(struct mb_parser *p)
+{
+	note(p, MB_BAD_INFO);
+	return false;
+}
+
+static const uint8_t *map(struct mb_parser *p, uint64_t phys, size_t len)
+{
+	return p->map(phys, len, p->ctx);
+}
+
+/*
+ * Copy a NUL-terminated string at @phys into @dst (capacity @cap), truncating to fit.
+ * Reads are mapped in small chunks, falling back to single bytes, so a string ending
+ * just before unmapped memory is still read. Running into unmapped memory is BAD_INFO.
+ */
+static void copy_phys_str(struct mb_parser *p, uint64_t phys, char *dst, size_t cap)
+{
+	size_t n = 0;
+
+	while (n + 1 < cap) {
+		size_t want = STR_CHUNK - (size_t)(phys % STR_CHUNK);
+		const uint8_t *s;
+
+		if (want > cap - 1 - n)
+			want = cap - 1 - n;
+		s = map(p, phys, want);
+		if (!s && want > 1) {
+			want = 1;
+			s = map(p, phys, want);
+		}
+		if (!s) {
+			note(p, MB_BAD_INFO);
+			break;
+		}
+		for (size_t i = 0; i < want; i++, n++) {
+			dst[n] = (char)s[i];
+			if (!s[i])
+				return;
+		}
+		phys += want;
+	}
+	dst[n] = '\0';
+}
+
+/* Copy a string stored inside an already-mapped mb2 tag; @len bytes are available. */
+static void copy_tag_str(struct mb_parser *p, const uint8_t *src, size_t len, char *dst, size_t cap)
+{
+	size_t n = 0;
+
+	while (n < len && n + 1 < cap && src[n]) {
+		dst[n] = (char)src[n];
+		n++;
+	}
+	dst[n] = '\0';
+	if (n == len)
+		note(p, MB_BAD_INFO); /* no terminator inside the tag */
+}
+
+static void add_range(struct mb_parser *p, uint64_t base, uint64_t len, uint32_t type)
+{
+	struct boot_info *out = p->out;
+
+	if (len == 0)
+		return;
+	if (out->mmap_count >= BOOT_MAX_MMAP) {
+		note(p, MB_TOO_MANY);
+		return;
+	}
+	out->mmap[out->mmap_count++] = (struct mem_range){.base = base, .len = len, .type = type};
+}
+
+static struct boot_module *add_module(struct mb_parser *p, uint64_t start, uint64_t end)
+{
+	struct boot_module *m;
+
+	if (p->out->module_count >= BOOT_MAX_MODULES) {
+		note(p, MB_TOO_MANY);
+		return NULL;
+	}
+	m = &p->out->modules[p->out->module_count++];
+	m->start = start;
+	m->end = end;
+	return m;
+}
+
+/* 3.3 "mmap_length/mmap_addr": a buffer of size-prefixed entries. */
+static bool mb1_mmap(struct mb_parser *p, uint32_t addr, uint32_t length)
+{
+	const uint8_t *buf = length ? map(p, addr, length) : NULL;
+
+	if (length && !buf)
+		return bad(p);
+	for (uint64_t off = 0; off < length;) {
+		const uint8_t *e = buf + off;
+		uint32_t size;
+
+		if (length - off < MB1_MMAP_SIZE_FIELD)
+			return bad(p);
+		size = rd32(e);
+		if (size < MB1_MMAP_MIN_SIZE || size > length - off - MB1_MMAP_SIZE_FIELD)
+			return bad(p);
+		add_range(p, rd64(e + MB1_MMAP_BASE), rd64(e + MB1_MMAP_LEN),
+			  rd32(e + MB1_MMAP_TYPE));
+		off += MB1_MMAP_SIZE_FIELD + (uint64_t)size;
+	}
+	return true;
+}
+
+/* 3.3 "mods_count/mods_addr": an array of module structures. */
+static bool mb1_mods(struct mb_parser *p, uint32_t addr, uint32_t count)
+{
+	if (count > BOOT_MAX_MODULES)
+		note(p, MB_TOO_MANY);
+	for (uint32_t i = 0; i < count && i < BOOT_MAX_MODULES; i++) {
+		/* One entry at a time: a mapping is only used until the next map() call. */
+		const uint8_t *e = map(p, addr + (uint64_t)i * MB1_MOD_SIZE, MB1_MOD_SIZE);
+		struct boot_module *m;
+		uint32_t str;
+
+		if (!e)
+			return bad(p);
+		str = rd32(e + MB1_MOD_STRING);
+		m = add_module(p, rd32(e + MB1_MOD_START), rd32(e + MB1_MOD_END));
+		if (m && str)
+			copy_phys_str(p, str, m->cmdline, sizeof(m->cmdline));
+	}
+	return true;
+}
+
+/* 3.3: the fixed structure; 'flags' says which fields are valid. */
+static bool mb1_parse(struct mb_parser *p, uint64_t info_phys)
+{
+	struct boot_info *out = p->out;
+	const uint8_t *info = map(p, info_phys, MB1_INFO_READ_SIZE);
+	uint32_t flags, cmdline, mods_count, mods_addr, mmap_length, mmap_addr;
+
+	if (!info)
+		return bad(p);
+	out->info_start = info_phys;
+	out->info_end = info_phys + MB1_INFO_SIZE;
+
+	/* Read every field first: a mapping is only used until the next map() call. */
+	flags = rd32(info + MB1_INFO_FLAGS);
+	cmdline = rd32(info + MB1_INFO_CMDLINE);
+	mods_count = rd32(info + MB1_INFO_MODS_COUNT);
+	mods_addr = rd32(info + MB1_INFO_MODS_ADDR);
+	mmap_length = rd32(info + MB1_INFO_MMAP_LENGTH);
+	mmap_addr = rd32(info + MB1_INFO_MMAP_ADDR);
+	if (flags & MB1_INFO_FLAG_MEM) {
+		out->has_mem_lower_upper = true;
+		out->mem_lower_kib = rd32(info + MB1_INFO_MEM_LOWER);
+		out->mem_upper_kib = rd32(info + MB1_INFO_MEM_UPPER);
+	}
+
+	if ((flags & MB1_INFO_FLAG_CMDLINE) && cmdline)
+		copy_phys_str(p, cmdline, out->cmdline, sizeof(out->cmdline));
+	if (flags & MB1_INFO_FLAG_MODS)
+		mb1_mods(p, mods_addr, mods_count);
+	if (flags & MB1_INFO_FLAG_MMAP)
+		mb1_mmap(p, mmap_addr, mmap_length);
+	return true;
+}
+
+/* Smallest valid size of each tag we read (3.6 and ACPI 5.2.5.3 for the RSDP copies). */
+static const uint32_t mb2_tag_min_size[] = {
+    [MB2_TAG_TYPE_CMDLINE] = MB2_CMDLINE_STRING,
+    [MB2_TAG_TYPE_MODULE] = MB2_MODULE_STRING,
+    [MB2_TAG_TYPE_BASIC_MEMINFO] = MB2_MEMINFO_SIZE,
+    [MB2_TAG_TYPE_MMAP] = MB2_MMAP_ENTRIES,
+    [MB2_TAG_TYPE_ACPI_OLD] = MB2_ACPI_RSDP + ACPI_RSDP_V1_SIZE,
+    [MB2_TAG_TYPE_ACPI_NEW] = MB2_ACPI_RSDP + ACPI_RSDP_V2_SIZE,
+};
+
+static bool mb2_tag(struct mb_parser *p, const uint8_t *tag, uint32_t type, uint32_t size,
+		    uint64_t tag_phys)
+{
+	struct boot_info *out = p->out;
+	struct boot_module *m;
+	uint32_t esize;
+
+	if (type < sizeof(mb2_tag_min_size) / sizeof(mb2_tag_min_size[0]) &&
+	    size < mb2_tag_min_size[type])
+		return bad(p);
+	switch (type) {
+	case MB2_TAG_TYPE_CMDLINE: /* 3.6 "Boot command line" */
+		copy_tag_str(p, tag + MB2_CMDLINE_STRING, size - MB2_CMDLINE_STRING, out->cmdline,
+			     sizeof(out->cmdline));
+		break;
+	case MB2_TAG_TYPE_MODULE: /* 3.6 "Modules" */
+		m = add_module(p, rd32(tag + MB2_MODULE_START), rd32(tag + MB2_MODULE_END));
+		if (m)
+			copy_tag_str(p, tag + MB2_MODULE_STRING, size - MB2_MODULE_STRING,
+				     m->cmdline, sizeof(m->cmdline));
+		break;
+	case MB2_TAG_TYPE_BASIC_MEMINFO: /* 3.6 "Basic memory information" */
+		out->has_mem_lower_upper = true;
+		out->mem_lower_kib = rd32(tag + MB2_MEMINFO_LOWER);
+		out->mem_upper_kib = rd32(tag + MB2_MEMINFO_UPPER);
+		break;
+	case MB2_TAG_TYPE_MMAP: /* 3.6 "Memory map"; a partial trailing entry is ignored */
+		esize = rd32(tag + MB2_MMAP_ENTRY_SIZE);
+		if (esize < MB2_MMAP_ENTRY_MIN_SIZE)
+			return bad(p);
+		for (uint32_t off = MB2_MMAP_ENTRIES; size - off >= esize; off += esize)
+			add_range(p, rd64(tag + off + MB2_MMAP_ENTRY_BASE),
+				  rd64(tag + off + MB2_MMAP_ENTRY_LEN),
+				  rd32(tag + off + MB2_MMAP_ENTRY_TYPE));
+		break;
+	case MB2_TAG_TYPE_ACPI_NEW: /* 3.6 "ACPI new RSDP": preferred, it carries the XSDT */
+		out->acpi_rsdp_phys = tag_phys + MB2_ACPI_RSDP;
+		p->acpi_new = true;
+		break;
+	case MB2_TAG_TYPE_ACPI_OLD: /* 3.6 "ACPI old RSDP" */
+		if (!p->acpi_new)
+			out->acpi_rsdp_phys = tag_phys + MB2_ACPI_RSDP;
+		break;
+	default:
+		break; /* tags we do not use */
+	}
+	return true;
+}
+
+/* 3.6 "Basic tags structure": the fixed part, then 8-byte aligned tags up to the end tag. */
+static bool mb2_parse(struct mb_parser *p, uint64_t info_phys)
+{
+	const uint8_t *info = map(p, info_phys, MB2_INFO_HEADER_SIZE);
+	uint32_t total, off = MB2_INFO_HEADER_SIZE;
+
+	if (!info)
+		return bad(p);
+	total = rd32(info + MB2_INFO_TOTAL_SIZE);
+	if (total < MB2_INFO_MIN_SIZE || total > MB2_INFO_MAX_SIZE)
+		return bad(p);
+	info = map(p, info_phys, total);
+	if (!info)
+		return bad(p);
+	p->out->info_start = info_phys;
+	p->out->info_end = info_phys + total;
+
+	/* off < total holds at the top of each pass, and total <= MB2_INFO_MAX_SIZE. */
+	while (total - off >= MB2_TAG_HEADER_SIZE) {
+		uint32_t type = rd32(info + off + MB2_TAG_TYPE);
+		uint32_t size = rd32(info + off + MB2_TAG_SIZE);
+
+		if (size < MB2_TAG_HEADER_SIZE || size > total - off)
+			return bad(p);
+		if (type == MB2_TAG_TYPE_END)
+			return true;
+		mb2_tag(p, info + off, type, size, info_phys + off);
+		off += (size + MB2_TAG_ALIGN - 1) & ~(uint32_t)(MB2_TAG_ALIGN - 1);
+		if (off >= total)
+			break;
+	}
+	return bad(p); /* no end tag before total_size */
+}
+
+enum mb_status mb_parse(uint32_t magic, uint64_t info_phys, mb_map_fn map_fn, void *ctx,
+			struct boot_info *out)
+{
+	struct mb_parser p = {.map = map_fn, .ctx = ctx, .out = out, .status = MB_OK};
+
+	if (!out)
+		return MB_BAD_INFO;
+	memset(out, 0, sizeof(*out));
+	if (magic != MB1_BOOTLOADER_MAGIC && magic != MB2_BOOTLOADER_MAGIC)
+		return MB_BAD_MAGIC;
+	if (!map_fn)
+		return MB_BAD_INFO;
+
+	out->protocol = magic == MB1_BOOTLOADER_MAGIC ? 1 : 2;
+	if (out->protocol == 1)
+		mb1_parse(&p, info_phys);
+	else
+		mb2_parse(&p, info_phys);
+
+	/* 3.3 / 3.6 "Basic memory information": lower memory from 0, upper from 1 MiB. */
+	if (out->mmap_count == 0 && out->has_mem_lower_upper) {
+		add_range(&p, 0, (uint64_t)out->mem_lower_kib * KIB, MEM_USABLE);
+		add_range(&p, ONE_MIB, (uint64_t)out->mem_upper_kib * KIB, MEM_USABLE);
+	}
+	if (out->mmap_count == 0)
+		note(&p, MB_NO_MEMMAP);
+	return p.status;
+}
+
+const char *mb_status_str(enum mb_status s)
+{
+	static const char *const str[] = {
+	    [MB_OK] = "ok",
+	    [MB_BAD_MAGIC] = "bad multiboot magic",
+	    [MB_BAD_INFO] = "boot info unmapped or malformed",
+	    [MB_NO_MEMMAP] = "no memory map from the loader",
+	    [MB_TOO_MANY] = "too many mmap entries or modules, extra dropped",
+	};
+
+	if ((unsigned)s < sizeof(str) / sizeof(str[0]) && str[s])
+		return str[s];
+	return "unknown multiboot status";
+}

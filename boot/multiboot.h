@@ -1,0 +1,31 @@
+/* multiboot.h - parse multiboot1 and multiboot2 boot information into struct boot_info. */
+#ifndef DBGVISOR_MULTIBOOT_H
+#define DBGVISOR_MULTIBOOT_H
+
+#include "core/hw/bootinfo.h"
+
+#define MB1_BOOTLOADER_MAGIC 0x2BADB002u
+#define MB2_BOOTLOADER_MAGIC 0x36d76289u
+
+/*
+ * The parser never dereferences a loader-supplied physical address directly: it asks
+ * this callback for a readable pointer to [phys, phys + len), which returns NULL when
+ * the range is not backed (the hypervisor's direct map, or a recorded blob in tests).
+ */
+typedef const void *(*mb_map_fn)(uint64_t phys, size_t len, void *ctx);
+
+enum mb_status {
+	MB_OK = 0,
+	MB_BAD_MAGIC,
+	MB_BAD_INFO,  /* info pointer unmapped or structure truncated */
+	MB_NO_MEMMAP, /* neither an mmap nor mem_lower/upper was supplied */
+	MB_TOO_MANY,  /* more mmap entries or modules than we keep (the rest are dropped) */
+};
+
+/* Parse the info at @info_phys according to @magic (from EAX at entry). */
+enum mb_status mb_parse(uint32_t magic, uint64_t info_phys, mb_map_fn map, void *ctx,
+			struct boot_info *out);
+
+const char *mb_status_str(enum mb_status s);
+
+#endif

@@ -1,0 +1,32 @@
+/* console.h - hypervisor log output (printk) and machine exit. */
+#ifndef DBGVISOR_CONSOLE_H
+#define DBGVISOR_CONSOLE_H
+
+#include <stdarg.h>
+#include <stdint.h>
+
+#include "uart.h"
+
+/* Exit status conventions, also used by the integration tests. */
+#define HV_EXIT_OK	    0
+#define HV_EXIT_NO_VIRT	    2 /* no usable VT-x/SVM */
+#define HV_EXIT_BAD_BOOT    3 /* bad boot info, module or command line */
+#define HV_EXIT_PANIC	    4 /* internal error: panic() or an unexpected exception */
+#define HV_EXIT_GUEST_FAULT 5 /* the guest died: triple fault, forbidden memory, ... */
+#define HV_EXIT_KILLED	    6 /* gdb killed the machine */
+
+/* Install the log UART; before this call printk output is dropped. */
+void console_init(struct uart *log);
+void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vprintk(const char *fmt, va_list ap);
+/* Formatted output to another UART (the GDB port), with the same newline handling. */
+void uart_printf(struct uart *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * Stop the machine: drain the UARTs, then isa-debug-exit (QEMU exits with status
+ * (code << 1) | 1) and the Bochs shutdown port; on real hardware, halt forever.
+ */
+void hv_exit(int code) __attribute__((noreturn));
+/* Register another UART to drain before exiting (the GDB port). */
+void console_add_drain(struct uart *u);
+
+#endif

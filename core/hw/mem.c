@@ -1,0 +1,147 @@
+/* mem.c - move the hypervisor to the top of RAM and build its final page tables there. */
+#include "mem.h"
+
+#include "console.h"
+#include "trap.h"
+#include "layout.h"
+#include "string.h"
+#include "x86.h"
+
+#define PT_ENTRIES	    512ull
+#define PML4_SHIFT	    39
+#define PDPT_SHIFT	    30
+#define PD_SHIFT	    21
+#define PT_INDEX(va, shift) (((va) >> (shift)) & (PT_ENTRIES - 1))
+#define MAX_EXCLUSIONS	    (BOOT_MAX_MODULES + 4)
+
+extern char __image_start[], __image_end[];
+extern char __image_phys_start[], __image_bss_end_phys[];
+
+/* core/reloc_switch.S */
+void reloc_switch(void *dst, const void *src, uint64_t len, uint64_t new_cr3);
+
+static struct hv_region region;
+static struct pmem_pool pool;
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+uint64_t mem_alloc_pages(uint64_t npages, uint64_t align)
+{
+	uint64_t pa = pmem_pool_alloc(&pool, npages, align);
+
+	if (!pa)
+		panic("hypervisor heap exhausted (%lu pages wanted, %lu KiB used of %lu KiB)",
+		      npages, pmem_pool_used(&pool) >> 10, (pool.end - pool.start) >> 10);
+	memset(phys_to_virt(pa), 0, npages * PAGE_SIZE);
+	return pa;
+}
+
+void *mem_alloc_zeroed(uint64_t npages)
+{
+	return phys_to_virt(mem_alloc_pages(npages, PAGE_SIZE));
+}
+
+uint64_t virt_to_phys(const void *va)
+{
+	uint64_t v = (uint64_t)va;
+
+	if (v >= (uint64_t)__image_start && v < (uint64_t)__image_end)
+		return region.image_start + (v - (uint64_t)__image_start);
+	return v;
+}
+
+const struct hv_region *mem_region(void)
+{
+	return &region;
+}
+
+static uint64_t *table_at(uint64_t *entry)
+{
+	if (!(*entry & PTE_P))
+		*entry = mem_alloc_pages(1, PAGE_SIZE) | PTE_P | PTE_W;
+	return phys_to_virt(*entry & ~(PAGE_SIZE - 1));
+}
+
+/* Map [va, va + len) onto [pa, ...) with 2 MiB pages in the hierarchy rooted at @pml4. */
+static void map_large(uint64_t *pml4, uint64_t va, uint64_t pa, uint64_t len)
+{
+	for (uint64_t off = 0; off < len; off += LARGE_PAGE_SIZE) {
+		uint64_t v = va + off;
+		uint64_t *pdpt = table_at(&pml4[PT_INDEX(v, PML4_SHIFT)]);
+		uint64_t *pd = table_at(&pdpt[PT_INDEX(v, PDPT_SHIFT)]);
+
+		pd[PT_INDEX(v, PD_SHIFT)] = (pa + off) | PTE_P | PTE_W | PTE_PS;
+	}
+}
+
+static unsigned collect_exclusions(const struct boot_info *bi, struct phys_range *ex)
+{
+	unsigned n = 0;
+
+	ex[n++] = (struct phys_range){0, LOW_MEMORY_END};
+	ex[n++] = (struct phys_range){(uint64_t)__image_phys_start, (uint64_t)__image_bss_end_phys};
+	if (bi->info_end > bi->info_start)
+		ex[n++] = (struct phys_range){bi->info_start, bi->info_end};
+	for (unsigned i = 0; i < bi->module_count; i++)
+		ex[n++] = (struct phys_range){bi->modules[i].start, bi->modules[i].end};
+	return n;
+}
+
+void mem_setup(struct boot_info *bi)
+{
+	struct phys_range ex[MAX_EXCLUSIONS];
+	uint64_t image_len = (uint64_t)__image_bss_end_phys - (uint64_t)__image_phys_start;
+	uint64_t image_span = align_up(image_len, LARGE_PAGE_SIZE);
+	uint64_t mods_len = 0, top, size, base, cr3;
+	unsigned nex = collect_exclusions(bi, ex);
+	uint64_t *pml4;
+
+	for (unsigned i = 0; i < bi->module_count; i++)
+		mods_len += align_up(bi->modules[i].end - bi->modules[i].start, PAGE_SIZE);
+	top = pmem_usable_top(bi->mmap, bi->mmap_count);
+	region.direct_map_end =
+	    align_up(top > HV_REGION_LIMIT ? top : HV_REGION_LIMIT, LARGE_PAGE_SIZE);
+	/* Page tables of the direct map: one page directory per GiB, plus the upper levels. */
+	size = image_span + mods_len + HV_HEAP_BASE_SIZE +
+	       ((region.direct_map_end >> PDPT_SHIFT) + 8) * PAGE_SIZE;
+	if (!pmem_find_top(bi->mmap, bi->mmap_count, ex, nex, size, LARGE_PAGE_SIZE,
+			   HV_REGION_LIMIT, &base)) {
+		printk("dbgvisor: no room for the hypervisor: need %lu KiB of usable RAM below "
+		       "4 GiB, 2 MiB aligned, clear of the image, modules and boot info\n",
+		       size >> 10);
+		hv_exit(HV_EXIT_BAD_BOOT);
+	}
+
+	region.start = base;
+	region.end = base + size;
+	region.image_start = base;
+	region.image_end = base + image_span;
+	region.modules_start = region.image_end;
+	region.modules_end = region.modules_start + mods_len;
+	region.heap_start = region.modules_end;
+	region.heap_end = region.end;
+	pmem_pool_init(&pool, region.heap_start, region.heap_end);
+
+	/* Modules move first: the guest loader will overwrite their loader-chosen home. */
+	uint64_t dst = region.modules_start;
+	for (unsigned i = 0; i < bi->module_count; i++) {
+		struct boot_module *m = &bi->modules[i];
+		uint64_t len = m->end - m->start;
+
+		memmove(phys_to_virt(dst), phys_to_virt(m->start), len);
+		m->start = dst;
+		m->end = dst + len;
+		dst += align_up(len, PAGE_SIZE);
+	}
+
+	pml4 = mem_alloc_zeroed(1);
+	map_large(pml4, 0, 0, region.direct_map_end);
+	map_large(pml4, (uint64_t)__image_start, region.image_start, image_span);
+	cr3 = virt_to_phys(pml4);
+
+	/* Nothing may be written between the copy and the CR3 switch: one asm routine. */
+	reloc_switch(phys_to_virt(region.image_start), __image_start, image_len, cr3);
+}

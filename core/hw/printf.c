@@ -1,0 +1,354 @@
+/* printf.c - freestanding printf subset for register dumps and log lines (no floating point). */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "printf.h"
+
+/* Room for the longest digit string we emit: UINT64_MAX in decimal has 20 digits. */
+#define FMT_DIGITS_MAX 24
+/* "%p" always shows the full 64-bit address so columns in dumps line up. */
+#define FMT_PTR_DIGITS 16
+/*
+ * Cap on widths and precisions: a typo such as "%99999999d" must not stall the log UART
+ * for minutes or overflow the int character count; no real format needs more.
+ */
+#define FMT_MAX_WIDTH 4096
+#define FMT_NULL_STR  "(null)"
+
+struct fmt_sink {
+	fmt_putc_fn out;
+	void *ctx;
+	size_t count;
+};
+
+struct fmt_spec {
+	bool left;	 /* '-': pad on the right */
+	bool zero;	 /* '0': pad numbers with zeros instead of spaces */
+	unsigned width;	 /* minimum field width */
+	int prec;	 /* precision, or -1 when absent */
+	unsigned lenmod; /* how many 'l' (0..2), or LEN_SIZE / LEN_SHORT / LEN_CHAR */
+	bool upper;	 /* 'X' */
+};
+
+enum { LEN_INT = 0, LEN_LONG = 1, LEN_LLONG = 2, LEN_SIZE, LEN_SHORT, LEN_CHAR };
+
+static void put(struct fmt_sink *s, char c)
+{
+	s->out(c, s->ctx);
+	s->count++;
+}
+
+static void put_n(struct fmt_sink *s, char c, unsigned n)
+{
+	while (n--)
+		put(s, c);
+}
+
+static void put_str(struct fmt_sink *s, const char *str, size_t n)
+{
+	while (n--)
+		put(s, *str++);
+}
+
+/* Parse a decimal field, saturating at FMT_MAX_WIDTH; advances *pp past the digits. */
+static unsigned parse_num(const char **pp)
+{
+	unsigned v = 0;
+
+	while (**pp >= '0' && **pp <= '9') {
+		v = v * 10 + (unsigned)(**pp - '0');
+		if (v > FMT_MAX_WIDTH)
+			v = FMT_MAX_WIDTH;
+		(*pp)++;
+	}
+	return v;
+}
+
+static unsigned clamp_width(int v)
+{
+	/* A negative '*' argument means "left-justify" (C11 7.21.6.1p5), handled by the caller. */
+	unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;
+
+	return u > FMT_MAX_WIDTH ? FMT_MAX_WIDTH : u;
+}
+
+/* Digits of @v in @base, least significant first; returns how many. */
+static unsigned to_digits(uint64_t v, unsigned base, bool upper, char *buf)
+{
+	const char *set = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	unsigned n = 0;
+
+	do {
+		buf[n++] = set[v % base];
+		v /= base;
+	} while (v);
+	return n;
+}
+
+/*
+ * Emit one integer field: [spaces][sign/prefix][zeros][digits][spaces].
+ * @prefix is "-", "0x" or "" and always precedes zero padding, as in C.
+ */
+static void emit_int(struct fmt_sink *s, const struct fmt_spec *sp, uint64_t mag, unsigned base,
+		     const char *prefix, size_t plen)
+{
+	char buf[FMT_DIGITS_MAX];
+	unsigned ndig = 0, zeros = 0, body, pad = 0;
+
+	/* C: an explicit precision of 0 prints no digits for the value 0. */
+	if (!(sp->prec == 0 && mag == 0))
+		ndig = to_digits(mag, base, sp->upper, buf);
+	if (sp->prec >= 0 && (unsigned)sp->prec > ndig)
+		zeros = (unsigned)sp->prec - ndig;
+	body = (unsigned)plen + zeros + ndig;
+	if (sp->width > body)
+		pad = sp->width - body;
+	/* '0' is ignored with '-' or an explicit precision (C11 7.21.6.1p6). */
+	if (sp->zero && !sp->left && sp->prec < 0) {
+		zeros += pad;
+		pad = 0;
+	}
+	if (!sp->left)
+		put_n(s, ' ', pad);
+	put_str(s, prefix, plen);
+	put_n(s, '0', zeros);
+	while (ndig)
+		put(s, buf[--ndig]);
+	if (sp->left)
+		put_n(s, ' ', pad);
+}
+
+/* Emit @n bytes of @str padded to the field width (never zero-padded). */
+static void emit_str(struct fmt_sink *s, const struct fmt_spec *sp, const char *str, size_t n)
+{
+	unsigned pad = sp->width > n ? sp->width - (unsigned)n : 0;
+
+	if (!sp->left)
+		put_n(s, ' ', pad);
+	put_str(s, str, n);
+	if (sp->left)
+		put_n(s, ' ', pad);
+}
+
+/* Length of @str, reading no further than @max bytes (the precision may bound a non-string). */
+static size_t bounded_strlen(const char *str, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && str[n])
+		n++;
+	return n;
+}
+
+static uint64_t arg_unsigned(va_list *ap, unsigned lenmod)
+{
+	switch (lenmod) {
+	case LEN_LONG:
+		return va_arg(*ap, unsigned long);
+	case LEN_LLONG:
+		return va_arg(*ap, unsigned long long);
+	case LEN_SIZE:
+		return va_arg(*ap, size_t);
+	case LEN_SHORT:
+		return (unsigned short)va_arg(*ap, unsigned int);
+	case LEN_CHAR:
+		return (unsigned char)va_arg(*ap, unsigned int);
+	default:
+		return va_arg(*ap, unsigned int);
+	}
+}
+
+static int64_t arg_signed(va_list *ap, unsigned lenmod)
+{
+	switch (lenmod) {
+	case LEN_LONG:
+		return va_arg(*ap, long);
+	case LEN_LLONG:
+		return va_arg(*ap, long long);
+	case LEN_SIZE:
+		/* %zd: the signed type of size_t's width; modular conversion on gcc. */
+		return (int64_t)va_arg(*ap, size_t);
+	case LEN_SHORT:
+		return (short)va_arg(*ap, int);
+	case LEN_CHAR:
+		return (signed char)va_arg(*ap, int);
+	default:
+		return va_arg(*ap, int);
+	}
+}
+
+/* Parse flags, width, precision and length of one spec; *pp is just past the '%'. */
+static void parse_spec(const char **pp, struct fmt_spec *sp, va_list *ap)
+{
+	const char *p = *pp;
+
+	*sp = (struct fmt_spec){.prec = -1};
+	for (;; p++) {
+		if (*p == '-')
+			sp->left = true;
+		else if (*p == '0')
+			sp->zero = true;
+		else
+			break;
+	}
+	if (*p == '*') {
+		int w = va_arg(*ap, int);
+
+		sp->left |= w < 0;
+		sp->width = clamp_width(w);
+		p++;
+	} else {
+		sp->width = parse_num(&p);
+	}
+	if (*p == '.') {
+		p++;
+		if (*p == '*') {
+			int pr = va_arg(*ap, int);
+
+			/* A negative precision argument counts as absent (C11 7.21.6.1p5). */
+			sp->prec = pr < 0 ? -1 : (int)clamp_width(pr);
+			p++;
+		} else {
+			sp->prec = (int)parse_num(&p);
+		}
+	}
+	if (*p == 'l') {
+		sp->lenmod = LEN_LONG;
+		if (*++p == 'l') {
+			sp->lenmod = LEN_LLONG;
+			p++;
+		}
+	} else if (*p == 'z') {
+		sp->lenmod = LEN_SIZE;
+		p++;
+	} else if (*p == 'h') {
+		sp->lenmod = LEN_SHORT;
+		if (*++p == 'h') {
+			sp->lenmod = LEN_CHAR;
+			p++;
+		}
+	}
+	*pp = p;
+}
+
+/* Format one conversion character @conv; false if it is not one we know. */
+static bool convert(struct fmt_sink *s, const struct fmt_spec *sp, char conv, va_list *ap)
+{
+	switch (conv) {
+	case 'd':
+	case 'i': {
+		int64_t v = arg_signed(ap, sp->lenmod);
+		/* Negate in unsigned arithmetic so INT64_MIN has a magnitude too. */
+		uint64_t mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+		emit_int(s, sp, mag, 10, "-", v < 0 ? 1 : 0);
+		return true;
+	}
+	case 'u':
+		emit_int(s, sp, arg_unsigned(ap, sp->lenmod), 10, "", 0);
+		return true;
+	case 'x':
+	case 'X':
+		emit_int(s, sp, arg_unsigned(ap, sp->lenmod), 16, "", 0);
+		return true;
+	case 'p': {
+		struct fmt_spec ps = *sp;
+
+		ps.prec = FMT_PTR_DIGITS;
+		ps.upper = false;
+		emit_int(s, &ps, (uintptr_t)va_arg(*ap, void *), 16, "0x", 2);
+		return true;
+	}
+	case 's': {
+		const char *str = va_arg(*ap, const char *);
+		size_t max = sp->prec >= 0 ? (size_t)sp->prec : SIZE_MAX;
+
+		if (!str)
+			str = FMT_NULL_STR;
+		emit_str(s, sp, str, bounded_strlen(str, max));
+		return true;
+	}
+	case 'c': {
+		char c = (char)va_arg(*ap, int);
+
+		emit_str(s, sp, &c, 1);
+		return true;
+	}
+	case '%':
+		put(s, '%');
+		return true;
+	default:
+		return false;
+	}
+}
+
+int fmt_vformat(fmt_putc_fn out, void *ctx, const char *fmt, va_list ap)
+{
+	struct fmt_sink s = {.out = out, .ctx = ctx, .count = 0};
+	va_list args;
+
+	/* A va_list parameter may be an array in disguise; take a real copy we can point to. */
+	va_copy(args, ap);
+	while (*fmt) {
+		const char *start = fmt;
+		struct fmt_spec sp;
+
+		if (*fmt != '%') {
+			put(&s, *fmt++);
+			continue;
+		}
+		fmt++;
+		parse_spec(&fmt, &sp, &args);
+		sp.upper = *fmt == 'X';
+		if (*fmt && convert(&s, &sp, *fmt, &args)) {
+			fmt++;
+			continue;
+		}
+		/* Unknown or truncated conversion: show the spec as written so the bug is visible.
+		 */
+		if (*fmt)
+			fmt++;
+		put_str(&s, start, (size_t)(fmt - start));
+	}
+	va_end(args);
+	return s.count > INT32_MAX ? INT32_MAX : (int)s.count;
+}
+
+struct fmt_buf {
+	char *buf;
+	size_t size;
+	size_t pos;
+};
+
+static void buf_putc(char c, void *ctx)
+{
+	struct fmt_buf *b = ctx;
+
+	/* Keep the last byte for the terminating NUL; count everything else. */
+	if (b->pos + 1 < b->size)
+		b->buf[b->pos] = c;
+	b->pos++;
+}
+
+int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	struct fmt_buf b = {.buf = buf, .size = buf ? size : 0, .pos = 0};
+	int n = fmt_vformat(buf_putc, &b, fmt, ap);
+
+	if (b.size)
+		b.buf[b.pos < b.size ? b.pos : b.size - 1] = '\0';
+	return n;
+}
+
+int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = fmt_vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}

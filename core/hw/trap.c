@@ -1,0 +1,68 @@
+/* trap.c - exception names, the register dump, and panic(), which prints one and stops. */
+#include "trap.h"
+
+#include <stdarg.h>
+
+#include "console.h"
+#include "x86.h"
+
+static const char *const vector_names[NUM_EXCEPTIONS] = {
+    [VEC_DE] = "#DE divide error",
+    [VEC_DB] = "#DB debug",
+    [VEC_NMI] = "NMI",
+    [VEC_BP] = "#BP breakpoint",
+    [VEC_OF] = "#OF overflow",
+    [VEC_BR] = "#BR bound range",
+    [VEC_UD] = "#UD invalid opcode",
+    [VEC_NM] = "#NM device not available",
+    [VEC_DF] = "#DF double fault",
+    [VEC_TS] = "#TS invalid TSS",
+    [VEC_NP] = "#NP not present",
+    [VEC_SS] = "#SS stack fault",
+    [VEC_GP] = "#GP general protection",
+    [VEC_PF] = "#PF page fault",
+    [VEC_MF] = "#MF x87 error",
+    [VEC_AC] = "#AC alignment check",
+    [VEC_MC] = "#MC machine check",
+    [VEC_XM] = "#XM SIMD error",
+    [VEC_VE] = "#VE virtualization",
+    [VEC_CP] = "#CP control protection",
+};
+
+const char *trap_vector_name(uint64_t vector)
+{
+	if (vector < NUM_EXCEPTIONS && vector_names[vector])
+		return vector_names[vector];
+	return "reserved/unknown";
+}
+
+void trap_dump(const struct trap_frame *f)
+{
+	printk("  RIP=%016lx CS=%04lx RFLAGS=%016lx RSP=%016lx SS=%04lx\n", f->rip, f->cs,
+	       f->rflags, f->rsp, f->ss);
+	printk("  RAX=%016lx RBX=%016lx RCX=%016lx RDX=%016lx\n", f->rax, f->rbx, f->rcx, f->rdx);
+	printk("  RSI=%016lx RDI=%016lx RBP=%016lx\n", f->rsi, f->rdi, f->rbp);
+	printk("  R8 =%016lx R9 =%016lx R10=%016lx R11=%016lx\n", f->r8, f->r9, f->r10, f->r11);
+	printk("  R12=%016lx R13=%016lx R14=%016lx R15=%016lx\n", f->r12, f->r13, f->r14, f->r15);
+	printk("  CR0=%016lx CR2=%016lx CR3=%016lx CR4=%016lx\n", x86_read_cr0(), x86_read_cr2(),
+	       x86_read_cr3(), x86_read_cr4());
+}
+
+void panic(const char *fmt, ...)
+{
+	static int panicking;
+	struct trap_frame f;
+	va_list ap;
+
+	trap_capture(&f);
+	x86_cli();
+	if (panicking++)
+		hv_exit(HV_EXIT_PANIC); /* panic inside panic: just stop */
+	printk("\ndbgvisor PANIC: ");
+	va_start(ap, fmt);
+	vprintk(fmt, ap);
+	va_end(ap);
+	printk("\n");
+	trap_dump(&f);
+	hv_exit(HV_EXIT_PANIC);
+}

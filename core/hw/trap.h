@@ -1,0 +1,55 @@
+/* trap.h - the register frame built by the exception stubs, and the dump printer. */
+#ifndef DBGVISOR_TRAP_H
+#define DBGVISOR_TRAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Layout must match the push order in boot/isr.S and core/capture.S. */
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss; /* as pushed by the CPU (SDM 3A, 7.14.2) */
+};
+
+#define TRAP_FRAME_SIZE (22 * 8)
+
+/* Exception vectors (SDM vol. 3A, table 7-1). */
+#define VEC_DE	       0
+#define VEC_DB	       1
+#define VEC_NMI	       2
+#define VEC_BP	       3
+#define VEC_OF	       4
+#define VEC_BR	       5
+#define VEC_UD	       6
+#define VEC_NM	       7
+#define VEC_DF	       8
+#define VEC_TS	       10
+#define VEC_NP	       11
+#define VEC_SS	       12
+#define VEC_GP	       13
+#define VEC_PF	       14
+#define VEC_MF	       16
+#define VEC_AC	       17
+#define VEC_MC	       18
+#define VEC_XM	       19
+#define VEC_VE	       20
+#define VEC_CP	       21
+#define NUM_EXCEPTIONS 32
+
+/* Fill @f with the caller's registers (core/capture.S); vector/error are left to the caller. */
+void trap_capture(struct trap_frame *f);
+/* Print every register of @f plus CR0/CR2/CR3/CR4 to the log. */
+void trap_dump(const struct trap_frame *f);
+const char *trap_vector_name(uint64_t vector);
+/*
+ * A handler for an exception taken in the hypervisor itself; returns true when it handled
+ * @f (execution resumes from the frame), false to fall through to the dump and stop.
+ */
+typedef bool (*trap_handler_fn)(struct trap_frame *f);
+void trap_set_handler(uint8_t vector, trap_handler_fn fn);
+/* Print, dump the caller's registers, stop the machine with HV_EXIT_PANIC. */
+void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+#endif

@@ -1,0 +1,27 @@
+/* guest_mem.h - what physical memory the guest owns, and the hypervisor's access to it. */
+#ifndef DBGVISOR_GUEST_MEM_H
+#define DBGVISOR_GUEST_MEM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/hw/bootinfo.h"
+#include "nested_pt.h"
+
+/* Build the guest's memory map from the loader's, with the hypervisor region reserved. */
+void guest_mem_init(const struct boot_info *bi);
+const struct mem_range *guest_mem_map(unsigned *count);
+
+/* Map [start, start + len) read-only in the nested tables built afterwards. */
+void guest_mem_set_readonly(uint64_t start, uint64_t len);
+
+/* Identity nested page tables over everything but the hypervisor; returns the root. */
+uint64_t guest_mem_build_nested(const struct nested_pt_format *f);
+
+/* Host pointer to guest RAM [gpa, gpa + len), or 0 if any byte is not the guest's RAM. */
+void *guest_mem_ptr(uint64_t gpa, uint64_t len);
+bool guest_mem_read(uint64_t gpa, void *buf, uint64_t len);
+bool guest_mem_write(uint64_t gpa, const void *buf, uint64_t len);
+bool guest_mem_hv_owns(uint64_t gpa);
+
+#endif

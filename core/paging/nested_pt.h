@@ -1,0 +1,53 @@
+/* nested_pt.h - build the guest's identity-mapped nested page tables (NPT or EPT) with holes. */
+#ifndef DBGVISOR_NESTED_PT_H
+#define DBGVISOR_NESTED_PT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/hw/pmem.h"
+
+/*
+ * Both NPT (long-mode page-table format) and EPT use 4-level, 512-entry tables; only
+ * the entry bits differ, so each backend passes its bits here.
+ */
+struct nested_pt_format {
+	uint64_t table;	    /* bits of a non-leaf entry */
+	uint64_t leaf_ram;  /* 4 KiB leaf over RAM */
+	uint64_t leaf_mmio; /* 4 KiB leaf over anything else (device memory) */
+	uint64_t large;	    /* extra bit(s) that make a PDE a 2 MiB leaf */
+	uint64_t write;	    /* the write-permission bit, cleared over read-only ranges */
+};
+
+struct nested_pt_env {
+	/* A zeroed page for a new table; returns its physical address, 0 when out of memory. */
+	uint64_t (*alloc_page)(void *ctx);
+	/* Where the hypervisor can read and write the table at @pa. */
+	uint64_t *(*table_ptr)(uint64_t pa, void *ctx);
+	void *ctx;
+};
+
+struct nested_pt_layout {
+	uint64_t end;		      /* map [0, end) */
+	const struct phys_range *ram; /* ranges that are RAM (others are MMIO) */
+	unsigned nram;
+	const struct phys_range *holes; /* ranges left unmapped (the hypervisor) */
+	unsigned nholes;
+	const struct phys_range *readonly; /* mapped without write access (writes exit) */
+	unsigned nreadonly;
+};
+
+struct nested_pt_stats {
+	uint64_t large_pages, small_pages, tables;
+};
+
+/* Fill the tables under @root_pa; returns 0, or -1 when a table could not be allocated. */
+int nested_pt_build(uint64_t root_pa, const struct nested_pt_layout *l,
+		    const struct nested_pt_format *f, const struct nested_pt_env *env,
+		    struct nested_pt_stats *stats);
+
+/* Look up the leaf entry mapping @gpa (for tests and diagnostics); 0 if none. */
+uint64_t nested_pt_lookup(uint64_t root_pa, uint64_t gpa, const struct nested_pt_format *f,
+			  const struct nested_pt_env *env, uint64_t *page_size);
+
+#endif

@@ -1,0 +1,36 @@
+/* vcpu_hooks.h - the one door from the vcpu engine up to the debug layer, which fills it. */
+#ifndef DBGVISOR_VCPU_HOOKS_H
+#define DBGVISOR_VCPU_HOOKS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vcpu.h"
+
+/*
+ * The engine decides every exit except the debug events; those it hands up through this
+ * table (debug/debug_hooks.c), so core/ never includes debug/. Every entry is required.
+ */
+struct vcpu_debug_hooks {
+	/* Top of the run loop: serve gdb, load the debug registers; false stops the machine. */
+	bool (*before_entry)(struct vcpu *v);
+	/* Right after each exit: take back the DRs the guest changed while running natively. */
+	void (*after_exit)(struct vcpu *v);
+	/* #DB (intercepted, or ICEBP with exc.software) and MOV DR exits. */
+	enum exit_result (*db)(struct vcpu *v, const struct vcpu_exit *e);
+	enum exit_result (*mov_dr)(struct vcpu *v, const struct vcpu_exit *e);
+	/* An instruction the engine emulated ended with TF set: the single-step trap. */
+	void (*step_trap)(struct vcpu *v);
+	/* A hardware task switch happened; @t_bit: the new TSS asks for a #DB (T flag). */
+	void (*task_switch)(struct vcpu *v, bool t_bit);
+	/* INT3 at @rip: true when it is the debugger's breakpoint (a stop is requested). */
+	bool (*breakpoint)(struct vcpu *v, uint64_t rip);
+	/* A timer exit: the debugger may look at its line. */
+	void (*timer)(struct vcpu *v);
+	/* An NMI exit: true when it was the debugger's Ctrl-C kick, not the guest's NMI. */
+	bool (*nmi)(struct vcpu *v);
+	/* exit_dispatch said stop: true when the debugger keeps the guest for inspection. */
+	bool (*keep_stopped_guest)(struct vcpu *v);
+};
+
+#endif

@@ -1,0 +1,343 @@
+/* gdb_proto.c - GDB remote serial protocol framing: packet parser, acks, retransmit, escapes. */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/hw/printf.h"
+#include "core/hw/string.h"
+#include "gdb_proto.h"
+
+#define HEX_DIGITS  "0123456789abcdef"
+#define U64_HEX_MAX 16
+#define QSUPPORTED  "qSupported"
+#define PKT_START   '$'
+#define PKT_END	    '#'
+#define ACK	    '+'
+#define NAK	    '-'
+#define RLE_MARK    '*'
+#define NIBBLE_BITS 4
+#define NIBBLE_MASK 0xf
+
+void gdb_proto_reset(struct gdb_proto *p)
+{
+	p->rx_state = GDB_RX_IDLE;
+	p->no_ack = false;
+	p->ack_pending = false;
+	p->closed = false;
+	p->tx_overflow = false;
+	p->rx_len = 0;
+	p->tx_len = 0;
+}
+
+void gdb_proto_init(struct gdb_proto *p, const struct gdb_io *io)
+{
+	memset(p, 0, sizeof(*p));
+	p->io = *io;
+	gdb_proto_reset(p);
+}
+
+int gdb_hex_val(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static void put_raw(struct gdb_proto *p, char c)
+{
+	p->io.putc(p->io.ctx, c);
+}
+
+static void transmit(struct gdb_proto *p)
+{
+	uint8_t sum = 0;
+
+	put_raw(p, PKT_START);
+	for (size_t i = 0; i < p->tx_len; i++) {
+		put_raw(p, p->tx[i]);
+		sum = (uint8_t)(sum + (uint8_t)p->tx[i]);
+	}
+	put_raw(p, PKT_END);
+	put_raw(p, HEX_DIGITS[sum >> NIBBLE_BITS]);
+	put_raw(p, HEX_DIGITS[sum & NIBBLE_MASK]);
+}
+
+static void nak(struct gdb_proto *p)
+{
+	if (!p->no_ack)
+		put_raw(p, NAK);
+}
+
+static void start_packet(struct gdb_proto *p)
+{
+	p->rx_state = GDB_RX_DATA;
+	p->rx_len = 0;
+	p->rx_sum = 0;
+}
+
+static enum gdb_event idle_byte(struct gdb_proto *p, uint8_t ch)
+{
+	switch (ch) {
+	case PKT_START:
+		start_packet(p);
+		break;
+	case ACK:
+		p->ack_pending = false;
+		break;
+	case NAK:
+		/* Only a packet still waiting for its ack is resent; any other '-' is stray. */
+		if (p->ack_pending && !p->no_ack)
+			transmit(p);
+		break;
+	case GDB_CTRL_C:
+		return GDB_EV_INTERRUPT;
+	default: /* garbage between packets */
+		break;
+	}
+	return GDB_EV_NONE;
+}
+
+static enum gdb_event packet_done(struct gdb_proto *p)
+{
+	p->rx_state = GDB_RX_IDLE;
+	if (p->rx_csum != p->rx_sum) {
+		nak(p); /* bad checksum: ask again, act on nothing */
+		return GDB_EV_NONE;
+	}
+	p->rx[p->rx_len] = '\0';
+	p->ack_pending = false; /* gdb only sends a new packet once it has our reply */
+	/* qSupported opens every connection: a previous session's no-ack mode must not stick. */
+	if (p->no_ack && p->rx_len >= sizeof(QSUPPORTED) - 1 &&
+	    memcmp(p->rx, QSUPPORTED, sizeof(QSUPPORTED) - 1) == 0)
+		p->no_ack = false;
+	if (!p->no_ack)
+		put_raw(p, ACK);
+	return GDB_EV_PACKET;
+}
+
+enum gdb_event gdb_proto_feed(struct gdb_proto *p, int c)
+{
+	uint8_t ch = (uint8_t)c;
+	int v;
+
+	if (c == GDB_IO_CLOSED)
+		p->closed = true;
+	if (p->closed)
+		return GDB_EV_CLOSED;
+	if (c < 0)
+		return GDB_EV_NONE;
+
+	switch (p->rx_state) {
+	case GDB_RX_IDLE:
+		return idle_byte(p, ch);
+	case GDB_RX_DATA:
+		if (ch == PKT_START) {
+			start_packet(p); /* the previous one was cut short: resync here */
+		} else if (ch == PKT_END) {
+			p->rx_state = GDB_RX_CSUM_HI;
+		} else if (p->rx_len >= GDB_PKT_MAX) {
+			p->rx_state = GDB_RX_DISCARD;
+		} else {
+			p->rx[p->rx_len++] = (char)ch;
+			p->rx_sum = (uint8_t)(p->rx_sum + ch);
+		}
+		break;
+	case GDB_RX_CSUM_HI:
+		v = gdb_hex_val(ch);
+		p->rx_csum = v < 0 ? -1 : v << NIBBLE_BITS;
+		p->rx_state = GDB_RX_CSUM_LO;
+		break;
+	case GDB_RX_CSUM_LO:
+		v = gdb_hex_val(ch);
+		if (v < 0 || p->rx_csum < 0)
+			p->rx_csum = -1;
+		else
+			p->rx_csum |= v;
+		return packet_done(p);
+	case GDB_RX_DISCARD:
+		if (ch == PKT_START) {
+			nak(p);
+			start_packet(p);
+		} else if (ch == PKT_END) {
+			p->rx_state = GDB_RX_DISCARD_CS1;
+		}
+		break;
+	case GDB_RX_DISCARD_CS1:
+		p->rx_state = GDB_RX_DISCARD_CS2;
+		break;
+	case GDB_RX_DISCARD_CS2:
+		p->rx_state = GDB_RX_IDLE;
+		nak(p); /* oversize: refused whatever its checksum */
+		break;
+	}
+	return GDB_EV_NONE;
+}
+
+enum gdb_event gdb_proto_poll(struct gdb_proto *p)
+{
+	if (p->closed)
+		return GDB_EV_CLOSED;
+	return gdb_proto_feed(p, p->io.getc(p->io.ctx));
+}
+
+/* Wait for the ack of the previous packet (resending it on '-'), unless gdb has moved on. */
+static void wait_ack(struct gdb_proto *p)
+{
+	unsigned idle = 0;
+
+	while (p->ack_pending && !p->no_ack && !p->closed && p->rx_state == GDB_RX_IDLE &&
+	       idle < GDB_ACK_WAIT_POLLS) {
+		int c = p->io.getc(p->io.ctx);
+
+		if (c == GDB_IO_NONE) {
+			idle++;
+			continue;
+		}
+		idle = 0;
+		(void)gdb_proto_feed(p, c); /* a Ctrl-C here means nothing: the guest is stopped */
+	}
+	p->ack_pending = false;
+}
+
+void gdb_proto_begin(struct gdb_proto *p)
+{
+	wait_ack(p);
+	p->tx_len = 0;
+	p->tx_overflow = false;
+}
+
+size_t gdb_proto_room(const struct gdb_proto *p)
+{
+	return GDB_PKT_MAX - p->tx_len;
+}
+
+void gdb_proto_putc(struct gdb_proto *p, char c)
+{
+	if (p->tx_len < GDB_PKT_MAX)
+		p->tx[p->tx_len++] = c;
+	else
+		p->tx_overflow = true;
+}
+
+void gdb_proto_puts(struct gdb_proto *p, const char *s)
+{
+	while (*s)
+		gdb_proto_putc(p, *s++);
+}
+
+void gdb_proto_putf(struct gdb_proto *p, const char *fmt, ...)
+{
+	size_t room = gdb_proto_room(p);
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = fmt_vsnprintf(p->tx + p->tx_len, room + 1, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n > room) {
+		p->tx_len = GDB_PKT_MAX;
+		p->tx_overflow = true;
+	} else {
+		p->tx_len += (size_t)n;
+	}
+}
+
+void gdb_proto_put_hex(struct gdb_proto *p, const void *buf, size_t len)
+{
+	const uint8_t *b = buf;
+
+	for (size_t i = 0; i < len; i++) {
+		gdb_proto_putc(p, HEX_DIGITS[b[i] >> NIBBLE_BITS]);
+		gdb_proto_putc(p, HEX_DIGITS[b[i] & NIBBLE_MASK]);
+	}
+}
+
+void gdb_proto_put_bin(struct gdb_proto *p, const void *buf, size_t len)
+{
+	const uint8_t *b = buf;
+
+	for (size_t i = 0; i < len; i++) {
+		uint8_t c = b[i];
+
+		if (c == PKT_START || c == PKT_END || c == GDB_ESCAPE || c == RLE_MARK) {
+			gdb_proto_putc(p, GDB_ESCAPE);
+			c ^= GDB_ESCAPE_XOR;
+		}
+		gdb_proto_putc(p, (char)c);
+	}
+}
+
+void gdb_proto_end(struct gdb_proto *p)
+{
+	if (p->tx_overflow) {
+		p->tx_len = sizeof(GDB_REPLY_OVERFLOW) - 1;
+		memcpy(p->tx, GDB_REPLY_OVERFLOW, p->tx_len);
+	}
+	transmit(p);
+	p->ack_pending = !p->no_ack;
+}
+
+void gdb_proto_send(struct gdb_proto *p, const char *s)
+{
+	gdb_proto_begin(p);
+	gdb_proto_puts(p, s);
+	gdb_proto_end(p);
+}
+
+bool gdb_parse_hex(const char **s, uint64_t *v)
+{
+	const char *c = *s;
+	uint64_t val = 0;
+	unsigned n = 0;
+	int d;
+
+	while ((d = gdb_hex_val((unsigned char)*c)) >= 0) {
+		if (++n > U64_HEX_MAX)
+			return false;
+		val = (val << NIBBLE_BITS) | (uint64_t)d;
+		c++;
+	}
+	if (n == 0)
+		return false;
+	*s = c;
+	*v = val;
+	return true;
+}
+
+bool gdb_hex_decode(const char *hex, uint8_t *out, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		int hi = gdb_hex_val((unsigned char)hex[2 * i]);
+		int lo = hi < 0 ? -1 : gdb_hex_val((unsigned char)hex[2 * i + 1]);
+
+		if (lo < 0)
+			return false;
+		out[i] = (uint8_t)(hi << NIBBLE_BITS | lo);
+	}
+	return true;
+}
+
+bool gdb_unescape(const char *in, size_t inlen, uint8_t *out, size_t max, size_t *outlen)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < inlen; i++) {
+		uint8_t c = (uint8_t)in[i];
+
+		if (c == GDB_ESCAPE) {
+			if (++i >= inlen)
+				return false;
+			c = (uint8_t)in[i] ^ GDB_ESCAPE_XOR;
+		}
+		if (n >= max)
+			return false;
+		out[n++] = c;
+	}
+	*outlen = n;
+	return true;
+}

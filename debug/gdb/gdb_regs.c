@@ -1,0 +1,147 @@
+/* gdb_regs.c - the g, G, p and P packets: registers in the target description's order and width. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/hw/string.h"
+#include "gdb_internal.h"
+
+#define BITS_PER_BYTE 8
+
+/* Register values travel in target (x86, little-endian) byte order: host order here. */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "little-endian host assumed");
+
+static size_t reg_bytes(const struct gdb_reg_desc *d)
+{
+	return d->bits / BITS_PER_BYTE;
+}
+
+/* Narrower registers (i386 eax as gpr[0]) see the low bytes; wider ones (st0) pad with 0. */
+static void reg_get(const struct gdb_regs *r, const struct gdb_reg_desc *d, uint8_t *val)
+{
+	size_t n = reg_bytes(d);
+
+	memset(val, 0, n);
+	memcpy(val, (const uint8_t *)r + d->off, d->size < n ? d->size : n);
+}
+
+/* Writes replace only the bytes the register covers: an i386 write keeps the upper half. */
+static void reg_set(struct gdb_regs *r, const struct gdb_reg_desc *d, const uint8_t *val)
+{
+	size_t n = reg_bytes(d);
+
+	memcpy((uint8_t *)r + d->off, val, d->size < n ? d->size : n);
+}
+
+void gdb_put_reg(struct gdb_stub *s, const struct gdb_regs *r, unsigned regno)
+{
+	size_t count;
+	const struct gdb_reg_desc *regs = gdb_reg_table(s->is64, &count);
+	uint8_t val[GDB_REG_BYTES_MAX];
+
+	if (regno >= count)
+		return;
+	reg_get(r, &regs[regno], val);
+	gdb_proto_put_hex(&s->proto, val, reg_bytes(&regs[regno]));
+}
+
+void gdb_cmd_read_regs(struct gdb_stub *s)
+{
+	struct gdb_regs r;
+	size_t count;
+
+	if (s->tgt.get_regs(s->tgt.ctx, &r) != 0) {
+		gdb_proto_send(&s->proto, GDB_E_TARGET);
+		return;
+	}
+	(void)gdb_reg_table(s->is64, &count);
+	gdb_proto_begin(&s->proto);
+	for (unsigned i = 0; i < count; i++)
+		gdb_put_reg(s, &r, i);
+	gdb_proto_end(&s->proto);
+}
+
+void gdb_cmd_write_regs(struct gdb_stub *s, const char *hex, size_t len)
+{
+	size_t count, total = 0;
+	const struct gdb_reg_desc *regs = gdb_reg_table(s->is64, &count);
+	uint8_t val[GDB_REG_BYTES_MAX];
+	struct gdb_regs r;
+
+	for (size_t i = 0; i < count; i++)
+		total += reg_bytes(&regs[i]);
+	if (len != 2 * total) {
+		gdb_proto_send(&s->proto, GDB_E_INVAL);
+		return;
+	}
+	if (s->tgt.get_regs(s->tgt.ctx, &r) != 0) {
+		gdb_proto_send(&s->proto, GDB_E_TARGET);
+		return;
+	}
+	for (size_t i = 0; i < count; i++) {
+		size_t n = reg_bytes(&regs[i]);
+
+		if (!gdb_hex_decode(hex, val, n)) {
+			gdb_proto_send(&s->proto, GDB_E_INVAL);
+			return;
+		}
+		reg_set(&r, &regs[i], val);
+		hex += 2 * n;
+	}
+	gdb_proto_send(&s->proto, s->tgt.set_regs(s->tgt.ctx, &r) == 0 ? GDB_OK : GDB_E_TARGET);
+}
+
+/* "n" (p) or "n=value" (P): the register number, checked against the layout. */
+static const struct gdb_reg_desc *parse_regno(struct gdb_stub *s, const char **arg)
+{
+	size_t count;
+	const struct gdb_reg_desc *regs = gdb_reg_table(s->is64, &count);
+	uint64_t n;
+
+	if (!gdb_parse_hex(arg, &n) || n >= count)
+		return NULL;
+	return &regs[n];
+}
+
+void gdb_cmd_read_reg(struct gdb_stub *s, const char *arg)
+{
+	const struct gdb_reg_desc *d = parse_regno(s, &arg);
+	uint8_t val[GDB_REG_BYTES_MAX];
+	struct gdb_regs r;
+
+	if (!d || *arg) {
+		gdb_proto_send(&s->proto, GDB_E_INVAL);
+		return;
+	}
+	if (s->tgt.get_regs(s->tgt.ctx, &r) != 0) {
+		gdb_proto_send(&s->proto, GDB_E_TARGET);
+		return;
+	}
+	reg_get(&r, d, val);
+	gdb_proto_begin(&s->proto);
+	gdb_proto_put_hex(&s->proto, val, reg_bytes(d));
+	gdb_proto_end(&s->proto);
+}
+
+void gdb_cmd_write_reg(struct gdb_stub *s, const char *arg)
+{
+	const struct gdb_reg_desc *d = parse_regno(s, &arg);
+	uint8_t val[GDB_REG_BYTES_MAX];
+	struct gdb_regs r;
+
+	if (!d || *arg++ != '=' || strlen(arg) != 2 * reg_bytes(d) ||
+	    !gdb_hex_decode(arg, val, reg_bytes(d))) {
+		gdb_proto_send(&s->proto, GDB_E_INVAL);
+		return;
+	}
+	if (d->size == 0) { /* x87: accepted and ignored */
+		gdb_proto_send(&s->proto, GDB_OK);
+		return;
+	}
+	if (s->tgt.get_regs(s->tgt.ctx, &r) != 0) {
+		gdb_proto_send(&s->proto, GDB_E_TARGET);
+		return;
+	}
+	reg_set(&r, d, val);
+	gdb_proto_send(&s->proto, s->tgt.set_regs(s->tgt.ctx, &r) == 0 ? GDB_OK : GDB_E_TARGET);
+}

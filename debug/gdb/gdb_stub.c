@@ -1,0 +1,313 @@
+/* gdb_stub.c - the GDB stub's session: stop replies, the packet loop, resumes, detach. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/hw/string.h"
+#include "gdb_internal.h"
+
+#define SIG_INT	      2
+#define SIG_TRAP      5
+#define SIG_SEGV      11
+#define SIG_MAX	      0xff
+#define THREAD_ID     1
+#define THREAD_ANY    0
+#define POLL_MAX      256 /* bytes handled per gdb_poll_interrupt call */
+#define VCONT_ACTIONS "vCont;c;C;s;S"
+#define V_CONT	      "vCont;"
+#define SEP	      ';'
+#define SEP_THREAD    ':'
+
+static bool starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+void gdb_init(struct gdb_stub *s, const struct gdb_io *io, const struct gdb_target *t)
+{
+	memset(s, 0, sizeof(*s));
+	s->tgt = *t;
+	gdb_proto_init(&s->proto, io);
+	s->is64 = true; /* sampled again at the first stop, with the guest set up */
+	s->stop_kind = GDB_STOP_INITIAL;
+}
+
+static void end_session(struct gdb_stub *s)
+{
+	gdb_remove_all(s);
+	s->attached = s->resumed = false;
+	s->gdb_swbreak = s->gdb_hwbreak = false;
+	gdb_proto_reset(&s->proto);
+}
+
+static void put_reason(struct gdb_stub *s)
+{
+	static const char *const watch[] = {
+	    [GDB_STOP_WATCH] = "watch", [GDB_STOP_RWATCH] = "rwatch", [GDB_STOP_AWATCH] = "awatch"};
+
+	switch (s->stop_kind) {
+	case GDB_STOP_SIGTRAP_SW:
+		if (s->gdb_swbreak) /* only to a gdb that asked for it in qSupported */
+			gdb_proto_puts(&s->proto, "swbreak:;");
+		break;
+	case GDB_STOP_SIGTRAP_HW:
+		if (s->gdb_hwbreak)
+			gdb_proto_puts(&s->proto, "hwbreak:;");
+		break;
+	case GDB_STOP_WATCH:
+	case GDB_STOP_RWATCH:
+	case GDB_STOP_AWATCH:
+		gdb_proto_putf(&s->proto, "%s:%llx;", watch[s->stop_kind],
+			       (unsigned long long)s->stop_addr);
+		break;
+	default:
+		break;
+	}
+}
+
+/* T<sig><reason>thread:1;<pc>;<sp>;<fp>; with register numbers of the description in use. */
+static void send_stop_reply(struct gdb_stub *s)
+{
+	const unsigned *expedite;
+	static const unsigned exp64[] = {GDB_AMD64_RIP, GDB_AMD64_RSP, GDB_AMD64_RBP};
+	static const unsigned exp32[] = {GDB_I386_EIP, GDB_I386_ESP, GDB_I386_EBP};
+	int sig = s->stop_kind == GDB_STOP_INTERRUPT ? SIG_INT
+		  : s->stop_kind == GDB_STOP_FAULT   ? SIG_SEGV
+						     : SIG_TRAP;
+	struct gdb_regs r;
+
+	gdb_proto_begin(&s->proto);
+	gdb_proto_putf(&s->proto, "T%02x", sig);
+	put_reason(s);
+	gdb_proto_putf(&s->proto, "thread:%x;", THREAD_ID);
+	if (s->tgt.get_regs(s->tgt.ctx, &r) == 0) {
+		expedite = s->is64 ? exp64 : exp32;
+		for (size_t i = 0; i < sizeof(exp64) / sizeof(exp64[0]); i++) {
+			gdb_proto_putf(&s->proto, "%02x:", expedite[i]);
+			gdb_put_reg(s, &r, expedite[i]);
+			gdb_proto_putc(&s->proto, SEP);
+		}
+	}
+	gdb_proto_end(&s->proto);
+}
+
+static bool set_pc(struct gdb_stub *s, uint64_t pc)
+{
+	struct gdb_regs r;
+
+	if (s->tgt.get_regs(s->tgt.ctx, &r) != 0)
+		return false;
+	r.rip = pc;
+	return s->tgt.set_regs(s->tgt.ctx, &r) == 0;
+}
+
+/* c [addr], s [addr], C sig[;addr], S sig[;addr]. */
+static enum gdb_action resume(struct gdb_stub *s, const char *pkt, int *signal)
+{
+	bool step = pkt[0] == 's' || pkt[0] == 'S';
+	const char *arg = pkt + 1;
+	uint64_t sig = 0, addr = 0;
+	bool has_addr = false;
+
+	if (pkt[0] == 'C' || pkt[0] == 'S') {
+		if (!gdb_parse_hex(&arg, &sig) || sig > SIG_MAX || (*arg && *arg++ != SEP) ||
+		    (arg[-1] == SEP && !*arg))
+			goto bad;
+	}
+	if (*arg) {
+		if (!gdb_parse_hex(&arg, &addr) || *arg)
+			goto bad;
+		has_addr = true;
+	}
+	if (has_addr && !set_pc(s, addr)) {
+		gdb_proto_send(&s->proto, GDB_E_TARGET);
+		return GDB_ACT_NONE;
+	}
+	*signal = (int)sig;
+	return step ? GDB_ACT_STEP : GDB_ACT_CONTINUE;
+bad:
+	gdb_proto_send(&s->proto, GDB_E_INVAL);
+	return GDB_ACT_NONE;
+}
+
+/* vCont;action[:thread]...: one thread, so the first action for thread 1 (or all) wins. */
+static enum gdb_action vcont(struct gdb_stub *s, const char *arg, int *signal)
+{
+	for (;;) {
+		char act = *arg++;
+		uint64_t sig = 0, thread = THREAD_ID;
+		bool all = true;
+
+		if (act != 'c' && act != 's' && act != 'C' && act != 'S')
+			break;
+		if ((act == 'C' || act == 'S') && (!gdb_parse_hex(&arg, &sig) || sig > SIG_MAX))
+			break;
+		if (*arg == SEP_THREAD) {
+			arg++;
+			if (arg[0] == '-' && arg[1] == '1')
+				arg += 2;
+			else if (gdb_parse_hex(&arg, &thread))
+				all = thread == THREAD_ANY;
+			else
+				break;
+		}
+		if (*arg && *arg != SEP)
+			break;
+		if (all || thread == THREAD_ID) {
+			*signal = (int)sig;
+			return act == 's' || act == 'S' ? GDB_ACT_STEP : GDB_ACT_CONTINUE;
+		}
+		if (!*arg++)
+			break;
+	}
+	gdb_proto_send(&s->proto, GDB_E_INVAL);
+	return GDB_ACT_NONE;
+}
+
+static enum gdb_action detach(struct gdb_stub *s, bool kill)
+{
+	gdb_remove_all(s);
+	if (!kill)
+		gdb_proto_send(&s->proto, GDB_OK);
+	end_session(s);
+	return kill ? GDB_ACT_KILL : GDB_ACT_DETACH;
+}
+
+static enum gdb_action dispatch(struct gdb_stub *s, int *signal)
+{
+	const char *pkt = s->proto.rx;
+	size_t len = s->proto.rx_len;
+
+	switch (len ? pkt[0] : '\0') {
+	case '?':
+		send_stop_reply(s);
+		break;
+	case 'g':
+		gdb_cmd_read_regs(s);
+		break;
+	case 'G':
+		gdb_cmd_write_regs(s, pkt + 1, len - 1);
+		break;
+	case 'p':
+		gdb_cmd_read_reg(s, pkt + 1);
+		break;
+	case 'P':
+		gdb_cmd_write_reg(s, pkt + 1);
+		break;
+	case 'm':
+		gdb_cmd_read_mem(s, pkt + 1);
+		break;
+	case 'M':
+	case 'X':
+		gdb_cmd_write_mem(s, pkt + 1, len - 1, pkt[0] == 'X');
+		break;
+	case 'Z':
+	case 'z':
+		gdb_cmd_breakpoint(s, pkt + 1, pkt[0] == 'Z');
+		break;
+	case 'c':
+	case 's':
+	case 'C':
+	case 'S':
+		return resume(s, pkt, signal);
+	case 'D':
+		return detach(s, false);
+	case 'k':
+		return detach(s, true);
+	case 'H':
+		gdb_proto_send(&s->proto, pkt[1] == 'g' || pkt[1] == 'c' ? GDB_OK : "");
+		break;
+	case 'T':
+		gdb_proto_send(&s->proto, strcmp(pkt + 1, "1") == 0 ? GDB_OK : GDB_E_INVAL);
+		break;
+	case 'q':
+		gdb_query(s, pkt);
+		break;
+	case 'Q':
+		if (strcmp(pkt, "QStartNoAckMode") == 0) {
+			gdb_proto_send(&s->proto, GDB_OK); /* still acked: gdb acks this OK */
+			s->proto.no_ack = true;
+			s->proto.ack_pending = false;
+		} else {
+			gdb_proto_send(&s->proto, "");
+		}
+		break;
+	case 'v':
+		if (strcmp(pkt, "vCont?") == 0)
+			gdb_proto_send(&s->proto, VCONT_ACTIONS);
+		else if (starts(pkt, V_CONT))
+			return vcont(s, pkt + strlen(V_CONT), signal);
+		else
+			gdb_proto_send(&s->proto, "");
+		break;
+	default:
+		gdb_proto_send(&s->proto, ""); /* unknown: the empty reply */
+		break;
+	}
+	return GDB_ACT_NONE;
+}
+
+enum gdb_action gdb_stopped(struct gdb_stub *s, const struct gdb_stop *why, int *signal)
+{
+	enum gdb_action act = GDB_ACT_NONE;
+
+	*signal = 0;
+	s->stopped = true;
+	s->stop_kind = why->kind;
+	s->stop_addr = why->addr;
+	if (!s->attached)
+		s->is64 = gdb_sample_is64(s);
+	if (s->resumed) { /* gdb is waiting for this stop; otherwise it asks with '?' */
+		if (why->kind == GDB_STOP_FAULT && why->why)
+			gdb_send_console(s, why->why);
+		send_stop_reply(s);
+		s->resumed = false;
+	}
+	while (act == GDB_ACT_NONE) {
+		switch (gdb_proto_poll(&s->proto)) {
+		case GDB_EV_PACKET:
+			s->attached = true;
+			act = dispatch(s, signal);
+			break;
+		case GDB_EV_CLOSED:
+			end_session(s); /* as a detach: the guest must not meet our INT3s alone */
+			act = GDB_ACT_DETACH;
+			break;
+		default: /* nothing yet, or a Ctrl-C while already stopped */
+			break;
+		}
+	}
+	s->resumed = act == GDB_ACT_CONTINUE || act == GDB_ACT_STEP;
+	s->stopped = false;
+	return act;
+}
+
+void gdb_exited(struct gdb_stub *s, int code)
+{
+	if (s->attached && s->resumed) {
+		gdb_proto_begin(&s->proto);
+		gdb_proto_putf(&s->proto, "W%02x", (unsigned)code & SIG_MAX);
+		gdb_proto_end(&s->proto);
+	}
+	end_session(s);
+}
+
+bool gdb_poll_interrupt(struct gdb_stub *s)
+{
+	for (unsigned i = 0; i < POLL_MAX; i++) {
+		int c = s->proto.io.getc(s->proto.io.ctx);
+
+		if (c == GDB_IO_NONE)
+			return false;
+		if (c == GDB_IO_CLOSED) {
+			if (s->attached)
+				end_session(s);
+			return false;
+		}
+		if (gdb_proto_feed(&s->proto, c) == GDB_EV_INTERRUPT)
+			return true;
+		if (s->proto.rx_state != GDB_RX_IDLE)
+			return true; /* a packet: gdb attaching to the running guest */
+	}
+	return false;
+}

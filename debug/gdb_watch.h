@@ -1,0 +1,48 @@
+/* gdb_watch.h - a spare CPU watches the GDB line and interrupts the guest's CPU with an NMI. */
+#ifndef DBGVISOR_GDB_WATCH_H
+#define DBGVISOR_GDB_WATCH_H
+
+/* Real-mode page the STARTUP IPI points at (vector = page number); guest RAM, used at boot only. */
+#define WATCH_TRAMP_PHYS  0x8000
+#define WATCH_SIPI_VECTOR (WATCH_TRAMP_PHYS >> 12)
+
+/* Offsets in struct gdb_watch_params, shared with core/gdb_watch.S. */
+#define WP_GDTR	    0 /* 6-byte pseudo-descriptor at +2 */
+#define WP_IDTR	    8 /* 6-byte pseudo-descriptor at +10 */
+#define WP_STACK    16
+#define WP_LSR_PORT 20
+#define WP_LAPIC    24
+#define WP_BSP_ID   28
+#define WP_STATE    32
+#define WP_KICKS    36 /* NMIs the watcher sent (it increments) */
+#define WP_OWNER    40 /* 1 once a CPU became the watcher */
+#define WP_TICKS    44
+#define WP_COUNT    48
+#define WP_TAKEN    52 /* kicks the guest's CPU has taken (it increments) */
+#define WP_GDT	    56
+
+#ifndef __ASSEMBLY__
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/hw/trap.h"
+
+/* Start the watcher on one spare CPU for the UART at @port; false when none answered. */
+bool gdb_watch_start(uint16_t port);
+/*
+ * An NMI reached the guest's CPU (intercepted exit or host IDT): true if it is the watcher's
+ * kick (taken: one per NMI sent), false if it is someone else's, e.g. the guest's.
+ */
+bool gdb_watch_take(void);
+/*
+ * The host NMI handler: take a kick that arrived while the hypervisor itself ran, or the
+ * tail of one the SVM intercept already handled (held pending until STGI). Always handled.
+ */
+bool gdb_watch_host_nmi(struct trap_frame *f);
+/* True (once) when such a kick arrived in the hypervisor: poll the line now. */
+bool gdb_watch_host_kicked(void);
+/* Timer ticks the watcher has seen (liveness, for reports). */
+uint32_t gdb_watch_ticks(void);
+#endif
+
+#endif

@@ -1,0 +1,192 @@
+/* vcpu_debug.c - lazy debug-register switching and the vendor-free #DB and MOV DR handlers. */
+#include "vcpu_debug.h"
+
+#include "core/hw/trap.h"
+#include "vcpu_gdb.h"
+#include "core/vcpu_util.h"
+#include "core/hw/x86.h"
+
+#define OPCODE_MOV_FROM_DR 0x21
+#define OPCODE_MOV_TO_DR   0x23
+#define MODRM_REG(m)	   (((m) >> 3) & 7u)
+#define MODRM_RM(m)	   ((m)&7u)
+#define REX_R		   0x4
+#define REX_B		   0x1
+#define EXT_REG		   8
+#define GPR_UNKNOWN	   0xff
+#define DR_ENABLE_BITS	   0xffull /* L0-G3 */
+#define RFLAGS_VM	   (1ull << 17)
+#define LOW32		   0xffffffffull
+
+void vcpu_debug_setup(struct vcpu *v, const struct dr_features *f)
+{
+	dr_init(v->dr, f);
+	/*
+	 * #DB and #AC are always intercepted: a guest can make either recur forever during
+	 * its own delivery and hang the CPU in microcode (CVE-2015-8104, CVE-2015-5307).
+	 */
+	v->ops->set_exception_intercept(v, VEC_DB, true);
+	v->ops->set_exception_intercept(v, VEC_AC, true);
+	v->ops->set_dr_intercept(v, true);
+	v->dr_intercept = true;
+}
+
+void vcpu_debug_before_entry(struct vcpu *v)
+{
+	struct dr_state *d = v->dr;
+	bool active = d->native || (d->eff_dr7 & DR_ENABLE_BITS);
+
+	if (v->dr_intercept == d->native) {
+		v->dr_intercept = !d->native;
+		v->ops->set_dr_intercept(v, v->dr_intercept);
+	}
+	/* Nothing in use and nothing left loaded: the entry costs no debug-register work. */
+	if (!active && !v->dr_loaded && !v->dr_reload)
+		return;
+	v->dr_reload = false;
+	if (d->native)
+		v->ops->load_debug(v, d->guest.db, d->guest.dr6, d->guest.dr7);
+	else
+		v->ops->load_debug(v, d->eff_db, DR6_INIT, d->eff_dr7);
+	v->dr_loaded = active;
+}
+
+void vcpu_debug_after_exit(struct vcpu *v)
+{
+	struct dr_state *d = v->dr;
+	uint64_t dr6, dr7;
+
+	if (!d->native || !v->dr_loaded)
+		return;
+	v->ops->save_debug(v, d->guest.db, &dr6, &dr7);
+	d->guest.dr6 = dr6;
+	d->guest.dr7 = dr7;
+	dr_recompute(d);
+}
+
+/*
+ * A #DB for the guest: book-keeping in one place, then delivery (Xen 2023's argument).
+ * @hw_dr6 is non-NULL when the CPU already merged this #DB into the guest's own DR6
+ * (SVM with the guest's DRs loaded natively): that value is exactly what bare metal shows.
+ */
+static void deliver_db(struct vcpu *v, uint64_t pending, const uint64_t *hw_dr6,
+		       const struct vcpu_exit *e)
+{
+	struct vcpu_event ev = {.type = EVENT_HW_EXCEPTION, .vector = VEC_DB};
+
+	v->dr->guest.debugctl = vcpu_get(v, REG_DEBUGCTL);
+	if (hw_dr6) {
+		v->dr->guest.dr6 = *hw_dr6;
+		dr_db_delivered(v->dr);
+	} else {
+		dr_deliver_db(v->dr, pending);
+	}
+	vcpu_set(v, REG_DEBUGCTL, v->dr->guest.debugctl);
+	/* The next entry must present the new DR6 (and a clean one to the hardware). */
+	v->dr_reload = true;
+	if (e && e->exc.software) {
+		/* ICEBP: re-inject with its length, or RIP would point back at it (CVE-2018-1087).
+		 */
+		ev.type = EVENT_PRIV_SW_EXC;
+		ev.insn_len = e->insn_len ? e->insn_len : 1;
+	}
+	v->ops->inject_event(v, &ev);
+}
+
+enum exit_result vcpu_debug_db(struct vcpu *v, const struct vcpu_exit *e)
+{
+	unsigned debugger_hits;
+	uint64_t guest_bits =
+	    dr_route_hits(v->dr, e->exc.software ? 0 : e->exc.dr6_pending, &debugger_hits);
+
+	/* Breakpoints and steps the debugger owns are its business; the guest sees its own. */
+	if (vcpu_gdb_db(v, &guest_bits, debugger_hits) && !e->exc.software) {
+		v->dr_reload = true; /* the hardware DR6 holds the debugger's news: reset it */
+		return EXIT_RESUME;
+	}
+	deliver_db(v, guest_bits,
+		   v->dr->native && e->exc.dr6_hw_valid && !e->exc.software ? &e->exc.dr6_hw : 0, e);
+	return EXIT_RESUME;
+}
+
+static enum exit_result stop_internal(struct vcpu *v, const char *why)
+{
+	v->stop.reason = STOP_INTERNAL;
+	v->stop.detail = why;
+	return EXIT_STOP;
+}
+
+/* Without decode assists, read DR and GPR numbers from the instruction itself. */
+static bool decode_mov_dr(struct vcpu *v, struct vcpu_exit *e)
+{
+	struct insn i;
+
+	if (vcpu_fetch_insn(v, &i) != 0 || !i.has_modrm ||
+	    !(insn_is(&i, INSN_MAP_0F, OPCODE_MOV_FROM_DR) ||
+	      insn_is(&i, INSN_MAP_0F, OPCODE_MOV_TO_DR)))
+		return false;
+	e->dr.write = insn_is(&i, INSN_MAP_0F, OPCODE_MOV_TO_DR);
+	e->dr.dr = (uint8_t)(MODRM_REG(i.modrm) + ((i.rex & REX_R) ? EXT_REG : 0));
+	e->dr.gpr = (uint8_t)(MODRM_RM(i.modrm) + ((i.rex & REX_B) ? EXT_REG : 0));
+	e->insn_len = i.len;
+	return true;
+}
+
+enum exit_result vcpu_debug_mov_dr(struct vcpu *v, const struct vcpu_exit *exit)
+{
+	struct vcpu_exit e = *exit;
+	struct dr_access a;
+	uint64_t val = 0;
+
+	if (e.dr.gpr == GPR_UNKNOWN && !decode_mov_dr(v, &e))
+		return stop_internal(v, "cannot decode the guest's MOV DR");
+	v->dr->mov_dr_exits++;
+	a.dr = e.dr.dr;
+	a.write = e.dr.write;
+	a.cpl = (vcpu_get(v, REG_RFLAGS) & RFLAGS_VM) ? 3 : v->ops->get_cpl(v);
+	a.cr4_de = vcpu_get(v, REG_CR4) & CR4_DE;
+	a.long_mode = vcpu_code_mode(v) == INSN_MODE_64;
+	if (a.write)
+		val = v->gpr[e.dr.gpr];
+	/* General detect delivers a #DB inside dr_mov, which clears DEBUGCTL.LBR (and BTF). */
+	v->dr->guest.debugctl = vcpu_get(v, REG_DEBUGCTL);
+	switch (dr_mov(v->dr, &a, &val)) {
+	case DR_RAISE_UD:
+		vcpu_inject_ud(v);
+		return EXIT_RESUME;
+	case DR_RAISE_GP:
+		vcpu_inject_gp0(v);
+		return EXIT_RESUME;
+	case DR_RAISE_DB:
+		/* General detect: a fault, the MOV does not execute; DR6.BD is already merged. */
+		vcpu_set(v, REG_DEBUGCTL, v->dr->guest.debugctl);
+		vcpu_inject_exception(v, VEC_DB, false, 0);
+		return EXIT_RESUME;
+	case DR_DONE:
+		break;
+	}
+	if (!a.write)
+		v->gpr[e.dr.gpr] = a.long_mode ? val : (val & LOW32);
+	vcpu_complete_insn(v, vcpu_exit_insn_len(v, &e));
+	return EXIT_RESUME;
+}
+
+void vcpu_debug_step_trap(struct vcpu *v)
+{
+	if (vcpu_gdb_step_trap(v))
+		return;
+	v->dr->guest.debugctl = vcpu_get(v, REG_DEBUGCTL);
+	dr_deliver_db(v->dr, DR6_BS);
+	vcpu_set(v, REG_DEBUGCTL, v->dr->guest.debugctl);
+	v->dr_reload = true;
+	vcpu_inject_exception(v, VEC_DB, false, 0);
+}
+
+void vcpu_debug_task_switch(struct vcpu *v, bool t_bit)
+{
+	dr_task_switch(v->dr);
+	if (t_bit) {
+		dr_deliver_db(v->dr, DR6_BT);
+		vcpu_inject_exception(v, VEC_DB, false, 0);
+	}
+}

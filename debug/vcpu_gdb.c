@@ -1,0 +1,249 @@
+/* vcpu_gdb.c - the GDB stub attached to the vcpu: stops, resumes, single-step, Ctrl-C polling. */
+#include "vcpu_gdb.h"
+
+#include "core/hw/string.h"
+#include "core/hw/trap.h"
+#include "core/vcpu_util.h"
+#include "core/hw/x86.h"
+
+#define OPCODE_POPF 0x9d
+#define OPCODE_IRET 0xcf
+/* #DB status bits that say something happened (BLD and RTM are active-low, not news). */
+#define DB_STATUS_BITS (DR6_B_MASK | DR6_BD | DR6_BS | DR6_BT)
+
+void vcpu_gdb_init(struct vcpu_gdb *g, struct vcpu *v, const struct gdb_io *io, bool wait)
+{
+	struct gdb_target t;
+
+	memset(g, 0, sizeof(*g));
+	g->v = v;
+	g->wait = wait;
+	vcpu_gdb_target(g, &t);
+	gdb_init(&g->stub, io, &t);
+	v->gdb = g;
+	if (wait)
+		vcpu_gdb_request_stop(v, GDB_STOP_INITIAL, 0, 0);
+}
+
+void vcpu_gdb_request_stop(struct vcpu *v, enum gdb_stop_kind kind, uint64_t addr, const char *why)
+{
+	struct vcpu_gdb *g = v->gdb;
+
+	if (!g)
+		return;
+	/* A breakpoint or watchpoint hit during a step (or a Ctrl-C) is the better answer. */
+	if (g->stop_pending && (kind == GDB_STOP_STEP || kind == GDB_STOP_INTERRUPT))
+		return;
+	g->stop = (struct gdb_stop){.kind = kind, .addr = addr, .why = why};
+	g->stop_pending = true;
+}
+
+/* Follow the session: an attached debugger keeps the DRs emulated and intercepts INT3. */
+static void sync_session(struct vcpu *v)
+{
+	struct vcpu_gdb *g = v->gdb;
+	bool attached = g->stub.attached;
+
+	if (v->dr->debugger_attached != attached) {
+		v->dr->debugger_attached = attached;
+		dr_recompute(v->dr);
+	}
+	if (g->bp_intercept != attached) {
+		g->bp_intercept = attached;
+		v->ops->set_exception_intercept(v, VEC_BP, attached);
+	}
+}
+
+/* POPF and IRET load TF from the guest's stack: after stepping them, TF is the guest's. */
+static bool insn_loads_tf(struct vcpu *v)
+{
+	struct insn i;
+
+	return vcpu_fetch_insn(v, &i) == 0 && (insn_is(&i, INSN_MAP_1BYTE, OPCODE_POPF) ||
+					       insn_is(&i, INSN_MAP_1BYTE, OPCODE_IRET));
+}
+
+static void begin_step(struct vcpu *v)
+{
+	struct vcpu_gdb *g = v->gdb;
+	uint64_t rflags = vcpu_get(v, REG_RFLAGS);
+
+	g->stepping = true;
+	g->step_set_tf = !(rflags & RFLAGS_TF) && !insn_loads_tf(v);
+	vcpu_set(v, REG_RFLAGS, rflags | RFLAGS_TF);
+	/* Without step-irq an interrupt pending now must not make the step land in its handler. */
+	if (!g->step_irq)
+		v->ops->set_step_shadow(v);
+}
+
+static void end_step(struct vcpu *v)
+{
+	struct vcpu_gdb *g = v->gdb;
+
+	if (!g->stepping)
+		return;
+	g->stepping = false;
+	if (g->step_set_tf)
+		vcpu_set(v, REG_RFLAGS, vcpu_get(v, REG_RFLAGS) & ~RFLAGS_TF);
+}
+
+static void resume(struct vcpu *v, bool step)
+{
+	/* An execute breakpoint is a fault: RF lets the instruction run this time (SDM 18.3.1.1).
+	 */
+	if (v->gdb->stop.kind == GDB_STOP_SIGTRAP_HW)
+		vcpu_set(v, REG_RFLAGS, vcpu_get(v, REG_RFLAGS) | RFLAGS_RF);
+	if (step)
+		begin_step(v);
+}
+
+bool vcpu_gdb_service(struct vcpu *v)
+{
+	struct vcpu_gdb *g = v->gdb;
+	int signal;
+
+	if (!g || !g->stop_pending)
+		return true;
+	g->stop_pending = false;
+	end_step(v);
+	for (;;) {
+		enum gdb_action act = gdb_stopped(&g->stub, &g->stop, &signal);
+
+		/* Signals have no meaning for a bare machine: C/S act as c/s. */
+		sync_session(v);
+		switch (act) {
+		case GDB_ACT_KILL:
+			v->stop.reason = STOP_KILLED;
+			v->stop.detail = "gdb sent k";
+			return false;
+		case GDB_ACT_DETACH:
+			return !g->dead; /* a dead guest ends the run with its own report */
+		case GDB_ACT_CONTINUE:
+		case GDB_ACT_STEP:
+			if (g->dead)
+				continue; /* it cannot run: report the same stop again */
+			resume(v, act == GDB_ACT_STEP);
+			return true;
+		default:
+			break;
+		}
+	}
+}
+
+void vcpu_gdb_poll(struct vcpu *v)
+{
+	struct vcpu_gdb *g = v->gdb;
+
+	if (!g)
+		return;
+	g->polls++;
+	if (gdb_poll_interrupt(&g->stub)) {
+		g->interrupts++;
+		vcpu_gdb_request_stop(v, GDB_STOP_INTERRUPT, 0, 0);
+	}
+}
+
+void vcpu_gdb_before_entry(struct vcpu *v)
+{
+	struct vcpu_gdb *g = v->gdb;
+
+	if (!g)
+		return;
+	if ((g->poll_every && v->exits_total % g->poll_every == 0) ||
+	    (v->host->gdb_kicked_in_host && v->host->gdb_kicked_in_host()))
+		vcpu_gdb_poll(v);
+}
+
+bool vcpu_gdb_nmi(struct vcpu *v)
+{
+	/*
+	 * SVM holds an intercepted NMI pending until STGI, so the host IDT usually takes the
+	 * kick before this exit is even decoded: either way of taking it makes it ours.
+	 */
+	bool exit_kick = v->host->gdb_kick && v->host->gdb_kick();
+	bool host_kick = v->host->gdb_kicked_in_host && v->host->gdb_kicked_in_host();
+
+	if (!exit_kick && !host_kick)
+		return false;
+	vcpu_gdb_poll(v);
+	return true;
+}
+
+static enum gdb_stop_kind watch_kind(const struct dr_debugger_bp *b)
+{
+	switch (b->rw) {
+	case DR7_RW_EXEC:
+		return GDB_STOP_SIGTRAP_HW;
+	case DR7_RW_WRITE:
+		return GDB_STOP_WATCH;
+	default:
+		return GDB_STOP_AWATCH;
+	}
+}
+
+bool vcpu_gdb_db(struct vcpu *v, uint64_t *guest_bits, unsigned debugger_hits)
+{
+	struct vcpu_gdb *g = v->gdb;
+	bool took = false;
+
+	if (!g)
+		return false;
+	for (unsigned i = 0; i < DR_SLOTS; i++) {
+		const struct dr_debugger_bp *b = &v->dr->dbg[i];
+
+		if ((debugger_hits & (1u << i)) && b->used) {
+			vcpu_gdb_request_stop(v, watch_kind(b), b->addr, 0);
+			took = true;
+		}
+	}
+	if (g->stepping && (*guest_bits & DR6_BS)) {
+		vcpu_gdb_request_stop(v, GDB_STOP_STEP, 0, 0);
+		took = true;
+		if (g->step_set_tf)
+			*guest_bits &=
+			    ~DR6_BS; /* our TF, not the guest's: its DR6 never shows it */
+	}
+	/* Nothing left for the guest once the debugger took its part. */
+	return took && !(*guest_bits & DB_STATUS_BITS);
+}
+
+bool vcpu_gdb_step_trap(struct vcpu *v)
+{
+	struct vcpu_gdb *g = v->gdb;
+
+	if (!g || !g->stepping)
+		return false;
+	vcpu_gdb_request_stop(v, GDB_STOP_STEP, 0, 0);
+	return g->step_set_tf;
+}
+
+bool vcpu_gdb_breakpoint(struct vcpu *v, uint64_t addr)
+{
+	struct vcpu_gdb *g = v->gdb;
+
+	if (!g || !gdb_owns_sw_bp(&g->stub, addr))
+		return false;
+	vcpu_gdb_request_stop(v, GDB_STOP_SIGTRAP_SW, addr, 0);
+	return true;
+}
+
+bool vcpu_gdb_guest_stopped(struct vcpu *v)
+{
+	struct vcpu_gdb *g = v->gdb;
+
+	if (!g)
+		return false;
+	if (v->stop.reason == STOP_GUEST_EXIT) {
+		gdb_exited(&g->stub, v->stop.exit_code);
+		return false;
+	}
+	/* Hold a dead guest for inspection only when someone is there to inspect it. */
+	if (g->dead || !(g->stub.attached || g->wait))
+		return false;
+	g->dead = true;
+	g->stop_pending = false;
+	vcpu_gdb_request_stop(v, GDB_STOP_FAULT, v->stop.addr,
+			      v->stop.detail ? v->stop.detail
+					     : vcpu_stop_reason_name(v->stop.reason));
+	return true;
+}

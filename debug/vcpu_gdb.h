@@ -1,0 +1,69 @@
+/* vcpu_gdb.h - the GDB stub attached to the vcpu: stops, resumes, single-step, Ctrl-C polling. */
+#ifndef DBGVISOR_VCPU_GDB_H
+#define DBGVISOR_VCPU_GDB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "debug/gdb/gdb_stub.h"
+#include "core/vcpu.h"
+#include "dr.h"
+
+struct vcpu_gdb {
+	struct gdb_stub stub;
+	struct vcpu *v;
+	bool wait;	   /* gdb=wait: hold the guest at its first instruction */
+	bool step_irq;	   /* monitor step-irq on: let interrupts in while stepping */
+	bool stepping;	   /* the debugger single-steps the guest now */
+	bool step_set_tf;  /* ... and set RFLAGS.TF for it (the guest's own TF was clear) */
+	bool stop_pending; /* report @stop before the next entry */
+	bool dead;	   /* the guest cannot run on (triple fault, forbidden memory) */
+	bool bp_intercept; /* #BP (and INTn on SVM) intercepted for our INT3s */
+	struct gdb_stop stop;
+	unsigned poll_every; /* no timer and no watcher CPU: poll every this many exits */
+	uint64_t polls;	     /* UART polls while the guest ran */
+	uint64_t interrupts; /* Ctrl-C (or attach) stops */
+};
+
+/*
+ * Attach the stub to @v, talking over @io. With @wait the guest stops at its first
+ * instruction; otherwise it runs until a debug event or a Ctrl-C.
+ */
+void vcpu_gdb_init(struct vcpu_gdb *g, struct vcpu *v, const struct gdb_io *io, bool wait);
+/*
+ * Before each entry: report a pending stop and serve gdb until it resumes the guest.
+ * false: the machine must stop (gdb killed it, or left a guest that cannot run on).
+ */
+bool vcpu_gdb_service(struct vcpu *v);
+/* A timer tick while the guest runs: look for a Ctrl-C on the line (never on every exit). */
+void vcpu_gdb_poll(struct vcpu *v);
+/*
+ * An NMI exit: did the watcher CPU kick us because bytes wait on the line? Then poll it
+ * (true); otherwise the NMI is the guest's.
+ */
+bool vcpu_gdb_nmi(struct vcpu *v);
+/* Top of the run loop: poll after a kick the hypervisor took itself, or every poll_every exits. */
+void vcpu_gdb_before_entry(struct vcpu *v);
+/* Ask for a stop of @kind (at the next entry). */
+void vcpu_gdb_request_stop(struct vcpu *v, enum gdb_stop_kind kind, uint64_t addr, const char *why);
+/*
+ * A #DB whose B0-B3 bits were split by dr_route_hits: report the debugger's part and drop
+ * its single-step from *guest_bits; true when nothing is left for the guest.
+ */
+bool vcpu_gdb_db(struct vcpu *v, uint64_t *guest_bits, unsigned debugger_hits);
+/* An instruction the hypervisor emulated finished with TF set: true if the step was gdb's. */
+bool vcpu_gdb_step_trap(struct vcpu *v);
+/* INT3 at @addr (#BP or INTn 3): true when it is one of gdb's breakpoints (stop requested). */
+bool vcpu_gdb_breakpoint(struct vcpu *v, uint64_t addr);
+/*
+ * exit_dispatch said stop. A clean guest exit is told to gdb (W packet) and ends the run;
+ * a dead guest with gdb attached becomes a stop gdb can inspect: returns true (run on).
+ */
+bool vcpu_gdb_guest_stopped(struct vcpu *v);
+
+/* gdb_target.c: the stub's view of the guest (registers, memory, hardware breakpoints). */
+void vcpu_gdb_target(struct vcpu_gdb *g, struct gdb_target *t);
+/* gdb_monitor.c: qRcmd. */
+int vcpu_gdb_monitor(void *ctx, const char *cmd, char *out, size_t outlen);
+
+#endif

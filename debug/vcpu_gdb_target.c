@@ -1,0 +1,158 @@
+/* vcpu_gdb_target.c - the guest as the GDB stub sees it: registers, memory, debugger slots. */
+#include "vcpu_gdb.h"
+
+#include "core/hw/string.h"
+#include "core/vcpu_util.h"
+#include "core/hw/x86.h"
+
+/* GDB's amd64 order (rax rbx rcx rdx rsi rdi rbp rsp r8-r15) in x86 encoding numbers. */
+static const uint8_t gdb_gpr_order[GPR_COUNT] = {
+    GPR_RAX, GPR_RBX, GPR_RCX, GPR_RDX, GPR_RSI, GPR_RDI, GPR_RBP, GPR_RSP,
+    GPR_R8,  GPR_R9,  GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15,
+};
+
+static struct vcpu *vcpu_of(void *ctx)
+{
+	return ((struct vcpu_gdb *)ctx)->v;
+}
+
+static bool target_is_64bit(void *ctx)
+{
+	return vcpu_code_mode(vcpu_of(ctx)) == INSN_MODE_64;
+}
+
+static int get_regs(void *ctx, struct gdb_regs *r)
+{
+	struct vcpu *v = vcpu_of(ctx);
+	static const enum vcpu_seg segs[] = {SEG_CS, SEG_SS, SEG_DS, SEG_ES, SEG_FS, SEG_GS};
+	uint32_t *sels[] = {&r->cs, &r->ss, &r->ds, &r->es, &r->fs, &r->gs};
+	struct vcpu_segment s;
+
+	memset(r, 0, sizeof(*r));
+	for (unsigned i = 0; i < GPR_COUNT; i++)
+		r->gpr[i] = v->gpr[gdb_gpr_order[i]];
+	r->rip = vcpu_get(v, REG_RIP);
+	r->eflags = vcpu_get(v, REG_RFLAGS);
+	for (unsigned i = 0; i < sizeof(segs) / sizeof(segs[0]); i++) {
+		v->ops->get_seg(v, segs[i], &s);
+		*sels[i] = s.sel;
+		if (segs[i] == SEG_FS)
+			r->fs_base = s.base;
+		if (segs[i] == SEG_GS)
+			r->gs_base = s.base;
+	}
+	r->cr0 = vcpu_get(v, REG_CR0);
+	r->cr2 = vcpu_get(v, REG_CR2);
+	r->cr3 = vcpu_get(v, REG_CR3);
+	r->cr4 = vcpu_get(v, REG_CR4);
+	r->efer = vcpu_get(v, REG_EFER);
+	/* The guest's own view of its debug registers, never the effective hardware values. */
+	for (unsigned i = 0; i < DR_SLOTS; i++)
+		r->dr[i] = v->dr->guest.db[i];
+	r->dr[6] = v->dr->guest.dr6;
+	r->dr[7] = v->dr->guest.dr7;
+	return 0;
+}
+
+/*
+ * General registers, RIP and RFLAGS are writable. Segment, control and debug registers need
+ * the checks a real load makes (descriptor fetch, #GP rules): a G/P packet changing them is
+ * refused as a whole rather than half applied.
+ */
+static int set_regs(void *ctx, const struct gdb_regs *r)
+{
+	struct vcpu *v = vcpu_of(ctx);
+	struct gdb_regs cur;
+
+	get_regs(ctx, &cur);
+	memcpy(cur.gpr, r->gpr, sizeof(cur.gpr));
+	cur.rip = r->rip;
+	cur.eflags = r->eflags;
+	if (memcmp(&cur, r, sizeof(cur)) != 0)
+		return -1;
+	for (unsigned i = 0; i < GPR_COUNT; i++)
+		v->gpr[gdb_gpr_order[i]] = r->gpr[i];
+	vcpu_set(v, REG_RIP, r->rip);
+	vcpu_set(v, REG_RFLAGS, r->eflags);
+	return 0;
+}
+
+static int read_mem(void *ctx, uint64_t gva, void *buf, size_t len)
+{
+	return vcpu_read_virt(vcpu_of(ctx), gva, buf, len) ? 0 : -1;
+}
+
+static int write_mem(void *ctx, uint64_t gva, const void *buf, size_t len)
+{
+	return vcpu_write_virt(vcpu_of(ctx), gva, buf, len) ? 0 : -1;
+}
+
+/* gdb's breakpoint kinds as DR7 R/W and LEN fields; false if x86 has no such breakpoint. */
+static bool dr_fields(enum gdb_bp_type t, uint64_t addr, unsigned len, uint8_t *rw, uint8_t *code)
+{
+	switch (t) {
+	case GDB_BP_HW:
+		*rw = DR7_RW_EXEC;
+		*code = DR7_LEN_1; /* execute breakpoints must use LEN 1 (SDM 18.2.5) */
+		return true;
+	case GDB_WP_WRITE:
+		*rw = DR7_RW_WRITE;
+		break;
+	case GDB_WP_ACCESS:
+		*rw = DR7_RW_ACCESS;
+		break;
+	default:
+		return false; /* no read-only data breakpoints on x86 */
+	}
+	switch (len) {
+	case 1:
+		*code = DR7_LEN_1;
+		break;
+	case 2:
+		*code = DR7_LEN_2;
+		break;
+	case 4:
+		*code = DR7_LEN_4;
+		break;
+	case 8:
+		*code = DR7_LEN_8;
+		break;
+	default:
+		return false;
+	}
+	/* The CPU ignores the low address bits of a longer breakpoint (SDM 18.2.5). */
+	return (addr & (len - 1)) == 0;
+}
+
+static int set_hw_bp(void *ctx, enum gdb_bp_type t, uint64_t addr, unsigned len)
+{
+	uint8_t rw, code;
+
+	if (!dr_fields(t, addr, len, &rw, &code))
+		return -1;
+	return dr_debugger_set(vcpu_of(ctx)->dr, addr, rw, code) < 0 ? -1 : 0;
+}
+
+static int clear_hw_bp(void *ctx, enum gdb_bp_type t, uint64_t addr, unsigned len)
+{
+	uint8_t rw, code;
+
+	if (!dr_fields(t, addr, len, &rw, &code))
+		return -1;
+	return dr_debugger_clear(vcpu_of(ctx)->dr, addr, rw, code) < 0 ? -1 : 0;
+}
+
+void vcpu_gdb_target(struct vcpu_gdb *g, struct gdb_target *t)
+{
+	*t = (struct gdb_target){
+	    .ctx = g,
+	    .is_64bit = target_is_64bit,
+	    .get_regs = get_regs,
+	    .set_regs = set_regs,
+	    .read_mem = read_mem,
+	    .write_mem = write_mem,
+	    .set_hw_bp = set_hw_bp,
+	    .clear_hw_bp = clear_hw_bp,
+	    .monitor = vcpu_gdb_monitor,
+	};
+}

@@ -1,0 +1,343 @@
+/* acpi.c - find the ACPI tables and hide every CPU but the boot CPU in the guest's MADT. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "acpi.h"
+#include "core/hw/string.h"
+
+/* ACPI 6.5, 5.2.5.1 "Finding the RSDP on IA-PC Systems". */
+#define BDA_EBDA_SEGMENT 0x40E /* 40:0Eh holds the EBDA's real-mode segment */
+#define EBDA_SEARCH_LEN	 1024  /* only its first 1 KiB is searched */
+#define EBDA_MIN	 0x400 /* sanity bounds on that segment, as ACPICA uses */
+#define EBDA_MAX	 0xA0000
+#define BIOS_ROM_START	 0xE0000 /* the BIOS read-only area 0E0000h-0FFFFFh */
+#define BIOS_ROM_END	 0x100000
+#define RSDP_ALIGN	 16
+
+/* 5.2.5.3 "Root System Description Pointer (RSDP) Structure". */
+#define RSDP_SIGNATURE	     "RSD PTR "
+#define RSDP_SIGNATURE_LEN   8
+#define RSDP_REVISION	     15
+#define RSDP_RSDT_ADDRESS    16
+#define RSDP_LENGTH	     20
+#define RSDP_XSDT_ADDRESS    24
+#define RSDP_CHECKSUM_LENGTH 20 /* 'checksum' covers the ACPI 1.0 fields only */
+#define RSDP_V2_LENGTH	     36 /* through 'reserved': minimum when revision >= 2 */
+#define RSDP_REVISION_XSDT   2	/* ACPI 2.0+: XSDT address and extended checksum valid */
+
+/* 5.2.6 "System Description Table Header". */
+#define SDT_SIGNATURE	0
+#define SDT_LENGTH	4
+#define SDT_CHECKSUM	9
+#define SDT_HEADER_SIZE 36
+#define RSDT_ENTRY_SIZE 4 /* 5.2.7: 32-bit physical addresses */
+#define XSDT_ENTRY_SIZE 8 /* 5.2.8: 64-bit physical addresses */
+
+/* 5.2.12 "Multiple APIC Description Table (MADT)". */
+#define MADT_ENTRIES	      44 /* header, Local Interrupt Controller Address, Flags */
+#define ICS_TYPE	      0	 /* every Interrupt Controller Structure: type, length */
+#define ICS_LENGTH	      1
+#define ICS_HEADER_SIZE	      2
+#define MADT_LOCAL_APIC	      0 /* 5.2.12.2 "Processor Local APIC Structure" */
+#define LAPIC_APIC_ID	      3
+#define LAPIC_FLAGS	      4
+#define LAPIC_SIZE	      8
+#define MADT_LOCAL_X2APIC     9 /* 5.2.12.12 "Processor Local x2APIC Structure" */
+#define X2APIC_ID	      4
+#define X2APIC_FLAGS	      8
+#define X2APIC_SIZE	      16
+#define LAPIC_FLAG_ENABLED    (1u << 0) /* Table 5.23 "Local APIC Flags" */
+#define LAPIC_FLAG_ONLINE_CAP (1u << 1)
+
+struct rsdp_info {
+	uint8_t revision;
+	uint32_t rsdt;
+	uint64_t xsdt;
+};
+
+static uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t rd64(const uint8_t *p)
+{
+	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+/* 5.2.5.3 / 5.2.6: a structure is valid when all its bytes sum to zero (mod 256). */
+static uint8_t sum8(const uint8_t *p, size_t len)
+{
+	uint8_t s = 0;
+
+	while (len--)
+		s = (uint8_t)(s + *p++);
+	return s;
+}
+
+static const uint8_t *map_ro(acpi_map_fn map, void *ctx, uint64_t gpa, size_t len)
+{
+	if (gpa > UINT64_MAX - len)
+		return NULL;
+	return map(gpa, len, ctx);
+}
+
+/* Check the RSDP at @gpa (signature, checksum, extended checksum) and pick out its fields. */
+static int rsdp_check(acpi_map_fn map, void *ctx, uint64_t gpa, struct rsdp_info *out)
+{
+	const uint8_t *p = map_ro(map, ctx, gpa, RSDP_CHECKSUM_LENGTH);
+	uint32_t len;
+
+	if (!p)
+		return ACPI_E_NOT_FOUND; /* nothing there at all */
+	if (memcmp(p, RSDP_SIGNATURE, RSDP_SIGNATURE_LEN) != 0)
+		return ACPI_E_NOT_FOUND;
+	if (sum8(p, RSDP_CHECKSUM_LENGTH) != 0)
+		return ACPI_E_CHECKSUM;
+	out->revision = p[RSDP_REVISION];
+	out->rsdt = rd32(p + RSDP_RSDT_ADDRESS);
+	out->xsdt = 0;
+	if (out->revision < RSDP_REVISION_XSDT)
+		return ACPI_OK;
+
+	p = map_ro(map, ctx, gpa, RSDP_V2_LENGTH);
+	if (!p)
+		return ACPI_E_TRUNCATED;
+	len = rd32(p + RSDP_LENGTH);
+	if (len < RSDP_V2_LENGTH)
+		return ACPI_E_MALFORMED;
+	p = map_ro(map, ctx, gpa, len);
+	if (!p)
+		return ACPI_E_TRUNCATED;
+	/* 'extended checksum' covers the whole structure, 'length' bytes. */
+	if (sum8(p, len) != 0)
+		return ACPI_E_CHECKSUM;
+	out->xsdt = rd64(p + RSDP_XSDT_ADDRESS);
+	return ACPI_OK;
+}
+
+/* Scan [start, end) on 16-byte boundaries; @worst keeps the error of a corrupt candidate. */
+static bool rsdp_scan(acpi_map_fn map, void *ctx, uint64_t start, uint64_t end, uint64_t *found,
+		      int *worst)
+{
+	struct rsdp_info info;
+
+	for (uint64_t a = start; a + RSDP_CHECKSUM_LENGTH <= end; a += RSDP_ALIGN) {
+		int rc = rsdp_check(map, ctx, a, &info);
+
+		if (rc == ACPI_OK) {
+			*found = a;
+			return true;
+		}
+		if (rc != ACPI_E_NOT_FOUND)
+			*worst = rc;
+	}
+	return false;
+}
+
+int acpi_find_rsdp(acpi_map_fn map, void *ctx, uint64_t *rsdp_gpa)
+{
+	const uint8_t *bda;
+	uint64_t found = 0;
+	int worst = ACPI_E_NOT_FOUND;
+
+	if (!map || !rsdp_gpa)
+		return ACPI_E_NOT_FOUND;
+	bda = map_ro(map, ctx, BDA_EBDA_SEGMENT, 2);
+	if (bda) {
+		uint64_t ebda = (uint64_t)rd16(bda) << 4;
+
+		if (ebda >= EBDA_MIN && ebda < EBDA_MAX &&
+		    rsdp_scan(map, ctx, ebda, ebda + EBDA_SEARCH_LEN, &found, &worst))
+			goto out;
+	}
+	if (!rsdp_scan(map, ctx, BIOS_ROM_START, BIOS_ROM_END, &found, &worst))
+		return worst;
+out:
+	*rsdp_gpa = found;
+	return ACPI_OK;
+}
+
+/*
+ * Map a whole table at @gpa: length sane and backed, checksum zero, and the signature
+ * @sig when given. On success *@t points at it (until the next map call).
+ */
+static int sdt_map(acpi_map_fn map, void *ctx, uint64_t gpa, const char *sig, uint8_t **t,
+		   uint32_t *len)
+{
+	const uint8_t *h = map_ro(map, ctx, gpa, SDT_HEADER_SIZE);
+
+	if (!h)
+		return ACPI_E_TRUNCATED;
+	if (sig && memcmp(h + SDT_SIGNATURE, sig, 4) != 0)
+		return ACPI_E_MALFORMED;
+	*len = rd32(h + SDT_LENGTH);
+	if (*len < SDT_HEADER_SIZE)
+		return ACPI_E_MALFORMED;
+	*t = (uint8_t *)map_ro(map, ctx, gpa, *len);
+	if (!*t)
+		return ACPI_E_TRUNCATED;
+	return sum8(*t, *len) == 0 ? ACPI_OK : ACPI_E_CHECKSUM;
+}
+
+/* 5.2.7 / 5.2.8: walk the root table's entries for the first table signed @sig. */
+static int find_table(acpi_map_fn map, void *ctx, const struct rsdp_info *rsdp, const char *sig,
+		      uint64_t *gpa)
+{
+	bool x = rsdp->revision >= RSDP_REVISION_XSDT && rsdp->xsdt != 0;
+	uint64_t root = x ? rsdp->xsdt : rsdp->rsdt;
+	unsigned esize = x ? XSDT_ENTRY_SIZE : RSDT_ENTRY_SIZE;
+	uint8_t *t;
+	uint32_t len, n;
+	int rc;
+
+	if (root == 0)
+		return ACPI_E_NOT_FOUND;
+	rc = sdt_map(map, ctx, root, x ? "XSDT" : "RSDT", &t, &len);
+	if (rc)
+		return rc;
+	n = (len - SDT_HEADER_SIZE) / esize;
+	for (uint32_t i = 0; i < n; i++) {
+		const uint8_t *e =
+		    map_ro(map, ctx, root + SDT_HEADER_SIZE + (uint64_t)i * esize, esize);
+		uint64_t addr;
+		const uint8_t *h;
+
+		if (!e)
+			return ACPI_E_TRUNCATED;
+		addr = esize == XSDT_ENTRY_SIZE ? rd64(e) : rd32(e);
+		/* Null or unbacked entries cannot be the table we want; skip them. */
+		h = addr ? map_ro(map, ctx, addr, SDT_HEADER_SIZE) : NULL;
+		if (h && memcmp(h + SDT_SIGNATURE, sig, 4) == 0) {
+			*gpa = addr;
+			return ACPI_OK;
+		}
+	}
+	return ACPI_E_NOT_FOUND;
+}
+
+/*
+ * 5.2.12: walk the Interrupt Controller Structures, checking every length. Counts the
+ * boot CPU's processor entries in @kept and the others that are enabled or online
+ * capable in @disabled; with @apply, clears those two flags in the latter.
+ */
+static int madt_walk(uint8_t *t, uint32_t len, uint32_t bsp, bool apply, unsigned *disabled,
+		     unsigned *kept)
+{
+	const uint32_t clear = LAPIC_FLAG_ENABLED | LAPIC_FLAG_ONLINE_CAP;
+	uint32_t off, elen;
+
+	*disabled = *kept = 0;
+	for (off = MADT_ENTRIES; off < len; off += elen) {
+		uint32_t id, flags_off;
+
+		if (len - off < ICS_HEADER_SIZE)
+			return ACPI_E_TRUNCATED;
+		elen = t[off + ICS_LENGTH];
+		if (elen < ICS_HEADER_SIZE)
+			return ACPI_E_MALFORMED; /* would loop forever or misparse */
+		if (elen > len - off)
+			return ACPI_E_TRUNCATED;
+		if (t[off + ICS_TYPE] == MADT_LOCAL_APIC) {
+			if (elen < LAPIC_SIZE)
+				return ACPI_E_MALFORMED;
+			id = t[off + LAPIC_APIC_ID];
+			flags_off = off + LAPIC_FLAGS;
+		} else if (t[off + ICS_TYPE] == MADT_LOCAL_X2APIC) {
+			if (elen < X2APIC_SIZE)
+				return ACPI_E_MALFORMED;
+			id = rd32(t + off + X2APIC_ID);
+			flags_off = off + X2APIC_FLAGS;
+		} else {
+			continue;
+		}
+		if (id == bsp) {
+			(*kept)++;
+		} else if (rd32(t + flags_off) & clear) {
+			(*disabled)++;
+			if (apply)
+				wr32(t + flags_off, rd32(t + flags_off) & ~clear);
+		}
+	}
+	return ACPI_OK;
+}
+
+int acpi_madt_disable_aps(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint32_t bsp_apic_id,
+			  unsigned *disabled, unsigned *kept)
+{
+	struct rsdp_info rsdp;
+	unsigned ndis = 0, nkept = 0;
+	uint64_t madt = 0;
+	uint8_t *t;
+	uint32_t len;
+	int rc;
+
+	if (disabled)
+		*disabled = 0;
+	if (kept)
+		*kept = 0;
+	if (!map)
+		return ACPI_E_NOT_FOUND;
+	rc = rsdp_check(map, ctx, rsdp_gpa, &rsdp);
+	if (rc)
+		return rc;
+	rc = find_table(map, ctx, &rsdp, "APIC", &madt);
+	if (rc)
+		return rc;
+	rc = sdt_map(map, ctx, madt, "APIC", &t, &len);
+	if (rc)
+		return rc;
+	if (len < MADT_ENTRIES)
+		return ACPI_E_MALFORMED;
+
+	/* Validate everything before writing anything. */
+	rc = madt_walk(t, len, bsp_apic_id, false, &ndis, &nkept);
+	if (rc)
+		return rc;
+	if (nkept == 0)
+		return ACPI_E_NO_BSP;
+	if (ndis) {
+		madt_walk(t, len, bsp_apic_id, true, &ndis, &nkept);
+		t[SDT_CHECKSUM] = 0;
+		t[SDT_CHECKSUM] = (uint8_t)(0x100 - sum8(t, len));
+	}
+	if (disabled)
+		*disabled = ndis;
+	if (kept)
+		*kept = nkept;
+	return ACPI_OK;
+}
+
+const char *acpi_strerror(int err)
+{
+	switch (err) {
+	case ACPI_OK:
+		return "ok";
+	case ACPI_E_NOT_FOUND:
+		return "ACPI table not found";
+	case ACPI_E_CHECKSUM:
+		return "ACPI table has a bad checksum";
+	case ACPI_E_TRUNCATED:
+		return "ACPI table truncated or unmapped";
+	case ACPI_E_MALFORMED:
+		return "ACPI table malformed";
+	case ACPI_E_NO_BSP:
+		return "MADT does not list the boot CPU";
+	default:
+		return "unknown ACPI error";
+	}
+}
