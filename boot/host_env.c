@@ -5,9 +5,9 @@
 #include "debug/host_dr.h"
 
 #include "core/cpuid_view.h"
-#include "core/paging/guest_mem.h"
 #include "core/hw/mem.h"
 #include "core/hw/x86.h"
+#include "core/paging/guest_mem.h"
 
 /* XCR0 rules (SDM vol. 1, 13.3): x87 always on, AVX needs SSE, only supported bits. */
 #define XCR0_X87	 (1ull << 0)

@@ -1,14 +1,14 @@
 /* exit.c - vendor-free exit dispatch: CPUID, MSRs, forbidden instructions, faults, stops. */
 #include "exit.h"
 
+#include "core/hw/trap.h"
+#include "core/hw/x86.h"
 #include "apic_guard.h"
 #include "cpuid_view.h"
 #include "msr_virt.h"
-#include "core/hw/trap.h"
 #include "task_switch.h"
 #include "vcpu_hooks.h"
 #include "vcpu_util.h"
-#include "core/hw/x86.h"
 
 #define LOW32	       0xffffffffull
 #define IVT_ENTRY_SIZE 4

@@ -1,9 +1,9 @@
 /* msr_virt.c - virtualize EFER and hide the SVM/VMX MSRs, so the guest can never reach them. */
 #include "msr_virt.h"
 
-#include "apic_guard.h"
 #include "core/hw/cpu_caps.h"
 #include "core/hw/x86.h"
+#include "apic_guard.h"
 
 /* EFER bits a guest may write (SDM vol. 4 table 2-2; APM vol. 2, 3.1.7). LMA is read-only. */
 #define EFER_LMSLE	    (1ull << 13)

@@ -3,9 +3,9 @@
 #include "task_switch.h"
 
 #include "core/hw/trap.h"
+#include "core/hw/x86.h"
 #include "vcpu_hooks.h"
 #include "vcpu_util.h"
-#include "core/hw/x86.h"
 
 #define SEL_INDEX_MASK	      0xfff8u
 #define SEL_TI		      0x4u

@@ -1,4 +1,5 @@
-/* vcpu_run.c - the run loop: enter the guest, count and dispatch each exit, report why it stopped. */
+/* vcpu_run.c - the run loop: enter the guest, count and dispatch each exit, report why it stopped.
+ */
 #include "vcpu_run.h"
 
 #include "core/hw/console.h"

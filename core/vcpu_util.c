@@ -1,10 +1,10 @@
 /* vcpu_util.c - guest memory access, code-size detection, injection and instruction completion. */
 #include "vcpu_util.h"
 
-#include "core/paging/gwalk.h"
 #include "core/hw/trap.h"
-#include "vcpu_hooks.h"
 #include "core/hw/x86.h"
+#include "core/paging/gwalk.h"
+#include "vcpu_hooks.h"
 
 #define PAGE_MASK_4K 0xfffull
 #define MASK_16	     0xffffull

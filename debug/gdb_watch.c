@@ -4,9 +4,9 @@
 #include <stddef.h>
 
 #include "core/apic_guard.h"
+#include "core/hw/apic.h"
 #include "core/hw/console.h"
 #include "core/hw/mem.h"
-#include "core/hw/apic.h"
 #include "core/hw/string.h"
 #include "core/hw/uart.h"
 #include "core/hw/x86.h"

@@ -3,8 +3,8 @@
 #include "host_dr.h"
 
 #include "core/hw/console.h"
-#include "dr.h"
 #include "core/hw/x86.h"
+#include "dr.h"
 
 static bool selftest;
 static uint64_t bp_addr;

@@ -2,9 +2,9 @@
 #include "vcpu_debug.h"
 
 #include "core/hw/trap.h"
-#include "vcpu_gdb.h"
-#include "core/vcpu_util.h"
 #include "core/hw/x86.h"
+#include "core/vcpu_util.h"
+#include "vcpu_gdb.h"
 
 #define OPCODE_MOV_FROM_DR 0x21
 #define OPCODE_MOV_TO_DR   0x23
@@ -105,7 +105,8 @@ enum exit_result vcpu_debug_db(struct vcpu *v, const struct vcpu_exit *e)
 		return EXIT_RESUME;
 	}
 	deliver_db(v, guest_bits,
-		   v->dr->native && e->exc.dr6_hw_valid && !e->exc.software ? &e->exc.dr6_hw : 0, e);
+		   v->dr->native && e->exc.dr6_hw_valid && !e->exc.software ? &e->exc.dr6_hw : 0,
+		   e);
 	return EXIT_RESUME;
 }
 

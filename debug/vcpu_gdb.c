@@ -3,8 +3,8 @@
 
 #include "core/hw/string.h"
 #include "core/hw/trap.h"
-#include "core/vcpu_util.h"
 #include "core/hw/x86.h"
+#include "core/vcpu_util.h"
 
 #define OPCODE_POPF 0x9d
 #define OPCODE_IRET 0xcf

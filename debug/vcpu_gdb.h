@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "debug/gdb/gdb_stub.h"
 #include "core/vcpu.h"
+#include "debug/gdb/gdb_stub.h"
 #include "dr.h"
 
 struct vcpu_gdb {

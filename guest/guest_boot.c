@@ -3,14 +3,14 @@
 #include "guest_boot.h"
 
 #include "core/hw/console.h"
-#include "core/paging/guest_mem.h"
 #include "core/hw/layout.h"
-#include "mb1info.h"
-#include "mbload.h"
 #include "core/hw/mem.h"
 #include "core/hw/pmem.h"
 #include "core/hw/string.h"
 #include "core/hw/x86.h"
+#include "core/paging/guest_mem.h"
+#include "mb1info.h"
+#include "mbload.h"
 
 #define ERR_MAX	       160
 #define FLAT_LIMIT     0xffffffffu

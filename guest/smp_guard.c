@@ -1,14 +1,14 @@
 /* smp_guard.c - park the application processors and hide them from the guest's ACPI tables. */
 #include "smp_guard.h"
 
-#include "acpi.h"
 #include "core/apic_guard.h"
+#include "core/cpuid_view.h"
 #include "core/hw/apic.h"
 #include "core/hw/console.h"
-#include "core/cpuid_view.h"
-#include "core/paging/guest_mem.h"
 #include "core/hw/mem.h"
 #include "core/hw/x86.h"
+#include "core/paging/guest_mem.h"
+#include "acpi.h"
 
 #define CPUID1_EBX_APIC_ID_SHIFT 24
 #define ACPI_TABLE_MAX_LEN	 (1u << 20)

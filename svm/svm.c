@@ -2,12 +2,12 @@
 #include "svm.h"
 
 #include "core/hw/console.h"
-#include "core/paging/guest_mem.h"
 #include "core/hw/layout.h"
 #include "core/hw/mem.h"
 #include "core/hw/string.h"
 #include "core/hw/trap.h"
 #include "core/hw/x86.h"
+#include "core/paging/guest_mem.h"
 
 /* Nested page table entries: NPT walks are user accesses, so U/S must be set (APM 15.25.5). */
 #define NPT_TABLE (PTE_P | PTE_W | PTE_US)

@@ -2,9 +2,9 @@
 #include "mem.h"
 
 #include "console.h"
-#include "trap.h"
 #include "layout.h"
 #include "string.h"
+#include "trap.h"
 #include "x86.h"
 
 #define PT_ENTRIES	    512ull

@@ -2,10 +2,10 @@
 #include "guest_mem.h"
 
 #include "core/hw/console.h"
-#include "core/hw/trap.h"
-#include "guest_map.h"
 #include "core/hw/mem.h"
 #include "core/hw/string.h"
+#include "core/hw/trap.h"
+#include "guest_map.h"
 
 #define GUEST_MAP_MAX (BOOT_MAX_MMAP + 2)
 

@@ -11,10 +11,10 @@
 
 #include <cmocka.h>
 
+#include "core/hw/x86.h"
 #include "core/vcpu.h"
 #include "debug/debug_hooks.h"
 #include "debug/dr.h"
-#include "core/hw/x86.h"
 
 #define FAKE_MEM_SIZE	       0x40000u /* guest-physical RAM: [0, FAKE_MEM_SIZE) */
 #define FAKE_MAX_EVENTS	       8

@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "guest/mb1info.h"
 #include "boot/multiboot.h"
+#include "guest/mb1info.h"
 
 /* Multiboot 0.6.96 section 3.3, written out independently of core/mb1info.c. */
 enum {

@@ -4,9 +4,9 @@
 #include <stdio.h>
 
 #include "core/exit.h"
+#include "core/vcpu_util.h"
 #include "debug/vcpu_debug.h"
 #include "debug/vcpu_gdb.h"
-#include "core/vcpu_util.h"
 
 #define ARCH_VEC_DB 1
 #define ARCH_VEC_BP 3
