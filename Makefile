@@ -128,7 +128,7 @@ layout:
 loc:
 	@python3 tests/layout/loc.py
 
-test: unit fuzz-quick check
+test: unit test-install fuzz-quick check
 
 # Figures only (exit path length per vendor); never asserted on.
 bench: all
@@ -194,6 +194,21 @@ format:
 
 clean:
 	rm -rf $(BUILD) .gdbinit
+
+include deps.mk
+include install.mk
+
+# Targets that build, run or test wait for the package check (order-only: never forces a
+# rebuild); the objects too, so that `make -j` does not compile before the compiler is there.
+all unit check test fuzz layout loc bench run run-iso run-bochs run-kvm debug debug-bochs \
+	qemu-gdb test-install: | deps
+$(KOBJS) $(HOST_OBJS): | deps
+format: | deps-format
+
+# The /etc/grub.d helper on a fake /boot tree, its output checked with grub-script-check.
+.PHONY: test-install
+test-install:
+	@tests/install/test_grubd.sh
 
 # Guest programs (multiboot1 kernels): runtime, demos, in-guest test suites.
 include tests/guest/guest.mk
