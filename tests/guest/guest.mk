@@ -74,4 +74,5 @@ $(foreach s,$(GUEST_PROG_SRCS),$(eval $(call GUEST_PROG_RULES,$(basename $(notdi
 
 # The standalone multiboot1 test kernel (no guest runtime): build/tests/mbkernel.elf.
 include tests/mbkernel/mbkernel.mk
-guests: $(MBKERNEL_ELF)
+include tests/mb2kernel/mb2kernel.mk
+guests: $(MBKERNEL_ELF) $(MB2KERNEL_ELF)
