@@ -173,10 +173,9 @@ static void print_memory(void)
 			usable += boot.mmap[i].len;
 	}
 	printk("memory: %lu MiB usable; reserved for dbgvisor: [0x%lx-0x%lx) %lu KiB "
-	       "(image %lu KiB, modules %lu KiB, heap %lu KiB)\n",
+	       "(image %lu KiB, heap %lu KiB)\n",
 	       usable >> MIB_SHIFT, r->start, r->end, (r->end - r->start) >> KIB_SHIFT,
 	       (r->image_end - r->image_start) >> KIB_SHIFT,
-	       (r->modules_end - r->modules_start) >> KIB_SHIFT,
 	       (r->heap_end - r->heap_start) >> KIB_SHIFT);
 }
 

@@ -1,5 +1,4 @@
-/* guest_boot.c - load a multiboot1 kernel into guest memory and hand over per the multiboot spec.
- */
+/* guest_boot.c - load the guest by its format (bzImage, multiboot1, boot sector) and hand over. */
 #include "guest_boot.h"
 
 #include "core/hw/console.h"
@@ -9,20 +8,18 @@
 #include "core/hw/string.h"
 #include "core/hw/x86.h"
 #include "core/paging/guest_mem.h"
+#include "bzimage.h"
+#include "entry_state.h"
+#include "linux_boot.h"
 #include "mb1info.h"
 #include "mbload.h"
+#include "modules.h"
 
 #define ERR_MAX	       160
-#define FLAT_LIMIT     0xffffffffu
 #define SEL_GUEST_CODE 0x08
 #define SEL_GUEST_DATA 0x10
-/* 32-bit flat segments (multiboot 0.6.96, 3.2): code exec/read accessed, data r/w accessed. */
-#define ATTR_CODE32	(0xb | SEG_ATTR_S | SEG_ATTR_P | SEG_ATTR_DB | SEG_ATTR_G)
-#define ATTR_DATA32	(0x3 | SEG_ATTR_S | SEG_ATTR_P | SEG_ATTR_DB | SEG_ATTR_G)
-#define ATTR_LDT	(0x2 | SEG_ATTR_P)
-#define ATTR_TSS32_BUSY (0xb | SEG_ATTR_P)
-#define RESET_SEG_LIMIT 0xffffu
-#define DEMO_NAME	"demo"
+#define DEMO_NAME      "demo"
+#define LIMIT_4G       0x100000000ull
 /* A BIOS loads a boot sector at 0000:7C00 and checks the 55 AA signature (bytes 510-511). */
 #define BOOT_SECTOR_GPA	      0x7c00u
 #define BOOT_SECTOR_SIZE      512u
@@ -31,11 +28,8 @@
 #define BOOT_SIGNATURE_1      0xaau
 #define BOOT_IMAGE_END	      0x9f000u /* conventional memory below the EBDA */
 #define BOOT_DRIVE_HDD0	      0x80u
-#define REAL_MODE_IVT_LIMIT   0x3ffu
-#define ATTR_CODE16	      (0xb | SEG_ATTR_S | SEG_ATTR_P)
-#define ATTR_DATA16	      (0x3 | SEG_ATTR_S | SEG_ATTR_P)
 
-/* The demo guest linked into the image (core/demo_guest.S). */
+/* The demo guest linked into the image (guest/demo_guest.S). */
 extern const uint8_t demo_guest_start[], demo_guest_end[];
 
 static uint8_t *gpa_ptr(uint32_t gpa, uint32_t len, void *ctx)
@@ -44,34 +38,14 @@ static uint8_t *gpa_ptr(uint32_t gpa, uint32_t len, void *ctx)
 	return guest_mem_ptr(gpa, len);
 }
 
-static void set_entry_state(struct vcpu *v, uint32_t entry, uint32_t info)
+static bool copy_guest(uint64_t dst, uint64_t src, uint64_t len)
 {
-	const struct vcpu_segment code = {SEL_GUEST_CODE, ATTR_CODE32, FLAT_LIMIT, 0};
-	const struct vcpu_segment data = {SEL_GUEST_DATA, ATTR_DATA32, FLAT_LIMIT, 0};
-	const struct vcpu_segment ldt = {0, ATTR_LDT, RESET_SEG_LIMIT, 0};
-	const struct vcpu_segment tr = {0, ATTR_TSS32_BUSY, RESET_SEG_LIMIT, 0};
-	const struct vcpu_dtable none = {0, 0};
+	void *d = guest_mem_ptr(dst, len), *s = guest_mem_ptr(src, len);
 
-	v->ops->set_seg(v, SEG_CS, &code);
-	v->ops->set_seg(v, SEG_DS, &data);
-	v->ops->set_seg(v, SEG_ES, &data);
-	v->ops->set_seg(v, SEG_FS, &data);
-	v->ops->set_seg(v, SEG_GS, &data);
-	v->ops->set_seg(v, SEG_SS, &data);
-	v->ops->set_seg(v, SEG_LDTR, &ldt);
-	v->ops->set_seg(v, SEG_TR, &tr);
-	/* GDTR/IDTR are undefined for the OS image; it must load its own (3.2). */
-	v->ops->set_dtable(v, DTABLE_GDT, &none);
-	v->ops->set_dtable(v, DTABLE_IDT, &none);
-	v->ops->set_reg(v, REG_CR0, CR0_PE | CR0_ET);
-	v->ops->set_reg(v, REG_CR3, 0);
-	v->ops->set_reg(v, REG_CR4, 0);
-	v->ops->set_reg(v, REG_EFER, 0);
-	v->ops->set_reg(v, REG_RFLAGS, RFLAGS_FIXED1); /* IF = 0, VM = 0 */
-	v->ops->set_reg(v, REG_RIP, entry);
-	memset(v->gpr, 0, sizeof(v->gpr));
-	v->gpr[GPR_RAX] = MB1_GUEST_MAGIC;
-	v->gpr[GPR_RBX] = info;
+	if (!d || !s)
+		return false;
+	memmove(d, s, len);
+	return true;
 }
 
 static bool is_boot_sector(const uint8_t *file, size_t len)
@@ -84,37 +58,12 @@ static bool is_boot_sector(const uint8_t *file, size_t len)
 /* Real mode at 0000:7C00 with DL = boot drive, as a PC BIOS hands over to a boot sector. */
 static int boot_real_mode(struct vcpu *v, const uint8_t *file, size_t len, const char *name)
 {
-	const struct vcpu_segment code = {0, ATTR_CODE16, RESET_SEG_LIMIT, 0};
-	const struct vcpu_segment data = {0, ATTR_DATA16, RESET_SEG_LIMIT, 0};
-	const struct vcpu_segment ldt = {0, ATTR_LDT, RESET_SEG_LIMIT, 0};
-	const struct vcpu_segment tr = {0, ATTR_TSS32_BUSY, RESET_SEG_LIMIT, 0};
-	const struct vcpu_dtable ivt = {0, REAL_MODE_IVT_LIMIT};
-	const struct vcpu_dtable gdt = {0, 0};
-	uint8_t *dst = guest_mem_ptr(BOOT_SECTOR_GPA, len);
-
-	if (!dst) {
+	if (!guest_mem_write(BOOT_SECTOR_GPA, file, len)) {
 		printk("dbgvisor: refusing the guest \"%s\": no guest RAM at 0x%x\n", name,
 		       BOOT_SECTOR_GPA);
 		return -1;
 	}
-	memcpy(dst, file, len);
-	v->ops->set_seg(v, SEG_CS, &code);
-	v->ops->set_seg(v, SEG_DS, &data);
-	v->ops->set_seg(v, SEG_ES, &data);
-	v->ops->set_seg(v, SEG_FS, &data);
-	v->ops->set_seg(v, SEG_GS, &data);
-	v->ops->set_seg(v, SEG_SS, &data);
-	v->ops->set_seg(v, SEG_LDTR, &ldt);
-	v->ops->set_seg(v, SEG_TR, &tr);
-	v->ops->set_dtable(v, DTABLE_GDT, &gdt);
-	v->ops->set_dtable(v, DTABLE_IDT, &ivt);
-	v->ops->set_reg(v, REG_CR0, CR0_ET);
-	v->ops->set_reg(v, REG_CR3, 0);
-	v->ops->set_reg(v, REG_CR4, 0);
-	v->ops->set_reg(v, REG_EFER, 0);
-	v->ops->set_reg(v, REG_RFLAGS, RFLAGS_FIXED1);
-	v->ops->set_reg(v, REG_RIP, BOOT_SECTOR_GPA);
-	memset(v->gpr, 0, sizeof(v->gpr));
+	entry_real_mode(v, BOOT_SECTOR_GPA);
 	v->gpr[GPR_RDX] = BOOT_DRIVE_HDD0;
 	v->gpr[GPR_RSP] = BOOT_SECTOR_GPA;
 	printk("guest: \"%s\", %lu-byte boot sector image at 0x%x, starting in real mode\n", name,
@@ -122,33 +71,27 @@ static int boot_real_mode(struct vcpu *v, const uint8_t *file, size_t len, const
 	return 0;
 }
 
-static int place_modules(const struct boot_info *bi, const struct mbload_image *img,
-			 struct mb1info_module *mods, unsigned *nmods)
+/* Modules 1.. stay where they are unless in the kernel's way; the guest gets them as its own. */
+static int place_modules(struct boot_info *bi, const struct mbload_image *img,
+			 struct mb1info_module *mods, unsigned *nmods, char *err, size_t errlen)
 {
-	uint64_t at = (img->highest_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	unsigned nmap;
+	const struct mem_range *map = guest_mem_map(&nmap);
 
 	*nmods = 0;
+	if (guest_modules_place(bi->modules, bi->module_count, map, nmap, img->highest_end,
+				LIMIT_4G, copy_guest, err, errlen))
+		return -1;
 	for (unsigned i = 1; i < bi->module_count; i++) {
 		const struct boot_module *m = &bi->modules[i];
-		uint64_t len = m->end - m->start;
-		void *dst = guest_mem_ptr(at, len ? len : 1);
 
-		if (!dst) {
-			printk("dbgvisor: guest module %u (%lu bytes) does not fit in guest RAM at "
-			       "0x%lx\n",
-			       i, len, at);
-			return -1;
-		}
-		memcpy(dst, phys_to_virt(m->start), len);
-		mods[*nmods] =
-		    (struct mb1info_module){(uint32_t)at, (uint32_t)(at + len), m->cmdline};
-		(*nmods)++;
-		at = (at + len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+		mods[(*nmods)++] =
+		    (struct mb1info_module){(uint32_t)m->start, (uint32_t)m->end, m->cmdline};
 	}
 	return 0;
 }
 
-int guest_boot(struct vcpu *v, const struct boot_info *bi)
+int guest_boot(struct vcpu *v, struct boot_info *bi)
 {
 	static struct mbload_image img;
 	struct mb1info_module mods[BOOT_MAX_MODULES];
@@ -164,6 +107,8 @@ int guest_boot(struct vcpu *v, const struct boot_info *bi)
 
 	if (bi->module_count) {
 		file = phys_to_virt(bi->modules[0].start);
+		if (bz_is_linux(file, bi->modules[0].end - bi->modules[0].start))
+			return linux_boot(v, bi);
 		len = bi->modules[0].end - bi->modules[0].start;
 		cmdline = bi->modules[0].cmdline[0] ? bi->modules[0].cmdline : "guest";
 	} else {
@@ -179,8 +124,13 @@ int guest_boot(struct vcpu *v, const struct boot_info *bi)
 		printk("dbgvisor: refusing the guest \"%s\": %s\n", cmdline, err);
 		return -1;
 	}
-	if (!info_buf || place_modules(bi, &img, mods, &nmods))
+	if (!info_buf || place_modules(bi, &img, mods, &nmods, err, sizeof(err))) {
+		printk("dbgvisor: refusing the guest \"%s\": %s\n", cmdline,
+		       info_buf ? err : "no guest RAM for its boot information");
 		return -1;
+	}
+	if (bi->module_count) /* module 0, the kernel, may have moved */
+		file = phys_to_virt(bi->modules[0].start);
 	mbload_copy(&img, file, gpa_ptr, 0);
 	mb1info_init(&b, info_buf, GUEST_INFO_GPA, GUEST_INFO_END - GUEST_INFO_GPA);
 	info = mb1info_build(&b, cmdline, map, nmap, mods, nmods, "dbgvisor");
@@ -189,7 +139,10 @@ int guest_boot(struct vcpu *v, const struct boot_info *bi)
 		       GUEST_INFO_END - GUEST_INFO_GPA);
 		return -1;
 	}
-	set_entry_state(v, img.entry, info);
+	entry_flat32(v, img.entry, SEL_GUEST_CODE, SEL_GUEST_DATA, 0, 0);
+	/* Multiboot 0.6.96, 3.2: EAX the magic, EBX the info; GDTR/IDTR are the OS's to load. */
+	v->gpr[GPR_RAX] = MB1_GUEST_MAGIC;
+	v->gpr[GPR_RBX] = info;
 	printk("guest: \"%s\", %lu bytes, loaded at [0x%x-0x%x), entry 0x%x, %u module(s)\n",
 	       cmdline, (uint64_t)len, img.lowest, img.highest_end, img.entry, nmods);
 	return 0;

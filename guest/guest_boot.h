@@ -1,4 +1,4 @@
-/* guest_boot.h - load the multiboot1 guest and put the vcpu in the state the spec promises. */
+/* guest_boot.h - load the guest by its boot protocol and put the vcpu in the state it promises. */
 #ifndef DBGVISOR_GUEST_BOOT_H
 #define DBGVISOR_GUEST_BOOT_H
 
@@ -11,10 +11,11 @@
 #define MB1_GUEST_MAGIC 0x2BADB002u
 
 /*
- * Load the first module (or the built-in demo guest when there is none), place the
- * remaining modules after it, build the info structure and set the entry state.
+ * Load the first module (or the built-in demo guest when there is none) by its format: a
+ * Linux bzImage, a multiboot1 kernel or a boot sector; move modules out of its way (they
+ * may move: @bi->modules is updated), build its boot information and set the entry state.
  * Returns 0, or -1 after printing why the guest was refused.
  */
-int guest_boot(struct vcpu *v, const struct boot_info *bi);
+int guest_boot(struct vcpu *v, struct boot_info *bi);
 
 #endif

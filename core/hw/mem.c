@@ -95,17 +95,15 @@ void mem_setup(struct boot_info *bi)
 	struct phys_range ex[MAX_EXCLUSIONS];
 	uint64_t image_len = (uint64_t)__image_bss_end_phys - (uint64_t)__image_phys_start;
 	uint64_t image_span = align_up(image_len, LARGE_PAGE_SIZE);
-	uint64_t mods_len = 0, top, size, base, cr3;
+	uint64_t top, size, base, cr3;
 	unsigned nex = collect_exclusions(bi, ex);
 	uint64_t *pml4;
 
-	for (unsigned i = 0; i < bi->module_count; i++)
-		mods_len += align_up(bi->modules[i].end - bi->modules[i].start, PAGE_SIZE);
 	top = pmem_usable_top(bi->mmap, bi->mmap_count);
 	region.direct_map_end =
 	    align_up(top > HV_REGION_LIMIT ? top : HV_REGION_LIMIT, LARGE_PAGE_SIZE);
 	/* Page tables of the direct map: one page directory per GiB, plus the upper levels. */
-	size = image_span + mods_len + HV_HEAP_BASE_SIZE +
+	size = image_span + HV_HEAP_BASE_SIZE +
 	       ((region.direct_map_end >> PDPT_SHIFT) + 8) * PAGE_SIZE;
 	if (!pmem_find_top(bi->mmap, bi->mmap_count, ex, nex, size, LARGE_PAGE_SIZE,
 			   HV_REGION_LIMIT, &base)) {
@@ -119,24 +117,11 @@ void mem_setup(struct boot_info *bi)
 	region.end = base + size;
 	region.image_start = base;
 	region.image_end = base + image_span;
-	region.modules_start = region.image_end;
-	region.modules_end = region.modules_start + mods_len;
-	region.heap_start = region.modules_end;
+	region.heap_start = region.image_end;
 	region.heap_end = region.end;
 	pmem_pool_init(&pool, region.heap_start, region.heap_end);
 
-	/* Modules move first: the guest loader will overwrite their loader-chosen home. */
-	uint64_t dst = region.modules_start;
-	for (unsigned i = 0; i < bi->module_count; i++) {
-		struct boot_module *m = &bi->modules[i];
-		uint64_t len = m->end - m->start;
-
-		memmove(phys_to_virt(dst), phys_to_virt(m->start), len);
-		m->start = dst;
-		m->end = dst + len;
-		dst += align_up(len, PAGE_SIZE);
-	}
-
+	/* The modules stay where the loader put them, in guest RAM: guest/modules.c moves them. */
 	pml4 = mem_alloc_zeroed(1);
 	map_large(pml4, 0, 0, region.direct_map_end);
 	map_large(pml4, (uint64_t)__image_start, region.image_start, image_span);

@@ -18,14 +18,13 @@
 struct hv_region {
 	uint64_t start, end;		 /* the whole reserved range [start, end) */
 	uint64_t image_start, image_end; /* our code and data */
-	uint64_t modules_start, modules_end;
 	uint64_t heap_start, heap_end;
 	uint64_t direct_map_end; /* physical addresses below this are mapped 1:1 */
 };
 
 /*
- * Pick the region, copy the modules into it (rewriting @bi->modules), build the final
- * page tables and move the running image there. Stops the machine with a message if
+ * Pick the region clear of the modules and boot information, build the final page
+ * tables and move the running image there. Stops the machine with a message if
  * no region fits.
  */
 void mem_setup(struct boot_info *bi);
