@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # run.sh - boot the real image on QEMU (SVM) and Bochs (VMX and SVM) and check what it prints.
-# usage: run.sh [GROUP...]   groups: boot guest hostile debug gdb (default), debug_pending
+# usage: run.sh [GROUP...]   groups: boot guest hostile debug gdb linux (default), debug_pending
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
 . tests/integration/gdb.sh
+. tests/integration/linux.sh
 
 ISO=$BUILD/dbgvisor.iso
 HV_EXIT_OK=0
@@ -257,7 +258,7 @@ group_debug_pending() {
 	dbg_matrix pending
 }
 
-groups=${*:-boot guest hostile debug gdb}
+groups=${*:-boot guest hostile debug gdb linux}
 for g in $groups; do
 	"group_$g"
 done

@@ -1,0 +1,78 @@
+# linux.sh - Debian's cloud kernel bare and under dbgvisor (QEMU BIOS and UEFI, Bochs): the
+# userspace marker its /init prints must be the same line. Sourced by run.sh (group linux).
+
+LINUX=$BUILD/linux
+LINUX_APPEND="console=ttyS0 nokaslr panic=-1"
+LINUX_MARKER='^dbgvisor-linux-marker: '
+LINUX_TIMEOUT_QEMU=${LINUX_TIMEOUT_QEMU:-120}
+OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
+OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
+
+# linux_qemu NAME QEMU_ARG... : boot with a timeout, COM1 to $OUT/NAME.log, then check that the
+# kernel reached its marker and powered off (its exit status says nothing: -no-reboot makes
+# a panic's reboot a clean QEMU exit too).
+linux_qemu() {
+	local name=$1 log="$OUT/$1.log" status
+	shift
+	rm -f "$log"
+	timeout --foreground -k 5 "$LINUX_TIMEOUT_QEMU" qemu-system-x86_64 -m 512 -no-reboot \
+		-display none -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+		-serial "file:$log" "$@" </dev/null >"$log.qemu" 2>&1
+	status=$?
+	[ -f "$log" ] || : >"$log"
+	[ $status = 124 ] && echo "(timed out after ${LINUX_TIMEOUT_QEMU}s)" >>"$log"
+	check "$name" "$log" "$status" any "$LINUX_MARKER" "reboot: Power down" \
+		'!Kernel panic|PANIC|unexpected exception|refusing the guest'
+}
+
+# ovmf_args NAME : the pflash drives for a UEFI run (a private copy of the variable store).
+ovmf_args() {
+	cp "$OVMF_VARS" "$OUT/$1.vars.fd"
+	echo "-drive if=pflash,format=raw,readonly=on,file=$OVMF_CODE"
+	echo "-drive if=pflash,format=raw,file=$OUT/$1.vars.fd"
+}
+
+# same_marker NAME BARE_LOG HV_LOG : both runs printed the one identical marker line.
+same_marker() {
+	local name=$1 a b
+	a=$(tr -d '\r' <"$2" | grep -a "$LINUX_MARKER")
+	b=$(tr -d '\r' <"$3" | grep -a "$LINUX_MARKER")
+	if [ -n "$a" ] && [ "$a" = "$b" ]; then
+		passed=$((passed + 1))
+		echo "PASS: $name"
+	else
+		failed=$((failed + 1))
+		failed_names+=("$name")
+		printf 'FAIL: %s: marker lines differ\n  bare: %s\n  dbgvisor: %s\n' "$name" "$a" "$b"
+	fi
+}
+
+# linux_isos TAG : GRUB ISOs booting the kernel bare (linux) and under dbgvisor (multiboot2).
+linux_isos() {
+	make_iso "$OUT/$1-bare.iso" "linux /boot/vmlinuz $LINUX_APPEND
+initrd /boot/initrd.img" "$LINUX/vmlinuz" "$LINUX/initrd.img"
+	make_iso "$OUT/$1-hv.iso" "multiboot2 /boot/dbgvisor.elf log=com1
+module2 --nounzip /boot/vmlinuz vmlinuz $LINUX_APPEND
+module2 --nounzip /boot/initrd.img initrd.img" "$HV_ELF" "$LINUX/vmlinuz" "$LINUX/initrd.img"
+}
+
+group_linux() {
+	if ! tests/linux/fetch.sh >"$OUT/linux-fetch.log" 2>&1; then
+		check linux-fetch "$OUT/linux-fetch.log" 1 0
+		return
+	fi
+	# QEMU BIOS: -kernel both ways (QEMU's own Linux loader bare; multiboot1 for dbgvisor).
+	linux_qemu qemu-linux-bare -cpu max -kernel "$LINUX/vmlinuz" -initrd "$LINUX/initrd.img" \
+		-append "$LINUX_APPEND"
+	linux_qemu qemu-linux-hv -cpu max -kernel "$HV_ELF" -append log=com1 \
+		-initrd "$LINUX/vmlinuz $LINUX_APPEND,$LINUX/initrd.img initrd"
+	same_marker qemu-linux-marker "$OUT/qemu-linux-bare.log" "$OUT/qemu-linux-hv.log"
+
+	# QEMU with OVMF: GRUB EFI boots the kernel by its EFI stub bare, dbgvisor by multiboot2.
+	linux_isos linux-grub
+	# shellcheck disable=SC2046
+	linux_qemu qemu-uefi-linux-bare -cpu max $(ovmf_args uefi-bare) -cdrom "$OUT/linux-grub-bare.iso"
+	# shellcheck disable=SC2046
+	linux_qemu qemu-uefi-linux-hv -cpu max $(ovmf_args uefi-hv) -cdrom "$OUT/linux-grub-hv.iso"
+	same_marker qemu-uefi-linux-marker "$OUT/qemu-uefi-linux-bare.log" "$OUT/qemu-uefi-linux-hv.log"
+}
