@@ -1,4 +1,4 @@
-/* cpuid_view.c - hide VT-x/SVM from the guest, announce the hypervisor, mirror guest CR4 bits. */
+/* cpuid_view.c - hide VT-x/SVM from the guest, answer leaf 0x40000000, mirror guest CR4 bits. */
 #include "cpuid_view.h"
 
 #include "core/hw/cpu_caps.h"
@@ -21,9 +21,13 @@ void cpuid_guest_view(uint32_t leaf, uint32_t subleaf, uint64_t guest_cr4, struc
 	}
 	switch (leaf) {
 	case CPUID_LEAF_FEATURES:
-		/* SDM vol. 2A CPUID: bit 31 of ECX is reserved for hypervisor use. */
+		/*
+		 * The hypervisor bit (ECX 31) stays what the CPU says: a guest that sees it
+		 * changes course (Linux trusts the TSC deadline timer without its errata check,
+		 * for one), and the guest must behave as on the bare machine. dbgvisor's own
+		 * leaf 0x40000000 answers whoever asks anyway.
+		 */
 		r->ecx &= ~CPUID1_ECX_VMX;
-		r->ecx |= CPUID1_ECX_HYPERVISOR;
 		r->ecx &= ~CPUID1_ECX_OSXSAVE;
 		if (guest_cr4 & CR4_OSXSAVE_BIT)
 			r->ecx |= CPUID1_ECX_OSXSAVE;
