@@ -2,6 +2,7 @@
 #ifndef DBGVISOR_MBLOAD_H
 #define DBGVISOR_MBLOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,7 @@ enum mbload_err {
 	MBLOAD_E_ENTRY = -6,	 /* entry point outside the loaded bytes */
 	MBLOAD_E_PLACEMENT = -7, /* a segment is not inside usable guest RAM */
 	MBLOAD_E_INVAL = -8,	 /* NULL image/file argument */
+	MBLOAD_E_HEADER = -9,	 /* multiboot2: bad architecture, header_length or tag list */
 };
 
 struct mbload_image {
@@ -70,5 +72,42 @@ int mbload_check_placement(const struct mbload_image *img, const struct mem_rang
  */
 void mbload_copy(const struct mbload_image *img, const uint8_t *file,
 		 uint8_t *(*gpa_ptr)(uint32_t gpa, uint32_t len, void *ctx), void *ctx);
+
+/* Shared by the multiboot1 and multiboot2 loaders (mbload.c, mbload_elf.c, mb2load.c). */
+
+/* Format the reason into @err (when given) and return @code. */
+int mbload_fail(int code, char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* @nfields u32 magic fields, @align-ed, wholly in the first @search bytes, summing to 0. */
+struct mbload_magic {
+	const char *name; /* "multiboot1", for messages */
+	uint32_t magic, search, align, nfields;
+};
+int mbload_find_header(const uint8_t *file, size_t len, const struct mbload_magic *m, size_t *hoff,
+		       char *err, size_t errlen);
+
+/*
+ * The a.out-style address fields (MB1 3.1.3, MB2 3.1.5) of the header at @hoff, named
+ * @what in messages, give one segment; the entry must lie in its loaded bytes.
+ */
+struct mbload_addr {
+	uint32_t header_addr, load_addr, load_end, bss_end, entry;
+};
+int mbload_load_addr(size_t len, size_t hoff, const struct mbload_addr *a, const char *what,
+		     struct mbload_image *img, char *err, size_t errlen);
+
+/*
+ * The PT_LOAD segments of an ELF32 i386 (with @allow64 also ELF64 x86-64) executable, by
+ * physical address, below 4 GiB. The entry is @entry (physical) or, for MBLOAD_ENTRY_ELF,
+ * e_entry moved from its segment's virtual to its physical range as GRUB does; it must
+ * lie in a segment's file bytes. @needs ends the non-ELF and 64-bit refusals.
+ */
+#define MBLOAD_ENTRY_ELF UINT64_MAX
+int mbload_parse_elf(const uint8_t *file, size_t len, bool allow64, uint64_t entry,
+		     const char *needs, struct mbload_image *img, char *err, size_t errlen);
+
+/* Set lowest/highest_end after @rc 0, else empty the image; returns @rc. Both above do it. */
+int mbload_finish(struct mbload_image *img, int rc);
 
 #endif

@@ -1,0 +1,38 @@
+/* mb2load.h - validate a multiboot2 OS image: its header tags and the segments to load. */
+#ifndef DBGVISOR_MB2LOAD_H
+#define DBGVISOR_MB2LOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mbload.h"
+
+/* Multiboot2 2.0, 3.1.1: the header lies 64-bit aligned wholly within the first 32 KiB. */
+#define MB2LOAD_HEADER_MAGIC 0xE85250D6u
+#define MB2LOAD_SEARCH_LEN   32768u
+#define MB2LOAD_HEADER_ALIGN 8u
+
+/* What the header asks of the loader beyond the segments (all zero when nothing). */
+struct mb2load_request {
+	uint32_t info_types;	   /* 3.1.4: bit n set when information tag type n was requested */
+	bool modules_page_aligned; /* 3.1.11: modules must start on 4 KiB boundaries */
+	bool relocatable;	   /* 3.1.13: we still load at the linked addresses */
+	uint32_t reloc_min, reloc_max, reloc_align;
+	bool load_base;		 /* give tag 21 (3.6.23): relocatable, or requested */
+	uint32_t load_base_addr; /* the lowest loaded address */
+};
+
+/*
+ * Find and check the multiboot2 header of @file (magic, i386 architecture, header_length,
+ * checksum), walk its tags and describe what to load: from the address tag (3.1.5, with
+ * the entry address tag 3.1.6) or else from the ELF32 i386 / ELF64 x86-64 program headers,
+ * the entry tag overriding e_entry. A tag without the 'optional' flag that we cannot honour
+ * refuses the image (MBLOAD_E_FEATURE), naming its type. Returns 0 or an enum mbload_err;
+ * on error @err (if non-NULL) gets a one-line reason and @img has no segment. Check the
+ * result with mbload_check_placement and copy it with mbload_copy, as for multiboot1.
+ */
+int mb2load_parse(const uint8_t *file, size_t len, struct mbload_image *img,
+		  struct mb2load_request *req, char *err, size_t errlen);
+
+#endif
