@@ -39,11 +39,12 @@ QEMU      := qemu-system-x86_64
 QEMU_MEM  := 256
 GDB_PORT  ?= 1234
 QEMU_GDB_PORT ?= 1235
+COMMA     := ,
 QEMU_BASE := -m $(QEMU_MEM) -no-reboot -display none \
              -device isa-debug-exit,iobase=0xf4,iosize=0x04
 CMDLINE   ?= log=com1 gdb=com2
 
-.PHONY: all unit check test layout loc bench run run-iso run-bochs run-kvm qemu-gdb debug debug-bochs clean \
+.PHONY: all unit check test layout loc bench run run-iso run-bochs run-kvm run-uefi run-linux qemu-gdb debug debug-bochs clean \
         format
 all: $(ELF) $(ISO) guests
 
@@ -145,6 +146,30 @@ run-iso: $(ISO)
 	$(QEMU) $(QEMU_BASE) -cpu max -cdrom $(ISO) -serial stdio \
 		-serial tcp:127.0.0.1:$(GDB_PORT),server=on,wait=off,nodelay=on
 
+# The ISO on QEMU with UEFI firmware (OVMF; a private copy of its variable store).
+OVMF_CODE := /usr/share/OVMF/OVMF_CODE_4M.fd
+OVMF_VARS := /usr/share/OVMF/OVMF_VARS_4M.fd
+run-uefi: $(ISO)
+	cp $(OVMF_VARS) $(BUILD)/ovmf-vars.fd
+	$(QEMU) $(QEMU_BASE) -cpu max -cdrom $(ISO) -serial stdio \
+		-drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE) \
+		-drive if=pflash,format=raw,file=$(BUILD)/ovmf-vars.fd \
+		-serial tcp:127.0.0.1:$(GDB_PORT),server=on,wait=off,nodelay=on
+
+# Linux under dbgvisor on QEMU, log on the terminal: Debian's cloud kernel and a busybox
+# initramfs (tests/linux/fetch.sh), or KERNEL=/INITRD= of your own; APPEND its command line.
+KERNEL ?=
+INITRD ?=
+APPEND ?= console=ttyS0 nokaslr panic=-1
+LINUX_MEM ?= 1024 # a later -m wins over QEMU_BASE's
+run-linux: $(ELF)
+	@[ -n "$(KERNEL)" ] || tests/linux/fetch.sh
+	$(QEMU) $(QEMU_BASE) -m $(LINUX_MEM) -cpu max -kernel $(ELF) \
+		-append "$(CMDLINE)" -serial stdio \
+		-serial tcp:127.0.0.1:$(GDB_PORT),server=on,wait=off,nodelay=on \
+		-initrd "$(or $(KERNEL),$(BUILD)/linux/vmlinuz) $(APPEND)$(if $(or $(INITRD),$(if $(KERNEL),,x)),$(COMMA)$(or $(INITRD),$(BUILD)/linux/initrd.img) initrd)"; \
+		rc=$$?; echo "qemu exit status $$rc"
+
 run-kvm: $(ELF)
 	$(QEMU) $(QEMU_BASE) -enable-kvm -cpu host -kernel $(ELF) -append "$(CMDLINE)" \
 		-serial stdio -serial tcp:127.0.0.1:$(GDB_PORT),server=on,wait=off,nodelay=on
@@ -201,7 +226,8 @@ include install.mk
 
 # Targets that build, run or test wait for the package check (order-only: never forces a
 # rebuild); the objects too, so that `make -j` does not compile before the compiler is there.
-all unit check test fuzz layout loc bench run run-iso run-bochs run-kvm debug debug-bochs \
+all unit check test fuzz layout loc bench run run-iso run-bochs run-kvm run-uefi run-linux \
+	debug debug-bochs \
 	qemu-gdb test-install: | deps
 $(KOBJS) $(HOST_OBJS): | deps
 format: | deps-format

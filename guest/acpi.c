@@ -341,3 +341,13 @@ const char *acpi_strerror(int err)
 		return "unknown ACPI error";
 	}
 }
+
+size_t acpi_rsdp_copy(const uint8_t *rsdp, uint8_t out[ACPI_RSDP_MAX])
+{
+	size_t len = RSDP_CHECKSUM_LENGTH;
+
+	if (rsdp[RSDP_REVISION] >= RSDP_REVISION_XSDT && rd32(rsdp + RSDP_LENGTH) == RSDP_V2_LENGTH)
+		len = RSDP_V2_LENGTH;
+	memcpy(out, rsdp, len);
+	return len;
+}

@@ -39,4 +39,8 @@ int acpi_madt_disable_aps(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint32_
 
 const char *acpi_strerror(int err);
 
+/* An RSDP's bytes (5.2.5.3): the 20 of ACPI 1.0, or 36 for revision 2+ when its length is 36. */
+#define ACPI_RSDP_MAX 36
+size_t acpi_rsdp_copy(const uint8_t *rsdp, uint8_t out[ACPI_RSDP_MAX]);
+
 #endif

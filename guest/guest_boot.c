@@ -1,4 +1,5 @@
-/* guest_boot.c - load the guest by its format (bzImage, multiboot1, boot sector) and hand over. */
+/* guest_boot.c - load the guest by its format (bzImage, multiboot2/1, boot sector) and hand over.
+ */
 #include "guest_boot.h"
 
 #include "core/hw/console.h"
@@ -8,10 +9,13 @@
 #include "core/hw/string.h"
 #include "core/hw/x86.h"
 #include "core/paging/guest_mem.h"
+#include "acpi.h"
 #include "bzimage.h"
 #include "entry_state.h"
 #include "linux_boot.h"
 #include "mb1info.h"
+#include "mb2info.h"
+#include "mb2load.h"
 #include "mbload.h"
 #include "modules.h"
 
@@ -19,6 +23,7 @@
 #define SEL_GUEST_CODE 0x08
 #define SEL_GUEST_DATA 0x10
 #define DEMO_NAME      "demo"
+#define LOADER_NAME    "dbgvisor"
 #define LIMIT_4G       0x100000000ull
 /* A BIOS loads a boot sector at 0000:7C00 and checks the 55 AA signature (bytes 510-511). */
 #define BOOT_SECTOR_GPA	      0x7c00u
@@ -91,19 +96,43 @@ static int place_modules(struct boot_info *bi, const struct mbload_image *img,
 	return 0;
 }
 
+/* The multiboot2 information (3.6), with the loader's RSDP copied before modules move. */
+static uint32_t build_mb2(const struct mb2load_request *req, const char *cmdline,
+			  const struct mb1info_module *mods, unsigned nmods, const uint8_t *rsdp,
+			  uint8_t *buf)
+{
+	struct mb2info_builder b;
+	unsigned nmap;
+	const struct mem_range *map = guest_mem_map(&nmap);
+
+	mb2info_init(&b, buf, GUEST_INFO_GPA, GUEST_INFO_END - GUEST_INFO_GPA);
+	return mb2info_build(&b, &(struct mb2info_input){.cmdline = cmdline,
+							 .loader_name = LOADER_NAME,
+							 .mods = mods,
+							 .nmods = nmods,
+							 .map = map,
+							 .nmap = nmap,
+							 .rsdp = rsdp,
+							 .load_base = req->load_base,
+							 .load_base_addr = req->load_base_addr});
+}
+
 int guest_boot(struct vcpu *v, struct boot_info *bi)
 {
 	static struct mbload_image img;
 	struct mb1info_module mods[BOOT_MAX_MODULES];
 	struct mb1info_builder b;
+	struct mb2load_request req;
+	uint8_t rsdp[ACPI_RSDP_MAX];
 	char err[ERR_MAX];
 	const uint8_t *file;
 	const char *cmdline;
 	size_t len;
-	unsigned nmap, nmods;
+	unsigned nmap, nmods, version = 2;
 	const struct mem_range *map = guest_mem_map(&nmap);
 	uint8_t *info_buf = guest_mem_ptr(GUEST_INFO_GPA, GUEST_INFO_END - GUEST_INFO_GPA);
 	uint32_t info;
+	int rc;
 
 	if (bi->module_count) {
 		file = phys_to_virt(bi->modules[0].start);
@@ -116,14 +145,20 @@ int guest_boot(struct vcpu *v, struct boot_info *bi)
 		len = (size_t)(demo_guest_end - demo_guest_start);
 		cmdline = DEMO_NAME;
 	}
-	if (mbload_parse(file, len, &img, err, sizeof(err)) == MBLOAD_E_NOHDR &&
-	    is_boot_sector(file, len))
-		return boot_real_mode(v, file, len, cmdline);
-	if (mbload_parse(file, len, &img, err, sizeof(err)) ||
-	    mbload_check_placement(&img, map, nmap, err, sizeof(err))) {
+	/* A multiboot2 header wins over a multiboot1 one (GRUB's multiboot2 command's choice). */
+	rc = mb2load_parse(file, len, &img, &req, err, sizeof(err));
+	if (rc == MBLOAD_E_NOHDR) {
+		version = 1;
+		rc = mbload_parse(file, len, &img, err, sizeof(err));
+		if (rc == MBLOAD_E_NOHDR && is_boot_sector(file, len))
+			return boot_real_mode(v, file, len, cmdline);
+	}
+	if (rc || mbload_check_placement(&img, map, nmap, err, sizeof(err))) {
 		printk("dbgvisor: refusing the guest \"%s\": %s\n", cmdline, err);
 		return -1;
 	}
+	if (bi->acpi_rsdp_phys)
+		acpi_rsdp_copy(phys_to_virt(bi->acpi_rsdp_phys), rsdp);
 	if (!info_buf || place_modules(bi, &img, mods, &nmods, err, sizeof(err))) {
 		printk("dbgvisor: refusing the guest \"%s\": %s\n", cmdline,
 		       info_buf ? err : "no guest RAM for its boot information");
@@ -132,18 +167,25 @@ int guest_boot(struct vcpu *v, struct boot_info *bi)
 	if (bi->module_count) /* module 0, the kernel, may have moved */
 		file = phys_to_virt(bi->modules[0].start);
 	mbload_copy(&img, file, gpa_ptr, 0);
-	mb1info_init(&b, info_buf, GUEST_INFO_GPA, GUEST_INFO_END - GUEST_INFO_GPA);
-	info = mb1info_build(&b, cmdline, map, nmap, mods, nmods, "dbgvisor");
+	if (version == 2) {
+		info =
+		    build_mb2(&req, cmdline, mods, nmods, bi->acpi_rsdp_phys ? rsdp : 0, info_buf);
+	} else {
+		mb1info_init(&b, info_buf, GUEST_INFO_GPA, GUEST_INFO_END - GUEST_INFO_GPA);
+		info = mb1info_build(&b, cmdline, map, nmap, mods, nmods, LOADER_NAME);
+	}
 	if (!info) {
 		printk("dbgvisor: multiboot information for the guest does not fit in 0x%x bytes\n",
 		       GUEST_INFO_END - GUEST_INFO_GPA);
 		return -1;
 	}
+	/* Multiboot 0.6.96 3.2, 2.0 3.3: EAX the magic, EBX the info; GDTR/IDTR the OS's to load.
+	 */
 	entry_flat32(v, img.entry, SEL_GUEST_CODE, SEL_GUEST_DATA, 0, 0);
-	/* Multiboot 0.6.96, 3.2: EAX the magic, EBX the info; GDTR/IDTR are the OS's to load. */
-	v->gpr[GPR_RAX] = MB1_GUEST_MAGIC;
+	v->gpr[GPR_RAX] = version == 2 ? MB2INFO_BOOTLOADER_MAGIC : MB1_GUEST_MAGIC;
 	v->gpr[GPR_RBX] = info;
-	printk("guest: \"%s\", %lu bytes, loaded at [0x%x-0x%x), entry 0x%x, %u module(s)\n",
-	       cmdline, (uint64_t)len, img.lowest, img.highest_end, img.entry, nmods);
+	printk("guest: \"%s\", multiboot%u, %lu bytes, loaded at [0x%x-0x%x), entry 0x%x, %u "
+	       "module(s)\n",
+	       cmdline, version, (uint64_t)len, img.lowest, img.highest_end, img.entry, nmods);
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* linux_boot.c - start a Linux bzImage guest by the x86 32-bit boot protocol (boot.rst). */
 #include "linux_boot.h"
 
+#include "acpi.h"
 #include "bzimage.h"
 #include "core/hw/console.h"
 #include "core/hw/mem.h"
@@ -15,20 +16,16 @@
  * first MiB at boot): the zero page, the command line, the boot GDT, and a copy of the
  * RSDP on a page marked reserved, which ACPI reads long after the zero page is gone.
  */
-#define PARAMS_GPA	0x9000u
-#define CMDLINE_GPA	0xa000u
-#define CMDLINE_MAX	0x1000u
-#define GDT_GPA		0xb000u
-#define GDT_ENTRIES	4u
-#define RSDP_GPA	0xc000u
-#define RSDP_V1_LEN	20u /* ACPI 6.5, 5.2.5.3: through RsdtAddress */
-#define RSDP_LENGTH_OFF 20u /* the Length field of an ACPI 2.0+ RSDP */
-#define RSDP_REVISION	15u
-#define RSDP_MAX_LEN	36u
-#define MODULE_KERNEL	0
-#define MODULE_INITRD	1
-#define ERR_MAX		160
-#define LIMIT_4G	0x100000000ull
+#define PARAMS_GPA    0x9000u
+#define CMDLINE_GPA   0xa000u
+#define CMDLINE_MAX   0x1000u
+#define GDT_GPA	      0xb000u
+#define GDT_ENTRIES   4u
+#define RSDP_GPA      0xc000u
+#define MODULE_KERNEL 0
+#define MODULE_INITRD 1
+#define ERR_MAX	      160
+#define LIMIT_4G      0x100000000ull
 
 static bool copy_guest(uint64_t dst, uint64_t src, uint64_t len)
 {
@@ -43,15 +40,12 @@ static bool copy_guest(uint64_t dst, uint64_t src, uint64_t len)
 /* The loader's RSDP (a copy inside its boot information) to a page the guest keeps. */
 static uint64_t keep_rsdp(const struct boot_info *bi)
 {
-	uint8_t rsdp[RSDP_MAX_LEN];
-	uint32_t len = RSDP_V1_LEN;
+	uint8_t rsdp[ACPI_RSDP_MAX];
+	size_t len;
 
 	if (!bi->acpi_rsdp_phys)
 		return 0;
-	memcpy(rsdp, phys_to_virt(bi->acpi_rsdp_phys), RSDP_V1_LEN);
-	if (rsdp[RSDP_REVISION] >= 2)
-		len = RSDP_MAX_LEN;
-	memcpy(rsdp, phys_to_virt(bi->acpi_rsdp_phys), len);
+	len = acpi_rsdp_copy(phys_to_virt(bi->acpi_rsdp_phys), rsdp);
 	return guest_mem_write(RSDP_GPA, rsdp, len) ? RSDP_GPA : 0;
 }
 

@@ -33,6 +33,7 @@
 #define MMAP_E_TYPE	 16
 #define RSDP_OFF	 8  /* 3.6.16, 3.6.17: the copy follows the header */
 #define RSDP_V1_SIZE	 20 /* ACPI 6.5, 5.2.5.3: the ACPI 1.0 part */
+#define RSDP_CHECKSUM	 8  /* covers the 20 ACPI 1.0 bytes */
 #define RSDP_REVISION	 15
 #define RSDP_LENGTH	 20 /* ACPI 2.0+: length of the whole RSDP */
 #define RSDP_V2_SIZE	 36
@@ -129,6 +130,16 @@ static void put_rsdp(struct mb2info_builder *b, const uint8_t *rsdp)
 		memcpy(p + RSDP_OFF, rsdp, RSDP_V1_SIZE);
 	if (rsdp[RSDP_REVISION] < RSDP_REVISION_V2) /* then only 20 bytes are there to read */
 		return;
+	/* Tag 14 is "as defined per ACPI 1.0": revision 0, its checksum over the 20 bytes again. */
+	if (p) {
+		uint8_t sum = 0;
+
+		p[RSDP_OFF + RSDP_REVISION] = 0;
+		p[RSDP_OFF + RSDP_CHECKSUM] = 0;
+		for (unsigned i = 0; i < RSDP_V1_SIZE; i++)
+			sum = (uint8_t)(sum + p[RSDP_OFF + i]);
+		p[RSDP_OFF + RSDP_CHECKSUM] = (uint8_t)-sum;
+	}
 	len = (uint32_t)rsdp[RSDP_LENGTH] | (uint32_t)rsdp[RSDP_LENGTH + 1] << 8 |
 	      (uint32_t)rsdp[RSDP_LENGTH + 2] << 16 | (uint32_t)rsdp[RSDP_LENGTH + 3] << 24;
 	p = len < RSDP_V2_SIZE ? NULL : put_tag(b, MB2INFO_TAG_ACPI_NEW, RSDP_OFF + (uint64_t)len);

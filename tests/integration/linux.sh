@@ -76,3 +76,14 @@ group_linux() {
 	linux_qemu qemu-uefi-linux-hv -cpu max $(ovmf_args uefi-hv) -cdrom "$OUT/linux-grub-hv.iso"
 	same_marker qemu-uefi-linux-marker "$OUT/qemu-uefi-linux-bare.log" "$OUT/qemu-uefi-linux-hv.log"
 }
+
+# linux_bochs MODEL : the same two GRUB ISOs (BIOS) on a Bochs model, markers compared.
+linux_bochs() {
+	local m=$1
+	linux_isos linux-grub
+	BOCHS_MEGS=512 bochs_case "bochs-$m-linux-bare" "$m" "$OUT/linux-grub-bare.iso" \
+		"$LINUX_MARKER" "reboot: Power down"
+	BOCHS_MEGS=512 bochs_case "bochs-$m-linux-hv" "$m" "$OUT/linux-grub-hv.iso" \
+		"$LINUX_MARKER" "reboot: Power down" '!Kernel panic|PANIC|unexpected exception'
+	same_marker "bochs-$m-linux-marker" "$OUT/bochs-$m-linux-bare.log" "$OUT/bochs-$m-linux-hv.log"
+}

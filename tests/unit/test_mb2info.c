@@ -174,8 +174,18 @@ static void test_layout(void **state)
 		e += 24;
 	}
 	assert_int_equal(e, info + 336);
-	expect_tag(info + 336, 14, 8 + 20); /* 3.6.16 ACPI old RSDP */
-	assert_memory_equal(at(info + 344), rsdp, 20);
+	expect_tag(info + 336, 14, 8 + 20); /* 3.6.16 ACPI old RSDP, "as defined per ACPI 1.0" */
+	assert_memory_equal(at(info + 344), rsdp, 8);	       /* signature */
+	assert_memory_equal(at(info + 353), rsdp + 9, 15 - 9); /* OEMID */
+	assert_int_equal(*at(info + 344 + 15), 0);	       /* revision 0 */
+	assert_memory_equal(at(info + 360), rsdp + 16, 4);     /* RsdtAddress */
+	{
+		uint8_t sum = 0;
+
+		for (unsigned i = 0; i < 20; i++)
+			sum = (uint8_t)(sum + *at(info + 344 + i));
+		assert_int_equal(sum, 0); /* its checksum redone over the 20 bytes */
+	}
 	expect_tag(info + 368, 15, 8 + 36); /* 3.6.17 ACPI new RSDP */
 	assert_memory_equal(at(info + 376), rsdp, 36);
 	expect_tag(info + 416, 21, 12); /* 3.6.23 image load base physical address */
