@@ -322,6 +322,34 @@ int acpi_madt_disable_aps(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint32_
 	return ACPI_OK;
 }
 
+/* 5.2.9 "Fixed ACPI Description Table": PM1a_CNT_BLK, a 32-bit I/O port address. */
+#define FADT_PM1A_CNT_BLK 64
+#define FADT_MIN_LEN	  (FADT_PM1A_CNT_BLK + 4)
+#define IO_PORT_MAX	  0xffffu
+
+int acpi_pm1a_cnt_port(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint16_t *port)
+{
+	struct rsdp_info rsdp;
+	uint64_t fadt = 0;
+	uint8_t *t;
+	uint32_t len, blk;
+	int rc = map ? rsdp_check(map, ctx, rsdp_gpa, &rsdp) : ACPI_E_NOT_FOUND;
+
+	if (!rc)
+		rc = find_table(map, ctx, &rsdp, "FACP", &fadt);
+	if (!rc)
+		rc = sdt_map(map, ctx, fadt, "FACP", &t, &len);
+	if (rc)
+		return rc;
+	if (len < FADT_MIN_LEN)
+		return ACPI_E_MALFORMED;
+	blk = rd32(t + FADT_PM1A_CNT_BLK);
+	if (blk == 0 || blk > IO_PORT_MAX)
+		return ACPI_E_NOT_FOUND; /* hardware-reduced ACPI, or only an MMIO block */
+	*port = (uint16_t)blk;
+	return ACPI_OK;
+}
+
 const char *acpi_strerror(int err)
 {
 	switch (err) {

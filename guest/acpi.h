@@ -37,6 +37,12 @@ int acpi_find_rsdp(acpi_map_fn map, void *ctx, uint64_t *rsdp_gpa);
 int acpi_madt_disable_aps(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint32_t bsp_apic_id,
 			  unsigned *disabled, unsigned *kept);
 
+/*
+ * The I/O port of the FADT's PM1a control block (ACPI 6.5, 5.2.9; 4.8.3.2.1): a write with
+ * SLP_EN set puts the machine to sleep, S5 being power-off. ACPI_E_NOT_FOUND without one.
+ */
+int acpi_pm1a_cnt_port(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint16_t *port);
+
 const char *acpi_strerror(int err);
 
 /* An RSDP's bytes (5.2.5.3): the 20 of ACPI 1.0, or 36 for revision 2+ when its length is 36. */

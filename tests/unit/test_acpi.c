@@ -381,6 +381,34 @@ static void test_no_bsp(void **state)
 	assert_string_equal(acpi_strerror(-42), "unknown ACPI error");
 }
 
+/* ACPI 5.2.9: PM1a_CNT_BLK is the 32-bit port at offset 64 of the FADT. */
+static void test_pm1a_cnt_port(void **state)
+{
+	uint16_t port = 0;
+
+	(void)state;
+	put32(FACP_AT + 64, 0x604);
+	table(FACP_AT, "FACP", 244);
+	assert_int_equal(acpi_pm1a_cnt_port(map, NULL, RSDP_AT, &port), ACPI_OK);
+	assert_int_equal(port, 0x604);
+	/* No I/O block (hardware-reduced ACPI), or a value no port can have. */
+	put32(FACP_AT + 64, 0);
+	table(FACP_AT, "FACP", 244);
+	assert_int_equal(acpi_pm1a_cnt_port(map, NULL, RSDP_AT, &port), ACPI_E_NOT_FOUND);
+	put32(FACP_AT + 64, 0x10000);
+	table(FACP_AT, "FACP", 244);
+	assert_int_equal(acpi_pm1a_cnt_port(map, NULL, RSDP_AT, &port), ACPI_E_NOT_FOUND);
+	/* Too short to hold the field; a bad checksum; no map at all. */
+	put32(FACP_AT + 64, 0x604);
+	table(FACP_AT, "FACP", 64);
+	assert_int_equal(acpi_pm1a_cnt_port(map, NULL, RSDP_AT, &port), ACPI_E_MALFORMED);
+	table(FACP_AT, "FACP", 244);
+	mem[FACP_AT + 64]++;
+	assert_int_equal(acpi_pm1a_cnt_port(map, NULL, RSDP_AT, &port), ACPI_E_CHECKSUM);
+	assert_int_equal(acpi_pm1a_cnt_port(NULL, NULL, RSDP_AT, &port), ACPI_E_NOT_FOUND);
+	assert_int_equal(port, 0x604);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,6 +421,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_bad_checksums, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_truncated_and_malformed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_bsp, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pm1a_cnt_port, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("acpi", tests, NULL, NULL);
