@@ -157,7 +157,8 @@ run-uefi: $(ISO)
 		-serial tcp:127.0.0.1:$(GDB_PORT),server=on,wait=off,nodelay=on
 
 # Linux under dbgvisor on QEMU, log on the terminal: Debian's cloud kernel and a busybox
-# initramfs (tests/linux/fetch.sh), or KERNEL=/INITRD= of your own; APPEND its command line.
+# initramfs (tests/linux/fetch.sh), or KERNEL=/INITRD= of your own; APPEND its command line
+# (a comma in it is doubled: QEMU separates modules with commas).
 KERNEL ?=
 INITRD ?=
 APPEND ?= console=ttyS0 nokaslr panic=-1
@@ -167,7 +168,7 @@ run-linux: $(ELF)
 	$(QEMU) $(QEMU_BASE) -m $(LINUX_MEM) -cpu max -kernel $(ELF) \
 		-append "$(CMDLINE)" -serial stdio \
 		-serial tcp:127.0.0.1:$(GDB_PORT),server=on,wait=off,nodelay=on \
-		-initrd "$(or $(KERNEL),$(BUILD)/linux/vmlinuz) $(APPEND)$(if $(or $(INITRD),$(if $(KERNEL),,x)),$(COMMA)$(or $(INITRD),$(BUILD)/linux/initrd.img) initrd)"; \
+		-initrd "$(or $(KERNEL),$(BUILD)/linux/vmlinuz) $(subst $(COMMA),$(COMMA)$(COMMA),$(APPEND))$(if $(or $(INITRD),$(if $(KERNEL),,x)),$(COMMA)$(or $(INITRD),$(BUILD)/linux/initrd.img) initrd)"; \
 		rc=$$?; echo "qemu exit status $$rc"
 
 run-kvm: $(ELF)

@@ -155,9 +155,11 @@ for f in x2apic pae lm nx xsave tsc_deadline_timer; do
 	esac
 done
 # And every other flag, as one digest, minus those a hypervisor changes by design (README): it
-# keeps VMX and SVM for itself, with SVM's feature leaf 8000000Ah (npt, vgif, ...), and sets
-# CPUID.1:ECX.hypervisor.
-virt_flags='hypervisor|vmx|svm|npt|lbrv|svm_lock|nrip_save|tsc_scale|vmcb_clean|flushbyasid|decodeassists|pausefilter|pfthreshold|avic|v_vmsave_vmload|vgif|v_spec_ctrl|vnmi|x2avic'
+# keeps VMX and SVM for itself, with the features Linux derives from them (VMX: ept, vpid, ...;
+# SVM's leaf 8000000Ah: npt, vgif, ...), and may show CPUID.1:ECX.hypervisor.
+virt_flags='hypervisor|vmx|ept|ept_ad|flexpriority|tpr_shadow|vpid|vnmi|svm|npt|lbrv|svm_lock'
+virt_flags="$virt_flags|nrip_save|tsc_scale|vmcb_clean|flushbyasid|decodeassists|pausefilter"
+virt_flags="$virt_flags|pfthreshold|avic|v_vmsave_vmload|vgif|v_spec_ctrl|x2avic"
 others=$(for f in $all_flags; do echo "$f"; done | grep -vxE "$virt_flags" | sort | md5sum)
 # The kernel prints synchronously, straight to the UART, while these lines go out from the tty
 # buffer under interrupts, a character at a time at 9600 baud: a late kernel message (the TSC
