@@ -54,3 +54,43 @@ module2 /boot/$(basename "$BOOTSECT") $(basename "$BOOTSECT")" "$HV_ELF" "$MB2K"
 	same_report bochs-haswell-mb2kernel-same "$OUT/bochs-haswell-mb2kernel-bare.log" \
 		"$OUT/bochs-haswell-mb2kernel-hv.log"
 }
+
+# On UEFI (OVMF, GRUB EFI): the built-in demo, a multiboot1 kernel bare vs dbgvisor, and gdb
+# attaching to the stub on COM2 (the Linux and multiboot2 cases are in their groups).
+group_uefi() {
+	local port=$((20000 + RANDOM % 20000)) gout=$OUT/uefi-gdb.gdbout log=$OUT/uefi-gdb.log
+	# shellcheck disable=SC2046
+	qemu_case qemu-uefi-demo "$OK" "-cpu max $(ovmf_args uefi-demo | tr '\n' ' ') -cdrom $ISO" \
+		"boot: multiboot2" "hello from the dbgvisor demo guest" "$GUEST_OK" "$STOP_OK" \
+		"$NO_CRASH"
+	# A multiboot1 guest (tests/mbkernel's 16 MiB BSS would cover OVMF's ACPI NVS pages at
+	# 8 MiB, which GRUB allows and dbgvisor refuses: firmware data the OS must preserve).
+	bare_iso "$OUT/uefi-mb1-bare.iso" "$GUESTS/selftest32.elf selftest"
+	hv_iso "$OUT/uefi-mb1-hv.iso" "$GUESTS/selftest32.elf selftest"
+	# shellcheck disable=SC2046
+	qemu_case qemu-uefi-mb1-bare "$OK" \
+		"-cpu max $(ovmf_args uefi-mb1-bare | tr '\n' ' ') -cdrom $OUT/uefi-mb1-bare.iso" \
+		"$GUEST_OK"
+	# shellcheck disable=SC2046
+	qemu_case qemu-uefi-mb1-hv "$OK" \
+		"-cpu max $(ovmf_args uefi-mb1-hv | tr '\n' ' ') -cdrom $OUT/uefi-mb1-hv.iso" \
+		"multiboot1, [0-9]+ bytes" "$GUEST_OK" "$STOP_OK" "$NO_CRASH"
+
+	make_iso "$OUT/uefi-gdb.iso" "multiboot2 /boot/dbgvisor.elf log=com1 gdb=com2,wait
+module2 /boot/$(basename "$GDB_GUEST") x" "$HV_ELF" "$GDB_GUEST"
+	rm -f "$log"
+	# shellcheck disable=SC2046
+	timeout -k 5 "$GDB_TIMEOUT" qemu-system-x86_64 -m 256 -no-reboot -display none -monitor none \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -cpu max -smp 2 \
+		$(ovmf_args uefi-gdb) -cdrom "$OUT/uefi-gdb.iso" -serial "file:$log" \
+		-serial "tcp:127.0.0.1:$port,server=on,wait=on,nodelay=on" </dev/null >"$log.qemu" 2>&1 &
+	sleep 1
+	timeout -k 5 "$GDB_TIMEOUT" gdb -nx -batch -ex "set pagination off" -ex "set remotetimeout 60" \
+		-ex "file $GDB_GUEST" -ex "target remote 127.0.0.1:$port" -ex "info registers eip" \
+		-ex "hbreak gdb_marker" -ex "continue" -ex "delete" -ex "set var gdb_spin_release = 1" \
+		-ex "detach" >"$gout" 2>&1
+	wait
+	check qemu-uefi-gdb "$gout" 0 any '<guest_entry>' 'Breakpoint 1, gdb_marker \(n=1\)' \
+		'Inferior 1 \(Remote target\) detached' '!Error|error while|Cannot'
+	check qemu-uefi-gdb-guest "$log" 0 any 'guest stopped: guest exit, exit code 0'
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # run.sh - boot the real image on QEMU (SVM) and Bochs (VMX and SVM) and check what it prints.
-# usage: run.sh [GROUP...]   groups: boot guest hostile debug gdb mb2 linux (default), debug_pending
+# usage: run.sh [GROUP...]   groups: boot guest hostile debug gdb mb2 uefi linux (default), debug_pending
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
@@ -259,7 +259,7 @@ group_debug_pending() {
 	dbg_matrix pending
 }
 
-groups=${*:-boot guest hostile debug gdb mb2 linux}
+groups=${*:-boot guest hostile debug gdb mb2 uefi linux}
 for g in $groups; do
 	"group_$g"
 done
