@@ -64,19 +64,4 @@ static inline enum vmx_status vmx_vmwrite(uint64_t field, uint64_t val)
 	return vmx_status_of(cf, zf);
 }
 
-struct vmx_invept_desc {
-	uint64_t eptp;
-	uint64_t reserved;
-};
-
-static inline enum vmx_status vmx_invept(uint64_t type, const struct vmx_invept_desc *d)
-{
-	uint8_t cf, zf;
-	__asm__ volatile("invept %[d], %[t]; " VMX_STATUS_ASM
-			 : [cf] "=q"(cf), [zf] "=q"(zf)
-			 : [t] "r"(type), [d] "m"(*d)
-			 : "cc", "memory");
-	return vmx_status_of(cf, zf);
-}
-
 #endif
