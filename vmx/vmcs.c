@@ -7,6 +7,24 @@
 #include "vmx_errors.h"
 #include "vmx_insn.h"
 
+static const struct {
+	uint32_t enc;
+	const char *name;
+} field_names[] = {
+#define VMCS_FIELD_NAME(name, enc) {name, #name},
+    VMCS_FIELDS(VMCS_FIELD_NAME)
+#undef VMCS_FIELD_NAME
+};
+
+static const char *vmcs_field_name(uint32_t enc)
+{
+	for (unsigned i = 0; i < sizeof(field_names) / sizeof(field_names[0]); i++) {
+		if (field_names[i].enc == enc)
+			return field_names[i].name;
+	}
+	return "unknown VMCS field";
+}
+
 static void vmcs_fail(const char *op, uint32_t field, enum vmx_status st, const char *caller)
 {
 	uint64_t err = 0;

@@ -18,7 +18,6 @@
 
 uint64_t vmcs_read_checked(uint32_t field, const char *caller);
 void vmcs_write_checked(uint32_t field, uint64_t val, const char *caller);
-const char *vmcs_field_name(uint32_t enc);
 /* Print the guest-state area, to find which VM-entry check failed (SDM 3C, 28.3.1). */
 void vmcs_dump_guest_state(void);
 

@@ -2,7 +2,7 @@
 #include "vmx_controls.h"
 
 #include "core/hw/cpu_caps.h"
-#include "vmcs_fields.h"
+#include "vmx_defs.h"
 
 /* A control we cannot run without, and its name in the SDM for the refusal message. */
 struct vmx_req {
