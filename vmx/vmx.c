@@ -84,7 +84,7 @@ static void vmx_run(struct vcpu *v, struct vcpu_exit *e)
 	}
 	x->launched = true;
 	v->gpr[GPR_RSP] = vmcs_read64(GUEST_RSP);
-	vmx_decode_exit(x, e);
+	vmx_decode_exit(e);
 }
 
 /* What the guest sees of a shadowed control register: its own bits where the host owns them. */

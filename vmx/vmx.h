@@ -30,7 +30,7 @@ int vmx_hw_enable(void);
 int vmx_init_vcpu(struct vcpu *v, struct vmx_vcpu *x);
 
 /* vmx/vmx_exit.c: read the exit information fields into a neutral exit record. */
-void vmx_decode_exit(struct vmx_vcpu *x, struct vcpu_exit *e);
+void vmx_decode_exit(struct vcpu_exit *e);
 
 /* vmx/vmx_entry.S */
 int vmx_enter(uint64_t *gprs, int launched);
