@@ -2,6 +2,7 @@
 #include "vmx_controls.h"
 
 #include "core/hw/cpu_caps.h"
+#include "core/hw/printf.h"
 #include "vmx_defs.h"
 
 /* A control we cannot run without, and its name in the SDM for the refusal message. */
@@ -51,17 +52,6 @@ static uint32_t must_be_1(uint64_t msr)
 static uint32_t may_be_1(uint64_t msr)
 {
 	return (uint32_t)(msr >> 32);
-}
-
-static void set_missing(char *missing, size_t len, const char *name)
-{
-	size_t i = 0;
-
-	if (!missing || len == 0)
-		return;
-	for (; i + 1 < len && name[i]; i++)
-		missing[i] = name[i];
-	missing[i] = '\0';
 }
 
 /* Start @ctl from the MSR's minimum and add every @req bit; NULL, or the first one refused. */
@@ -120,7 +110,7 @@ int vmx_compute_controls(const struct vmx_cap_msrs *c, struct vmx_controls *out,
 		why = require(&r.entry, entry_msr, req_entry, NREQ(req_entry));
 	if (why) {
 		*out = (struct vmx_controls){0};
-		set_missing(missing, len, why);
+		fmt_snprintf(missing, len, "%s", why);
 		return -1;
 	}
 
@@ -149,8 +139,7 @@ int vmx_compute_controls(const struct vmx_cap_msrs *c, struct vmx_controls *out,
 	}
 
 	*out = r;
-	if (missing && len)
-		missing[0] = '\0';
+	fmt_snprintf(missing, len, "%s", "");
 	return 0;
 }
 

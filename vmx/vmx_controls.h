@@ -61,11 +61,10 @@ struct vmx_controls {
 #define VMX_CR0_PG (1ull << 31)
 
 /*
- * Compute the controls for our backend: EPT + unrestricted guest, I/O and MSR bitmaps,
- * MOV-DR exiting, debug controls and IA32_EFER saved/loaded, 64-bit host; optional features
- * when offered; every other control at its minimum (allowed-0) setting. Returns 0, or -1 with
- * @out zeroed and the SDM name of the first missing requirement copied (NUL-terminated,
- * truncated to @len) into @missing, which may be NULL.
+ * The controls the design needs (EPT + unrestricted guest, I/O and MSR bitmaps, MOV-DR exiting,
+ * debug controls and IA32_EFER switched, 64-bit host), optional ones when offered, the rest at
+ * their allowed-0 minimum. Returns 0, or -1 with @out zeroed and the SDM name of the first
+ * missing requirement in @missing (may be NULL; truncated to @len).
  */
 int vmx_compute_controls(const struct vmx_cap_msrs *c, struct vmx_controls *out, char *missing,
 			 size_t len);
