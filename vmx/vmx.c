@@ -15,16 +15,9 @@
 #define MSR_BITMAP_WRITE_OFFSET 0x800u
 #define ERROR_DETAIL_MAX	112
 
-static struct vmx_vcpu vmx_state;
-
 static struct vmx_vcpu *X(struct vcpu *v)
 {
 	return v->backend;
-}
-
-static int vmx_init(struct vcpu *v)
-{
-	return vmx_init_vcpu(v, &vmx_state);
 }
 
 /* VM exits leave GDTR/IDTR limits at 0xffff (SDM vol. 3C, 28.5.2): restore the real ones. */
@@ -346,7 +339,7 @@ static void vmx_set_dr_intercept(struct vcpu *v, bool all)
 const struct vcpu_ops vmx_ops = {
     .name = "VT-x",
     .hw_enable = vmx_hw_enable,
-    .init = vmx_init,
+    .init = vmx_init_vcpu,
     .run = vmx_run,
     .get_reg = vmx_get_reg,
     .set_reg = vmx_set_reg,

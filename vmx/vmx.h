@@ -27,7 +27,7 @@ extern const struct vcpu_ops vmx_ops;
 
 /* vmx/vmx_setup.c */
 int vmx_hw_enable(void);
-int vmx_init_vcpu(struct vcpu *v, struct vmx_vcpu *x);
+int vmx_init_vcpu(struct vcpu *v);
 
 /* vmx/vmx_exit.c: read the exit information fields into a neutral exit record. */
 void vmx_decode_exit(struct vcpu_exit *e);

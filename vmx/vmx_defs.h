@@ -88,11 +88,7 @@ enum vmx_exit_reason { VMX_EXIT_REASONS(VMX_EXIT_REASON_ENUM) };
 #define VM_EXIT_REASON_BASIC_MASK   0xffffu
 #define VM_EXIT_REASON_FAILED_ENTRY (1u << 31)
 
-/*
- * Interruption-information format: VM_ENTRY_INTR_INFO_FIELD, VM_EXIT_INTR_INFO and
- * IDT_VECTORING_INFO_FIELD (SDM vol. 3C "VM-Entry Controls for Event Injection" and
- * "Information for VM Exits Due to Vectored Events").
- */
+/* Interruption-information format (SDM vol. 3C, "VM-Entry Controls for Event Injection"). */
 #define INTR_INFO_VECTOR_MASK	  0xffu
 #define INTR_INFO_TYPE_SHIFT	  8
 #define INTR_INFO_TYPE_MASK	  (7u << INTR_INFO_TYPE_SHIFT)
@@ -108,10 +104,7 @@ enum vmx_exit_reason { VMX_EXIT_REASONS(VMX_EXIT_REASON_ENUM) };
 #define INTR_INFO_TYPE(info)	  (((info)&INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT)
 #define INTR_INFO_MAKE(vec, type) (INTR_INFO_VALID | ((type) << INTR_INFO_TYPE_SHIFT) | (vec))
 
-/*
- * Exit qualifications, SDM vol. 3C "Exit Qualification for VM Exits".
- * Control-register accesses (table "Exit Qualification for Control-Register Accesses"):
- */
+/* Exit qualifications, SDM vol. 3C 28.2.1 (tables "Exit Qualification for ..."): CR accesses. */
 #define EXITQ_CR_NUM_MASK	  0xfu
 #define EXITQ_CR_TYPE_SHIFT	  4
 #define EXITQ_CR_TYPE_MASK	  (3u << EXITQ_CR_TYPE_SHIFT)
@@ -123,13 +116,13 @@ enum vmx_exit_reason { VMX_EXIT_REASONS(VMX_EXIT_REASON_ENUM) };
 #define EXITQ_CR_GPR_MASK	  (0xfu << EXITQ_CR_GPR_SHIFT)
 #define EXITQ_CR_LMSW_DATA_SHIFT  16
 
-/* MOV DR (table "Exit Qualification for MOV DR"). */
+/* MOV DR. */
 #define EXITQ_DR_NUM_MASK  0x7u
 #define EXITQ_DR_FROM_DR   (1u << 4) /* 1 = MOV from DR (read), 0 = MOV to DR */
 #define EXITQ_DR_GPR_SHIFT 8
 #define EXITQ_DR_GPR_MASK  0xfu
 
-/* I/O instructions (table "Exit Qualification for I/O Instructions"). */
+/* I/O instructions. */
 #define EXITQ_IO_SIZE_MASK  0x7u /* access size minus 1: 0, 1 or 3 */
 #define EXITQ_IO_IN	    (1u << 3)
 #define EXITQ_IO_STRING	    (1u << 4)
@@ -137,7 +130,7 @@ enum vmx_exit_reason { VMX_EXIT_REASONS(VMX_EXIT_REASON_ENUM) };
 #define EXITQ_IO_PORT_SHIFT 16
 #define EXITQ_IO_PORT(q)    (((q) >> EXITQ_IO_PORT_SHIFT) & 0xffffu)
 
-/* EPT violations (table "Exit Qualification for EPT Violations"). */
+/* EPT violations. */
 #define EXITQ_EPT_WRITE	    (1u << 1)
 #define EXITQ_EPT_FETCH	    (1u << 2)
 #define EXITQ_EPT_GLA_VALID (1u << 7)
@@ -160,10 +153,7 @@ enum vmx_exit_reason { VMX_EXIT_REASONS(VMX_EXIT_REASON_ENUM) };
 #define VMX_AR_FROM_ATTR(attr) (((attr)&0xffu) | (((attr)&0xf00u) << 4))
 #define VMX_AR_TO_ATTR(ar)     (((ar)&0xffu) | (((ar) >> 4) & 0xf00u))
 
-/*
- * EPT paging-structure entries, SDM vol. 3C "EPT Translation Mechanism" (tables "Format of
- * an EPT PML4 Entry" ... "Format of an EPT Page-Table Entry").
- */
+/* EPT paging-structure entries (SDM vol. 3C, "EPT Translation Mechanism"). */
 #define EPT_READ	  (1ull << 0)
 #define EPT_WRITE	  (1ull << 1)
 #define EPT_EXEC	  (1ull << 2)

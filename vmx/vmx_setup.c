@@ -19,7 +19,7 @@
 
 static struct vmx_cap_msrs caps;
 static struct vmx_controls ctl;
-static uint64_t vmxon_pa;
+static struct vmx_vcpu vmx_state;
 
 static void read_caps(void)
 {
@@ -69,8 +69,7 @@ int vmx_hw_enable(void)
 	/* CR0/CR4 must respect the fixed bits in VMX operation (SDM vol. 3C, 24.8). */
 	x86_write_cr0(vmx_fixed_cr(x86_read_cr0(), caps.cr0_fixed0, caps.cr0_fixed1));
 	x86_write_cr4(vmx_fixed_cr(x86_read_cr4() | CR4_VMXE, caps.cr4_fixed0, caps.cr4_fixed1));
-	vmxon_pa = new_region();
-	st = vmx_vmxon(vmxon_pa);
+	st = vmx_vmxon(new_region());
 	if (st != VMX_OK) {
 		printk("dbgvisor: VMXON failed (%s)\n",
 		       st == VMX_FAIL_INVALID
@@ -166,7 +165,7 @@ static void setup_guest_defaults(void)
 	vmcs_write64(GUEST_SYSENTER_EIP, 0);
 }
 
-int vmx_init_vcpu(struct vcpu *v, struct vmx_vcpu *x)
+int vmx_init_vcpu(struct vcpu *v)
 {
 	static const struct nested_pt_format ept = {
 	    .table = EPT_RWX,
@@ -175,6 +174,7 @@ int vmx_init_vcpu(struct vcpu *v, struct vmx_vcpu *x)
 	    .large = EPT_LARGE,
 	    .write = EPT_WRITE,
 	};
+	struct vmx_vcpu *x = &vmx_state;
 	enum vmx_status st;
 
 	v->backend = x;
