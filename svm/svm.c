@@ -10,8 +10,7 @@
 #include "core/paging/guest_mem.h"
 
 /* Nested page table entries: NPT walks are user accesses, so U/S must be set (APM 15.25.5). */
-#define NPT_TABLE (PTE_P | PTE_W | PTE_US)
-#define NPT_LEAF  (PTE_P | PTE_W | PTE_US)
+#define NPT_RW_USER (PTE_P | PTE_W | PTE_US)
 /* PAT power-on value (SDM vol. 3A, 13.12.4), the guest PAT with nested paging. */
 #define PAT_POWER_ON 0x0007040600070406ull
 /* MSR permission map layout (APM 15.11): three 2 KiB blocks, two bits per MSR. */
@@ -93,9 +92,9 @@ static void svm_set_exception_intercept(struct vcpu *v, uint8_t vector, bool on)
 static int svm_init(struct vcpu *v)
 {
 	static const struct nested_pt_format npt = {
-	    .table = NPT_TABLE,
-	    .leaf_ram = NPT_LEAF,
-	    .leaf_mmio = NPT_LEAF | PTE_PCD | PTE_PWT,
+	    .table = NPT_RW_USER,
+	    .leaf_ram = NPT_RW_USER,
+	    .leaf_mmio = NPT_RW_USER | PTE_PCD | PTE_PWT,
 	    .large = PTE_PS,
 	    .write = PTE_W,
 	};
@@ -107,7 +106,6 @@ static int svm_init(struct vcpu *v)
 	s->vmcb = phys_to_virt(s->vmcb_pa);
 	s->iopm = phys_to_virt(mem_alloc_pages(SVM_IOPM_PAGES, PAGE_SIZE));
 	s->msrpm = phys_to_virt(mem_alloc_pages(SVM_MSRPM_PAGES, PAGE_SIZE));
-	s->npt_root_pa = guest_mem_build_nested(&npt);
 
 	c = &s->vmcb->control;
 	/* VMRUN must be intercepted or VMRUN fails (APM 15.5.1); the rest hide SVM. */
@@ -124,7 +122,7 @@ static int svm_init(struct vcpu *v)
 	c->asid = SVM_GUEST_ASID;
 	c->tlb_control = SVM_TLB_CONTROL_FLUSH_ALL;
 	c->np_enable = SVM_NP_ENABLE;
-	c->n_cr3 = s->npt_root_pa;
+	c->n_cr3 = guest_mem_build_nested(&npt);
 	s->vmcb->save.g_pat = PAT_POWER_ON;
 	s->vmcb->save.dr6 = DR6_INIT;
 	s->loaded_dr6 = DR6_INIT;

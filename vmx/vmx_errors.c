@@ -7,6 +7,7 @@
 
 /* SDM vol. 3C 31.4 "VM Instruction Error Numbers", table 31-1; 14, 21 and 27 are unused. */
 static const char *const insn_errors[] = {
+    [0] = "no error recorded",
     [1] = "VMCALL executed in VMX root operation",
     [2] = "VMCLEAR with invalid physical address",
     [3] = "VMCLEAR with VMXON pointer",
@@ -42,8 +43,6 @@ static const char *const exit_reasons[] = {
 
 const char *vmx_instruction_error_str(uint32_t n)
 {
-	if (n == 0)
-		return "no error recorded";
 	if (n < NELEMS(insn_errors) && insn_errors[n])
 		return insn_errors[n];
 	return "unknown VM-instruction error";
