@@ -7,9 +7,8 @@
 #include "core/vcpu.h"
 
 /*
- * Each accessor checks the instruction's outcome; on VMfailInvalid/VMfailValid it prints
- * the field's name, the VM-instruction error number with its meaning and the caller, then
- * panics: a VMCS access failing means the hypervisor itself is wrong.
+ * A failing VMREAD/VMWRITE means the hypervisor itself is wrong: the accessors print the field,
+ * the VM-instruction error with its meaning and the caller, then panic.
  */
 #define vmcs_read64(f)	   vmcs_read_checked((f), __func__)
 #define vmcs_read32(f)	   ((uint32_t)vmcs_read_checked((f), __func__))

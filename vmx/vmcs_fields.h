@@ -25,9 +25,8 @@
 #define VMCS_ENC_TYPE(enc)	(((enc)&VMCS_ENC_TYPE_MASK) >> VMCS_ENC_TYPE_SHIFT)
 
 /*
- * The fields this hypervisor uses, by appendix B section, with their full (access type 0)
- * encodings; names follow the appendix as Linux and Xen spell them. X(name, encoding) yields
- * enum vmcs_field below and the names in VMREAD/VMWRITE failure reports (vmcs.c).
+ * The fields used here, by appendix B section, named as Linux and Xen do. X(name, encoding)
+ * yields enum vmcs_field and the names in VMREAD/VMWRITE failure reports (vmcs.c).
  */
 #define VMCS_FIELDS(X)                                                                             \
 	/* B.1.1 16-bit control fields */                                                          \

@@ -40,9 +40,8 @@ static const struct vmx_req req_entry[] = {
 #define NREQ(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
- * Capability MSR layout, SDM vol. 3D A.3-A.5: bits 31:0 are the allowed 0-settings (a 1
- * there means the control must be 1), bits 63:32 the allowed 1-settings (a 0 there means the
- * control must be 0).
+ * Capability MSRs, SDM vol. 3D A.3-A.5: a 1 in bits 31:0 (allowed 0-settings) means the control
+ * must be 1, a 0 in bits 63:32 (allowed 1-settings) means it must be 0.
  */
 static uint32_t must_be_1(uint64_t msr)
 {

@@ -142,10 +142,8 @@ enum vmx_exit_reason { VMX_EXIT_REASONS(VMX_EXIT_REASON_ENUM) };
 #define PENDING_DBG_BS		(1ull << 14)
 
 /*
- * Segment access rights (GUEST_*_AR_BYTES), SDM vol. 3C "Guest Register State" (table
- * "Format of Access Rights"): the descriptor's bits 8-15 and 20-23 at bits 7:0 and 15:12,
- * plus "segment unusable" at bit 16. Our neutral format (core/vcpu.h SEG_ATTR_*) is the same
- * AR bits 7:0 and 15:12 packed into 12 bits: attr = (ar & 0xff) | ((ar >> 4) & 0xf00).
+ * Segment access rights (SDM vol. 3C, "Format of Access Rights"): descriptor bits 8-15 and 20-23
+ * at 7:0 and 15:12, "unusable" at 16. core/vcpu.h's SEG_ATTR_* packs 15:12 down to 11:8.
  */
 #define VMX_AR_DPL_SHIFT       5
 #define VMX_AR_DPL_MASK	       (3u << VMX_AR_DPL_SHIFT)
