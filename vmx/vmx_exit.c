@@ -45,11 +45,11 @@ static void decode_io(struct vcpu_exit *e, uint64_t q)
 
 static void decode_cr(struct vcpu_exit *e, uint64_t q)
 {
-	uint32_t type = (uint32_t)((q >> EXITQ_CR_TYPE_SHIFT) & EXITQ_CR_TYPE_MASK);
+	uint32_t type = (uint32_t)((q & EXITQ_CR_TYPE_MASK) >> EXITQ_CR_TYPE_SHIFT);
 
 	e->kind = EXIT_CR_ACCESS;
 	e->cr.cr = (uint8_t)(q & EXITQ_CR_NUM_MASK);
-	e->cr.gpr = (uint8_t)((q >> EXITQ_CR_GPR_SHIFT) & EXITQ_CR_GPR_MASK);
+	e->cr.gpr = (uint8_t)((q & EXITQ_CR_GPR_MASK) >> EXITQ_CR_GPR_SHIFT);
 	e->cr.type = type == EXITQ_CR_TYPE_MOV_TO_CR	 ? CR_MOV_TO
 		     : type == EXITQ_CR_TYPE_MOV_FROM_CR ? CR_MOV_FROM
 		     : type == EXITQ_CR_TYPE_CLTS	 ? CR_CLTS
