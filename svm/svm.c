@@ -10,8 +10,7 @@
 #include "core/paging/guest_mem.h"
 
 /* Nested page table entries: NPT walks are user accesses, so U/S must be set (APM 15.25.5). */
-#define NPT_TABLE (PTE_P | PTE_W | PTE_US)
-#define NPT_LEAF  (PTE_P | PTE_W | PTE_US)
+#define NPT_RW_USER (PTE_P | PTE_W | PTE_US)
 /* PAT power-on value (SDM vol. 3A, 13.12.4), the guest PAT with nested paging. */
 #define PAT_POWER_ON 0x0007040600070406ull
 /* MSR permission map layout (APM 15.11): three 2 KiB blocks, two bits per MSR. */
@@ -23,12 +22,11 @@
 
 static struct svm_vcpu svm_state;
 static uint64_t host_save_pa;
-static bool cpu_nrip_save, cpu_decode_assists;
 
 void svm_set_caps(const struct cpu_caps *caps)
 {
-	cpu_nrip_save = caps->nrip_save;
-	cpu_decode_assists = caps->decode_assists;
+	svm_state.nrip_save = caps->nrip_save;
+	svm_state.decode_assists = caps->decode_assists;
 }
 
 static int svm_hw_enable(void)
@@ -43,6 +41,11 @@ static int svm_hw_enable(void)
 static struct svm_vcpu *S(struct vcpu *v)
 {
 	return v->backend;
+}
+
+static void set_bits(uint32_t *word, uint32_t bits, bool on)
+{
+	*word = on ? *word | bits : *word & ~bits;
 }
 
 static void svm_set_io_intercept(struct vcpu *v, uint16_t port, bool on)
@@ -77,28 +80,21 @@ static void svm_set_exception_intercept(struct vcpu *v, uint8_t vector, bool on)
 {
 	struct vmcb_control *c = &S(v)->vmcb->control;
 
-	if (on)
-		c->intercept_exc |= 1u << vector;
-	else
-		c->intercept_exc &= ~(1u << vector);
+	set_bits(&c->intercept_exc, 1u << vector, on);
 	/*
 	 * QEMU's SVM checks the INTn intercept, not the #BP one, for INT3 (0xCC): catching
 	 * breakpoints there means intercepting INT n as well (the core reflects the others).
 	 */
-	if (vector == VEC_BP) {
-		if (on)
-			c->intercept_misc1 |= SVM_INTERCEPT_INTN;
-		else
-			c->intercept_misc1 &= ~SVM_INTERCEPT_INTN;
-	}
+	if (vector == VEC_BP)
+		set_bits(&c->intercept_misc1, SVM_INTERCEPT_INTN, on);
 }
 
 static int svm_init(struct vcpu *v)
 {
 	static const struct nested_pt_format npt = {
-	    .table = NPT_TABLE,
-	    .leaf_ram = NPT_LEAF,
-	    .leaf_mmio = NPT_LEAF | PTE_PCD | PTE_PWT,
+	    .table = NPT_RW_USER,
+	    .leaf_ram = NPT_RW_USER,
+	    .leaf_mmio = NPT_RW_USER | PTE_PCD | PTE_PWT,
 	    .large = PTE_PS,
 	    .write = PTE_W,
 	};
@@ -106,13 +102,10 @@ static int svm_init(struct vcpu *v)
 	struct vmcb_control *c;
 
 	v->backend = s;
-	s->nrip_save = cpu_nrip_save;
-	s->decode_assists = cpu_decode_assists;
 	s->vmcb_pa = mem_alloc_pages(1, PAGE_SIZE);
 	s->vmcb = phys_to_virt(s->vmcb_pa);
 	s->iopm = phys_to_virt(mem_alloc_pages(SVM_IOPM_PAGES, PAGE_SIZE));
 	s->msrpm = phys_to_virt(mem_alloc_pages(SVM_MSRPM_PAGES, PAGE_SIZE));
-	s->npt_root_pa = guest_mem_build_nested(&npt);
 
 	c = &s->vmcb->control;
 	/* VMRUN must be intercepted or VMRUN fails (APM 15.5.1); the rest hide SVM. */
@@ -129,7 +122,7 @@ static int svm_init(struct vcpu *v)
 	c->asid = SVM_GUEST_ASID;
 	c->tlb_control = SVM_TLB_CONTROL_FLUSH_ALL;
 	c->np_enable = SVM_NP_ENABLE;
-	c->n_cr3 = s->npt_root_pa;
+	c->n_cr3 = guest_mem_build_nested(&npt);
 	s->vmcb->save.g_pat = PAT_POWER_ON;
 	s->vmcb->save.dr6 = DR6_INIT;
 	s->loaded_dr6 = DR6_INIT;
@@ -160,74 +153,35 @@ static void svm_run(struct vcpu *v, struct vcpu_exit *e)
 	svm_decode_exit(s, e);
 }
 
-static uint64_t svm_get_reg(struct vcpu *v, enum vcpu_reg r)
+/* Where the VMCB's state-save area keeps each register (APM vol. 2, table B-2). */
+static uint64_t *reg_of(struct vcpu *v, enum vcpu_reg r)
 {
 	struct vmcb_save *st = &S(v)->vmcb->save;
+	uint64_t *regs[REG_COUNT] = {
+	    [REG_RIP] = &st->rip,	  [REG_RFLAGS] = &st->rflags, [REG_CR0] = &st->cr0,
+	    [REG_CR2] = &st->cr2,	  [REG_CR3] = &st->cr3,	      [REG_CR4] = &st->cr4,
+	    [REG_EFER] = &st->efer,	  [REG_DR6] = &st->dr6,	      [REG_DR7] = &st->dr7,
+	    [REG_DEBUGCTL] = &st->dbgctl,
+	};
 
-	switch (r) {
-	case REG_RIP:
-		return st->rip;
-	case REG_RFLAGS:
-		return st->rflags;
-	case REG_CR0:
-		return st->cr0;
-	case REG_CR2:
-		return st->cr2;
-	case REG_CR3:
-		return st->cr3;
-	case REG_CR4:
-		return st->cr4;
-	case REG_EFER:
-		return st->efer;
-	case REG_DR6:
-		return st->dr6;
-	case REG_DR7:
-		return st->dr7;
-	case REG_DEBUGCTL:
-		return st->dbgctl;
-	default:
-		return 0;
-	}
+	return r < REG_COUNT ? regs[r] : NULL;
+}
+
+static uint64_t svm_get_reg(struct vcpu *v, enum vcpu_reg r)
+{
+	uint64_t *p = reg_of(v, r);
+
+	return p ? *p : 0;
 }
 
 static void svm_set_reg(struct vcpu *v, enum vcpu_reg r, uint64_t val)
 {
-	struct vmcb_save *st = &S(v)->vmcb->save;
+	uint64_t *p = reg_of(v, r);
 
-	switch (r) {
-	case REG_RIP:
-		st->rip = val;
-		break;
-	case REG_RFLAGS:
-		st->rflags = val;
-		break;
-	case REG_CR0:
-		st->cr0 = val;
-		break;
-	case REG_CR2:
-		st->cr2 = val;
-		break;
-	case REG_CR3:
-		st->cr3 = val;
-		break;
-	case REG_CR4:
-		st->cr4 = val;
-		break;
-	case REG_EFER:
-		st->efer = val | EFER_SVME; /* the guest runs with SVME on, unseen */
-		break;
-	case REG_DR6:
-		st->dr6 = val;
-		break;
-	case REG_DR7:
-		st->dr7 = val;
-		break;
-	case REG_DEBUGCTL:
-		st->dbgctl = val;
-		break;
-	default:
-		break;
-	}
+	if (r == REG_EFER)
+		val |= EFER_SVME; /* the guest runs with SVME on, unseen */
+	if (p)
+		*p = val;
 }
 
 static struct vmcb_seg *seg_of(struct vcpu *v, enum vcpu_seg sg)
@@ -309,10 +263,9 @@ static bool svm_get_interrupt_shadow(struct vcpu *v)
 
 static void svm_set_interrupt_shadow(struct vcpu *v, bool on)
 {
-	if (on)
-		S(v)->vmcb->control.int_state |= SVM_INTERRUPT_SHADOW;
-	else
-		S(v)->vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW;
+	uint64_t *st = &S(v)->vmcb->control.int_state;
+
+	*st = on ? *st | SVM_INTERRUPT_SHADOW : *st & ~SVM_INTERRUPT_SHADOW;
 }
 
 /* The interrupt shadow holds interrupts off for one instruction; TF traps after it as usual. */

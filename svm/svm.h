@@ -18,7 +18,6 @@ struct svm_vcpu {
 	uint64_t vmcb_pa;
 	uint8_t *iopm;
 	uint8_t *msrpm;
-	uint64_t npt_root_pa;
 	bool nrip_save;
 	bool decode_assists;   /* EXITINFO1 names the INTn vector and MOV DR register */
 	uint64_t loaded_dr6;   /* DR6 given to the last VMRUN: #DB status bits are what changed */

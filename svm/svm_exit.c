@@ -4,8 +4,7 @@
 #include "core/hw/trap.h"
 #include "core/hw/x86.h"
 
-#define VECTOR_COUNT 32
-#define DR_COUNT     16
+#define DR_COUNT 16 /* DR0-DR15 each have a read and a write exit code */
 
 /* Exceptions that push an error code (SDM vol. 3A, table 7-1). */
 static bool has_error_code(uint8_t v)
@@ -56,27 +55,23 @@ static uint64_t reconstruct_db_status(const struct svm_vcpu *s)
 {
 	const struct vmcb_save *st = &s->vmcb->save;
 	uint64_t addr[DR_SLOTS] = {x86_read_dr0(), x86_read_dr1(), x86_read_dr2(), x86_read_dr3()};
-	uint64_t rip = st->cs.base + st->rip, pending = 0;
+	uint64_t rip = st->cs.base + st->rip, exec = 0, data = 0;
 
 	if (st->dr7 & DR7_GD)
 		return DR6_BD;
 	for (unsigned n = 0; n < DR_SLOTS; n++) {
 		unsigned rw = (unsigned)(st->dr7 >> DR7_RW_SHIFT(n)) & DR7_FIELD_MASK;
 
-		if (rw == DR7_RW_EXEC && addr[n] == rip && (st->dr7 & DR7_ENABLE(n)))
-			pending |= DR6_B(n);
+		if (!(st->dr7 & DR7_ENABLE(n)))
+			continue;
+		if (rw != DR7_RW_EXEC)
+			data |= DR6_B(n);
+		else if (addr[n] == rip)
+			exec |= DR6_B(n);
 	}
-	if (pending)
-		return pending;
-	if (st->rflags & RFLAGS_TF)
-		return DR6_BS;
-	for (unsigned n = 0; n < DR_SLOTS; n++) {
-		unsigned rw = (unsigned)(st->dr7 >> DR7_RW_SHIFT(n)) & DR7_FIELD_MASK;
-
-		if (rw != DR7_RW_EXEC && (st->dr7 & DR7_ENABLE(n)))
-			pending |= DR6_B(n);
-	}
-	return pending;
+	if (exec)
+		return exec;
+	return (st->rflags & RFLAGS_TF) ? DR6_BS : data;
 }
 
 static void decode_exception(const struct svm_vcpu *s, struct vcpu_exit *e, uint8_t vec)
@@ -109,70 +104,43 @@ static void decode_dr(const struct svm_vcpu *s, struct vcpu_exit *e, uint64_t co
 	    (info & SVM_DR_EXITINFO_VALID) ? (uint8_t)(info & SVM_DR_EXITINFO_GPR_MASK) : 0xff;
 }
 
+/* Exits that need no decoding beyond their kind, named as in the APM (table C-1). */
+static const struct {
+	uint16_t code;
+	uint8_t kind;
+	const char *name;
+} simple_exits[] = {
+    {SVM_EXIT_CPUID, EXIT_CPUID, "CPUID"},
+    {SVM_EXIT_VMRUN, EXIT_VIRT_INSN, "VMRUN"},
+    {SVM_EXIT_VMMCALL, EXIT_VIRT_INSN, "VMMCALL"},
+    {SVM_EXIT_VMLOAD, EXIT_VIRT_INSN, "VMLOAD"},
+    {SVM_EXIT_VMSAVE, EXIT_VIRT_INSN, "VMSAVE"},
+    {SVM_EXIT_STGI, EXIT_VIRT_INSN, "STGI"},
+    {SVM_EXIT_CLGI, EXIT_VIRT_INSN, "CLGI"},
+    {SVM_EXIT_SKINIT, EXIT_VIRT_INSN, "SKINIT"},
+    {SVM_EXIT_INVLPGA, EXIT_VIRT_INSN, "INVLPGA"},
+    {SVM_EXIT_SHUTDOWN, EXIT_TRIPLE_FAULT, "SHUTDOWN"},
+    {SVM_EXIT_INTR, EXIT_EXT_INTR, "INTR"},
+    {SVM_EXIT_NMI, EXIT_NMI, "NMI"},
+    {SVM_EXIT_INIT, EXIT_INIT, "INIT"},
+    {SVM_EXIT_XSETBV, EXIT_XSETBV, "XSETBV"},
+    {SVM_EXIT_INVD, EXIT_INVD, "INVD"},
+    {SVM_EXIT_HLT, EXIT_HLT, "HLT"},
+    {SVM_EXIT_TASK_SWITCH, EXIT_TASK_SWITCH, "TASK_SWITCH"},
+    {SVM_EXIT_ICEBP, EXIT_ICEBP, "ICEBP"},
+    {SVM_EXIT_SWINT, EXIT_SW_INT, "SWINT"},
+};
+
 static const char *simple_kind(uint64_t code, enum exit_kind *k)
 {
-	switch (code) {
-	case SVM_EXIT_CPUID:
-		*k = EXIT_CPUID;
-		return "CPUID";
-	case SVM_EXIT_VMRUN:
-		*k = EXIT_VIRT_INSN;
-		return "VMRUN";
-	case SVM_EXIT_VMMCALL:
-		*k = EXIT_VIRT_INSN;
-		return "VMMCALL";
-	case SVM_EXIT_VMLOAD:
-		*k = EXIT_VIRT_INSN;
-		return "VMLOAD";
-	case SVM_EXIT_VMSAVE:
-		*k = EXIT_VIRT_INSN;
-		return "VMSAVE";
-	case SVM_EXIT_STGI:
-		*k = EXIT_VIRT_INSN;
-		return "STGI";
-	case SVM_EXIT_CLGI:
-		*k = EXIT_VIRT_INSN;
-		return "CLGI";
-	case SVM_EXIT_SKINIT:
-		*k = EXIT_VIRT_INSN;
-		return "SKINIT";
-	case SVM_EXIT_INVLPGA:
-		*k = EXIT_VIRT_INSN;
-		return "INVLPGA";
-	case SVM_EXIT_SHUTDOWN:
-		*k = EXIT_TRIPLE_FAULT;
-		return "SHUTDOWN";
-	case SVM_EXIT_INTR:
-		*k = EXIT_EXT_INTR;
-		return "INTR";
-	case SVM_EXIT_NMI:
-		*k = EXIT_NMI;
-		return "NMI";
-	case SVM_EXIT_INIT:
-		*k = EXIT_INIT;
-		return "INIT";
-	case SVM_EXIT_XSETBV:
-		*k = EXIT_XSETBV;
-		return "XSETBV";
-	case SVM_EXIT_INVD:
-		*k = EXIT_INVD;
-		return "INVD";
-	case SVM_EXIT_HLT:
-		*k = EXIT_HLT;
-		return "HLT";
-	case SVM_EXIT_TASK_SWITCH:
-		*k = EXIT_TASK_SWITCH;
-		return "TASK_SWITCH";
-	case SVM_EXIT_ICEBP:
-		*k = EXIT_ICEBP;
-		return "ICEBP";
-	case SVM_EXIT_SWINT:
-		*k = EXIT_SW_INT;
-		return "SWINT";
-	default:
-		*k = EXIT_UNHANDLED;
-		return "unknown SVM exit code";
+	for (unsigned i = 0; i < sizeof(simple_exits) / sizeof(simple_exits[0]); i++) {
+		if (simple_exits[i].code == code) {
+			*k = simple_exits[i].kind;
+			return simple_exits[i].name;
+		}
 	}
+	*k = EXIT_UNHANDLED;
+	return "unknown SVM exit code";
 }
 
 void svm_decode_exit(struct svm_vcpu *s, struct vcpu_exit *e)
@@ -195,7 +163,7 @@ void svm_decode_exit(struct svm_vcpu *s, struct vcpu_exit *e)
 	} else if (code == SVM_EXIT_NPF) {
 		e->raw_name = "NPF";
 		decode_npf(s, e);
-	} else if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + VECTOR_COUNT) {
+	} else if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + NUM_EXCEPTIONS) {
 		e->raw_name = "EXCP";
 		decode_exception(s, e, (uint8_t)(code - SVM_EXIT_EXCP_BASE));
 	} else if (code >= SVM_EXIT_READ_DR0 && code < SVM_EXIT_WRITE_DR0 + DR_COUNT) {

@@ -6,24 +6,15 @@
 #include <stdint.h>
 
 /* Intercept vector 3 (VMCB offset 0x0C), APM table B-1. */
-#define SVM_INTERCEPT_INTR	  (1u << 0)
-#define SVM_INTERCEPT_NMI	  (1u << 1)
-#define SVM_INTERCEPT_SMI	  (1u << 2)
-#define SVM_INTERCEPT_INIT	  (1u << 3)
-#define SVM_INTERCEPT_VINTR	  (1u << 4)
-#define SVM_INTERCEPT_RDTSC	  (1u << 14)
-#define SVM_INTERCEPT_PUSHF	  (1u << 16)
-#define SVM_INTERCEPT_POPF	  (1u << 17)
-#define SVM_INTERCEPT_CPUID	  (1u << 18)
-#define SVM_INTERCEPT_IRET	  (1u << 20)
-#define SVM_INTERCEPT_INTN	  (1u << 21)
-#define SVM_INTERCEPT_INVD	  (1u << 22)
-#define SVM_INTERCEPT_HLT	  (1u << 24)
-#define SVM_INTERCEPT_INVLPGA	  (1u << 26)
-#define SVM_INTERCEPT_IOIO_PROT	  (1u << 27)
-#define SVM_INTERCEPT_MSR_PROT	  (1u << 28)
-#define SVM_INTERCEPT_TASK_SWITCH (1u << 29)
-#define SVM_INTERCEPT_SHUTDOWN	  (1u << 31)
+#define SVM_INTERCEPT_NMI	(1u << 1)
+#define SVM_INTERCEPT_INIT	(1u << 3)
+#define SVM_INTERCEPT_CPUID	(1u << 18)
+#define SVM_INTERCEPT_INTN	(1u << 21)
+#define SVM_INTERCEPT_INVD	(1u << 22)
+#define SVM_INTERCEPT_INVLPGA	(1u << 26)
+#define SVM_INTERCEPT_IOIO_PROT (1u << 27)
+#define SVM_INTERCEPT_MSR_PROT	(1u << 28)
+#define SVM_INTERCEPT_SHUTDOWN	(1u << 31)
 /* Intercept vector 4 (VMCB offset 0x10). */
 #define SVM_INTERCEPT_VMRUN   (1u << 0)
 #define SVM_INTERCEPT_VMMCALL (1u << 1)
@@ -32,9 +23,7 @@
 #define SVM_INTERCEPT_STGI    (1u << 4)
 #define SVM_INTERCEPT_CLGI    (1u << 5)
 #define SVM_INTERCEPT_SKINIT  (1u << 6)
-#define SVM_INTERCEPT_RDTSCP  (1u << 7)
 #define SVM_INTERCEPT_ICEBP   (1u << 8)
-#define SVM_INTERCEPT_XSETBV  (1u << 13)
 /* MOV DR intercepts (VMCB 0x004): reads of DRn in bit n, writes in bit 16 + n. */
 #define SVM_INTERCEPT_DR_ALL 0x00ff00ffu
 
@@ -59,11 +48,8 @@
 #define SVM_EXIT_EXCP_BASE   0x40
 #define SVM_EXIT_INTR	     0x60
 #define SVM_EXIT_NMI	     0x61
-#define SVM_EXIT_SMI	     0x62
 #define SVM_EXIT_INIT	     0x63
-#define SVM_EXIT_VINTR	     0x64
 #define SVM_EXIT_CPUID	     0x72
-#define SVM_EXIT_IRET	     0x74
 #define SVM_EXIT_SWINT	     0x75
 #define SVM_EXIT_INVD	     0x76
 #define SVM_EXIT_HLT	     0x78
@@ -88,15 +74,13 @@
 #define SVM_IOIO_TYPE_IN    (1ull << 0)
 #define SVM_IOIO_STR	    (1ull << 2)
 #define SVM_IOIO_REP	    (1ull << 3)
-#define SVM_IOIO_SZ8	    (1ull << 4)
 #define SVM_IOIO_SZ16	    (1ull << 5)
 #define SVM_IOIO_SZ32	    (1ull << 6)
 #define SVM_IOIO_PORT_SHIFT 16
 
 /* NPF EXITINFO1: a #PF-style error code (APM 15.25.6). */
-#define SVM_NPF_PRESENT (1ull << 0)
-#define SVM_NPF_WRITE	(1ull << 1)
-#define SVM_NPF_FETCH	(1ull << 4)
+#define SVM_NPF_WRITE (1ull << 1)
+#define SVM_NPF_FETCH (1ull << 4)
 
 /* Exception intercept EXITINFO1 holds the error code; MOV DR EXITINFO1 bit 63 = valid GPR. */
 #define SVM_DR_EXITINFO_VALID	 (1ull << 63)

@@ -7,6 +7,24 @@
 #include "vmx_errors.h"
 #include "vmx_insn.h"
 
+static const struct {
+	uint32_t enc;
+	const char *name;
+} field_names[] = {
+#define VMCS_FIELD_NAME(name, enc) {name, #name},
+    VMCS_FIELDS(VMCS_FIELD_NAME)
+#undef VMCS_FIELD_NAME
+};
+
+static const char *vmcs_field_name(uint32_t enc)
+{
+	for (unsigned i = 0; i < sizeof(field_names) / sizeof(field_names[0]); i++) {
+		if (field_names[i].enc == enc)
+			return field_names[i].name;
+	}
+	return "unknown VMCS field";
+}
+
 static void vmcs_fail(const char *op, uint32_t field, enum vmx_status st, const char *caller)
 {
 	uint64_t err = 0;
@@ -37,11 +55,17 @@ void vmcs_write_checked(uint32_t field, uint64_t val, const char *caller)
 		vmcs_fail("VMWRITE", field, st, caller);
 }
 
-static void dump_seg(const char *name, uint32_t sel, uint32_t base, uint32_t limit, uint32_t ar)
-{
-	printk("  %-4s sel=%04lx base=%016lx limit=%08lx ar=%05lx\n", name, vmcs_read64(sel),
-	       vmcs_read64(base), vmcs_read64(limit), vmcs_read64(ar));
-}
+const struct vmcs_seg_fields vmcs_guest_seg[SEG_COUNT] = {
+    [SEG_ES] = {"ES", GUEST_ES_SELECTOR, GUEST_ES_BASE, GUEST_ES_LIMIT, GUEST_ES_AR_BYTES},
+    [SEG_CS] = {"CS", GUEST_CS_SELECTOR, GUEST_CS_BASE, GUEST_CS_LIMIT, GUEST_CS_AR_BYTES},
+    [SEG_SS] = {"SS", GUEST_SS_SELECTOR, GUEST_SS_BASE, GUEST_SS_LIMIT, GUEST_SS_AR_BYTES},
+    [SEG_DS] = {"DS", GUEST_DS_SELECTOR, GUEST_DS_BASE, GUEST_DS_LIMIT, GUEST_DS_AR_BYTES},
+    [SEG_FS] = {"FS", GUEST_FS_SELECTOR, GUEST_FS_BASE, GUEST_FS_LIMIT, GUEST_FS_AR_BYTES},
+    [SEG_GS] = {"GS", GUEST_GS_SELECTOR, GUEST_GS_BASE, GUEST_GS_LIMIT, GUEST_GS_AR_BYTES},
+    [SEG_LDTR] = {"LDTR", GUEST_LDTR_SELECTOR, GUEST_LDTR_BASE, GUEST_LDTR_LIMIT,
+		  GUEST_LDTR_AR_BYTES},
+    [SEG_TR] = {"TR", GUEST_TR_SELECTOR, GUEST_TR_BASE, GUEST_TR_LIMIT, GUEST_TR_AR_BYTES},
+};
 
 void vmcs_dump_guest_state(void)
 {
@@ -49,15 +73,10 @@ void vmcs_dump_guest_state(void)
 	       vmcs_read64(GUEST_CR3), vmcs_read64(GUEST_CR4), vmcs_read64(GUEST_IA32_EFER));
 	printk("  RIP=%016lx RSP=%016lx RFLAGS=%016lx DR7=%016lx\n", vmcs_read64(GUEST_RIP),
 	       vmcs_read64(GUEST_RSP), vmcs_read64(GUEST_RFLAGS), vmcs_read64(GUEST_DR7));
-	dump_seg("CS", GUEST_CS_SELECTOR, GUEST_CS_BASE, GUEST_CS_LIMIT, GUEST_CS_AR_BYTES);
-	dump_seg("SS", GUEST_SS_SELECTOR, GUEST_SS_BASE, GUEST_SS_LIMIT, GUEST_SS_AR_BYTES);
-	dump_seg("DS", GUEST_DS_SELECTOR, GUEST_DS_BASE, GUEST_DS_LIMIT, GUEST_DS_AR_BYTES);
-	dump_seg("ES", GUEST_ES_SELECTOR, GUEST_ES_BASE, GUEST_ES_LIMIT, GUEST_ES_AR_BYTES);
-	dump_seg("FS", GUEST_FS_SELECTOR, GUEST_FS_BASE, GUEST_FS_LIMIT, GUEST_FS_AR_BYTES);
-	dump_seg("GS", GUEST_GS_SELECTOR, GUEST_GS_BASE, GUEST_GS_LIMIT, GUEST_GS_AR_BYTES);
-	dump_seg("LDTR", GUEST_LDTR_SELECTOR, GUEST_LDTR_BASE, GUEST_LDTR_LIMIT,
-		 GUEST_LDTR_AR_BYTES);
-	dump_seg("TR", GUEST_TR_SELECTOR, GUEST_TR_BASE, GUEST_TR_LIMIT, GUEST_TR_AR_BYTES);
+	for (const struct vmcs_seg_fields *f = vmcs_guest_seg; f < vmcs_guest_seg + SEG_COUNT; f++)
+		printk("  %-4s sel=%04lx base=%016lx limit=%08lx ar=%05lx\n", f->name,
+		       vmcs_read64(f->sel), vmcs_read64(f->base), vmcs_read64(f->limit),
+		       vmcs_read64(f->ar));
 	printk("  GDTR base=%016lx limit=%lx IDTR base=%016lx limit=%lx\n",
 	       vmcs_read64(GUEST_GDTR_BASE), vmcs_read64(GUEST_GDTR_LIMIT),
 	       vmcs_read64(GUEST_IDTR_BASE), vmcs_read64(GUEST_IDTR_LIMIT));

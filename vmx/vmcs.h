@@ -4,10 +4,11 @@
 
 #include <stdint.h>
 
+#include "core/vcpu.h"
+
 /*
- * Each accessor checks the instruction's outcome; on VMfailInvalid/VMfailValid it prints
- * the field's name, the VM-instruction error number with its meaning and the caller, then
- * panics: a VMCS access failing means the hypervisor itself is wrong.
+ * A failing VMREAD/VMWRITE means the hypervisor itself is wrong: the accessors print the field,
+ * the VM-instruction error with its meaning and the caller, then panic.
  */
 #define vmcs_read64(f)	   vmcs_read_checked((f), __func__)
 #define vmcs_read32(f)	   ((uint32_t)vmcs_read_checked((f), __func__))
@@ -18,7 +19,13 @@
 
 uint64_t vmcs_read_checked(uint32_t field, const char *caller);
 void vmcs_write_checked(uint32_t field, uint64_t val, const char *caller);
-const char *vmcs_field_name(uint32_t enc);
+/* The guest-state fields of one segment register, by enum vcpu_seg (x86 encoding order). */
+struct vmcs_seg_fields {
+	const char *name;
+	uint32_t sel, base, limit, ar;
+};
+extern const struct vmcs_seg_fields vmcs_guest_seg[SEG_COUNT];
+
 /* Print the guest-state area, to find which VM-entry check failed (SDM 3C, 28.3.1). */
 void vmcs_dump_guest_state(void);
 

@@ -7,24 +7,17 @@
 #include "vmcs.h"
 #include "vmcs_fields.h"
 #include "vmx_errors.h"
+#include "vmx_insn.h"
 
 #define MSR_BITMAP_LOW_END	0x2000u
 #define MSR_BITMAP_HIGH_BASE	0xc0000000u
 #define MSR_BITMAP_HIGH_OFFSET	0x400u
 #define MSR_BITMAP_WRITE_OFFSET 0x800u
 #define ERROR_DETAIL_MAX	112
-#define VMX_RC_FAIL_VALID	2
-
-static struct vmx_vcpu vmx_state;
 
 static struct vmx_vcpu *X(struct vcpu *v)
 {
 	return v->backend;
-}
-
-static int vmx_init(struct vcpu *v)
-{
-	return vmx_init_vcpu(v, &vmx_state);
 }
 
 /* VM exits leave GDTR/IDTR limits at 0xffff (SDM vol. 3C, 28.5.2): restore the real ones. */
@@ -68,15 +61,15 @@ static void vmx_run(struct vcpu *v, struct vcpu_exit *e)
 		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, x->preemption_value);
 	rc = vmx_enter(v->gpr, x->launched);
 	restore_host_tables();
-	if (rc) {
-		uint32_t err = rc == VMX_RC_FAIL_VALID ? vmcs_read32(VM_INSTRUCTION_ERROR) : 0;
+	if (rc != VMX_OK) {
+		uint32_t err = rc == VMX_FAIL_VALID ? vmcs_read32(VM_INSTRUCTION_ERROR) : 0;
 
 		*e = (struct vcpu_exit){0};
 		e->kind = EXIT_ENTRY_FAILED;
 		e->raw_name = x->launched ? "VMRESUME" : "VMLAUNCH";
 		e->raw_reason = err;
 		fmt_snprintf(detail, sizeof(detail), "%s failed: %s (VM-instruction error %u: %s)",
-			     e->raw_name, rc == VMX_RC_FAIL_VALID ? "VMfailValid" : "VMfailInvalid",
+			     e->raw_name, rc == VMX_FAIL_VALID ? "VMfailValid" : "VMfailInvalid",
 			     err, err ? vmx_instruction_error_str(err) : "no current VMCS");
 		e->fail.detail = detail;
 		vmcs_dump_guest_state();
@@ -84,7 +77,7 @@ static void vmx_run(struct vcpu *v, struct vcpu_exit *e)
 	}
 	x->launched = true;
 	v->gpr[GPR_RSP] = vmcs_read64(GUEST_RSP);
-	vmx_decode_exit(x, e);
+	vmx_decode_exit(e);
 }
 
 /* What the guest sees of a shadowed control register: its own bits where the host owns them. */
@@ -93,15 +86,16 @@ static uint64_t shadowed(uint32_t field, uint32_t shadow, uint64_t mask)
 	return (vmcs_read64(field) & ~mask) | (vmcs_read64(shadow) & mask);
 }
 
+static void set_bits32(uint32_t field, uint32_t bits, bool on)
+{
+	uint32_t val = vmcs_read32(field);
+
+	vmcs_write32(field, on ? val | bits : val & ~bits);
+}
+
 static void set_ia32e(uint64_t efer)
 {
-	uint32_t entry = vmcs_read32(VM_ENTRY_CONTROLS);
-
-	if (efer & EFER_LMA)
-		entry |= VM_ENTRY_IA32E_MODE;
-	else
-		entry &= ~VM_ENTRY_IA32E_MODE;
-	vmcs_write32(VM_ENTRY_CONTROLS, entry);
+	set_bits32(VM_ENTRY_CONTROLS, VM_ENTRY_IA32E_MODE, efer & EFER_LMA);
 	vmcs_write64(GUEST_IA32_EFER, efer);
 }
 
@@ -119,51 +113,36 @@ static void write_cr0(struct vmx_vcpu *x, uint64_t val)
 	set_ia32e(efer);
 }
 
+/* Registers the VMCS holds as they are; CR0/CR4 are shadowed, CR2 and DR6 stay in the CPU. */
+static const uint32_t reg_field[REG_COUNT] = {
+    [REG_RIP] = GUEST_RIP,	  [REG_RFLAGS] = GUEST_RFLAGS, [REG_CR3] = GUEST_CR3,
+    [REG_EFER] = GUEST_IA32_EFER, [REG_DR7] = GUEST_DR7,       [REG_DEBUGCTL] = GUEST_IA32_DEBUGCTL,
+};
+
 static uint64_t vmx_get_reg(struct vcpu *v, enum vcpu_reg r)
 {
 	switch (r) {
-	case REG_RIP:
-		return vmcs_read64(GUEST_RIP);
-	case REG_RFLAGS:
-		return vmcs_read64(GUEST_RFLAGS);
 	case REG_CR0:
 		return shadowed(GUEST_CR0, CR0_READ_SHADOW, X(v)->cr0_shadow_mask);
 	case REG_CR2:
 		return x86_read_cr2(); /* not switched by VM entry/exit (SDM 3C, 27.3) */
-	case REG_CR3:
-		return vmcs_read64(GUEST_CR3);
 	case REG_CR4:
 		return shadowed(GUEST_CR4, CR4_READ_SHADOW, X(v)->cr4_shadow_mask);
-	case REG_EFER:
-		return vmcs_read64(GUEST_IA32_EFER);
 	case REG_DR6:
 		return x86_read_dr6(); /* DR6 stays in the CPU across exits */
-	case REG_DR7:
-		return vmcs_read64(GUEST_DR7);
-	case REG_DEBUGCTL:
-		return vmcs_read64(GUEST_IA32_DEBUGCTL);
 	default:
-		return 0;
+		return r < REG_COUNT && reg_field[r] ? vmcs_read64(reg_field[r]) : 0;
 	}
 }
 
 static void vmx_set_reg(struct vcpu *v, enum vcpu_reg r, uint64_t val)
 {
 	switch (r) {
-	case REG_RIP:
-		vmcs_write64(GUEST_RIP, val);
-		break;
-	case REG_RFLAGS:
-		vmcs_write64(GUEST_RFLAGS, val);
-		break;
 	case REG_CR0:
 		write_cr0(X(v), val);
 		break;
 	case REG_CR2:
 		x86_write_cr2(val);
-		break;
-	case REG_CR3:
-		vmcs_write64(GUEST_CR3, val);
 		break;
 	case REG_CR4:
 		vmcs_write64(CR4_READ_SHADOW, val);
@@ -175,59 +154,35 @@ static void vmx_set_reg(struct vcpu *v, enum vcpu_reg r, uint64_t val)
 	case REG_DR6:
 		x86_write_dr6(val);
 		break;
-	case REG_DR7:
-		vmcs_write64(GUEST_DR7, val);
-		break;
-	case REG_DEBUGCTL:
-		vmcs_write64(GUEST_IA32_DEBUGCTL, val);
-		break;
 	default:
+		if (r < REG_COUNT && reg_field[r])
+			vmcs_write64(reg_field[r], val);
 		break;
 	}
 }
 
-/* Selector, base, limit and access-rights encodings are laid out 2 apart per segment. */
-static const uint32_t seg_sel[SEG_COUNT] = {
-    [SEG_ES] = GUEST_ES_SELECTOR,     [SEG_CS] = GUEST_CS_SELECTOR, [SEG_SS] = GUEST_SS_SELECTOR,
-    [SEG_DS] = GUEST_DS_SELECTOR,     [SEG_FS] = GUEST_FS_SELECTOR, [SEG_GS] = GUEST_GS_SELECTOR,
-    [SEG_LDTR] = GUEST_LDTR_SELECTOR, [SEG_TR] = GUEST_TR_SELECTOR,
-};
-static const uint32_t seg_base[SEG_COUNT] = {
-    [SEG_ES] = GUEST_ES_BASE,	  [SEG_CS] = GUEST_CS_BASE, [SEG_SS] = GUEST_SS_BASE,
-    [SEG_DS] = GUEST_DS_BASE,	  [SEG_FS] = GUEST_FS_BASE, [SEG_GS] = GUEST_GS_BASE,
-    [SEG_LDTR] = GUEST_LDTR_BASE, [SEG_TR] = GUEST_TR_BASE,
-};
-static const uint32_t seg_limit[SEG_COUNT] = {
-    [SEG_ES] = GUEST_ES_LIMIT,	   [SEG_CS] = GUEST_CS_LIMIT, [SEG_SS] = GUEST_SS_LIMIT,
-    [SEG_DS] = GUEST_DS_LIMIT,	   [SEG_FS] = GUEST_FS_LIMIT, [SEG_GS] = GUEST_GS_LIMIT,
-    [SEG_LDTR] = GUEST_LDTR_LIMIT, [SEG_TR] = GUEST_TR_LIMIT,
-};
-static const uint32_t seg_ar[SEG_COUNT] = {
-    [SEG_ES] = GUEST_ES_AR_BYTES,     [SEG_CS] = GUEST_CS_AR_BYTES, [SEG_SS] = GUEST_SS_AR_BYTES,
-    [SEG_DS] = GUEST_DS_AR_BYTES,     [SEG_FS] = GUEST_FS_AR_BYTES, [SEG_GS] = GUEST_GS_AR_BYTES,
-    [SEG_LDTR] = GUEST_LDTR_AR_BYTES, [SEG_TR] = GUEST_TR_AR_BYTES,
-};
-
 static void vmx_get_seg(struct vcpu *v, enum vcpu_seg s, struct vcpu_segment *out)
 {
-	uint32_t ar = vmcs_read32(seg_ar[s]);
+	const struct vmcs_seg_fields *f = &vmcs_guest_seg[s];
+	uint32_t ar = vmcs_read32(f->ar);
 
 	(void)v;
-	out->sel = vmcs_read16(seg_sel[s]);
-	out->base = vmcs_read64(seg_base[s]);
-	out->limit = vmcs_read32(seg_limit[s]);
+	out->sel = vmcs_read16(f->sel);
+	out->base = vmcs_read64(f->base);
+	out->limit = vmcs_read32(f->limit);
 	out->attr = (ar & VMX_AR_UNUSABLE) ? 0 : (uint16_t)VMX_AR_TO_ATTR(ar);
 }
 
 static void vmx_set_seg(struct vcpu *v, enum vcpu_seg s, const struct vcpu_segment *in)
 {
+	const struct vmcs_seg_fields *f = &vmcs_guest_seg[s];
+
 	(void)v;
-	vmcs_write16(seg_sel[s], in->sel);
-	vmcs_write64(seg_base[s], in->base);
-	vmcs_write32(seg_limit[s], in->limit);
+	vmcs_write16(f->sel, in->sel);
+	vmcs_write64(f->base, in->base);
+	vmcs_write32(f->limit, in->limit);
 	/* A segment without P is "unusable" in VMX terms (SDM vol. 3C, 25.4.1). */
-	vmcs_write32(seg_ar[s],
-		     (in->attr & SEG_ATTR_P) ? VMX_AR_FROM_ATTR(in->attr) : VMX_AR_UNUSABLE);
+	vmcs_write32(f->ar, (in->attr & SEG_ATTR_P) ? VMX_AR_FROM_ATTR(in->attr) : VMX_AR_UNUSABLE);
 }
 
 static void vmx_get_dtable(struct vcpu *v, enum vcpu_dtable_id d, struct vcpu_dtable *out)
@@ -264,25 +219,18 @@ static void vmx_inject_event(struct vcpu *v, const struct vcpu_event *e)
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
 }
 
-static void vmx_set_io_intercept(struct vcpu *v, uint16_t port, bool on)
+static void bitmap_set(uint8_t *map, uint32_t n, bool on)
 {
-	uint8_t bit = (uint8_t)(1u << (port & 7));
-
-	/* Bitmaps A and B are adjacent pages: one bit per port across both. */
 	if (on)
-		X(v)->io_bitmap[port >> 3] |= bit;
+		map[n / 8] |= (uint8_t)(1u << (n % 8));
 	else
-		X(v)->io_bitmap[port >> 3] &= (uint8_t)~bit;
+		map[n / 8] &= (uint8_t) ~(1u << (n % 8));
 }
 
-static void msr_bit(uint8_t *bitmap, uint32_t offset, uint32_t index, bool on)
+static void vmx_set_io_intercept(struct vcpu *v, uint16_t port, bool on)
 {
-	uint8_t bit = (uint8_t)(1u << (index & 7));
-
-	if (on)
-		bitmap[offset + (index >> 3)] |= bit;
-	else
-		bitmap[offset + (index >> 3)] &= (uint8_t)~bit;
+	/* Bitmaps A and B are adjacent pages: one bit per port across both. */
+	bitmap_set(X(v)->io_bitmap, port, on);
 }
 
 static void vmx_set_msr_intercept(struct vcpu *v, uint32_t msr, bool rd, bool wr)
@@ -297,16 +245,14 @@ static void vmx_set_msr_intercept(struct vcpu *v, uint32_t msr, bool rd, bool wr
 	else
 		return;
 	msr &= MSR_BITMAP_LOW_END - 1;
-	msr_bit(X(v)->msr_bitmap, base, msr, rd);
-	msr_bit(X(v)->msr_bitmap, base + MSR_BITMAP_WRITE_OFFSET, msr, wr);
+	bitmap_set(X(v)->msr_bitmap + base, msr, rd);
+	bitmap_set(X(v)->msr_bitmap + base + MSR_BITMAP_WRITE_OFFSET, msr, wr);
 }
 
 static void vmx_set_exception_intercept(struct vcpu *v, uint8_t vector, bool on)
 {
-	uint32_t bitmap = vmcs_read32(EXCEPTION_BITMAP);
-
 	(void)v;
-	vmcs_write32(EXCEPTION_BITMAP, on ? bitmap | (1u << vector) : bitmap & ~(1u << vector));
+	set_bits32(EXCEPTION_BITMAP, 1u << vector, on);
 }
 
 static bool vmx_get_interrupt_shadow(struct vcpu *v)
@@ -385,18 +331,15 @@ static void vmx_save_debug(struct vcpu *v, uint64_t db[DR_SLOTS], uint64_t *dr6,
 
 static void vmx_set_dr_intercept(struct vcpu *v, bool all)
 {
-	uint32_t proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
-
 	/* VMX has one switch for all of MOV DR; general detect works in hardware here. */
 	(void)v;
-	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
-		     all ? proc | CPU_BASED_MOV_DR_EXITING : proc & ~CPU_BASED_MOV_DR_EXITING);
+	set_bits32(CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_MOV_DR_EXITING, all);
 }
 
 const struct vcpu_ops vmx_ops = {
     .name = "VT-x",
     .hw_enable = vmx_hw_enable,
-    .init = vmx_init,
+    .init = vmx_init_vcpu,
     .run = vmx_run,
     .get_reg = vmx_get_reg,
     .set_reg = vmx_set_reg,

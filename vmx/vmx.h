@@ -10,7 +10,6 @@
 
 #define VMX_IO_BITMAP_PAGES 2
 #define VMX_GUEST_VPID	    1
-#define DR7_RESET	    0x400ull
 /* Preemption-timer period in TSC ticks: the core regains control at least this often. */
 #define VMX_PREEMPTION_PERIOD_TSC (1ull << 20)
 
@@ -28,11 +27,10 @@ extern const struct vcpu_ops vmx_ops;
 
 /* vmx/vmx_setup.c */
 int vmx_hw_enable(void);
-int vmx_init_vcpu(struct vcpu *v, struct vmx_vcpu *x);
-bool vmx_has_preemption_timer(void);
+int vmx_init_vcpu(struct vcpu *v);
 
 /* vmx/vmx_exit.c: read the exit information fields into a neutral exit record. */
-void vmx_decode_exit(struct vmx_vcpu *x, struct vcpu_exit *e);
+void vmx_decode_exit(struct vcpu_exit *e);
 
 /* vmx/vmx_entry.S */
 int vmx_enter(uint64_t *gprs, int launched);

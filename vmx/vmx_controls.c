@@ -2,7 +2,8 @@
 #include "vmx_controls.h"
 
 #include "core/hw/cpu_caps.h"
-#include "vmcs_fields.h"
+#include "core/hw/printf.h"
+#include "vmx_defs.h"
 
 /* A control we cannot run without, and its name in the SDM for the refusal message. */
 struct vmx_req {
@@ -39,9 +40,8 @@ static const struct vmx_req req_entry[] = {
 #define NREQ(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
- * Capability MSR layout, SDM vol. 3D A.3-A.5: bits 31:0 are the allowed 0-settings (a 1
- * there means the control must be 1), bits 63:32 the allowed 1-settings (a 0 there means the
- * control must be 0).
+ * Capability MSRs, SDM vol. 3D A.3-A.5: a 1 in bits 31:0 (allowed 0-settings) means the control
+ * must be 1, a 0 in bits 63:32 (allowed 1-settings) means it must be 0.
  */
 static uint32_t must_be_1(uint64_t msr)
 {
@@ -51,17 +51,6 @@ static uint32_t must_be_1(uint64_t msr)
 static uint32_t may_be_1(uint64_t msr)
 {
 	return (uint32_t)(msr >> 32);
-}
-
-static void set_missing(char *missing, size_t len, const char *name)
-{
-	size_t i = 0;
-
-	if (!missing || len == 0)
-		return;
-	for (; i + 1 < len && name[i]; i++)
-		missing[i] = name[i];
-	missing[i] = '\0';
 }
 
 /* Start @ctl from the MSR's minimum and add every @req bit; NULL, or the first one refused. */
@@ -120,7 +109,7 @@ int vmx_compute_controls(const struct vmx_cap_msrs *c, struct vmx_controls *out,
 		why = require(&r.entry, entry_msr, req_entry, NREQ(req_entry));
 	if (why) {
 		*out = (struct vmx_controls){0};
-		set_missing(missing, len, why);
+		fmt_snprintf(missing, len, "%s", why);
 		return -1;
 	}
 
@@ -149,8 +138,7 @@ int vmx_compute_controls(const struct vmx_cap_msrs *c, struct vmx_controls *out,
 	}
 
 	*out = r;
-	if (missing && len)
-		missing[0] = '\0';
+	fmt_snprintf(missing, len, "%s", "");
 	return 0;
 }
 

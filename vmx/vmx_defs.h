@@ -2,89 +2,93 @@
 #ifndef DBGVISOR_VMX_DEFS_H
 #define DBGVISOR_VMX_DEFS_H
 
-/* Basic exit reasons, SDM vol. 3D appendix C ("VMX Basic Exit Reasons"). */
-#define EXIT_REASON_EXCEPTION_NMI	0
-#define EXIT_REASON_EXTERNAL_INTERRUPT	1
-#define EXIT_REASON_TRIPLE_FAULT	2
-#define EXIT_REASON_INIT		3
-#define EXIT_REASON_SIPI		4
-#define EXIT_REASON_IO_SMI		5
-#define EXIT_REASON_OTHER_SMI		6
-#define EXIT_REASON_INTERRUPT_WINDOW	7
-#define EXIT_REASON_NMI_WINDOW		8
-#define EXIT_REASON_TASK_SWITCH		9
-#define EXIT_REASON_CPUID		10
-#define EXIT_REASON_GETSEC		11
-#define EXIT_REASON_HLT			12
-#define EXIT_REASON_INVD		13
-#define EXIT_REASON_INVLPG		14
-#define EXIT_REASON_RDPMC		15
-#define EXIT_REASON_RDTSC		16
-#define EXIT_REASON_RSM			17
-#define EXIT_REASON_VMCALL		18
-#define EXIT_REASON_VMCLEAR		19
-#define EXIT_REASON_VMLAUNCH		20
-#define EXIT_REASON_VMPTRLD		21
-#define EXIT_REASON_VMPTRST		22
-#define EXIT_REASON_VMREAD		23
-#define EXIT_REASON_VMRESUME		24
-#define EXIT_REASON_VMWRITE		25
-#define EXIT_REASON_VMXOFF		26
-#define EXIT_REASON_VMXON		27
-#define EXIT_REASON_CR_ACCESS		28
-#define EXIT_REASON_DR_ACCESS		29
-#define EXIT_REASON_IO_INSTRUCTION	30
-#define EXIT_REASON_MSR_READ		31
-#define EXIT_REASON_MSR_WRITE		32
-#define EXIT_REASON_INVALID_GUEST_STATE 33
-#define EXIT_REASON_MSR_LOAD_FAIL	34
-#define EXIT_REASON_MWAIT		36
-#define EXIT_REASON_MTF			37
-#define EXIT_REASON_MONITOR		39
-#define EXIT_REASON_PAUSE		40
-#define EXIT_REASON_MCE_DURING_ENTRY	41
-#define EXIT_REASON_TPR_BELOW		43
-#define EXIT_REASON_APIC_ACCESS		44
-#define EXIT_REASON_VIRTUALIZED_EOI	45
-#define EXIT_REASON_GDTR_IDTR		46
-#define EXIT_REASON_LDTR_TR		47
-#define EXIT_REASON_EPT_VIOLATION	48
-#define EXIT_REASON_EPT_MISCONFIG	49
-#define EXIT_REASON_INVEPT		50
-#define EXIT_REASON_RDTSCP		51
-#define EXIT_REASON_PREEMPTION_TIMER	52
-#define EXIT_REASON_INVVPID		53
-#define EXIT_REASON_WBINVD		54
-#define EXIT_REASON_XSETBV		55
-#define EXIT_REASON_APIC_WRITE		56
-#define EXIT_REASON_RDRAND		57
-#define EXIT_REASON_INVPCID		58
-#define EXIT_REASON_VMFUNC		59
-#define EXIT_REASON_ENCLS		60
-#define EXIT_REASON_RDSEED		61
-#define EXIT_REASON_PML_FULL		62
-#define EXIT_REASON_XSAVES		63
-#define EXIT_REASON_XRSTORS		64
-#define EXIT_REASON_PCONFIG		65
-#define EXIT_REASON_SPP			66
-#define EXIT_REASON_UMWAIT		67
-#define EXIT_REASON_TPAUSE		68
-#define EXIT_REASON_LOADIWKEY		69
-#define EXIT_REASON_ENCLV		70
-#define EXIT_REASON_ENQCMD_PASID	72
-#define EXIT_REASON_ENQCMDS_PASID	73
-#define EXIT_REASON_BUS_LOCK		74
-#define EXIT_REASON_INSTRUCTION_TIMEOUT 75
+/*
+ * Basic exit reasons and their names, SDM vol. 3D appendix C ("VMX Basic Exit Reasons", table
+ * C-1). X(name, number, text) yields enum vmx_exit_reason and vmx_exit_reason_str's table.
+ */
+#define VMX_EXIT_REASONS(X)                                                                        \
+	X(EXIT_REASON_EXCEPTION_NMI, 0, "exception or NMI")                                        \
+	X(EXIT_REASON_EXTERNAL_INTERRUPT, 1, "external interrupt")                                 \
+	X(EXIT_REASON_TRIPLE_FAULT, 2, "triple fault")                                             \
+	X(EXIT_REASON_INIT, 3, "INIT signal")                                                      \
+	X(EXIT_REASON_SIPI, 4, "start-up IPI (SIPI)")                                              \
+	X(EXIT_REASON_IO_SMI, 5, "I/O system-management interrupt (SMI)")                          \
+	X(EXIT_REASON_OTHER_SMI, 6, "other SMI")                                                   \
+	X(EXIT_REASON_INTERRUPT_WINDOW, 7, "interrupt window")                                     \
+	X(EXIT_REASON_NMI_WINDOW, 8, "NMI window")                                                 \
+	X(EXIT_REASON_TASK_SWITCH, 9, "task switch")                                               \
+	X(EXIT_REASON_CPUID, 10, "CPUID")                                                          \
+	X(EXIT_REASON_GETSEC, 11, "GETSEC")                                                        \
+	X(EXIT_REASON_HLT, 12, "HLT")                                                              \
+	X(EXIT_REASON_INVD, 13, "INVD")                                                            \
+	X(EXIT_REASON_INVLPG, 14, "INVLPG")                                                        \
+	X(EXIT_REASON_RDPMC, 15, "RDPMC")                                                          \
+	X(EXIT_REASON_RDTSC, 16, "RDTSC")                                                          \
+	X(EXIT_REASON_RSM, 17, "RSM")                                                              \
+	X(EXIT_REASON_VMCALL, 18, "VMCALL")                                                        \
+	X(EXIT_REASON_VMCLEAR, 19, "VMCLEAR")                                                      \
+	X(EXIT_REASON_VMLAUNCH, 20, "VMLAUNCH")                                                    \
+	X(EXIT_REASON_VMPTRLD, 21, "VMPTRLD")                                                      \
+	X(EXIT_REASON_VMPTRST, 22, "VMPTRST")                                                      \
+	X(EXIT_REASON_VMREAD, 23, "VMREAD")                                                        \
+	X(EXIT_REASON_VMRESUME, 24, "VMRESUME")                                                    \
+	X(EXIT_REASON_VMWRITE, 25, "VMWRITE")                                                      \
+	X(EXIT_REASON_VMXOFF, 26, "VMXOFF")                                                        \
+	X(EXIT_REASON_VMXON, 27, "VMXON")                                                          \
+	X(EXIT_REASON_CR_ACCESS, 28, "control-register access")                                    \
+	X(EXIT_REASON_DR_ACCESS, 29, "MOV DR")                                                     \
+	X(EXIT_REASON_IO_INSTRUCTION, 30, "I/O instruction")                                       \
+	X(EXIT_REASON_MSR_READ, 31, "RDMSR")                                                       \
+	X(EXIT_REASON_MSR_WRITE, 32, "WRMSR")                                                      \
+	X(EXIT_REASON_INVALID_GUEST_STATE, 33, "VM-entry failure due to invalid guest state")      \
+	X(EXIT_REASON_MSR_LOAD_FAIL, 34, "VM-entry failure due to MSR loading")                    \
+	X(EXIT_REASON_MWAIT, 36, "MWAIT")                                                          \
+	X(EXIT_REASON_MTF, 37, "monitor trap flag")                                                \
+	X(EXIT_REASON_MONITOR, 39, "MONITOR")                                                      \
+	X(EXIT_REASON_PAUSE, 40, "PAUSE")                                                          \
+	X(EXIT_REASON_MCE_DURING_ENTRY, 41, "VM-entry failure due to machine-check event")         \
+	X(EXIT_REASON_TPR_BELOW, 43, "TPR below threshold")                                        \
+	X(EXIT_REASON_APIC_ACCESS, 44, "APIC access")                                              \
+	X(EXIT_REASON_VIRTUALIZED_EOI, 45, "virtualized EOI")                                      \
+	X(EXIT_REASON_GDTR_IDTR, 46, "access to GDTR or IDTR")                                     \
+	X(EXIT_REASON_LDTR_TR, 47, "access to LDTR or TR")                                         \
+	X(EXIT_REASON_EPT_VIOLATION, 48, "EPT violation")                                          \
+	X(EXIT_REASON_EPT_MISCONFIG, 49, "EPT misconfiguration")                                   \
+	X(EXIT_REASON_INVEPT, 50, "INVEPT")                                                        \
+	X(EXIT_REASON_RDTSCP, 51, "RDTSCP")                                                        \
+	X(EXIT_REASON_PREEMPTION_TIMER, 52, "VMX-preemption timer expired")                        \
+	X(EXIT_REASON_INVVPID, 53, "INVVPID")                                                      \
+	X(EXIT_REASON_WBINVD, 54, "WBINVD or WBNOINVD")                                            \
+	X(EXIT_REASON_XSETBV, 55, "XSETBV")                                                        \
+	X(EXIT_REASON_APIC_WRITE, 56, "APIC write")                                                \
+	X(EXIT_REASON_RDRAND, 57, "RDRAND")                                                        \
+	X(EXIT_REASON_INVPCID, 58, "INVPCID")                                                      \
+	X(EXIT_REASON_VMFUNC, 59, "VMFUNC")                                                        \
+	X(EXIT_REASON_ENCLS, 60, "ENCLS")                                                          \
+	X(EXIT_REASON_RDSEED, 61, "RDSEED")                                                        \
+	X(EXIT_REASON_PML_FULL, 62, "page-modification log full")                                  \
+	X(EXIT_REASON_XSAVES, 63, "XSAVES")                                                        \
+	X(EXIT_REASON_XRSTORS, 64, "XRSTORS")                                                      \
+	X(EXIT_REASON_PCONFIG, 65, "PCONFIG")                                                      \
+	X(EXIT_REASON_SPP, 66, "SPP-related event")                                                \
+	X(EXIT_REASON_UMWAIT, 67, "UMWAIT")                                                        \
+	X(EXIT_REASON_TPAUSE, 68, "TPAUSE")                                                        \
+	X(EXIT_REASON_LOADIWKEY, 69, "LOADIWKEY")                                                  \
+	X(EXIT_REASON_ENCLV, 70, "ENCLV")                                                          \
+	X(EXIT_REASON_ENQCMD_PASID, 72, "ENQCMD PASID translation failure")                        \
+	X(EXIT_REASON_ENQCMDS_PASID, 73, "ENQCMDS PASID translation failure")                      \
+	X(EXIT_REASON_BUS_LOCK, 74, "bus lock")                                                    \
+	X(EXIT_REASON_INSTRUCTION_TIMEOUT, 75, "instruction timeout")
+
+#define VMX_EXIT_REASON_ENUM(name, nr, text) name = nr,
+enum vmx_exit_reason { VMX_EXIT_REASONS(VMX_EXIT_REASON_ENUM) };
+#undef VMX_EXIT_REASON_ENUM
 
 /* Exit-reason field (VM_EXIT_REASON), SDM vol. 3C "Basic VM-Exit Information". */
 #define VM_EXIT_REASON_BASIC_MASK   0xffffu
 #define VM_EXIT_REASON_FAILED_ENTRY (1u << 31)
 
-/*
- * Interruption-information format: VM_ENTRY_INTR_INFO_FIELD, VM_EXIT_INTR_INFO and
- * IDT_VECTORING_INFO_FIELD (SDM vol. 3C "VM-Entry Controls for Event Injection" and
- * "Information for VM Exits Due to Vectored Events").
- */
+/* Interruption-information format (SDM vol. 3C, "VM-Entry Controls for Event Injection"). */
 #define INTR_INFO_VECTOR_MASK	  0xffu
 #define INTR_INFO_TYPE_SHIFT	  8
 #define INTR_INFO_TYPE_MASK	  (7u << INTR_INFO_TYPE_SHIFT)
@@ -97,14 +101,10 @@
 #define INTR_TYPE_SW_INT	  4
 #define INTR_TYPE_PRIV_SW_EXC	  5 /* INT1 (ICEBP) */
 #define INTR_TYPE_SW_EXC	  6 /* INT3, INTO */
-#define INTR_TYPE_OTHER		  7 /* MTF injection */
 #define INTR_INFO_TYPE(info)	  (((info)&INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT)
 #define INTR_INFO_MAKE(vec, type) (INTR_INFO_VALID | ((type) << INTR_INFO_TYPE_SHIFT) | (vec))
 
-/*
- * Exit qualifications, SDM vol. 3C "Exit Qualification for VM Exits".
- * Control-register accesses (table "Exit Qualification for Control-Register Accesses"):
- */
+/* Exit qualifications, SDM vol. 3C 28.2.1 (tables "Exit Qualification for ..."): CR accesses. */
 #define EXITQ_CR_NUM_MASK	  0xfu
 #define EXITQ_CR_TYPE_SHIFT	  4
 #define EXITQ_CR_TYPE_MASK	  (3u << EXITQ_CR_TYPE_SHIFT)
@@ -112,145 +112,72 @@
 #define EXITQ_CR_TYPE_MOV_FROM_CR 1
 #define EXITQ_CR_TYPE_CLTS	  2
 #define EXITQ_CR_TYPE_LMSW	  3
-#define EXITQ_CR_LMSW_MEMORY	  (1u << 6)
 #define EXITQ_CR_GPR_SHIFT	  8
 #define EXITQ_CR_GPR_MASK	  (0xfu << EXITQ_CR_GPR_SHIFT)
 #define EXITQ_CR_LMSW_DATA_SHIFT  16
 
-/* MOV DR (table "Exit Qualification for MOV DR"). */
+/* MOV DR. */
 #define EXITQ_DR_NUM_MASK  0x7u
 #define EXITQ_DR_FROM_DR   (1u << 4) /* 1 = MOV from DR (read), 0 = MOV to DR */
 #define EXITQ_DR_GPR_SHIFT 8
 #define EXITQ_DR_GPR_MASK  0xfu
 
-/* I/O instructions (table "Exit Qualification for I/O Instructions"). */
+/* I/O instructions. */
 #define EXITQ_IO_SIZE_MASK  0x7u /* access size minus 1: 0, 1 or 3 */
 #define EXITQ_IO_IN	    (1u << 3)
 #define EXITQ_IO_STRING	    (1u << 4)
 #define EXITQ_IO_REP	    (1u << 5)
-#define EXITQ_IO_IMMEDIATE  (1u << 6) /* port encoded as imm8, else DX */
 #define EXITQ_IO_PORT_SHIFT 16
 #define EXITQ_IO_PORT(q)    (((q) >> EXITQ_IO_PORT_SHIFT) & 0xffffu)
 
-/* EPT violations (table "Exit Qualification for EPT Violations"). */
-#define EXITQ_EPT_READ		 (1u << 0)
-#define EXITQ_EPT_WRITE		 (1u << 1)
-#define EXITQ_EPT_FETCH		 (1u << 2)
-#define EXITQ_EPT_READABLE	 (1u << 3)
-#define EXITQ_EPT_WRITABLE	 (1u << 4)
-#define EXITQ_EPT_EXECUTABLE	 (1u << 5)
-#define EXITQ_EPT_GLA_VALID	 (1u << 7)
-#define EXITQ_EPT_GLA_TRANSLATED (1u << 8) /* valid if bit 7: final access, not a walk */
-#define EXITQ_EPT_NMI_UNBLOCKING (1u << 12)
+/* EPT violations. */
+#define EXITQ_EPT_WRITE	    (1u << 1)
+#define EXITQ_EPT_FETCH	    (1u << 2)
+#define EXITQ_EPT_GLA_VALID (1u << 7)
+
+/* Guest non-register state (SDM vol. 3C, "Guest Non-Register State"). */
+#define GUEST_INTR_STATE_STI	(1u << 0)
+#define GUEST_INTR_STATE_MOV_SS (1u << 1)
+#define GUEST_ACTIVITY_ACTIVE	0
+#define PENDING_DBG_BS		(1ull << 14)
 
 /*
- * Guest non-register state, SDM vol. 3C "Guest Non-Register State": interruptibility
- * (table "Format of Interruptibility State"), activity states, pending debug exceptions
- * (table "Format of Pending-Debug-Exceptions").
+ * Segment access rights (SDM vol. 3C, "Format of Access Rights"): descriptor bits 8-15 and 20-23
+ * at 7:0 and 15:12, "unusable" at 16. core/vcpu.h's SEG_ATTR_* packs 15:12 down to 11:8.
  */
-#define GUEST_INTR_STATE_STI	 (1u << 0)
-#define GUEST_INTR_STATE_MOV_SS	 (1u << 1)
-#define GUEST_INTR_STATE_SMI	 (1u << 2)
-#define GUEST_INTR_STATE_NMI	 (1u << 3)
-#define GUEST_INTR_STATE_ENCLAVE (1u << 4)
-#define GUEST_ACTIVITY_ACTIVE	 0
-#define GUEST_ACTIVITY_HLT	 1
-#define GUEST_ACTIVITY_SHUTDOWN	 2
-#define GUEST_ACTIVITY_WAIT_SIPI 3
-#define PENDING_DBG_B0		 (1ull << 0)
-#define PENDING_DBG_B1		 (1ull << 1)
-#define PENDING_DBG_B2		 (1ull << 2)
-#define PENDING_DBG_B3		 (1ull << 3)
-#define PENDING_DBG_BMASK	 0xfull
-#define PENDING_DBG_ENABLED_BP	 (1ull << 12)
-#define PENDING_DBG_BS		 (1ull << 14)
-#define PENDING_DBG_RTM		 (1ull << 16)
-
-/*
- * Segment access rights (GUEST_*_AR_BYTES), SDM vol. 3C "Guest Register State" (table
- * "Format of Access Rights"): the descriptor's bits 8-15 and 20-23 at bits 7:0 and 15:12,
- * plus "segment unusable" at bit 16. Our neutral format (core/vcpu.h SEG_ATTR_*) is the same
- * AR bits 7:0 and 15:12 packed into 12 bits: attr = (ar & 0xff) | ((ar >> 4) & 0xf00).
- */
-#define VMX_AR_TYPE_MASK       0xfu
-#define VMX_AR_S	       (1u << 4)
 #define VMX_AR_DPL_SHIFT       5
 #define VMX_AR_DPL_MASK	       (3u << VMX_AR_DPL_SHIFT)
-#define VMX_AR_P	       (1u << 7)
-#define VMX_AR_AVL	       (1u << 12)
-#define VMX_AR_L	       (1u << 13)
-#define VMX_AR_DB	       (1u << 14)
-#define VMX_AR_G	       (1u << 15)
 #define VMX_AR_UNUSABLE	       (1u << 16)
 #define VMX_AR_FROM_ATTR(attr) (((attr)&0xffu) | (((attr)&0xf00u) << 4))
 #define VMX_AR_TO_ATTR(ar)     (((ar)&0xffu) | (((ar) >> 4) & 0xf00u))
 
-/*
- * EPT paging-structure entries, SDM vol. 3C "EPT Translation Mechanism" (tables "Format of
- * an EPT PML4 Entry" ... "Format of an EPT Page-Table Entry").
- */
+/* EPT paging-structure entries (SDM vol. 3C, "EPT Translation Mechanism"). */
 #define EPT_READ	  (1ull << 0)
 #define EPT_WRITE	  (1ull << 1)
 #define EPT_EXEC	  (1ull << 2)
 #define EPT_RWX		  (EPT_READ | EPT_WRITE | EPT_EXEC)
 #define EPT_MEMTYPE_SHIFT 3 /* leaf entries only */
-#define EPT_MEMTYPE_MASK  (7ull << EPT_MEMTYPE_SHIFT)
 #define EPT_MEMTYPE_UC	  0
 #define EPT_MEMTYPE_WB	  6
-#define EPT_IGNORE_PAT	  (1ull << 6)
 #define EPT_LARGE	  (1ull << 7) /* PDPTE: 1 GiB page, PDE: 2 MiB page */
-#define EPT_ACCESSED	  (1ull << 8)
-#define EPT_DIRTY	  (1ull << 9)
-#define EPT_ADDR_MASK	  0x000ffffffffff000ull
 
 /* EPT pointer, SDM vol. 3C "Extended-Page-Table Pointer (EPTP)". */
 #define EPTP_MEMTYPE_WB	       6ull /* bits 2:0 */
 #define EPTP_WALK_LENGTH_SHIFT 3    /* bits 5:3, page-walk length minus 1 */
 #define EPTP_WALK_LENGTH_4     (3ull << EPTP_WALK_LENGTH_SHIFT)
-#define EPTP_AD_ENABLE	       (1ull << 6)
 
 /* IA32_VMX_EPT_VPID_CAP, SDM vol. 3D A.10 ("VPID and EPT Capabilities"). */
-#define VMX_EPT_EXECUTE_ONLY		  (1ull << 0)
-#define VMX_EPT_PAGE_WALK_4		  (1ull << 6)
-#define VMX_EPT_PAGE_WALK_5		  (1ull << 7)
-#define VMX_EPT_MEMTYPE_UC		  (1ull << 8)
-#define VMX_EPT_MEMTYPE_WB		  (1ull << 14)
-#define VMX_EPT_2MB_PAGE		  (1ull << 16)
-#define VMX_EPT_1GB_PAGE		  (1ull << 17)
-#define VMX_EPT_INVEPT			  (1ull << 20)
-#define VMX_EPT_AD_BITS			  (1ull << 21)
-#define VMX_EPT_INVEPT_SINGLE_CONTEXT	  (1ull << 25)
-#define VMX_EPT_INVEPT_ALL_CONTEXT	  (1ull << 26)
-#define VMX_VPID_INVVPID		  (1ull << 32)
-#define VMX_VPID_INVVPID_INDIVIDUAL_ADDR  (1ull << 40)
-#define VMX_VPID_INVVPID_SINGLE_CONTEXT	  (1ull << 41)
-#define VMX_VPID_INVVPID_ALL_CONTEXT	  (1ull << 42)
-#define VMX_VPID_INVVPID_SINGLE_NONGLOBAL (1ull << 43)
-
-/* INVEPT / INVVPID types, SDM vol. 3C "INVEPT" and "INVVPID". */
-#define INVEPT_SINGLE_CONTEXT	 1
-#define INVEPT_ALL_CONTEXT	 2
-#define INVVPID_INDIVIDUAL_ADDR	 0
-#define INVVPID_SINGLE_CONTEXT	 1
-#define INVVPID_ALL_CONTEXT	 2
-#define INVVPID_SINGLE_NONGLOBAL 3
+#define VMX_EPT_PAGE_WALK_4		(1ull << 6)
+#define VMX_EPT_MEMTYPE_WB		(1ull << 14)
+#define VMX_VPID_INVVPID		(1ull << 32)
+#define VMX_VPID_INVVPID_SINGLE_CONTEXT (1ull << 41)
+#define VMX_VPID_INVVPID_ALL_CONTEXT	(1ull << 42)
 
 /* IA32_VMX_BASIC, SDM vol. 3D A.1 ("Basic VMX Information"); bit 55 is in core/cpu_caps.h. */
-#define VMX_BASIC_REVISION_MASK	 0x7fffffffull
-#define VMX_BASIC_REGION_SIZE(b) (((b) >> 32) & 0x1fffull)
-#define VMX_BASIC_PA32		 (1ull << 48)
-#define VMX_BASIC_MEMTYPE(b)	 (((b) >> 50) & 0xfull)
-#define VMX_BASIC_INOUT_INFO	 (1ull << 54)
+#define VMX_BASIC_REVISION_MASK 0x7fffffffull
+#define VMX_BASIC_PA32		(1ull << 48)
 
 /* IA32_VMX_MISC, SDM vol. 3D A.6 ("Miscellaneous Data"). */
 #define VMX_MISC_PREEMPTION_SHIFT_MASK 0x1full /* timer counts down every 2^N TSC ticks */
-#define VMX_MISC_STORE_LMA	       (1ull << 5)
-#define VMX_MISC_ACTIVITY_HLT	       (1ull << 6)
-#define VMX_MISC_ACTIVITY_SHUTDOWN     (1ull << 7)
-#define VMX_MISC_ACTIVITY_WAIT_SIPI    (1ull << 8)
-#define VMX_MISC_CR3_TARGETS(m)	       (((m) >> 16) & 0x1ffull)
-#define VMX_MISC_MAX_MSR_LIST(m)       (512 * ((((m) >> 25) & 7ull) + 1))
-#define VMX_MISC_VMWRITE_ANY	       (1ull << 29)
-#define VMX_MISC_INJECT_ZERO_LEN       (1ull << 30)
 
 #endif

@@ -6,11 +6,9 @@
 #include "vmcs_fields.h"
 #include "vmx_errors.h"
 
-#define IO_SIZE_FIELD_MASK	  0x7u
 #define TASK_SWITCH_SELECTOR_MASK 0xffffu
 #define TASK_SWITCH_SOURCE_SHIFT  30
 #define TASK_SWITCH_SOURCE_MASK	  0x3u
-#define CR_NUMBER(q)		  ((uint8_t)((q)&EXITQ_CR_NUM_MASK))
 
 static void decode_exception(struct vcpu_exit *e)
 {
@@ -38,7 +36,7 @@ static void decode_exception(struct vcpu_exit *e)
 static void decode_io(struct vcpu_exit *e, uint64_t q)
 {
 	e->kind = EXIT_IO;
-	e->io.size = (uint8_t)((q & IO_SIZE_FIELD_MASK) + 1);
+	e->io.size = (uint8_t)((q & EXITQ_IO_SIZE_MASK) + 1);
 	e->io.in = q & EXITQ_IO_IN;
 	e->io.string = q & EXITQ_IO_STRING;
 	e->io.rep = q & EXITQ_IO_REP;
@@ -47,11 +45,11 @@ static void decode_io(struct vcpu_exit *e, uint64_t q)
 
 static void decode_cr(struct vcpu_exit *e, uint64_t q)
 {
-	uint32_t type = (uint32_t)((q >> EXITQ_CR_TYPE_SHIFT) & EXITQ_CR_TYPE_MASK);
+	uint32_t type = (uint32_t)((q & EXITQ_CR_TYPE_MASK) >> EXITQ_CR_TYPE_SHIFT);
 
 	e->kind = EXIT_CR_ACCESS;
-	e->cr.cr = CR_NUMBER(q);
-	e->cr.gpr = (uint8_t)((q >> EXITQ_CR_GPR_SHIFT) & EXITQ_CR_GPR_MASK);
+	e->cr.cr = (uint8_t)(q & EXITQ_CR_NUM_MASK);
+	e->cr.gpr = (uint8_t)((q & EXITQ_CR_GPR_MASK) >> EXITQ_CR_GPR_SHIFT);
 	e->cr.type = type == EXITQ_CR_TYPE_MOV_TO_CR	 ? CR_MOV_TO
 		     : type == EXITQ_CR_TYPE_MOV_FROM_CR ? CR_MOV_FROM
 		     : type == EXITQ_CR_TYPE_CLTS	 ? CR_CLTS
@@ -78,61 +76,25 @@ static void decode_ept(struct vcpu_exit *e, uint64_t q, bool violation)
 		e->npf.gla = vmcs_read64(GUEST_LINEAR_ADDRESS);
 }
 
-/* Exits whose instruction is simply forbidden to the guest: VMX stays hidden. */
-static bool is_vmx_instruction(uint32_t reason)
-{
-	switch (reason) {
-	case EXIT_REASON_VMCALL:
-	case EXIT_REASON_VMCLEAR:
-	case EXIT_REASON_VMLAUNCH:
-	case EXIT_REASON_VMPTRLD:
-	case EXIT_REASON_VMPTRST:
-	case EXIT_REASON_VMREAD:
-	case EXIT_REASON_VMRESUME:
-	case EXIT_REASON_VMWRITE:
-	case EXIT_REASON_VMXOFF:
-	case EXIT_REASON_VMXON:
-	case EXIT_REASON_INVEPT:
-	case EXIT_REASON_INVVPID:
-	case EXIT_REASON_VMFUNC:
-	case EXIT_REASON_GETSEC:
-		return true;
-	default:
-		return false;
-	}
-}
-
-static enum exit_kind simple_kind(uint32_t reason)
-{
-	switch (reason) {
-	case EXIT_REASON_EXTERNAL_INTERRUPT:
-		return EXIT_EXT_INTR;
-	case EXIT_REASON_TRIPLE_FAULT:
-		return EXIT_TRIPLE_FAULT;
-	case EXIT_REASON_INIT:
-		return EXIT_INIT;
-	case EXIT_REASON_SIPI:
-		return EXIT_SIPI;
-	case EXIT_REASON_TASK_SWITCH:
-		return EXIT_TASK_SWITCH;
-	case EXIT_REASON_CPUID:
-		return EXIT_CPUID;
-	case EXIT_REASON_HLT:
-		return EXIT_HLT;
-	case EXIT_REASON_INVD:
-		return EXIT_INVD;
-	case EXIT_REASON_MSR_READ:
-		return EXIT_MSR_READ;
-	case EXIT_REASON_MSR_WRITE:
-		return EXIT_MSR_WRITE;
-	case EXIT_REASON_PREEMPTION_TIMER:
-		return EXIT_TIMER;
-	case EXIT_REASON_XSETBV:
-		return EXIT_XSETBV;
-	default:
-		return is_vmx_instruction(reason) ? EXIT_VIRT_INSN : EXIT_UNHANDLED;
-	}
-}
+/* Exits that need no decoding beyond their kind; VMX instructions stay hidden from the guest. */
+static const uint8_t simple_kinds[] = {
+    [EXIT_REASON_EXTERNAL_INTERRUPT] = EXIT_EXT_INTR,
+    [EXIT_REASON_TRIPLE_FAULT] = EXIT_TRIPLE_FAULT,
+    [EXIT_REASON_INIT] = EXIT_INIT,
+    [EXIT_REASON_SIPI] = EXIT_SIPI,
+    [EXIT_REASON_CPUID] = EXIT_CPUID,
+    [EXIT_REASON_HLT] = EXIT_HLT,
+    [EXIT_REASON_INVD] = EXIT_INVD,
+    [EXIT_REASON_MSR_READ] = EXIT_MSR_READ,
+    [EXIT_REASON_MSR_WRITE] = EXIT_MSR_WRITE,
+    [EXIT_REASON_PREEMPTION_TIMER] = EXIT_TIMER,
+    [EXIT_REASON_XSETBV] = EXIT_XSETBV,
+    [EXIT_REASON_GETSEC] = EXIT_VIRT_INSN,
+    [EXIT_REASON_VMCALL... EXIT_REASON_VMXON] = EXIT_VIRT_INSN, /* VMCALL, VMCLEAR ... VMXON */
+    [EXIT_REASON_INVEPT] = EXIT_VIRT_INSN,
+    [EXIT_REASON_INVVPID] = EXIT_VIRT_INSN,
+    [EXIT_REASON_VMFUNC] = EXIT_VIRT_INSN,
+};
 
 static void reinject_vectoring(void)
 {
@@ -149,13 +111,12 @@ static void reinject_vectoring(void)
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, idt & ~INTR_INFO_NMI_UNBLOCKING);
 }
 
-void vmx_decode_exit(struct vmx_vcpu *x, struct vcpu_exit *e)
+void vmx_decode_exit(struct vcpu_exit *e)
 {
 	uint32_t full = vmcs_read32(VM_EXIT_REASON);
 	uint32_t reason = full & VM_EXIT_REASON_BASIC_MASK;
 	uint64_t q = vmcs_read64(EXIT_QUALIFICATION);
 
-	(void)x;
 	*e = (struct vcpu_exit){0};
 	e->raw_reason = reason;
 	e->raw_name = vmx_exit_reason_str(reason);
@@ -196,7 +157,9 @@ void vmx_decode_exit(struct vmx_vcpu *x, struct vcpu_exit *e)
 		decode_ept(e, q, reason == EXIT_REASON_EPT_VIOLATION);
 		break;
 	default:
-		e->kind = simple_kind(reason);
+		e->kind = EXIT_UNHANDLED;
+		if (reason < sizeof(simple_kinds) && simple_kinds[reason])
+			e->kind = simple_kinds[reason];
 		break;
 	}
 }

@@ -14,35 +14,21 @@ static inline enum vmx_status vmx_status_of(uint8_t cf, uint8_t zf)
 	return cf ? VMX_FAIL_INVALID : zf ? VMX_FAIL_VALID : VMX_OK;
 }
 
-static inline enum vmx_status vmx_vmxon(uint64_t pa)
-{
-	uint8_t cf, zf;
-	__asm__ volatile("vmxon %[pa]; " VMX_STATUS_ASM
-			 : [cf] "=q"(cf), [zf] "=q"(zf)
-			 : [pa] "m"(pa)
-			 : "cc", "memory");
-	return vmx_status_of(cf, zf);
-}
-
-static inline enum vmx_status vmx_vmclear(uint64_t pa)
-{
-	uint8_t cf, zf;
-	__asm__ volatile("vmclear %[pa]; " VMX_STATUS_ASM
-			 : [cf] "=q"(cf), [zf] "=q"(zf)
-			 : [pa] "m"(pa)
-			 : "cc", "memory");
-	return vmx_status_of(cf, zf);
-}
-
-static inline enum vmx_status vmx_vmptrld(uint64_t pa)
-{
-	uint8_t cf, zf;
-	__asm__ volatile("vmptrld %[pa]; " VMX_STATUS_ASM
-			 : [cf] "=q"(cf), [zf] "=q"(zf)
-			 : [pa] "m"(pa)
-			 : "cc", "memory");
-	return vmx_status_of(cf, zf);
-}
+/* vmx_vmxon, vmx_vmclear, vmx_vmptrld: the operand is a region's physical address in memory. */
+#define VMX_PA_INSN(insn)                                                                          \
+	static inline enum vmx_status vmx_##insn(uint64_t pa)                                      \
+	{                                                                                          \
+		uint8_t cf, zf;                                                                    \
+		__asm__ volatile(#insn " %[pa]; " VMX_STATUS_ASM                                   \
+				 : [cf] "=q"(cf), [zf] "=q"(zf)                                    \
+				 : [pa] "m"(pa)                                                    \
+				 : "cc", "memory");                                                \
+		return vmx_status_of(cf, zf);                                                      \
+	}
+VMX_PA_INSN(vmxon)
+VMX_PA_INSN(vmclear)
+VMX_PA_INSN(vmptrld)
+#undef VMX_PA_INSN
 
 static inline enum vmx_status vmx_vmread(uint64_t field, uint64_t *val)
 {
@@ -61,21 +47,6 @@ static inline enum vmx_status vmx_vmwrite(uint64_t field, uint64_t val)
 			 : [cf] "=q"(cf), [zf] "=q"(zf)
 			 : [f] "r"(field), [v] "rm"(val)
 			 : "cc");
-	return vmx_status_of(cf, zf);
-}
-
-struct vmx_invept_desc {
-	uint64_t eptp;
-	uint64_t reserved;
-};
-
-static inline enum vmx_status vmx_invept(uint64_t type, const struct vmx_invept_desc *d)
-{
-	uint8_t cf, zf;
-	__asm__ volatile("invept %[d], %[t]; " VMX_STATUS_ASM
-			 : [cf] "=q"(cf), [zf] "=q"(zf)
-			 : [t] "r"(type), [d] "m"(*d)
-			 : "cc", "memory");
 	return vmx_status_of(cf, zf);
 }
 

@@ -16,11 +16,10 @@
 #define PAT_POWER_ON	0x0007040600070406ull
 #define VMCS_LINK_NONE	0xffffffffffffffffull
 #define CONTROL_MSG_MAX 96
-#define REVISION_MASK	0x7fffffffu
 
 static struct vmx_cap_msrs caps;
 static struct vmx_controls ctl;
-static uint64_t vmxon_pa;
+static struct vmx_vcpu vmx_state;
 
 static void read_caps(void)
 {
@@ -52,7 +51,7 @@ static uint64_t new_region(void)
 	uint64_t pa = mem_alloc_pages(1, PAGE_SIZE);
 
 	/* Revision identifier first (SDM vol. 3C, 25.2 and 26.11.5). */
-	*(uint32_t *)phys_to_virt(pa) = (uint32_t)caps.basic & REVISION_MASK;
+	*(uint32_t *)phys_to_virt(pa) = (uint32_t)(caps.basic & VMX_BASIC_REVISION_MASK);
 	return pa;
 }
 
@@ -70,8 +69,7 @@ int vmx_hw_enable(void)
 	/* CR0/CR4 must respect the fixed bits in VMX operation (SDM vol. 3C, 24.8). */
 	x86_write_cr0(vmx_fixed_cr(x86_read_cr0(), caps.cr0_fixed0, caps.cr0_fixed1));
 	x86_write_cr4(vmx_fixed_cr(x86_read_cr4() | CR4_VMXE, caps.cr4_fixed0, caps.cr4_fixed1));
-	vmxon_pa = new_region();
-	st = vmx_vmxon(vmxon_pa);
+	st = vmx_vmxon(new_region());
 	if (st != VMX_OK) {
 		printk("dbgvisor: VMXON failed (%s)\n",
 		       st == VMX_FAIL_INVALID
@@ -158,7 +156,7 @@ static void setup_guest_defaults(void)
 	vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
 	if (ctl.pat)
 		vmcs_write64(GUEST_IA32_PAT, PAT_POWER_ON);
-	vmcs_write64(GUEST_DR7, DR7_RESET);
+	vmcs_write64(GUEST_DR7, DR7_INIT);
 	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, 0);
 	vmcs_write32(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
 	vmcs_write64(GUEST_PENDING_DBG_EXCEPTIONS, 0);
@@ -167,7 +165,7 @@ static void setup_guest_defaults(void)
 	vmcs_write64(GUEST_SYSENTER_EIP, 0);
 }
 
-int vmx_init_vcpu(struct vcpu *v, struct vmx_vcpu *x)
+int vmx_init_vcpu(struct vcpu *v)
 {
 	static const struct nested_pt_format ept = {
 	    .table = EPT_RWX,
@@ -176,6 +174,7 @@ int vmx_init_vcpu(struct vcpu *v, struct vmx_vcpu *x)
 	    .large = EPT_LARGE,
 	    .write = EPT_WRITE,
 	};
+	struct vmx_vcpu *x = &vmx_state;
 	enum vmx_status st;
 
 	v->backend = x;
@@ -194,19 +193,4 @@ int vmx_init_vcpu(struct vcpu *v, struct vmx_vcpu *x)
 	setup_host_state();
 	setup_guest_defaults();
 	return 0;
-}
-
-bool vmx_has_preemption_timer(void)
-{
-	return ctl.preemption_timer;
-}
-
-uint64_t vmx_cr0_fixed_bits(void)
-{
-	return caps.cr0_fixed0 & ~(VMX_CR0_PE | VMX_CR0_PG);
-}
-
-uint64_t vmx_cr4_fixed_bits(void)
-{
-	return caps.cr4_fixed0;
 }
