@@ -151,6 +151,12 @@ static int run_guest(const struct cpu_raw *raw, const struct cpu_caps *caps)
 			    vcpu_stop_reason_name(vcpu.stop.reason));
 	if (vcpu.stop.reason == STOP_KILLED)
 		return HV_EXIT_KILLED;
+	if (vcpu.stop.reason == STOP_POWER_OFF) {
+		/* The guest's own write, now that the report is out: the machine powers off. */
+		console_drain();
+		x86_outw(vcpu.stop.port, vcpu.stop.value);
+		return HV_EXIT_OK;
+	}
 	return vcpu.stop.reason == STOP_GUEST_EXIT ? vcpu.stop.exit_code : HV_EXIT_GUEST_FAULT;
 }
 

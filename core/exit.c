@@ -54,6 +54,8 @@ void exit_setup_intercepts(struct vcpu *v)
 	}
 	v->ops->set_io_intercept(v, QEMU_DEBUG_EXIT_PORT, true);
 	v->ops->set_io_intercept(v, BOCHS_SHUTDOWN_PORT, true);
+	if (v->pm1a_cnt_port)
+		v->ops->set_io_intercept(v, v->pm1a_cnt_port, true);
 	/* #DF is watched so a triple fault is recognised even where no shutdown exit comes. */
 	v->ops->set_exception_intercept(v, VEC_DF, true);
 	msr_virt_protect(v);

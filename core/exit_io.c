@@ -1,4 +1,4 @@
-/* exit_io.c - intercepted port I/O: the GDB UART is invisible to the guest, exit ports end the run.
+/* exit_io.c - intercepted port I/O: the GDB UART is invisible, exit and power-off ports end the run.
  */
 #include "exit.h"
 
@@ -10,6 +10,8 @@
 #define ADDR_MASK_16 0xffffull
 #define ADDR_MASK_32 0xffffffffull
 #define ADDR_MASK_64 (~0ull) /* an ISA port with nothing behind it reads all ones */
+
+#define PM1_SLP_EN   (1u << 13) /* ACPI 6.5, 4.8.3.2.1: PM1 control, sleep enable */
 
 static const char bochs_shutdown[] = "Shutdown";
 
@@ -46,6 +48,14 @@ static bool exit_port_write(struct vcpu *v, uint16_t port, uint32_t val)
 			v->stop.detail = "Bochs shutdown port 0x8900";
 			return true;
 		}
+	}
+	/* The machine goes to sleep (S5: off): report first, the caller replays the write. */
+	if (v->pm1a_cnt_port && port == v->pm1a_cnt_port && (val & PM1_SLP_EN)) {
+		v->stop.reason = STOP_POWER_OFF;
+		v->stop.port = port;
+		v->stop.value = (uint16_t)val;
+		v->stop.detail = "sleep enable written to the ACPI PM1a control block";
+		return true;
 	}
 	return false;
 }

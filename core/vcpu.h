@@ -259,12 +259,15 @@ enum vcpu_stop_reason {
 	STOP_ENTRY_FAILED,
 	STOP_UNHANDLED_EXIT,
 	STOP_INTERNAL,
-	STOP_KILLED, /* the debugger killed the machine */
+	STOP_KILLED,	/* the debugger killed the machine */
+	STOP_POWER_OFF, /* the guest asked ACPI to power off (or sleep): replayed after the report */
 };
 
 struct vcpu_stop {
 	enum vcpu_stop_reason reason;
 	int exit_code; /* guest exit code for STOP_GUEST_EXIT */
+	uint16_t port; /* STOP_POWER_OFF: the PM1a control port and the value written to it */
+	uint16_t value;
 	uint64_t addr; /* guest-physical address for the memory stops */
 	const char *detail;
 };
@@ -276,6 +279,7 @@ struct vcpu {
 	uint64_t gpr[GPR_COUNT]; /* saved and loaded by the backend's entry asm */
 	bool is_amd;		 /* which vendor's MSR set the guest expects */
 	uint16_t gdb_port;	 /* the UART the guest must not touch (0: none) */
+	uint16_t pm1a_cnt_port;	 /* ACPI PM1a control (0: none): a sleep request ends the run */
 	uint64_t virt_hsave_pa;	 /* guest's view of VM_HSAVE_PA: stored, never used */
 	char shutdown_seen;	 /* bytes of "Shutdown" matched on the Bochs exit port */
 	int last_exit_code;	 /* last byte written to the QEMU exit port */

@@ -39,6 +39,7 @@ static const char *const stop_names[] = {
     [STOP_UNHANDLED_EXIT] = "unhandled exit",
     [STOP_INTERNAL] = "internal error",
     [STOP_KILLED] = "killed by the debugger",
+    [STOP_POWER_OFF] = "ACPI power-off",
 };
 
 const char *exit_kind_name(enum exit_kind k)

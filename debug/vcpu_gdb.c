@@ -233,8 +233,8 @@ bool vcpu_gdb_guest_stopped(struct vcpu *v)
 
 	if (!g)
 		return false;
-	if (v->stop.reason == STOP_GUEST_EXIT) {
-		gdb_exited(&g->stub, v->stop.exit_code);
+	if (v->stop.reason == STOP_GUEST_EXIT || v->stop.reason == STOP_POWER_OFF) {
+		gdb_exited(&g->stub, v->stop.reason == STOP_GUEST_EXIT ? v->stop.exit_code : 0);
 		return false;
 	}
 	/* Hold a dead guest for inspection only when someone is there to inspect it. */

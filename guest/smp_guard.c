@@ -52,4 +52,8 @@ void smp_guard(struct vcpu *v, const struct boot_info *bi)
 		v->lapic_base = apic_base & APIC_BASE_ADDR_MASK;
 		guest_mem_set_readonly(v->lapic_base, LAPIC_MMIO_SIZE);
 	}
+	/* The same tables say where the guest will power off: the run's report comes first. */
+	if (!err && !acpi_pm1a_cnt_port(acpi_map, 0, rsdp, &v->pm1a_cnt_port))
+		printk("acpi: power-off through PM1a control port 0x%x is reported, then done\n",
+		       v->pm1a_cnt_port);
 }

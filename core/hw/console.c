@@ -69,17 +69,22 @@ void printk(const char *fmt, ...)
 	va_end(ap);
 }
 
-void hv_exit(int code)
+void console_drain(void)
 {
-	static const char shutdown[] = "Shutdown";
-
-	x86_cli();
 	if (log_uart)
 		uart_drain(log_uart);
 	for (int i = 0; i < MAX_DRAIN_UARTS; i++) {
 		if (drain_uarts[i])
 			uart_drain(drain_uarts[i]);
 	}
+}
+
+void hv_exit(int code)
+{
+	static const char shutdown[] = "Shutdown";
+
+	x86_cli();
+	console_drain();
 	x86_outb(QEMU_DEBUG_EXIT_PORT, (uint8_t)code);
 	for (const char *p = shutdown; *p; p++)
 		x86_outb(BOCHS_SHUTDOWN_PORT, (uint8_t)*p);

@@ -28,5 +28,7 @@ void uart_printf(struct uart *u, const char *fmt, ...) __attribute__((format(pri
 void hv_exit(int code) __attribute__((noreturn));
 /* Register another UART to drain before exiting (the GDB port). */
 void console_add_drain(struct uart *u);
+/* Wait until every registered UART has sent all it holds (LSR.TEMT). */
+void console_drain(void);
 
 #endif

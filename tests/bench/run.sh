@@ -88,3 +88,32 @@ printf '  %-34s %12s %14s\n' "stub" "stepi/s" "g round trip"
 printf '  %-34s %12s %11s us\n' "dbgvisor (COM2 over TCP, SVM)" "$our_step" "$our_g"
 printf '  %-34s %12s %11s us\n' "QEMU's own gdbstub (bare guest)" "$q_step" "$q_g"
 printf '  %-34s %12s %14s\n' "ratio dbgvisor / QEMU" "$(ratio "$our_step" "$q_step")" "$(ratio "$our_g" "$q_g")"
+
+# Linux boot (Debian's cloud kernel, tests/linux/fetch.sh): the kernel's own timestamp at
+# "Run /init as init process", bare and under dbgvisor, in runs where one emulated instruction
+# is one nanosecond of guest time (QEMU -icount shift=0; Bochs clock sync=none at its ips), and
+# the exits per reason dbgvisor counted over the whole run (reported at the guest's power-off).
+. tests/integration/linux.sh
+init_ts() { tr -d '\r' <"$1" 2>/dev/null | sed -n 's/^\[ *\([0-9.]*\)\] Run \/init as init process.*/\1/p' | head -n 1; }
+exits() { tr -d '\r' <"$1" 2>/dev/null | sed -n 's/^dbgvisor: guest RIP 0x[0-9a-f]*, \(.*\)/\1/p' | tail -n 1; }
+if tests/linux/fetch.sh >"$OUT/linux-fetch.log" 2>&1; then
+	quiet linux_qemu bench-linux-qemu-bare -cpu max -icount shift=0 -kernel "$LINUX/vmlinuz" \
+		-initrd "$LINUX/initrd.img" -append "$LINUX_APPEND"
+	quiet linux_qemu bench-linux-qemu-hv -cpu max -icount shift=0 -kernel "$HV_ELF" \
+		-append log=com1 -initrd "$LINUX/vmlinuz ${LINUX_APPEND//,/,,},$LINUX/initrd.img initrd"
+	quiet linux_bochs corei7_haswell_4770 "$LINUX_APPEND"
+	quiet linux_bochs ryzen "$LINUX_APPEND_RYZEN"
+	echo
+	echo "Linux $(cat "$LINUX/version") boot: kernel timestamp at 'Run /init' (s; 1 ns = 1 instruction):"
+	printf '  %-34s %10s %10s %7s  %s\n' "platform" "bare" "dbgvisor" "ratio" "dbgvisor's exits over the run"
+	for p in qemu-linux:bench-linux-qemu:"QEMU 7.2 TCG -icount shift=0 (SVM)" \
+		haswell:bochs-corei7_haswell_4770-linux:"Bochs corei7_haswell_4770 (VT-x)" \
+		ryzen:bochs-ryzen-linux:"Bochs ryzen (SVM)"; do
+		rest=${p#*:}
+		pre=${rest%%:*}
+		b=$(init_ts "$OUT/$pre-bare.log")
+		h=$(init_ts "$OUT/$pre-hv.log")
+		printf '  %-34s %10s %10s %7s  %s\n' "${rest#*:}" "${b:-n/a}" "${h:-n/a}" \
+			"$(ratio "$h" "$b")" "$(exits "$OUT/$pre-hv.log")"
+	done
+fi

@@ -454,6 +454,33 @@ static void test_io_other_ports_forwarded(void **state)
 	assert_int_equal(v->stop.reason, STOP_NONE);
 }
 
+/* ACPI PM1a control (4.8.3.2.1): SCI_EN and the like pass; a write with SLP_EN ends the run. */
+static void test_io_pm1a_power_off(void **state)
+{
+	const uint16_t pm1a = 0x604, slp_typ5_en = 0x2000 | (5 << 10), sci_en = 1;
+
+	(void)state;
+	v->pm1a_cnt_port = pm1a;
+	v->gpr[GPR_RAX] = sci_en;
+	assert_int_equal(run_io(pm1a, 2, false, OUT_DX_LEN), EXIT_RESUME);
+	assert_int_equal(fake_host.nouts, 1);
+	assert_int_equal(fake_host.outs[0].val, sci_en);
+	v->gpr[GPR_RAX] = 0xffff0000u | slp_typ5_en;
+	assert_int_equal(run_io(pm1a, 2, false, OUT_DX_LEN), EXIT_STOP);
+	assert_int_equal(v->stop.reason, STOP_POWER_OFF);
+	assert_int_equal(v->stop.port, pm1a);
+	assert_int_equal(v->stop.value, slp_typ5_en);
+	assert_int_equal(fake_host.nouts, 1); /* not sent: the caller does, after its report */
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP + 2 * OUT_DX_LEN);
+	/* Reads pass, and with no PM1a port known nothing is special. */
+	assert_int_equal(run_io(pm1a, 2, true, IN_DX_LEN), EXIT_RESUME);
+	v->pm1a_cnt_port = 0;
+	v->stop.reason = STOP_NONE;
+	v->gpr[GPR_RAX] = slp_typ5_en;
+	assert_int_equal(run_io(pm1a, 2, false, OUT_DX_LEN), EXIT_RESUME);
+	assert_int_equal(fake_host.nouts, 2);
+}
+
 static void test_io_decoded_length(void **state)
 {
 	const uint8_t out_dx_al[] = {0xee};
@@ -1089,6 +1116,7 @@ int main(void)
 	    INTEL(test_io_gdb_port_in),
 	    AMD(test_io_gdb_port_out_dropped),
 	    INTEL(test_io_other_ports_forwarded),
+	    AMD(test_io_pm1a_power_off),
 	    INTEL(test_io_decoded_length),
 	    INTEL(test_io_qemu_exit),
 	    AMD(test_io_bochs_shutdown),
