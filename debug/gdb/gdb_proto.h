@@ -7,9 +7,8 @@
 #include <stdint.h>
 
 /*
- * The byte stream to gdb. getc returns the next byte (0..255), GDB_IO_NONE when no byte is
- * waiting (the stub then polls again), or GDB_IO_CLOSED when the link is gone for good (a
- * test or fuzz harness at the end of its input; a UART never reports it). putc must not fail.
+ * The byte stream to gdb. getc returns a byte (0..255), GDB_IO_NONE when none is waiting, or
+ * GDB_IO_CLOSED when the link is gone for good (only test harnesses say so). putc cannot fail.
  */
 #define GDB_IO_NONE   (-1)
 #define GDB_IO_CLOSED (-2)
@@ -35,9 +34,6 @@ enum gdb_rx_state {
 	GDB_RX_DATA,	/* after '$' */
 	GDB_RX_CSUM_HI, /* after '#' */
 	GDB_RX_CSUM_LO,
-	GDB_RX_DISCARD,	    /* an oversize packet: skip to its '#' (or a new '$') */
-	GDB_RX_DISCARD_CS1, /* skipping its two checksum characters */
-	GDB_RX_DISCARD_CS2,
 };
 
 enum gdb_event {
@@ -54,6 +50,7 @@ struct gdb_proto {
 	bool ack_pending; /* the last packet sent has not been acknowledged yet */
 	bool closed;	  /* GDB_IO_CLOSED seen; sticky until gdb_proto_reset */
 	bool tx_overflow; /* the reply being built did not fit */
+	bool rx_oversize; /* the packet being received did not fit: it will be refused */
 	uint8_t rx_sum;	  /* running checksum of rx */
 	int rx_csum;	  /* checksum received, -1 when a digit was not hex */
 	size_t rx_len;
@@ -79,14 +76,13 @@ void gdb_proto_putf(struct gdb_proto *p, const char *fmt, ...)
 void gdb_proto_put_hex(struct gdb_proto *p, const void *buf, size_t len);
 /* Binary data with '#', '$', '}' and '*' escaped (run-length encoding is never used). */
 void gdb_proto_put_bin(struct gdb_proto *p, const void *buf, size_t len);
-/* Bytes still free in the reply being built. */
-size_t gdb_proto_room(const struct gdb_proto *p);
 void gdb_proto_end(struct gdb_proto *p);
 /* begin + puts + end. */
 void gdb_proto_send(struct gdb_proto *p, const char *s);
 
-/* Hex helpers for packet parsing. */
+/* Helpers for packet parsing. */
 int gdb_hex_val(int c);
+bool gdb_starts(const char *s, const char *prefix);
 /* Parse 1..16 hex digits at *s, advancing *s; false if none or too many. */
 bool gdb_parse_hex(const char **s, uint64_t *v);
 /* Decode exactly 2*len hex characters into out; false on a non-hex character. */
