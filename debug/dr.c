@@ -1,5 +1,4 @@
-/* dr.c - guest debug-register rules: MOV DR emulation, DR6 merging, slots shared with the debugger.
- */
+/* dr.c - guest debug-register rules: MOV DR emulation, DR6 merging, slots shared with gdb. */
 #include "dr.h"
 
 #include "core/hw/string.h"
@@ -10,7 +9,8 @@
 #define DR7   7
 #define LOW32 0xffffffffull
 
-uint64_t dr6_volatile(const struct dr_features *f)
+/* The DR6 bits the guest can change on this CPU. */
+static uint64_t dr6_volatile(const struct dr_features *f)
 {
 	return DR6_B_MASK | DR6_BD | DR6_BS | DR6_BT | (f->rtm ? DR6_RTM : 0) |
 	       (f->bld ? DR6_BLD : 0);

@@ -1,5 +1,4 @@
-/* dr.h - debug-register virtualization: the guest's view, the debugger's slots, the effective
- * values. */
+/* dr.h - debug-register virtualization: the guest's view, the debugger's slots, the hardware's. */
 #ifndef DBGVISOR_DR_H
 #define DBGVISOR_DR_H
 
@@ -62,8 +61,6 @@ struct dr_access {
 };
 
 void dr_init(struct dr_state *s, const struct dr_features *f);
-/* The DR6 bits the guest can change on this CPU. */
-uint64_t dr6_volatile(const struct dr_features *f);
 /* Apply a MOV DR; reads return the guest's view in *val. */
 enum dr_result dr_mov(struct dr_state *s, const struct dr_access *a, uint64_t *val);
 /* Merge #DB status bits (positive polarity, VMX pending-debug format) into a DR6 value. */

@@ -53,7 +53,6 @@ _Static_assert(offsetof(struct gdb_watch_params, owner) == WP_OWNER, "owner");
 _Static_assert(offsetof(struct gdb_watch_params, taken) == WP_TAKEN, "taken");
 _Static_assert(offsetof(struct gdb_watch_params, ticks) == WP_TICKS, "ticks");
 _Static_assert(offsetof(struct gdb_watch_params, count) == WP_COUNT, "count");
-_Static_assert(offsetof(struct gdb_watch_params, gdt) == WP_GDT, "gdt");
 
 extern const uint8_t gdb_watch_tramp[], gdb_watch_tramp_end[], gdb_watch_tramp_params[];
 extern const uint8_t gdb_watch_main[], gdb_watch_isr[];

@@ -90,36 +90,20 @@ static int write_mem(void *ctx, uint64_t gva, const void *buf, size_t len)
 /* gdb's breakpoint kinds as DR7 R/W and LEN fields; false if x86 has no such breakpoint. */
 static bool dr_fields(enum gdb_bp_type t, uint64_t addr, unsigned len, uint8_t *rw, uint8_t *code)
 {
-	switch (t) {
-	case GDB_BP_HW:
+	static const uint8_t len_code[] = {
+	    [1] = DR7_LEN_1, [2] = DR7_LEN_2, [4] = DR7_LEN_4, [8] = DR7_LEN_8};
+
+	if (t == GDB_BP_HW) {
 		*rw = DR7_RW_EXEC;
 		*code = DR7_LEN_1; /* execute breakpoints must use LEN 1 (SDM 18.2.5) */
 		return true;
-	case GDB_WP_WRITE:
-		*rw = DR7_RW_WRITE;
-		break;
-	case GDB_WP_ACCESS:
-		*rw = DR7_RW_ACCESS;
-		break;
-	default:
-		return false; /* no read-only data breakpoints on x86 */
 	}
-	switch (len) {
-	case 1:
-		*code = DR7_LEN_1;
-		break;
-	case 2:
-		*code = DR7_LEN_2;
-		break;
-	case 4:
-		*code = DR7_LEN_4;
-		break;
-	case 8:
-		*code = DR7_LEN_8;
-		break;
-	default:
+	/* No read-only data breakpoints on x86; lengths 1, 2, 4 and 8 only. */
+	if ((t != GDB_WP_WRITE && t != GDB_WP_ACCESS) || len == 0 || len >= sizeof(len_code) ||
+	    (len & (len - 1)))
 		return false;
-	}
+	*rw = t == GDB_WP_WRITE ? DR7_RW_WRITE : DR7_RW_ACCESS;
+	*code = len_code[len];
 	/* The CPU ignores the low address bits of a longer breakpoint (SDM 18.2.5). */
 	return (addr & (len - 1)) == 0;
 }
