@@ -1,8 +1,4 @@
 /* cmdline.c - parse the hypervisor's own command line (log=, gdb=, baud=) into struct hv_config. */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "cmdline.h"
 
 #define HEX_RADIX      16
@@ -31,11 +27,7 @@ static const struct {
 	const char *name;
 	uint16_t port;
 } com_ports[] = {
-    {"com1", COM1_PORT},
-    {"com2", COM2_PORT},
-    {"com3", COM3_PORT},
-    {"com4", COM4_PORT},
-};
+    {"com1", COM1_PORT}, {"com2", COM2_PORT}, {"com3", COM3_PORT}, {"com4", COM4_PORT}};
 
 static bool is_space(char c)
 {
@@ -80,30 +72,38 @@ static void problem(struct errbuf *e, const char *what, struct span word, const 
 	err_lit(e, hint);
 }
 
+/* A non-empty number in @radix (10 or 16) of at most @max; false on any other character. */
+static bool parse_num(struct span s, unsigned radix, uint32_t max, uint32_t *out)
+{
+	uint32_t v = 0;
+
+	if (s.n == 0)
+		return false;
+	for (size_t i = 0; i < s.n; i++) {
+		char c = s.p[i];
+		unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+			     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a') + HEX_A_VALUE
+			     : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A') + HEX_A_VALUE
+						    : radix;
+
+		if (d >= radix)
+			return false;
+		v = v * radix + d;
+		if (v > max) /* checked per digit, so v never overflows */
+			return false;
+	}
+	*out = v;
+	return true;
+}
+
 /* Parse "0xHHHH" as a non-zero 16-bit port number. */
 static bool parse_hex_port(struct span s, uint16_t *port)
 {
-	uint32_t v = 0;
-	size_t i;
+	uint32_t v;
 
-	if (s.n < 3 || s.p[0] != '0' || (s.p[1] != 'x' && s.p[1] != 'X'))
+	if (s.n < 2 || s.p[0] != '0' || (s.p[1] != 'x' && s.p[1] != 'X') ||
+	    !parse_num((struct span){s.p + 2, s.n - 2}, HEX_RADIX, PORT_MAX, &v))
 		return false;
-	for (i = 2; i < s.n; i++) {
-		char c = s.p[i];
-		unsigned d;
-
-		if (c >= '0' && c <= '9')
-			d = (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			d = (unsigned)(c - 'a') + HEX_A_VALUE;
-		else if (c >= 'A' && c <= 'F')
-			d = (unsigned)(c - 'A') + HEX_A_VALUE;
-		else
-			return false;
-		v = v * HEX_RADIX + d;
-		if (v > PORT_MAX) /* checked per digit, so v never overflows */
-			return false;
-	}
 	/* Port 0 is how hv_config spells "disabled"; that must be asked for with "none". */
 	if (v == 0)
 		return false;
@@ -132,19 +132,10 @@ static bool parse_port(struct span s, uint16_t *port)
 /* Decimal baud rate that the UART can produce exactly: 115200 / divisor. */
 static bool parse_baud(struct span s, uint32_t *baud)
 {
-	uint32_t v = 0;
-	size_t i;
+	uint32_t v;
 
-	if (s.n == 0)
-		return false;
-	for (i = 0; i < s.n; i++) {
-		if (s.p[i] < '0' || s.p[i] > '9')
-			return false;
-		v = v * DEC_RADIX + (uint32_t)(s.p[i] - '0');
-		if (v > UART_DEFAULT_BAUD) /* checked per digit, so v never overflows */
-			return false;
-	}
-	if (v < BAUD_MIN || UART_DEFAULT_BAUD % v != 0)
+	if (!parse_num(s, DEC_RADIX, UART_DEFAULT_BAUD, &v) || v < BAUD_MIN ||
+	    UART_DEFAULT_BAUD % v != 0)
 		return false;
 	*baud = v;
 	return true;
@@ -227,12 +218,10 @@ static void parse_word(struct span word, struct hv_config *cfg, struct errbuf *e
 
 void cmdline_defaults(struct hv_config *cfg)
 {
-	cfg->log_port = COM1_PORT;
-	cfg->gdb_port = COM2_PORT;
-	cfg->baud = UART_DEFAULT_BAUD;
-	cfg->gdb_wait = false;
-	cfg->host_dr_test = false;
-	cfg->dr_lazy = true;
+	*cfg = (struct hv_config){.log_port = COM1_PORT,
+				  .gdb_port = COM2_PORT,
+				  .baud = UART_DEFAULT_BAUD,
+				  .dr_lazy = true};
 }
 
 int cmdline_parse(const char *s, struct hv_config *cfg, char *err, size_t errlen)
