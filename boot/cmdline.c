@@ -141,10 +141,8 @@ static bool parse_baud(struct span s, uint32_t *baud)
 	return true;
 }
 
-/*
- * gdb=ITEM[,ITEM...], each a port (as for log=) or "wait". The word is applied only if
- * every item is valid, so a typo never half-changes the configuration.
- */
+/* gdb=ITEM[,ITEM...], each a port (as for log=) or "wait". The word is applied only if every item
+ * is valid, so a typo never half-changes the configuration. */
 static bool parse_gdb(struct span val, struct hv_config *cfg)
 {
 	uint16_t port = cfg->gdb_port;

@@ -113,11 +113,9 @@ static bool bad(struct mb_parser *p)
 	return false;
 }
 
-/*
- * Copy the NUL-terminated string at @phys (0: none) into @dst (capacity @cap), truncating to
- * fit. It is mapped byte by byte, so a string ending just before unmapped memory is still
- * read; running into unmapped memory is BAD_INFO.
- */
+/* Copy the NUL-terminated string at @phys (0: none) into @dst (capacity @cap), truncating to fit.
+ * It is mapped byte by byte, so a string ending just before unmapped memory is still read; running
+ * into unmapped memory is BAD_INFO. */
 static void copy_phys_str(struct mb_parser *p, uint64_t phys, char *dst, size_t cap)
 {
 	size_t n;

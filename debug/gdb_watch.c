@@ -16,10 +16,8 @@
 #define WATCH_IDT_VECTORS	 48	   /* timer 0x20 and spurious 0x2f are the highest used */
 #define GATE_INTR32		 0x8e00ull /* present, DPL 0, 32-bit interrupt gate */
 #define SEL_CODE32		 0x08
-/*
- * LAPIC timer count at divide-by-1: about 1 ms at QEMU's 1 GHz timer, a few ms at the bus
- * clocks of real machines: well inside the 100 ms a Ctrl-C may take.
- */
+/* LAPIC timer count at divide-by-1: about 1 ms at QEMU's 1 GHz timer, a few ms at the bus clocks of
+ * real machines: well inside the 100 ms a Ctrl-C may take. */
 #define WATCH_TIMER_COUNT 1000000u
 #define SIPI_TRIES	  2
 #define DELAY_PORT	  0x80 /* an unused port: each read takes about a microsecond */
@@ -127,11 +125,9 @@ bool gdb_watch_start(uint16_t port)
 
 bool gdb_watch_take(void)
 {
-	/*
-	 * Taken when the NMI arrives, never earlier: an NMI still in flight must not be
-	 * mistaken for the guest's when it lands. With SVM's intercept one NMI shows up twice
-	 * (the exit, then the host IDT after STGI); the count makes the second one foreign.
-	 */
+	/* Taken when the NMI arrives, never earlier: an NMI still in flight must not be mistaken
+	 * for the guest's when it lands. With SVM's intercept one NMI shows up twice (the exit,
+	 * then the host IDT after STGI); the count makes the second one foreign. */
 	if (!params || params->kicks == params->taken)
 		return false;
 	params->taken++;

@@ -21,10 +21,8 @@
 void vcpu_debug_setup(struct vcpu *v, const struct dr_features *f)
 {
 	dr_init(v->dr, f);
-	/*
-	 * #DB and #AC are always intercepted: a guest can make either recur forever during
-	 * its own delivery and hang the CPU in microcode (CVE-2015-8104, CVE-2015-5307).
-	 */
+	/* #DB and #AC are always intercepted: a guest can make either recur forever during its own
+	 * delivery and hang the CPU in microcode (CVE-2015-8104, CVE-2015-5307). */
 	v->ops->set_exception_intercept(v, VEC_DB, true);
 	v->ops->set_exception_intercept(v, VEC_AC, true);
 	v->ops->set_dr_intercept(v, true);
@@ -64,11 +62,9 @@ void vcpu_debug_after_exit(struct vcpu *v)
 	dr_recompute(d);
 }
 
-/*
- * A #DB for the guest: book-keeping in one place, then delivery (Xen 2023's argument).
- * @hw_dr6 is non-NULL when the CPU already merged this #DB into the guest's own DR6
- * (SVM with the guest's DRs loaded natively): that value is exactly what bare metal shows.
- */
+/* A #DB for the guest: book-keeping in one place, then delivery (Xen 2023's argument). @hw_dr6 is
+ * non-NULL when the CPU already merged this #DB into the guest's own DR6 (SVM with the guest's DRs
+ * loaded natively): that value is exactly what bare metal shows. */
 static void deliver_db(struct vcpu *v, uint64_t pending, const uint64_t *hw_dr6,
 		       const struct vcpu_exit *e)
 {

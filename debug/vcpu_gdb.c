@@ -148,10 +148,8 @@ void vcpu_gdb_before_entry(struct vcpu *v)
 
 bool vcpu_gdb_nmi(struct vcpu *v)
 {
-	/*
-	 * SVM holds an intercepted NMI pending until STGI, so the host IDT usually takes the
-	 * kick before this exit is even decoded: either way of taking it makes it ours.
-	 */
+	/* SVM holds an intercepted NMI pending until STGI, so the host IDT usually takes the kick
+	 * before this exit is even decoded: either way of taking it makes it ours. */
 	bool exit_kick = v->host->gdb_kick && v->host->gdb_kick();
 	bool host_kick = v->host->gdb_kicked_in_host && v->host->gdb_kicked_in_host();
 

@@ -54,11 +54,9 @@ static int get_regs(void *ctx, struct gdb_regs *r)
 	return 0;
 }
 
-/*
- * General registers, RIP and RFLAGS are writable. Segment, control and debug registers need
- * the checks a real load makes (descriptor fetch, #GP rules): a G/P packet changing them is
- * refused as a whole rather than half applied.
- */
+/* General registers, RIP and RFLAGS are writable. Segment, control and debug registers need the
+ * checks a real load makes (descriptor fetch, #GP rules): a G/P packet changing them is refused as
+ * a whole rather than half applied. */
 static int set_regs(void *ctx, const struct gdb_regs *r)
 {
 	struct vcpu *v = vcpu_of(ctx);

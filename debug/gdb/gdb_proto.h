@@ -6,10 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/*
- * The byte stream to gdb. getc returns a byte (0..255), GDB_IO_NONE when none is waiting, or
- * GDB_IO_CLOSED when the link is gone for good (only test harnesses say so). putc cannot fail.
- */
+/* The byte stream to gdb. getc returns a byte (0..255), GDB_IO_NONE when none is waiting, or
+ * GDB_IO_CLOSED when the link is gone for good (only test harnesses say so). putc cannot fail. */
 #define GDB_IO_NONE   (-1)
 #define GDB_IO_CLOSED (-2)
 
@@ -62,9 +60,8 @@ struct gdb_proto {
 void gdb_proto_init(struct gdb_proto *p, const struct gdb_io *io);
 /* Back to a fresh connection's state (ack mode, nothing pending, not closed). */
 void gdb_proto_reset(struct gdb_proto *p);
-/* Handle one byte from getc (or GDB_IO_NONE / GDB_IO_CLOSED). */
+/* Handle one byte from getc (or GDB_IO_NONE / GDB_IO_CLOSED); poll reads it first. */
 enum gdb_event gdb_proto_feed(struct gdb_proto *p, int c);
-/* Read one byte, if any, and feed it. */
 enum gdb_event gdb_proto_poll(struct gdb_proto *p);
 
 /* Building a reply: begin (waits for the previous packet's ack), put..., end (sends it). */
@@ -77,10 +74,9 @@ void gdb_proto_put_hex(struct gdb_proto *p, const void *buf, size_t len);
 /* Binary data with '#', '$', '}' and '*' escaped (run-length encoding is never used). */
 void gdb_proto_put_bin(struct gdb_proto *p, const void *buf, size_t len);
 void gdb_proto_end(struct gdb_proto *p);
-/* begin + puts + end. */
-void gdb_proto_send(struct gdb_proto *p, const char *s);
+void gdb_proto_send(struct gdb_proto *p, const char *s); /* begin, puts, end */
 
-/* Helpers for packet parsing. */
+/* Packet parsing. */
 int gdb_hex_val(int c);
 bool gdb_starts(const char *s, const char *prefix);
 /* Parse 1..16 hex digits at *s, advancing *s; false if none or too many. */

@@ -29,11 +29,9 @@ struct gdb_regs {
 	uint64_t dr[8]; /* dr0-3, dr6 at [6], dr7 at [7]: the GUEST's view */
 };
 
-/*
- * The guest, as the stub sees it, at guest-virtual addresses. is_64bit NULL: 64-bit; the
+/* The guest, as the stub sees it, at guest-virtual addresses. is_64bit NULL: 64-bit; the
  * hardware-breakpoint or monitor callbacks NULL: Z1-Z4 or qRcmd unsupported; the others are
- * required. They return 0 on success, -1 on failure (memory unmapped or the hypervisor's).
- */
+ * required. They return 0 on success, -1 on failure (memory unmapped or the hypervisor's). */
 struct gdb_target {
 	void *ctx;
 	bool (*is_64bit)(void *ctx); /* guest in long mode (EFER.LMA && CS.L) at connect/stop */
@@ -97,16 +95,11 @@ struct gdb_stub {
 };
 
 void gdb_init(struct gdb_stub *s, const struct gdb_io *io, const struct gdb_target *t);
-/*
- * The guest stopped: send the stop reply if gdb resumed it and waits (otherwise its '?' asks),
- * then serve packets until gdb resumes (the signal it gave in *signal), detaches or kills.
- * A closed link ends the session as a detach does (breakpoints removed).
- */
+/* The guest stopped: send the stop reply if gdb resumed it and waits (otherwise its '?' asks), then
+ * serve packets until gdb resumes (the signal it gave in *signal), detaches or kills. A closed link
+ * ends the session as a detach does (breakpoints removed). */
 enum gdb_action gdb_stopped(struct gdb_stub *s, const struct gdb_stop *why, int *signal);
-/*
- * While the guest runs, without blocking: true on a Ctrl-C, or when a packet starts (gdb
- * attaching expects the guest stopped): call gdb_stopped with GDB_STOP_INTERRUPT then.
- */
+/* While the guest runs, without blocking: true on a Ctrl-C or a packet (gdb attaching). */
 bool gdb_poll_interrupt(struct gdb_stub *s);
 /* The guest ended with @code: a waiting gdb gets W<code>; the session is over. */
 void gdb_exited(struct gdb_stub *s, int code);
