@@ -52,13 +52,10 @@ void vcpu_debug_before_entry(struct vcpu *v)
 void vcpu_debug_after_exit(struct vcpu *v)
 {
 	struct dr_state *d = v->dr;
-	uint64_t dr6, dr7;
 
 	if (!d->native || !v->dr_loaded)
 		return;
-	v->ops->save_debug(v, d->guest.db, &dr6, &dr7);
-	d->guest.dr6 = dr6;
-	d->guest.dr7 = dr7;
+	v->ops->save_debug(v, d->guest.db, &d->guest.dr6, &d->guest.dr7);
 	dr_recompute(d);
 }
 

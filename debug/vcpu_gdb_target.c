@@ -47,8 +47,7 @@ static int get_regs(void *ctx, struct gdb_regs *r)
 	r->cr4 = vcpu_get(v, REG_CR4);
 	r->efer = vcpu_get(v, REG_EFER);
 	/* The guest's own view of its debug registers, never the effective hardware values. */
-	for (unsigned i = 0; i < DR_SLOTS; i++)
-		r->dr[i] = v->dr->guest.db[i];
+	memcpy(r->dr, v->dr->guest.db, sizeof(v->dr->guest.db));
 	r->dr[6] = v->dr->guest.dr6;
 	r->dr[7] = v->dr->guest.dr7;
 	return 0;

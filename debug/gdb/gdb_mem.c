@@ -8,11 +8,6 @@
 #define SEP_DATA      ':'
 #define SEP_COND      ';'
 
-static bool valid_hw_len(uint64_t len)
-{
-	return len == 1 || len == 2 || len == 4 || len == 8;
-}
-
 static struct gdb_sw_bp *find_sw(struct gdb_stub *s, uint64_t addr)
 {
 	for (size_t i = 0; i < GDB_SW_BP_MAX; i++)
@@ -147,12 +142,9 @@ static const char *remove_sw(struct gdb_stub *s, uint64_t addr)
 
 static struct gdb_hw_bp *find_hw(struct gdb_stub *s, enum gdb_bp_type t, uint64_t a, unsigned len)
 {
-	for (size_t i = 0; i < GDB_HW_BP_MAX; i++) {
-		struct gdb_hw_bp *h = &s->hw[i];
-
+	for (struct gdb_hw_bp *h = s->hw; h < s->hw + GDB_HW_BP_MAX; h++)
 		if (h->used && h->type == t && h->addr == a && h->len == len)
 			return h;
-	}
 	return NULL;
 }
 
@@ -196,8 +188,8 @@ const char *gdb_cmd_breakpoint(struct gdb_stub *s, const char *arg, bool insert)
 		return insert ? insert_sw(s, addr) : remove_sw(s, addr);
 	if (!s->tgt.set_hw_bp || !s->tgt.clear_hw_bp)
 		return ""; /* unsupported */
-	if (!valid_hw_len(kind))
-		return GDB_E_INVAL;
+	if (kind != 1 && kind != 2 && kind != 4 && kind != 8)
+		return GDB_E_INVAL; /* the lengths x86 debug registers have */
 	return insert ? insert_hw(s, (enum gdb_bp_type)type, addr, (unsigned)kind)
 		      : remove_hw(s, (enum gdb_bp_type)type, addr, (unsigned)kind);
 }
