@@ -3,15 +3,12 @@
 
 #include <stddef.h>
 
-#include "core/apic_guard.h"
 #include "core/hw/apic.h"
-#include "core/hw/console.h"
 #include "core/hw/mem.h"
 #include "core/hw/string.h"
 #include "core/hw/uart.h"
 #include "core/hw/x86.h"
 
-#define APIC_BASE_X2APIC_ENABLE	 (1ull << 10)
 #define CPUID1_EBX_APIC_ID_SHIFT 24
 #define WATCH_IDT_VECTORS	 48	   /* timer 0x20 and spurious 0x2f are the highest used */
 #define GATE_INTR32		 0x8e00ull /* present, DPL 0, 32-bit interrupt gate */

@@ -2,7 +2,6 @@
 #include "vcpu_gdb.h"
 
 #include "core/hw/string.h"
-#include "core/hw/x86.h"
 #include "core/vcpu_util.h"
 
 /* GDB's amd64 order (rax rbx rcx rdx rsi rdi rbp rsp r8-r15) in x86 encoding numbers. */

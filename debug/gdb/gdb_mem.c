@@ -1,5 +1,4 @@
 /* gdb_mem.c - guest memory packets (m, M, X) and breakpoints (Z, z), hiding our INT3 bytes. */
-#include "core/hw/string.h"
 #include "gdb_internal.h"
 
 #define INT3_OPCODE   0xcc

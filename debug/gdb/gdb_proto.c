@@ -106,8 +106,10 @@ static enum gdb_event idle_byte(struct gdb_proto *p, uint8_t ch)
 
 static enum gdb_event packet_done(struct gdb_proto *p)
 {
+	uint8_t csum;
+
 	p->rx_state = GDB_RX_IDLE;
-	if (p->rx_oversize || p->rx_csum != p->rx_sum) {
+	if (p->rx_oversize || !gdb_hex_decode(p->rx_csum, &csum, 1) || csum != p->rx_sum) {
 		nak(p); /* oversize (whatever its checksum) or a bad checksum: act on nothing */
 		return GDB_EV_NONE;
 	}
@@ -124,7 +126,6 @@ static enum gdb_event packet_done(struct gdb_proto *p)
 enum gdb_event gdb_proto_feed(struct gdb_proto *p, int c)
 {
 	uint8_t ch = (uint8_t)c;
-	int v;
 
 	if (c == GDB_IO_CLOSED)
 		p->closed = true;
@@ -151,16 +152,11 @@ enum gdb_event gdb_proto_feed(struct gdb_proto *p, int c)
 		}
 		break;
 	case GDB_RX_CSUM_HI:
-		v = gdb_hex_val(ch);
-		p->rx_csum = v < 0 ? -1 : v << NIBBLE_BITS;
+		p->rx_csum[0] = (char)ch;
 		p->rx_state = GDB_RX_CSUM_LO;
 		break;
 	case GDB_RX_CSUM_LO:
-		v = gdb_hex_val(ch);
-		if (v < 0 || p->rx_csum < 0)
-			p->rx_csum = -1;
-		else
-			p->rx_csum |= v;
+		p->rx_csum[1] = (char)ch;
 		return packet_done(p);
 	}
 	return GDB_EV_NONE;

@@ -50,7 +50,7 @@ struct gdb_proto {
 	bool tx_overflow; /* the reply being built did not fit */
 	bool rx_oversize; /* the packet being received did not fit: it will be refused */
 	uint8_t rx_sum;	  /* running checksum of rx */
-	int rx_csum;	  /* checksum received, -1 when a digit was not hex */
+	char rx_csum[2];  /* the two checksum digits received */
 	size_t rx_len;
 	size_t tx_len;
 	char rx[GDB_PKT_MAX + 1];
