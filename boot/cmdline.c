@@ -1,6 +1,8 @@
 /* cmdline.c - parse the hypervisor's own command line (log=, gdb=, baud=) into struct hv_config. */
 #include "cmdline.h"
 
+#include "core/hw/printf.h"
+
 #define HEX_RADIX      16
 #define DEC_RADIX      10
 #define HEX_A_VALUE    10      /* hex digit 'a' / 'A' */
@@ -15,11 +17,10 @@ struct span {
 	size_t n;
 };
 
-/* Where the first problem's description goes; writes stop once it has been filled. */
+/* Problems counted; the first one is described in buf. */
 struct errbuf {
 	char *buf;
 	size_t size;
-	size_t pos;
 	int problems;
 };
 
@@ -44,32 +45,11 @@ static bool span_eq(struct span s, const char *lit)
 	return lit[i] == '\0';
 }
 
-static void err_put(struct errbuf *e, const char *p, size_t n)
-{
-	/* Only the first problem is described, and one byte is kept for the NUL. */
-	if (e->problems != 1)
-		return;
-	while (n-- && *p && e->pos + 1 < e->size)
-		e->buf[e->pos++] = *p++;
-	e->buf[e->pos] = '\0';
-}
-
-static void err_lit(struct errbuf *e, const char *s)
-{
-	err_put(e, s, SIZE_MAX);
-}
-
 /* Count a problem and, if it is the first, describe it as "<what> '<word>'<hint>". */
 static void problem(struct errbuf *e, const char *what, struct span word, const char *hint)
 {
-	e->problems++;
-	if (!e->size)
-		return;
-	err_lit(e, what);
-	err_lit(e, " '");
-	err_put(e, word.p, word.n);
-	err_lit(e, "'");
-	err_lit(e, hint);
+	if (e->problems++ == 0 && e->size)
+		fmt_snprintf(e->buf, e->size, "%s '%.*s'%s", what, (int)word.n, word.p, hint);
 }
 
 /* A non-empty number in @radix (10 or 16) of at most @max; false on any other character. */
@@ -224,7 +204,7 @@ void cmdline_defaults(struct hv_config *cfg)
 
 int cmdline_parse(const char *s, struct hv_config *cfg, char *err, size_t errlen)
 {
-	struct errbuf e = {.buf = err, .size = err ? errlen : 0, .pos = 0, .problems = 0};
+	struct errbuf e = {.buf = err, .size = err ? errlen : 0, .problems = 0};
 
 	if (e.size)
 		err[0] = '\0';

@@ -154,8 +154,7 @@ void dr_recompute(struct dr_state *s)
 		uint64_t control = (g->dr7 >> DR7_RW_SHIFT(i)) & 0xf;
 
 		if (!debugger) {
-			/* Identity: every guest slot in its own hardware slot, even disabled ones.
-			 */
+			/* Identity: each guest slot in its hardware slot, disabled ones too. */
 			assign(s, i, DR_SLOT_GUEST, i, g->db[i], enable, control);
 			continue;
 		}
