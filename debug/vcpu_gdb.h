@@ -49,9 +49,9 @@ bool vcpu_gdb_breakpoint(struct vcpu *v, uint64_t addr);
  * becomes a stop gdb can inspect: true (run on). */
 bool vcpu_gdb_guest_stopped(struct vcpu *v);
 
-/* gdb_target.c: the stub's view of the guest (registers, memory, hardware breakpoints). */
+/* vcpu_gdb_target.c: the stub's view of the guest (registers, memory, hardware breakpoints). */
 void vcpu_gdb_target(struct vcpu_gdb *g, struct gdb_target *t);
-/* gdb_monitor.c: qRcmd. */
+/* vcpu_gdb_monitor.c: qRcmd. */
 int vcpu_gdb_monitor(void *ctx, const char *cmd, char *out, size_t outlen);
 
 #endif
