@@ -1,9 +1,7 @@
 /* cmdline.c - parse the hypervisor's own command line (log=, gdb=, baud=) into struct hv_config. */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "cmdline.h"
+
+#include "core/hw/printf.h"
 
 #define HEX_RADIX      16
 #define DEC_RADIX      10
@@ -19,11 +17,10 @@ struct span {
 	size_t n;
 };
 
-/* Where the first problem's description goes; writes stop once it has been filled. */
+/* Problems counted; the first one is described in buf. */
 struct errbuf {
 	char *buf;
 	size_t size;
-	size_t pos;
 	int problems;
 };
 
@@ -31,11 +28,7 @@ static const struct {
 	const char *name;
 	uint16_t port;
 } com_ports[] = {
-    {"com1", COM1_PORT},
-    {"com2", COM2_PORT},
-    {"com3", COM3_PORT},
-    {"com4", COM4_PORT},
-};
+    {"com1", COM1_PORT}, {"com2", COM2_PORT}, {"com3", COM3_PORT}, {"com4", COM4_PORT}};
 
 static bool is_space(char c)
 {
@@ -52,58 +45,45 @@ static bool span_eq(struct span s, const char *lit)
 	return lit[i] == '\0';
 }
 
-static void err_put(struct errbuf *e, const char *p, size_t n)
-{
-	/* Only the first problem is described, and one byte is kept for the NUL. */
-	if (e->problems != 1)
-		return;
-	while (n-- && *p && e->pos + 1 < e->size)
-		e->buf[e->pos++] = *p++;
-	e->buf[e->pos] = '\0';
-}
-
-static void err_lit(struct errbuf *e, const char *s)
-{
-	err_put(e, s, SIZE_MAX);
-}
-
 /* Count a problem and, if it is the first, describe it as "<what> '<word>'<hint>". */
 static void problem(struct errbuf *e, const char *what, struct span word, const char *hint)
 {
-	e->problems++;
-	if (!e->size)
-		return;
-	err_lit(e, what);
-	err_lit(e, " '");
-	err_put(e, word.p, word.n);
-	err_lit(e, "'");
-	err_lit(e, hint);
+	if (e->problems++ == 0 && e->size)
+		fmt_snprintf(e->buf, e->size, "%s '%.*s'%s", what, (int)word.n, word.p, hint);
+}
+
+/* A non-empty number in @radix (10 or 16) of at most @max; false on any other character. */
+static bool parse_num(struct span s, unsigned radix, uint32_t max, uint32_t *out)
+{
+	uint32_t v = 0;
+
+	if (s.n == 0)
+		return false;
+	for (size_t i = 0; i < s.n; i++) {
+		char c = s.p[i];
+		unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+			     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a') + HEX_A_VALUE
+			     : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A') + HEX_A_VALUE
+						    : radix;
+
+		if (d >= radix)
+			return false;
+		v = v * radix + d;
+		if (v > max) /* checked per digit, so v never overflows */
+			return false;
+	}
+	*out = v;
+	return true;
 }
 
 /* Parse "0xHHHH" as a non-zero 16-bit port number. */
 static bool parse_hex_port(struct span s, uint16_t *port)
 {
-	uint32_t v = 0;
-	size_t i;
+	uint32_t v;
 
-	if (s.n < 3 || s.p[0] != '0' || (s.p[1] != 'x' && s.p[1] != 'X'))
+	if (s.n < 2 || s.p[0] != '0' || (s.p[1] != 'x' && s.p[1] != 'X') ||
+	    !parse_num((struct span){s.p + 2, s.n - 2}, HEX_RADIX, PORT_MAX, &v))
 		return false;
-	for (i = 2; i < s.n; i++) {
-		char c = s.p[i];
-		unsigned d;
-
-		if (c >= '0' && c <= '9')
-			d = (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			d = (unsigned)(c - 'a') + HEX_A_VALUE;
-		else if (c >= 'A' && c <= 'F')
-			d = (unsigned)(c - 'A') + HEX_A_VALUE;
-		else
-			return false;
-		v = v * HEX_RADIX + d;
-		if (v > PORT_MAX) /* checked per digit, so v never overflows */
-			return false;
-	}
 	/* Port 0 is how hv_config spells "disabled"; that must be asked for with "none". */
 	if (v == 0)
 		return false;
@@ -132,28 +112,17 @@ static bool parse_port(struct span s, uint16_t *port)
 /* Decimal baud rate that the UART can produce exactly: 115200 / divisor. */
 static bool parse_baud(struct span s, uint32_t *baud)
 {
-	uint32_t v = 0;
-	size_t i;
+	uint32_t v;
 
-	if (s.n == 0)
-		return false;
-	for (i = 0; i < s.n; i++) {
-		if (s.p[i] < '0' || s.p[i] > '9')
-			return false;
-		v = v * DEC_RADIX + (uint32_t)(s.p[i] - '0');
-		if (v > UART_DEFAULT_BAUD) /* checked per digit, so v never overflows */
-			return false;
-	}
-	if (v < BAUD_MIN || UART_DEFAULT_BAUD % v != 0)
+	if (!parse_num(s, DEC_RADIX, UART_DEFAULT_BAUD, &v) || v < BAUD_MIN ||
+	    UART_DEFAULT_BAUD % v != 0)
 		return false;
 	*baud = v;
 	return true;
 }
 
-/*
- * gdb=ITEM[,ITEM...], each a port (as for log=) or "wait". The word is applied only if
- * every item is valid, so a typo never half-changes the configuration.
- */
+/* gdb=ITEM[,ITEM...], each a port (as for log=) or "wait". The word is applied only if every item
+ * is valid, so a typo never half-changes the configuration. */
 static bool parse_gdb(struct span val, struct hv_config *cfg)
 {
 	uint16_t port = cfg->gdb_port;
@@ -227,17 +196,15 @@ static void parse_word(struct span word, struct hv_config *cfg, struct errbuf *e
 
 void cmdline_defaults(struct hv_config *cfg)
 {
-	cfg->log_port = COM1_PORT;
-	cfg->gdb_port = COM2_PORT;
-	cfg->baud = UART_DEFAULT_BAUD;
-	cfg->gdb_wait = false;
-	cfg->host_dr_test = false;
-	cfg->dr_lazy = true;
+	*cfg = (struct hv_config){.log_port = COM1_PORT,
+				  .gdb_port = COM2_PORT,
+				  .baud = UART_DEFAULT_BAUD,
+				  .dr_lazy = true};
 }
 
 int cmdline_parse(const char *s, struct hv_config *cfg, char *err, size_t errlen)
 {
-	struct errbuf e = {.buf = err, .size = err ? errlen : 0, .pos = 0, .problems = 0};
+	struct errbuf e = {.buf = err, .size = err ? errlen : 0, .problems = 0};
 
 	if (e.size)
 		err[0] = '\0';

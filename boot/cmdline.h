@@ -26,14 +26,10 @@ struct hv_config {
 /* The defaults: log=com1 gdb=com2 baud=115200. */
 void cmdline_defaults(struct hv_config *cfg);
 
-/*
- * Parse space-separated words. Words without '=' (the image path some loaders prepend)
- * are ignored. Recognised: log=com1..com4|0xPORT|none, gdb=com1..com4|0xPORT|none|wait
- * (comma-separated, e.g. gdb=com2,wait), baud=N (50..115200, dividing 115200),
- * hostdr=on|off, drlazy=on|off.
- * Returns the number of problems found; the first is described in @err. Bad words
- * leave the corresponding setting at its previous value.
- */
+/* Parse space-separated words; words without '=' (the image path some loaders prepend) are ignored.
+ * Recognised: log=com1..com4|0xPORT|none, gdb= a port as for log= and/or wait (gdb=com2,wait),
+ * baud=N (50..115200, dividing 115200), hostdr=on|off, drlazy=on|off. Returns the number of
+ * problems, the first described in @err; a bad word changes nothing. */
 int cmdline_parse(const char *s, struct hv_config *cfg, char *err, size_t errlen);
 
 #endif

@@ -1,8 +1,4 @@
 /* multiboot.c - parse multiboot1 and multiboot2 boot information into struct boot_info. */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "multiboot.h"
 #include "core/hw/string.h"
 
@@ -30,11 +26,8 @@
 #define MB1_MOD_STRING 8
 #define MB1_MOD_SIZE   16
 
-/*
- * 3.3: an mmap entry is size, base_addr, length, type, where 'size' does not count
- * itself, so the next entry starts size + 4 bytes further (size is 20, or 24 with ACPI 3.0
- * extended attributes). Offsets below are from the start of the size field.
- */
+/* 3.3: an mmap entry is size, base_addr, length, type; 'size' (20, or 24 with ACPI 3.0
+ * attributes) does not count itself. Offsets are from the start of the size field. */
 #define MB1_MMAP_SIZE_FIELD 4
 #define MB1_MMAP_BASE	    4
 #define MB1_MMAP_LEN	    12
@@ -87,8 +80,6 @@
 
 #define KIB	1024u
 #define ONE_MIB 0x100000u
-/* Strings are mapped in chunks that never cross a multiple of this, then byte by byte. */
-#define STR_CHUNK 64u
 
 struct mb_parser {
 	mb_map_fn map;
@@ -108,14 +99,10 @@ static uint64_t rd64(const uint8_t *p)
 	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
 }
 
-/* How bad each status is: mb_parse returns the worst one seen. */
-static const uint8_t severity[] = {
-    [MB_OK] = 0, [MB_TOO_MANY] = 1, [MB_NO_MEMMAP] = 2, [MB_BAD_INFO] = 3, [MB_BAD_MAGIC] = 4,
-};
-
+/* Keep the worst status seen (enum mb_status is in increasing severity). */
 static void note(struct mb_parser *p, enum mb_status s)
 {
-	if (severity[s] > severity[p->status])
+	if (s > p->status)
 		p->status = s;
 }
 
@@ -126,41 +113,23 @@ static bool bad(struct mb_parser *p)
 	return false;
 }
 
-static const uint8_t *map(struct mb_parser *p, uint64_t phys, size_t len)
-{
-	return p->map(phys, len, p->ctx);
-}
-
-/*
- * Copy a NUL-terminated string at @phys into @dst (capacity @cap), truncating to fit.
- * Reads are mapped in small chunks, falling back to single bytes, so a string ending
- * just before unmapped memory is still read. Running into unmapped memory is BAD_INFO.
- */
+/* Copy the NUL-terminated string at @phys (0: none) into @dst (capacity @cap), truncating to fit.
+ * It is mapped byte by byte, so a string ending just before unmapped memory is still read; running
+ * into unmapped memory is BAD_INFO. */
 static void copy_phys_str(struct mb_parser *p, uint64_t phys, char *dst, size_t cap)
 {
-	size_t n = 0;
+	size_t n;
 
-	while (n + 1 < cap) {
-		size_t want = STR_CHUNK - (size_t)(phys % STR_CHUNK);
-		const uint8_t *s;
+	for (n = 0; phys && n + 1 < cap; n++) {
+		const uint8_t *c = p->map(phys + n, 1, p->ctx);
 
-		if (want > cap - 1 - n)
-			want = cap - 1 - n;
-		s = map(p, phys, want);
-		if (!s && want > 1) {
-			want = 1;
-			s = map(p, phys, want);
-		}
-		if (!s) {
+		if (!c) {
 			note(p, MB_BAD_INFO);
 			break;
 		}
-		for (size_t i = 0; i < want; i++, n++) {
-			dst[n] = (char)s[i];
-			if (!s[i])
-				return;
-		}
-		phys += want;
+		dst[n] = (char)*c;
+		if (!*c)
+			return;
 	}
 	dst[n] = '\0';
 }
@@ -209,7 +178,7 @@ static struct boot_module *add_module(struct mb_parser *p, uint64_t start, uint6
 /* 3.3 "mmap_length/mmap_addr": a buffer of size-prefixed entries. */
 static bool mb1_mmap(struct mb_parser *p, uint32_t addr, uint32_t length)
 {
-	const uint8_t *buf = length ? map(p, addr, length) : NULL;
+	const uint8_t *buf = length ? p->map(addr, length, p->ctx) : NULL;
 
 	if (length && !buf)
 		return bad(p);
@@ -236,16 +205,14 @@ static bool mb1_mods(struct mb_parser *p, uint32_t addr, uint32_t count)
 		note(p, MB_TOO_MANY);
 	for (uint32_t i = 0; i < count && i < BOOT_MAX_MODULES; i++) {
 		/* One entry at a time: a mapping is only used until the next map() call. */
-		const uint8_t *e = map(p, addr + (uint64_t)i * MB1_MOD_SIZE, MB1_MOD_SIZE);
+		const uint8_t *e = p->map(addr + (uint64_t)i * MB1_MOD_SIZE, MB1_MOD_SIZE, p->ctx);
 		struct boot_module *m;
-		uint32_t str;
 
 		if (!e)
 			return bad(p);
-		str = rd32(e + MB1_MOD_STRING);
 		m = add_module(p, rd32(e + MB1_MOD_START), rd32(e + MB1_MOD_END));
-		if (m && str)
-			copy_phys_str(p, str, m->cmdline, sizeof(m->cmdline));
+		if (m)
+			copy_phys_str(p, rd32(e + MB1_MOD_STRING), m->cmdline, sizeof(m->cmdline));
 	}
 	return true;
 }
@@ -254,33 +221,27 @@ static bool mb1_mods(struct mb_parser *p, uint32_t addr, uint32_t count)
 static bool mb1_parse(struct mb_parser *p, uint64_t info_phys)
 {
 	struct boot_info *out = p->out;
-	const uint8_t *info = map(p, info_phys, MB1_INFO_READ_SIZE);
-	uint32_t flags, cmdline, mods_count, mods_addr, mmap_length, mmap_addr;
+	const uint8_t *mapped = p->map(info_phys, MB1_INFO_READ_SIZE, p->ctx);
+	uint8_t info[MB1_INFO_READ_SIZE]; /* a copy: a mapping is only used until the next map() */
+	uint32_t flags;
 
-	if (!info)
+	if (!mapped)
 		return bad(p);
+	memcpy(info, mapped, sizeof(info));
 	out->info_start = info_phys;
 	out->info_end = info_phys + MB1_INFO_SIZE;
-
-	/* Read every field first: a mapping is only used until the next map() call. */
 	flags = rd32(info + MB1_INFO_FLAGS);
-	cmdline = rd32(info + MB1_INFO_CMDLINE);
-	mods_count = rd32(info + MB1_INFO_MODS_COUNT);
-	mods_addr = rd32(info + MB1_INFO_MODS_ADDR);
-	mmap_length = rd32(info + MB1_INFO_MMAP_LENGTH);
-	mmap_addr = rd32(info + MB1_INFO_MMAP_ADDR);
 	if (flags & MB1_INFO_FLAG_MEM) {
 		out->has_mem_lower_upper = true;
 		out->mem_lower_kib = rd32(info + MB1_INFO_MEM_LOWER);
 		out->mem_upper_kib = rd32(info + MB1_INFO_MEM_UPPER);
 	}
-
-	if ((flags & MB1_INFO_FLAG_CMDLINE) && cmdline)
-		copy_phys_str(p, cmdline, out->cmdline, sizeof(out->cmdline));
+	if (flags & MB1_INFO_FLAG_CMDLINE)
+		copy_phys_str(p, rd32(info + MB1_INFO_CMDLINE), out->cmdline, sizeof(out->cmdline));
 	if (flags & MB1_INFO_FLAG_MODS)
-		mb1_mods(p, mods_addr, mods_count);
+		mb1_mods(p, rd32(info + MB1_INFO_MODS_ADDR), rd32(info + MB1_INFO_MODS_COUNT));
 	if (flags & MB1_INFO_FLAG_MMAP)
-		mb1_mmap(p, mmap_addr, mmap_length);
+		mb1_mmap(p, rd32(info + MB1_INFO_MMAP_ADDR), rd32(info + MB1_INFO_MMAP_LENGTH));
 	return true;
 }
 
@@ -346,7 +307,7 @@ static bool mb2_tag(struct mb_parser *p, const uint8_t *tag, uint32_t type, uint
 /* 3.6 "Basic tags structure": the fixed part, then 8-byte aligned tags up to the end tag. */
 static bool mb2_parse(struct mb_parser *p, uint64_t info_phys)
 {
-	const uint8_t *info = map(p, info_phys, MB2_INFO_HEADER_SIZE);
+	const uint8_t *info = p->map(info_phys, MB2_INFO_HEADER_SIZE, p->ctx);
 	uint32_t total, off = MB2_INFO_HEADER_SIZE;
 
 	if (!info)
@@ -354,7 +315,7 @@ static bool mb2_parse(struct mb_parser *p, uint64_t info_phys)
 	total = rd32(info + MB2_INFO_TOTAL_SIZE);
 	if (total < MB2_INFO_MIN_SIZE || total > MB2_INFO_MAX_SIZE)
 		return bad(p);
-	info = map(p, info_phys, total);
+	info = p->map(info_phys, total, p->ctx);
 	if (!info)
 		return bad(p);
 	p->out->info_start = info_phys;

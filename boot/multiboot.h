@@ -7,19 +7,17 @@
 #define MB1_BOOTLOADER_MAGIC 0x2BADB002u
 #define MB2_BOOTLOADER_MAGIC 0x36d76289u
 
-/*
- * The parser never dereferences a loader-supplied physical address directly: it asks
- * this callback for a readable pointer to [phys, phys + len), which returns NULL when
- * the range is not backed (the hypervisor's direct map, or a recorded blob in tests).
- */
+/* The parser never dereferences a loader-supplied address itself: this callback gives a readable
+ * pointer to [phys, phys + len), valid until its next call, or NULL when unbacked. */
 typedef const void *(*mb_map_fn)(uint64_t phys, size_t len, void *ctx);
 
+/* In increasing severity: mb_parse returns the worst one seen. */
 enum mb_status {
 	MB_OK = 0,
-	MB_BAD_MAGIC,
-	MB_BAD_INFO,  /* info pointer unmapped or structure truncated */
-	MB_NO_MEMMAP, /* neither an mmap nor mem_lower/upper was supplied */
 	MB_TOO_MANY,  /* more mmap entries or modules than we keep (the rest are dropped) */
+	MB_NO_MEMMAP, /* neither an mmap nor mem_lower/upper was supplied */
+	MB_BAD_INFO,  /* info pointer unmapped or structure truncated */
+	MB_BAD_MAGIC,
 };
 
 /* Parse the info at @info_phys according to @magic (from EAX at entry). */

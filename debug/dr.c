@@ -1,5 +1,4 @@
-/* dr.c - guest debug-register rules: MOV DR emulation, DR6 merging, slots shared with the debugger.
- */
+/* dr.c - guest debug-register rules: MOV DR emulation, DR6 merging, slots shared with gdb. */
 #include "dr.h"
 
 #include "core/hw/string.h"
@@ -10,7 +9,8 @@
 #define DR7   7
 #define LOW32 0xffffffffull
 
-uint64_t dr6_volatile(const struct dr_features *f)
+/* The DR6 bits the guest can change on this CPU. */
+static uint64_t dr6_volatile(const struct dr_features *f)
 {
 	return DR6_B_MASK | DR6_BD | DR6_BS | DR6_BT | (f->rtm ? DR6_RTM : 0) |
 	       (f->bld ? DR6_BLD : 0);
@@ -40,11 +40,9 @@ static uint64_t dr7_sanitize(uint64_t val)
 
 uint64_t dr6_merge(uint64_t dr6, uint64_t pending, const struct dr_features *f)
 {
-	/*
-	 * A breakpoint hit replaces B0-B3 ("certain debug exceptions may clear bits 0-3",
-	 * SDM 18.2.3); a single-step, task-switch or general-detect #DB leaves them, as the
-	 * CPUs we compare against do. BD/BS/BT accumulate; active-low bits clear on events.
-	 */
+	/* A breakpoint hit replaces B0-B3 (SDM 18.2.3: "certain debug exceptions may clear bits
+	 * 0-3"); a single-step, task-switch or general-detect #DB leaves them, as the CPUs we
+	 * compare against do. BD/BS/BT accumulate; active-low bits clear on events. */
 	if (pending & DR6_B_MASK)
 		dr6 &= ~DR6_B_MASK;
 	dr6 |= pending & ~DR6_ACTIVE_LOW & ~DR6_ENABLED_BP;
@@ -156,8 +154,7 @@ void dr_recompute(struct dr_state *s)
 		uint64_t control = (g->dr7 >> DR7_RW_SHIFT(i)) & 0xf;
 
 		if (!debugger) {
-			/* Identity: every guest slot in its own hardware slot, even disabled ones.
-			 */
+			/* Identity: each guest slot in its hardware slot, disabled ones too. */
 			assign(s, i, DR_SLOT_GUEST, i, g->db[i], enable, control);
 			continue;
 		}

@@ -1,5 +1,4 @@
-/* dr.h - debug-register virtualization: the guest's view, the debugger's slots, the effective
- * values. */
+/* dr.h - debug-register virtualization: the guest's view, the debugger's slots, the hardware's. */
 #ifndef DBGVISOR_DR_H
 #define DBGVISOR_DR_H
 
@@ -40,13 +39,11 @@ struct dr_state {
 	uint8_t slot_index[DR_SLOTS];
 	uint64_t eff_db[DR_SLOTS];
 	uint64_t eff_dr7;
-	bool faked;	    /* some enabled guest breakpoint has no hardware slot */
-	bool guest_touched; /* the guest accessed a debug register at least once */
-	bool native;	    /* guest DRs live in the CPU; MOV DR runs without exits */
-	/* A debugger is attached: the guest's DRs stay emulated so that the debugger's own
-	 * #DBs (single-steps) never reach the DR6 the guest reads. */
-	bool debugger_attached;
-	bool emulate_only; /* never native (drlazy=off): every MOV DR exits */
+	bool faked;		/* some enabled guest breakpoint has no hardware slot */
+	bool guest_touched;	/* the guest accessed a debug register at least once */
+	bool native;		/* guest DRs live in the CPU; MOV DR runs without exits */
+	bool debugger_attached; /* DRs stay emulated: gdb's own #DBs never reach the guest's DR6 */
+	bool emulate_only;	/* never native (drlazy=off): every MOV DR exits */
 	uint64_t mov_dr_exits;
 };
 
@@ -62,8 +59,6 @@ struct dr_access {
 };
 
 void dr_init(struct dr_state *s, const struct dr_features *f);
-/* The DR6 bits the guest can change on this CPU. */
-uint64_t dr6_volatile(const struct dr_features *f);
 /* Apply a MOV DR; reads return the guest's view in *val. */
 enum dr_result dr_mov(struct dr_state *s, const struct dr_access *a, uint64_t *val);
 /* Merge #DB status bits (positive polarity, VMX pending-debug format) into a DR6 value. */
@@ -77,10 +72,7 @@ uint64_t dr7_task_switch_mask(const struct dr_features *f);
 void dr_task_switch(struct dr_state *s);
 /* Allocate hardware slots (debugger first) and compute eff_db/eff_dr7 and native mode. */
 void dr_recompute(struct dr_state *s);
-/*
- * Split the B0-B3 bits of a hardware #DB into the guest's numbering (returned) and the
- * debugger's breakpoints (*debugger_hits, a bit per dbg[] index).
- */
+/* Split a hardware #DB's B0-B3 into the guest's (returned) and the debugger's (a bit per dbg[]). */
 uint64_t dr_route_hits(const struct dr_state *s, uint64_t hw_bits, unsigned *debugger_hits);
 /* Debugger slots (for the GDB stub); -1 when all four are taken by the debugger. */
 int dr_debugger_set(struct dr_state *s, uint64_t addr, uint8_t rw, uint8_t len_code);

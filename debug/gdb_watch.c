@@ -3,23 +3,18 @@
 
 #include <stddef.h>
 
-#include "core/apic_guard.h"
 #include "core/hw/apic.h"
-#include "core/hw/console.h"
 #include "core/hw/mem.h"
 #include "core/hw/string.h"
 #include "core/hw/uart.h"
 #include "core/hw/x86.h"
 
-#define APIC_BASE_X2APIC_ENABLE	 (1ull << 10)
 #define CPUID1_EBX_APIC_ID_SHIFT 24
 #define WATCH_IDT_VECTORS	 48	   /* timer 0x20 and spurious 0x2f are the highest used */
 #define GATE_INTR32		 0x8e00ull /* present, DPL 0, 32-bit interrupt gate */
 #define SEL_CODE32		 0x08
-/*
- * LAPIC timer count at divide-by-1: about 1 ms at QEMU's 1 GHz timer, a few ms at the bus
- * clocks of real machines: well inside the 100 ms a Ctrl-C may take.
- */
+/* LAPIC timer count at divide-by-1: about 1 ms at QEMU's 1 GHz timer, a few ms at the bus clocks of
+ * real machines: well inside the 100 ms a Ctrl-C may take. */
 #define WATCH_TIMER_COUNT 1000000u
 #define SIPI_TRIES	  2
 #define DELAY_PORT	  0x80 /* an unused port: each read takes about a microsecond */
@@ -53,7 +48,6 @@ _Static_assert(offsetof(struct gdb_watch_params, owner) == WP_OWNER, "owner");
 _Static_assert(offsetof(struct gdb_watch_params, taken) == WP_TAKEN, "taken");
 _Static_assert(offsetof(struct gdb_watch_params, ticks) == WP_TICKS, "ticks");
 _Static_assert(offsetof(struct gdb_watch_params, count) == WP_COUNT, "count");
-_Static_assert(offsetof(struct gdb_watch_params, gdt) == WP_GDT, "gdt");
 
 extern const uint8_t gdb_watch_tramp[], gdb_watch_tramp_end[], gdb_watch_tramp_params[];
 extern const uint8_t gdb_watch_main[], gdb_watch_isr[];
@@ -128,11 +122,9 @@ bool gdb_watch_start(uint16_t port)
 
 bool gdb_watch_take(void)
 {
-	/*
-	 * Taken when the NMI arrives, never earlier: an NMI still in flight must not be
-	 * mistaken for the guest's when it lands. With SVM's intercept one NMI shows up twice
-	 * (the exit, then the host IDT after STGI); the count makes the second one foreign.
-	 */
+	/* Taken when the NMI arrives, never earlier: an NMI still in flight must not be mistaken
+	 * for the guest's when it lands. With SVM's intercept one NMI shows up twice (the exit,
+	 * then the host IDT after STGI); the count makes the second one foreign. */
 	if (!params || params->kicks == params->taken)
 		return false;
 	params->taken++;

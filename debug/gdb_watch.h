@@ -6,7 +6,7 @@
 #define WATCH_TRAMP_PHYS  0x8000
 #define WATCH_SIPI_VECTOR (WATCH_TRAMP_PHYS >> 12)
 
-/* Offsets in struct gdb_watch_params, shared with core/gdb_watch.S. */
+/* Offsets in struct gdb_watch_params, shared with gdb_watch.S. */
 #define WP_GDTR	    0 /* 6-byte pseudo-descriptor at +2 */
 #define WP_IDTR	    8 /* 6-byte pseudo-descriptor at +10 */
 #define WP_STACK    16
@@ -19,7 +19,6 @@
 #define WP_TICKS    44
 #define WP_COUNT    48
 #define WP_TAKEN    52 /* kicks the guest's CPU has taken (it increments) */
-#define WP_GDT	    56
 
 #ifndef __ASSEMBLY__
 #include <stdbool.h>
@@ -29,15 +28,10 @@
 
 /* Start the watcher on one spare CPU for the UART at @port; false when none answered. */
 bool gdb_watch_start(uint16_t port);
-/*
- * An NMI reached the guest's CPU (intercepted exit or host IDT): true if it is the watcher's
- * kick (taken: one per NMI sent), false if it is someone else's, e.g. the guest's.
- */
+/* An NMI reached the guest's CPU (exit or host IDT): true if it is the watcher's kick. */
 bool gdb_watch_take(void);
-/*
- * The host NMI handler: take a kick that arrived while the hypervisor itself ran, or the
- * tail of one the SVM intercept already handled (held pending until STGI). Always handled.
- */
+/* The host NMI handler: take a kick that arrived while the hypervisor ran (or the tail of
+ * one the SVM intercept already took, held pending until STGI). Always handled. */
 bool gdb_watch_host_nmi(struct trap_frame *f);
 /* True (once) when such a kick arrived in the hypervisor: poll the line now. */
 bool gdb_watch_host_kicked(void);

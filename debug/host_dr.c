@@ -1,5 +1,4 @@
-/* host_dr.c - host breakpoints that must never reach the guest, and guest ones that never fire
- * here. */
+/* host_dr.c - host breakpoints never reach the guest, and guest ones never fire here. */
 #include "host_dr.h"
 
 #include "core/hw/console.h"

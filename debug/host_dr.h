@@ -1,5 +1,4 @@
-/* host_dr.h - the hypervisor's own debug registers: kept apart from the guest's, and a self-test.
- */
+/* host_dr.h - the hypervisor's own debug registers: kept apart from the guest's; a self-test. */
 #ifndef DBGVISOR_HOST_DR_H
 #define DBGVISOR_HOST_DR_H
 

@@ -21,10 +21,8 @@
 void vcpu_debug_setup(struct vcpu *v, const struct dr_features *f)
 {
 	dr_init(v->dr, f);
-	/*
-	 * #DB and #AC are always intercepted: a guest can make either recur forever during
-	 * its own delivery and hang the CPU in microcode (CVE-2015-8104, CVE-2015-5307).
-	 */
+	/* #DB and #AC are always intercepted: a guest can make either recur forever during its own
+	 * delivery and hang the CPU in microcode (CVE-2015-8104, CVE-2015-5307). */
 	v->ops->set_exception_intercept(v, VEC_DB, true);
 	v->ops->set_exception_intercept(v, VEC_AC, true);
 	v->ops->set_dr_intercept(v, true);
@@ -54,21 +52,16 @@ void vcpu_debug_before_entry(struct vcpu *v)
 void vcpu_debug_after_exit(struct vcpu *v)
 {
 	struct dr_state *d = v->dr;
-	uint64_t dr6, dr7;
 
 	if (!d->native || !v->dr_loaded)
 		return;
-	v->ops->save_debug(v, d->guest.db, &dr6, &dr7);
-	d->guest.dr6 = dr6;
-	d->guest.dr7 = dr7;
+	v->ops->save_debug(v, d->guest.db, &d->guest.dr6, &d->guest.dr7);
 	dr_recompute(d);
 }
 
-/*
- * A #DB for the guest: book-keeping in one place, then delivery (Xen 2023's argument).
- * @hw_dr6 is non-NULL when the CPU already merged this #DB into the guest's own DR6
- * (SVM with the guest's DRs loaded natively): that value is exactly what bare metal shows.
- */
+/* A #DB for the guest: book-keeping in one place, then delivery (Xen 2023's argument). @hw_dr6 is
+ * non-NULL when the CPU already merged this #DB into the guest's own DR6 (SVM with the guest's DRs
+ * loaded natively): that value is exactly what bare metal shows. */
 static void deliver_db(struct vcpu *v, uint64_t pending, const uint64_t *hw_dr6,
 		       const struct vcpu_exit *e)
 {
@@ -85,8 +78,7 @@ static void deliver_db(struct vcpu *v, uint64_t pending, const uint64_t *hw_dr6,
 	/* The next entry must present the new DR6 (and a clean one to the hardware). */
 	v->dr_reload = true;
 	if (e && e->exc.software) {
-		/* ICEBP: re-inject with its length, or RIP would point back at it (CVE-2018-1087).
-		 */
+		/* ICEBP: re-inject with its length, or RIP points back at it (CVE-2018-1087). */
 		ev.type = EVENT_PRIV_SW_EXC;
 		ev.insn_len = e->insn_len ? e->insn_len : 1;
 	}
@@ -105,16 +97,9 @@ enum exit_result vcpu_debug_db(struct vcpu *v, const struct vcpu_exit *e)
 		return EXIT_RESUME;
 	}
 	deliver_db(v, guest_bits,
-		   v->dr->native && e->exc.dr6_hw_valid && !e->exc.software ? &e->exc.dr6_hw : 0,
+		   v->dr->native && e->exc.dr6_hw_valid && !e->exc.software ? &e->exc.dr6_hw : NULL,
 		   e);
 	return EXIT_RESUME;
-}
-
-static enum exit_result stop_internal(struct vcpu *v, const char *why)
-{
-	v->stop.reason = STOP_INTERNAL;
-	v->stop.detail = why;
-	return EXIT_STOP;
 }
 
 /* Without decode assists, read DR and GPR numbers from the instruction itself. */
@@ -139,8 +124,11 @@ enum exit_result vcpu_debug_mov_dr(struct vcpu *v, const struct vcpu_exit *exit)
 	struct dr_access a;
 	uint64_t val = 0;
 
-	if (e.dr.gpr == GPR_UNKNOWN && !decode_mov_dr(v, &e))
-		return stop_internal(v, "cannot decode the guest's MOV DR");
+	if (e.dr.gpr == GPR_UNKNOWN && !decode_mov_dr(v, &e)) {
+		v->stop.reason = STOP_INTERNAL;
+		v->stop.detail = "cannot decode the guest's MOV DR";
+		return EXIT_STOP;
+	}
 	v->dr->mov_dr_exits++;
 	a.dr = e.dr.dr;
 	a.write = e.dr.write;
@@ -174,13 +162,8 @@ enum exit_result vcpu_debug_mov_dr(struct vcpu *v, const struct vcpu_exit *exit)
 
 void vcpu_debug_step_trap(struct vcpu *v)
 {
-	if (vcpu_gdb_step_trap(v))
-		return;
-	v->dr->guest.debugctl = vcpu_get(v, REG_DEBUGCTL);
-	dr_deliver_db(v->dr, DR6_BS);
-	vcpu_set(v, REG_DEBUGCTL, v->dr->guest.debugctl);
-	v->dr_reload = true;
-	vcpu_inject_exception(v, VEC_DB, false, 0);
+	if (!vcpu_gdb_step_trap(v))
+		deliver_db(v, DR6_BS, NULL, NULL);
 }
 
 void vcpu_debug_task_switch(struct vcpu *v, bool t_bit)

@@ -80,21 +80,9 @@ static void end_step(struct vcpu *v)
 {
 	struct vcpu_gdb *g = v->gdb;
 
-	if (!g->stepping)
-		return;
-	g->stepping = false;
-	if (g->step_set_tf)
+	if (g->stepping && g->step_set_tf)
 		vcpu_set(v, REG_RFLAGS, vcpu_get(v, REG_RFLAGS) & ~RFLAGS_TF);
-}
-
-static void resume(struct vcpu *v, bool step)
-{
-	/* An execute breakpoint is a fault: RF lets the instruction run this time (SDM 18.3.1.1).
-	 */
-	if (v->gdb->stop.kind == GDB_STOP_SIGTRAP_HW)
-		vcpu_set(v, REG_RFLAGS, vcpu_get(v, REG_RFLAGS) | RFLAGS_RF);
-	if (step)
-		begin_step(v);
+	g->stepping = false;
 }
 
 bool vcpu_gdb_service(struct vcpu *v)
@@ -122,7 +110,11 @@ bool vcpu_gdb_service(struct vcpu *v)
 		case GDB_ACT_STEP:
 			if (g->dead)
 				continue; /* it cannot run: report the same stop again */
-			resume(v, act == GDB_ACT_STEP);
+			/* An execute breakpoint is a fault: RF lets it run (SDM 18.3.1.1). */
+			if (g->stop.kind == GDB_STOP_SIGTRAP_HW)
+				vcpu_set(v, REG_RFLAGS, vcpu_get(v, REG_RFLAGS) | RFLAGS_RF);
+			if (act == GDB_ACT_STEP)
+				begin_step(v);
 			return true;
 		default:
 			break;
@@ -156,10 +148,8 @@ void vcpu_gdb_before_entry(struct vcpu *v)
 
 bool vcpu_gdb_nmi(struct vcpu *v)
 {
-	/*
-	 * SVM holds an intercepted NMI pending until STGI, so the host IDT usually takes the
-	 * kick before this exit is even decoded: either way of taking it makes it ours.
-	 */
+	/* SVM holds an intercepted NMI pending until STGI, so the host IDT usually takes the kick
+	 * before this exit is even decoded: either way of taking it makes it ours. */
 	bool exit_kick = v->host->gdb_kick && v->host->gdb_kick();
 	bool host_kick = v->host->gdb_kicked_in_host && v->host->gdb_kicked_in_host();
 
@@ -167,18 +157,6 @@ bool vcpu_gdb_nmi(struct vcpu *v)
 		return false;
 	vcpu_gdb_poll(v);
 	return true;
-}
-
-static enum gdb_stop_kind watch_kind(const struct dr_debugger_bp *b)
-{
-	switch (b->rw) {
-	case DR7_RW_EXEC:
-		return GDB_STOP_SIGTRAP_HW;
-	case DR7_RW_WRITE:
-		return GDB_STOP_WATCH;
-	default:
-		return GDB_STOP_AWATCH;
-	}
 }
 
 bool vcpu_gdb_db(struct vcpu *v, uint64_t *guest_bits, unsigned debugger_hits)
@@ -190,18 +168,21 @@ bool vcpu_gdb_db(struct vcpu *v, uint64_t *guest_bits, unsigned debugger_hits)
 		return false;
 	for (unsigned i = 0; i < DR_SLOTS; i++) {
 		const struct dr_debugger_bp *b = &v->dr->dbg[i];
+		enum gdb_stop_kind kind = b->rw == DR7_RW_EXEC	  ? GDB_STOP_SIGTRAP_HW
+					  : b->rw == DR7_RW_WRITE ? GDB_STOP_WATCH
+								  : GDB_STOP_AWATCH;
 
 		if ((debugger_hits & (1u << i)) && b->used) {
-			vcpu_gdb_request_stop(v, watch_kind(b), b->addr, 0);
+			vcpu_gdb_request_stop(v, kind, b->addr, 0);
 			took = true;
 		}
 	}
 	if (g->stepping && (*guest_bits & DR6_BS)) {
 		vcpu_gdb_request_stop(v, GDB_STOP_STEP, 0, 0);
 		took = true;
+		/* Our TF, not the guest's: its DR6 never shows it. */
 		if (g->step_set_tf)
-			*guest_bits &=
-			    ~DR6_BS; /* our TF, not the guest's: its DR6 never shows it */
+			*guest_bits &= ~DR6_BS;
 	}
 	/* Nothing left for the guest once the debugger took its part. */
 	return took && !(*guest_bits & DB_STATUS_BITS);

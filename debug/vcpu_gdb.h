@@ -25,45 +25,33 @@ struct vcpu_gdb {
 	uint64_t interrupts; /* Ctrl-C (or attach) stops */
 };
 
-/*
- * Attach the stub to @v, talking over @io. With @wait the guest stops at its first
- * instruction; otherwise it runs until a debug event or a Ctrl-C.
- */
+/* Attach the stub to @v over @io; with @wait the guest stops at its first instruction. */
 void vcpu_gdb_init(struct vcpu_gdb *g, struct vcpu *v, const struct gdb_io *io, bool wait);
-/*
- * Before each entry: report a pending stop and serve gdb until it resumes the guest.
- * false: the machine must stop (gdb killed it, or left a guest that cannot run on).
- */
+/* Before each entry: report a pending stop and serve gdb until it resumes the guest;
+ * false: the machine must stop (gdb killed it, or left a guest that cannot run on). */
 bool vcpu_gdb_service(struct vcpu *v);
 /* A timer tick while the guest runs: look for a Ctrl-C on the line (never on every exit). */
 void vcpu_gdb_poll(struct vcpu *v);
-/*
- * An NMI exit: did the watcher CPU kick us because bytes wait on the line? Then poll it
- * (true); otherwise the NMI is the guest's.
- */
+/* An NMI exit: true (and the line polled) if it is the watcher CPU's kick, not the guest's. */
 bool vcpu_gdb_nmi(struct vcpu *v);
 /* Top of the run loop: poll after a kick the hypervisor took itself, or every poll_every exits. */
 void vcpu_gdb_before_entry(struct vcpu *v);
 /* Ask for a stop of @kind (at the next entry). */
 void vcpu_gdb_request_stop(struct vcpu *v, enum gdb_stop_kind kind, uint64_t addr, const char *why);
-/*
- * A #DB whose B0-B3 bits were split by dr_route_hits: report the debugger's part and drop
- * its single-step from *guest_bits; true when nothing is left for the guest.
- */
+/* A #DB split by dr_route_hits: report the debugger's part, drop its single-step from
+ * *guest_bits; true when nothing is left for the guest. */
 bool vcpu_gdb_db(struct vcpu *v, uint64_t *guest_bits, unsigned debugger_hits);
 /* An instruction the hypervisor emulated finished with TF set: true if the step was gdb's. */
 bool vcpu_gdb_step_trap(struct vcpu *v);
 /* INT3 at @addr (#BP or INTn 3): true when it is one of gdb's breakpoints (stop requested). */
 bool vcpu_gdb_breakpoint(struct vcpu *v, uint64_t addr);
-/*
- * exit_dispatch said stop. A clean guest exit is told to gdb (W packet) and ends the run;
- * a dead guest with gdb attached becomes a stop gdb can inspect: returns true (run on).
- */
+/* The guest stopped: a clean exit is told to gdb (W packet); a dead guest with gdb attached
+ * becomes a stop gdb can inspect: true (run on). */
 bool vcpu_gdb_guest_stopped(struct vcpu *v);
 
-/* gdb_target.c: the stub's view of the guest (registers, memory, hardware breakpoints). */
+/* vcpu_gdb_target.c: the stub's view of the guest (registers, memory, hardware breakpoints). */
 void vcpu_gdb_target(struct vcpu_gdb *g, struct gdb_target *t);
-/* gdb_monitor.c: qRcmd. */
+/* vcpu_gdb_monitor.c: qRcmd. */
 int vcpu_gdb_monitor(void *ctx, const char *cmd, char *out, size_t outlen);
 
 #endif

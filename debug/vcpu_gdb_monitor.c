@@ -11,8 +11,7 @@ struct mon_out {
 	size_t len, max;
 };
 
-static void out(struct mon_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void out(struct mon_out *o, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3))) out(struct mon_out *o, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -26,10 +25,7 @@ static void out(struct mon_out *o, const char *fmt, ...)
 }
 
 static const char *const owner_names[] = {
-    [DR_SLOT_FREE] = "free",
-    [DR_SLOT_GUEST] = "guest",
-    [DR_SLOT_DEBUGGER] = "gdb",
-};
+    [DR_SLOT_FREE] = "free", [DR_SLOT_GUEST] = "guest", [DR_SLOT_DEBUGGER] = "gdb"};
 
 static void mon_dr(struct vcpu *v, struct mon_out *o)
 {
@@ -61,10 +57,9 @@ static void mon_dr(struct vcpu *v, struct mon_out *o)
 static void mon_exits(struct vcpu *v, struct mon_out *o)
 {
 	out(o, "%lu exits\n", v->exits_total);
-	for (int k = 0; k < EXIT_KIND_COUNT; k++) {
+	for (int k = 0; k < EXIT_KIND_COUNT; k++)
 		if (v->exits[k])
 			out(o, "  %-28s %lu\n", exit_kind_name(k), v->exits[k]);
-	}
 	out(o, "UART polls %lu, interrupt stops %lu\n", v->gdb->polls, v->gdb->interrupts);
 }
 

@@ -2,7 +2,6 @@
 #include "vcpu_gdb.h"
 
 #include "core/hw/string.h"
-#include "core/hw/x86.h"
 #include "core/vcpu_util.h"
 
 /* GDB's amd64 order (rax rbx rcx rdx rsi rdi rbp rsp r8-r15) in x86 encoding numbers. */
@@ -47,18 +46,15 @@ static int get_regs(void *ctx, struct gdb_regs *r)
 	r->cr4 = vcpu_get(v, REG_CR4);
 	r->efer = vcpu_get(v, REG_EFER);
 	/* The guest's own view of its debug registers, never the effective hardware values. */
-	for (unsigned i = 0; i < DR_SLOTS; i++)
-		r->dr[i] = v->dr->guest.db[i];
+	memcpy(r->dr, v->dr->guest.db, sizeof(v->dr->guest.db));
 	r->dr[6] = v->dr->guest.dr6;
 	r->dr[7] = v->dr->guest.dr7;
 	return 0;
 }
 
-/*
- * General registers, RIP and RFLAGS are writable. Segment, control and debug registers need
- * the checks a real load makes (descriptor fetch, #GP rules): a G/P packet changing them is
- * refused as a whole rather than half applied.
- */
+/* General registers, RIP and RFLAGS are writable. Segment, control and debug registers need the
+ * checks a real load makes (descriptor fetch, #GP rules): a G/P packet changing them is refused as
+ * a whole rather than half applied. */
 static int set_regs(void *ctx, const struct gdb_regs *r)
 {
 	struct vcpu *v = vcpu_of(ctx);
@@ -90,36 +86,20 @@ static int write_mem(void *ctx, uint64_t gva, const void *buf, size_t len)
 /* gdb's breakpoint kinds as DR7 R/W and LEN fields; false if x86 has no such breakpoint. */
 static bool dr_fields(enum gdb_bp_type t, uint64_t addr, unsigned len, uint8_t *rw, uint8_t *code)
 {
-	switch (t) {
-	case GDB_BP_HW:
+	static const uint8_t len_code[] = {
+	    [1] = DR7_LEN_1, [2] = DR7_LEN_2, [4] = DR7_LEN_4, [8] = DR7_LEN_8};
+
+	if (t == GDB_BP_HW) {
 		*rw = DR7_RW_EXEC;
 		*code = DR7_LEN_1; /* execute breakpoints must use LEN 1 (SDM 18.2.5) */
 		return true;
-	case GDB_WP_WRITE:
-		*rw = DR7_RW_WRITE;
-		break;
-	case GDB_WP_ACCESS:
-		*rw = DR7_RW_ACCESS;
-		break;
-	default:
-		return false; /* no read-only data breakpoints on x86 */
 	}
-	switch (len) {
-	case 1:
-		*code = DR7_LEN_1;
-		break;
-	case 2:
-		*code = DR7_LEN_2;
-		break;
-	case 4:
-		*code = DR7_LEN_4;
-		break;
-	case 8:
-		*code = DR7_LEN_8;
-		break;
-	default:
+	/* No read-only data breakpoints on x86; lengths 1, 2, 4 and 8 only. */
+	if ((t != GDB_WP_WRITE && t != GDB_WP_ACCESS) || len == 0 || len >= sizeof(len_code) ||
+	    (len & (len - 1)))
 		return false;
-	}
+	*rw = t == GDB_WP_WRITE ? DR7_RW_WRITE : DR7_RW_ACCESS;
+	*code = len_code[len];
 	/* The CPU ignores the low address bits of a longer breakpoint (SDM 18.2.5). */
 	return (addr & (len - 1)) == 0;
 }

@@ -1,11 +1,6 @@
-/* gdb_internal.h - shared by the GDB stub's files: register layout, target.xml, command handlers.
- */
+/* gdb_internal.h - shared by the GDB stub's files: register layout, target.xml, commands. */
 #ifndef DBGVISOR_GDB_INTERNAL_H
 #define DBGVISOR_GDB_INTERNAL_H
-
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
 
 #include "gdb_stub.h"
 
@@ -42,27 +37,28 @@ struct gdb_reg_desc {
 #define GDB_REG_BYTES_MAX 10
 
 const struct gdb_reg_desc *gdb_reg_table(bool is64, size_t *count);
-/* Copy [off, off + max) of the description into out; returns the bytes copied (fewer than
- * max only at its end). */
+/* Copy [off, off + max) of the description into out; returns the bytes copied. */
 size_t gdb_target_xml(bool is64, uint64_t off, char *out, size_t max);
 
 /* gdb_target_xml.c: is the guest in long mode (the description to use for a new session)? */
 bool gdb_sample_is64(const struct gdb_stub *s);
 
+/* The commands return the reply to send, or NULL when they sent a packet themselves. */
+
 /* gdb_query.c: every q packet; text to gdb's console as O packets. */
-void gdb_query(struct gdb_stub *s, const char *pkt);
+const char *gdb_query(struct gdb_stub *s, const char *pkt);
 void gdb_send_console(struct gdb_stub *s, const char *text);
 
 /* gdb_regs.c: g G p P, and one register for the stop reply. */
-void gdb_cmd_read_regs(struct gdb_stub *s);
-void gdb_cmd_write_regs(struct gdb_stub *s, const char *hex, size_t len);
-void gdb_cmd_read_reg(struct gdb_stub *s, const char *arg);
-void gdb_cmd_write_reg(struct gdb_stub *s, const char *arg);
+const char *gdb_cmd_read_regs(struct gdb_stub *s);
+const char *gdb_cmd_write_regs(struct gdb_stub *s, const char *hex, size_t len);
+const char *gdb_cmd_read_reg(struct gdb_stub *s, const char *arg);
+const char *gdb_cmd_write_reg(struct gdb_stub *s, const char *arg);
 void gdb_put_reg(struct gdb_stub *s, const struct gdb_regs *r, unsigned regno);
 
 /* gdb_mem.c: m M X, Z z. */
-void gdb_cmd_read_mem(struct gdb_stub *s, const char *arg);
-void gdb_cmd_write_mem(struct gdb_stub *s, const char *arg, size_t len, bool binary);
-void gdb_cmd_breakpoint(struct gdb_stub *s, const char *arg, bool insert);
+const char *gdb_cmd_read_mem(struct gdb_stub *s, const char *arg);
+const char *gdb_cmd_write_mem(struct gdb_stub *s, const char *arg, size_t len, bool binary);
+const char *gdb_cmd_breakpoint(struct gdb_stub *s, const char *arg, bool insert);
 
 #endif

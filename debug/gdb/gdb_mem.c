@@ -1,9 +1,4 @@
 /* gdb_mem.c - guest memory packets (m, M, X) and breakpoints (Z, z), hiding our INT3 bytes. */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include "core/hw/string.h"
 #include "gdb_internal.h"
 
 #define INT3_OPCODE   0xcc
@@ -11,11 +6,6 @@
 #define SEP_ARG	      ','
 #define SEP_DATA      ':'
 #define SEP_COND      ';'
-
-static bool valid_hw_len(uint64_t len)
-{
-	return len == 1 || len == 2 || len == 4 || len == 8;
-}
 
 static struct gdb_sw_bp *find_sw(struct gdb_stub *s, uint64_t addr)
 {
@@ -54,22 +44,18 @@ static size_t read_prefix(struct gdb_stub *s, uint64_t addr, uint8_t *buf, size_
 	return done;
 }
 
-void gdb_cmd_read_mem(struct gdb_stub *s, const char *arg)
+const char *gdb_cmd_read_mem(struct gdb_stub *s, const char *arg)
 {
 	uint64_t addr, len;
 	size_t n;
 
-	if (!parse_addr_len(&arg, &addr, &len) || *arg || len == 0) {
-		gdb_proto_send(&s->proto, GDB_E_INVAL);
-		return;
-	}
+	if (!parse_addr_len(&arg, &addr, &len) || *arg || len == 0)
+		return GDB_E_INVAL;
 	if (len > GDB_MEM_MAX)
 		len = GDB_MEM_MAX; /* a short reply is allowed; gdb asks for the rest */
 	n = read_prefix(s, addr, s->mem, (size_t)len);
-	if (n == 0) {
-		gdb_proto_send(&s->proto, GDB_E_FAULT);
-		return;
-	}
+	if (n == 0)
+		return GDB_E_FAULT;
 	for (size_t i = 0; i < GDB_SW_BP_MAX; i++) { /* show the guest's bytes, not our INT3s */
 		uint64_t off = s->sw[i].addr - addr;
 
@@ -79,6 +65,7 @@ void gdb_cmd_read_mem(struct gdb_stub *s, const char *arg)
 	gdb_proto_begin(&s->proto);
 	gdb_proto_put_hex(&s->proto, s->mem, n);
 	gdb_proto_end(&s->proto);
+	return NULL;
 }
 
 /* Write buf to the guest; bytes under our breakpoints update the saved original instead. */
@@ -103,27 +90,21 @@ static const char *write_shadowed(struct gdb_stub *s, uint64_t addr, uint8_t *bu
 }
 
 /* M addr,len:hex or X addr,len:binary; len is the bytes from arg to the packet's end. */
-void gdb_cmd_write_mem(struct gdb_stub *s, const char *arg, size_t len, bool binary)
+const char *gdb_cmd_write_mem(struct gdb_stub *s, const char *arg, size_t len, bool binary)
 {
 	const char *start = arg;
 	uint64_t addr, n;
 	size_t got = 0, datalen;
 
-	if (!parse_addr_len(&arg, &addr, &n) || *arg++ != SEP_DATA || n > GDB_MEM_MAX) {
-		gdb_proto_send(&s->proto, GDB_E_INVAL);
-		return;
-	}
+	if (!parse_addr_len(&arg, &addr, &n) || *arg++ != SEP_DATA || n > GDB_MEM_MAX)
+		return GDB_E_INVAL;
 	datalen = len - (size_t)(arg - start);
 	if (binary ? !gdb_unescape(arg, datalen, s->mem, GDB_MEM_MAX, &got) || got != n
-		   : datalen != 2 * n || !gdb_hex_decode(arg, s->mem, (size_t)n)) {
-		gdb_proto_send(&s->proto, GDB_E_INVAL);
-		return;
-	}
-	if (n == 0) { /* gdb probes X support with a zero-length write */
-		gdb_proto_send(&s->proto, GDB_OK);
-		return;
-	}
-	gdb_proto_send(&s->proto, write_shadowed(s, addr, s->mem, (size_t)n));
+		   : datalen != 2 * n || !gdb_hex_decode(arg, s->mem, (size_t)n))
+		return GDB_E_INVAL;
+	if (n == 0) /* gdb probes X support with a zero-length write */
+		return GDB_OK;
+	return write_shadowed(s, addr, s->mem, (size_t)n);
 }
 
 static const char *insert_sw(struct gdb_stub *s, uint64_t addr)
@@ -160,12 +141,9 @@ static const char *remove_sw(struct gdb_stub *s, uint64_t addr)
 
 static struct gdb_hw_bp *find_hw(struct gdb_stub *s, enum gdb_bp_type t, uint64_t a, unsigned len)
 {
-	for (size_t i = 0; i < GDB_HW_BP_MAX; i++) {
-		struct gdb_hw_bp *h = &s->hw[i];
-
+	for (struct gdb_hw_bp *h = s->hw; h < s->hw + GDB_HW_BP_MAX; h++)
 		if (h->used && h->type == t && h->addr == a && h->len == len)
 			return h;
-	}
 	return NULL;
 }
 
@@ -195,34 +173,24 @@ static const char *remove_hw(struct gdb_stub *s, enum gdb_bp_type t, uint64_t ad
 }
 
 /* Z/z type,addr,kind[;cond...]: kind is the INT3 size for 0/1, the length for 2-4. */
-void gdb_cmd_breakpoint(struct gdb_stub *s, const char *arg, bool insert)
+const char *gdb_cmd_breakpoint(struct gdb_stub *s, const char *arg, bool insert)
 {
 	uint64_t type, addr, kind;
 
-	if (!gdb_parse_hex(&arg, &type) || *arg++ != SEP_ARG) {
-		gdb_proto_send(&s->proto, GDB_E_INVAL);
-		return;
-	}
-	if (type > GDB_WP_ACCESS) {
-		gdb_proto_send(&s->proto, ""); /* a kind of breakpoint we do not know */
-		return;
-	}
-	if (!parse_addr_len(&arg, &addr, &kind) || (*arg && *arg != SEP_COND)) {
-		gdb_proto_send(&s->proto, GDB_E_INVAL);
-		return;
-	}
-	if (type == GDB_BP_SW) {
-		gdb_proto_send(&s->proto, insert ? insert_sw(s, addr) : remove_sw(s, addr));
-	} else if (!s->tgt.set_hw_bp || !s->tgt.clear_hw_bp) {
-		gdb_proto_send(&s->proto, ""); /* unsupported */
-	} else if (!valid_hw_len(kind)) {
-		gdb_proto_send(&s->proto, GDB_E_INVAL);
-	} else {
-		enum gdb_bp_type t = (enum gdb_bp_type)type;
-
-		gdb_proto_send(&s->proto, insert ? insert_hw(s, t, addr, (unsigned)kind)
-						 : remove_hw(s, t, addr, (unsigned)kind));
-	}
+	if (!gdb_parse_hex(&arg, &type) || *arg++ != SEP_ARG)
+		return GDB_E_INVAL;
+	if (type > GDB_WP_ACCESS)
+		return ""; /* a kind of breakpoint we do not know */
+	if (!parse_addr_len(&arg, &addr, &kind) || (*arg && *arg != SEP_COND))
+		return GDB_E_INVAL;
+	if (type == GDB_BP_SW)
+		return insert ? insert_sw(s, addr) : remove_sw(s, addr);
+	if (!s->tgt.set_hw_bp || !s->tgt.clear_hw_bp)
+		return ""; /* unsupported */
+	if (kind != 1 && kind != 2 && kind != 4 && kind != 8)
+		return GDB_E_INVAL; /* the lengths x86 debug registers have */
+	return insert ? insert_hw(s, (enum gdb_bp_type)type, addr, (unsigned)kind)
+		      : remove_hw(s, (enum gdb_bp_type)type, addr, (unsigned)kind);
 }
 
 void gdb_remove_all(struct gdb_stub *s)

@@ -1,8 +1,5 @@
 /* gdb_proto.c - GDB remote serial protocol framing: packet parser, acks, retransmit, escapes. */
 #include <stdarg.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
 
 #include "core/hw/printf.h"
 #include "core/hw/string.h"
@@ -32,9 +29,8 @@ void gdb_proto_reset(struct gdb_proto *p)
 
 void gdb_proto_init(struct gdb_proto *p, const struct gdb_io *io)
 {
-	memset(p, 0, sizeof(*p));
+	memset(p, 0, sizeof(*p)); /* the reset state is all zero */
 	p->io = *io;
-	gdb_proto_reset(p);
 }
 
 int gdb_hex_val(int c)
@@ -46,6 +42,11 @@ int gdb_hex_val(int c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+bool gdb_starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
 static void put_raw(struct gdb_proto *p, char c)
@@ -78,6 +79,7 @@ static void start_packet(struct gdb_proto *p)
 	p->rx_state = GDB_RX_DATA;
 	p->rx_len = 0;
 	p->rx_sum = 0;
+	p->rx_oversize = false;
 }
 
 static enum gdb_event idle_byte(struct gdb_proto *p, uint8_t ch)
@@ -104,16 +106,17 @@ static enum gdb_event idle_byte(struct gdb_proto *p, uint8_t ch)
 
 static enum gdb_event packet_done(struct gdb_proto *p)
 {
+	uint8_t csum;
+
 	p->rx_state = GDB_RX_IDLE;
-	if (p->rx_csum != p->rx_sum) {
-		nak(p); /* bad checksum: ask again, act on nothing */
+	if (p->rx_oversize || !gdb_hex_decode(p->rx_csum, &csum, 1) || csum != p->rx_sum) {
+		nak(p); /* oversize (whatever its checksum) or a bad checksum: act on nothing */
 		return GDB_EV_NONE;
 	}
 	p->rx[p->rx_len] = '\0';
 	p->ack_pending = false; /* gdb only sends a new packet once it has our reply */
 	/* qSupported opens every connection: a previous session's no-ack mode must not stick. */
-	if (p->no_ack && p->rx_len >= sizeof(QSUPPORTED) - 1 &&
-	    memcmp(p->rx, QSUPPORTED, sizeof(QSUPPORTED) - 1) == 0)
+	if (p->no_ack && gdb_starts(p->rx, QSUPPORTED))
 		p->no_ack = false;
 	if (!p->no_ack)
 		put_raw(p, ACK);
@@ -123,7 +126,6 @@ static enum gdb_event packet_done(struct gdb_proto *p)
 enum gdb_event gdb_proto_feed(struct gdb_proto *p, int c)
 {
 	uint8_t ch = (uint8_t)c;
-	int v;
 
 	if (c == GDB_IO_CLOSED)
 		p->closed = true;
@@ -137,43 +139,25 @@ enum gdb_event gdb_proto_feed(struct gdb_proto *p, int c)
 		return idle_byte(p, ch);
 	case GDB_RX_DATA:
 		if (ch == PKT_START) {
+			if (p->rx_oversize)
+				nak(p);
 			start_packet(p); /* the previous one was cut short: resync here */
 		} else if (ch == PKT_END) {
 			p->rx_state = GDB_RX_CSUM_HI;
 		} else if (p->rx_len >= GDB_PKT_MAX) {
-			p->rx_state = GDB_RX_DISCARD;
+			p->rx_oversize = true; /* skipped to its '#' (or a new '$'), then refused */
 		} else {
 			p->rx[p->rx_len++] = (char)ch;
 			p->rx_sum = (uint8_t)(p->rx_sum + ch);
 		}
 		break;
 	case GDB_RX_CSUM_HI:
-		v = gdb_hex_val(ch);
-		p->rx_csum = v < 0 ? -1 : v << NIBBLE_BITS;
+		p->rx_csum[0] = (char)ch;
 		p->rx_state = GDB_RX_CSUM_LO;
 		break;
 	case GDB_RX_CSUM_LO:
-		v = gdb_hex_val(ch);
-		if (v < 0 || p->rx_csum < 0)
-			p->rx_csum = -1;
-		else
-			p->rx_csum |= v;
+		p->rx_csum[1] = (char)ch;
 		return packet_done(p);
-	case GDB_RX_DISCARD:
-		if (ch == PKT_START) {
-			nak(p);
-			start_packet(p);
-		} else if (ch == PKT_END) {
-			p->rx_state = GDB_RX_DISCARD_CS1;
-		}
-		break;
-	case GDB_RX_DISCARD_CS1:
-		p->rx_state = GDB_RX_DISCARD_CS2;
-		break;
-	case GDB_RX_DISCARD_CS2:
-		p->rx_state = GDB_RX_IDLE;
-		nak(p); /* oversize: refused whatever its checksum */
-		break;
 	}
 	return GDB_EV_NONE;
 }
@@ -211,11 +195,6 @@ void gdb_proto_begin(struct gdb_proto *p)
 	p->tx_overflow = false;
 }
 
-size_t gdb_proto_room(const struct gdb_proto *p)
-{
-	return GDB_PKT_MAX - p->tx_len;
-}
-
 void gdb_proto_putc(struct gdb_proto *p, char c)
 {
 	if (p->tx_len < GDB_PKT_MAX)
@@ -232,7 +211,7 @@ void gdb_proto_puts(struct gdb_proto *p, const char *s)
 
 void gdb_proto_putf(struct gdb_proto *p, const char *fmt, ...)
 {
-	size_t room = gdb_proto_room(p);
+	size_t room = GDB_PKT_MAX - p->tx_len;
 	va_list ap;
 	int n;
 

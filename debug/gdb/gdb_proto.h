@@ -6,11 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/*
- * The byte stream to gdb. getc returns the next byte (0..255), GDB_IO_NONE when no byte is
- * waiting (the stub then polls again), or GDB_IO_CLOSED when the link is gone for good (a
- * test or fuzz harness at the end of its input; a UART never reports it). putc must not fail.
- */
+/* The byte stream to gdb. getc returns a byte (0..255), GDB_IO_NONE when none is waiting, or
+ * GDB_IO_CLOSED when the link is gone for good (only test harnesses say so). putc cannot fail. */
 #define GDB_IO_NONE   (-1)
 #define GDB_IO_CLOSED (-2)
 
@@ -35,9 +32,6 @@ enum gdb_rx_state {
 	GDB_RX_DATA,	/* after '$' */
 	GDB_RX_CSUM_HI, /* after '#' */
 	GDB_RX_CSUM_LO,
-	GDB_RX_DISCARD,	    /* an oversize packet: skip to its '#' (or a new '$') */
-	GDB_RX_DISCARD_CS1, /* skipping its two checksum characters */
-	GDB_RX_DISCARD_CS2,
 };
 
 enum gdb_event {
@@ -54,8 +48,9 @@ struct gdb_proto {
 	bool ack_pending; /* the last packet sent has not been acknowledged yet */
 	bool closed;	  /* GDB_IO_CLOSED seen; sticky until gdb_proto_reset */
 	bool tx_overflow; /* the reply being built did not fit */
+	bool rx_oversize; /* the packet being received did not fit: it will be refused */
 	uint8_t rx_sum;	  /* running checksum of rx */
-	int rx_csum;	  /* checksum received, -1 when a digit was not hex */
+	char rx_csum[2];  /* the two checksum digits received */
 	size_t rx_len;
 	size_t tx_len;
 	char rx[GDB_PKT_MAX + 1];
@@ -65,9 +60,8 @@ struct gdb_proto {
 void gdb_proto_init(struct gdb_proto *p, const struct gdb_io *io);
 /* Back to a fresh connection's state (ack mode, nothing pending, not closed). */
 void gdb_proto_reset(struct gdb_proto *p);
-/* Handle one byte from getc (or GDB_IO_NONE / GDB_IO_CLOSED). */
+/* Handle one byte from getc (or GDB_IO_NONE / GDB_IO_CLOSED); poll reads it first. */
 enum gdb_event gdb_proto_feed(struct gdb_proto *p, int c);
-/* Read one byte, if any, and feed it. */
 enum gdb_event gdb_proto_poll(struct gdb_proto *p);
 
 /* Building a reply: begin (waits for the previous packet's ack), put..., end (sends it). */
@@ -79,14 +73,12 @@ void gdb_proto_putf(struct gdb_proto *p, const char *fmt, ...)
 void gdb_proto_put_hex(struct gdb_proto *p, const void *buf, size_t len);
 /* Binary data with '#', '$', '}' and '*' escaped (run-length encoding is never used). */
 void gdb_proto_put_bin(struct gdb_proto *p, const void *buf, size_t len);
-/* Bytes still free in the reply being built. */
-size_t gdb_proto_room(const struct gdb_proto *p);
 void gdb_proto_end(struct gdb_proto *p);
-/* begin + puts + end. */
-void gdb_proto_send(struct gdb_proto *p, const char *s);
+void gdb_proto_send(struct gdb_proto *p, const char *s); /* begin, puts, end */
 
-/* Hex helpers for packet parsing. */
+/* Packet parsing. */
 int gdb_hex_val(int c);
+bool gdb_starts(const char *s, const char *prefix);
 /* Parse 1..16 hex digits at *s, advancing *s; false if none or too many. */
 bool gdb_parse_hex(const char **s, uint64_t *v);
 /* Decode exactly 2*len hex characters into out; false on a non-hex character. */

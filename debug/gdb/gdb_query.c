@@ -1,8 +1,4 @@
 /* gdb_query.c - the GDB stub's q packets: qSupported, target.xml transfer, qRcmd, threads. */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "core/hw/string.h"
 #include "gdb_internal.h"
 
@@ -19,11 +15,6 @@
 #define FEAT_SWBREAK "swbreak+"
 #define FEAT_HWBREAK "hwbreak+"
 #define SEP	     ';'
-
-static bool starts(const char *s, const char *prefix)
-{
-	return strncmp(s, prefix, strlen(prefix)) == 0;
-}
 
 /* Text as console output: O packets of hex. */
 void gdb_send_console(struct gdb_stub *s, const char *text)
@@ -42,38 +33,34 @@ void gdb_send_console(struct gdb_stub *s, const char *text)
 	}
 }
 
-static void query_supported(struct gdb_stub *s, const char *feat)
+/* qSupported[:feature;...]: a new connection; gdb reads target.xml next, so choose it now. */
+static const char *query_supported(struct gdb_stub *s, const char *feat)
 {
-	/* A new connection: gdb reads target.xml next, so this is when the layout is chosen. */
 	s->is64 = gdb_sample_is64(s);
 	s->gdb_swbreak = s->gdb_hwbreak = false;
-	while (*feat) {
-		const char *end = feat;
+	while (*feat++) { /* past the ':' or ';' before each feature */
+		size_t n = 0;
 
-		while (*end && *end != SEP)
-			end++;
-		if ((size_t)(end - feat) == strlen(FEAT_SWBREAK) && starts(feat, FEAT_SWBREAK))
-			s->gdb_swbreak = true;
-		if ((size_t)(end - feat) == strlen(FEAT_HWBREAK) && starts(feat, FEAT_HWBREAK))
-			s->gdb_hwbreak = true;
-		feat = *end ? end + 1 : end;
+		while (feat[n] && feat[n] != SEP)
+			n++;
+		s->gdb_swbreak |= n == strlen(FEAT_SWBREAK) && gdb_starts(feat, FEAT_SWBREAK);
+		s->gdb_hwbreak |= n == strlen(FEAT_HWBREAK) && gdb_starts(feat, FEAT_HWBREAK);
+		feat += n;
 	}
-	gdb_proto_send(&s->proto, SUPPORTED);
+	return SUPPORTED;
 }
 
 /* One more byte than the chunk is asked for: if it comes, the chunk is not the last. */
 _Static_assert(XFER_CHUNK + 1 <= GDB_MEM_MAX, "target.xml chunk fits the scratch buffer");
 
-static void query_xfer(struct gdb_stub *s, const char *arg)
+static const char *query_xfer(struct gdb_stub *s, const char *arg)
 {
 	uint64_t off, len;
 	size_t n, chunk;
 	bool more;
 
-	if (!gdb_parse_hex(&arg, &off) || *arg++ != ',' || !gdb_parse_hex(&arg, &len) || *arg) {
-		gdb_proto_send(&s->proto, GDB_E_XFER);
-		return;
-	}
+	if (!gdb_parse_hex(&arg, &off) || *arg++ != ',' || !gdb_parse_hex(&arg, &len) || *arg)
+		return GDB_E_XFER;
 	chunk = len < XFER_CHUNK ? (size_t)len : XFER_CHUNK;
 	n = gdb_target_xml(s->is64, off, (char *)s->mem, chunk + 1);
 	more = n > chunk;
@@ -81,49 +68,44 @@ static void query_xfer(struct gdb_stub *s, const char *arg)
 	gdb_proto_putc(&s->proto, more ? 'm' : 'l');
 	gdb_proto_put_bin(&s->proto, s->mem, more ? chunk : n);
 	gdb_proto_end(&s->proto);
+	return NULL;
 }
 
-static void query_rcmd(struct gdb_stub *s, const char *hex)
+static const char *query_rcmd(struct gdb_stub *s, const char *hex)
 {
 	size_t n = strlen(hex) / 2;
 	int rc;
 
-	if (!s->tgt.monitor) {
-		gdb_proto_send(&s->proto, "");
-		return;
-	}
-	if (strlen(hex) % 2 || n >= GDB_MEM_MAX || !gdb_hex_decode(hex, s->mem, n)) {
-		gdb_proto_send(&s->proto, GDB_E_INVAL);
-		return;
-	}
+	if (!s->tgt.monitor)
+		return "";
+	if (strlen(hex) % 2 || n >= GDB_MEM_MAX || !gdb_hex_decode(hex, s->mem, n))
+		return GDB_E_INVAL;
 	s->mem[n] = '\0';
 	s->mon[0] = '\0';
 	rc = s->tgt.monitor(s->tgt.ctx, (const char *)s->mem, s->mon, sizeof(s->mon));
 	s->mon[sizeof(s->mon) - 1] = '\0';
 	/* Text is shown even for an unknown command: gdb itself only says "Protocol error". */
 	gdb_send_console(s, s->mon);
-	gdb_proto_send(&s->proto, rc < 0 ? GDB_E_MONITOR : GDB_OK);
+	return rc < 0 ? GDB_E_MONITOR : GDB_OK;
 }
 
-void gdb_query(struct gdb_stub *s, const char *pkt)
+const char *gdb_query(struct gdb_stub *s, const char *pkt)
 {
-	if (starts(pkt, Q_SUPPORTED) &&
-	    (pkt[sizeof(Q_SUPPORTED) - 1] == ':' || pkt[sizeof(Q_SUPPORTED) - 1] == '\0'))
-		query_supported(s, pkt[sizeof(Q_SUPPORTED) - 1] ? pkt + sizeof(Q_SUPPORTED) : "");
-	else if (starts(pkt, Q_XFER_XML))
-		query_xfer(s, pkt + strlen(Q_XFER_XML));
-	else if (starts(pkt, Q_XFER))
-		gdb_proto_send(&s->proto, GDB_E_XFER); /* another annex */
-	else if (starts(pkt, Q_RCMD))
-		query_rcmd(s, pkt + strlen(Q_RCMD));
-	else if (strcmp(pkt, Q_ATTACHED) == 0 || starts(pkt, Q_ATTACHED ":"))
-		gdb_proto_send(&s->proto, "1");
-	else if (strcmp(pkt, "qC") == 0)
-		gdb_proto_send(&s->proto, "QC1");
-	else if (strcmp(pkt, "qfThreadInfo") == 0)
-		gdb_proto_send(&s->proto, "m1");
-	else if (strcmp(pkt, "qsThreadInfo") == 0)
-		gdb_proto_send(&s->proto, "l");
-	else
-		gdb_proto_send(&s->proto, "");
+	if (strcmp(pkt, Q_SUPPORTED) == 0 || gdb_starts(pkt, Q_SUPPORTED ":"))
+		return query_supported(s, pkt + strlen(Q_SUPPORTED));
+	if (gdb_starts(pkt, Q_XFER_XML))
+		return query_xfer(s, pkt + strlen(Q_XFER_XML));
+	if (gdb_starts(pkt, Q_XFER))
+		return GDB_E_XFER; /* another annex */
+	if (gdb_starts(pkt, Q_RCMD))
+		return query_rcmd(s, pkt + strlen(Q_RCMD));
+	if (strcmp(pkt, Q_ATTACHED) == 0 || gdb_starts(pkt, Q_ATTACHED ":"))
+		return "1";
+	if (strcmp(pkt, "qC") == 0)
+		return "QC1";
+	if (strcmp(pkt, "qfThreadInfo") == 0)
+		return "m1";
+	if (strcmp(pkt, "qsThreadInfo") == 0)
+		return "l";
+	return "";
 }

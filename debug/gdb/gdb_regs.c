@@ -1,8 +1,4 @@
 /* gdb_regs.c - the g, G, p and P packets: registers in the target description's order and width. */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "core/hw/string.h"
 #include "gdb_internal.h"
 
@@ -45,23 +41,22 @@ void gdb_put_reg(struct gdb_stub *s, const struct gdb_regs *r, unsigned regno)
 	gdb_proto_put_hex(&s->proto, val, reg_bytes(&regs[regno]));
 }
 
-void gdb_cmd_read_regs(struct gdb_stub *s)
+const char *gdb_cmd_read_regs(struct gdb_stub *s)
 {
 	struct gdb_regs r;
 	size_t count;
 
-	if (s->tgt.get_regs(s->tgt.ctx, &r) != 0) {
-		gdb_proto_send(&s->proto, GDB_E_TARGET);
-		return;
-	}
+	if (s->tgt.get_regs(s->tgt.ctx, &r) != 0)
+		return GDB_E_TARGET;
 	(void)gdb_reg_table(s->is64, &count);
 	gdb_proto_begin(&s->proto);
 	for (unsigned i = 0; i < count; i++)
 		gdb_put_reg(s, &r, i);
 	gdb_proto_end(&s->proto);
+	return NULL;
 }
 
-void gdb_cmd_write_regs(struct gdb_stub *s, const char *hex, size_t len)
+const char *gdb_cmd_write_regs(struct gdb_stub *s, const char *hex, size_t len)
 {
 	size_t count, total = 0;
 	const struct gdb_reg_desc *regs = gdb_reg_table(s->is64, &count);
@@ -70,25 +65,19 @@ void gdb_cmd_write_regs(struct gdb_stub *s, const char *hex, size_t len)
 
 	for (size_t i = 0; i < count; i++)
 		total += reg_bytes(&regs[i]);
-	if (len != 2 * total) {
-		gdb_proto_send(&s->proto, GDB_E_INVAL);
-		return;
-	}
-	if (s->tgt.get_regs(s->tgt.ctx, &r) != 0) {
-		gdb_proto_send(&s->proto, GDB_E_TARGET);
-		return;
-	}
+	if (len != 2 * total)
+		return GDB_E_INVAL;
+	if (s->tgt.get_regs(s->tgt.ctx, &r) != 0)
+		return GDB_E_TARGET;
 	for (size_t i = 0; i < count; i++) {
 		size_t n = reg_bytes(&regs[i]);
 
-		if (!gdb_hex_decode(hex, val, n)) {
-			gdb_proto_send(&s->proto, GDB_E_INVAL);
-			return;
-		}
+		if (!gdb_hex_decode(hex, val, n))
+			return GDB_E_INVAL;
 		reg_set(&r, &regs[i], val);
 		hex += 2 * n;
 	}
-	gdb_proto_send(&s->proto, s->tgt.set_regs(s->tgt.ctx, &r) == 0 ? GDB_OK : GDB_E_TARGET);
+	return s->tgt.set_regs(s->tgt.ctx, &r) == 0 ? GDB_OK : GDB_E_TARGET;
 }
 
 /* "n" (p) or "n=value" (P): the register number, checked against the layout. */
@@ -103,45 +92,36 @@ static const struct gdb_reg_desc *parse_regno(struct gdb_stub *s, const char **a
 	return &regs[n];
 }
 
-void gdb_cmd_read_reg(struct gdb_stub *s, const char *arg)
+const char *gdb_cmd_read_reg(struct gdb_stub *s, const char *arg)
 {
 	const struct gdb_reg_desc *d = parse_regno(s, &arg);
 	uint8_t val[GDB_REG_BYTES_MAX];
 	struct gdb_regs r;
 
-	if (!d || *arg) {
-		gdb_proto_send(&s->proto, GDB_E_INVAL);
-		return;
-	}
-	if (s->tgt.get_regs(s->tgt.ctx, &r) != 0) {
-		gdb_proto_send(&s->proto, GDB_E_TARGET);
-		return;
-	}
+	if (!d || *arg)
+		return GDB_E_INVAL;
+	if (s->tgt.get_regs(s->tgt.ctx, &r) != 0)
+		return GDB_E_TARGET;
 	reg_get(&r, d, val);
 	gdb_proto_begin(&s->proto);
 	gdb_proto_put_hex(&s->proto, val, reg_bytes(d));
 	gdb_proto_end(&s->proto);
+	return NULL;
 }
 
-void gdb_cmd_write_reg(struct gdb_stub *s, const char *arg)
+const char *gdb_cmd_write_reg(struct gdb_stub *s, const char *arg)
 {
 	const struct gdb_reg_desc *d = parse_regno(s, &arg);
 	uint8_t val[GDB_REG_BYTES_MAX];
 	struct gdb_regs r;
 
 	if (!d || *arg++ != '=' || strlen(arg) != 2 * reg_bytes(d) ||
-	    !gdb_hex_decode(arg, val, reg_bytes(d))) {
-		gdb_proto_send(&s->proto, GDB_E_INVAL);
-		return;
-	}
-	if (d->size == 0) { /* x87: accepted and ignored */
-		gdb_proto_send(&s->proto, GDB_OK);
-		return;
-	}
-	if (s->tgt.get_regs(s->tgt.ctx, &r) != 0) {
-		gdb_proto_send(&s->proto, GDB_E_TARGET);
-		return;
-	}
+	    !gdb_hex_decode(arg, val, reg_bytes(d)))
+		return GDB_E_INVAL;
+	if (d->size == 0) /* x87: accepted and ignored */
+		return GDB_OK;
+	if (s->tgt.get_regs(s->tgt.ctx, &r) != 0)
+		return GDB_E_TARGET;
 	reg_set(&r, d, val);
-	gdb_proto_send(&s->proto, s->tgt.set_regs(s->tgt.ctx, &r) == 0 ? GDB_OK : GDB_E_TARGET);
+	return s->tgt.set_regs(s->tgt.ctx, &r) == 0 ? GDB_OK : GDB_E_TARGET;
 }

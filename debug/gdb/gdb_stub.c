@@ -1,8 +1,4 @@
 /* gdb_stub.c - the GDB stub's session: stop replies, the packet loop, resumes, detach. */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "core/hw/string.h"
 #include "gdb_internal.h"
 
@@ -17,11 +13,6 @@
 #define V_CONT	      "vCont;"
 #define SEP	      ';'
 #define SEP_THREAD    ':'
-
-static bool starts(const char *s, const char *prefix)
-{
-	return strncmp(s, prefix, strlen(prefix)) == 0;
-}
 
 void gdb_init(struct gdb_stub *s, const struct gdb_io *io, const struct gdb_target *t)
 {
@@ -45,32 +36,22 @@ static void put_reason(struct gdb_stub *s)
 	static const char *const watch[] = {
 	    [GDB_STOP_WATCH] = "watch", [GDB_STOP_RWATCH] = "rwatch", [GDB_STOP_AWATCH] = "awatch"};
 
-	switch (s->stop_kind) {
-	case GDB_STOP_SIGTRAP_SW:
-		if (s->gdb_swbreak) /* only to a gdb that asked for it in qSupported */
-			gdb_proto_puts(&s->proto, "swbreak:;");
-		break;
-	case GDB_STOP_SIGTRAP_HW:
-		if (s->gdb_hwbreak)
-			gdb_proto_puts(&s->proto, "hwbreak:;");
-		break;
-	case GDB_STOP_WATCH:
-	case GDB_STOP_RWATCH:
-	case GDB_STOP_AWATCH:
+	/* swbreak and hwbreak only to a gdb that asked for them in qSupported */
+	if (s->stop_kind == GDB_STOP_SIGTRAP_SW && s->gdb_swbreak)
+		gdb_proto_puts(&s->proto, "swbreak:;");
+	else if (s->stop_kind == GDB_STOP_SIGTRAP_HW && s->gdb_hwbreak)
+		gdb_proto_puts(&s->proto, "hwbreak:;");
+	else if (s->stop_kind <= GDB_STOP_AWATCH && watch[s->stop_kind])
 		gdb_proto_putf(&s->proto, "%s:%llx;", watch[s->stop_kind],
 			       (unsigned long long)s->stop_addr);
-		break;
-	default:
-		break;
-	}
 }
 
 /* T<sig><reason>thread:1;<pc>;<sp>;<fp>; with register numbers of the description in use. */
 static void send_stop_reply(struct gdb_stub *s)
 {
-	const unsigned *expedite;
 	static const unsigned exp64[] = {GDB_AMD64_RIP, GDB_AMD64_RSP, GDB_AMD64_RBP};
 	static const unsigned exp32[] = {GDB_I386_EIP, GDB_I386_ESP, GDB_I386_EBP};
+	const unsigned *expedite = s->is64 ? exp64 : exp32;
 	int sig = s->stop_kind == GDB_STOP_INTERRUPT ? SIG_INT
 		  : s->stop_kind == GDB_STOP_FAULT   ? SIG_SEGV
 						     : SIG_TRAP;
@@ -81,7 +62,6 @@ static void send_stop_reply(struct gdb_stub *s)
 	put_reason(s);
 	gdb_proto_putf(&s->proto, "thread:%x;", THREAD_ID);
 	if (s->tgt.get_regs(s->tgt.ctx, &r) == 0) {
-		expedite = s->is64 ? exp64 : exp32;
 		for (size_t i = 0; i < sizeof(exp64) / sizeof(exp64[0]); i++) {
 			gdb_proto_putf(&s->proto, "%02x:", expedite[i]);
 			gdb_put_reg(s, &r, expedite[i]);
@@ -89,6 +69,14 @@ static void send_stop_reply(struct gdb_stub *s)
 		}
 	}
 	gdb_proto_end(&s->proto);
+}
+
+/* Send a command's reply (NULL: the command sent its own packet); the guest stays stopped. */
+static enum gdb_action reply(struct gdb_stub *s, const char *r)
+{
+	if (r)
+		gdb_proto_send(&s->proto, r);
+	return GDB_ACT_NONE;
 }
 
 static bool set_pc(struct gdb_stub *s, uint64_t pc)
@@ -106,28 +94,22 @@ static enum gdb_action resume(struct gdb_stub *s, const char *pkt, int *signal)
 {
 	bool step = pkt[0] == 's' || pkt[0] == 'S';
 	const char *arg = pkt + 1;
-	uint64_t sig = 0, addr = 0;
-	bool has_addr = false;
+	uint64_t sig = 0, addr;
 
-	if (pkt[0] == 'C' || pkt[0] == 'S') {
-		if (!gdb_parse_hex(&arg, &sig) || sig > SIG_MAX || (*arg && *arg++ != SEP) ||
-		    (arg[-1] == SEP && !*arg))
-			goto bad;
-	}
+	if ((pkt[0] == 'C' || pkt[0] == 'S') &&
+	    (!gdb_parse_hex(&arg, &sig) || sig > SIG_MAX || (*arg && *arg++ != SEP) ||
+	     (arg[-1] == SEP && !*arg)))
+		goto bad;
 	if (*arg) {
 		if (!gdb_parse_hex(&arg, &addr) || *arg)
 			goto bad;
-		has_addr = true;
-	}
-	if (has_addr && !set_pc(s, addr)) {
-		gdb_proto_send(&s->proto, GDB_E_TARGET);
-		return GDB_ACT_NONE;
+		if (!set_pc(s, addr))
+			return reply(s, GDB_E_TARGET);
 	}
 	*signal = (int)sig;
 	return step ? GDB_ACT_STEP : GDB_ACT_CONTINUE;
 bad:
-	gdb_proto_send(&s->proto, GDB_E_INVAL);
-	return GDB_ACT_NONE;
+	return reply(s, GDB_E_INVAL);
 }
 
 /* vCont;action[:thread]...: one thread, so the first action for thread 1 (or all) wins. */
@@ -160,8 +142,7 @@ static enum gdb_action vcont(struct gdb_stub *s, const char *arg, int *signal)
 		if (!*arg++)
 			break;
 	}
-	gdb_proto_send(&s->proto, GDB_E_INVAL);
-	return GDB_ACT_NONE;
+	return reply(s, GDB_E_INVAL);
 }
 
 static enum gdb_action detach(struct gdb_stub *s, bool kill)
@@ -181,30 +162,23 @@ static enum gdb_action dispatch(struct gdb_stub *s, int *signal)
 	switch (len ? pkt[0] : '\0') {
 	case '?':
 		send_stop_reply(s);
-		break;
+		return GDB_ACT_NONE;
 	case 'g':
-		gdb_cmd_read_regs(s);
-		break;
+		return reply(s, gdb_cmd_read_regs(s));
 	case 'G':
-		gdb_cmd_write_regs(s, pkt + 1, len - 1);
-		break;
+		return reply(s, gdb_cmd_write_regs(s, pkt + 1, len - 1));
 	case 'p':
-		gdb_cmd_read_reg(s, pkt + 1);
-		break;
+		return reply(s, gdb_cmd_read_reg(s, pkt + 1));
 	case 'P':
-		gdb_cmd_write_reg(s, pkt + 1);
-		break;
+		return reply(s, gdb_cmd_write_reg(s, pkt + 1));
 	case 'm':
-		gdb_cmd_read_mem(s, pkt + 1);
-		break;
+		return reply(s, gdb_cmd_read_mem(s, pkt + 1));
 	case 'M':
 	case 'X':
-		gdb_cmd_write_mem(s, pkt + 1, len - 1, pkt[0] == 'X');
-		break;
+		return reply(s, gdb_cmd_write_mem(s, pkt + 1, len - 1, pkt[0] == 'X'));
 	case 'Z':
 	case 'z':
-		gdb_cmd_breakpoint(s, pkt + 1, pkt[0] == 'Z');
-		break;
+		return reply(s, gdb_cmd_breakpoint(s, pkt + 1, pkt[0] == 'Z'));
 	case 'c':
 	case 's':
 	case 'C':
@@ -215,36 +189,25 @@ static enum gdb_action dispatch(struct gdb_stub *s, int *signal)
 	case 'k':
 		return detach(s, true);
 	case 'H':
-		gdb_proto_send(&s->proto, pkt[1] == 'g' || pkt[1] == 'c' ? GDB_OK : "");
-		break;
+		return reply(s, pkt[1] == 'g' || pkt[1] == 'c' ? GDB_OK : "");
 	case 'T':
-		gdb_proto_send(&s->proto, strcmp(pkt + 1, "1") == 0 ? GDB_OK : GDB_E_INVAL);
-		break;
+		return reply(s, strcmp(pkt + 1, "1") == 0 ? GDB_OK : GDB_E_INVAL);
 	case 'q':
-		gdb_query(s, pkt);
-		break;
+		return reply(s, gdb_query(s, pkt));
 	case 'Q':
-		if (strcmp(pkt, "QStartNoAckMode") == 0) {
-			gdb_proto_send(&s->proto, GDB_OK); /* still acked: gdb acks this OK */
-			s->proto.no_ack = true;
-			s->proto.ack_pending = false;
-		} else {
-			gdb_proto_send(&s->proto, "");
-		}
-		break;
+		if (strcmp(pkt, "QStartNoAckMode") != 0)
+			return reply(s, "");
+		gdb_proto_send(&s->proto, GDB_OK); /* still acked: gdb acks this OK */
+		s->proto.no_ack = true;
+		s->proto.ack_pending = false;
+		return GDB_ACT_NONE;
 	case 'v':
-		if (strcmp(pkt, "vCont?") == 0)
-			gdb_proto_send(&s->proto, VCONT_ACTIONS);
-		else if (starts(pkt, V_CONT))
+		if (gdb_starts(pkt, V_CONT))
 			return vcont(s, pkt + strlen(V_CONT), signal);
-		else
-			gdb_proto_send(&s->proto, "");
-		break;
+		return reply(s, strcmp(pkt, "vCont?") == 0 ? VCONT_ACTIONS : "");
 	default:
-		gdb_proto_send(&s->proto, ""); /* unknown: the empty reply */
-		break;
+		return reply(s, ""); /* unknown: the empty reply */
 	}
-	return GDB_ACT_NONE;
 }
 
 enum gdb_action gdb_stopped(struct gdb_stub *s, const struct gdb_stop *why, int *signal)
@@ -252,7 +215,6 @@ enum gdb_action gdb_stopped(struct gdb_stub *s, const struct gdb_stop *why, int 
 	enum gdb_action act = GDB_ACT_NONE;
 
 	*signal = 0;
-	s->stopped = true;
 	s->stop_kind = why->kind;
 	s->stop_addr = why->addr;
 	if (!s->attached)
@@ -278,7 +240,6 @@ enum gdb_action gdb_stopped(struct gdb_stub *s, const struct gdb_stop *why, int 
 		}
 	}
 	s->resumed = act == GDB_ACT_CONTINUE || act == GDB_ACT_STEP;
-	s->stopped = false;
 	return act;
 }
 

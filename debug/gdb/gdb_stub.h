@@ -2,10 +2,6 @@
 #ifndef DBGVISOR_GDB_STUB_H
 #define DBGVISOR_GDB_STUB_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "gdb_proto.h" /* struct gdb_io, GDB_IO_NONE, GDB_IO_CLOSED */
 
 #define GDB_SW_BP_MAX 64
@@ -33,12 +29,9 @@ struct gdb_regs {
 	uint64_t dr[8]; /* dr0-3, dr6 at [6], dr7 at [7]: the GUEST's view */
 };
 
-/*
- * The guest, as the stub sees it. Addresses are guest-virtual; the target translates.
- * get_regs, set_regs, read_mem and write_mem are required. is_64bit may be NULL (64-bit);
- * set_hw_bp/clear_hw_bp NULL: Z1-Z4 unsupported (empty reply); monitor NULL: qRcmd
- * unsupported. Return 0 on success, -1 on failure (memory: unmapped or hypervisor-owned).
- */
+/* The guest, as the stub sees it, at guest-virtual addresses. is_64bit NULL: 64-bit; the
+ * hardware-breakpoint or monitor callbacks NULL: Z1-Z4 or qRcmd unsupported; the others are
+ * required. They return 0 on success, -1 on failure (memory unmapped or the hypervisor's). */
 struct gdb_target {
 	void *ctx;
 	bool (*is_64bit)(void *ctx); /* guest in long mode (EFER.LMA && CS.L) at connect/stop */
@@ -92,7 +85,6 @@ struct gdb_stub {
 	struct gdb_hw_bp hw[GDB_HW_BP_MAX];
 	enum gdb_stop_kind stop_kind; /* the last stop, for '?' */
 	uint64_t stop_addr;
-	bool stopped;	  /* inside gdb_stopped */
 	bool attached;	  /* a gdb session is open (a packet arrived since the last detach) */
 	bool resumed;	  /* gdb resumed the guest and waits for a stop reply */
 	bool is64;	  /* the description in use: amd64, else i386 (fixed per session) */
@@ -103,20 +95,11 @@ struct gdb_stub {
 };
 
 void gdb_init(struct gdb_stub *s, const struct gdb_io *io, const struct gdb_target *t);
-/*
- * Guest stopped: if gdb resumed it (and so waits), send the stop reply (T.. with the stop
- * reason, thread:1; and expedited pc/sp/fp), then serve packets until gdb resumes, detaches
- * or kills; returns that action (CONTINUE/STEP with the signal gdb gave via C/S/vCont in
- * *signal, 0 if none). With no gdb waiting (INITIAL, or attach to a running guest) nothing
- * is sent unasked: gdb's '?' gets the reply. Blocks polling io->getc. GDB_IO_CLOSED ends
- * the session as a detach would (breakpoints removed) and returns GDB_ACT_DETACH.
- */
+/* The guest stopped: send the stop reply if gdb resumed it and waits (otherwise its '?' asks), then
+ * serve packets until gdb resumes (the signal it gave in *signal), detaches or kills. A closed link
+ * ends the session as a detach does (breakpoints removed). */
 enum gdb_action gdb_stopped(struct gdb_stub *s, const struct gdb_stop *why, int *signal);
-/*
- * While the guest runs: poll for a Ctrl-C (0x03) without blocking; true when one arrived,
- * or when a packet starts (gdb attaching to the running guest expects it stopped): call
- * gdb_stopped with GDB_STOP_INTERRUPT then. Also swallows stray acks and garbage.
- */
+/* While the guest runs, without blocking: true on a Ctrl-C or a packet (gdb attaching). */
 bool gdb_poll_interrupt(struct gdb_stub *s);
 /* The guest ended with @code: a waiting gdb gets W<code>; the session is over. */
 void gdb_exited(struct gdb_stub *s, int code);

@@ -1,8 +1,5 @@
 /* gdb_target_xml.c - register layouts for amd64 and i386 and the target.xml built from them. */
 #include <stdarg.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
 
 #include "core/hw/printf.h"
 #include "gdb_internal.h"
@@ -101,11 +98,6 @@ const struct gdb_reg_desc *gdb_reg_table(bool is64, size_t *count)
 	return is64 ? regs64 : regs32;
 }
 
-static const char *const xml_head[] = {
-    "<?xml version=\"1.0\"?>\n<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n",
-    "<target version=\"1.0\">\n",
-};
-
 /* The eflags bits GDB shows by name. */
 static const struct {
 	const char *name;
@@ -136,8 +128,7 @@ static void emit(struct xml_out *x, const char *s)
 			x->out[x->n++] = *s;
 }
 
-static void emitf(struct xml_out *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void emitf(struct xml_out *x, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3))) emitf(struct xml_out *x, const char *fmt, ...)
 {
 	char line[XML_LINE_MAX];
 	va_list ap;
@@ -174,8 +165,8 @@ size_t gdb_target_xml(bool is64, uint64_t off, char *out, size_t max)
 	const struct gdb_reg_desc *regs = gdb_reg_table(is64, &count);
 	int feature = -1;
 
-	for (size_t i = 0; i < sizeof(xml_head) / sizeof(xml_head[0]); i++)
-		emit(&x, xml_head[i]);
+	emit(&x, "<?xml version=\"1.0\"?>\n<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n"
+		 "<target version=\"1.0\">\n");
 	emitf(&x, "<architecture>%s</architecture>\n<osabi>none</osabi>\n",
 	      is64 ? ARCH_AMD64 : ARCH_I386);
 	for (size_t i = 0; i < count; i++) {
