@@ -28,11 +28,11 @@ struct fmt_spec {
 	bool zero;	 /* '0': pad numbers with zeros instead of spaces */
 	unsigned width;	 /* minimum field width */
 	int prec;	 /* precision, or -1 when absent */
-	unsigned lenmod; /* how many 'l' (0..2), or LEN_SIZE / LEN_SHORT / LEN_CHAR */
+	unsigned lenmod; /* how many 'l' (0..2), or LEN_SIZE */
 	bool upper;	 /* 'X' */
 };
 
-enum { LEN_INT = 0, LEN_LONG = 1, LEN_LLONG = 2, LEN_SIZE, LEN_SHORT, LEN_CHAR };
+enum { LEN_INT = 0, LEN_LONG = 1, LEN_LLONG = 2, LEN_SIZE };
 
 static void put(struct fmt_sink *s, char c)
 {
@@ -142,40 +142,19 @@ static size_t bounded_strlen(const char *str, size_t max)
 	return n;
 }
 
-static uint64_t arg_unsigned(va_list *ap, unsigned lenmod)
+/* The next integer argument of length @lenmod, sign-extended for the signed conversions. */
+static uint64_t arg_int(va_list *ap, unsigned lenmod, bool sign)
 {
 	switch (lenmod) {
 	case LEN_LONG:
-		return va_arg(*ap, unsigned long);
+		return sign ? (uint64_t)va_arg(*ap, long) : va_arg(*ap, unsigned long);
 	case LEN_LLONG:
-		return va_arg(*ap, unsigned long long);
-	case LEN_SIZE:
-		return va_arg(*ap, size_t);
-	case LEN_SHORT:
-		return (unsigned short)va_arg(*ap, unsigned int);
-	case LEN_CHAR:
-		return (unsigned char)va_arg(*ap, unsigned int);
-	default:
-		return va_arg(*ap, unsigned int);
-	}
-}
-
-static int64_t arg_signed(va_list *ap, unsigned lenmod)
-{
-	switch (lenmod) {
-	case LEN_LONG:
-		return va_arg(*ap, long);
-	case LEN_LLONG:
-		return va_arg(*ap, long long);
+		return sign ? (uint64_t)va_arg(*ap, long long) : va_arg(*ap, unsigned long long);
 	case LEN_SIZE:
 		/* %zd: the signed type of size_t's width; modular conversion on gcc. */
-		return (int64_t)va_arg(*ap, size_t);
-	case LEN_SHORT:
-		return (short)va_arg(*ap, int);
-	case LEN_CHAR:
-		return (signed char)va_arg(*ap, int);
+		return va_arg(*ap, size_t);
 	default:
-		return va_arg(*ap, int);
+		return sign ? (uint64_t)va_arg(*ap, int) : va_arg(*ap, unsigned int);
 	}
 }
 
@@ -223,12 +202,6 @@ static void parse_spec(const char **pp, struct fmt_spec *sp, va_list *ap)
 	} else if (*p == 'z') {
 		sp->lenmod = LEN_SIZE;
 		p++;
-	} else if (*p == 'h') {
-		sp->lenmod = LEN_SHORT;
-		if (*++p == 'h') {
-			sp->lenmod = LEN_CHAR;
-			p++;
-		}
 	}
 	*pp = p;
 }
@@ -239,7 +212,7 @@ static bool convert(struct fmt_sink *s, const struct fmt_spec *sp, char conv, va
 	switch (conv) {
 	case 'd':
 	case 'i': {
-		int64_t v = arg_signed(ap, sp->lenmod);
+		int64_t v = (int64_t)arg_int(ap, sp->lenmod, true);
 		/* Negate in unsigned arithmetic so INT64_MIN has a magnitude too. */
 		uint64_t mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
 
@@ -247,11 +220,11 @@ static bool convert(struct fmt_sink *s, const struct fmt_spec *sp, char conv, va
 		return true;
 	}
 	case 'u':
-		emit_int(s, sp, arg_unsigned(ap, sp->lenmod), 10, "", 0);
+		emit_int(s, sp, arg_int(ap, sp->lenmod, false), 10, "", 0);
 		return true;
 	case 'x':
 	case 'X':
-		emit_int(s, sp, arg_unsigned(ap, sp->lenmod), 16, "", 0);
+		emit_int(s, sp, arg_int(ap, sp->lenmod, false), 16, "", 0);
 		return true;
 	case 'p': {
 		struct fmt_spec ps = *sp;
