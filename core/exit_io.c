@@ -4,12 +4,9 @@
 
 #include "vcpu_util.h"
 
-#define BYTE_MASK    0xffu
-#define DF_BIT	     (1ull << 10)
-#define NO_DEVICE    0xffffffffu
-#define ADDR_MASK_16 0xffffull
-#define ADDR_MASK_32 0xffffffffull
-#define ADDR_MASK_64 (~0ull) /* an ISA port with nothing behind it reads all ones */
+#define BYTE_MASK 0xffu
+#define DF_BIT	  (1ull << 10)
+#define NO_DEVICE 0xffffffffu /* an ISA port with nothing behind it reads all ones */
 
 static const char bochs_shutdown[] = "Shutdown";
 
@@ -58,7 +55,7 @@ static void fill_ins(struct vcpu *v, const struct vcpu_exit *e, uint64_t count, 
 	struct vcpu_segment es;
 	uint64_t di = v->gpr[GPR_RDI] & amask;
 	/* ES is flat in 64-bit mode (SDM vol. 1, 3.4.2.1). */
-	uint64_t base = amask == ADDR_MASK_64 ? 0 : (v->ops->get_seg(v, SEG_ES, &es), es.base);
+	uint64_t base = amask == ~0ull ? 0 : (v->ops->get_seg(v, SEG_ES, &es), es.base);
 
 	for (uint64_t i = 0; i < count; i++) {
 		if (!vcpu_write_virt(v, base + di, ones, e->io.size))
@@ -67,23 +64,11 @@ static void fill_ins(struct vcpu *v, const struct vcpu_exit *e, uint64_t count, 
 	}
 }
 
-/* The address size of the code segment bounds rCX, rSI and rDI (SDM vol. 1, 3.6). */
-static uint64_t address_mask(struct vcpu *v)
-{
-	switch (vcpu_code_mode(v)) {
-	case INSN_MODE_16:
-		return ADDR_MASK_16;
-	case INSN_MODE_32:
-		return ADDR_MASK_32;
-	default:
-		return ADDR_MASK_64;
-	}
-}
-
 /* INS/OUTS on a hidden port: consume the iterations without touching the device. */
 static void skip_string_io(struct vcpu *v, const struct vcpu_exit *e)
 {
-	uint64_t amask = address_mask(v);
+	/* The address size of the code segment bounds rCX, rSI and rDI (SDM vol. 1, 3.6). */
+	uint64_t amask = vcpu_code_mask(v);
 	uint64_t count = e->io.rep ? v->gpr[GPR_RCX] & amask : 1;
 	int64_t step = (int64_t)e->io.size * (int64_t)count;
 	enum vcpu_gpr idx = e->io.in ? GPR_RDI : GPR_RSI;
@@ -105,11 +90,9 @@ enum exit_result exit_handle_io(struct vcpu *v, const struct vcpu_exit *e)
 	uint64_t mask = size_mask(e->io.size);
 	unsigned len = vcpu_exit_insn_len(v, e);
 
-	if (!len) {
-		v->stop.reason = STOP_INTERNAL;
-		v->stop.detail = "cannot decode the guest's I/O instruction";
-		return EXIT_STOP;
-	}
+	if (!len)
+		return vcpu_stop_guest(v, STOP_INTERNAL,
+				       "cannot decode the guest's I/O instruction");
 	if (e->io.string) {
 		skip_string_io(v, e);
 	} else if (e->io.in) {

@@ -1,9 +1,17 @@
 /* msr_virt.c - virtualize EFER and hide the SVM/VMX MSRs, so the guest can never reach them. */
-#include "msr_virt.h"
-
 #include "core/hw/cpu_caps.h"
 #include "core/hw/x86.h"
 #include "apic_guard.h"
+#include "exit.h"
+
+/* AMD SVM MSRs (APM vol. 2, 15.30). */
+#define MSR_VM_IGNNE 0xc0010115
+#define MSR_SMM_CTL  0xc0010116
+#define MSR_SVM_KEY  0xc0010118
+
+/* Intel VMX capability MSRs: IA32_VMX_BASIC .. IA32_VMX_VMFUNC (SDM vol. 4, table 2-2). */
+#define MSR_VMX_FIRST 0x480
+#define MSR_VMX_LAST  0x491
 
 /* EFER bits a guest may write (SDM vol. 4 table 2-2; APM vol. 2, 3.1.7). LMA is read-only. */
 #define EFER_LMSLE	    (1ull << 13)

@@ -6,10 +6,7 @@
 #include "printf.h"
 #include "x86.h"
 
-/* QEMU isa-debug-exit (-device isa-debug-exit,iobase=0xf4) and Bochs' shutdown port. */
-#define QEMU_DEBUG_EXIT_PORT 0xf4
-#define BOCHS_SHUTDOWN_PORT  0x8900
-#define MAX_DRAIN_UARTS	     2
+#define MAX_DRAIN_UARTS 2
 
 static struct uart *log_uart;
 static struct uart *drain_uarts[MAX_DRAIN_UARTS];

@@ -15,6 +15,10 @@
 #define HV_EXIT_GUEST_FAULT 5 /* the guest died: triple fault, forbidden memory, ... */
 #define HV_EXIT_KILLED	    6 /* gdb killed the machine */
 
+/* QEMU isa-debug-exit (-device isa-debug-exit,iobase=0xf4) and Bochs' shutdown port. */
+#define QEMU_DEBUG_EXIT_PORT 0xf4
+#define BOCHS_SHUTDOWN_PORT  0x8900
+
 /* Install the log UART; before this call printk output is dropped. */
 void console_init(struct uart *log);
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -6,7 +6,10 @@
 
 /* Control register bits (Intel SDM vol. 3A, 2.5). */
 #define CR0_PE	 (1ull << 0)
+#define CR0_TS	 (1ull << 3)
 #define CR0_ET	 (1ull << 4)
+#define CR0_NW	 (1ull << 29)
+#define CR0_CD	 (1ull << 30)
 #define CR0_PG	 (1ull << 31)
 #define CR4_DE	 (1ull << 3)
 #define CR4_PAE	 (1ull << 5)
@@ -16,6 +19,7 @@
 #define RFLAGS_FIXED1 (1ull << 1)
 #define RFLAGS_TF     (1ull << 8)
 #define RFLAGS_IF     (1ull << 9)
+#define RFLAGS_NT     (1ull << 14)
 #define RFLAGS_RF     (1ull << 16)
 
 /* MSRs used by the core (SDM vol. 4; AMD APM vol. 2, appendix A). */
