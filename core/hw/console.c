@@ -37,12 +37,6 @@ static void uart_sink(char c, void *ctx)
 	uart_putc(u, c);
 }
 
-static void console_putc(char c, void *ctx)
-{
-	(void)ctx;
-	uart_sink(c, log_uart);
-}
-
 void uart_printf(struct uart *u, const char *fmt, ...)
 {
 	va_list ap;
@@ -54,7 +48,7 @@ void uart_printf(struct uart *u, const char *fmt, ...)
 
 void vprintk(const char *fmt, va_list ap)
 {
-	fmt_vformat(console_putc, 0, fmt, ap);
+	fmt_vformat(uart_sink, log_uart, fmt, ap);
 }
 
 void printk(const char *fmt, ...)
@@ -62,7 +56,7 @@ void printk(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fmt_vformat(console_putc, 0, fmt, ap);
+	vprintk(fmt, ap);
 	va_end(ap);
 }
 

@@ -21,10 +21,7 @@
 #define PTE_US	(1 << 2)
 #define PTE_PWT (1 << 3)
 #define PTE_PCD (1 << 4)
-#define PTE_A	(1 << 5)
-#define PTE_D	(1 << 6)
 #define PTE_PS	(1 << 7)
-#define PTE_G	(1 << 8)
 
 #define BOOT_STACK_SIZE 16384
 #define IST_STACK_SIZE	8192

@@ -5,15 +5,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Layout must match the push order in boot/isr.S and core/capture.S. */
+/* Layout must match the push order in isr.S and capture.S. */
 struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
 	uint64_t vector, error;
 	uint64_t rip, cs, rflags, rsp, ss; /* as pushed by the CPU (SDM 3A, 7.14.2) */
 };
-
-#define TRAP_FRAME_SIZE (22 * 8)
 
 /* Exception vectors (SDM vol. 3A, table 7-1). */
 #define VEC_DE	       0
