@@ -5,7 +5,6 @@
 
 #define OPCODE_MOV_RM_R	  0x89 /* MOV r/m32, r32 */
 #define OPCODE_MOV_RM_IMM 0xc7 /* MOV r/m32, imm32 (/0) */
-#define MODRM_REG(m)	  (((m) >> 3) & 7u)
 #define REX_R		  0x4
 #define REX_W		  0x8
 #define REX_R_SHIFT	  1 /* REX.R extends ModRM.reg to 4 bits */
@@ -35,10 +34,10 @@ enum exit_result apic_guard_write(struct vcpu *v, const struct vcpu_exit *e)
 		return vcpu_stop_guest(v, STOP_INTERNAL,
 				       "unsupported operand size writing the local APIC");
 	if (insn_is(&i, INSN_MAP_1BYTE, OPCODE_MOV_RM_R)) {
-		unsigned reg = MODRM_REG(i.modrm) | ((i.rex & REX_R) << REX_R_SHIFT);
+		unsigned reg = insn_modrm_reg(&i) | ((i.rex & REX_R) << REX_R_SHIFT);
 
 		val = (uint32_t)v->gpr[reg];
-	} else if (insn_is(&i, INSN_MAP_1BYTE, OPCODE_MOV_RM_IMM) && MODRM_REG(i.modrm) == 0) {
+	} else if (insn_is(&i, INSN_MAP_1BYTE, OPCODE_MOV_RM_IMM) && insn_modrm_reg(&i) == 0) {
 		val = (uint32_t)i.imm;
 	} else {
 		return vcpu_stop_guest(v, STOP_INTERNAL,

@@ -52,20 +52,10 @@ int insn_decode(const uint8_t *buf, size_t avail, enum insn_mode mode, struct in
 /* True when @i is @opcode in opcode map @map (INSN_MAP_*). */
 bool insn_is(const struct insn *i, uint8_t map, uint8_t opcode);
 
-/* ModRM fields (SDM vol. 2A, 2.1.5). */
-static inline uint8_t insn_modrm_mod(const struct insn *i)
-{
-	return i->modrm >> 6;
-}
-
+/* The ModRM reg field (SDM vol. 2A, 2.1.5). */
 static inline uint8_t insn_modrm_reg(const struct insn *i)
 {
 	return (i->modrm >> 3) & 7;
-}
-
-static inline uint8_t insn_modrm_rm(const struct insn *i)
-{
-	return i->modrm & 7;
 }
 
 /* Internal to insn.c and insn_tables.c from here on. */
