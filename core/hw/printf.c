@@ -10,10 +10,7 @@
 #define FMT_DIGITS_MAX 24
 /* "%p" always shows the full 64-bit address so columns in dumps line up. */
 #define FMT_PTR_DIGITS 16
-/*
- * Cap on widths and precisions: a typo such as "%99999999d" must not stall the log UART
- * for minutes or overflow the int character count; no real format needs more.
- */
+/* Cap on widths and precisions: a typo like "%99999999d" must not stall the log UART. */
 #define FMT_MAX_WIDTH 4096
 #define FMT_NULL_STR  "(null)"
 
@@ -74,62 +71,44 @@ static unsigned clamp_width(int v)
 	return u > FMT_MAX_WIDTH ? FMT_MAX_WIDTH : u;
 }
 
-/* Digits of @v in @base, least significant first; returns how many. */
-static unsigned to_digits(uint64_t v, unsigned base, bool upper, char *buf)
+/* Emit [spaces][prefix][zeros][body][spaces], space-padded to the field width. */
+static void emit_field(struct fmt_sink *s, const struct fmt_spec *sp, const char *prefix,
+		       size_t plen, unsigned zeros, const char *body, size_t n)
 {
-	const char *set = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-	unsigned n = 0;
+	size_t len = plen + zeros + n;
+	unsigned pad = sp->width > len ? sp->width - (unsigned)len : 0;
 
-	do {
-		buf[n++] = set[v % base];
-		v /= base;
-	} while (v);
-	return n;
-}
-
-/*
- * Emit one integer field: [spaces][sign/prefix][zeros][digits][spaces].
- * @prefix is "-", "0x" or "" and always precedes zero padding, as in C.
- */
-static void emit_int(struct fmt_sink *s, const struct fmt_spec *sp, uint64_t mag, unsigned base,
-		     const char *prefix, size_t plen)
-{
-	char buf[FMT_DIGITS_MAX];
-	unsigned ndig = 0, zeros = 0, body, pad = 0;
-
-	/* C: an explicit precision of 0 prints no digits for the value 0. */
-	if (!(sp->prec == 0 && mag == 0))
-		ndig = to_digits(mag, base, sp->upper, buf);
-	if (sp->prec >= 0 && (unsigned)sp->prec > ndig)
-		zeros = (unsigned)sp->prec - ndig;
-	body = (unsigned)plen + zeros + ndig;
-	if (sp->width > body)
-		pad = sp->width - body;
-	/* '0' is ignored with '-' or an explicit precision (C11 7.21.6.1p6). */
-	if (sp->zero && !sp->left && sp->prec < 0) {
-		zeros += pad;
-		pad = 0;
-	}
 	if (!sp->left)
 		put_n(s, ' ', pad);
 	put_str(s, prefix, plen);
 	put_n(s, '0', zeros);
-	while (ndig)
-		put(s, buf[--ndig]);
+	put_str(s, body, n);
 	if (sp->left)
 		put_n(s, ' ', pad);
 }
 
-/* Emit @n bytes of @str padded to the field width (never zero-padded). */
-static void emit_str(struct fmt_sink *s, const struct fmt_spec *sp, const char *str, size_t n)
+/* Emit @mag in @base after @prefix ("-", "0x" or ""), which always precedes zero padding. */
+static void emit_int(struct fmt_sink *s, const struct fmt_spec *sp, uint64_t mag, unsigned base,
+		     const char *prefix, size_t plen)
 {
-	unsigned pad = sp->width > n ? sp->width - (unsigned)n : 0;
+	const char *set = sp->upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	char buf[FMT_DIGITS_MAX], *dig = buf + sizeof(buf);
+	unsigned ndig, zeros = 0;
 
-	if (!sp->left)
-		put_n(s, ' ', pad);
-	put_str(s, str, n);
-	if (sp->left)
-		put_n(s, ' ', pad);
+	/* C: an explicit precision of 0 prints no digits for the value 0. */
+	if (!(sp->prec == 0 && mag == 0)) {
+		do {
+			*--dig = set[mag % base];
+			mag /= base;
+		} while (mag);
+	}
+	ndig = (unsigned)(buf + sizeof(buf) - dig);
+	if (sp->prec >= 0 && (unsigned)sp->prec > ndig)
+		zeros = (unsigned)sp->prec - ndig;
+	/* '0' is ignored with '-' or an explicit precision (C11 7.21.6.1p6). */
+	if (sp->zero && !sp->left && sp->prec < 0 && sp->width > plen + ndig)
+		zeros = sp->width - (unsigned)plen - ndig;
+	emit_field(s, sp, prefix, plen, zeros, dig, ndig);
 }
 
 /* Length of @str, reading no further than @max bytes (the precision may bound a non-string). */
@@ -240,13 +219,13 @@ static bool convert(struct fmt_sink *s, const struct fmt_spec *sp, char conv, va
 
 		if (!str)
 			str = FMT_NULL_STR;
-		emit_str(s, sp, str, bounded_strlen(str, max));
+		emit_field(s, sp, "", 0, 0, str, bounded_strlen(str, max));
 		return true;
 	}
 	case 'c': {
 		char c = (char)va_arg(*ap, int);
 
-		emit_str(s, sp, &c, 1);
+		emit_field(s, sp, "", 0, 0, &c, 1);
 		return true;
 	}
 	case '%':
@@ -279,8 +258,7 @@ int fmt_vformat(fmt_putc_fn out, void *ctx, const char *fmt, va_list ap)
 			fmt++;
 			continue;
 		}
-		/* Unknown or truncated conversion: show the spec as written so the bug is visible.
-		 */
+		/* Unknown or truncated conversion: show it as written so the bug is visible. */
 		if (*fmt)
 			fmt++;
 		put_str(&s, start, (size_t)(fmt - start));
