@@ -62,13 +62,9 @@ static uint64_t usable_end_below(const struct mem_range *map, unsigned nmap, uin
 }
 
 /*
- * Check [base, end) and return the highest address a valid region may end at given what
- * was found there: @end itself when the range is good, else something lower. Every
- * region considered from here on starts at or below @base, so:
- *  - a blocker (non-usable entry or exclusion) overlapping the range must lie wholly
- *    above any valid region, which therefore ends at or below the blocker's start;
- *  - a hole in usable coverage likewise bounds valid regions to end at or below the
- *    hole's start (the end of the usable run below it).
+ * Check [base, end): return @end when the range is good, else the highest address a valid
+ * region may end at. Later candidates start at or below @base, so they must end at or below
+ * the start of any blocker (non-usable entry, exclusion) or usable-coverage hole found here.
  */
 static uint64_t check_range(const struct mem_range *map, unsigned nmap,
 			    const struct phys_range *excl, unsigned nexcl, uint64_t base,
@@ -106,11 +102,8 @@ bool pmem_find_top(const struct mem_range *map, unsigned nmap, const struct phys
 
 	if (size == 0 || !is_pow2(align) || !base)
 		return false;
-	/*
-	 * Try the highest aligned candidate ending at or below @hi; on failure @hi drops to a
-	 * blocker start or a usable end, strictly lower each time, so the loop runs at most
-	 * about nmap + nexcl + 1 times.
-	 */
+	/* On failure @hi drops to a blocker start or a usable end, strictly lower each time,
+	 * so the loop runs at most about nmap + nexcl + 1 times. */
 	while (hi >= size) {
 		uint64_t cand = (hi - size) & ~(align - 1);
 		uint64_t next = check_range(map, nmap, excl, nexcl, cand, cand + size);
@@ -126,15 +119,7 @@ bool pmem_find_top(const struct mem_range *map, unsigned nmap, const struct phys
 
 uint64_t pmem_usable_top(const struct mem_range *map, unsigned nmap)
 {
-	uint64_t top = 0;
-
-	for (unsigned i = 0; i < nmap; i++) {
-		uint64_t end = entry_end(&map[i]);
-
-		if (map[i].type == MEM_USABLE && map[i].len && end > top)
-			top = end;
-	}
-	return top;
+	return usable_end_below(map, nmap, UINT64_MAX);
 }
 
 void pmem_pool_init(struct pmem_pool *p, uint64_t start, uint64_t end)

@@ -8,7 +8,6 @@
 #define MAXPHYADDR_MAX 52	/* SDM vol. 3A, 4.1.4 */
 #define ENTRIES_SHIFT  9	/* 512 eight-byte entries per table (PAE, 4- and 5-level) */
 #define PAE_PDPTE_RSVD 0x1e6ull /* PDPTE bits 2:1 and 8:5 (SDM vol. 3A, table 4-8) */
-#define PDE32_4M_BIT21 (1ull << 21)
 
 /* Bits @hi..@lo set (hi >= lo, both < 64). */
 static uint64_t bits(unsigned hi, unsigned lo)
@@ -147,17 +146,13 @@ enum gwalk_status gwalk_translate(const struct gwalk_ctx *c, uint64_t gva, uint6
 
 const char *gwalk_status_str(enum gwalk_status s)
 {
-	switch (s) {
-	case GWALK_OK:
-		return "ok";
-	case GWALK_NOT_PRESENT:
-		return "not present";
-	case GWALK_RESERVED_BIT:
-		return "reserved bit set";
-	case GWALK_READ_FAILED:
-		return "page-table read failed";
-	case GWALK_NON_CANONICAL:
-		return "non-canonical address";
-	}
-	return "unknown";
+	static const char *const names[] = {
+	    [GWALK_OK] = "ok",
+	    [GWALK_NOT_PRESENT] = "not present",
+	    [GWALK_RESERVED_BIT] = "reserved bit set",
+	    [GWALK_READ_FAILED] = "page-table read failed",
+	    [GWALK_NON_CANONICAL] = "non-canonical address",
+	};
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
 }

@@ -45,17 +45,11 @@ enum gwalk_status {
 /*
  * Translate linear address @gva with the guest's CR0/CR3/CR4/EFER, reading paging
  * structures through @c->read_phys. On GWALK_OK, *@gpa is the physical address and
- * *@page_size (if not NULL) the size of the page mapping it.
- *
- * Modes (SDM vol. 3A, 4.1): paging off (identity, 32-bit wrap, reported as 4 KiB pages),
- * 32-bit (4 KiB, 4 MiB with CR4.PSE, PSE-36), PAE (2 MiB, 4 KiB), 4-level (1 GiB, 2 MiB,
- * 4 KiB) and 5-level with CR4.LA57. Outside IA-32e mode @gva is truncated to 32 bits.
- *
- * This only translates: no access-rights checks (R/W, U/S, XD, SMEP/SMAP, protection
- * keys), Accessed/Dirty flags are not set, no TLB or paging-structure caches are modelled,
- * PAE PDPTEs are read from memory at CR3 rather than from the PDPTE registers, 1 GiB
- * pages are assumed supported, and the A20 mask is ignored. Only P and reserved bits
- * (architectural ones, bits at and above maxphyaddr, XD without EFER.NXE) are checked.
+ * *@page_size (if not NULL) the size of the page mapping it. All modes of SDM vol. 3A, 4.1
+ * (paging off: identity, 32-bit wrap, 4 KiB pages); outside IA-32e mode @gva is truncated
+ * to 32 bits. Only P and reserved bits (incl. those at and above maxphyaddr, XD without
+ * EFER.NXE) are checked: no access rights, no A/D updates, no TLB, PAE PDPTEs read at CR3,
+ * 1 GiB pages assumed supported, no A20 mask.
  */
 enum gwalk_status gwalk_translate(const struct gwalk_ctx *c, uint64_t gva, uint64_t *gpa,
 				  uint64_t *page_size);
