@@ -21,14 +21,12 @@ static bool is_gdb_port(const struct vcpu *v, uint16_t port)
 }
 
 /* A write the guest may do only to end the run: record it, then stop. */
-static bool exit_port_write(struct vcpu *v, uint16_t port, uint32_t val)
+static enum exit_result exit_port_write(struct vcpu *v, uint16_t port, uint32_t val)
 {
 	if (port == QEMU_DEBUG_EXIT_PORT) {
 		v->last_exit_code = (int)(val & BYTE_MASK);
-		v->stop.reason = STOP_GUEST_EXIT;
 		v->stop.exit_code = v->last_exit_code;
-		v->stop.detail = "isa-debug-exit port 0xf4";
-		return true;
+		return vcpu_stop_guest(v, STOP_GUEST_EXIT, "isa-debug-exit port 0xf4");
 	}
 	if (port == BOCHS_SHUTDOWN_PORT) {
 		char c = (char)(val & BYTE_MASK);
@@ -38,13 +36,11 @@ static bool exit_port_write(struct vcpu *v, uint16_t port, uint32_t val)
 		else
 			v->shutdown_seen = (c == bochs_shutdown[0]);
 		if (bochs_shutdown[(int)v->shutdown_seen] == '\0') {
-			v->stop.reason = STOP_GUEST_EXIT;
 			v->stop.exit_code = v->last_exit_code;
-			v->stop.detail = "Bochs shutdown port 0x8900";
-			return true;
+			return vcpu_stop_guest(v, STOP_GUEST_EXIT, "Bochs shutdown port 0x8900");
 		}
 	}
-	return false;
+	return EXIT_RESUME;
 }
 
 /* INS from a port with no device stores all ones at ES:rDI, one element at a time. */
@@ -107,7 +103,7 @@ enum exit_result exit_handle_io(struct vcpu *v, const struct vcpu_exit *e)
 	} else {
 		uint32_t val = (uint32_t)(v->gpr[GPR_RAX] & mask);
 
-		if (exit_port_write(v, port, val)) {
+		if (exit_port_write(v, port, val) == EXIT_STOP) {
 			vcpu_complete_insn(v, len);
 			return EXIT_STOP;
 		}

@@ -23,17 +23,17 @@
 
 void msr_virt_protect(struct vcpu *v)
 {
+	static const uint32_t svm_msrs[] = {MSR_VM_CR, MSR_VM_IGNNE, MSR_SMM_CTL, MSR_VM_HSAVE_PA,
+					    MSR_SVM_KEY};
+
 	v->ops->set_msr_intercept(v, MSR_EFER, true, true);
 	if (v->lapic_base) {
 		v->ops->set_msr_intercept(v, MSR_X2APIC_ICR, false, true);
 		v->ops->set_msr_intercept(v, MSR_IA32_APIC_BASE, false, true);
 	}
 	if (v->is_amd) {
-		v->ops->set_msr_intercept(v, MSR_VM_CR, true, true);
-		v->ops->set_msr_intercept(v, MSR_VM_IGNNE, true, true);
-		v->ops->set_msr_intercept(v, MSR_SMM_CTL, true, true);
-		v->ops->set_msr_intercept(v, MSR_VM_HSAVE_PA, true, true);
-		v->ops->set_msr_intercept(v, MSR_SVM_KEY, true, true);
+		for (unsigned i = 0; i < sizeof(svm_msrs) / sizeof(svm_msrs[0]); i++)
+			v->ops->set_msr_intercept(v, svm_msrs[i], true, true);
 	} else {
 		v->ops->set_msr_intercept(v, MSR_IA32_FEATURE_CONTROL, true, true);
 		for (uint32_t m = MSR_VMX_FIRST; m <= MSR_VMX_LAST; m++)

@@ -131,9 +131,6 @@ struct vcpu_exit {
 			bool in, string, rep;
 		} io;
 		struct {
-			uint32_t index;
-		} msr;
-		struct {
 			uint64_t gpa;
 			uint64_t gla;
 			bool gla_valid, write, fetch;
