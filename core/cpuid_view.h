@@ -17,10 +17,8 @@
 #define CR4_OSXSAVE_BIT	   (1ull << 18)
 #define CR4_PKE_BIT	   (1ull << 22)
 
-/*
- * Rewrite @r, the host CPU's answer to (@leaf, @subleaf), into the guest's view. @guest_cr4
- * matters because OSXSAVE/OSPKE mirror CR4 of whoever executes CPUID: here the host.
- */
+/* Rewrite @r, the host's answer to (@leaf, @subleaf), into the guest's view; OSXSAVE and
+ * OSPKE mirror the CR4 of whoever executes CPUID (the host), so they come from @guest_cr4. */
 void cpuid_guest_view(uint32_t leaf, uint32_t subleaf, uint64_t guest_cr4, struct cpuid_regs *r);
 
 #endif

@@ -128,10 +128,8 @@ static enum exit_result handle_npf(struct vcpu *v, const struct vcpu_exit *e)
 	return vcpu_stop_guest(v, STOP_BAD_ACCESS, "guest access outside memory it may use");
 }
 
-/*
- * Delivering #DF through a missing or absent IDT entry is the triple fault (SDM vol. 3A,
- * 7.15, interrupt 8). Bochs' SVM resets the machine instead of a shutdown exit.
- */
+/* Delivering #DF through a missing or absent IDT entry is the triple fault (SDM vol. 3A,
+ * 7.15, interrupt 8), which Bochs' SVM turns into a reset instead of a shutdown exit. */
 static bool df_gate_usable(struct vcpu *v)
 {
 	struct vcpu_dtable idt;
@@ -186,11 +184,8 @@ static bool decode_swint(struct vcpu *v, uint8_t *vector, uint8_t *len)
 	}
 }
 
-/*
- * INT3 (#BP intercept) and INT n (SVM INTn intercept; QEMU reports INT3 that way too): gdb's
- * own breakpoints stop the guest with RIP on the INT3; the rest go back to the guest as the
- * software event @type, returning after the instruction.
- */
+/* INT3 (#BP intercept) and INT n (SVM INTn; QEMU reports INT3 so too): gdb's breakpoints stop
+ * the guest on the INT3; the rest go back to the guest as @type, returning after it. */
 static enum exit_result reflect_soft_int(struct vcpu *v, const struct vcpu_exit *e,
 					 enum vcpu_event_type type, uint8_t vector,
 					 bool vector_valid)
@@ -209,10 +204,8 @@ static enum exit_result reflect_soft_int(struct vcpu *v, const struct vcpu_exit 
 	return EXIT_RESUME;
 }
 
-/*
- * MOV to CR0/CR4, CLTS and LMSW that the backend had to see (VMX guest/host masks).
- * The CPU's own checks (reserved bits, PG without PE) become #GP as on bare metal.
- */
+/* MOV to CR0/CR4, CLTS and LMSW that the backend had to see (VMX guest/host masks); the
+ * CPU's own checks (reserved bits, PG without PE) become #GP as on bare metal. */
 static enum exit_result handle_cr(struct vcpu *v, const struct vcpu_exit *e)
 {
 	enum vcpu_reg reg = e->cr.cr == 0 ? REG_CR0 : REG_CR4;

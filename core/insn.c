@@ -8,10 +8,7 @@
 /* REX is 0100WRXB (SDM vol. 2A, 2.2.1). */
 #define REX_W 0x08
 
-/*
- * The bytes seen so far. Every read goes through need(), which records the first error
- * (its order matters: see need()); reads after an error return 0 and change nothing.
- */
+/* The bytes seen so far; reads after the first error (see need()) return 0, moving nothing. */
 struct cursor {
 	const uint8_t *buf;
 	size_t avail; /* already clamped to INSN_MAX_LEN */
@@ -50,11 +47,8 @@ static int64_t sign_extend(uint64_t v, size_t bytes)
 	return bytes ? (int64_t)(v << shift) >> shift : 0;
 }
 
-/*
- * ModRM, SIB and displacement (SDM vol. 2A, 2.1.5, tables 2-1 to 2-3; RIP-relative: 2.2.1.6).
- * @force_reg: MOV to/from CR/DR treat the ModRM as register form whatever mod says
- * (SDM vol. 2A, MOV-Move to/from Control/Debug Registers: "the mod field is ignored").
- */
+/* ModRM, SIB and displacement (SDM vol. 2A, 2.1.5, tables 2-1 to 2-3; RIP-relative 2.2.1.6).
+ * @force_reg: MOV to/from CR/DR ignore mod, always the register form (SDM vol. 2A, MOV). */
 static void decode_modrm(struct cursor *c, unsigned asize, bool force_reg, struct insn *out)
 {
 	unsigned mod, rm;

@@ -45,10 +45,8 @@ enum vcpu_reg {
 
 enum vcpu_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR, SEG_COUNT };
 
-/*
- * Segment attributes use the descriptor's bits 8-15 and 20-23 packed into 12 bits, the
- * AMD VMCB format (APM vol. 2, 15.5.1): type 3:0, S 4, DPL 6:5, P 7, AVL 8, L 9, D/B 10, G 11.
- */
+/* Segment attributes: descriptor bits 8-15 and 20-23 packed in 12 bits as in the VMCB (APM
+ * vol. 2, 15.5.1): type 3:0, S 4, DPL 6:5, P 7, AVL 8, L 9, D/B 10, G 11. */
 #define SEG_ATTR_S	   (1u << 4)
 #define SEG_ATTR_DPL_SHIFT 5
 #define SEG_ATTR_DPL_MASK  (3u << SEG_ATTR_DPL_SHIFT)

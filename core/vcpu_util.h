@@ -38,11 +38,8 @@ void vcpu_inject_gp0(struct vcpu *v);
 /* Record why the guest stops; returns EXIT_STOP for the exit handler to pass on. */
 enum exit_result vcpu_stop_guest(struct vcpu *v, enum vcpu_stop_reason r, const char *detail);
 
-/*
- * Finish an instruction the hypervisor emulated: advance RIP (wrapping as the code size
- * does), clear RF and the STI/MOV SS shadow, and raise the single-step trap when TF was
- * set (SDM vol. 3B, 18.3.1.4), as the CPU would have.
- */
+/* Finish an emulated instruction as the CPU would: advance RIP (wrapping at the code size),
+ * clear RF and the STI/MOV SS shadow, single-step trap if TF was set (SDM 3B, 18.3.1.4). */
 void vcpu_complete_insn(struct vcpu *v, unsigned len);
 
 #endif

@@ -25,10 +25,8 @@ void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vprintk(const char *fmt, va_list ap);
 /* Formatted output to another UART (the GDB port), with the same newline handling. */
 void uart_printf(struct uart *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/*
- * Stop the machine: drain the UARTs, then isa-debug-exit (QEMU exits with status
- * (code << 1) | 1) and the Bochs shutdown port; on real hardware, halt forever.
- */
+/* Stop the machine: drain the UARTs, write isa-debug-exit (QEMU exits with (code << 1) | 1)
+ * and the Bochs shutdown port; on real hardware, halt forever. */
 void hv_exit(int code) __attribute__((noreturn));
 /* Register another UART to drain before exiting (the GDB port). */
 void console_add_drain(struct uart *u);

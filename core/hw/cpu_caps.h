@@ -94,10 +94,7 @@ struct cpu_caps {
 	bool npt, nrip_save, decode_assists, lbr_virt;
 };
 
-/*
- * IA32_FEATURE_CONTROL policy: if unlocked, return the value to write (lock + VMX outside
- * SMX, preserving other bits); if already locked, return @fc unchanged.
- */
+/* IA32_FEATURE_CONTROL to write: @fc if locked, else @fc plus lock and VMX outside SMX. */
 uint64_t cpu_caps_feature_control_fixup(uint64_t fc);
 
 /* Pure decision: which extension, is it usable, what does it offer. */

@@ -34,10 +34,8 @@ static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 static struct tss64 tss __attribute__((aligned(16)));
 static struct idt_gate idt[IDT_ENTRIES] __attribute__((aligned(16)));
 static trap_handler_fn handlers[NUM_EXCEPTIONS];
-/*
- * A #DB or NMI can arrive right after a guest-controlled MOV SS/POP SS (CVE-2018-8897)
- * or on a corrupted stack; each such vector gets its own known-good stack.
- */
+/* A #DB or NMI can arrive right after a guest's MOV SS/POP SS (CVE-2018-8897) or on a
+ * corrupted stack: each such vector gets its own known-good stack. */
 static uint8_t ist_stacks[IST_COUNT][IST_STACK_SIZE] __attribute__((aligned(16)));
 static const uint8_t vector_ist[NUM_EXCEPTIONS] = {
     [VEC_DB] = IST_DB, [VEC_NMI] = IST_NMI, [VEC_DF] = IST_DF, [VEC_MC] = IST_MC};

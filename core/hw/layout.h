@@ -4,10 +4,9 @@
 #define DBGVISOR_LAYOUT_H
 
 /*
- * The loader puts the image at KERNEL_LOAD_PHYS (the multiboot address fields say so);
- * everything but the 32-bit entry is linked at KERNEL_VMA_BASE + physical address, the
- * last 2 GiB of the address space (-mcmodel=kernel). After boot the image is copied to
- * the reserved region at the top of RAM and that VMA range is remapped onto the copy.
+ * The loader puts the image at KERNEL_LOAD_PHYS; all but the 32-bit entry is linked at
+ * KERNEL_VMA_BASE + physical address (the last 2 GiB, -mcmodel=kernel). After boot the image
+ * is copied to the reserved region at the top of RAM and that VMA range remapped onto it.
  */
 #define KERNEL_LOAD_PHYS 0x200000
 #define KERNEL_VMA_BASE	 0xFFFFFFFF80000000

@@ -21,10 +21,8 @@ static bool overlaps(uint64_t s1, uint64_t e1, uint64_t s2, uint64_t e2)
 	return s1 < e2 && s2 < e1;
 }
 
-/*
- * How far up from @from the usable entries cover without a gap: merges overlapping and
- * touching entries. Returns @from itself when no usable entry covers that byte.
- */
+/* How far up from @from the usable entries (overlapping or touching) cover without a gap;
+ * @from itself when no usable entry covers that byte. */
 static uint64_t usable_reach(const struct mem_range *map, unsigned nmap, uint64_t from)
 {
 	uint64_t reach = from;

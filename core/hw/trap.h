@@ -41,10 +41,8 @@ void trap_capture(struct trap_frame *f);
 /* Print every register of @f plus CR0/CR2/CR3/CR4 to the log. */
 void trap_dump(const struct trap_frame *f);
 const char *trap_vector_name(uint64_t vector);
-/*
- * A handler for an exception taken in the hypervisor itself; returns true when it handled
- * @f (execution resumes from the frame), false to fall through to the dump and stop.
- */
+/* A handler for an exception in the hypervisor itself: true when it handled @f (execution
+ * resumes from the frame), false to fall through to the dump and stop. */
 typedef bool (*trap_handler_fn)(struct trap_frame *f);
 void trap_set_handler(uint8_t vector, trap_handler_fn fn);
 /* Print, dump the caller's registers, stop the machine with HV_EXIT_PANIC. */

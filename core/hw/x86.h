@@ -121,25 +121,19 @@ struct __attribute__((packed)) x86_dtr {
 	uint64_t base;
 };
 
-static inline void x86_lgdt(const struct x86_dtr *d)
-{
-	__asm__ volatile("lgdt %0" ::"m"(*d));
-}
-
-static inline void x86_lidt(const struct x86_dtr *d)
-{
-	__asm__ volatile("lidt %0" ::"m"(*d));
-}
-
-static inline void x86_sgdt(struct x86_dtr *d)
-{
-	__asm__ volatile("sgdt %0" : "=m"(*d));
-}
-
-static inline void x86_sidt(struct x86_dtr *d)
-{
-	__asm__ volatile("sidt %0" : "=m"(*d));
-}
+/* x86_lgdt/x86_sgdt and x86_lidt/x86_sidt: load and store GDTR and IDTR. */
+#define X86_DTR(table)                                                                             \
+	static inline void x86_l##table(const struct x86_dtr *d)                                   \
+	{                                                                                          \
+		__asm__ volatile("l" #table " %0" ::"m"(*d));                                      \
+	}                                                                                          \
+	static inline void x86_s##table(struct x86_dtr *d)                                         \
+	{                                                                                          \
+		__asm__ volatile("s" #table " %0" : "=m"(*d));                                     \
+	}
+X86_DTR(gdt)
+X86_DTR(idt)
+#undef X86_DTR
 
 static inline void x86_ltr(uint16_t sel)
 {

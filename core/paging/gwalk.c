@@ -72,11 +72,8 @@ static enum gwalk_status walk32(const struct gwalk_ctx *c, uint32_t va, uint64_t
 	return done(pte & bits(31, 12), GWALK_PAGE_4K, va, gpa, page_size);
 }
 
-/*
- * Walk 512-entry tables from the one at @table whose entries are indexed by @va bits
- * (@shift + 8):@shift, down to the 4 KiB level: PML5/PML4/PDPT/PD/PT of 4- and 5-level
- * paging (4.5, tables 4-14 to 4-20) and the PD/PT of PAE paging (4.4.2, tables 4-9 to 4-11).
- */
+/* Walk 512-entry tables from @table, indexed by @va bits (@shift + 8):@shift, down to 4 KiB:
+ * 4/5-level paging (4.5, tables 4-14 to 4-20) and PAE's PD/PT (4.4.2, tables 4-9 to 4-11). */
 static enum gwalk_status walk_tables(const struct gwalk_ctx *c, uint64_t table, unsigned shift,
 				     uint64_t va, uint64_t *gpa, uint64_t *page_size)
 {
