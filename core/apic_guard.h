@@ -2,9 +2,6 @@
 #ifndef DBGVISOR_APIC_GUARD_H
 #define DBGVISOR_APIC_GUARD_H
 
-#include <stdbool.h>
-#include <stdint.h>
-
 #include "core/hw/apic.h"
 #include "vcpu.h"
 

@@ -2,8 +2,6 @@
 #ifndef DBGVISOR_CPUID_VIEW_H
 #define DBGVISOR_CPUID_VIEW_H
 
-#include <stdint.h>
-
 #include "core/hw/cpu_caps.h"
 #include "core/hw/x86.h"
 

@@ -19,7 +19,6 @@
 #define CR4_GUEST_ALLOWED 0x1ff1fffull
 #define CR_HIGH_MASK	  0xffffffff00000000ull
 #define OPCODE_INT3	  0xcc
-#define OPCODE_INT_IMM8	  0xcd
 #define OPCODE_INTO	  0xce
 
 /* The architectural #GP conditions of MOV to CR0/CR4 (SDM vol. 2B, MOV--Move to CR). */
@@ -166,22 +165,14 @@ static bool decode_swint(struct vcpu *v, uint8_t *vector, uint8_t *len)
 {
 	struct insn i;
 
-	if (vcpu_fetch_insn(v, &i) != 0 || i.map != INSN_MAP_1BYTE)
+	if (vcpu_fetch_insn(v, &i) != 0 || i.map != INSN_MAP_1BYTE || i.opcode < OPCODE_INT3 ||
+	    i.opcode > OPCODE_INTO)
 		return false;
 	*len = i.len;
-	switch (i.opcode) {
-	case OPCODE_INT3:
-		*vector = VEC_BP;
-		return true;
-	case OPCODE_INT_IMM8:
-		*vector = (uint8_t)i.imm;
-		return true;
-	case OPCODE_INTO:
-		*vector = VEC_OF;
-		return true;
-	default:
-		return false;
-	}
+	*vector = i.opcode == OPCODE_INT3   ? VEC_BP
+		  : i.opcode == OPCODE_INTO ? VEC_OF
+					    : (uint8_t)i.imm;
+	return true;
 }
 
 /* INT3 (#BP intercept) and INT n (SVM INTn; QEMU reports INT3 so too): gdb's breakpoints stop

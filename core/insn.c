@@ -1,8 +1,4 @@
 /* insn.c - x86 instruction length decoder (SDM vol. 2A chapter 2, opcode maps in appendix A). */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "insn.h"
 
 /* REX is 0100WRXB (SDM vol. 2A, 2.2.1). */

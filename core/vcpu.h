@@ -227,11 +227,9 @@ struct vcpu_ops {
 	/* After an exit: what the guest left in DR0-3, DR6 and DR7 while it ran natively. */
 	void (*save_debug)(struct vcpu *v, uint64_t db[DR_SLOTS], uint64_t *dr6, uint64_t *dr7);
 	void (*set_dr_intercept)(struct vcpu *v, bool on);
-	/*
-	 * Block interrupts for the debugger's next single-step only: SVM sets the interrupt
-	 * shadow; VMX uses blocking by MOV SS, which (unlike STI blocking) also defers the
-	 * single-step #DB until that instruction has run (SDM vol. 3C, 27.7.3).
-	 */
+	/* Block interrupts for the debugger's next single-step only: SVM sets the interrupt
+	 * shadow, VMX blocking by MOV SS, which unlike STI's also defers the #DB until that
+	 * instruction has run (SDM vol. 3C, 27.7.3). */
 	void (*set_step_shadow)(struct vcpu *v);
 };
 

@@ -2,9 +2,6 @@
 #ifndef DBGVISOR_VCPU_HOOKS_H
 #define DBGVISOR_VCPU_HOOKS_H
 
-#include <stdbool.h>
-#include <stdint.h>
-
 #include "vcpu.h"
 
 /* The debug events the engine hands up (debug/debug_hooks.c fills it; core/ never includes

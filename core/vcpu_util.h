@@ -3,10 +3,6 @@
 #ifndef DBGVISOR_VCPU_UTIL_H
 #define DBGVISOR_VCPU_UTIL_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "insn.h"
 #include "vcpu.h"
 

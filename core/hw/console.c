@@ -1,8 +1,6 @@
 /* console.c - printk to the log UART and machine exit. */
 #include "console.h"
 
-#include <stdarg.h>
-
 #include "printf.h"
 #include "x86.h"
 

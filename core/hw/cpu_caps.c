@@ -1,8 +1,6 @@
 /* cpu_caps.c - decide from raw CPUID/MSR values which extension is usable and what it offers. */
 #include "cpu_caps.h"
 
-#include <stddef.h>
-
 #include "string.h"
 
 /* CPUID.0:EBX,EDX,ECX vendor strings; 12 characters, not NUL-terminated in the registers. */

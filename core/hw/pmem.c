@@ -1,8 +1,4 @@
 /* pmem.c - pick the hypervisor's region at the top of usable RAM and bump-allocate its pages. */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "pmem.h"
 
 static bool is_pow2(uint64_t v)

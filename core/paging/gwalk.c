@@ -1,8 +1,4 @@
 /* gwalk.c - software walk of the guest's paging structures (SDM vol. 3A, chapter 4). */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "gwalk.h"
 
 #define MAXPHYADDR_MAX 52	/* SDM vol. 3A, 4.1.4 */

@@ -2,9 +2,6 @@
 #ifndef DBGVISOR_NESTED_PT_H
 #define DBGVISOR_NESTED_PT_H
 
-#include <stdbool.h>
-#include <stdint.h>
-
 #include "core/hw/pmem.h"
 
 /* NPT (long-mode format) and EPT both use 4-level, 512-entry tables; only the bits differ. */
