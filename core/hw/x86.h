@@ -12,7 +12,9 @@
 #define CR0_CD	 (1ull << 30)
 #define CR0_PG	 (1ull << 31)
 #define CR4_DE	 (1ull << 3)
+#define CR4_PSE	 (1ull << 4)
 #define CR4_PAE	 (1ull << 5)
+#define CR4_LA57 (1ull << 12)
 #define CR4_VMXE (1ull << 13)
 
 /* RFLAGS bits (SDM vol. 1, 3.4.3). */

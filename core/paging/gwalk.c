@@ -51,7 +51,7 @@ static enum gwalk_status walk32(const struct gwalk_ctx *c, uint32_t va, uint64_t
 		return GWALK_READ_FAILED;
 	if (!(pde & GWALK_PTE_P))
 		return GWALK_NOT_PRESENT;
-	if ((c->cr4 & GWALK_CR4_PSE) && (pde & GWALK_PTE_PS)) {
+	if ((c->cr4 & CR4_PSE) && (pde & GWALK_PTE_PS)) {
 		/* 4-MByte page; PSE-36 puts physical bits (M-1):32 in PDE bits (M-20):13, with
 		 * M = min(MAXPHYADDR, 40), and bits 21:(M-19) are reserved (table 4-4). */
 		unsigned m = maxphyaddr(c) < 40 ? maxphyaddr(c) : 40;
@@ -77,7 +77,7 @@ static enum gwalk_status walk_tables(const struct gwalk_ctx *c, uint64_t table, 
 	uint64_t addr_mask = bits(m - 1, 12);
 	/* Bits 51:M, and XD unless EFER.NXE (4.4.2, 4.5.4: "reserved bits"). */
 	uint64_t rsvd = (m < MAXPHYADDR_MAX ? bits(MAXPHYADDR_MAX - 1, m) : 0) |
-			((c->efer & GWALK_EFER_NXE) ? 0 : GWALK_PTE_XD);
+			((c->efer & EFER_NXE) ? 0 : GWALK_PTE_XD);
 
 	for (;; shift -= ENTRIES_SHIFT) {
 		uint64_t e, index = (va >> shift) & bits(ENTRIES_SHIFT - 1, 0);
@@ -120,11 +120,11 @@ static enum gwalk_status walk_pae(const struct gwalk_ctx *c, uint32_t va, uint64
 enum gwalk_status gwalk_translate(const struct gwalk_ctx *c, uint64_t gva, uint64_t *gpa,
 				  uint64_t *page_size)
 {
-	if (!(c->cr0 & GWALK_CR0_PG))
+	if (!(c->cr0 & CR0_PG))
 		return done(gva & 0xffffffffull, GWALK_PAGE_4K, gva, gpa, page_size);
-	if (c->efer & GWALK_EFER_LMA) {
+	if (c->efer & EFER_LMA) {
 		/* 4-level or 5-level paging (4.5); linear addresses must be canonical (3.3.7.1). */
-		bool la57 = c->cr4 & GWALK_CR4_LA57;
+		bool la57 = c->cr4 & CR4_LA57;
 		unsigned width = la57 ? 57 : 48;
 
 		if ((uint64_t)((int64_t)(gva << (64 - width)) >> (64 - width)) != gva)
@@ -132,7 +132,7 @@ enum gwalk_status gwalk_translate(const struct gwalk_ctx *c, uint64_t gva, uint6
 		return walk_tables(c, c->cr3 & bits(maxphyaddr(c) - 1, 12), la57 ? 48 : 39, gva,
 				   gpa, page_size);
 	}
-	if (c->cr4 & GWALK_CR4_PAE)
+	if (c->cr4 & CR4_PAE)
 		return walk_pae(c, (uint32_t)gva, gpa, page_size);
 	return walk32(c, (uint32_t)gva, gpa, page_size);
 }

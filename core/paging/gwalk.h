@@ -7,13 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Control bits that select the paging mode (SDM vol. 3A, 4.1.1, table 4-1). */
-#define GWALK_CR0_PG   (1ull << 31)
-#define GWALK_CR4_PSE  (1ull << 4)
-#define GWALK_CR4_PAE  (1ull << 5)
-#define GWALK_CR4_LA57 (1ull << 12)
-#define GWALK_EFER_LMA (1ull << 10)
-#define GWALK_EFER_NXE (1ull << 11)
+#include "core/hw/x86.h"
 
 /* Paging-structure entry bits (SDM vol. 3A, 4.3 and 4.4.2, 4.5.4). */
 #define GWALK_PTE_P		(1ull << 0)
