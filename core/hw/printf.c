@@ -49,13 +49,17 @@ static void put_str(struct fmt_sink *s, const char *str, size_t n)
 		put(s, *str++);
 }
 
-/* Parse a decimal field, saturating at FMT_MAX_WIDTH; advances *pp past the digits. */
-static unsigned parse_num(const char **pp)
+/* A width or precision: '*' takes the next int argument, digits saturate at FMT_MAX_WIDTH. */
+static int parse_field(const char **pp, va_list *ap)
 {
-	unsigned v = 0;
+	int v = 0;
 
+	if (**pp == '*') {
+		(*pp)++;
+		return va_arg(*ap, int);
+	}
 	while (**pp >= '0' && **pp <= '9') {
-		v = v * 10 + (unsigned)(**pp - '0');
+		v = v * 10 + (**pp - '0');
 		if (v > FMT_MAX_WIDTH)
 			v = FMT_MAX_WIDTH;
 		(*pp)++;
@@ -141,6 +145,7 @@ static uint64_t arg_int(va_list *ap, unsigned lenmod, bool sign)
 static void parse_spec(const char **pp, struct fmt_spec *sp, va_list *ap)
 {
 	const char *p = *pp;
+	int w;
 
 	*sp = (struct fmt_spec){.prec = -1};
 	for (;; p++) {
@@ -151,26 +156,14 @@ static void parse_spec(const char **pp, struct fmt_spec *sp, va_list *ap)
 		else
 			break;
 	}
-	if (*p == '*') {
-		int w = va_arg(*ap, int);
-
-		sp->left |= w < 0;
-		sp->width = clamp_width(w);
-		p++;
-	} else {
-		sp->width = parse_num(&p);
-	}
+	w = parse_field(&p, ap);
+	sp->left |= w < 0;
+	sp->width = clamp_width(w);
 	if (*p == '.') {
 		p++;
-		if (*p == '*') {
-			int pr = va_arg(*ap, int);
-
-			/* A negative precision argument counts as absent (C11 7.21.6.1p5). */
-			sp->prec = pr < 0 ? -1 : (int)clamp_width(pr);
-			p++;
-		} else {
-			sp->prec = (int)parse_num(&p);
-		}
+		w = parse_field(&p, ap);
+		/* A negative precision argument counts as absent (C11 7.21.6.1p5). */
+		sp->prec = w < 0 ? -1 : (int)clamp_width(w);
 	}
 	if (*p == 'l') {
 		sp->lenmod = LEN_LONG;
