@@ -1,12 +1,10 @@
 /* cpuid_view.c - hide VT-x/SVM from the guest, announce the hypervisor, mirror guest CR4 bits. */
 #include "cpuid_view.h"
 
-#include "core/hw/cpu_caps.h"
 #include "core/hw/string.h"
 
 void cpuid_guest_view(uint32_t leaf, uint32_t subleaf, uint64_t guest_cr4, struct cpuid_regs *r)
 {
-	(void)subleaf;
 	if (leaf >= CPUID_HV_BASE && leaf <= CPUID_HV_LAST) {
 		r->eax = r->ebx = r->ecx = r->edx = 0;
 		if (leaf == CPUID_HV_BASE) {
@@ -22,9 +20,8 @@ void cpuid_guest_view(uint32_t leaf, uint32_t subleaf, uint64_t guest_cr4, struc
 	switch (leaf) {
 	case CPUID_LEAF_FEATURES:
 		/* SDM vol. 2A CPUID: bit 31 of ECX is reserved for hypervisor use. */
-		r->ecx &= ~CPUID1_ECX_VMX;
+		r->ecx &= ~(CPUID1_ECX_VMX | CPUID1_ECX_OSXSAVE);
 		r->ecx |= CPUID1_ECX_HYPERVISOR;
-		r->ecx &= ~CPUID1_ECX_OSXSAVE;
 		if (guest_cr4 & CR4_OSXSAVE_BIT)
 			r->ecx |= CPUID1_ECX_OSXSAVE;
 		break;
@@ -41,8 +38,6 @@ void cpuid_guest_view(uint32_t leaf, uint32_t subleaf, uint64_t guest_cr4, struc
 	case CPUID_LEAF_SVM:
 		/* APM vol. 3: leaf 8000_000Ah is reserved when SVM is not reported. */
 		r->eax = r->ebx = r->ecx = r->edx = 0;
-		break;
-	default:
 		break;
 	}
 }

@@ -1,5 +1,4 @@
-/* exit_io.c - intercepted port I/O: the GDB UART is invisible to the guest, exit ports end the run.
- */
+/* exit_io.c - intercepted port I/O: the GDB UART is invisible, exit ports end the run. */
 #include "exit.h"
 
 #include "vcpu_util.h"

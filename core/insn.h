@@ -1,5 +1,4 @@
-/* insn.h - x86 instruction length decoder: find the next RIP and identify intercepted instructions.
- */
+/* insn.h - x86 instruction length decoder: the next RIP, and what the intercepted insn is. */
 #ifndef DBGVISOR_INSN_H
 #define DBGVISOR_INSN_H
 

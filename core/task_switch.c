@@ -1,5 +1,4 @@
-/* task_switch.c - the SDM's task-switch steps over a 32-bit TSS, including the DR7 and T-bit rules.
- */
+/* task_switch.c - the SDM's task-switch steps over a 32-bit TSS, with the DR7 and T-bit rules. */
 #include "core/hw/trap.h"
 #include "core/hw/x86.h"
 #include "exit.h"

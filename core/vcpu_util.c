@@ -107,11 +107,7 @@ unsigned vcpu_exit_insn_len(struct vcpu *v, const struct vcpu_exit *e)
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
 {
 	struct vcpu_event ev = {
-	    .type = EVENT_HW_EXCEPTION,
-	    .vector = vector,
-	    .has_error = has_error,
-	    .error = error,
-	};
+	    .type = EVENT_HW_EXCEPTION, .vector = vector, .has_error = has_error, .error = error};
 
 	v->ops->inject_event(v, &ev);
 }

@@ -1,5 +1,4 @@
-/* cpu_caps.h - decide from raw CPUID/MSR values whether VT-x or SVM is usable, and what it offers.
- */
+/* cpu_caps.h - from raw CPUID/MSR values: is VT-x or SVM usable, and what does it offer. */
 #ifndef DBGVISOR_CPU_CAPS_H
 #define DBGVISOR_CPU_CAPS_H
 

@@ -1,5 +1,4 @@
-/* layout.h - where the image is loaded, where it is linked, and the boot-time constants asm shares.
- */
+/* layout.h - where the image is loaded and linked, and the boot-time constants asm shares. */
 #ifndef DBGVISOR_LAYOUT_H
 #define DBGVISOR_LAYOUT_H
 

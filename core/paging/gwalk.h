@@ -1,5 +1,4 @@
-/* gwalk.h - translate guest-virtual to guest-physical addresses by walking the guest's page tables.
- */
+/* gwalk.h - guest-virtual to guest-physical translation by walking the guest's page tables. */
 #ifndef DBGVISOR_GWALK_H
 #define DBGVISOR_GWALK_H
 
