@@ -248,10 +248,8 @@ enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
 	case EXIT_XSETBV:
 		return handle_xsetbv(v, e);
 	case EXIT_INVD:
-		/*
-		 * Really invalidating would discard the hypervisor's dirty lines too. Caches
-		 * are coherent, so skipping it is indistinguishable from WBINVD for the guest.
-		 */
+		/* Invalidating would drop the hypervisor's dirty lines too; caches are coherent,
+		 * so skipping INVD is indistinguishable from WBINVD for the guest. */
 		return complete(v, e);
 	case EXIT_TRIPLE_FAULT:
 		return vcpu_stop_guest(v, STOP_TRIPLE_FAULT, "triple fault (shutdown)");
