@@ -32,14 +32,12 @@ static bool walk_read(uint64_t gpa, void *buf, size_t len, void *ctx)
 /* Walk the guest's page tables for every page of [gva, gva + len) and copy in or out. */
 static bool access_virt(struct vcpu *v, uint64_t gva, void *buf, size_t len, bool write)
 {
-	struct gwalk_ctx c = {
-	    .cr0 = vcpu_get(v, REG_CR0),
-	    .cr3 = vcpu_get(v, REG_CR3),
-	    .cr4 = vcpu_get(v, REG_CR4),
-	    .efer = vcpu_get(v, REG_EFER),
-	    .read_phys = walk_read,
-	    .ctx = v,
-	};
+	struct gwalk_ctx c = {.cr0 = vcpu_get(v, REG_CR0),
+			      .cr3 = vcpu_get(v, REG_CR3),
+			      .cr4 = vcpu_get(v, REG_CR4),
+			      .efer = vcpu_get(v, REG_EFER),
+			      .read_phys = walk_read,
+			      .ctx = v};
 	uint8_t *out = buf;
 
 	while (len) {

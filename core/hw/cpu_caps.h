@@ -55,11 +55,7 @@
 #define PROCBASED2_ENABLE_VPID	      (1u << 5)
 #define PROCBASED2_UNRESTRICTED_GUEST (1u << 7)
 
-enum virt_kind {
-	VIRT_NONE = 0,
-	VIRT_VMX,
-	VIRT_SVM,
-};
+enum virt_kind { VIRT_NONE, VIRT_VMX, VIRT_SVM };
 
 /* Everything read from the CPU, before any decision. Zero where not readable. */
 struct cpu_raw {
