@@ -5,7 +5,6 @@
 
 #define OPCODE_MOV_RM_R	  0x89 /* MOV r/m32, r32 */
 #define OPCODE_MOV_RM_IMM 0xc7 /* MOV r/m32, imm32 (/0) */
-#define MODRM_REG(m)	  (((m) >> 3) & 7u)
 #define REX_R		  0x4
 #define REX_W		  0x8
 #define REX_R_SHIFT	  1 /* REX.R extends ModRM.reg to 4 bits */
@@ -21,13 +20,6 @@ bool apic_icr_allowed(uint32_t icr_low)
 	return shorthand == ICR_SHORTHAND_SELF;
 }
 
-static enum exit_result stop_internal(struct vcpu *v, const char *why)
-{
-	v->stop.reason = STOP_INTERNAL;
-	v->stop.detail = why;
-	return EXIT_STOP;
-}
-
 enum exit_result apic_guard_write(struct vcpu *v, const struct vcpu_exit *e)
 {
 	uint64_t offset = e->npf.gpa - v->lapic_base;
@@ -35,18 +27,21 @@ enum exit_result apic_guard_write(struct vcpu *v, const struct vcpu_exit *e)
 	uint32_t val;
 
 	if (vcpu_fetch_insn(v, &i) != 0)
-		return stop_internal(v, "cannot decode the guest's local APIC write");
+		return vcpu_stop_guest(v, STOP_INTERNAL,
+				       "cannot decode the guest's local APIC write");
 	/* Local APIC registers take 32-bit writes only (SDM vol. 3A, 11.4.1). */
 	if (i.opsize || (i.rex & REX_W) || !i.has_modrm)
-		return stop_internal(v, "unsupported operand size writing the local APIC");
+		return vcpu_stop_guest(v, STOP_INTERNAL,
+				       "unsupported operand size writing the local APIC");
 	if (insn_is(&i, INSN_MAP_1BYTE, OPCODE_MOV_RM_R)) {
-		unsigned reg = MODRM_REG(i.modrm) | ((i.rex & REX_R) << REX_R_SHIFT);
+		unsigned reg = insn_modrm_reg(&i) | ((i.rex & REX_R) << REX_R_SHIFT);
 
 		val = (uint32_t)v->gpr[reg];
-	} else if (insn_is(&i, INSN_MAP_1BYTE, OPCODE_MOV_RM_IMM) && MODRM_REG(i.modrm) == 0) {
+	} else if (insn_is(&i, INSN_MAP_1BYTE, OPCODE_MOV_RM_IMM) && insn_modrm_reg(&i) == 0) {
 		val = (uint32_t)i.imm;
 	} else {
-		return stop_internal(v, "unsupported instruction writing the local APIC");
+		return vcpu_stop_guest(v, STOP_INTERNAL,
+				       "unsupported instruction writing the local APIC");
 	}
 	if (offset == LAPIC_ICR_LOW && !apic_icr_allowed(val))
 		v->ipis_refused++;

@@ -2,16 +2,10 @@
 #ifndef DBGVISOR_APIC_GUARD_H
 #define DBGVISOR_APIC_GUARD_H
 
-#include <stdbool.h>
-#include <stdint.h>
-
 #include "core/hw/apic.h"
 #include "vcpu.h"
 
-/*
- * True when an IPI with this ICR low word may be sent: INIT, STARTUP, NMI and SMI are
- * only allowed to the sender itself, since every other CPU belongs to the hypervisor.
- */
+/* May an IPI with this ICR low word go? INIT, STARTUP, NMI, SMI only to the sender itself. */
 bool apic_icr_allowed(uint32_t icr_low);
 
 /* A guest write hit the write-protected local APIC page: emulate it, minus refused IPIs. */

@@ -1,12 +1,10 @@
 /* cpuid_view.c - hide VT-x/SVM from the guest, answer leaf 0x40000000, mirror guest CR4 bits. */
 #include "cpuid_view.h"
 
-#include "core/hw/cpu_caps.h"
 #include "core/hw/string.h"
 
 void cpuid_guest_view(uint32_t leaf, uint32_t subleaf, uint64_t guest_cr4, struct cpuid_regs *r)
 {
-	(void)subleaf;
 	if (leaf >= CPUID_HV_BASE && leaf <= CPUID_HV_LAST) {
 		r->eax = r->ebx = r->ecx = r->edx = 0;
 		if (leaf == CPUID_HV_BASE) {
@@ -27,8 +25,7 @@ void cpuid_guest_view(uint32_t leaf, uint32_t subleaf, uint64_t guest_cr4, struc
 		 * for one), and the guest must behave as on the bare machine. dbgvisor's own
 		 * leaf 0x40000000 answers whoever asks anyway.
 		 */
-		r->ecx &= ~CPUID1_ECX_VMX;
-		r->ecx &= ~CPUID1_ECX_OSXSAVE;
+		r->ecx &= ~(CPUID1_ECX_VMX | CPUID1_ECX_OSXSAVE);
 		if (guest_cr4 & CR4_OSXSAVE_BIT)
 			r->ecx |= CPUID1_ECX_OSXSAVE;
 		break;
@@ -45,8 +42,6 @@ void cpuid_guest_view(uint32_t leaf, uint32_t subleaf, uint64_t guest_cr4, struc
 	case CPUID_LEAF_SVM:
 		/* APM vol. 3: leaf 8000_000Ah is reserved when SVM is not reported. */
 		r->eax = r->ebx = r->ecx = r->edx = 0;
-		break;
-	default:
 		break;
 	}
 }

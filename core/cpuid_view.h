@@ -2,29 +2,21 @@
 #ifndef DBGVISOR_CPUID_VIEW_H
 #define DBGVISOR_CPUID_VIEW_H
 
-#include <stdint.h>
-
+#include "core/hw/cpu_caps.h"
 #include "core/hw/x86.h"
 
 /* Hypervisor CPUID range (the de facto convention shared by KVM, Xen, Hyper-V, VMware). */
-#define CPUID_HV_BASE	       0x40000000u
-#define CPUID_HV_LAST	       0x400000ffu
-#define CPUID_HV_SIGNATURE     "dbgvisor\0\0\0\0"
-#define CPUID_HV_SIGNATURE_LEN 12
+#define CPUID_HV_BASE	   0x40000000u
+#define CPUID_HV_LAST	   0x400000ffu
+#define CPUID_HV_SIGNATURE "dbgvisor\0\0\0\0"
 
-#define CPUID_LEAF_FEATURES	1u
-#define CPUID_LEAF_EXT_FEATURES 0x80000001u
-#define CPUID_LEAF_SVM		0x8000000au
-#define CPUID1_ECX_OSXSAVE	(1u << 27)
-#define CPUID7_ECX_OSPKE	(1u << 4)
-#define CPUID_LEAF_STRUCT_EXT	7u
-#define CR4_OSXSAVE_BIT		(1ull << 18)
-#define CR4_PKE_BIT		(1ull << 22)
+#define CPUID1_ECX_OSXSAVE (1u << 27)
+#define CPUID7_ECX_OSPKE   (1u << 4)
+#define CR4_OSXSAVE_BIT	   (1ull << 18)
+#define CR4_PKE_BIT	   (1ull << 22)
 
-/*
- * Rewrite @r, the host CPU's answer to (@leaf, @subleaf), into the guest's view. @guest_cr4
- * matters because OSXSAVE/OSPKE mirror CR4 of whoever executes CPUID: here the host.
- */
+/* Rewrite @r, the host's answer to (@leaf, @subleaf), into the guest's view; OSXSAVE and
+ * OSPKE mirror the CR4 of whoever executes CPUID (the host), so they come from @guest_cr4. */
 void cpuid_guest_view(uint32_t leaf, uint32_t subleaf, uint64_t guest_cr4, struct cpuid_regs *r);
 
 #endif

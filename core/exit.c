@@ -5,8 +5,6 @@
 #include "core/hw/x86.h"
 #include "apic_guard.h"
 #include "cpuid_view.h"
-#include "msr_virt.h"
-#include "task_switch.h"
 #include "vcpu_hooks.h"
 #include "vcpu_util.h"
 
@@ -17,15 +15,10 @@
 #define GATE_ATTR_BYTE 5
 #define GATE_PRESENT   0x80
 #define LMSW_BITS      0xfull /* PE, MP, EM, TS */
-#define CR0_TS	       (1ull << 3)
-#define CR0_NW	       (1ull << 29)
-#define CR0_CD	       (1ull << 30)
-#define CR4_PCIDE      (1ull << 17)
 /* CR4 bits a guest may set: VME..LA57 (0-12) and FSGSBASE..PKS (16-24); not VMXE/SMXE. */
 #define CR4_GUEST_ALLOWED 0x1ff1fffull
 #define CR_HIGH_MASK	  0xffffffff00000000ull
 #define OPCODE_INT3	  0xcc
-#define OPCODE_INT_IMM8	  0xcd
 #define OPCODE_INTO	  0xce
 
 /* The architectural #GP conditions of MOV to CR0/CR4 (SDM vol. 2B, MOV--Move to CR). */
@@ -48,10 +41,8 @@ static bool cr_write_valid(struct vcpu *v, enum vcpu_reg reg, uint64_t cur, uint
 
 void exit_setup_intercepts(struct vcpu *v)
 {
-	if (v->gdb_port) {
-		for (uint16_t p = 0; p < UART_PORT_SPAN; p++)
-			v->ops->set_io_intercept(v, v->gdb_port + p, true);
-	}
+	for (uint16_t p = 0; v->gdb_port && p < UART_PORT_SPAN; p++)
+		v->ops->set_io_intercept(v, v->gdb_port + p, true);
 	v->ops->set_io_intercept(v, QEMU_DEBUG_EXIT_PORT, true);
 	v->ops->set_io_intercept(v, BOCHS_SHUTDOWN_PORT, true);
 	if (v->pm1a_cnt_port)
@@ -61,11 +52,10 @@ void exit_setup_intercepts(struct vcpu *v)
 	msr_virt_protect(v);
 }
 
-static enum exit_result stop(struct vcpu *v, enum vcpu_stop_reason r, const char *detail)
+/* EDX:EAX, the 64-bit operand of WRMSR and XSETBV. */
+static uint64_t edx_eax(const struct vcpu *v)
 {
-	v->stop.reason = r;
-	v->stop.detail = detail;
-	return EXIT_STOP;
+	return (v->gpr[GPR_RDX] << 32) | (v->gpr[GPR_RAX] & LOW32);
 }
 
 /* Complete an emulated instruction, or stop if we cannot even tell its length. */
@@ -74,7 +64,8 @@ static enum exit_result complete(struct vcpu *v, const struct vcpu_exit *e)
 	unsigned len = vcpu_exit_insn_len(v, e);
 
 	if (!len)
-		return stop(v, STOP_INTERNAL, "cannot decode the guest instruction to skip it");
+		return vcpu_stop_guest(v, STOP_INTERNAL,
+				       "cannot decode the guest instruction to skip it");
 	vcpu_complete_insn(v, len);
 	return EXIT_RESUME;
 }
@@ -108,9 +99,7 @@ static enum exit_result handle_msr(struct vcpu *v, const struct vcpu_exit *e)
 			v->gpr[GPR_RDX] = val >> 32;
 		}
 	} else {
-		uint64_t val = (v->gpr[GPR_RDX] << 32) | (v->gpr[GPR_RAX] & LOW32);
-
-		r = msr_virt_write(v, index, val);
+		r = msr_virt_write(v, index, edx_eax(v));
 	}
 	if (r == MSR_RAISE_GP) {
 		vcpu_inject_gp0(v);
@@ -121,9 +110,7 @@ static enum exit_result handle_msr(struct vcpu *v, const struct vcpu_exit *e)
 
 static enum exit_result handle_xsetbv(struct vcpu *v, const struct vcpu_exit *e)
 {
-	uint64_t val = (v->gpr[GPR_RDX] << 32) | (v->gpr[GPR_RAX] & LOW32);
-
-	if (v->ops->get_cpl(v) != 0 || !v->host->xsetbv((uint32_t)v->gpr[GPR_RCX], val)) {
+	if (v->ops->get_cpl(v) != 0 || !v->host->xsetbv((uint32_t)v->gpr[GPR_RCX], edx_eax(v))) {
 		vcpu_inject_gp0(v);
 		return EXIT_RESUME;
 	}
@@ -137,15 +124,13 @@ static enum exit_result handle_npf(struct vcpu *v, const struct vcpu_exit *e)
 		return apic_guard_write(v, e);
 	v->stop.addr = e->npf.gpa;
 	if (v->host->hv_owns(e->npf.gpa))
-		return stop(v, STOP_HV_MEMORY,
-			    "the guest touched the hypervisor's reserved memory");
-	return stop(v, STOP_BAD_ACCESS, "guest access outside memory it may use");
+		return vcpu_stop_guest(v, STOP_HV_MEMORY,
+				       "the guest touched the hypervisor's reserved memory");
+	return vcpu_stop_guest(v, STOP_BAD_ACCESS, "guest access outside memory it may use");
 }
 
-/*
- * Delivering #DF through a missing or absent IDT entry is the triple fault (SDM vol. 3A,
- * 7.15, interrupt 8). Bochs' SVM resets the machine instead of a shutdown exit.
- */
+/* Delivering #DF through a missing or absent IDT entry is the triple fault (SDM vol. 3A,
+ * 7.15, interrupt 8), which Bochs' SVM turns into a reset instead of a shutdown exit. */
 static bool df_gate_usable(struct vcpu *v)
 {
 	struct vcpu_dtable idt;
@@ -169,28 +154,11 @@ static bool df_gate_usable(struct vcpu *v)
 static enum exit_result reflect_exception(struct vcpu *v, const struct vcpu_exit *e)
 {
 	if (e->exc.vector == VEC_DF && !df_gate_usable(v))
-		return stop(v, STOP_TRIPLE_FAULT, "triple fault (#DF with no usable IDT entry)");
+		return vcpu_stop_guest(v, STOP_TRIPLE_FAULT,
+				       "triple fault (#DF with no usable IDT entry)");
 	if (e->exc.vector == VEC_PF)
 		vcpu_set(v, REG_CR2, e->exc.cr2);
 	vcpu_inject_exception(v, e->exc.vector, e->exc.has_error, e->exc.error);
-	return EXIT_RESUME;
-}
-
-/*
- * INT3 (#BP intercept, or INTn 3 where QEMU's SVM reports it that way): gdb's own
- * breakpoints stop the guest with RIP on the INT3; the guest's go back to it as the
- * software exception, returning after the instruction.
- */
-static enum exit_result handle_int3(struct vcpu *v, const struct vcpu_exit *e)
-{
-	struct vcpu_event ev = {.type = EVENT_SW_EXC, .vector = VEC_BP};
-
-	if (v->debug->breakpoint(v, vcpu_get(v, REG_RIP)))
-		return EXIT_RESUME;
-	ev.insn_len = (uint8_t)vcpu_exit_insn_len(v, e);
-	if (!ev.insn_len)
-		return stop(v, STOP_INTERNAL, "cannot decode the guest's INT3");
-	v->ops->inject_event(v, &ev);
 	return EXIT_RESUME;
 }
 
@@ -199,49 +167,38 @@ static bool decode_swint(struct vcpu *v, uint8_t *vector, uint8_t *len)
 {
 	struct insn i;
 
-	if (vcpu_fetch_insn(v, &i) != 0 || i.map != INSN_MAP_1BYTE)
+	if (vcpu_fetch_insn(v, &i) != 0 || i.map != INSN_MAP_1BYTE || i.opcode < OPCODE_INT3 ||
+	    i.opcode > OPCODE_INTO)
 		return false;
 	*len = i.len;
-	switch (i.opcode) {
-	case OPCODE_INT3:
-		*vector = VEC_BP;
-		return true;
-	case OPCODE_INT_IMM8:
-		*vector = (uint8_t)i.imm;
-		return true;
-	case OPCODE_INTO:
-		*vector = VEC_OF;
-		return true;
-	default:
-		return false;
-	}
+	*vector = i.opcode == OPCODE_INT3   ? VEC_BP
+		  : i.opcode == OPCODE_INTO ? VEC_OF
+					    : (uint8_t)i.imm;
+	return true;
 }
 
-static enum exit_result reflect_swint(struct vcpu *v, const struct vcpu_exit *e)
+/* INT3 (#BP intercept) and INT n (SVM INTn; QEMU reports INT3 so too): gdb's breakpoints stop
+ * the guest on the INT3; the rest go back to the guest as @type, returning after it. */
+static enum exit_result reflect_soft_int(struct vcpu *v, const struct vcpu_exit *e,
+					 enum vcpu_event_type type, uint8_t vector,
+					 bool vector_valid)
 {
-	struct vcpu_event ev = {
-	    .type = EVENT_SW_INT,
-	    .vector = e->swint.vector,
-	    .insn_len = (uint8_t)vcpu_exit_insn_len(v, e),
-	};
+	struct vcpu_event ev = {type, vector, .insn_len = (uint8_t)vcpu_exit_insn_len(v, e)};
 
-	if (!e->swint.vector_valid && !decode_swint(v, &ev.vector, &ev.insn_len))
-		return stop(v, STOP_INTERNAL, "cannot decode the guest's INT n");
-
-	/* Only the one-byte INT3 (0xCC) is a breakpoint gdb planted. */
-	if (ev.vector == VEC_BP && ev.insn_len == 1 &&
+	if (!vector_valid && !decode_swint(v, &ev.vector, &ev.insn_len))
+		return vcpu_stop_guest(v, STOP_INTERNAL, "cannot decode the guest's INT n");
+	/* gdb plants the one-byte INT3 (0xCC): a #BP exception, or an INT n exit of length 1. */
+	if (ev.vector == VEC_BP && (ev.type == EVENT_SW_EXC || ev.insn_len == 1) &&
 	    v->debug->breakpoint(v, vcpu_get(v, REG_RIP)))
 		return EXIT_RESUME;
 	if (!ev.insn_len)
-		return stop(v, STOP_INTERNAL, "cannot decode the guest's INT n");
+		return vcpu_stop_guest(v, STOP_INTERNAL, "cannot decode the guest's INT3 or INT n");
 	v->ops->inject_event(v, &ev);
 	return EXIT_RESUME;
 }
 
-/*
- * MOV to CR0/CR4, CLTS and LMSW that the backend had to see (VMX guest/host masks).
- * The CPU's own checks (reserved bits, PG without PE) become #GP as on bare metal.
- */
+/* MOV to CR0/CR4, CLTS and LMSW that the backend had to see (VMX guest/host masks); the
+ * CPU's own checks (reserved bits, PG without PE) become #GP as on bare metal. */
 static enum exit_result handle_cr(struct vcpu *v, const struct vcpu_exit *e)
 {
 	enum vcpu_reg reg = e->cr.cr == 0 ? REG_CR0 : REG_CR4;
@@ -250,8 +207,8 @@ static enum exit_result handle_cr(struct vcpu *v, const struct vcpu_exit *e)
 	switch (e->cr.type) {
 	case CR_MOV_TO:
 		if (e->cr.cr != 0 && e->cr.cr != 4)
-			return stop(v, STOP_UNHANDLED_EXIT,
-				    "MOV to an unexpected control register");
+			return vcpu_stop_guest(v, STOP_UNHANDLED_EXIT,
+					       "MOV to an unexpected control register");
 		val = v->gpr[e->cr.gpr];
 		break;
 	case CR_CLTS:
@@ -265,7 +222,8 @@ static enum exit_result handle_cr(struct vcpu *v, const struct vcpu_exit *e)
 		val = (cur & ~LMSW_BITS) | (e->cr.lmsw_data & LMSW_BITS) | (cur & CR0_PE);
 		break;
 	default:
-		return stop(v, STOP_UNHANDLED_EXIT, "unexpected control-register read exit");
+		return vcpu_stop_guest(v, STOP_UNHANDLED_EXIT,
+				       "unexpected control-register read exit");
 	}
 	if (!cr_write_valid(v, reg, cur, val)) {
 		vcpu_inject_gp0(v);
@@ -292,23 +250,21 @@ enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
 	case EXIT_XSETBV:
 		return handle_xsetbv(v, e);
 	case EXIT_INVD:
-		/*
-		 * Really invalidating would discard the hypervisor's dirty lines too. Caches
-		 * are coherent, so skipping it is indistinguishable from WBINVD for the guest.
-		 */
+		/* Invalidating would drop the hypervisor's dirty lines too; caches are coherent,
+		 * so skipping INVD is indistinguishable from WBINVD for the guest. */
 		return complete(v, e);
 	case EXIT_TRIPLE_FAULT:
-		return stop(v, STOP_TRIPLE_FAULT, "triple fault (shutdown)");
+		return vcpu_stop_guest(v, STOP_TRIPLE_FAULT, "triple fault (shutdown)");
 	case EXIT_NPF:
 		return handle_npf(v, e);
 	case EXIT_NPT_MISCONFIG:
 		v->stop.addr = e->npf.gpa;
-		return stop(v, STOP_INTERNAL, "nested page table misconfiguration");
+		return vcpu_stop_guest(v, STOP_INTERNAL, "nested page table misconfiguration");
 	case EXIT_EXCEPTION:
 		if (e->exc.vector == VEC_DB)
 			return v->debug->db(v, e);
 		if (e->exc.vector == VEC_BP)
-			return handle_int3(v, e);
+			return reflect_soft_int(v, e, EVENT_SW_EXC, VEC_BP, true);
 		return reflect_exception(v, e);
 	case EXIT_ICEBP: {
 		struct vcpu_exit icebp = *e;
@@ -322,7 +278,7 @@ enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
 	case EXIT_TASK_SWITCH:
 		return task_switch_emulate(v, e);
 	case EXIT_SW_INT:
-		return reflect_swint(v, e);
+		return reflect_soft_int(v, e, EVENT_SW_INT, e->swint.vector, e->swint.vector_valid);
 	case EXIT_TIMER:
 		/* The line is polled on timer ticks only: a port read costs ~1 us on hardware. */
 		v->debug->timer(v);
@@ -338,10 +294,10 @@ enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
 	case EXIT_EXT_INTR:
 		return EXIT_RESUME;
 	case EXIT_ENTRY_FAILED:
-		return stop(v, STOP_ENTRY_FAILED, e->fail.detail);
+		return vcpu_stop_guest(v, STOP_ENTRY_FAILED, e->fail.detail);
 	case EXIT_CR_ACCESS:
 		return handle_cr(v, e);
 	default:
-		return stop(v, STOP_UNHANDLED_EXIT, e->raw_name);
+		return vcpu_stop_guest(v, STOP_UNHANDLED_EXIT, e->raw_name);
 	}
 }

@@ -1,19 +1,29 @@
-/* exit.h - the vendor-free decision on every guest exit. */
+/* exit.h - the vendor-free decision on every guest exit, and the handlers it delegates to. */
 #ifndef DBGVISOR_EXIT_H
 #define DBGVISOR_EXIT_H
 
+#include "core/hw/console.h"
 #include "vcpu.h"
-
-/* Ports the hypervisor watches because they end an emulator run. */
-#define QEMU_DEBUG_EXIT_PORT 0xf4
-#define BOCHS_SHUTDOWN_PORT  0x8900
-#define UART_PORT_SPAN	     8
 
 /* Install the intercepts the core's rules need (I/O, MSRs), through the backend. */
 void exit_setup_intercepts(struct vcpu *v);
 /* Handle one exit; on EXIT_STOP, v->stop says why. */
 enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e);
-/* I/O exits (core/exit_io.c). */
+/* I/O exits: the GDB UART is invisible, the emulators' exit ports end the run (exit_io.c). */
 enum exit_result exit_handle_io(struct vcpu *v, const struct vcpu_exit *e);
+
+/* EFER.SVME and the SVM and VMX control MSRs, hidden from the guest (msr_virt.c). */
+enum msr_result { MSR_DONE, MSR_RAISE_GP };
+
+/* Install the intercepts for every protected MSR through the backend. */
+void msr_virt_protect(struct vcpu *v);
+enum msr_result msr_virt_read(struct vcpu *v, uint32_t index, uint64_t *val);
+enum msr_result msr_virt_write(struct vcpu *v, uint32_t index, uint64_t val);
+
+/* Where a task switch came from (VMX exit qualification bits 31:30, SDM 3C table 28-2). */
+enum task_switch_source { TS_CALL, TS_IRET, TS_JMP, TS_GATE };
+
+/* Emulate a hardware task switch through a 32-bit TSS; VMX exits on every one (task_switch.c). */
+enum exit_result task_switch_emulate(struct vcpu *v, const struct vcpu_exit *e);
 
 #endif

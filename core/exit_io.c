@@ -1,17 +1,13 @@
-/* exit_io.c - intercepted port I/O: the GDB UART is invisible, exit and power-off ports end the run.
+/* exit_io.c - intercepted port I/O: the GDB UART is invisible; exit and power-off ports end runs.
  */
 #include "exit.h"
 
 #include "vcpu_util.h"
 
-#define BYTE_MASK    0xffu
-#define DF_BIT	     (1ull << 10)
-#define NO_DEVICE    0xffffffffu
-#define ADDR_MASK_16 0xffffull
-#define ADDR_MASK_32 0xffffffffull
-#define ADDR_MASK_64 (~0ull) /* an ISA port with nothing behind it reads all ones */
-
-#define PM1_SLP_EN   (1u << 13) /* ACPI 6.5, 4.8.3.2.1: PM1 control, sleep enable */
+#define BYTE_MASK  0xffu
+#define DF_BIT	   (1ull << 10)
+#define NO_DEVICE  0xffffffffu /* an ISA port with nothing behind it reads all ones */
+#define PM1_SLP_EN (1u << 13)  /* ACPI 6.5, 4.8.3.2.1: PM1 control, sleep enable */
 
 static const char bochs_shutdown[] = "Shutdown";
 
@@ -26,14 +22,12 @@ static bool is_gdb_port(const struct vcpu *v, uint16_t port)
 }
 
 /* A write the guest may do only to end the run: record it, then stop. */
-static bool exit_port_write(struct vcpu *v, uint16_t port, uint32_t val)
+static enum exit_result exit_port_write(struct vcpu *v, uint16_t port, uint32_t val)
 {
 	if (port == QEMU_DEBUG_EXIT_PORT) {
 		v->last_exit_code = (int)(val & BYTE_MASK);
-		v->stop.reason = STOP_GUEST_EXIT;
 		v->stop.exit_code = v->last_exit_code;
-		v->stop.detail = "isa-debug-exit port 0xf4";
-		return true;
+		return vcpu_stop_guest(v, STOP_GUEST_EXIT, "isa-debug-exit port 0xf4");
 	}
 	if (port == BOCHS_SHUTDOWN_PORT) {
 		char c = (char)(val & BYTE_MASK);
@@ -43,21 +37,18 @@ static bool exit_port_write(struct vcpu *v, uint16_t port, uint32_t val)
 		else
 			v->shutdown_seen = (c == bochs_shutdown[0]);
 		if (bochs_shutdown[(int)v->shutdown_seen] == '\0') {
-			v->stop.reason = STOP_GUEST_EXIT;
 			v->stop.exit_code = v->last_exit_code;
-			v->stop.detail = "Bochs shutdown port 0x8900";
-			return true;
+			return vcpu_stop_guest(v, STOP_GUEST_EXIT, "Bochs shutdown port 0x8900");
 		}
 	}
 	/* The machine goes to sleep (S5: off): report first, the caller replays the write. */
 	if (v->pm1a_cnt_port && port == v->pm1a_cnt_port && (val & PM1_SLP_EN)) {
-		v->stop.reason = STOP_POWER_OFF;
 		v->stop.port = port;
 		v->stop.value = (uint16_t)val;
-		v->stop.detail = "sleep enable written to the ACPI PM1a control block";
-		return true;
+		return vcpu_stop_guest(v, STOP_POWER_OFF,
+				       "sleep enable written to the ACPI PM1a control block");
 	}
-	return false;
+	return EXIT_RESUME;
 }
 
 /* INS from a port with no device stores all ones at ES:rDI, one element at a time. */
@@ -68,7 +59,7 @@ static void fill_ins(struct vcpu *v, const struct vcpu_exit *e, uint64_t count, 
 	struct vcpu_segment es;
 	uint64_t di = v->gpr[GPR_RDI] & amask;
 	/* ES is flat in 64-bit mode (SDM vol. 1, 3.4.2.1). */
-	uint64_t base = amask == ADDR_MASK_64 ? 0 : (v->ops->get_seg(v, SEG_ES, &es), es.base);
+	uint64_t base = amask == ~0ull ? 0 : (v->ops->get_seg(v, SEG_ES, &es), es.base);
 
 	for (uint64_t i = 0; i < count; i++) {
 		if (!vcpu_write_virt(v, base + di, ones, e->io.size))
@@ -77,23 +68,11 @@ static void fill_ins(struct vcpu *v, const struct vcpu_exit *e, uint64_t count, 
 	}
 }
 
-/* The address size of the code segment bounds rCX, rSI and rDI (SDM vol. 1, 3.6). */
-static uint64_t address_mask(struct vcpu *v)
-{
-	switch (vcpu_code_mode(v)) {
-	case INSN_MODE_16:
-		return ADDR_MASK_16;
-	case INSN_MODE_32:
-		return ADDR_MASK_32;
-	default:
-		return ADDR_MASK_64;
-	}
-}
-
 /* INS/OUTS on a hidden port: consume the iterations without touching the device. */
 static void skip_string_io(struct vcpu *v, const struct vcpu_exit *e)
 {
-	uint64_t amask = address_mask(v);
+	/* The address size of the code segment bounds rCX, rSI and rDI (SDM vol. 1, 3.6). */
+	uint64_t amask = vcpu_code_mask(v);
 	uint64_t count = e->io.rep ? v->gpr[GPR_RCX] & amask : 1;
 	int64_t step = (int64_t)e->io.size * (int64_t)count;
 	enum vcpu_gpr idx = e->io.in ? GPR_RDI : GPR_RSI;
@@ -115,11 +94,9 @@ enum exit_result exit_handle_io(struct vcpu *v, const struct vcpu_exit *e)
 	uint64_t mask = size_mask(e->io.size);
 	unsigned len = vcpu_exit_insn_len(v, e);
 
-	if (!len) {
-		v->stop.reason = STOP_INTERNAL;
-		v->stop.detail = "cannot decode the guest's I/O instruction";
-		return EXIT_STOP;
-	}
+	if (!len)
+		return vcpu_stop_guest(v, STOP_INTERNAL,
+				       "cannot decode the guest's I/O instruction");
 	if (e->io.string) {
 		skip_string_io(v, e);
 	} else if (e->io.in) {
@@ -134,7 +111,7 @@ enum exit_result exit_handle_io(struct vcpu *v, const struct vcpu_exit *e)
 	} else {
 		uint32_t val = (uint32_t)(v->gpr[GPR_RAX] & mask);
 
-		if (exit_port_write(v, port, val)) {
+		if (exit_port_write(v, port, val) == EXIT_STOP) {
 			vcpu_complete_insn(v, len);
 			return EXIT_STOP;
 		}

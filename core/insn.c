@@ -1,43 +1,39 @@
 /* insn.c - x86 instruction length decoder (SDM vol. 2A chapter 2, opcode maps in appendix A). */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "insn.h"
 
 /* REX is 0100WRXB (SDM vol. 2A, 2.2.1). */
 #define REX_W 0x08
 
-/* The bytes seen so far; every read goes through need() to get the error order right. */
+/* The bytes seen so far; reads after the first error (see need()) return 0, moving nothing. */
 struct cursor {
 	const uint8_t *buf;
 	size_t avail; /* already clamped to INSN_MAX_LEN */
 	size_t pos;
+	int err; /* 0 or the first INSN_ERR_* */
 };
 
 /* Can @n more bytes be read? An instruction that would exceed 15 bytes is too long even
  * if the buffer ends first. */
-static int need(const struct cursor *c, size_t n)
+static bool need(struct cursor *c, size_t n)
 {
-	if (c->pos + n > INSN_MAX_LEN)
-		return INSN_ERR_TOO_LONG;
-	if (c->pos + n > c->avail)
-		return INSN_ERR_TRUNCATED;
-	return 0;
+	if (!c->err && c->pos + n > INSN_MAX_LEN)
+		c->err = INSN_ERR_TOO_LONG;
+	else if (!c->err && c->pos + n > c->avail)
+		c->err = INSN_ERR_TRUNCATED;
+	return !c->err;
 }
 
 /* Read @n (<= 8) bytes as a little-endian unsigned value. */
-static int fetch(struct cursor *c, size_t n, uint64_t *val)
+static uint64_t fetch(struct cursor *c, size_t n)
 {
-	int err = need(c, n);
+	uint64_t val = 0;
 
-	if (err)
-		return err;
-	*val = 0;
+	if (!need(c, n))
+		return 0;
 	for (size_t k = 0; k < n; k++)
-		*val |= (uint64_t)c->buf[c->pos + k] << (8 * k);
+		val |= (uint64_t)c->buf[c->pos + k] << (8 * k);
 	c->pos += n;
-	return 0;
+	return val;
 }
 
 static int64_t sign_extend(uint64_t v, size_t bytes)
@@ -47,26 +43,19 @@ static int64_t sign_extend(uint64_t v, size_t bytes)
 	return bytes ? (int64_t)(v << shift) >> shift : 0;
 }
 
-/*
- * ModRM, SIB and displacement (SDM vol. 2A, 2.1.5, tables 2-1 to 2-3; RIP-relative: 2.2.1.6).
- * @force_reg: MOV to/from CR/DR treat the ModRM as register form whatever mod says
- * (SDM vol. 2A, MOV-Move to/from Control/Debug Registers: "the mod field is ignored").
- */
-static int decode_modrm(struct cursor *c, unsigned asize, bool force_reg, struct insn *out)
+/* ModRM, SIB and displacement (SDM vol. 2A, 2.1.5, tables 2-1 to 2-3; RIP-relative 2.2.1.6).
+ * @force_reg: MOV to/from CR/DR ignore mod, always the register form (SDM vol. 2A, MOV). */
+static void decode_modrm(struct cursor *c, unsigned asize, bool force_reg, struct insn *out)
 {
-	uint64_t v;
 	unsigned mod, rm;
 	size_t dlen = 0;
-	int err = fetch(c, 1, &v);
 
-	if (err)
-		return err;
 	out->has_modrm = true;
-	out->modrm = (uint8_t)v;
+	out->modrm = (uint8_t)fetch(c, 1);
 	mod = out->modrm >> 6;
 	rm = out->modrm & 7;
 	if (force_reg || mod == 3)
-		return 0;
+		return;
 	if (asize == 16) {
 		/* Table 2-1: no SIB; [disp16] replaces [bp] when mod == 00. */
 		if (mod == 1)
@@ -75,10 +64,7 @@ static int decode_modrm(struct cursor *c, unsigned asize, bool force_reg, struct
 			dlen = 2;
 	} else {
 		if (rm == 4) {
-			err = fetch(c, 1, &v);
-			if (err)
-				return err;
-			out->sib = (uint8_t)v;
+			out->sib = (uint8_t)fetch(c, 1);
 			/* Table 2-3: base 101 with mod 00 means disp32, no base. */
 			if (mod == 0 && (out->sib & 7) == 5)
 				dlen = 4;
@@ -91,25 +77,15 @@ static int decode_modrm(struct cursor *c, unsigned asize, bool force_reg, struct
 		else if (mod == 2)
 			dlen = 4;
 	}
-	if (!dlen)
-		return 0;
-	err = fetch(c, dlen, &v);
-	if (err)
-		return err;
-	out->disp = sign_extend(v, dlen);
-	return 0;
+	out->disp = sign_extend(fetch(c, dlen), dlen);
 }
 
 /* Legacy prefixes (SDM vol. 2A, 2.1.1) and REX (2.2.1). Leaves @c at the opcode. */
-static int decode_prefixes(struct cursor *c, enum insn_mode mode, struct insn *out)
+static void decode_prefixes(struct cursor *c, enum insn_mode mode, struct insn *out)
 {
-	for (;;) {
-		int err = need(c, 1);
-		uint8_t b;
+	while (need(c, 1)) {
+		uint8_t b = c->buf[c->pos];
 
-		if (err)
-			return err;
-		b = c->buf[c->pos];
 		switch (b) {
 		case 0x66:
 			out->opsize = true;
@@ -121,12 +97,9 @@ static int decode_prefixes(struct cursor *c, enum insn_mode mode, struct insn *o
 			out->lock = true;
 			break;
 		case 0xf2:
-			out->repne = true;
-			out->rep = false;
-			break;
 		case 0xf3:
-			out->rep = true;
-			out->repne = false;
+			out->repne = b == 0xf2;
+			out->rep = b == 0xf3;
 			break;
 		case 0x26:
 		case 0x2e:
@@ -138,7 +111,7 @@ static int decode_prefixes(struct cursor *c, enum insn_mode mode, struct insn *o
 			break;
 		default:
 			if (mode != INSN_MODE_64 || (b & 0xf0) != 0x40)
-				return 0;
+				return;
 			/* A REX only counts right before the opcode; a later one replaces it. */
 			out->rex = b;
 			c->pos++;
@@ -155,20 +128,15 @@ static int decode_vex(struct cursor *c, enum insn_mode mode, uint8_t first, unsi
 {
 	uint64_t v1, v2 = 0;
 	uint8_t rxb, op;
-	int err;
 
 	/* 2.3.2: 66, F2, F3, LOCK or REX before VEX is #UD. */
 	if (out->opsize || out->rep || out->repne || out->lock || out->rex)
 		return INSN_ERR_INVALID;
-	err = fetch(c, 1, &v1);
-	if (err)
-		return err;
+	v1 = fetch(c, 1);
 	if (first == 0xc4) {
-		err = fetch(c, 1, &v2);
-		if (err)
-			return err;
+		v2 = fetch(c, 1);
 		out->map = v1 & 0x1f; /* m-mmmm: 1 = 0F, 2 = 0F38, 3 = 0F3A, others reserved */
-		if (out->map < INSN_MAP_0F || out->map > INSN_MAP_0F3A)
+		if (!c->err && (out->map < INSN_MAP_0F || out->map > INSN_MAP_0F3A))
 			return INSN_ERR_INVALID;
 		rxb = (~v1 >> 5) & 7;
 		out->vex = 3;
@@ -179,28 +147,22 @@ static int decode_vex(struct cursor *c, enum insn_mode mode, uint8_t first, unsi
 	}
 	if (mode == INSN_MODE_64)
 		out->rex = 0x40 | ((v2 & 0x80) ? REX_W : 0) | rxb;
-	err = fetch(c, 1, &v1);
-	if (err)
-		return err;
-	op = out->opcode = (uint8_t)v1;
+	op = out->opcode = (uint8_t)fetch(c, 1);
 	/* Every VEX instruction has a ModRM except VZEROUPPER/VZEROALL (VEX.0F 77). */
-	if (!(out->map == INSN_MAP_0F && op == 0x77)) {
-		err = decode_modrm(c, asize, false, out);
-		if (err)
-			return err;
-	}
+	if (!(out->map == INSN_MAP_0F && op == 0x77))
+		decode_modrm(c, asize, false, out);
 	/* Ib: all of 0F3A, and 0F 70-73, C2, C4-C6 (table A-3). */
 	if (out->map == INSN_MAP_0F3A ||
 	    (out->map == INSN_MAP_0F &&
 	     ((op >= 0x70 && op <= 0x73) || op == 0xc2 || (op >= 0xc4 && op <= 0xc6))))
-		return fetch(c, 1, &out->imm);
-	return 0;
+		out->imm = fetch(c, 1);
+	return c->err;
 }
 
 /* Undefined ModRM.reg values in the one-byte map's groups (SDM vol. 2A, table A-6). */
 static bool group_invalid(uint8_t op, const struct insn *out)
 {
-	unsigned mod = insn_modrm_mod(out), reg = insn_modrm_reg(out);
+	unsigned mod = out->modrm >> 6, reg = insn_modrm_reg(out);
 
 	switch (op) {
 	case 0x8c: /* MOV Ev, Sreg */
@@ -253,16 +215,12 @@ static size_t imm_len(unsigned kind, enum insn_mode mode, unsigned osize, unsign
 
 int insn_decode(const uint8_t *buf, size_t avail, enum insn_mode mode, struct insn *out)
 {
-	struct cursor c = {buf, avail < INSN_MAX_LEN ? avail : INSN_MAX_LEN, 0};
+	struct cursor c = {buf, avail < INSN_MAX_LEN ? avail : INSN_MAX_LEN, 0, 0};
 	unsigned osize, asize, attr, kind;
-	uint64_t v;
 	uint8_t op;
-	int err;
 
 	*out = (struct insn){0};
-	err = decode_prefixes(&c, mode, out);
-	if (err)
-		return err;
+	decode_prefixes(&c, mode, out);
 	out->nprefix = (uint8_t)c.pos;
 
 	/* Operand and address size (SDM vol. 1, 3.6 and table 3-4; vol. 2A, 2.2.1.2). */
@@ -276,43 +234,32 @@ int insn_decode(const uint8_t *buf, size_t avail, enum insn_mode mode, struct in
 		asize = big != out->addrsize ? 32 : 16;
 	}
 
-	err = fetch(&c, 1, &v);
-	if (err)
-		return err;
-	op = (uint8_t)v;
+	op = (uint8_t)fetch(&c, 1);
 	if (op == 0x0f) {
-		err = fetch(&c, 1, &v);
-		if (err)
-			return err;
 		out->map = INSN_MAP_0F;
-		if (v == 0x38 || v == 0x3a) {
-			out->map = v == 0x38 ? INSN_MAP_0F38 : INSN_MAP_0F3A;
-			err = fetch(&c, 1, &v);
-			if (err)
-				return err;
+		op = (uint8_t)fetch(&c, 1);
+		if (op == 0x38 || op == 0x3a) {
+			out->map = op == 0x38 ? INSN_MAP_0F38 : INSN_MAP_0F3A;
+			op = (uint8_t)fetch(&c, 1);
 		}
-		op = (uint8_t)v;
 	} else if (op == 0xc4 || op == 0xc5 || op == 0x62) {
 		/* Outside 64-bit mode these are LES/LDS/BOUND unless the next byte has mod == 11
 		 * (2.3.5); in 64-bit mode always VEX/EVEX. EVEX is not supported. */
-		bool escape = mode == INSN_MODE_64;
+		bool escape = mode == INSN_MODE_64 || (need(&c, 1) && (buf[c.pos] >> 6) == 3);
 
-		if (!escape) {
-			err = need(&c, 1);
-			if (err)
-				return err;
-			escape = (buf[c.pos] >> 6) == 3;
-		}
+		if (c.err)
+			return c.err;
 		if (escape && op == 0x62)
 			return INSN_ERR_INVALID;
 		if (escape) {
-			err = decode_vex(&c, mode, op, asize, out);
-			if (err)
-				return err;
+			int err = decode_vex(&c, mode, op, asize, out);
+
 			out->len = (uint8_t)c.pos;
-			return 0;
+			return err;
 		}
 	}
+	if (c.err)
+		return c.err;
 	out->opcode = op;
 
 	switch (out->map) {
@@ -336,9 +283,9 @@ int insn_decode(const uint8_t *buf, size_t avail, enum insn_mode mode, struct in
 	if (attr & INSN_A_MODRM) {
 		bool cr_dr = out->map == INSN_MAP_0F && op >= 0x20 && op <= 0x23;
 
-		err = decode_modrm(&c, asize, cr_dr, out);
-		if (err)
-			return err;
+		decode_modrm(&c, asize, cr_dr, out);
+		if (c.err)
+			return c.err;
 		if (out->map == INSN_MAP_1BYTE && group_invalid(op, out))
 			return INSN_ERR_INVALID;
 		/* Group 3 (F6/F7): only TEST (/0, and its alias /1) has an immediate. */
@@ -350,11 +297,9 @@ int insn_decode(const uint8_t *buf, size_t avail, enum insn_mode mode, struct in
 	if (out->map == INSN_MAP_0F && op == 0x78 && (out->opsize || out->repne) && !out->rep)
 		kind = INSN_IMM_BB;
 
-	err = fetch(&c, imm_len(kind, mode, osize, asize), &out->imm);
-	if (err)
-		return err;
+	out->imm = fetch(&c, imm_len(kind, mode, osize, asize));
 	out->len = (uint8_t)c.pos;
-	return 0;
+	return c.err;
 }
 
 bool insn_is(const struct insn *i, uint8_t map, uint8_t opcode)

@@ -1,5 +1,4 @@
-/* insn.h - x86 instruction length decoder: find the next RIP and identify intercepted instructions.
- */
+/* insn.h - x86 instruction length decoder: the next RIP, and what the intercepted insn is. */
 #ifndef DBGVISOR_INSN_H
 #define DBGVISOR_INSN_H
 
@@ -42,38 +41,24 @@ struct insn {
 };
 
 /*
- * Decode the length and main fields of the instruction at @buf. Only the first
- * min(@avail, INSN_MAX_LEN) bytes are looked at. Returns 0 and fills @out, or one of the
- * INSN_ERR_* codes (@out is then unspecified). Prefix combinations that are merely
- * meaningless (66 on CPUID, F3 on a non-string op) decode normally, as the CPU does.
+ * Decode the length and main fields of the instruction at @buf, reading at most
+ * min(@avail, INSN_MAX_LEN) bytes: 0 with @out filled, or an INSN_ERR_* (@out unspecified).
+ * Meaningless prefixes (66 on CPUID, F3 on a non-string op) decode normally, as on the CPU.
  */
 int insn_decode(const uint8_t *buf, size_t avail, enum insn_mode mode, struct insn *out);
 
 /* True when @i is @opcode in opcode map @map (INSN_MAP_*). */
 bool insn_is(const struct insn *i, uint8_t map, uint8_t opcode);
 
-/* ModRM fields (SDM vol. 2A, 2.1.5). */
-static inline uint8_t insn_modrm_mod(const struct insn *i)
-{
-	return i->modrm >> 6;
-}
-
+/* The ModRM reg field (SDM vol. 2A, 2.1.5). */
 static inline uint8_t insn_modrm_reg(const struct insn *i)
 {
 	return (i->modrm >> 3) & 7;
 }
 
-static inline uint8_t insn_modrm_rm(const struct insn *i)
-{
-	return i->modrm & 7;
-}
-
 /* Internal to insn.c and insn_tables.c from here on. */
 
-/*
- * Per-opcode attributes: the low nibble is the immediate kind, the high bits flags.
- * Operand-size-dependent immediates use the SDM's operand codes (vol. 2A, A.2.2).
- */
+/* Per-opcode attributes: the immediate kind (SDM vol. 2A, A.2.2 operand codes) and flags. */
 enum insn_imm_kind {
 	INSN_IMM_NONE,
 	INSN_IMM_B,	/* Ib/Jb: one byte */

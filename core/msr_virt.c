@@ -1,9 +1,17 @@
 /* msr_virt.c - virtualize EFER and hide the SVM/VMX MSRs, so the guest can never reach them. */
-#include "msr_virt.h"
-
 #include "core/hw/cpu_caps.h"
 #include "core/hw/x86.h"
 #include "apic_guard.h"
+#include "exit.h"
+
+/* AMD SVM MSRs (APM vol. 2, 15.30). */
+#define MSR_VM_IGNNE 0xc0010115
+#define MSR_SMM_CTL  0xc0010116
+#define MSR_SVM_KEY  0xc0010118
+
+/* Intel VMX capability MSRs: IA32_VMX_BASIC .. IA32_VMX_VMFUNC (SDM vol. 4, table 2-2). */
+#define MSR_VMX_FIRST 0x480
+#define MSR_VMX_LAST  0x491
 
 /* EFER bits a guest may write (SDM vol. 4 table 2-2; APM vol. 2, 3.1.7). LMA is read-only. */
 #define EFER_LMSLE	    (1ull << 13)
@@ -15,17 +23,17 @@
 
 void msr_virt_protect(struct vcpu *v)
 {
+	static const uint32_t svm_msrs[] = {MSR_VM_CR, MSR_VM_IGNNE, MSR_SMM_CTL, MSR_VM_HSAVE_PA,
+					    MSR_SVM_KEY};
+
 	v->ops->set_msr_intercept(v, MSR_EFER, true, true);
 	if (v->lapic_base) {
 		v->ops->set_msr_intercept(v, MSR_X2APIC_ICR, false, true);
 		v->ops->set_msr_intercept(v, MSR_IA32_APIC_BASE, false, true);
 	}
 	if (v->is_amd) {
-		v->ops->set_msr_intercept(v, MSR_VM_CR, true, true);
-		v->ops->set_msr_intercept(v, MSR_VM_IGNNE, true, true);
-		v->ops->set_msr_intercept(v, MSR_SMM_CTL, true, true);
-		v->ops->set_msr_intercept(v, MSR_VM_HSAVE_PA, true, true);
-		v->ops->set_msr_intercept(v, MSR_SVM_KEY, true, true);
+		for (unsigned i = 0; i < sizeof(svm_msrs) / sizeof(svm_msrs[0]); i++)
+			v->ops->set_msr_intercept(v, svm_msrs[i], true, true);
 	} else {
 		v->ops->set_msr_intercept(v, MSR_IA32_FEATURE_CONTROL, true, true);
 		for (uint32_t m = MSR_VMX_FIRST; m <= MSR_VMX_LAST; m++)

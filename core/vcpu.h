@@ -45,11 +45,8 @@ enum vcpu_reg {
 
 enum vcpu_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR, SEG_COUNT };
 
-/*
- * Segment attributes use the descriptor's bits 8-15 and 20-23 packed into 12 bits, the
- * AMD VMCB format (APM vol. 2, 15.5.1): type 3:0, S 4, DPL 6:5, P 7, AVL 8, L 9, D/B 10, G 11.
- */
-#define SEG_ATTR_TYPE_MASK 0xf
+/* Segment attributes: descriptor bits 8-15 and 20-23 packed in 12 bits as in the VMCB (APM
+ * vol. 2, 15.5.1): type 3:0, S 4, DPL 6:5, P 7, AVL 8, L 9, D/B 10, G 11. */
 #define SEG_ATTR_S	   (1u << 4)
 #define SEG_ATTR_DPL_SHIFT 5
 #define SEG_ATTR_DPL_MASK  (3u << SEG_ATTR_DPL_SHIFT)
@@ -132,9 +129,6 @@ struct vcpu_exit {
 			bool in, string, rep;
 		} io;
 		struct {
-			uint32_t index;
-		} msr;
-		struct {
 			uint64_t gpa;
 			uint64_t gla;
 			bool gla_valid, write, fetch;
@@ -181,10 +175,7 @@ struct vcpu_debug_hooks;
 struct dr_state;
 struct cpuid_regs;
 
-/*
- * Host services the vendor-free exit handlers need; the hypervisor fills it with real
- * hardware access, unit tests with fakes.
- */
+/* Host services the exit handlers need: real hardware (boot/host_env.c) or unit-test fakes. */
 struct vcpu_host {
 	void (*cpuid)(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r);
 	/* Guest-physical access to guest RAM; false outside what the guest owns. */
@@ -203,8 +194,7 @@ struct vcpu_host {
 	bool (*gdb_kick)(void);
 	/* True (once) when such a kick reached the hypervisor itself. May be NULL. */
 	bool (*gdb_kicked_in_host)(void);
-	/* VM exits reset DR7 (SDM 3C 28.5.1, APM 15.5.2): put the hypervisor's own back. May be
-	 * NULL. */
+	/* VM exits reset DR7 (SDM 3C 28.5.1, APM 15.5.2): reload the host's. May be NULL. */
 	void (*restore_host_dr)(void);
 };
 
@@ -237,12 +227,9 @@ struct vcpu_ops {
 	/* After an exit: what the guest left in DR0-3, DR6 and DR7 while it ran natively. */
 	void (*save_debug)(struct vcpu *v, uint64_t db[DR_SLOTS], uint64_t *dr6, uint64_t *dr7);
 	void (*set_dr_intercept)(struct vcpu *v, bool on);
-	/*
-	 * Hold maskable interrupts off for the next instruction only, for the debugger's
-	 * single-step (TF already set): SVM sets the interrupt shadow; VMX uses blocking by
-	 * MOV SS, which also defers the pending single-step #DB until that instruction has
-	 * run (SDM vol. 3C, 27.7.3), where STI blocking would deliver it first.
-	 */
+	/* Block interrupts for the debugger's next single-step only: SVM sets the interrupt
+	 * shadow, VMX blocking by MOV SS, which unlike STI's also defers the #DB until that
+	 * instruction has run (SDM vol. 3C, 27.7.3). */
 	void (*set_step_shadow)(struct vcpu *v);
 };
 

@@ -2,15 +2,10 @@
 #ifndef DBGVISOR_VCPU_HOOKS_H
 #define DBGVISOR_VCPU_HOOKS_H
 
-#include <stdbool.h>
-#include <stdint.h>
-
 #include "vcpu.h"
 
-/*
- * The engine decides every exit except the debug events; those it hands up through this
- * table (debug/debug_hooks.c), so core/ never includes debug/. Every entry is required.
- */
+/* The debug events the engine hands up (debug/debug_hooks.c fills it; core/ never includes
+ * debug/). Every entry is required. */
 struct vcpu_debug_hooks {
 	/* Top of the run loop: serve gdb, load the debug registers; false stops the machine. */
 	bool (*before_entry)(struct vcpu *v);

@@ -1,5 +1,4 @@
-/* vcpu_run.c - the run loop: enter the guest, count and dispatch each exit, report why it stopped.
- */
+/* vcpu_run.c - the run loop: enter the guest, count and dispatch exits, report the stop. */
 #include "vcpu_run.h"
 
 #include "core/hw/console.h"

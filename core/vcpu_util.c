@@ -32,14 +32,12 @@ static bool walk_read(uint64_t gpa, void *buf, size_t len, void *ctx)
 /* Walk the guest's page tables for every page of [gva, gva + len) and copy in or out. */
 static bool access_virt(struct vcpu *v, uint64_t gva, void *buf, size_t len, bool write)
 {
-	struct gwalk_ctx c = {
-	    .cr0 = vcpu_get(v, REG_CR0),
-	    .cr3 = vcpu_get(v, REG_CR3),
-	    .cr4 = vcpu_get(v, REG_CR4),
-	    .efer = vcpu_get(v, REG_EFER),
-	    .read_phys = walk_read,
-	    .ctx = v,
-	};
+	struct gwalk_ctx c = {.cr0 = vcpu_get(v, REG_CR0),
+			      .cr3 = vcpu_get(v, REG_CR3),
+			      .cr4 = vcpu_get(v, REG_CR4),
+			      .efer = vcpu_get(v, REG_EFER),
+			      .read_phys = walk_read,
+			      .ctx = v};
 	uint8_t *out = buf;
 
 	while (len) {
@@ -72,7 +70,7 @@ bool vcpu_write_virt(struct vcpu *v, uint64_t gva, const void *buf, size_t len)
 
 int vcpu_fetch_insn(struct vcpu *v, struct insn *out)
 {
-	uint8_t bytes[X86_MAX_INSN_LEN];
+	uint8_t bytes[INSN_MAX_LEN];
 	enum insn_mode mode = vcpu_code_mode(v);
 	struct vcpu_segment cs;
 	uint64_t rip = vcpu_get(v, REG_RIP);
@@ -107,11 +105,7 @@ unsigned vcpu_exit_insn_len(struct vcpu *v, const struct vcpu_exit *e)
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
 {
 	struct vcpu_event ev = {
-	    .type = EVENT_HW_EXCEPTION,
-	    .vector = vector,
-	    .has_error = has_error,
-	    .error = error,
-	};
+	    .type = EVENT_HW_EXCEPTION, .vector = vector, .has_error = has_error, .error = error};
 
 	v->ops->inject_event(v, &ev);
 }
@@ -126,22 +120,26 @@ void vcpu_inject_gp0(struct vcpu *v)
 	vcpu_inject_exception(v, VEC_GP, true, 0);
 }
 
+uint64_t vcpu_code_mask(struct vcpu *v)
+{
+	static const uint64_t masks[] = {
+	    [INSN_MODE_16] = MASK_16, [INSN_MODE_32] = MASK_32, [INSN_MODE_64] = ~0ull};
+
+	return masks[vcpu_code_mode(v)];
+}
+
+enum exit_result vcpu_stop_guest(struct vcpu *v, enum vcpu_stop_reason r, const char *detail)
+{
+	v->stop.reason = r;
+	v->stop.detail = detail;
+	return EXIT_STOP;
+}
+
 void vcpu_complete_insn(struct vcpu *v, unsigned len)
 {
-	uint64_t rip = vcpu_get(v, REG_RIP) + len;
 	uint64_t rflags = vcpu_get(v, REG_RFLAGS);
 
-	switch (vcpu_code_mode(v)) {
-	case INSN_MODE_16:
-		rip &= MASK_16;
-		break;
-	case INSN_MODE_32:
-		rip &= MASK_32;
-		break;
-	case INSN_MODE_64:
-		break;
-	}
-	vcpu_set(v, REG_RIP, rip);
+	vcpu_set(v, REG_RIP, (vcpu_get(v, REG_RIP) + len) & vcpu_code_mask(v));
 	if (rflags & RFLAGS_RF)
 		vcpu_set(v, REG_RFLAGS, rflags & ~RFLAGS_RF);
 	if (v->ops->get_interrupt_shadow(v))

@@ -3,14 +3,8 @@
 #ifndef DBGVISOR_VCPU_UTIL_H
 #define DBGVISOR_VCPU_UTIL_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "insn.h"
 #include "vcpu.h"
-
-#define X86_MAX_INSN_LEN 15
 
 static inline uint64_t vcpu_get(struct vcpu *v, enum vcpu_reg r)
 {
@@ -24,6 +18,8 @@ static inline void vcpu_set(struct vcpu *v, enum vcpu_reg r, uint64_t val)
 
 /* Default operand size of the code segment, from CR0.PE, EFER.LMA, CS.L and CS.D. */
 enum insn_mode vcpu_code_mode(struct vcpu *v);
+/* That size as a mask: 0xffff, 0xffffffff or all ones. */
+uint64_t vcpu_code_mask(struct vcpu *v);
 /* Read guest-virtual memory through the guest's own page tables. */
 bool vcpu_read_virt(struct vcpu *v, uint64_t gva, void *buf, size_t len);
 bool vcpu_write_virt(struct vcpu *v, uint64_t gva, const void *buf, size_t len);
@@ -35,12 +31,11 @@ unsigned vcpu_exit_insn_len(struct vcpu *v, const struct vcpu_exit *e);
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
 void vcpu_inject_ud(struct vcpu *v);
 void vcpu_inject_gp0(struct vcpu *v);
+/* Record why the guest stops; returns EXIT_STOP for the exit handler to pass on. */
+enum exit_result vcpu_stop_guest(struct vcpu *v, enum vcpu_stop_reason r, const char *detail);
 
-/*
- * Finish an instruction the hypervisor emulated: advance RIP (wrapping as the code size
- * does), clear RF and the STI/MOV SS shadow, and raise the single-step trap when TF was
- * set (SDM vol. 3B, 18.3.1.4), as the CPU would have.
- */
+/* Finish an emulated instruction as the CPU would: advance RIP (wrapping at the code size),
+ * clear RF and the STI/MOV SS shadow, single-step trap if TF was set (SDM 3B, 18.3.1.4). */
 void vcpu_complete_insn(struct vcpu *v, unsigned len);
 
 #endif

@@ -1,15 +1,10 @@
 /* console.c - printk to the log UART and machine exit. */
 #include "console.h"
 
-#include <stdarg.h>
-
 #include "printf.h"
 #include "x86.h"
 
-/* QEMU isa-debug-exit (-device isa-debug-exit,iobase=0xf4) and Bochs' shutdown port. */
-#define QEMU_DEBUG_EXIT_PORT 0xf4
-#define BOCHS_SHUTDOWN_PORT  0x8900
-#define MAX_DRAIN_UARTS	     2
+#define MAX_DRAIN_UARTS 2
 
 static struct uart *log_uart;
 static struct uart *drain_uarts[MAX_DRAIN_UARTS];
@@ -40,12 +35,6 @@ static void uart_sink(char c, void *ctx)
 	uart_putc(u, c);
 }
 
-static void console_putc(char c, void *ctx)
-{
-	(void)ctx;
-	uart_sink(c, log_uart);
-}
-
 void uart_printf(struct uart *u, const char *fmt, ...)
 {
 	va_list ap;
@@ -57,7 +46,7 @@ void uart_printf(struct uart *u, const char *fmt, ...)
 
 void vprintk(const char *fmt, va_list ap)
 {
-	fmt_vformat(console_putc, 0, fmt, ap);
+	fmt_vformat(uart_sink, log_uart, fmt, ap);
 }
 
 void printk(const char *fmt, ...)
@@ -65,7 +54,7 @@ void printk(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fmt_vformat(console_putc, 0, fmt, ap);
+	vprintk(fmt, ap);
 	va_end(ap);
 }
 

@@ -15,16 +15,18 @@
 #define HV_EXIT_GUEST_FAULT 5 /* the guest died: triple fault, forbidden memory, ... */
 #define HV_EXIT_KILLED	    6 /* gdb killed the machine */
 
+/* QEMU isa-debug-exit (-device isa-debug-exit,iobase=0xf4) and Bochs' shutdown port. */
+#define QEMU_DEBUG_EXIT_PORT 0xf4
+#define BOCHS_SHUTDOWN_PORT  0x8900
+
 /* Install the log UART; before this call printk output is dropped. */
 void console_init(struct uart *log);
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vprintk(const char *fmt, va_list ap);
 /* Formatted output to another UART (the GDB port), with the same newline handling. */
 void uart_printf(struct uart *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/*
- * Stop the machine: drain the UARTs, then isa-debug-exit (QEMU exits with status
- * (code << 1) | 1) and the Bochs shutdown port; on real hardware, halt forever.
- */
+/* Stop the machine: drain the UARTs, write isa-debug-exit (QEMU exits with (code << 1) | 1)
+ * and the Bochs shutdown port; on real hardware, halt forever. */
 void hv_exit(int code) __attribute__((noreturn));
 /* Register another UART to drain before exiting (the GDB port). */
 void console_add_drain(struct uart *u);

@@ -1,14 +1,7 @@
 /* cpu_caps.c - decide from raw CPUID/MSR values which extension is usable and what it offers. */
 #include "cpu_caps.h"
 
-#include <stddef.h>
-
 #include "string.h"
-
-/* CPUID leaves (SDM vol. 2A, CPUID; AMD APM vol. 3, appendix E). */
-#define CPUID_FEATURES	   1u
-#define CPUID_EXT_FEATURES 0x80000001u
-#define CPUID_SVM_FEATURES 0x8000000au
 
 /* CPUID.0:EBX,EDX,ECX vendor strings; 12 characters, not NUL-terminated in the registers. */
 #define CPU_VENDOR_AMD	 "AuthenticAMD"
@@ -99,7 +92,7 @@ static void decode_vmx(const struct cpu_raw *raw, struct cpu_caps *c)
 static void decode_svm(const struct cpu_raw *raw, struct cpu_caps *c)
 {
 	/* CPUID Fn8000_000A (AMD APM vol. 3, appendix E): only valid if the leaf exists. */
-	if (raw->max_ext_leaf >= CPUID_SVM_FEATURES) {
+	if (raw->max_ext_leaf >= CPUID_LEAF_SVM) {
 		c->svm_revision = raw->svm_eax & SVM_REVISION_MASK;
 		c->nasid = raw->svm_ebx;
 		c->npt = raw->svm_edx & CPUID_SVM_EDX_NP;
@@ -112,7 +105,7 @@ static void decode_svm(const struct cpu_raw *raw, struct cpu_caps *c)
 		c->reason = (raw->vm_cr & VM_CR_LOCK)
 				? "SVM disabled by firmware (VM_CR.SVMDIS) and locked"
 				: "SVM disabled by firmware (VM_CR.SVMDIS)";
-	else if (raw->max_ext_leaf < CPUID_SVM_FEATURES)
+	else if (raw->max_ext_leaf < CPUID_LEAF_SVM)
 		c->reason = "SVM without CPUID leaf 8000000Ah, so without nested paging: dbgvisor "
 			    "needs it";
 	else if (!c->npt)
@@ -126,8 +119,8 @@ static bool vendor_is(const struct cpu_raw *raw, const char *v)
 
 void cpu_caps_decode(const struct cpu_raw *raw, struct cpu_caps *c)
 {
-	bool has_leaf1 = raw->max_leaf >= CPUID_FEATURES;
-	bool has_ext1 = raw->max_ext_leaf >= CPUID_EXT_FEATURES;
+	bool has_leaf1 = raw->max_leaf >= CPUID_LEAF_FEATURES;
+	bool has_ext1 = raw->max_ext_leaf >= CPUID_LEAF_EXT_FEATURES;
 	bool vmx = has_leaf1 && (raw->leaf1_ecx & CPUID1_ECX_VMX);
 	bool svm = has_ext1 && (raw->ext1_ecx & CPUID_EXT1_ECX_SVM);
 	/* CPUID.1:ECX bit 31 is reserved for hypervisors to say they are there. */

@@ -1,17 +1,21 @@
-/* cpu_caps.h - decide from raw CPUID/MSR values whether VT-x or SVM is usable, and what it offers.
- */
+/* cpu_caps.h - from raw CPUID/MSR values: is VT-x or SVM usable, and what does it offer. */
 #ifndef DBGVISOR_CPU_CAPS_H
 #define DBGVISOR_CPU_CAPS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-/* CPUID bits (SDM vol. 2A CPUID; AMD APM vol. 3, appendix E). */
+/* CPUID leaves and bits (SDM vol. 2A CPUID; AMD APM vol. 3, appendix E). */
+#define CPUID_LEAF_VENDOR	     0u
+#define CPUID_LEAF_FEATURES	     1u
+#define CPUID_LEAF_STRUCT_EXT	     7u
+#define CPUID_LEAF_EXT_MAX	     0x80000000u
+#define CPUID_LEAF_EXT_FEATURES	     0x80000001u
+#define CPUID_LEAF_SVM		     0x8000000au
 #define CPUID1_ECX_VMX		     (1u << 5)
 #define CPUID1_ECX_HYPERVISOR	     (1u << 31)
 #define CPUID_EXT1_ECX_SVM	     (1u << 2)
 #define CPUID_EXT1_EDX_LM	     (1u << 29)
-#define CPUID_EXT1_EDX_PDPE1GB	     (1u << 26)
 #define CPUID_SVM_EDX_NP	     (1u << 0)
 #define CPUID_SVM_EDX_LBRV	     (1u << 1)
 #define CPUID_SVM_EDX_NRIPS	     (1u << 3)
@@ -37,14 +41,12 @@
 #define MSR_IA32_VMX_CR0_FIXED1		 0x487
 #define MSR_IA32_VMX_CR4_FIXED0		 0x488
 #define MSR_IA32_VMX_CR4_FIXED1		 0x489
-#define MSR_IA32_VMX_VMCS_ENUM		 0x48a
 #define MSR_IA32_VMX_PROCBASED_CTLS2	 0x48b
 #define MSR_IA32_VMX_EPT_VPID_CAP	 0x48c
 #define MSR_IA32_VMX_TRUE_PINBASED_CTLS	 0x48d
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS 0x48e
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS	 0x48f
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS	 0x490
-#define MSR_IA32_VMX_VMFUNC		 0x491
 
 #define VMX_BASIC_TRUE_CTLS	      (1ull << 55)
 #define PROCBASED_ACTIVATE_SECONDARY  (1u << 31)
@@ -53,11 +55,7 @@
 #define PROCBASED2_ENABLE_VPID	      (1u << 5)
 #define PROCBASED2_UNRESTRICTED_GUEST (1u << 7)
 
-enum virt_kind {
-	VIRT_NONE = 0,
-	VIRT_VMX,
-	VIRT_SVM,
-};
+enum virt_kind { VIRT_NONE, VIRT_VMX, VIRT_SVM };
 
 /* Everything read from the CPU, before any decision. Zero where not readable. */
 struct cpu_raw {
@@ -72,7 +70,6 @@ struct cpu_raw {
 	uint64_t vm_cr;
 	uint64_t vmx_basic;
 	uint64_t vmx_pinbased, vmx_procbased, vmx_procbased2; /* TRUE_ variants when available */
-	uint64_t vmx_exit, vmx_entry;
 	uint64_t vmx_misc;
 	uint64_t vmx_ept_vpid_cap;
 };
@@ -92,16 +89,13 @@ struct cpu_caps {
 	bool npt, nrip_save, decode_assists, lbr_virt;
 };
 
-/*
- * IA32_FEATURE_CONTROL policy: if unlocked, return the value to write (lock + VMX outside
- * SMX, preserving other bits); if already locked, return @fc unchanged.
- */
+/* IA32_FEATURE_CONTROL to write: @fc if locked, else @fc plus lock and VMX outside SMX. */
 uint64_t cpu_caps_feature_control_fixup(uint64_t fc);
 
 /* Pure decision: which extension, is it usable, what does it offer. */
 void cpu_caps_decode(const struct cpu_raw *raw, struct cpu_caps *caps);
 
-/* Hardware side (core/cpu_detect.c): read CPUID/MSRs, apply the FEATURE_CONTROL fixup. */
+/* Hardware side (cpu_detect.c): read CPUID/MSRs, apply the FEATURE_CONTROL fixup. */
 void cpu_caps_read(struct cpu_raw *raw);
 
 #endif

@@ -4,12 +4,6 @@
 #include "string.h"
 #include "x86.h"
 
-#define CPUID_VENDOR	   0
-#define CPUID_FEATURES	   1
-#define CPUID_EXT_MAX	   0x80000000u
-#define CPUID_EXT_FEATURES 0x80000001u
-#define CPUID_SVM_FEATURES 0x8000000au
-
 static void read_vmx(struct cpu_raw *raw)
 {
 	bool true_ctls;
@@ -28,9 +22,6 @@ static void read_vmx(struct cpu_raw *raw)
 	    x86_rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS);
 	raw->vmx_procbased =
 	    x86_rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS : MSR_IA32_VMX_PROCBASED_CTLS);
-	raw->vmx_exit = x86_rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS);
-	raw->vmx_entry =
-	    x86_rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS : MSR_IA32_VMX_ENTRY_CTLS);
 	raw->vmx_misc = x86_rdmsr(MSR_IA32_VMX_MISC);
 	if ((raw->vmx_procbased >> 32) & PROCBASED_ACTIVATE_SECONDARY) {
 		raw->vmx_procbased2 = x86_rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2);
@@ -44,20 +35,20 @@ void cpu_caps_read(struct cpu_raw *raw)
 	struct cpuid_regs r;
 
 	memset(raw, 0, sizeof(*raw));
-	x86_cpuid(CPUID_VENDOR, 0, &r);
+	x86_cpuid(CPUID_LEAF_VENDOR, 0, &r);
 	raw->max_leaf = r.eax;
 	memcpy(&raw->vendor[0], &r.ebx, 4);
 	memcpy(&raw->vendor[4], &r.edx, 4);
 	memcpy(&raw->vendor[8], &r.ecx, 4);
-	if (raw->max_leaf >= CPUID_FEATURES) {
-		x86_cpuid(CPUID_FEATURES, 0, &r);
+	if (raw->max_leaf >= CPUID_LEAF_FEATURES) {
+		x86_cpuid(CPUID_LEAF_FEATURES, 0, &r);
 		raw->leaf1_ecx = r.ecx;
 		raw->leaf1_edx = r.edx;
 	}
-	x86_cpuid(CPUID_EXT_MAX, 0, &r);
+	x86_cpuid(CPUID_LEAF_EXT_MAX, 0, &r);
 	raw->max_ext_leaf = r.eax;
-	if (raw->max_ext_leaf >= CPUID_EXT_FEATURES) {
-		x86_cpuid(CPUID_EXT_FEATURES, 0, &r);
+	if (raw->max_ext_leaf >= CPUID_LEAF_EXT_FEATURES) {
+		x86_cpuid(CPUID_LEAF_EXT_FEATURES, 0, &r);
 		raw->ext1_ecx = r.ecx;
 		raw->ext1_edx = r.edx;
 	}
@@ -65,8 +56,8 @@ void cpu_caps_read(struct cpu_raw *raw)
 		read_vmx(raw);
 	if (raw->ext1_ecx & CPUID_EXT1_ECX_SVM) {
 		raw->vm_cr = x86_rdmsr(MSR_VM_CR);
-		if (raw->max_ext_leaf >= CPUID_SVM_FEATURES) {
-			x86_cpuid(CPUID_SVM_FEATURES, 0, &r);
+		if (raw->max_ext_leaf >= CPUID_LEAF_SVM) {
+			x86_cpuid(CPUID_LEAF_SVM, 0, &r);
 			raw->svm_eax = r.eax;
 			raw->svm_ebx = r.ebx;
 			raw->svm_edx = r.edx;

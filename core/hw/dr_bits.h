@@ -17,22 +17,21 @@
 #define DR6_ENABLED_BP (1ull << 12) /* only in VMX pending-debug format; reserved 0 in DR6 */
 
 /* DR7 (SDM vol. 3B, 18.2.4). */
-#define DR7_L(n)	    (1ull << (2 * (n)))
-#define DR7_G(n)	    (1ull << (2 * (n) + 1))
-#define DR7_ENABLE(n)	    (DR7_L(n) | DR7_G(n))
-#define DR7_L_ALL	    (DR7_L(0) | DR7_L(1) | DR7_L(2) | DR7_L(3))
-#define DR7_LE		    (1ull << 8)
-#define DR7_GE		    (1ull << 9)
-#define DR7_FIXED_1	    (1ull << 10)
-#define DR7_RTM		    (1ull << 11)
-#define DR7_GD		    (1ull << 13)
-#define DR7_RW_SHIFT(n)	    (16 + 4 * (n))
-#define DR7_LEN_SHIFT(n)    (18 + 4 * (n))
-#define DR7_FIELD_MASK	    0x3ull
-#define DR7_SLOT_CONTROL(n) (0xfull << DR7_RW_SHIFT(n)) /* R/W and LEN of slot n */
-#define DR7_INIT	    0x400ull
-#define DR7_VOLATILE	    0xffff2bffull
-#define DR_HIGH_MASK	    0xffffffff00000000ull
+#define DR7_L(n)	 (1ull << (2 * (n)))
+#define DR7_G(n)	 (1ull << (2 * (n) + 1))
+#define DR7_ENABLE(n)	 (DR7_L(n) | DR7_G(n))
+#define DR7_L_ALL	 (DR7_L(0) | DR7_L(1) | DR7_L(2) | DR7_L(3))
+#define DR7_LE		 (1ull << 8)
+#define DR7_GE		 (1ull << 9)
+#define DR7_FIXED_1	 (1ull << 10)
+#define DR7_RTM		 (1ull << 11)
+#define DR7_GD		 (1ull << 13)
+#define DR7_RW_SHIFT(n)	 (16 + 4 * (n))
+#define DR7_LEN_SHIFT(n) (18 + 4 * (n))
+#define DR7_FIELD_MASK	 0x3ull
+#define DR7_INIT	 0x400ull
+#define DR7_VOLATILE	 0xffff2bffull
+#define DR_HIGH_MASK	 0xffffffff00000000ull
 
 /* R/W field encodings. */
 #define DR7_RW_EXEC   0

@@ -4,8 +4,16 @@
 /* Vectors that push an error code (SDM vol. 3A, table 7-1). */
 #define HAS_ERR(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
 
+	.section .rodata
+	.align 8
+	.global isr_table
+isr_table:				/* one entry per vector, added by STUB */
+
 	.text
 .macro STUB v
+	.pushsection .rodata
+	.quad isr_\v
+	.popsection
 	.align 16
 isr_\v:
 	.if !HAS_ERR(\v)
@@ -15,7 +23,6 @@ isr_\v:
 	jmp isr_common
 .endm
 
-	.global isr_table
 isr_common:
 	push %rax
 	push %rbx
@@ -63,17 +70,3 @@ isr_common:
 	.endif
 .endm
 	STUBS 0, 31
-
-	.section .rodata
-	.align 8
-isr_table:
-.macro ENTRY v
-	.quad isr_\v
-.endm
-.macro ENTRIES from, to
-	ENTRY \from
-	.if \to-\from
-	ENTRIES %(\from+1), \to
-	.endif
-.endm
-	ENTRIES 0, 31

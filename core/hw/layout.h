@@ -1,13 +1,11 @@
-/* layout.h - where the image is loaded, where it is linked, and the boot-time constants asm shares.
- */
+/* layout.h - where the image is loaded and linked, and the boot-time constants asm shares. */
 #ifndef DBGVISOR_LAYOUT_H
 #define DBGVISOR_LAYOUT_H
 
 /*
- * The loader puts the image at KERNEL_LOAD_PHYS (the multiboot address fields say so);
- * everything but the 32-bit entry is linked at KERNEL_VMA_BASE + physical address, the
- * last 2 GiB of the address space (-mcmodel=kernel). After boot the image is copied to
- * the reserved region at the top of RAM and that VMA range is remapped onto the copy.
+ * The loader puts the image at KERNEL_LOAD_PHYS; all but the 32-bit entry is linked at
+ * KERNEL_VMA_BASE + physical address (the last 2 GiB, -mcmodel=kernel). After boot the image
+ * is copied to the reserved region at the top of RAM and that VMA range remapped onto it.
  */
 #define KERNEL_LOAD_PHYS 0x200000
 #define KERNEL_VMA_BASE	 0xFFFFFFFF80000000
@@ -21,10 +19,7 @@
 #define PTE_US	(1 << 2)
 #define PTE_PWT (1 << 3)
 #define PTE_PCD (1 << 4)
-#define PTE_A	(1 << 5)
-#define PTE_D	(1 << 6)
 #define PTE_PS	(1 << 7)
-#define PTE_G	(1 << 8)
 
 #define BOOT_STACK_SIZE 16384
 #define IST_STACK_SIZE	8192

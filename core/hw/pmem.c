@@ -1,8 +1,4 @@
 /* pmem.c - pick the hypervisor's region at the top of usable RAM and bump-allocate its pages. */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "pmem.h"
 
 static bool is_pow2(uint64_t v)
@@ -21,10 +17,8 @@ static bool overlaps(uint64_t s1, uint64_t e1, uint64_t s2, uint64_t e2)
 	return s1 < e2 && s2 < e1;
 }
 
-/*
- * How far up from @from the usable entries cover without a gap: merges overlapping and
- * touching entries. Returns @from itself when no usable entry covers that byte.
- */
+/* How far up from @from the usable entries (overlapping or touching) cover without a gap;
+ * @from itself when no usable entry covers that byte. */
 static uint64_t usable_reach(const struct mem_range *map, unsigned nmap, uint64_t from)
 {
 	uint64_t reach = from;
@@ -62,13 +56,9 @@ static uint64_t usable_end_below(const struct mem_range *map, unsigned nmap, uin
 }
 
 /*
- * Check [base, end) and return the highest address a valid region may end at given what
- * was found there: @end itself when the range is good, else something lower. Every
- * region considered from here on starts at or below @base, so:
- *  - a blocker (non-usable entry or exclusion) overlapping the range must lie wholly
- *    above any valid region, which therefore ends at or below the blocker's start;
- *  - a hole in usable coverage likewise bounds valid regions to end at or below the
- *    hole's start (the end of the usable run below it).
+ * Check [base, end): return @end when the range is good, else the highest address a valid
+ * region may end at. Later candidates start at or below @base, so they must end at or below
+ * the start of any blocker (non-usable entry, exclusion) or usable-coverage hole found here.
  */
 static uint64_t check_range(const struct mem_range *map, unsigned nmap,
 			    const struct phys_range *excl, unsigned nexcl, uint64_t base,
@@ -106,11 +96,8 @@ bool pmem_find_top(const struct mem_range *map, unsigned nmap, const struct phys
 
 	if (size == 0 || !is_pow2(align) || !base)
 		return false;
-	/*
-	 * Try the highest aligned candidate ending at or below @hi; on failure @hi drops to a
-	 * blocker start or a usable end, strictly lower each time, so the loop runs at most
-	 * about nmap + nexcl + 1 times.
-	 */
+	/* On failure @hi drops to a blocker start or a usable end, strictly lower each time,
+	 * so the loop runs at most about nmap + nexcl + 1 times. */
 	while (hi >= size) {
 		uint64_t cand = (hi - size) & ~(align - 1);
 		uint64_t next = check_range(map, nmap, excl, nexcl, cand, cand + size);
@@ -126,15 +113,7 @@ bool pmem_find_top(const struct mem_range *map, unsigned nmap, const struct phys
 
 uint64_t pmem_usable_top(const struct mem_range *map, unsigned nmap)
 {
-	uint64_t top = 0;
-
-	for (unsigned i = 0; i < nmap; i++) {
-		uint64_t end = entry_end(&map[i]);
-
-		if (map[i].type == MEM_USABLE && map[i].len && end > top)
-			top = end;
-	}
-	return top;
+	return usable_end_below(map, nmap, UINT64_MAX);
 }
 
 void pmem_pool_init(struct pmem_pool *p, uint64_t start, uint64_t end)

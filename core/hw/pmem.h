@@ -15,11 +15,8 @@ struct phys_range {
 	uint64_t end;	/* exclusive */
 };
 
-/*
- * Find the highest @align-aligned range of @size bytes that lies entirely inside
- * MEM_USABLE entries of @map (overlapping or adjacent usable entries count as one),
- * below @limit, and overlaps none of @excl. Returns false when nothing fits.
- */
+/* The highest @align-aligned @size bytes below @limit inside MEM_USABLE entries of @map
+ * (overlapping or adjacent ones count as one), overlapping none of @excl; false if none. */
 bool pmem_find_top(const struct mem_range *map, unsigned nmap, const struct phys_range *excl,
 		   unsigned nexcl, uint64_t size, uint64_t align, uint64_t limit, uint64_t *base);
 

@@ -10,10 +10,7 @@
 #define FMT_DIGITS_MAX 24
 /* "%p" always shows the full 64-bit address so columns in dumps line up. */
 #define FMT_PTR_DIGITS 16
-/*
- * Cap on widths and precisions: a typo such as "%99999999d" must not stall the log UART
- * for minutes or overflow the int character count; no real format needs more.
- */
+/* Cap on widths and precisions: a typo like "%99999999d" must not stall the log UART. */
 #define FMT_MAX_WIDTH 4096
 #define FMT_NULL_STR  "(null)"
 
@@ -28,11 +25,11 @@ struct fmt_spec {
 	bool zero;	 /* '0': pad numbers with zeros instead of spaces */
 	unsigned width;	 /* minimum field width */
 	int prec;	 /* precision, or -1 when absent */
-	unsigned lenmod; /* how many 'l' (0..2), or LEN_SIZE / LEN_SHORT / LEN_CHAR */
+	unsigned lenmod; /* how many 'l' (0..2), or LEN_SIZE */
 	bool upper;	 /* 'X' */
 };
 
-enum { LEN_INT = 0, LEN_LONG = 1, LEN_LLONG = 2, LEN_SIZE, LEN_SHORT, LEN_CHAR };
+enum { LEN_INT = 0, LEN_LONG = 1, LEN_LLONG = 2, LEN_SIZE };
 
 static void put(struct fmt_sink *s, char c)
 {
@@ -52,13 +49,17 @@ static void put_str(struct fmt_sink *s, const char *str, size_t n)
 		put(s, *str++);
 }
 
-/* Parse a decimal field, saturating at FMT_MAX_WIDTH; advances *pp past the digits. */
-static unsigned parse_num(const char **pp)
+/* A width or precision: '*' takes the next int argument, digits saturate at FMT_MAX_WIDTH. */
+static int parse_field(const char **pp, va_list *ap)
 {
-	unsigned v = 0;
+	int v = 0;
 
+	if (**pp == '*') {
+		(*pp)++;
+		return va_arg(*ap, int);
+	}
 	while (**pp >= '0' && **pp <= '9') {
-		v = v * 10 + (unsigned)(**pp - '0');
+		v = v * 10 + (**pp - '0');
 		if (v > FMT_MAX_WIDTH)
 			v = FMT_MAX_WIDTH;
 		(*pp)++;
@@ -74,62 +75,44 @@ static unsigned clamp_width(int v)
 	return u > FMT_MAX_WIDTH ? FMT_MAX_WIDTH : u;
 }
 
-/* Digits of @v in @base, least significant first; returns how many. */
-static unsigned to_digits(uint64_t v, unsigned base, bool upper, char *buf)
+/* Emit [spaces][prefix][zeros][body][spaces], space-padded to the field width. */
+static void emit_field(struct fmt_sink *s, const struct fmt_spec *sp, const char *prefix,
+		       size_t plen, unsigned zeros, const char *body, size_t n)
 {
-	const char *set = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-	unsigned n = 0;
+	size_t len = plen + zeros + n;
+	unsigned pad = sp->width > len ? sp->width - (unsigned)len : 0;
 
-	do {
-		buf[n++] = set[v % base];
-		v /= base;
-	} while (v);
-	return n;
-}
-
-/*
- * Emit one integer field: [spaces][sign/prefix][zeros][digits][spaces].
- * @prefix is "-", "0x" or "" and always precedes zero padding, as in C.
- */
-static void emit_int(struct fmt_sink *s, const struct fmt_spec *sp, uint64_t mag, unsigned base,
-		     const char *prefix, size_t plen)
-{
-	char buf[FMT_DIGITS_MAX];
-	unsigned ndig = 0, zeros = 0, body, pad = 0;
-
-	/* C: an explicit precision of 0 prints no digits for the value 0. */
-	if (!(sp->prec == 0 && mag == 0))
-		ndig = to_digits(mag, base, sp->upper, buf);
-	if (sp->prec >= 0 && (unsigned)sp->prec > ndig)
-		zeros = (unsigned)sp->prec - ndig;
-	body = (unsigned)plen + zeros + ndig;
-	if (sp->width > body)
-		pad = sp->width - body;
-	/* '0' is ignored with '-' or an explicit precision (C11 7.21.6.1p6). */
-	if (sp->zero && !sp->left && sp->prec < 0) {
-		zeros += pad;
-		pad = 0;
-	}
 	if (!sp->left)
 		put_n(s, ' ', pad);
 	put_str(s, prefix, plen);
 	put_n(s, '0', zeros);
-	while (ndig)
-		put(s, buf[--ndig]);
+	put_str(s, body, n);
 	if (sp->left)
 		put_n(s, ' ', pad);
 }
 
-/* Emit @n bytes of @str padded to the field width (never zero-padded). */
-static void emit_str(struct fmt_sink *s, const struct fmt_spec *sp, const char *str, size_t n)
+/* Emit @mag in @base after @prefix ("-", "0x" or ""), which always precedes zero padding. */
+static void emit_int(struct fmt_sink *s, const struct fmt_spec *sp, uint64_t mag, unsigned base,
+		     const char *prefix, size_t plen)
 {
-	unsigned pad = sp->width > n ? sp->width - (unsigned)n : 0;
+	const char *set = sp->upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	char buf[FMT_DIGITS_MAX], *dig = buf + sizeof(buf);
+	unsigned ndig, zeros = 0;
 
-	if (!sp->left)
-		put_n(s, ' ', pad);
-	put_str(s, str, n);
-	if (sp->left)
-		put_n(s, ' ', pad);
+	/* C: an explicit precision of 0 prints no digits for the value 0. */
+	if (!(sp->prec == 0 && mag == 0)) {
+		do {
+			*--dig = set[mag % base];
+			mag /= base;
+		} while (mag);
+	}
+	ndig = (unsigned)(buf + sizeof(buf) - dig);
+	if (sp->prec >= 0 && (unsigned)sp->prec > ndig)
+		zeros = (unsigned)sp->prec - ndig;
+	/* '0' is ignored with '-' or an explicit precision (C11 7.21.6.1p6). */
+	if (sp->zero && !sp->left && sp->prec < 0 && sp->width > plen + ndig)
+		zeros = sp->width - (unsigned)plen - ndig;
+	emit_field(s, sp, prefix, plen, zeros, dig, ndig);
 }
 
 /* Length of @str, reading no further than @max bytes (the precision may bound a non-string). */
@@ -142,40 +125,19 @@ static size_t bounded_strlen(const char *str, size_t max)
 	return n;
 }
 
-static uint64_t arg_unsigned(va_list *ap, unsigned lenmod)
+/* The next integer argument of length @lenmod, sign-extended for the signed conversions. */
+static uint64_t arg_int(va_list *ap, unsigned lenmod, bool sign)
 {
 	switch (lenmod) {
 	case LEN_LONG:
-		return va_arg(*ap, unsigned long);
+		return sign ? (uint64_t)va_arg(*ap, long) : va_arg(*ap, unsigned long);
 	case LEN_LLONG:
-		return va_arg(*ap, unsigned long long);
-	case LEN_SIZE:
-		return va_arg(*ap, size_t);
-	case LEN_SHORT:
-		return (unsigned short)va_arg(*ap, unsigned int);
-	case LEN_CHAR:
-		return (unsigned char)va_arg(*ap, unsigned int);
-	default:
-		return va_arg(*ap, unsigned int);
-	}
-}
-
-static int64_t arg_signed(va_list *ap, unsigned lenmod)
-{
-	switch (lenmod) {
-	case LEN_LONG:
-		return va_arg(*ap, long);
-	case LEN_LLONG:
-		return va_arg(*ap, long long);
+		return sign ? (uint64_t)va_arg(*ap, long long) : va_arg(*ap, unsigned long long);
 	case LEN_SIZE:
 		/* %zd: the signed type of size_t's width; modular conversion on gcc. */
-		return (int64_t)va_arg(*ap, size_t);
-	case LEN_SHORT:
-		return (short)va_arg(*ap, int);
-	case LEN_CHAR:
-		return (signed char)va_arg(*ap, int);
+		return va_arg(*ap, size_t);
 	default:
-		return va_arg(*ap, int);
+		return sign ? (uint64_t)va_arg(*ap, int) : va_arg(*ap, unsigned int);
 	}
 }
 
@@ -183,6 +145,7 @@ static int64_t arg_signed(va_list *ap, unsigned lenmod)
 static void parse_spec(const char **pp, struct fmt_spec *sp, va_list *ap)
 {
 	const char *p = *pp;
+	int w;
 
 	*sp = (struct fmt_spec){.prec = -1};
 	for (;; p++) {
@@ -193,26 +156,14 @@ static void parse_spec(const char **pp, struct fmt_spec *sp, va_list *ap)
 		else
 			break;
 	}
-	if (*p == '*') {
-		int w = va_arg(*ap, int);
-
-		sp->left |= w < 0;
-		sp->width = clamp_width(w);
-		p++;
-	} else {
-		sp->width = parse_num(&p);
-	}
+	w = parse_field(&p, ap);
+	sp->left |= w < 0;
+	sp->width = clamp_width(w);
 	if (*p == '.') {
 		p++;
-		if (*p == '*') {
-			int pr = va_arg(*ap, int);
-
-			/* A negative precision argument counts as absent (C11 7.21.6.1p5). */
-			sp->prec = pr < 0 ? -1 : (int)clamp_width(pr);
-			p++;
-		} else {
-			sp->prec = (int)parse_num(&p);
-		}
+		w = parse_field(&p, ap);
+		/* A negative precision argument counts as absent (C11 7.21.6.1p5). */
+		sp->prec = w < 0 ? -1 : (int)clamp_width(w);
 	}
 	if (*p == 'l') {
 		sp->lenmod = LEN_LONG;
@@ -223,12 +174,6 @@ static void parse_spec(const char **pp, struct fmt_spec *sp, va_list *ap)
 	} else if (*p == 'z') {
 		sp->lenmod = LEN_SIZE;
 		p++;
-	} else if (*p == 'h') {
-		sp->lenmod = LEN_SHORT;
-		if (*++p == 'h') {
-			sp->lenmod = LEN_CHAR;
-			p++;
-		}
 	}
 	*pp = p;
 }
@@ -239,7 +184,7 @@ static bool convert(struct fmt_sink *s, const struct fmt_spec *sp, char conv, va
 	switch (conv) {
 	case 'd':
 	case 'i': {
-		int64_t v = arg_signed(ap, sp->lenmod);
+		int64_t v = (int64_t)arg_int(ap, sp->lenmod, true);
 		/* Negate in unsigned arithmetic so INT64_MIN has a magnitude too. */
 		uint64_t mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
 
@@ -247,11 +192,11 @@ static bool convert(struct fmt_sink *s, const struct fmt_spec *sp, char conv, va
 		return true;
 	}
 	case 'u':
-		emit_int(s, sp, arg_unsigned(ap, sp->lenmod), 10, "", 0);
+		emit_int(s, sp, arg_int(ap, sp->lenmod, false), 10, "", 0);
 		return true;
 	case 'x':
 	case 'X':
-		emit_int(s, sp, arg_unsigned(ap, sp->lenmod), 16, "", 0);
+		emit_int(s, sp, arg_int(ap, sp->lenmod, false), 16, "", 0);
 		return true;
 	case 'p': {
 		struct fmt_spec ps = *sp;
@@ -267,13 +212,13 @@ static bool convert(struct fmt_sink *s, const struct fmt_spec *sp, char conv, va
 
 		if (!str)
 			str = FMT_NULL_STR;
-		emit_str(s, sp, str, bounded_strlen(str, max));
+		emit_field(s, sp, "", 0, 0, str, bounded_strlen(str, max));
 		return true;
 	}
 	case 'c': {
 		char c = (char)va_arg(*ap, int);
 
-		emit_str(s, sp, &c, 1);
+		emit_field(s, sp, "", 0, 0, &c, 1);
 		return true;
 	}
 	case '%':
@@ -306,8 +251,7 @@ int fmt_vformat(fmt_putc_fn out, void *ctx, const char *fmt, va_list ap)
 			fmt++;
 			continue;
 		}
-		/* Unknown or truncated conversion: show the spec as written so the bug is visible.
-		 */
+		/* Unknown or truncated conversion: show it as written so the bug is visible. */
 		if (*fmt)
 			fmt++;
 		put_str(&s, start, (size_t)(fmt - start));

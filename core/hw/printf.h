@@ -1,5 +1,4 @@
-/* printf.h - freestanding formatted output: %d %i %u %x %X %lx %llx %p %s %c %%, widths, '0' pad,
- * '-'. */
+/* printf.h - freestanding formatted output: d i u x X p s c %, l ll z, width, precision, - 0. */
 #ifndef DBGVISOR_PRINTF_H
 #define DBGVISOR_PRINTF_H
 

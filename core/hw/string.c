@@ -18,8 +18,6 @@ void *memmove(void *dst, const void *src, size_t n)
 	unsigned char *d = dst;
 	const unsigned char *s = src;
 
-	if (d == s || n == 0)
-		return dst;
 	if ((uintptr_t)d < (uintptr_t)s) {
 		while (n--)
 			*d++ = *s++;
@@ -75,15 +73,4 @@ int strncmp(const char *a, const char *b, size_t n)
 			return (unsigned char)*a - (unsigned char)*b;
 	}
 	return 0;
-}
-
-char *strncpy(char *dst, const char *src, size_t n)
-{
-	size_t i = 0;
-
-	for (; i < n && src[i]; i++)
-		dst[i] = src[i];
-	for (; i < n; i++)
-		dst[i] = '\0';
-	return dst;
 }

@@ -11,6 +11,5 @@ int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
-char *strncpy(char *dst, const char *src, size_t n);
 
 #endif

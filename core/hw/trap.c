@@ -1,8 +1,6 @@
 /* trap.c - exception names, the register dump, and panic(), which prints one and stops. */
 #include "trap.h"
 
-#include <stdarg.h>
-
 #include "console.h"
 #include "x86.h"
 

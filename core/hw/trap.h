@@ -5,15 +5,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Layout must match the push order in boot/isr.S and core/capture.S. */
+/* Layout must match the push order in isr.S and capture.S. */
 struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
 	uint64_t vector, error;
 	uint64_t rip, cs, rflags, rsp, ss; /* as pushed by the CPU (SDM 3A, 7.14.2) */
 };
-
-#define TRAP_FRAME_SIZE (22 * 8)
 
 /* Exception vectors (SDM vol. 3A, table 7-1). */
 #define VEC_DE	       0
@@ -43,10 +41,8 @@ void trap_capture(struct trap_frame *f);
 /* Print every register of @f plus CR0/CR2/CR3/CR4 to the log. */
 void trap_dump(const struct trap_frame *f);
 const char *trap_vector_name(uint64_t vector);
-/*
- * A handler for an exception taken in the hypervisor itself; returns true when it handled
- * @f (execution resumes from the frame), false to fall through to the dump and stop.
- */
+/* A handler for an exception in the hypervisor itself: true when it handled @f (execution
+ * resumes from the frame), false to fall through to the dump and stop. */
 typedef bool (*trap_handler_fn)(struct trap_frame *f);
 void trap_set_handler(uint8_t vector, trap_handler_fn fn);
 /* Print, dump the caller's registers, stop the machine with HV_EXIT_PANIC. */

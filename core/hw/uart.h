@@ -6,16 +6,16 @@
 #include <stdint.h>
 
 /* Register offsets from the base port (PC16550D datasheet, table 2). */
-#define UART_DATA	0
-#define UART_IER	1
-#define UART_FCR	2
-#define UART_LCR	3
-#define UART_MCR	4
-#define UART_LSR	5
-#define UART_SCR	7
-#define UART_DLL	0 /* with LCR.DLAB */
-#define UART_DLM	1
-#define UART_PORT_COUNT 8
+#define UART_DATA      0
+#define UART_IER       1
+#define UART_FCR       2
+#define UART_LCR       3
+#define UART_MCR       4
+#define UART_LSR       5
+#define UART_SCR       7
+#define UART_DLL       0 /* with LCR.DLAB */
+#define UART_DLM       1
+#define UART_PORT_SPAN 8 /* ports from the base */
 
 #define UART_LCR_8N1		0x03
 #define UART_LCR_DLAB		0x80

@@ -1,14 +1,9 @@
 /* gwalk.c - software walk of the guest's paging structures (SDM vol. 3A, chapter 4). */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "gwalk.h"
 
 #define MAXPHYADDR_MAX 52	/* SDM vol. 3A, 4.1.4 */
 #define ENTRIES_SHIFT  9	/* 512 eight-byte entries per table (PAE, 4- and 5-level) */
 #define PAE_PDPTE_RSVD 0x1e6ull /* PDPTE bits 2:1 and 8:5 (SDM vol. 3A, table 4-8) */
-#define PDE32_4M_BIT21 (1ull << 21)
 
 /* Bits @hi..@lo set (hi >= lo, both < 64). */
 static uint64_t bits(unsigned hi, unsigned lo)
@@ -56,7 +51,7 @@ static enum gwalk_status walk32(const struct gwalk_ctx *c, uint32_t va, uint64_t
 		return GWALK_READ_FAILED;
 	if (!(pde & GWALK_PTE_P))
 		return GWALK_NOT_PRESENT;
-	if ((c->cr4 & GWALK_CR4_PSE) && (pde & GWALK_PTE_PS)) {
+	if ((c->cr4 & CR4_PSE) && (pde & GWALK_PTE_PS)) {
 		/* 4-MByte page; PSE-36 puts physical bits (M-1):32 in PDE bits (M-20):13, with
 		 * M = min(MAXPHYADDR, 40), and bits 21:(M-19) are reserved (table 4-4). */
 		unsigned m = maxphyaddr(c) < 40 ? maxphyaddr(c) : 40;
@@ -73,11 +68,8 @@ static enum gwalk_status walk32(const struct gwalk_ctx *c, uint32_t va, uint64_t
 	return done(pte & bits(31, 12), GWALK_PAGE_4K, va, gpa, page_size);
 }
 
-/*
- * Walk 512-entry tables from the one at @table whose entries are indexed by @va bits
- * (@shift + 8):@shift, down to the 4 KiB level: PML5/PML4/PDPT/PD/PT of 4- and 5-level
- * paging (4.5, tables 4-14 to 4-20) and the PD/PT of PAE paging (4.4.2, tables 4-9 to 4-11).
- */
+/* Walk 512-entry tables from @table, indexed by @va bits (@shift + 8):@shift, down to 4 KiB:
+ * 4/5-level paging (4.5, tables 4-14 to 4-20) and PAE's PD/PT (4.4.2, tables 4-9 to 4-11). */
 static enum gwalk_status walk_tables(const struct gwalk_ctx *c, uint64_t table, unsigned shift,
 				     uint64_t va, uint64_t *gpa, uint64_t *page_size)
 {
@@ -85,7 +77,7 @@ static enum gwalk_status walk_tables(const struct gwalk_ctx *c, uint64_t table, 
 	uint64_t addr_mask = bits(m - 1, 12);
 	/* Bits 51:M, and XD unless EFER.NXE (4.4.2, 4.5.4: "reserved bits"). */
 	uint64_t rsvd = (m < MAXPHYADDR_MAX ? bits(MAXPHYADDR_MAX - 1, m) : 0) |
-			((c->efer & GWALK_EFER_NXE) ? 0 : GWALK_PTE_XD);
+			((c->efer & EFER_NXE) ? 0 : GWALK_PTE_XD);
 
 	for (;; shift -= ENTRIES_SHIFT) {
 		uint64_t e, index = (va >> shift) & bits(ENTRIES_SHIFT - 1, 0);
@@ -128,11 +120,11 @@ static enum gwalk_status walk_pae(const struct gwalk_ctx *c, uint32_t va, uint64
 enum gwalk_status gwalk_translate(const struct gwalk_ctx *c, uint64_t gva, uint64_t *gpa,
 				  uint64_t *page_size)
 {
-	if (!(c->cr0 & GWALK_CR0_PG))
+	if (!(c->cr0 & CR0_PG))
 		return done(gva & 0xffffffffull, GWALK_PAGE_4K, gva, gpa, page_size);
-	if (c->efer & GWALK_EFER_LMA) {
+	if (c->efer & EFER_LMA) {
 		/* 4-level or 5-level paging (4.5); linear addresses must be canonical (3.3.7.1). */
-		bool la57 = c->cr4 & GWALK_CR4_LA57;
+		bool la57 = c->cr4 & CR4_LA57;
 		unsigned width = la57 ? 57 : 48;
 
 		if ((uint64_t)((int64_t)(gva << (64 - width)) >> (64 - width)) != gva)
@@ -140,24 +132,20 @@ enum gwalk_status gwalk_translate(const struct gwalk_ctx *c, uint64_t gva, uint6
 		return walk_tables(c, c->cr3 & bits(maxphyaddr(c) - 1, 12), la57 ? 48 : 39, gva,
 				   gpa, page_size);
 	}
-	if (c->cr4 & GWALK_CR4_PAE)
+	if (c->cr4 & CR4_PAE)
 		return walk_pae(c, (uint32_t)gva, gpa, page_size);
 	return walk32(c, (uint32_t)gva, gpa, page_size);
 }
 
 const char *gwalk_status_str(enum gwalk_status s)
 {
-	switch (s) {
-	case GWALK_OK:
-		return "ok";
-	case GWALK_NOT_PRESENT:
-		return "not present";
-	case GWALK_RESERVED_BIT:
-		return "reserved bit set";
-	case GWALK_READ_FAILED:
-		return "page-table read failed";
-	case GWALK_NON_CANONICAL:
-		return "non-canonical address";
-	}
-	return "unknown";
+	static const char *const names[] = {
+	    [GWALK_OK] = "ok",
+	    [GWALK_NOT_PRESENT] = "not present",
+	    [GWALK_RESERVED_BIT] = "reserved bit set",
+	    [GWALK_READ_FAILED] = "page-table read failed",
+	    [GWALK_NON_CANONICAL] = "non-canonical address",
+	};
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
 }

@@ -1,5 +1,4 @@
-/* gwalk.h - translate guest-virtual to guest-physical addresses by walking the guest's page tables.
- */
+/* gwalk.h - guest-virtual to guest-physical translation by walking the guest's page tables. */
 #ifndef DBGVISOR_GWALK_H
 #define DBGVISOR_GWALK_H
 
@@ -7,13 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Control bits that select the paging mode (SDM vol. 3A, 4.1.1, table 4-1). */
-#define GWALK_CR0_PG   (1ull << 31)
-#define GWALK_CR4_PSE  (1ull << 4)
-#define GWALK_CR4_PAE  (1ull << 5)
-#define GWALK_CR4_LA57 (1ull << 12)
-#define GWALK_EFER_LMA (1ull << 10)
-#define GWALK_EFER_NXE (1ull << 11)
+#include "core/hw/x86.h"
 
 /* Paging-structure entry bits (SDM vol. 3A, 4.3 and 4.4.2, 4.5.4). */
 #define GWALK_PTE_P		(1ull << 0)
@@ -45,17 +38,11 @@ enum gwalk_status {
 /*
  * Translate linear address @gva with the guest's CR0/CR3/CR4/EFER, reading paging
  * structures through @c->read_phys. On GWALK_OK, *@gpa is the physical address and
- * *@page_size (if not NULL) the size of the page mapping it.
- *
- * Modes (SDM vol. 3A, 4.1): paging off (identity, 32-bit wrap, reported as 4 KiB pages),
- * 32-bit (4 KiB, 4 MiB with CR4.PSE, PSE-36), PAE (2 MiB, 4 KiB), 4-level (1 GiB, 2 MiB,
- * 4 KiB) and 5-level with CR4.LA57. Outside IA-32e mode @gva is truncated to 32 bits.
- *
- * This only translates: no access-rights checks (R/W, U/S, XD, SMEP/SMAP, protection
- * keys), Accessed/Dirty flags are not set, no TLB or paging-structure caches are modelled,
- * PAE PDPTEs are read from memory at CR3 rather than from the PDPTE registers, 1 GiB
- * pages are assumed supported, and the A20 mask is ignored. Only P and reserved bits
- * (architectural ones, bits at and above maxphyaddr, XD without EFER.NXE) are checked.
+ * *@page_size (if not NULL) the size of the page mapping it. All modes of SDM vol. 3A, 4.1
+ * (paging off: identity, 32-bit wrap, 4 KiB pages); outside IA-32e mode @gva is truncated
+ * to 32 bits. Only P and reserved bits (incl. those at and above maxphyaddr, XD without
+ * EFER.NXE) are checked: no access rights, no A/D updates, no TLB, PAE PDPTEs read at CR3,
+ * 1 GiB pages assumed supported, no A20 mask.
  */
 enum gwalk_status gwalk_translate(const struct gwalk_ctx *c, uint64_t gva, uint64_t *gpa,
 				  uint64_t *page_size);

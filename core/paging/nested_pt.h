@@ -2,15 +2,9 @@
 #ifndef DBGVISOR_NESTED_PT_H
 #define DBGVISOR_NESTED_PT_H
 
-#include <stdbool.h>
-#include <stdint.h>
-
 #include "core/hw/pmem.h"
 
-/*
- * Both NPT (long-mode page-table format) and EPT use 4-level, 512-entry tables; only
- * the entry bits differ, so each backend passes its bits here.
- */
+/* NPT (long-mode format) and EPT both use 4-level, 512-entry tables; only the bits differ. */
 struct nested_pt_format {
 	uint64_t table;	    /* bits of a non-leaf entry */
 	uint64_t leaf_ram;  /* 4 KiB leaf over RAM */

@@ -21,8 +21,9 @@ GUEST_LDFLAGS   := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecst
                    --no-warn-rwx-segments -T $(GUEST_LDS)
 
 # Runtime sources, shared by both variants; *32.[cS] are 32-bit only, *64.[cS] 64-bit only.
-# core/hw/printf.c is the hypervisor's formatter, compiled once more for each guest variant.
-GUEST_LIB_SRCS    := $(sort $(wildcard tests/guest/lib/*.c tests/guest/lib/*.S)) core/hw/printf.c
+# core/hw/printf.c and core/hw/string.c are the hypervisor's, compiled once more per variant.
+GUEST_LIB_SRCS    := $(sort $(wildcard tests/guest/lib/*.c tests/guest/lib/*.S)) core/hw/printf.c \
+                     core/hw/string.c
 GUEST_LIB_SRCS_32 := $(filter-out %64.c %64.S,$(GUEST_LIB_SRCS))
 GUEST_LIB_SRCS_64 := $(filter-out %32.c %32.S,$(GUEST_LIB_SRCS))
 GUEST_LIB_OBJS_32 := $(patsubst %,$(GUEST_OUT)/32/%.o,$(GUEST_LIB_SRCS_32))

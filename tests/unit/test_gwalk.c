@@ -16,13 +16,13 @@
 #define P	       GWALK_PTE_P
 #define RW	       (1ull << 1)
 #define PS	       GWALK_PTE_PS
-#define PG	       GWALK_CR0_PG
+#define PG	       CR0_PG
 #define PE	       1ull /* CR0.PE */
-#define PAE	       GWALK_CR4_PAE
-#define PSE	       GWALK_CR4_PSE
-#define LA57	       GWALK_CR4_LA57
-#define LMA	       (GWALK_EFER_LMA | (1ull << 8)) /* with LME */
-#define NXE	       GWALK_EFER_NXE
+#define PAE	       CR4_PAE
+#define PSE	       CR4_PSE
+#define LA57	       CR4_LA57
+#define LMA	       (EFER_LMA | (1ull << 8)) /* with LME */
+#define NXE	       EFER_NXE
 #define IDX(va, shift) (((va) >> (shift)) & 0x1ff)
 
 struct fake_mem {
