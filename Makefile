@@ -130,7 +130,7 @@ layout:
 loc:
 	@python3 tests/layout/loc.py
 
-test: unit test-install fuzz-quick check
+test: layout unit test-install fuzz-quick check
 
 # Figures only (exit path length per vendor); never asserted on.
 bench: all
