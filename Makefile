@@ -123,9 +123,11 @@ fuzz-quick:
 check: all
 	tests/integration/run.sh
 
-# The layout rules (layers, no include cycles, files under 400 lines) and the doc's names.
+# The layout rules (layers, no include cycles, files under 400 lines), and that every function
+# docs/ARCHITECTURE.md names exists.
 layout:
 	@python3 tests/layout/check_layers.py
+	@python3 tests/layout/check_doc.py
 
 loc:
 	@python3 tests/layout/loc.py

@@ -3,13 +3,15 @@
 
 #include "core/hw/printf.h"
 
-#define HEX_RADIX      16
-#define DEC_RADIX      10
-#define HEX_A_VALUE    10      /* hex digit 'a' / 'A' */
-#define PORT_MAX       0xffffu /* x86 I/O port space is 16 bits */
-#define BAUD_MIN       50u     /* slowest standard serial rate; anything lower is surely a typo */
-#define GDB_ITEM_WAIT  "wait"
-#define PORT_NONE_WORD "none"
+#define HEX_RADIX	16
+#define DEC_RADIX	10
+#define HEX_A_VALUE	10	/* hex digit 'a' / 'A' */
+#define PORT_MAX	0xffffu /* x86 I/O port space is 16 bits */
+#define BAUD_MIN	50u	/* slowest standard serial rate; anything lower is surely a typo */
+#define GDB_ITEM_WAIT	"wait"
+#define GDB_ITEM_ARCH64 "arch=x86-64"
+#define GDB_ITEM_ARCH32 "arch=i386"
+#define PORT_NONE_WORD	"none"
 
 /* A slice of the command line; never NUL-terminated, so always carry the length. */
 struct span {
@@ -127,6 +129,7 @@ static bool parse_gdb(struct span val, struct hv_config *cfg)
 {
 	uint16_t port = cfg->gdb_port;
 	bool wait = cfg->gdb_wait, have_port = false, have_wait = false;
+	enum hv_gdb_arch arch = cfg->gdb_arch;
 	size_t i = 0;
 
 	for (;;) {
@@ -138,6 +141,9 @@ static bool parse_gdb(struct span val, struct hv_config *cfg)
 		}
 		if (span_eq(item, GDB_ITEM_WAIT) && !have_wait) {
 			have_wait = wait = true;
+		} else if (span_eq(item, GDB_ITEM_ARCH64) || span_eq(item, GDB_ITEM_ARCH32)) {
+			arch =
+			    span_eq(item, GDB_ITEM_ARCH64) ? HV_GDB_ARCH_X86_64 : HV_GDB_ARCH_I386;
 		} else if (!have_port && parse_port(item, &port)) {
 			have_port = true;
 		} else {
@@ -158,6 +164,7 @@ static bool parse_gdb(struct span val, struct hv_config *cfg)
 		return false;
 	cfg->gdb_port = port;
 	cfg->gdb_wait = wait;
+	cfg->gdb_arch = arch;
 	return true;
 }
 
@@ -178,7 +185,8 @@ static void parse_word(struct span word, struct hv_config *cfg, struct errbuf *e
 	} else if (span_eq(key, "gdb")) {
 		if (!parse_gdb(val, cfg))
 			problem(e, "bad value in", word,
-				" (want com1..com4, 0xPORT or none, and optionally ,wait)");
+				" (want com1..com4, 0xPORT or none, optionally ,wait and "
+				"arch=x86-64|i386)");
 	} else if (span_eq(key, "baud")) {
 		if (!parse_baud(val, &cfg->baud))
 			problem(e, "bad value in", word, " (want 50..115200, dividing 115200)");

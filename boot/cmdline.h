@@ -17,6 +17,9 @@ struct hv_config {
 	uint16_t gdb_port; /* 0 = no GDB stub */
 	uint32_t baud;
 	bool gdb_wait; /* stop the guest at its first instruction until gdb attaches */
+	/* gdb=...,arch=x86-64|i386: the description gdb gets; default: x86-64 for a 64-bit
+	 * kernel, else the guest's mode when gdb connects */
+	enum hv_gdb_arch { HV_GDB_ARCH_AUTO, HV_GDB_ARCH_I386, HV_GDB_ARCH_X86_64 } gdb_arch;
 	/* hostdr=on: the hypervisor breaks on its own exit path with DR0 (isolation self-test) */
 	bool host_dr_test;
 	/* drlazy=off: never hand the guest its DRs natively; every MOV DR is emulated */
@@ -27,7 +30,8 @@ struct hv_config {
 void cmdline_defaults(struct hv_config *cfg);
 
 /* Parse space-separated words; words without '=' (the image path some loaders prepend) are ignored.
- * Recognised: log=com1..com4|0xPORT|none, gdb= a port as for log= and/or wait (gdb=com2,wait),
+ * Recognised: log=com1..com4|0xPORT|none, gdb= a port as for log=, wait and arch=x86-64|i386
+ * (gdb=com2,wait,arch=x86-64),
  * baud=N (50..115200, dividing 115200), hostdr=on|off, drlazy=on|off. Returns the number of
  * problems, the first described in @err; a bad word changes nothing. */
 int cmdline_parse(const char *s, struct hv_config *cfg, char *err, size_t errlen);

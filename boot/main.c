@@ -96,6 +96,21 @@ static void start_ctrlc_source(const struct cpu_caps *caps)
 	       GDB_POLL_EVERY_EXITS);
 }
 
+static const char *const gdb_arch_names[] = {
+    [VCPU_GDB_ARCH_AUTO] = "i386 or x86-64 by the guest's mode at attach",
+    [VCPU_GDB_ARCH_I386] = "i386",
+    [VCPU_GDB_ARCH_X86_64] = "x86-64",
+};
+
+/* A 64-bit kernel is described as x86-64 from its first (32-bit) instruction on. */
+static enum vcpu_gdb_arch gdb_arch(bool kernel_64bit)
+{
+	if (config.gdb_arch == HV_GDB_ARCH_X86_64 ||
+	    (config.gdb_arch == HV_GDB_ARCH_AUTO && kernel_64bit))
+		return VCPU_GDB_ARCH_X86_64;
+	return config.gdb_arch == HV_GDB_ARCH_I386 ? VCPU_GDB_ARCH_I386 : VCPU_GDB_ARCH_AUTO;
+}
+
 /* Run the guest to its end; returns the exit status for the machine. */
 static int run_guest(const struct cpu_raw *raw, const struct cpu_caps *caps)
 {
@@ -130,7 +145,9 @@ static int run_guest(const struct cpu_raw *raw, const struct cpu_caps *caps)
 		struct gdb_io io = {gdb_line_getc, gdb_line_putc, &gdb_uart};
 
 		vcpu_gdb_init(&gdb, &vcpu, &io, config.gdb_wait);
-		printk("dbgvisor: GDB stub on port 0x%x%s\n", gdb_uart.port,
+		gdb.arch = gdb_arch(vcpu.kernel_64bit);
+		printk("dbgvisor: GDB stub on port 0x%x, described as %s%s\n", gdb_uart.port,
+		       gdb_arch_names[gdb.arch],
 		       config.gdb_wait ? ", guest held at its first instruction until gdb "
 					 "attaches"
 				       : "");

@@ -247,7 +247,8 @@ enum vcpu_stop_reason {
 	STOP_UNHANDLED_EXIT,
 	STOP_INTERNAL,
 	STOP_KILLED,	/* the debugger killed the machine */
-	STOP_POWER_OFF, /* the guest asked ACPI to power off (or sleep): replayed after the report */
+	STOP_POWER_OFF, /* the guest asked ACPI to power off (or sleep): replayed after the report
+			 */
 };
 
 struct vcpu_stop {
@@ -267,6 +268,7 @@ struct vcpu {
 	bool is_amd;		 /* which vendor's MSR set the guest expects */
 	uint16_t gdb_port;	 /* the UART the guest must not touch (0: none) */
 	uint16_t pm1a_cnt_port;	 /* ACPI PM1a control (0: none): a sleep request ends the run */
+	bool kernel_64bit;	 /* the loader saw a 64-bit kernel (gdb describes it as x86-64) */
 	uint64_t virt_hsave_pa;	 /* guest's view of VM_HSAVE_PA: stored, never used */
 	char shutdown_seen;	 /* bytes of "Shutdown" matched on the Bochs exit port */
 	int last_exit_code;	 /* last byte written to the QEMU exit port */

@@ -19,6 +19,8 @@ struct vcpu_gdb {
 	bool stop_pending; /* report @stop before the next entry */
 	bool dead;	   /* the guest cannot run on (triple fault, forbidden memory) */
 	bool bp_intercept; /* #BP (and INTn on SVM) intercepted for our INT3s */
+	/* The description gdb gets: fixed x86-64 or i386, or (AUTO) the mode at connect time. */
+	enum vcpu_gdb_arch { VCPU_GDB_ARCH_AUTO, VCPU_GDB_ARCH_I386, VCPU_GDB_ARCH_X86_64 } arch;
 	struct gdb_stop stop;
 	unsigned poll_every; /* no timer and no watcher CPU: poll every this many exits */
 	uint64_t polls;	     /* UART polls while the guest ran */

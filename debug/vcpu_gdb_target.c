@@ -15,8 +15,16 @@ static struct vcpu *vcpu_of(void *ctx)
 	return ((struct vcpu_gdb *)ctx)->v;
 }
 
+/*
+ * The amd64 description serves every mode (registers zero-extended, as QEMU's x86-64 stub
+ * does), so a 64-bit kernel caught at its 32-bit entry keeps one description into long mode.
+ */
 static bool target_is_64bit(void *ctx)
 {
+	const struct vcpu_gdb *g = ctx;
+
+	if (g->arch != VCPU_GDB_ARCH_AUTO)
+		return g->arch == VCPU_GDB_ARCH_X86_64;
 	return vcpu_code_mode(vcpu_of(ctx)) == INSN_MODE_64;
 }
 

@@ -21,6 +21,7 @@
 #define OFF_RAMDISK_SIZE   0x21c
 #define OFF_CMD_LINE_PTR   0x228
 #define OFF_INITRD_MAX	   0x22c
+#define OFF_XLOADFLAGS	   0x236
 #define OFF_CMDLINE_SIZE   0x238
 #define OFF_PREF_ADDRESS   0x258
 #define OFF_INIT_SIZE	   0x260
@@ -35,6 +36,7 @@
 #define LOADED_HIGH	    0x01u /* loadflags bit 0: the kernel is loaded at 0x100000 */
 #define LOADER_UNDEFINED    0xffu /* type_of_loader: a boot loader without an assigned ID */
 #define LIMIT_4G	    0x100000000ull
+#define XLF_KERNEL_64	    0x01u /* xloadflags bit 0: a 64-bit entry at 0x200 exists */
 
 static uint32_t get32(const uint8_t *p, size_t off)
 {
@@ -122,6 +124,7 @@ int bz_parse(const uint8_t *file, size_t len, struct bz_image *img, char *err, s
 	}
 	img->initrd_addr_max = get32(file, OFF_INITRD_MAX);
 	img->cmdline_size = get32(file, OFF_CMDLINE_SIZE);
+	img->kernel_64bit = file[OFF_XLOADFLAGS] & XLF_KERNEL_64;
 	return 0;
 }
 

@@ -30,6 +30,7 @@ struct bz_image {
 	uint64_t mem_end;		 /* end of what it needs to decompress: keep free */
 	uint32_t initrd_addr_max;	 /* highest address the initrd may occupy */
 	uint32_t cmdline_size;		 /* longest command line, without the NUL */
+	bool kernel_64bit;		 /* xloadflags XLF_KERNEL_64: it runs in long mode */
 };
 
 struct bz_params {

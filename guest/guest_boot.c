@@ -25,6 +25,10 @@
 #define DEMO_NAME      "demo"
 #define LOADER_NAME    "dbgvisor"
 #define LIMIT_4G       0x100000000ull
+/* ELF: "\177ELF", then EI_CLASS (1.2 "ELF Identification"): 2 is ELFCLASS64. */
+#define ELF_MAGIC    "\177ELF"
+#define ELF_EI_CLASS 4
+#define ELF_CLASS_64 2
 /* A BIOS loads a boot sector at 0000:7C00 and checks the 55 AA signature (bytes 510-511). */
 #define BOOT_SECTOR_GPA	      0x7c00u
 #define BOOT_SECTOR_SIZE      512u
@@ -183,6 +187,8 @@ int guest_boot(struct vcpu *v, struct boot_info *bi)
 	 */
 	entry_flat32(v, img.entry, SEL_GUEST_CODE, SEL_GUEST_DATA, 0, 0);
 	v->gpr[GPR_RAX] = version == 2 ? MB2INFO_BOOTLOADER_MAGIC : MB1_GUEST_MAGIC;
+	v->kernel_64bit = len > ELF_EI_CLASS && memcmp(file, ELF_MAGIC, ELF_EI_CLASS) == 0 &&
+			  file[ELF_EI_CLASS] == ELF_CLASS_64;
 	v->gpr[GPR_RBX] = info;
 	printk("guest: \"%s\", multiboot%u, %lu bytes, loaded at [0x%x-0x%x), entry 0x%x, %u "
 	       "module(s)\n",

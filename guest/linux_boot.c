@@ -109,6 +109,7 @@ int linux_boot(struct vcpu *v, struct boot_info *bi)
 	guest_mem_write(GDT_GPA, gdt, sizeof(gdt));
 	entry_flat32(v, img.entry, BZ_BOOT_CS, BZ_BOOT_DS, GDT_GPA, sizeof(gdt) - 1);
 	v->gpr[GPR_RSI] = PARAMS_GPA; /* boot.rst: %esi holds the base of struct boot_params */
+	v->kernel_64bit = img.kernel_64bit;
 	printk("guest: Linux \"%s\", boot protocol %u.%02u, kernel %u KiB at 0x%x, initrd %lu KiB "
 	       "at 0x%lx, RSDP 0x%lx, command line \"%s\"\n",
 	       k->cmdline, img.version >> 8, img.version & 0xff, img.kernel_len >> 10, img.entry,

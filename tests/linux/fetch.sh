@@ -175,6 +175,20 @@ case " $(cat /proc/cmdline) " in
 	;;
 esac
 
+# dbgvisor.busy=S dbgvisor.idle=T (the gdb tests): S seconds busy in a loop, then T idle (the
+# kernel halts the CPU), each announced first, so a debugger can interrupt the kernel in either
+# state. Bochs fast-forwards an idle CPU's clock, so its T must be far longer than QEMU's.
+busy=$(sed -n 's/.*dbgvisor\.busy=\([0-9]*\).*/\1/p' /proc/cmdline)
+idle=$(sed -n 's/.*dbgvisor\.idle=\([0-9]*\).*/\1/p' /proc/cmdline)
+if [ -n "$busy$idle" ]; then
+	echo "dbgvisor-linux-busy"
+	end=$(($(date +%s) + ${busy:-0}))
+	while [ "$(date +%s)" -lt "$end" ]; do :; done
+	echo "dbgvisor-linux-idle"
+	sleep "${idle:-0}"
+	echo "dbgvisor-linux-awake"
+fi
+
 # Power-off discards whatever the UART has not sent yet (on Bochs that was most of the marker).
 # stty sets the mode with TCSETSW, which first waits until the tty buffer and the UART are empty;
 # onlcr is already on, so nothing changes.
