@@ -74,11 +74,16 @@ bool bz_is_linux(const uint8_t *file, size_t len)
 int bz_parse(const uint8_t *file, size_t len, struct bz_image *img, char *err, size_t errlen)
 {
 	unsigned sects;
-	uint64_t pref, init_size;
+	uint64_t pref, init_size, kernel_len;
 
 	if (!bz_is_linux(file, len) ||
 	    (file[OFF_BOOT_FLAG] | file[OFF_BOOT_FLAG + 1] << 8) != BOOT_FLAG_MAGIC) {
 		fmt_snprintf(err, errlen, "not a Linux kernel (no HdrS setup header)");
+		return -1;
+	}
+	if (len < HEADER_END_MIN) {
+		fmt_snprintf(err, errlen, "Linux setup header truncated: %lu-byte file",
+			     (uint64_t)len);
 		return -1;
 	}
 	img->version = (uint16_t)(file[OFF_VERSION] | file[OFF_VERSION + 1] << 8);
@@ -99,15 +104,15 @@ int bz_parse(const uint8_t *file, size_t len, struct bz_image *img, char *err, s
 	}
 	sects = file[OFF_SETUP_SECTS] ? file[OFF_SETUP_SECTS] : SETUP_SECTS_DEFAULT;
 	img->kernel_off = (sects + 1) * SECTOR_SIZE;
-	img->kernel_len = get32(file, OFF_SYSSIZE) * SYSSIZE_UNIT;
-	if (img->kernel_off >= len || img->kernel_len == 0 ||
-	    img->kernel_len > len - img->kernel_off) {
+	kernel_len = (uint64_t)get32(file, OFF_SYSSIZE) * SYSSIZE_UNIT; /* 36 bits: no wrap */
+	if (img->kernel_off >= len || kernel_len == 0 || kernel_len > len - img->kernel_off) {
 		fmt_snprintf(err, errlen,
-			     "Linux image truncated: %u setup sectors and %u kernel "
+			     "Linux image truncated: %u setup sectors and %lu kernel "
 			     "bytes in a %lu-byte file",
-			     sects, img->kernel_len, (uint64_t)len);
+			     sects, kernel_len, (uint64_t)len);
 		return -1;
 	}
+	img->kernel_len = (uint32_t)kernel_len;
 	/*
 	 * Load at pref_address, where the kernel runs (decompressing in place), as GRUB does;
 	 * it needs [entry, entry + init_size) (boot.rst, fields for 2.10). Loaders that put it

@@ -6,12 +6,15 @@
 #include "core/hw/apic.h"
 #include "core/hw/console.h"
 #include "core/hw/mem.h"
+#include "core/hw/string.h"
 #include "core/hw/x86.h"
 #include "core/paging/guest_mem.h"
 #include "acpi.h"
+#include "mptable.h"
 
 #define CPUID1_EBX_APIC_ID_SHIFT 24
 #define ACPI_TABLE_MAX_LEN	 (1u << 20)
+#define MP_TABLE_MAX		 8192u /* a base table is a few hundred bytes */
 
 /* ACPI tables live in reserved or ACPI memory: reach them through the direct map. */
 static void *acpi_map(uint64_t gpa, size_t len, void *ctx)
@@ -23,6 +26,44 @@ static void *acpi_map(uint64_t gpa, size_t len, void *ctx)
 	if (guest_mem_hv_owns(gpa) || guest_mem_hv_owns(gpa + len - 1))
 		return 0;
 	return phys_to_virt(gpa);
+}
+
+/*
+ * The MP table (which Linux reads with acpi=off) usually sits in the BIOS ROM shadow, which the
+ * chipset makes read-only: the guest is shown patched copies of its pages instead.
+ */
+static void hide_in_mptable(uint8_t bsp_apic_id)
+{
+	static uint8_t buf[MP_TABLE_MAX];
+	uint64_t cfg;
+	uint32_t len;
+	unsigned disabled;
+	int err = mptable_find(acpi_map, 0, &cfg, &len);
+
+	if (err == ACPI_E_NOT_FOUND)
+		return; /* none: nothing to hide */
+	if (!err && len > sizeof(buf))
+		err = ACPI_E_MALFORMED;
+	if (!err) {
+		memcpy(buf, phys_to_virt(cfg), len);
+		err = mptable_disable_aps(buf, len, bsp_apic_id, &disabled);
+	}
+	for (uint64_t page = cfg & ~(PAGE_SIZE - 1); !err && disabled && page < cfg + len;
+	     page += PAGE_SIZE) {
+		uint8_t *copy = guest_mem_shadow_page(page);
+		uint64_t from = page > cfg ? page : cfg;
+		uint64_t to = page + PAGE_SIZE < cfg + len ? page + PAGE_SIZE : cfg + len;
+
+		if (!copy)
+			err = ACPI_E_TRUNCATED;
+		else
+			memcpy(copy + (from - page), buf + (from - cfg), to - from);
+	}
+	if (err)
+		printk("smp: MP table not patched (%s)\n", acpi_strerror(err));
+	else
+		printk("smp: MP table shows the guest 1 CPU (%u other CPU(s) marked disabled)\n",
+		       disabled);
 }
 
 void smp_guard(struct vcpu *v, const struct boot_info *bi)
@@ -48,6 +89,7 @@ void smp_guard(struct vcpu *v, const struct boot_info *bi)
 	else
 		printk("smp: MADT shows the guest 1 CPU (%u other CPU(s) marked disabled)\n",
 		       disabled);
+	hide_in_mptable((uint8_t)(r.ebx >> CPUID1_EBX_APIC_ID_SHIFT));
 	if (err || disabled) {
 		v->lapic_base = apic_base & APIC_BASE_ADDR_MASK;
 		guest_mem_set_readonly(v->lapic_base, LAPIC_MMIO_SIZE);

@@ -14,6 +14,9 @@ static unsigned gmap_count;
 static struct phys_range ram[GUEST_MAP_MAX];
 static unsigned ram_count;
 static struct phys_range readonly;
+#define SHADOW_MAX 4
+static struct nested_pt_shadow shadow[SHADOW_MAX];
+static unsigned nshadow;
 
 static bool is_ram_type(uint32_t type)
 {
@@ -60,6 +63,19 @@ void guest_mem_set_readonly(uint64_t start, uint64_t len)
 	readonly = (struct phys_range){start, start + len};
 }
 
+void *guest_mem_shadow_page(uint64_t gpa)
+{
+	uint64_t hpa;
+
+	gpa &= ~(PAGE_SIZE - 1);
+	if (nshadow == SHADOW_MAX || gpa >= mem_region()->direct_map_end)
+		return 0;
+	hpa = mem_alloc_pages(1, PAGE_SIZE);
+	memcpy(phys_to_virt(hpa), phys_to_virt(gpa), PAGE_SIZE);
+	shadow[nshadow++] = (struct nested_pt_shadow){gpa, hpa};
+	return phys_to_virt(hpa);
+}
+
 uint64_t guest_mem_build_nested(const struct nested_pt_format *f)
 {
 	const struct hv_region *r = mem_region();
@@ -72,6 +88,8 @@ uint64_t guest_mem_build_nested(const struct nested_pt_format *f)
 	    .nholes = 1,
 	    .readonly = &readonly,
 	    .nreadonly = readonly.end > readonly.start,
+	    .shadow = shadow,
+	    .nshadow = nshadow,
 	};
 	struct nested_pt_env env = {alloc_table, table_ptr, 0};
 	struct nested_pt_stats st;

@@ -14,6 +14,12 @@ const struct mem_range *guest_mem_map(unsigned *count);
 
 /* Map [start, start + len) read-only in the nested tables built afterwards. */
 void guest_mem_set_readonly(uint64_t start, uint64_t len);
+/*
+ * The guest will see a copy of the 4 KiB page at @gpa (in the nested tables built afterwards)
+ * instead of the page itself: for patching what it cannot be written in place, like the BIOS
+ * ROM shadow. Returns the copy to patch, or 0 when no more pages can be shadowed.
+ */
+void *guest_mem_shadow_page(uint64_t gpa);
 
 /* Identity nested page tables over everything but the hypervisor; returns the root. */
 uint64_t guest_mem_build_nested(const struct nested_pt_format *f);

@@ -27,6 +27,19 @@ static bool covered(const struct phys_range *r, unsigned n, uint64_t s, uint64_t
 	return false;
 }
 
+/* Is a shadowed page in [s, e)? For a single page, *@hpa becomes the host page behind it. */
+static bool shadow_of(const struct nested_pt_layout *l, uint64_t s, uint64_t e, uint64_t *hpa)
+{
+	for (unsigned i = 0; i < l->nshadow; i++) {
+		if (l->shadow[i].gpa >= s && l->shadow[i].gpa < e) {
+			if (hpa)
+				*hpa = l->shadow[i].hpa;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Return the next-level table behind @entry, creating it when absent. */
 static uint64_t *next_table(uint64_t *entry, const struct nested_pt_format *f,
 			    const struct nested_pt_env *env, struct nested_pt_stats *st)
@@ -51,7 +64,7 @@ static int map_chunk(uint64_t *pd_entry, uint64_t base, const struct nested_pt_l
 	uint64_t *pt;
 
 	if (!overlaps(l->holes, l->nholes, base, end) &&
-	    !overlaps(l->readonly, l->nreadonly, base, end) &&
+	    !overlaps(l->readonly, l->nreadonly, base, end) && !shadow_of(l, base, end, 0) &&
 	    (ram || !overlaps(l->ram, l->nram, base, end))) {
 		*pd_entry = base | (ram ? f->leaf_ram : f->leaf_mmio) | f->large;
 		st->large_pages++;
@@ -66,9 +79,12 @@ static int map_chunk(uint64_t *pd_entry, uint64_t base, const struct nested_pt_l
 		/* A page counts as RAM when its first byte is RAM (e.g. 0x9f000-0x9fc00 is). */
 		uint64_t leaf = overlaps(l->ram, l->nram, a, a + 1) ? f->leaf_ram : f->leaf_mmio;
 
+		uint64_t hpa = a;
+
 		if (overlaps(l->readonly, l->nreadonly, a, a + PAGE_SIZE))
 			leaf &= ~f->write;
-		pt[INDEX(a, LEVEL_SHIFT_PT)] = a | leaf;
+		shadow_of(l, a, a + PAGE_SIZE, &hpa);
+		pt[INDEX(a, LEVEL_SHIFT_PT)] = hpa | leaf;
 		st->small_pages++;
 	}
 	return 0;

@@ -29,6 +29,11 @@ struct nested_pt_layout {
 	unsigned nholes;
 	const struct phys_range *readonly; /* mapped without write access (writes exit) */
 	unsigned nreadonly;
+	/* 4 KiB guest pages backed by another host page: a patched copy the guest sees instead */
+	const struct nested_pt_shadow {
+		uint64_t gpa, hpa;
+	} * shadow;
+	unsigned nshadow;
 };
 
 struct nested_pt_stats {
