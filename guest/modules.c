@@ -11,8 +11,10 @@ static uint64_t page_up(uint64_t v)
 
 bool guest_modules_overlap(const struct boot_module *mods, unsigned n, uint64_t start, uint64_t end)
 {
+	/* Empty ranges hold no byte, so they overlap nothing. */
 	for (unsigned i = 0; i < n; i++) {
-		if (mods[i].start < end && start < mods[i].end)
+		if (start < end && mods[i].start < mods[i].end && mods[i].start < end &&
+		    start < mods[i].end)
 			return true;
 	}
 	return false;

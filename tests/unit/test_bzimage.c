@@ -299,13 +299,13 @@ static void test_load_address(void **state)
 		uint64_t pref;
 		uint32_t entry;
 	} cases[] = {
-	    {0, 0x100000},		      /* no preference */
-	    {0x10000, 0x100000},	      /* below 1 MiB: the default */
-	    {0xfffff, 0x100000},	      /* one byte below */
-	    {0x100000, 0x100000},	      /* exactly 1 MiB */
-	    {0x1000000, 0x1000000},	      /* 16 MiB, the usual */
-	    {0x40000000, 0x40000000},	      /* 1 GiB */
-	    {0x100000000ull, 0x100000},	      /* above 32 bits: the default */
+	    {0, 0x100000},		       /* no preference */
+	    {0x10000, 0x100000},	       /* below 1 MiB: the default */
+	    {0xfffff, 0x100000},	       /* one byte below */
+	    {0x100000, 0x100000},	       /* exactly 1 MiB */
+	    {0x1000000, 0x1000000},	       /* 16 MiB, the usual */
+	    {0x40000000, 0x40000000},	       /* 1 GiB */
+	    {0x100000000ull, 0x100000},	       /* above 32 bits: the default */
 	    {0xffffffff00000000ull, 0x100000}, /* nonsense: the default */
 	};
 	struct bz_image img;
@@ -784,16 +784,11 @@ static void test_boot_gdt(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_valid_image),
-	    cmocka_unit_test(test_field_variants),
-	    cmocka_unit_test(test_load_address),
-	    cmocka_unit_test(test_refusals),
-	    cmocka_unit_test(test_is_linux),
-	    cmocka_unit_test(test_truncation),
-	    cmocka_unit_test(test_header_fuzz),
-	    cmocka_unit_test(test_zero_page),
-	    cmocka_unit_test(test_zero_page_options),
-	    cmocka_unit_test(test_zero_page_e820_limit),
+	    cmocka_unit_test(test_valid_image),	      cmocka_unit_test(test_field_variants),
+	    cmocka_unit_test(test_load_address),      cmocka_unit_test(test_refusals),
+	    cmocka_unit_test(test_is_linux),	      cmocka_unit_test(test_truncation),
+	    cmocka_unit_test(test_header_fuzz),	      cmocka_unit_test(test_zero_page),
+	    cmocka_unit_test(test_zero_page_options), cmocka_unit_test(test_zero_page_e820_limit),
 	    cmocka_unit_test(test_boot_gdt),
 	};
 
