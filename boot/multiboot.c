@@ -1,5 +1,6 @@
 /* multiboot.c - parse multiboot1 and multiboot2 boot information into struct boot_info. */
 #include "multiboot.h"
+#include "core/hw/le.h"
 #include "core/hw/string.h"
 
 /* Multiboot 0.6.96, 3.3 "Boot information format": offsets into the fixed info structure. */
@@ -88,16 +89,6 @@ struct mb_parser {
 	enum mb_status status;
 	bool acpi_new; /* acpi_rsdp_phys came from an ACPI new RSDP tag */
 };
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
 
 /* Keep the worst status seen (enum mb_status is in increasing severity). */
 static void note(struct mb_parser *p, enum mb_status s)
@@ -188,11 +179,11 @@ static bool mb1_mmap(struct mb_parser *p, uint32_t addr, uint32_t length)
 
 		if (length - off < MB1_MMAP_SIZE_FIELD)
 			return bad(p);
-		size = rd32(e);
+		size = le32(e);
 		if (size < MB1_MMAP_MIN_SIZE || size > length - off - MB1_MMAP_SIZE_FIELD)
 			return bad(p);
-		add_range(p, rd64(e + MB1_MMAP_BASE), rd64(e + MB1_MMAP_LEN),
-			  rd32(e + MB1_MMAP_TYPE));
+		add_range(p, le64(e + MB1_MMAP_BASE), le64(e + MB1_MMAP_LEN),
+			  le32(e + MB1_MMAP_TYPE));
 		off += MB1_MMAP_SIZE_FIELD + (uint64_t)size;
 	}
 	return true;
@@ -210,9 +201,9 @@ static bool mb1_mods(struct mb_parser *p, uint32_t addr, uint32_t count)
 
 		if (!e)
 			return bad(p);
-		m = add_module(p, rd32(e + MB1_MOD_START), rd32(e + MB1_MOD_END));
+		m = add_module(p, le32(e + MB1_MOD_START), le32(e + MB1_MOD_END));
 		if (m)
-			copy_phys_str(p, rd32(e + MB1_MOD_STRING), m->cmdline, sizeof(m->cmdline));
+			copy_phys_str(p, le32(e + MB1_MOD_STRING), m->cmdline, sizeof(m->cmdline));
 	}
 	return true;
 }
@@ -230,18 +221,18 @@ static bool mb1_parse(struct mb_parser *p, uint64_t info_phys)
 	memcpy(info, mapped, sizeof(info));
 	out->info_start = info_phys;
 	out->info_end = info_phys + MB1_INFO_SIZE;
-	flags = rd32(info + MB1_INFO_FLAGS);
+	flags = le32(info + MB1_INFO_FLAGS);
 	if (flags & MB1_INFO_FLAG_MEM) {
 		out->has_mem_lower_upper = true;
-		out->mem_lower_kib = rd32(info + MB1_INFO_MEM_LOWER);
-		out->mem_upper_kib = rd32(info + MB1_INFO_MEM_UPPER);
+		out->mem_lower_kib = le32(info + MB1_INFO_MEM_LOWER);
+		out->mem_upper_kib = le32(info + MB1_INFO_MEM_UPPER);
 	}
 	if (flags & MB1_INFO_FLAG_CMDLINE)
-		copy_phys_str(p, rd32(info + MB1_INFO_CMDLINE), out->cmdline, sizeof(out->cmdline));
+		copy_phys_str(p, le32(info + MB1_INFO_CMDLINE), out->cmdline, sizeof(out->cmdline));
 	if (flags & MB1_INFO_FLAG_MODS)
-		mb1_mods(p, rd32(info + MB1_INFO_MODS_ADDR), rd32(info + MB1_INFO_MODS_COUNT));
+		mb1_mods(p, le32(info + MB1_INFO_MODS_ADDR), le32(info + MB1_INFO_MODS_COUNT));
 	if (flags & MB1_INFO_FLAG_MMAP)
-		mb1_mmap(p, rd32(info + MB1_INFO_MMAP_ADDR), rd32(info + MB1_INFO_MMAP_LENGTH));
+		mb1_mmap(p, le32(info + MB1_INFO_MMAP_ADDR), le32(info + MB1_INFO_MMAP_LENGTH));
 	return true;
 }
 
@@ -271,24 +262,24 @@ static bool mb2_tag(struct mb_parser *p, const uint8_t *tag, uint32_t type, uint
 			     sizeof(out->cmdline));
 		break;
 	case MB2_TAG_TYPE_MODULE: /* 3.6 "Modules" */
-		m = add_module(p, rd32(tag + MB2_MODULE_START), rd32(tag + MB2_MODULE_END));
+		m = add_module(p, le32(tag + MB2_MODULE_START), le32(tag + MB2_MODULE_END));
 		if (m)
 			copy_tag_str(p, tag + MB2_MODULE_STRING, size - MB2_MODULE_STRING,
 				     m->cmdline, sizeof(m->cmdline));
 		break;
 	case MB2_TAG_TYPE_BASIC_MEMINFO: /* 3.6 "Basic memory information" */
 		out->has_mem_lower_upper = true;
-		out->mem_lower_kib = rd32(tag + MB2_MEMINFO_LOWER);
-		out->mem_upper_kib = rd32(tag + MB2_MEMINFO_UPPER);
+		out->mem_lower_kib = le32(tag + MB2_MEMINFO_LOWER);
+		out->mem_upper_kib = le32(tag + MB2_MEMINFO_UPPER);
 		break;
 	case MB2_TAG_TYPE_MMAP: /* 3.6 "Memory map"; a partial trailing entry is ignored */
-		esize = rd32(tag + MB2_MMAP_ENTRY_SIZE);
+		esize = le32(tag + MB2_MMAP_ENTRY_SIZE);
 		if (esize < MB2_MMAP_ENTRY_MIN_SIZE)
 			return bad(p);
 		for (uint32_t off = MB2_MMAP_ENTRIES; size - off >= esize; off += esize)
-			add_range(p, rd64(tag + off + MB2_MMAP_ENTRY_BASE),
-				  rd64(tag + off + MB2_MMAP_ENTRY_LEN),
-				  rd32(tag + off + MB2_MMAP_ENTRY_TYPE));
+			add_range(p, le64(tag + off + MB2_MMAP_ENTRY_BASE),
+				  le64(tag + off + MB2_MMAP_ENTRY_LEN),
+				  le32(tag + off + MB2_MMAP_ENTRY_TYPE));
 		break;
 	case MB2_TAG_TYPE_ACPI_NEW: /* 3.6 "ACPI new RSDP": preferred, it carries the XSDT */
 		out->acpi_rsdp_phys = tag_phys + MB2_ACPI_RSDP;
@@ -312,7 +303,7 @@ static bool mb2_parse(struct mb_parser *p, uint64_t info_phys)
 
 	if (!info)
 		return bad(p);
-	total = rd32(info + MB2_INFO_TOTAL_SIZE);
+	total = le32(info + MB2_INFO_TOTAL_SIZE);
 	if (total < MB2_INFO_MIN_SIZE || total > MB2_INFO_MAX_SIZE)
 		return bad(p);
 	info = p->map(info_phys, total, p->ctx);
@@ -323,8 +314,8 @@ static bool mb2_parse(struct mb_parser *p, uint64_t info_phys)
 
 	/* off < total holds at the top of each pass, and total <= MB2_INFO_MAX_SIZE. */
 	while (total - off >= MB2_TAG_HEADER_SIZE) {
-		uint32_t type = rd32(info + off + MB2_TAG_TYPE);
-		uint32_t size = rd32(info + off + MB2_TAG_SIZE);
+		uint32_t type = le32(info + off + MB2_TAG_TYPE);
+		uint32_t size = le32(info + off + MB2_TAG_SIZE);
 
 		if (size < MB2_TAG_HEADER_SIZE || size > total - off)
 			return bad(p);

@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "acpi.h"
+#include "core/hw/le.h"
 #include "core/hw/string.h"
 
 /* ACPI 6.5, 5.2.5.1 "Finding the RSDP on IA-PC Systems". */
@@ -56,29 +57,6 @@ struct rsdp_info {
 	uint64_t xsdt;
 };
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
 /* 5.2.5.3 / 5.2.6: a structure is valid when all its bytes sum to zero (mod 256). */
 static uint8_t sum8(const uint8_t *p, size_t len)
 {
@@ -109,7 +87,7 @@ static int rsdp_check(acpi_map_fn map, void *ctx, uint64_t gpa, struct rsdp_info
 	if (sum8(p, RSDP_CHECKSUM_LENGTH) != 0)
 		return ACPI_E_CHECKSUM;
 	out->revision = p[RSDP_REVISION];
-	out->rsdt = rd32(p + RSDP_RSDT_ADDRESS);
+	out->rsdt = le32(p + RSDP_RSDT_ADDRESS);
 	out->xsdt = 0;
 	if (out->revision < RSDP_REVISION_XSDT)
 		return ACPI_OK;
@@ -117,7 +95,7 @@ static int rsdp_check(acpi_map_fn map, void *ctx, uint64_t gpa, struct rsdp_info
 	p = map_ro(map, ctx, gpa, RSDP_V2_LENGTH);
 	if (!p)
 		return ACPI_E_TRUNCATED;
-	len = rd32(p + RSDP_LENGTH);
+	len = le32(p + RSDP_LENGTH);
 	if (len < RSDP_V2_LENGTH)
 		return ACPI_E_MALFORMED;
 	p = map_ro(map, ctx, gpa, len);
@@ -126,7 +104,7 @@ static int rsdp_check(acpi_map_fn map, void *ctx, uint64_t gpa, struct rsdp_info
 	/* 'extended checksum' covers the whole structure, 'length' bytes. */
 	if (sum8(p, len) != 0)
 		return ACPI_E_CHECKSUM;
-	out->xsdt = rd64(p + RSDP_XSDT_ADDRESS);
+	out->xsdt = le64(p + RSDP_XSDT_ADDRESS);
 	return ACPI_OK;
 }
 
@@ -159,7 +137,7 @@ int acpi_find_rsdp(acpi_map_fn map, void *ctx, uint64_t *rsdp_gpa)
 		return ACPI_E_NOT_FOUND;
 	bda = map_ro(map, ctx, BDA_EBDA_SEGMENT, 2);
 	if (bda) {
-		uint64_t ebda = (uint64_t)rd16(bda) << 4;
+		uint64_t ebda = (uint64_t)le16(bda) << 4;
 
 		if (ebda >= EBDA_MIN && ebda < EBDA_MAX &&
 		    rsdp_scan(map, ctx, ebda, ebda + EBDA_SEARCH_LEN, &found, &worst))
@@ -185,7 +163,7 @@ static int sdt_map(acpi_map_fn map, void *ctx, uint64_t gpa, const char *sig, ui
 		return ACPI_E_TRUNCATED;
 	if (sig && memcmp(h + SDT_SIGNATURE, sig, 4) != 0)
 		return ACPI_E_MALFORMED;
-	*len = rd32(h + SDT_LENGTH);
+	*len = le32(h + SDT_LENGTH);
 	if (*len < SDT_HEADER_SIZE)
 		return ACPI_E_MALFORMED;
 	*t = (uint8_t *)map_ro(map, ctx, gpa, *len);
@@ -219,7 +197,7 @@ static int find_table(acpi_map_fn map, void *ctx, const struct rsdp_info *rsdp, 
 
 		if (!e)
 			return ACPI_E_TRUNCATED;
-		addr = esize == XSDT_ENTRY_SIZE ? rd64(e) : rd32(e);
+		addr = esize == XSDT_ENTRY_SIZE ? le64(e) : le32(e);
 		/* Null or unbacked entries cannot be the table we want; skip them. */
 		h = addr ? map_ro(map, ctx, addr, SDT_HEADER_SIZE) : NULL;
 		if (h && memcmp(h + SDT_SIGNATURE, sig, 4) == 0) {
@@ -260,17 +238,17 @@ static int madt_walk(uint8_t *t, uint32_t len, uint32_t bsp, bool apply, unsigne
 		} else if (t[off + ICS_TYPE] == MADT_LOCAL_X2APIC) {
 			if (elen < X2APIC_SIZE)
 				return ACPI_E_MALFORMED;
-			id = rd32(t + off + X2APIC_ID);
+			id = le32(t + off + X2APIC_ID);
 			flags_off = off + X2APIC_FLAGS;
 		} else {
 			continue;
 		}
 		if (id == bsp) {
 			(*kept)++;
-		} else if (rd32(t + flags_off) & clear) {
+		} else if (le32(t + flags_off) & clear) {
 			(*disabled)++;
 			if (apply)
-				wr32(t + flags_off, rd32(t + flags_off) & ~clear);
+				put_le32(t + flags_off, le32(t + flags_off) & ~clear);
 		}
 	}
 	return ACPI_OK;
@@ -343,7 +321,7 @@ int acpi_pm1a_cnt_port(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint16_t *
 		return rc;
 	if (len < FADT_MIN_LEN)
 		return ACPI_E_MALFORMED;
-	blk = rd32(t + FADT_PM1A_CNT_BLK);
+	blk = le32(t + FADT_PM1A_CNT_BLK);
 	if (blk == 0 || blk > IO_PORT_MAX)
 		return ACPI_E_NOT_FOUND; /* hardware-reduced ACPI, or only an MMIO block */
 	*port = (uint16_t)blk;
@@ -374,7 +352,7 @@ size_t acpi_rsdp_copy(const uint8_t *rsdp, uint8_t out[ACPI_RSDP_MAX])
 {
 	size_t len = RSDP_CHECKSUM_LENGTH;
 
-	if (rsdp[RSDP_REVISION] >= RSDP_REVISION_XSDT && rd32(rsdp + RSDP_LENGTH) == RSDP_V2_LENGTH)
+	if (rsdp[RSDP_REVISION] >= RSDP_REVISION_XSDT && le32(rsdp + RSDP_LENGTH) == RSDP_V2_LENGTH)
 		len = RSDP_V2_LENGTH;
 	memcpy(out, rsdp, len);
 	return len;

@@ -2,6 +2,7 @@
  * zero-page.rst). */
 #include "bzimage.h"
 
+#include "core/hw/le.h"
 #include "core/hw/printf.h"
 #include "core/hw/string.h"
 
@@ -38,29 +39,6 @@
 #define LIMIT_4G	    0x100000000ull
 #define XLF_KERNEL_64	    0x01u /* xloadflags bit 0: a 64-bit entry at 0x200 exists */
 
-static uint32_t get32(const uint8_t *p, size_t off)
-{
-	return (uint32_t)p[off] | (uint32_t)p[off + 1] << 8 | (uint32_t)p[off + 2] << 16 |
-	       (uint32_t)p[off + 3] << 24;
-}
-
-static uint64_t get64(const uint8_t *p, size_t off)
-{
-	return get32(p, off) | (uint64_t)get32(p, off + 4) << 32;
-}
-
-static void put32(uint8_t *p, size_t off, uint32_t v)
-{
-	for (unsigned i = 0; i < 4; i++)
-		p[off + i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, size_t off, uint64_t v)
-{
-	put32(p, off, (uint32_t)v);
-	put32(p, off + 4, (uint32_t)(v >> 32));
-}
-
 static size_t header_end(const uint8_t *file)
 {
 	return OFF_HEADER + file[OFF_JUMP_LEN];
@@ -68,7 +46,7 @@ static size_t header_end(const uint8_t *file)
 
 bool bz_is_linux(const uint8_t *file, size_t len)
 {
-	return len > OFF_HEADER + 4 && get32(file, OFF_HEADER) == BZ_HDRS_MAGIC;
+	return len > OFF_HEADER + 4 && le32(file + OFF_HEADER) == BZ_HDRS_MAGIC;
 }
 
 int bz_parse(const uint8_t *file, size_t len, struct bz_image *img, char *err, size_t errlen)
@@ -104,7 +82,7 @@ int bz_parse(const uint8_t *file, size_t len, struct bz_image *img, char *err, s
 	}
 	sects = file[OFF_SETUP_SECTS] ? file[OFF_SETUP_SECTS] : SETUP_SECTS_DEFAULT;
 	img->kernel_off = (sects + 1) * SECTOR_SIZE;
-	kernel_len = (uint64_t)get32(file, OFF_SYSSIZE) * SYSSIZE_UNIT; /* 36 bits: no wrap */
+	kernel_len = (uint64_t)le32(file + OFF_SYSSIZE) * SYSSIZE_UNIT; /* 36 bits: no wrap */
 	if (img->kernel_off >= len || kernel_len == 0 || kernel_len > len - img->kernel_off) {
 		fmt_snprintf(err, errlen,
 			     "Linux image truncated: %u setup sectors and %lu kernel "
@@ -118,8 +96,8 @@ int bz_parse(const uint8_t *file, size_t len, struct bz_image *img, char *err, s
 	 * it needs [entry, entry + init_size) (boot.rst, fields for 2.10). Loaders that put it
 	 * at 0x100000 leave the move to the kernel, which needs more memory in all.
 	 */
-	pref = get64(file, OFF_PREF_ADDRESS);
-	init_size = get32(file, OFF_INIT_SIZE);
+	pref = le64(file + OFF_PREF_ADDRESS);
+	init_size = le32(file + OFF_INIT_SIZE);
 	img->entry = pref >= BZ_LOAD_ADDR && pref < LIMIT_4G ? (uint32_t)pref : BZ_LOAD_ADDR;
 	img->mem_end = img->entry + (init_size > img->kernel_len ? init_size : img->kernel_len);
 	if (img->mem_end > LIMIT_4G) {
@@ -127,8 +105,8 @@ int bz_parse(const uint8_t *file, size_t len, struct bz_image *img, char *err, s
 			     img->mem_end);
 		return -1;
 	}
-	img->initrd_addr_max = get32(file, OFF_INITRD_MAX);
-	img->cmdline_size = get32(file, OFF_CMDLINE_SIZE);
+	img->initrd_addr_max = le32(file + OFF_INITRD_MAX);
+	img->cmdline_size = le32(file + OFF_CMDLINE_SIZE);
 	img->kernel_64bit = file[OFF_XLOADFLAGS] & XLF_KERNEL_64;
 	return 0;
 }
@@ -142,14 +120,14 @@ int bz_build_params(uint8_t *bp, const uint8_t *file, const struct bz_image *img
 	/* boot.rst, 32-bit boot protocol: the setup header goes into the zero page as is. */
 	memcpy(bp + OFF_SETUP_SECTS, file + OFF_SETUP_SECTS, header_end(file) - OFF_SETUP_SECTS);
 	bp[OFF_TYPE_OF_LOADER] = LOADER_UNDEFINED;
-	put32(bp, OFF_CODE32_START, img->entry);
-	put32(bp, OFF_CMD_LINE_PTR, p->cmdline_gpa);
+	put_le32(bp + OFF_CODE32_START, img->entry);
+	put_le32(bp + OFF_CMD_LINE_PTR, p->cmdline_gpa);
 	if (p->initrd_len) {
-		put32(bp, OFF_RAMDISK_IMAGE, (uint32_t)p->initrd_start);
-		put32(bp, OFF_RAMDISK_SIZE, (uint32_t)p->initrd_len);
+		put_le32(bp + OFF_RAMDISK_IMAGE, (uint32_t)p->initrd_start);
+		put_le32(bp + OFF_RAMDISK_SIZE, (uint32_t)p->initrd_len);
 	}
 	if (img->version >= BZ_ACPI_RSDP_VERSION)
-		put64(bp, OFF_ACPI_RSDP_ADDR, p->acpi_rsdp);
+		put_le64(bp + OFF_ACPI_RSDP_ADDR, p->acpi_rsdp);
 	for (unsigned i = 0; i < p->nmap; i++) {
 		uint8_t *e = bp + OFF_E820_TABLE + n * E820_ENTRY_SIZE;
 
@@ -160,9 +138,9 @@ int bz_build_params(uint8_t *bp, const uint8_t *file, const struct bz_image *img
 				     BZ_E820_MAX);
 			return -1;
 		}
-		put64(e, 0, p->map[i].base);
-		put64(e, 8, p->map[i].len);
-		put32(e, 16, p->map[i].type);
+		put_le64(e + 0, p->map[i].base);
+		put_le64(e + 8, p->map[i].len);
+		put_le32(e + 16, p->map[i].type);
 		n++;
 	}
 	bp[OFF_E820_ENTRIES] = (uint8_t)n;

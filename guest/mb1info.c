@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "mb1info.h"
+#include "core/hw/le.h"
 #include "core/hw/string.h"
 
 #define KIB	   1024ull
@@ -68,20 +69,6 @@ uint32_t mb1info_mem_upper_kib(const struct mem_range *map, unsigned n)
 	uint64_t kib = (usable_run_end(map, n, ONE_MIB) - ONE_MIB) / KIB;
 
 	return kib > UINT32_MAX ? UINT32_MAX : (uint32_t)kib;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	wr32(p, (uint32_t)v);
-	wr32(p + 4, (uint32_t)(v >> 32));
 }
 
 void mb1info_init(struct mb1info_builder *b, uint8_t *buf, uint32_t gpa, uint32_t size)
@@ -151,10 +138,10 @@ uint32_t mb1info_build(struct mb1info_builder *b, const char *cmdline,
 	for (unsigned i = 0; i < nmap; i++) {
 		if (guest_map[i].len == 0)
 			continue;
-		wr32(p + MMAP_SIZE, MB1INFO_MMAP_SIZE_FIELD);
-		wr64(p + MMAP_BASE, guest_map[i].base);
-		wr64(p + MMAP_LEN, guest_map[i].len);
-		wr32(p + MMAP_TYPE, guest_map[i].type);
+		put_le32(p + MMAP_SIZE, MB1INFO_MMAP_SIZE_FIELD);
+		put_le64(p + MMAP_BASE, guest_map[i].base);
+		put_le64(p + MMAP_LEN, guest_map[i].len);
+		put_le32(p + MMAP_TYPE, guest_map[i].type);
 		p += MB1INFO_MMAP_ENTRY_SIZE;
 	}
 
@@ -165,24 +152,24 @@ uint32_t mb1info_build(struct mb1info_builder *b, const char *cmdline,
 		if (b->overflow)
 			return 0;
 		p = b->buf + mods_off + i * MB1INFO_MOD_SIZE;
-		wr32(p + MOD_START, mods[i].start);
-		wr32(p + MOD_END, mods[i].end);
-		wr32(p + MOD_STRING, str);
+		put_le32(p + MOD_START, mods[i].start);
+		put_le32(p + MOD_END, mods[i].end);
+		put_le32(p + MOD_STRING, str);
 	}
 
 	p = b->buf + info;
-	wr32(p + MB1INFO_OFF_CMDLINE, put_string(b, cmdline));
-	wr32(p + MB1INFO_OFF_LOADER_NAME, put_string(b, loader_name));
+	put_le32(p + MB1INFO_OFF_CMDLINE, put_string(b, cmdline));
+	put_le32(p + MB1INFO_OFF_LOADER_NAME, put_string(b, loader_name));
 	if (b->overflow)
 		return 0;
-	wr32(p + MB1INFO_OFF_FLAGS, MB1INFO_F_MEM | MB1INFO_F_CMDLINE | MB1INFO_F_MODS |
-					MB1INFO_F_MMAP | MB1INFO_F_LOADER_NAME);
-	wr32(p + MB1INFO_OFF_MEM_LOWER, mb1info_mem_lower_kib(guest_map, nmap));
-	wr32(p + MB1INFO_OFF_MEM_UPPER, mb1info_mem_upper_kib(guest_map, nmap));
-	wr32(p + MB1INFO_OFF_BOOT_DEVICE, MB1INFO_BOOT_DEVICE_NONE);
-	wr32(p + MB1INFO_OFF_MODS_COUNT, nmods);
-	wr32(p + MB1INFO_OFF_MODS_ADDR, b->gpa + mods_off);
-	wr32(p + MB1INFO_OFF_MMAP_LENGTH, nent * MB1INFO_MMAP_ENTRY_SIZE);
-	wr32(p + MB1INFO_OFF_MMAP_ADDR, b->gpa + mmap);
+	put_le32(p + MB1INFO_OFF_FLAGS, MB1INFO_F_MEM | MB1INFO_F_CMDLINE | MB1INFO_F_MODS |
+					    MB1INFO_F_MMAP | MB1INFO_F_LOADER_NAME);
+	put_le32(p + MB1INFO_OFF_MEM_LOWER, mb1info_mem_lower_kib(guest_map, nmap));
+	put_le32(p + MB1INFO_OFF_MEM_UPPER, mb1info_mem_upper_kib(guest_map, nmap));
+	put_le32(p + MB1INFO_OFF_BOOT_DEVICE, MB1INFO_BOOT_DEVICE_NONE);
+	put_le32(p + MB1INFO_OFF_MODS_COUNT, nmods);
+	put_le32(p + MB1INFO_OFF_MODS_ADDR, b->gpa + mods_off);
+	put_le32(p + MB1INFO_OFF_MMAP_LENGTH, nent * MB1INFO_MMAP_ENTRY_SIZE);
+	put_le32(p + MB1INFO_OFF_MMAP_ADDR, b->gpa + mmap);
 	return b->gpa + info;
 }

@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "mb2info.h"
+#include "core/hw/le.h"
 #include "core/hw/string.h"
 
 #define FOUR_GIB 0x100000000ull
@@ -41,20 +42,6 @@
 #define LOAD_BASE_ADDR	 8 /* 3.6.23 */
 #define LOAD_BASE_SIZE	 12
 
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	wr32(p, (uint32_t)v);
-	wr32(p + 4, (uint32_t)(v >> 32));
-}
-
 void mb2info_init(struct mb2info_builder *b, uint8_t *buf, uint32_t gpa, uint32_t size)
 {
 	b->buf = buf;
@@ -80,8 +67,8 @@ static uint8_t *put_tag(struct mb2info_builder *b, uint32_t type, uint64_t size)
 	}
 	p = b->buf + b->used;
 	memset(p, 0, (size_t)padded);
-	wr32(p + TAG_TYPE, type);
-	wr32(p + TAG_SIZE, (uint32_t)size);
+	put_le32(p + TAG_TYPE, type);
+	put_le32(p + TAG_SIZE, (uint32_t)size);
 	b->used += (uint32_t)padded;
 	return p;
 }
@@ -107,15 +94,15 @@ static void put_mmap(struct mb2info_builder *b, const struct mem_range *map, uns
 	p = put_tag(b, MB2INFO_TAG_MMAP, MMAP_ENTRIES + (uint64_t)nent * MMAP_ENTRY_BYTES);
 	if (!p)
 		return;
-	wr32(p + MMAP_ENTRY_SIZE, MMAP_ENTRY_BYTES);
-	wr32(p + MMAP_ENTRY_VERS, 0);
+	put_le32(p + MMAP_ENTRY_SIZE, MMAP_ENTRY_BYTES);
+	put_le32(p + MMAP_ENTRY_VERS, 0);
 	p += MMAP_ENTRIES;
 	for (unsigned i = 0; i < n; i++) {
 		if (map[i].len == 0)
 			continue;
-		wr64(p + MMAP_E_BASE, map[i].base);
-		wr64(p + MMAP_E_LEN, map[i].len);
-		wr32(p + MMAP_E_TYPE, map[i].type); /* same values as E820 / struct mem_range */
+		put_le64(p + MMAP_E_BASE, map[i].base);
+		put_le64(p + MMAP_E_LEN, map[i].len);
+		put_le32(p + MMAP_E_TYPE, map[i].type); /* same values as E820 / struct mem_range */
 		p += MMAP_ENTRY_BYTES;
 	}
 }
@@ -162,14 +149,14 @@ uint32_t mb2info_build(struct mb2info_builder *b, const struct mb2info_input *in
 	for (unsigned i = 0; in->mods && i < in->nmods; i++) {
 		p = put_string(b, MB2INFO_TAG_MODULE, MOD_STRING, in->mods[i].cmdline);
 		if (p) {
-			wr32(p + MOD_START, in->mods[i].start);
-			wr32(p + MOD_END, in->mods[i].end);
+			put_le32(p + MOD_START, in->mods[i].start);
+			put_le32(p + MOD_END, in->mods[i].end);
 		}
 	}
 	p = put_tag(b, MB2INFO_TAG_BASIC_MEMINFO, MEMINFO_SIZE);
 	if (p) {
-		wr32(p + MEMINFO_LOWER, mb1info_mem_lower_kib(in->map, in->map ? in->nmap : 0));
-		wr32(p + MEMINFO_UPPER, mb1info_mem_upper_kib(in->map, in->map ? in->nmap : 0));
+		put_le32(p + MEMINFO_LOWER, mb1info_mem_lower_kib(in->map, in->map ? in->nmap : 0));
+		put_le32(p + MEMINFO_UPPER, mb1info_mem_upper_kib(in->map, in->map ? in->nmap : 0));
 	}
 	put_mmap(b, in->map, in->map ? in->nmap : 0);
 	if (in->rsdp)
@@ -177,12 +164,12 @@ uint32_t mb2info_build(struct mb2info_builder *b, const struct mb2info_input *in
 	if (in->load_base) {
 		p = put_tag(b, MB2INFO_TAG_LOAD_BASE, LOAD_BASE_SIZE);
 		if (p)
-			wr32(p + LOAD_BASE_ADDR, in->load_base_addr);
+			put_le32(p + LOAD_BASE_ADDR, in->load_base_addr);
 	}
 	put_tag(b, MB2INFO_TAG_END, TAG_HEADER_SIZE);
 	if (b->overflow)
 		return 0;
-	wr32(b->buf + start + INFO_TOTAL_SIZE, b->used - start);
-	wr32(b->buf + start + INFO_RESERVED, 0);
+	put_le32(b->buf + start + INFO_TOTAL_SIZE, b->used - start);
+	put_le32(b->buf + start + INFO_RESERVED, 0);
 	return b->gpa + start;
 }

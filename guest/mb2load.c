@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "mb2load.h"
+#include "core/hw/le.h"
 #include "mb2info.h"
 #include "core/hw/string.h"
 
@@ -56,11 +57,6 @@ struct tags {
 	uint32_t entry;
 };
 
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static uint32_t min_size(uint32_t type)
 {
 	static const uint8_t size[] = {
@@ -91,7 +87,7 @@ static int info_request(const uint8_t *p, uint32_t size, bool optional, struct m
 {
 	for (uint32_t off = TAG_HEADER_SIZE; size - off >= sizeof(uint32_t);
 	     off += sizeof(uint32_t)) {
-		uint32_t type = rd32(p + off);
+		uint32_t type = le32(p + off);
 		bool ours = type < INFO_TYPE_BITS && (MB2INFO_PROVIDED >> type & 1);
 
 		if (type < INFO_TYPE_BITS)
@@ -119,10 +115,10 @@ static int tag(const uint8_t *p, uint32_t type, uint32_t size, struct tags *t,
 		return 0;
 	case TAG_ENTRY:
 		t->has_entry = true;
-		t->entry = rd32(p + ENTRY_ADDR);
+		t->entry = le32(p + ENTRY_ADDR);
 		return 0;
 	case TAG_CONSOLE: /* we pass no console information (3.6.11, 3.6.12) */
-		if (!optional && rd32(p + CONSOLE_FLAGS) & CONSOLE_REQUIRED)
+		if (!optional && le32(p + CONSOLE_FLAGS) & CONSOLE_REQUIRED)
 			return mbload_fail(
 			    MBLOAD_E_FEATURE, err, errlen,
 			    "multiboot2 flags tag requires a console, and we describe "
@@ -133,9 +129,9 @@ static int tag(const uint8_t *p, uint32_t type, uint32_t size, struct tags *t,
 		return 0;
 	case TAG_RELOCATABLE:
 		req->relocatable = true;
-		req->reloc_min = rd32(p + RELOC_MIN);
-		req->reloc_max = rd32(p + RELOC_MAX);
-		req->reloc_align = rd32(p + RELOC_ALIGN);
+		req->reloc_min = le32(p + RELOC_MIN);
+		req->reloc_max = le32(p + RELOC_MAX);
+		req->reloc_align = le32(p + RELOC_ALIGN);
 		return 0;
 	default: /* 3.1.3: a loader may ignore only tags flagged optional */
 		if (!optional)
@@ -154,7 +150,7 @@ static int walk_tags(const uint8_t *h, uint32_t hlen, struct tags *t, struct mb2
 
 	while (off + TAG_HEADER_SIZE <= hlen) {
 		uint32_t type = h[off + TAG_TYPE] | h[off + TAG_TYPE + 1] << 8;
-		uint32_t size = rd32(h + off + TAG_SIZE);
+		uint32_t size = le32(h + off + TAG_SIZE);
 		int rc;
 
 		if (size < min_size(type) || size > hlen - off)
@@ -186,8 +182,8 @@ static int load(const uint8_t *file, size_t len, size_t hoff, const struct tags 
 	if (!t->has_entry)
 		return mbload_fail(MBLOAD_E_ENTRY, err, errlen,
 				   "multiboot2 address tag without an entry address tag");
-	a = (struct mbload_addr){rd32(t->addr + ADDR_HEADER), rd32(t->addr + ADDR_LOAD),
-				 rd32(t->addr + ADDR_LOAD_END), rd32(t->addr + ADDR_BSS_END),
+	a = (struct mbload_addr){le32(t->addr + ADDR_HEADER), le32(t->addr + ADDR_LOAD),
+				 le32(t->addr + ADDR_LOAD_END), le32(t->addr + ADDR_BSS_END),
 				 t->entry};
 	/* Loading from file offset 0 puts it at header_addr - hoff (wraps, then refused). */
 	if (a.load_addr == ADDR_FROM_START)
@@ -215,8 +211,8 @@ int mb2load_parse(const uint8_t *file, size_t len, struct mbload_image *img,
 	rc = mbload_find_header(file, len, &mb2, &hoff, err, errlen);
 	if (rc)
 		return rc;
-	arch = rd32(file + hoff + MB2H_ARCH);
-	hlen = rd32(file + hoff + MB2H_LENGTH);
+	arch = le32(file + hoff + MB2H_ARCH);
+	hlen = le32(file + hoff + MB2H_LENGTH);
 	if (arch != MB2H_ARCH_I386)
 		return mbload_fail(MBLOAD_E_HEADER, err, errlen,
 				   "multiboot2 header at offset 0x%zx is for architecture %u, not "

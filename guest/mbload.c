@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "mbload.h"
+#include "core/hw/le.h"
 #include "core/hw/printf.h"
 #include "core/hw/string.h"
 
@@ -20,11 +21,6 @@
 
 /* Flags bits 0-15 we implement; anything else there must be refused (3.1.2). */
 #define MB1H_SUPPORTED (MBLOAD_HDR_PAGE_ALIGN | MBLOAD_HDR_MEMORY_INFO | MBLOAD_HDR_VIDEO_MODE)
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 int mbload_fail(int code, char *err, size_t errlen, const char *fmt, ...)
 {
@@ -47,11 +43,11 @@ int mbload_find_header(const uint8_t *file, size_t len, const struct mbload_magi
 	for (size_t off = 0; off + m->nfields * sizeof(uint32_t) <= limit; off += m->align) {
 		uint32_t sum = 0;
 
-		if (rd32(file + off) != m->magic)
+		if (le32(file + off) != m->magic)
 			continue;
 		/* MB1 3.1.2, MB2 3.1.2: the magic fields add up to 0 as 32-bit unsigned values. */
 		for (unsigned i = 0; i < m->nfields; i++)
-			sum += rd32(file + off + i * sizeof(uint32_t));
+			sum += le32(file + off + i * sizeof(uint32_t));
 		if (sum == 0) {
 			*hoff = off;
 			return 0;
@@ -175,7 +171,7 @@ int mbload_parse(const uint8_t *file, size_t len, struct mbload_image *img, char
 	h = file + hoff;
 
 	/* 3.1.2: bits 0-15 are requirements; a loader that lacks one must refuse the image. */
-	flags = rd32(h + MB1H_FLAGS);
+	flags = le32(h + MB1H_FLAGS);
 	unsupported = flags & MBLOAD_HDR_REQUIRED_MASK & ~MB1H_SUPPORTED;
 	if (unsupported)
 		return mbload_fail(
@@ -194,9 +190,9 @@ int mbload_parse(const uint8_t *file, size_t len, struct mbload_image *img, char
 				   hoff, MBLOAD_SEARCH_LEN);
 	return mbload_load_addr(
 	    len, hoff,
-	    &(struct mbload_addr){rd32(h + MB1H_HEADER_ADDR), rd32(h + MB1H_LOAD_ADDR),
-				  rd32(h + MB1H_LOAD_END_ADDR), rd32(h + MB1H_BSS_END_ADDR),
-				  rd32(h + MB1H_ENTRY_ADDR)},
+	    &(struct mbload_addr){le32(h + MB1H_HEADER_ADDR), le32(h + MB1H_LOAD_ADDR),
+				  le32(h + MB1H_LOAD_END_ADDR), le32(h + MB1H_BSS_END_ADDR),
+				  le32(h + MB1H_ENTRY_ADDR)},
 	    "a.out kludge", img, err, errlen);
 }
 

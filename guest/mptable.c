@@ -1,6 +1,7 @@
 /* mptable.c - find the Intel MP table and hide every CPU but the boot CPU in it (MP spec 1.4). */
 #include "mptable.h"
 
+#include "core/hw/le.h"
 #include "core/hw/string.h"
 
 /* MP spec 1.4, 4.1 "MP Floating Pointer Structure". */
@@ -30,16 +31,6 @@
 #define PROCESSOR_FLAG_EN (1u << 0)
 #define SIGNATURE_LEN	  4
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static uint8_t sum8(const uint8_t *p, size_t len)
 {
 	uint8_t s = 0;
@@ -65,7 +56,7 @@ static bool scan(acpi_map_fn map, void *ctx, uint64_t start, uint64_t end, const
 int mptable_find(acpi_map_fn map, void *ctx, uint64_t *cfg_gpa, uint32_t *cfg_len)
 {
 	const uint8_t *fp = 0, *bda = map ? map(BDA_EBDA_SEG, 2, ctx) : 0;
-	uint64_t ebda = bda ? (uint64_t)rd16(bda) << 4 : 0;
+	uint64_t ebda = bda ? (uint64_t)le16(bda) << 4 : 0;
 	const uint8_t *h;
 
 	if (!map)
@@ -74,15 +65,15 @@ int mptable_find(acpi_map_fn map, void *ctx, uint64_t *cfg_gpa, uint32_t *cfg_le
 	    !scan(map, ctx, BASE_MEM_TOP - EBDA_SEARCH, BASE_MEM_TOP, &fp) &&
 	    !scan(map, ctx, BIOS_ROM_START, BIOS_ROM_END, &fp))
 		return ACPI_E_NOT_FOUND;
-	if (fp[FP_FEATURE1] || !rd32(fp + FP_PHYS_PTR))
+	if (fp[FP_FEATURE1] || !le32(fp + FP_PHYS_PTR))
 		return ACPI_E_NOT_FOUND;
-	*cfg_gpa = rd32(fp + FP_PHYS_PTR);
+	*cfg_gpa = le32(fp + FP_PHYS_PTR);
 	h = map(*cfg_gpa, CFG_HEADER_SIZE, ctx);
 	if (!h)
 		return ACPI_E_TRUNCATED;
 	if (memcmp(h, CFG_SIGNATURE, SIGNATURE_LEN) != 0)
 		return ACPI_E_MALFORMED;
-	*cfg_len = rd16(h + CFG_BASE_LEN);
+	*cfg_len = le16(h + CFG_BASE_LEN);
 	return *cfg_len < CFG_HEADER_SIZE ? ACPI_E_MALFORMED : ACPI_OK;
 }
 
@@ -93,7 +84,7 @@ static int walk(uint8_t *cfg, uint32_t len, uint8_t bsp, bool apply, unsigned *d
 	uint32_t off = CFG_HEADER_SIZE;
 
 	*disabled = *kept = 0;
-	for (unsigned i = 0; i < rd16(cfg + CFG_ENTRY_COUNT); i++) {
+	for (unsigned i = 0; i < le16(cfg + CFG_ENTRY_COUNT); i++) {
 		uint32_t size;
 
 		if (off >= len)
@@ -122,7 +113,7 @@ int mptable_disable_aps(uint8_t *cfg, uint32_t len, uint8_t bsp_apic_id, unsigne
 	int rc;
 
 	*disabled = 0;
-	if (len < CFG_HEADER_SIZE || len > CFG_MAX_LEN || rd16(cfg + CFG_BASE_LEN) != len ||
+	if (len < CFG_HEADER_SIZE || len > CFG_MAX_LEN || le16(cfg + CFG_BASE_LEN) != len ||
 	    memcmp(cfg, CFG_SIGNATURE, SIGNATURE_LEN) != 0)
 		return ACPI_E_MALFORMED;
 	if (sum8(cfg, len) != 0)
