@@ -7,12 +7,13 @@
 #include "trap.h"
 #include "x86.h"
 
-#define PT_ENTRIES	    512ull
-#define PML4_SHIFT	    39
-#define PDPT_SHIFT	    30
-#define PD_SHIFT	    21
-#define PT_INDEX(va, shift) (((va) >> (shift)) & (PT_ENTRIES - 1))
-#define MAX_EXCLUSIONS	    (BOOT_MAX_MODULES + 4)
+#define PT_ENTRIES	       512ull
+#define PML4_SHIFT	       39
+#define PDPT_SHIFT	       30
+#define PD_SHIFT	       21
+#define PT_INDEX(va, shift)    (((va) >> (shift)) & (PT_ENTRIES - 1))
+#define MAX_EXCLUSIONS	       (BOOT_MAX_MODULES + 4)
+#define NESTED_AND_DIRECT_MAPS 2
 
 extern char __image_start[], __image_end[];
 extern char __image_phys_start[], __image_bss_end_phys[];
@@ -102,9 +103,13 @@ void mem_setup(struct boot_info *bi)
 	top = pmem_usable_top(bi->mmap, bi->mmap_count);
 	region.direct_map_end =
 	    align_up(top > HV_REGION_LIMIT ? top : HV_REGION_LIMIT, LARGE_PAGE_SIZE);
-	/* Page tables of the direct map: one page directory per GiB, plus the upper levels. */
+	/*
+	 * The heap: control structures and bitmaps (well under the base), and two sets of page
+	 * tables that grow with RAM, ours for the direct map and the guest's nested ones: one
+	 * page directory per GiB each, plus the upper levels and the 4 KiB tables around holes.
+	 */
 	size = image_span + HV_HEAP_BASE_SIZE +
-	       ((region.direct_map_end >> PDPT_SHIFT) + 8) * PAGE_SIZE;
+	       NESTED_AND_DIRECT_MAPS * ((region.direct_map_end >> PDPT_SHIFT) + 8) * PAGE_SIZE;
 	if (!pmem_find_top(bi->mmap, bi->mmap_count, ex, nex, size, LARGE_PAGE_SIZE,
 			   HV_REGION_LIMIT, &base)) {
 		printk("dbgvisor: no room for the hypervisor: need %lu KiB of usable RAM below "

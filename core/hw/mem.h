@@ -9,7 +9,7 @@
 #include "pmem.h"
 
 /* Heap for page tables (ours, NPT/EPT), VMCB/VMCS, bitmaps; beyond what the direct map needs. */
-#define HV_HEAP_BASE_SIZE (6ull << 20)
+#define HV_HEAP_BASE_SIZE (2ull << 20)
 /* The region must stay below 4 GiB: the early boot map covers only that much. */
 #define HV_REGION_LIMIT (4ull << 30)
 /* Physical memory the guest must always keep (real-mode IVT, BDA, EBDA, BIOS). */

@@ -73,6 +73,9 @@ group_linux() {
 	linux_qemu qemu-linux-hv -cpu max -kernel "$HV_ELF" -append log=com1 \
 		-initrd "$LINUX/vmlinuz ${LINUX_APPEND//,/,,},$LINUX/initrd.img initrd"
 	same_marker qemu-linux-marker "$OUT/qemu-linux-bare.log" "$OUT/qemu-linux-hv.log"
+	# The modules (14 MB here) stay in guest RAM: the reserved region does not grow with them.
+	check qemu-linux-reserved-under-8mib "$OUT/qemu-linux-hv.log" 0 any \
+		'reserved for dbgvisor: \[0x[0-9a-f]+-0x[0-9a-f]+\) ([1-7]?[0-9]{1,3}|80[0-9][0-9]|81[0-8][0-9]|819[01]) KiB'
 
 	# QEMU with OVMF: GRUB EFI boots the kernel by its EFI stub bare, dbgvisor by multiboot2.
 	linux_isos linux-grub
