@@ -103,14 +103,10 @@ unsigned vcpu_exit_insn_len(struct vcpu *v, const struct vcpu_exit *e)
 }
 
 /*
- * A fault-class exception pushes RF = 1, so that IRET does not re-trigger an instruction
- * breakpoint on the faulting instruction (SDM vol. 3B, 18.3.1.1; APM vol. 2, 3.1.6). An
- * injected event pushes the guest RFLAGS as the entry loads them (SDM vol. 3C, 27.6.1.1; APM
- * vol. 2, 15.20), and the exit of an instruction dbgvisor emulates saved RF = 0 (SDM vol. 3C,
- * 28.3.3): the RF the CPU would have set is ours to set, also for an intercepted fault passed
- * on (VT-x saves it as 1 already, Bochs' VT-x and SVM do not). Traps (#BP, #OF), aborts (#DF,
- * #MC), NMIs and every #DB keep RF as it is: a general-detect #DB too, though a fault, as on
- * the hardware (KVM and the emulators agree, against the manuals' wording).
+ * A fault pushes RF = 1 lest IRET re-trigger an instruction breakpoint (SDM vol. 3B, 18.3.1.1;
+ * APM vol. 2, 3.1.6). Injection pushes the guest RFLAGS as loaded (SDM vol. 3C, 27.6.1.1; APM
+ * vol. 2, 15.20) and emulated instructions exit with RF = 0 (SDM vol. 3C, 28.3.3): we set it.
+ * Traps, aborts, NMIs and every #DB keep RF, general detect too, as on hardware (KVM agrees).
  */
 #define KEEPS_RF                                                                                   \
 	((1u << VEC_DB) | (1u << VEC_NMI) | (1u << VEC_BP) | (1u << VEC_OF) | (1u << VEC_DF) |     \
