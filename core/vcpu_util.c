@@ -102,11 +102,24 @@ unsigned vcpu_exit_insn_len(struct vcpu *v, const struct vcpu_exit *e)
 	return i.len;
 }
 
+/*
+ * A fault pushes RF = 1 lest IRET re-trigger an instruction breakpoint (SDM vol. 3B, 18.3.1.1;
+ * APM vol. 2, 3.1.6). Injection pushes the guest RFLAGS as loaded (SDM vol. 3C, 27.6.1.1; APM
+ * vol. 2, 15.20) and emulated instructions exit with RF = 0 (SDM vol. 3C, 28.3.3): we set it.
+ * Traps, aborts, NMIs and every #DB keep RF, general detect too, as on hardware (KVM agrees).
+ */
+#define KEEPS_RF                                                                                   \
+	((1u << VEC_DB) | (1u << VEC_NMI) | (1u << VEC_BP) | (1u << VEC_OF) | (1u << VEC_DF) |     \
+	 (1u << VEC_MC))
+#define EXCEPTION_VECTORS 32
+
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
 {
 	struct vcpu_event ev = {
 	    .type = EVENT_HW_EXCEPTION, .vector = vector, .has_error = has_error, .error = error};
 
+	if (vector < EXCEPTION_VECTORS && !(KEEPS_RF & (1u << vector)))
+		vcpu_set(v, REG_RFLAGS, vcpu_get(v, REG_RFLAGS) | RFLAGS_RF);
 	v->ops->inject_event(v, &ev);
 }
 

@@ -28,6 +28,7 @@ int vcpu_fetch_insn(struct vcpu *v, struct insn *out);
 /* Length of the exiting instruction: what the CPU reported, else decoded; 0 on failure. */
 unsigned vcpu_exit_insn_len(struct vcpu *v, const struct vcpu_exit *e);
 
+/* Queue a hardware exception; a fault (not #DB) first sets RF, which delivery pushes. */
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
 void vcpu_inject_ud(struct vcpu *v);
 void vcpu_inject_gp0(struct vcpu *v);

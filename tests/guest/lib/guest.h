@@ -86,6 +86,14 @@ struct gfault {
  */
 bool guest_try(void (*fn)(void *), void *arg, struct gfault *f);
 
+/*
+ * guest_try for a routine run at CPL 3 (flat user segments, a TSS for the way back, and in
+ * long mode user access to the 2 MiB pages of @entry and the user stack), its RFLAGS the
+ * caller's | @flags_or. The routine must end in an exception (e.g. a privileged instruction):
+ * its first one is recorded in *f. Not for 32-bit programs that turn paging on.
+ */
+bool guest_try_user(void (*entry)(void), uintptr_t flags_or, struct gfault *f);
+
 /* TAP-style checks: "ok N - name" or "not ok N - name: got 0x.. want 0x..". */
 bool guest_expect_eq(const char *name, uint64_t got, uint64_t want);
 bool guest_expect_true(const char *name, bool cond, const char *cond_text);
