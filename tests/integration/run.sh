@@ -73,13 +73,25 @@ group_guest() {
 	qemu_case qemu-realmode-bare "$OK" "-cpu max -drive file=$BOOTSECT,format=raw,if=ide" \
 		"realmode: done"
 	hv_qemu qemu-realmode-hv "$OK" "$BOOTSECT bootsect" "" "starting in real mode" \
-		"realmode: CR0.PE = 0" "realmode: done" "$STOP_OK"
+		"realmode: CR0.PE = 0" "realmode: #DF via the IVT" "realmode: done" "$STOP_OK"
 	same_output qemu-realmode-same "$OUT/qemu-realmode-bare.log" "$OUT/qemu-realmode-hv.log" \
 		"^realmode: hello" "^realmode: done"
 
+	# An IDT test (gates, limits, bad gates, double faults, task gates, self-IPIs) prints the
+	# same bare and under dbgvisor.
+	local m p v
+	for p in idt_gates:32 idt_gates:64 idt_tasks:32; do
+		v=${p#*:} p=${p%:*}
+		dbg_qemu "$p" "$v"
+		for m in $BOCHS_MODELS; do dbg_bochs "$p" "$v" "$m"; done
+	done
+
 	for m in $BOCHS_MODELS; do
+		# Bochs faults MOV to CR0 with NW but not CD (QEMU 7.2 does not): #GP and #DF reach
+		# the boot sector's IVT without error codes, also when dbgvisor injects them.
 		hv_bochs "bochs-$m-realmode" "$m" "$BOOTSECT" "starting in real mode" \
-			"realmode: CR0.PE = 0" "realmode: done" "$STOP_OK"
+			"realmode: CR0.PE = 0" "realmode: #GP via the IVT" "realmode: #DF via the IVT" \
+			"realmode: done" "$STOP_OK"
 		hv_bochs "bochs-$m-demo64" "$m" "$GUESTS/hello64.elf" "$GUEST_OK" "$STOP_OK" \
 			"ok .*VMX hidden" "$NO_CRASH"
 		EXTRA_MOD=$EXTRA_MODULE bare_bochs "bochs-$m-mbkernel-bare" "$m" "$MBK foo=bar" \
