@@ -102,11 +102,27 @@ unsigned vcpu_exit_insn_len(struct vcpu *v, const struct vcpu_exit *e)
 	return i.len;
 }
 
+/* Fault-class exceptions (SDM vol. 3A, table 7-1); #DB is the debug layer's to inject. */
+#define FAULT_VECTORS                                                                              \
+	((1u << VEC_DE) | (1u << VEC_BR) | (1u << VEC_UD) | (1u << VEC_NM) | (1u << VEC_TS) |      \
+	 (1u << VEC_NP) | (1u << VEC_SS) | (1u << VEC_GP) | (1u << VEC_PF) | (1u << VEC_MF) |      \
+	 (1u << VEC_AC) | (1u << VEC_XM) | (1u << VEC_VE) | (1u << VEC_CP))
+
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
 {
-	struct vcpu_event ev = {
-	    .type = EVENT_HW_EXCEPTION, .vector = vector, .has_error = has_error, .error = error};
+	bool protected_mode = vcpu_get(v, REG_CR0) & CR0_PE;
+	struct vcpu_event ev = {.type = EVENT_HW_EXCEPTION,
+				.vector = vector,
+				.has_error = has_error && protected_mode,
+				.error = error};
 
+	/*
+	 * Real mode pushes no error code (SDM vol. 3A, 21.1.4; VM entry refuses one, 3C 27.2.1.3).
+	 * A fault pushes RF = 1 (SDM vol. 3B, 18.3.1.1), which injection does not do by itself;
+	 * gates clear RF after the push (SDM vol. 3A, 7.12.1.3), real mode does not push it.
+	 */
+	if (protected_mode && vector < NUM_EXCEPTIONS && (FAULT_VECTORS & (1u << vector)))
+		vcpu_set(v, REG_RFLAGS, vcpu_get(v, REG_RFLAGS) | RFLAGS_RF);
 	v->ops->inject_event(v, &ev);
 }
 

@@ -997,6 +997,32 @@ static void test_double_fault_triple(void **state)
 	assert_int_equal(v->stop.reason, STOP_TRIPLE_FAULT);
 }
 
+/* Injected faults push RF = 1 like delivered ones; aborts and traps leave RF alone; real mode
+ * takes no error code. */
+static void test_injected_fault_rf_and_real_mode(void **state)
+{
+	const uint32_t gp_error = 0x10;
+
+	(void)state;
+	assert_int_equal(run_exit(EXIT_VIRT_INSN, 3), EXIT_RESUME);
+	assert_one_event(EVENT_HW_EXCEPTION, ARCH_VEC_UD, false, 0);
+	assert_int_equal(fv.b.regs[REG_RFLAGS] & ARCH_RF, ARCH_RF);
+
+	fv.b.nevents = 0;
+	fv.b.regs[REG_RFLAGS] = RFLAGS_FIXED1;
+	fv.b.dtables[DTABLE_IDT] = (struct vcpu_dtable){.base = IDT_ADDR, .limit = IDT32_LIMIT};
+	put_idt_gate(IDT_ADDR + ARCH_VEC_DF * GATE32_SIZE, true);
+	run_exception(ARCH_VEC_DF, true, 0, 0);
+	assert_one_event(EVENT_HW_EXCEPTION, ARCH_VEC_DF, true, 0);
+	assert_int_equal(fv.b.regs[REG_RFLAGS] & ARCH_RF, 0); /* #DF is an abort */
+
+	fv.b.nevents = 0;
+	fake_mode_real(&fv, 0);
+	run_exception(ARCH_VEC_GP, true, gp_error, 0);
+	assert_one_event(EVENT_HW_EXCEPTION, ARCH_VEC_GP, false, 0);
+	assert_int_equal(fv.b.regs[REG_RFLAGS] & ARCH_RF, 0);
+}
+
 static void test_sw_int_reflected(void **state)
 {
 	const uint8_t int80[] = {0xcd, 0x80};
@@ -1139,6 +1165,7 @@ int main(void)
 	    AMD(test_xsetbv),
 	    INTEL(test_exception_reflected),
 	    AMD(test_double_fault_triple),
+	    INTEL(test_injected_fault_rf_and_real_mode),
 	    INTEL(test_sw_int_reflected),
 	    INTEL(test_stops_and_passive_exits),
 	    AMD(test_intercepts_amd),
