@@ -155,6 +155,8 @@ struct vcpu_exit {
 		struct {
 			uint16_t selector; /* the new task's TSS selector */
 			uint8_t source;	   /* enum task_switch_source */
+			bool has_error;	   /* through a task gate: the exception's error code */
+			uint32_t error;
 		} task;
 		struct {
 			uint8_t cr;
