@@ -1,10 +1,12 @@
 /* svm_exit.c - turn a VMCB exit code and its EXITINFO fields into a vendor-neutral exit record. */
 #include "svm.h"
 
+#include "core/hw/printf.h"
 #include "core/hw/trap.h"
 #include "core/hw/x86.h"
 
-#define DR_COUNT 16 /* DR0-DR15 each have a read and a write exit code */
+#define DR_COUNT    16 /* DR0-DR15 each have a read and a write exit code */
+#define REFUSAL_MAX 96
 
 /* Exceptions that push an error code (SDM vol. 3A, table 7-1). */
 static bool has_error_code(uint8_t v)
@@ -145,15 +147,22 @@ static const char *simple_kind(uint64_t code, enum exit_kind *k)
 
 void svm_decode_exit(struct svm_vcpu *s, struct vcpu_exit *e)
 {
+	static char refusal[REFUSAL_MAX];
 	uint64_t code = s->vmcb->control.exitcode;
 
 	*e = (struct vcpu_exit){0};
 	e->raw_reason = code;
 	e->insn_len = nrip_len(s);
-	if (code == SVM_EXIT_INVALID) {
+	/* QEMU 7.2 stores the 32-bit SVM_EXIT_ERR, -1 in the low half only; no exit code is
+	 * 0xffffffff otherwise (APM table C-1). */
+	if ((uint32_t)code == (uint32_t)SVM_EXIT_INVALID) {
+		const char *why = svm_vmrun_refusal(s->vmcb);
+
 		e->kind = EXIT_ENTRY_FAILED;
 		e->raw_name = "VMEXIT_INVALID";
-		e->fail.detail = "VMRUN rejected the VMCB (VMEXIT_INVALID, APM 15.5.1 checks)";
+		fmt_snprintf(refusal, sizeof(refusal), "VMRUN refused the VMCB: %s (APM 15.5.1)",
+			     why ? why : "a check on bits this CPU reserves");
+		e->fail.detail = refusal;
 	} else if (code == SVM_EXIT_IOIO) {
 		e->raw_name = "IOIO";
 		decode_io(s, e);
