@@ -1,10 +1,52 @@
-/* svm_check.c - name the VMRUN consistency check a VMCB fails (APM vol. 2, 15.5.1), for reports. */
+/* svm_check.c - for reports: the APM's name of an exit code, the VMRUN check a VMCB fails. */
 #include "svm.h"
 
 #include "core/hw/trap.h"
 #include "core/hw/x86.h"
 
 #define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Exit codes named as the APM does, without "VMEXIT_" (table C-1): from VMEXIT_INTR (0x60) to
+ * EFER_WRITE_TRAP, then CR0-CR15 write traps, then from VMEXIT_INVLPGB (0xa0). */
+static const char *const names_from_intr[] = {"INTR",	     "NMI",	   "SMI",
+					      "INIT",	     "VINTR",	   "CR0_SEL_WRITE",
+					      "IDTR_READ",   "GDTR_READ",  "LDTR_READ",
+					      "TR_READ",     "IDTR_WRITE", "GDTR_WRITE",
+					      "LDTR_WRITE",  "TR_WRITE",   "RDTSC",
+					      "RDPMC",	     "PUSHF",	   "POPF",
+					      "CPUID",	     "RSM",	   "IRET",
+					      "SWINT",	     "INVD",	   "PAUSE",
+					      "HLT",	     "INVLPG",	   "INVLPGA",
+					      "IOIO",	     "MSR",	   "TASK_SWITCH",
+					      "FERR_FREEZE", "SHUTDOWN",   "VMRUN",
+					      "VMMCALL",     "VMLOAD",	   "VMSAVE",
+					      "STGI",	     "CLGI",	   "SKINIT",
+					      "RDTSCP",	     "ICEBP",	   "WBINVD",
+					      "MONITOR",     "MWAIT",	   "MWAIT_CONDITIONAL",
+					      "XSETBV",	     "RDPRU",	   "EFER_WRITE_TRAP"};
+static const char *const names_from_invlpgb[] = {"INVLPGB", "INVLPGB_ILLEGAL", "INVPCID", "MCOMMIT",
+						 "TLBSYNC", "BUSLOCK",	       "IDLE_HLT"};
+/* Below 0x60 blocks of 16: CR reads, CR writes, DR reads, DR writes, then 32 exceptions. */
+static const char *const names_low[] = {"CR_READ",  "CR_WRITE", "DR_READ",
+					"DR_WRITE", "EXCP",	"EXCP"};
+static const char *const names_npf[] = {"NPF", "AVIC_INCOMPLETE_IPI", "AVIC_NOACCEL", "VMGEXIT"};
+
+const char *svm_exit_name(uint64_t code)
+{
+	if ((uint32_t)code == (uint32_t)SVM_EXIT_INVALID)
+		return "INVALID";
+	if (code < SVM_EXIT_INTR)
+		return names_low[code / SVM_EXIT_BLOCK];
+	if (code - SVM_EXIT_INTR < NELEMS(names_from_intr))
+		return names_from_intr[code - SVM_EXIT_INTR];
+	if (code - SVM_EXIT_CR0_WRITE_TRAP < SVM_EXIT_BLOCK)
+		return "CR_WRITE_TRAP";
+	if (code - SVM_EXIT_INVLPGB < NELEMS(names_from_invlpgb))
+		return names_from_invlpgb[code - SVM_EXIT_INVLPGB];
+	if (code - SVM_EXIT_NPF < NELEMS(names_npf))
+		return names_npf[code - SVM_EXIT_NPF];
+	return "not in APM table C-1";
+}
 
 /* EVENTINJ: TYPE 1 and 5-7 are reserved, and an exception cannot be vector 2 or above 31
  * (APM vol. 2, 15.20). */

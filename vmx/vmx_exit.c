@@ -77,14 +77,14 @@ static void decode_ept(struct vcpu_exit *e, uint64_t q, bool violation)
 		e->npf.gla = vmcs_read64(GUEST_LINEAR_ADDRESS);
 }
 
-/* Exits that need no decoding beyond their kind; VMX instructions stay hidden from the guest. */
+/* Exits that need no decoding beyond their kind; VMX instructions stay hidden from the guest.
+ * HLT, descriptor-table and the other optional exits are never enabled (vmx_controls.c). */
 static const uint8_t simple_kinds[] = {
     [EXIT_REASON_EXTERNAL_INTERRUPT] = EXIT_EXT_INTR,
     [EXIT_REASON_TRIPLE_FAULT] = EXIT_TRIPLE_FAULT,
     [EXIT_REASON_INIT] = EXIT_INIT,
     [EXIT_REASON_SIPI] = EXIT_SIPI,
     [EXIT_REASON_CPUID] = EXIT_CPUID,
-    [EXIT_REASON_HLT] = EXIT_HLT,
     [EXIT_REASON_INVD] = EXIT_INVD,
     [EXIT_REASON_MSR_READ] = EXIT_MSR_READ,
     [EXIT_REASON_MSR_WRITE] = EXIT_MSR_WRITE,

@@ -1103,10 +1103,29 @@ static void test_stops_and_passive_exits(void **state)
 	assert_int_equal(exit_dispatch(v, &e), EXIT_STOP);
 	assert_int_equal(v->stop.reason, STOP_ENTRY_FAILED);
 	assert_string_equal(v->stop.detail, "bad guest state");
+}
 
-	assert_int_equal(run_exit(EXIT_UNHANDLED, 0), EXIT_STOP);
+/* An exit no rule covers stops the guest, named by its raw code and the manual's name. */
+static void test_unhandled_exit_named(void **state)
+{
+	struct vcpu_exit e = {.kind = EXIT_UNHANDLED, .raw_reason = 12, .raw_name = "HLT"};
+
+	(void)state;
+	assert_int_equal(exit_dispatch(v, &e), EXIT_STOP);
 	assert_int_equal(v->stop.reason, STOP_UNHANDLED_EXIT);
-	assert_string_equal(v->stop.detail, "test");
+	assert_string_equal(v->stop.detail, "fake exit 12: HLT");
+	assert_int_equal(fv.b.nevents, 0);
+
+	/* CR3 and CR8 exits, and CR reads, are never enabled: no rule pretends to handle them. */
+	e = (struct vcpu_exit){.kind = EXIT_CR_ACCESS, .raw_reason = 28, .raw_name = "CR access"};
+	e.cr.cr = 3;
+	e.cr.type = CR_MOV_TO;
+	assert_int_equal(exit_dispatch(v, &e), EXIT_STOP);
+	assert_string_equal(v->stop.detail, "fake exit 28: CR access");
+	e.cr.cr = 0;
+	e.cr.type = CR_MOV_FROM;
+	assert_int_equal(exit_dispatch(v, &e), EXIT_STOP);
+	assert_string_equal(v->stop.detail, "fake exit 28: CR access");
 }
 
 /* --- intercept set-up --- */
@@ -1209,6 +1228,7 @@ int main(void)
 	    AMD(test_double_fault_triple),
 	    INTEL(test_injected_fault_rf_and_real_mode),
 	    INTEL(test_task_gate_error_code),
+	    INTEL(test_unhandled_exit_named),
 	    INTEL(test_sw_int_reflected),
 	    INTEL(test_stops_and_passive_exits),
 	    AMD(test_intercepts_amd),

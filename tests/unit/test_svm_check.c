@@ -1,4 +1,4 @@
-/* test_svm_check.c - cmocka tests for naming the VMRUN consistency check a VMCB fails. */
+/* test_svm_check.c - cmocka tests for the APM's exit names and the VMRUN check a VMCB fails. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -115,6 +115,43 @@ static void test_event_injection(void **state)
 	}
 }
 
+/* Names from APM table C-1, one per stretch of the table. */
+static void test_exit_names(void **state)
+{
+	static const struct {
+		uint64_t code;
+		const char *name;
+	} names[] = {
+	    {0x03, "CR_READ"},
+	    {0x14, "CR_WRITE"},
+	    {0x27, "DR_READ"},
+	    {0x3f, "DR_WRITE"},
+	    {0x4d, "EXCP"},
+	    {0x5f, "EXCP"},
+	    {0x60, "INTR"},
+	    {0x66, "IDTR_READ"},
+	    {0x6d, "TR_WRITE"},
+	    {0x78, "HLT"},
+	    {0x7b, "IOIO"},
+	    {0x7d, "TASK_SWITCH"},
+	    {0x88, "ICEBP"},
+	    {0x8d, "XSETBV"},
+	    {0x8f, "EFER_WRITE_TRAP"},
+	    {0x9f, "CR_WRITE_TRAP"},
+	    {0xa0, "INVLPGB"},
+	    {0xa6, "IDLE_HLT"},
+	    {0xa7, "not in APM table C-1"},
+	    {0x400, "NPF"},
+	    {0x403, "VMGEXIT"},
+	    {0xffffffffull, "INVALID"},
+	    {~0ull, "INVALID"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		assert_string_equal(svm_exit_name(names[i].code), names[i].name);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -122,6 +159,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_cs_l_and_d, setup),
 	    cmocka_unit_test_setup(test_state_checks, setup),
 	    cmocka_unit_test_setup(test_event_injection, setup),
+	    cmocka_unit_test(test_exit_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
