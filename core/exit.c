@@ -1,6 +1,7 @@
 /* exit.c - vendor-free exit dispatch: CPUID, MSRs, forbidden instructions, faults, stops. */
 #include "exit.h"
 
+#include "core/hw/printf.h"
 #include "core/hw/trap.h"
 #include "core/hw/x86.h"
 #include "apic_guard.h"
@@ -20,6 +21,7 @@
 #define CR_HIGH_MASK	  0xffffffff00000000ull
 #define OPCODE_INT3	  0xcc
 #define OPCODE_INTO	  0xce
+#define UNHANDLED_MAX	  64
 
 /* The architectural #GP conditions of MOV to CR0/CR4 (SDM vol. 2B, MOV--Move to CR). */
 static bool cr_write_valid(struct vcpu *v, enum vcpu_reg reg, uint64_t cur, uint64_t val)
@@ -50,6 +52,15 @@ void exit_setup_intercepts(struct vcpu *v)
 	/* #DF is watched so a triple fault is recognised even where no shutdown exit comes. */
 	v->ops->set_exception_intercept(v, VEC_DF, true);
 	msr_virt_protect(v);
+}
+
+/* An exit no rule covers: stop, naming it as the vendor's manual does. */
+static enum exit_result unhandled(struct vcpu *v, const struct vcpu_exit *e)
+{
+	static char detail[UNHANDLED_MAX];
+
+	fmt_snprintf(detail, sizeof(detail), v->ops->exit_format, e->raw_reason, e->raw_name);
+	return vcpu_stop_guest(v, STOP_UNHANDLED_EXIT, detail);
 }
 
 /* EDX:EAX, the 64-bit operand of WRMSR and XSETBV. */
@@ -207,8 +218,7 @@ static enum exit_result handle_cr(struct vcpu *v, const struct vcpu_exit *e)
 	switch (e->cr.type) {
 	case CR_MOV_TO:
 		if (e->cr.cr != 0 && e->cr.cr != 4)
-			return vcpu_stop_guest(v, STOP_UNHANDLED_EXIT,
-					       "MOV to an unexpected control register");
+			return unhandled(v, e); /* CR3/CR8 exiting stays off (vmx_controls.c) */
 		val = v->gpr[e->cr.gpr];
 		break;
 	case CR_CLTS:
@@ -222,8 +232,7 @@ static enum exit_result handle_cr(struct vcpu *v, const struct vcpu_exit *e)
 		val = (cur & ~LMSW_BITS) | (e->cr.lmsw_data & LMSW_BITS) | (cur & CR0_PE);
 		break;
 	default:
-		return vcpu_stop_guest(v, STOP_UNHANDLED_EXIT,
-				       "unexpected control-register read exit");
+		return unhandled(v, e); /* reads of CR0/CR4 come from the read shadows */
 	}
 	if (!cr_write_valid(v, reg, cur, val)) {
 		vcpu_inject_gp0(v);
@@ -298,6 +307,6 @@ enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
 	case EXIT_CR_ACCESS:
 		return handle_cr(v, e);
 	default:
-		return vcpu_stop_guest(v, STOP_UNHANDLED_EXIT, e->raw_name);
+		return unhandled(v, e);
 	}
 }

@@ -172,6 +172,16 @@ enum exit_result task_switch_emulate(struct vcpu *v, const struct vcpu_exit *e)
 	tr = desc_segment(new_sel, new_d.raw);
 	v->ops->set_seg(v, SEG_TR, &tr);
 	load_new(v, t, (src == TS_CALL || src == TS_GATE) ? RFLAGS_NT : 0);
+	if (e->task.has_error) {
+		/* The exception's error code, pushed on the new task's stack (SDM vol. 3A, 7.12.2).
+		 */
+		struct vcpu_segment ss;
+		uint32_t esp = (uint32_t)v->gpr[GPR_RSP] - sizeof(e->task.error);
+
+		v->ops->get_seg(v, SEG_SS, &ss);
+		vcpu_write_virt(v, (ss.base + esp) & LOW32, &e->task.error, sizeof(e->task.error));
+		v->gpr[GPR_RSP] = esp;
+	}
 	vcpu_set(v, REG_CR0, vcpu_get(v, REG_CR0) | CR0_TS);
 	/* DR7's local enables belong to the old task (SDM vol. 3B, 18.2.4); the new TSS's T flag
 	 * asks for a #DB with BT before its first instruction (SDM vol. 3A, 8.2.1). */

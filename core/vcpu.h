@@ -104,7 +104,6 @@ enum exit_kind {
 	EXIT_SIPI,
 	EXIT_XSETBV,
 	EXIT_INVD,
-	EXIT_HLT,
 	EXIT_TIMER, /* preemption timer or equivalent: the core regains control */
 	EXIT_EXT_INTR,
 	EXIT_NMI,
@@ -155,6 +154,8 @@ struct vcpu_exit {
 		struct {
 			uint16_t selector; /* the new task's TSS selector */
 			uint8_t source;	   /* enum task_switch_source */
+			bool has_error;	   /* through a task gate: the exception's error code */
+			uint32_t error;
 		} task;
 		struct {
 			uint8_t cr;
@@ -200,6 +201,8 @@ struct vcpu_host {
 
 struct vcpu_ops {
 	const char *name;
+	/* An exit's raw code and name, as the vendor's manual writes them (printf format). */
+	const char *exit_format;
 	/* Turn the extension on for this CPU; 0 or a negative error after printing why. */
 	int (*hw_enable)(void);
 	/* Allocate control structures and nested paging; set default intercepts. */

@@ -17,7 +17,6 @@ static const char *const exit_names[EXIT_KIND_COUNT] = {
     [EXIT_SIPI] = "SIPI",
     [EXIT_XSETBV] = "XSETBV",
     [EXIT_INVD] = "INVD",
-    [EXIT_HLT] = "HLT",
     [EXIT_TIMER] = "timer",
     [EXIT_EXT_INTR] = "external interrupt",
     [EXIT_NMI] = "NMI",

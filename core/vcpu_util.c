@@ -107,18 +107,26 @@ unsigned vcpu_exit_insn_len(struct vcpu *v, const struct vcpu_exit *e)
  * APM vol. 2, 3.1.6). Injection pushes the guest RFLAGS as loaded (SDM vol. 3C, 27.6.1.1; APM
  * vol. 2, 15.20) and emulated instructions exit with RF = 0 (SDM vol. 3C, 28.3.3): we set it.
  * Traps, aborts, NMIs and every #DB keep RF, general detect too, as on hardware (KVM agrees).
+ * Fault-class vectors: SDM vol. 3A, table 7-1.
  */
-#define KEEPS_RF                                                                                   \
-	((1u << VEC_DB) | (1u << VEC_NMI) | (1u << VEC_BP) | (1u << VEC_OF) | (1u << VEC_DF) |     \
-	 (1u << VEC_MC))
-#define EXCEPTION_VECTORS 32
+#define FAULT_VECTORS                                                                              \
+	((1u << VEC_DE) | (1u << VEC_BR) | (1u << VEC_UD) | (1u << VEC_NM) | (1u << VEC_TS) |      \
+	 (1u << VEC_NP) | (1u << VEC_SS) | (1u << VEC_GP) | (1u << VEC_PF) | (1u << VEC_MF) |      \
+	 (1u << VEC_AC) | (1u << VEC_XM) | (1u << VEC_VE) | (1u << VEC_CP))
 
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
 {
-	struct vcpu_event ev = {
-	    .type = EVENT_HW_EXCEPTION, .vector = vector, .has_error = has_error, .error = error};
+	bool protected_mode = vcpu_get(v, REG_CR0) & CR0_PE;
+	struct vcpu_event ev = {.type = EVENT_HW_EXCEPTION,
+				.vector = vector,
+				.has_error = has_error && protected_mode,
+				.error = error};
 
-	if (vector < EXCEPTION_VECTORS && !(KEEPS_RF & (1u << vector)))
+	/*
+	 * Real mode pushes no error code (SDM vol. 3A, 21.1.4; VM entry refuses one, 3C 27.2.1.3)
+	 * and no RF; in protected mode gates clear RF after the push (SDM vol. 3A, 7.12.1.3).
+	 */
+	if (protected_mode && vector < NUM_EXCEPTIONS && (FAULT_VECTORS & (1u << vector)))
 		vcpu_set(v, REG_RFLAGS, vcpu_get(v, REG_RFLAGS) | RFLAGS_RF);
 	v->ops->inject_event(v, &ev);
 }

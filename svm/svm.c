@@ -323,6 +323,7 @@ static unsigned svm_get_cpl(struct vcpu *v)
 
 const struct vcpu_ops svm_ops = {
     .name = "SVM",
+    .exit_format = "SVM exit code 0x%lx: %s", /* APM vol. 2, table C-1: hexadecimal codes */
     .hw_enable = svm_hw_enable,
     .init = svm_init,
     .run = svm_run,

@@ -33,6 +33,11 @@ void svm_set_caps(const struct cpu_caps *caps);
 /* svm/svm_exit.c: translate the VMCB's exit information into a neutral exit record. */
 void svm_decode_exit(struct svm_vcpu *s, struct vcpu_exit *e);
 
+/* svm/svm_check.c: the name of exit code @code in APM table C-1, without "VMEXIT_". */
+const char *svm_exit_name(uint64_t code);
+/* svm/svm_check.c: the VMRUN consistency check (APM 15.5.1) @vm fails, or NULL if none known. */
+const char *svm_vmrun_refusal(const struct vmcb *vm);
+
 /* svm/svm_entry.S */
 void svm_vmrun(uint64_t vmcb_pa, uint64_t *gprs, uint64_t host_save_pa);
 

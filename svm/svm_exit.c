@@ -1,10 +1,12 @@
 /* svm_exit.c - turn a VMCB exit code and its EXITINFO fields into a vendor-neutral exit record. */
 #include "svm.h"
 
+#include "core/hw/printf.h"
 #include "core/hw/trap.h"
 #include "core/hw/x86.h"
 
-#define DR_COUNT 16 /* DR0-DR15 each have a read and a write exit code */
+#define DR_COUNT    16 /* DR0-DR15 each have a read and a write exit code */
+#define REFUSAL_MAX 96
 
 /* Exceptions that push an error code (SDM vol. 3A, table 7-1). */
 static bool has_error_code(uint8_t v)
@@ -104,73 +106,64 @@ static void decode_dr(const struct svm_vcpu *s, struct vcpu_exit *e, uint64_t co
 	    (info & SVM_DR_EXITINFO_VALID) ? (uint8_t)(info & SVM_DR_EXITINFO_GPR_MASK) : 0xff;
 }
 
-/* Exits that need no decoding beyond their kind, named as in the APM (table C-1). */
+/* Exits that need no decoding beyond their kind. HLT, the descriptor-table accesses and the
+ * rest of table C-1 are never intercepted: the CPU runs them for the guest. */
 static const struct {
 	uint16_t code;
 	uint8_t kind;
-	const char *name;
 } simple_exits[] = {
-    {SVM_EXIT_CPUID, EXIT_CPUID, "CPUID"},
-    {SVM_EXIT_VMRUN, EXIT_VIRT_INSN, "VMRUN"},
-    {SVM_EXIT_VMMCALL, EXIT_VIRT_INSN, "VMMCALL"},
-    {SVM_EXIT_VMLOAD, EXIT_VIRT_INSN, "VMLOAD"},
-    {SVM_EXIT_VMSAVE, EXIT_VIRT_INSN, "VMSAVE"},
-    {SVM_EXIT_STGI, EXIT_VIRT_INSN, "STGI"},
-    {SVM_EXIT_CLGI, EXIT_VIRT_INSN, "CLGI"},
-    {SVM_EXIT_SKINIT, EXIT_VIRT_INSN, "SKINIT"},
-    {SVM_EXIT_INVLPGA, EXIT_VIRT_INSN, "INVLPGA"},
-    {SVM_EXIT_SHUTDOWN, EXIT_TRIPLE_FAULT, "SHUTDOWN"},
-    {SVM_EXIT_INTR, EXIT_EXT_INTR, "INTR"},
-    {SVM_EXIT_NMI, EXIT_NMI, "NMI"},
-    {SVM_EXIT_INIT, EXIT_INIT, "INIT"},
-    {SVM_EXIT_XSETBV, EXIT_XSETBV, "XSETBV"},
-    {SVM_EXIT_INVD, EXIT_INVD, "INVD"},
-    {SVM_EXIT_HLT, EXIT_HLT, "HLT"},
-    {SVM_EXIT_TASK_SWITCH, EXIT_TASK_SWITCH, "TASK_SWITCH"},
-    {SVM_EXIT_ICEBP, EXIT_ICEBP, "ICEBP"},
-    {SVM_EXIT_SWINT, EXIT_SW_INT, "SWINT"},
+    {SVM_EXIT_CPUID, EXIT_CPUID},	{SVM_EXIT_VMRUN, EXIT_VIRT_INSN},
+    {SVM_EXIT_VMMCALL, EXIT_VIRT_INSN}, {SVM_EXIT_VMLOAD, EXIT_VIRT_INSN},
+    {SVM_EXIT_VMSAVE, EXIT_VIRT_INSN},	{SVM_EXIT_STGI, EXIT_VIRT_INSN},
+    {SVM_EXIT_CLGI, EXIT_VIRT_INSN},	{SVM_EXIT_SKINIT, EXIT_VIRT_INSN},
+    {SVM_EXIT_INVLPGA, EXIT_VIRT_INSN}, {SVM_EXIT_SHUTDOWN, EXIT_TRIPLE_FAULT},
+    {SVM_EXIT_INTR, EXIT_EXT_INTR},	{SVM_EXIT_NMI, EXIT_NMI},
+    {SVM_EXIT_INIT, EXIT_INIT},		{SVM_EXIT_XSETBV, EXIT_XSETBV},
+    {SVM_EXIT_INVD, EXIT_INVD},		{SVM_EXIT_ICEBP, EXIT_ICEBP},
+    {SVM_EXIT_SWINT, EXIT_SW_INT},
 };
 
-static const char *simple_kind(uint64_t code, enum exit_kind *k)
+#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+static enum exit_kind simple_kind(uint64_t code)
 {
-	for (unsigned i = 0; i < sizeof(simple_exits) / sizeof(simple_exits[0]); i++) {
-		if (simple_exits[i].code == code) {
-			*k = simple_exits[i].kind;
-			return simple_exits[i].name;
-		}
+	for (unsigned i = 0; i < NELEMS(simple_exits); i++) {
+		if (simple_exits[i].code == code)
+			return simple_exits[i].kind;
 	}
-	*k = EXIT_UNHANDLED;
-	return "unknown SVM exit code";
+	return EXIT_UNHANDLED;
 }
 
 void svm_decode_exit(struct svm_vcpu *s, struct vcpu_exit *e)
 {
+	static char refusal[REFUSAL_MAX];
 	uint64_t code = s->vmcb->control.exitcode;
 
 	*e = (struct vcpu_exit){0};
 	e->raw_reason = code;
+	e->raw_name = svm_exit_name(code);
 	e->insn_len = nrip_len(s);
-	if (code == SVM_EXIT_INVALID) {
+	/* QEMU 7.2 stores the 32-bit SVM_EXIT_ERR, -1 in the low half only; no exit code is
+	 * 0xffffffff otherwise (APM table C-1). */
+	if ((uint32_t)code == (uint32_t)SVM_EXIT_INVALID) {
+		const char *why = svm_vmrun_refusal(s->vmcb);
+
 		e->kind = EXIT_ENTRY_FAILED;
-		e->raw_name = "VMEXIT_INVALID";
-		e->fail.detail = "VMRUN rejected the VMCB (VMEXIT_INVALID, APM 15.5.1 checks)";
+		fmt_snprintf(refusal, sizeof(refusal), "VMRUN refused the VMCB: %s (APM 15.5.1)",
+			     why ? why : "a check on bits this CPU reserves");
+		e->fail.detail = refusal;
 	} else if (code == SVM_EXIT_IOIO) {
-		e->raw_name = "IOIO";
 		decode_io(s, e);
 	} else if (code == SVM_EXIT_MSR) {
-		e->raw_name = "MSR";
 		e->kind = s->vmcb->control.exitinfo1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
 	} else if (code == SVM_EXIT_NPF) {
-		e->raw_name = "NPF";
 		decode_npf(s, e);
 	} else if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + NUM_EXCEPTIONS) {
-		e->raw_name = "EXCP";
 		decode_exception(s, e, (uint8_t)(code - SVM_EXIT_EXCP_BASE));
 	} else if (code >= SVM_EXIT_READ_DR0 && code < SVM_EXIT_WRITE_DR0 + DR_COUNT) {
-		e->raw_name = "DR";
 		decode_dr(s, e, code);
 	} else {
-		e->raw_name = simple_kind(code, &e->kind);
+		e->kind = simple_kind(code);
 		/* Only decode assists put the vector in EXITINFO1 (APM 15.33.2). */
 		if (e->kind == EXIT_SW_INT && s->decode_assists) {
 			e->swint.vector = (uint8_t)s->vmcb->control.exitinfo1;

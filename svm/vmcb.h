@@ -34,6 +34,7 @@
 /* EVENTINJ / EXITINTINFO format (APM 15.20). */
 #define SVM_EVTINJ_VECTOR_MASK	  0xffull
 #define SVM_EVTINJ_TYPE_SHIFT	  8
+#define SVM_EVTINJ_TYPE_MASK	  0x7u
 #define SVM_EVTINJ_TYPE_INTR	  0
 #define SVM_EVTINJ_TYPE_NMI	  2
 #define SVM_EVTINJ_TYPE_EXCEPTION 3
@@ -43,32 +44,33 @@
 #define SVM_EVTINJ_ERROR_SHIFT	  32
 
 /* Exit codes (APM table C-1). */
-#define SVM_EXIT_READ_DR0    0x20
-#define SVM_EXIT_WRITE_DR0   0x30
-#define SVM_EXIT_EXCP_BASE   0x40
-#define SVM_EXIT_INTR	     0x60
-#define SVM_EXIT_NMI	     0x61
-#define SVM_EXIT_INIT	     0x63
-#define SVM_EXIT_CPUID	     0x72
-#define SVM_EXIT_SWINT	     0x75
-#define SVM_EXIT_INVD	     0x76
-#define SVM_EXIT_HLT	     0x78
-#define SVM_EXIT_INVLPGA     0x7a
-#define SVM_EXIT_IOIO	     0x7b
-#define SVM_EXIT_MSR	     0x7c
-#define SVM_EXIT_TASK_SWITCH 0x7d
-#define SVM_EXIT_SHUTDOWN    0x7f
-#define SVM_EXIT_VMRUN	     0x80
-#define SVM_EXIT_VMMCALL     0x81
-#define SVM_EXIT_VMLOAD	     0x82
-#define SVM_EXIT_VMSAVE	     0x83
-#define SVM_EXIT_STGI	     0x84
-#define SVM_EXIT_CLGI	     0x85
-#define SVM_EXIT_SKINIT	     0x86
-#define SVM_EXIT_ICEBP	     0x88
-#define SVM_EXIT_XSETBV	     0x8d
-#define SVM_EXIT_NPF	     0x400
-#define SVM_EXIT_INVALID     ((uint64_t)-1)
+#define SVM_EXIT_READ_DR0	0x20
+#define SVM_EXIT_WRITE_DR0	0x30
+#define SVM_EXIT_EXCP_BASE	0x40
+#define SVM_EXIT_INTR		0x60
+#define SVM_EXIT_NMI		0x61
+#define SVM_EXIT_INIT		0x63
+#define SVM_EXIT_CPUID		0x72
+#define SVM_EXIT_SWINT		0x75
+#define SVM_EXIT_INVD		0x76
+#define SVM_EXIT_INVLPGA	0x7a
+#define SVM_EXIT_IOIO		0x7b
+#define SVM_EXIT_MSR		0x7c
+#define SVM_EXIT_SHUTDOWN	0x7f
+#define SVM_EXIT_VMRUN		0x80
+#define SVM_EXIT_VMMCALL	0x81
+#define SVM_EXIT_VMLOAD		0x82
+#define SVM_EXIT_VMSAVE		0x83
+#define SVM_EXIT_STGI		0x84
+#define SVM_EXIT_CLGI		0x85
+#define SVM_EXIT_SKINIT		0x86
+#define SVM_EXIT_ICEBP		0x88
+#define SVM_EXIT_XSETBV		0x8d
+#define SVM_EXIT_CR0_WRITE_TRAP 0x90
+#define SVM_EXIT_INVLPGB	0xa0
+#define SVM_EXIT_NPF		0x400
+#define SVM_EXIT_BLOCK		0x10 /* CR reads, CR writes, DR reads, DR writes: 16 codes each */
+#define SVM_EXIT_INVALID	((uint64_t)-1)
 
 /* IOIO EXITINFO1 (APM figure 15-2). */
 #define SVM_IOIO_TYPE_IN    (1ull << 0)

@@ -338,6 +338,7 @@ static void vmx_set_dr_intercept(struct vcpu *v, bool all)
 
 const struct vcpu_ops vmx_ops = {
     .name = "VT-x",
+    .exit_format = "VM exit reason %lu: %s", /* SDM vol. 3D, appendix C: basic reasons, decimal */
     .hw_enable = vmx_hw_enable,
     .init = vmx_init_vcpu,
     .run = vmx_run,

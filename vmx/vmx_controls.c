@@ -37,6 +37,17 @@ static const struct vmx_req req_entry[] = {
     {VM_ENTRY_LOAD_EFER, "load IA32_EFER (VM-entry control bit 15)"},
 };
 
+/*
+ * Exiting controls no exit rule covers must end up 0. Of them only CR3-load/store exiting are
+ * default-1, forced on by a CPU without the TRUE MSRs; HLT, INVLPG, MWAIT, RDPMC, RDTSC, CR8,
+ * MONITOR, PAUSE exiting and every secondary one (descriptor-table, WBINVD exiting) are
+ * default-0: never forced, never asked for (SDM vol. 3D, A.3.2 and A.3.3).
+ */
+static const struct vmx_req forbidden_proc[] = {
+    {CPU_BASED_CR3_LOAD_EXITING, "CR3-load exiting off (primary processor-based control bit 15)"},
+    {CPU_BASED_CR3_STORE_EXITING, "CR3-store exiting off (primary processor-based control bit 16)"},
+};
+
 #define NREQ(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
@@ -90,12 +101,14 @@ int vmx_compute_controls(const struct vmx_cap_msrs *c, struct vmx_controls *out,
 	const char *why;
 
 	/*
-	 * Required controls, in order. With the TRUE MSRs the minimum leaves CR3-load/store
-	 * exiting clear (EPT with unrestricted guest needs no CR3 exits), and external-interrupt
+	 * Required controls, in order. The minimum must leave CR3-load/store exiting clear, as
+	 * the TRUE MSRs do (EPT with unrestricted guest needs no CR3 exits), and external-interrupt
 	 * and NMI exiting are never requested: interrupts pass straight to the guest.
 	 */
 	r.pin = must_be_1(pin_msr);
 	why = require(&r.proc, proc_msr, req_proc, NREQ(req_proc));
+	for (size_t i = 0; !why && i < NREQ(forbidden_proc); i++)
+		why = (r.proc & forbidden_proc[i].bit) ? forbidden_proc[i].name : NULL;
 	if (!why)
 		why = require(&r.proc2, c->procbased2, req_proc2, NREQ(req_proc2));
 	/* Our EPT tables are 4-level and write-back (SDM vol. 3D A.10). */

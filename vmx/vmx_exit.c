@@ -1,6 +1,7 @@
 /* vmx_exit.c - turn the VMCS exit-information fields into a vendor-neutral exit record. */
 #include "vmx.h"
 
+#include "core/exit.h"
 #include "core/hw/trap.h"
 #include "vmcs.h"
 #include "vmcs_fields.h"
@@ -76,14 +77,14 @@ static void decode_ept(struct vcpu_exit *e, uint64_t q, bool violation)
 		e->npf.gla = vmcs_read64(GUEST_LINEAR_ADDRESS);
 }
 
-/* Exits that need no decoding beyond their kind; VMX instructions stay hidden from the guest. */
+/* Exits that need no decoding beyond their kind; VMX instructions stay hidden from the guest.
+ * HLT, descriptor-table and the other optional exits are never enabled (vmx_controls.c). */
 static const uint8_t simple_kinds[] = {
     [EXIT_REASON_EXTERNAL_INTERRUPT] = EXIT_EXT_INTR,
     [EXIT_REASON_TRIPLE_FAULT] = EXIT_TRIPLE_FAULT,
     [EXIT_REASON_INIT] = EXIT_INIT,
     [EXIT_REASON_SIPI] = EXIT_SIPI,
     [EXIT_REASON_CPUID] = EXIT_CPUID,
-    [EXIT_REASON_HLT] = EXIT_HLT,
     [EXIT_REASON_INVD] = EXIT_INVD,
     [EXIT_REASON_MSR_READ] = EXIT_MSR_READ,
     [EXIT_REASON_MSR_WRITE] = EXIT_MSR_WRITE,
@@ -96,6 +97,32 @@ static const uint8_t simple_kinds[] = {
     [EXIT_REASON_VMFUNC] = EXIT_VIRT_INSN,
 };
 
+static bool is_software_type(uint32_t type)
+{
+	return type == INTR_TYPE_SW_INT || type == INTR_TYPE_SW_EXC ||
+	       type == INTR_TYPE_PRIV_SW_EXC;
+}
+
+static void decode_task_switch(struct vcpu_exit *e, uint64_t q)
+{
+	uint32_t idt = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+	uint8_t source = (uint8_t)((q >> TASK_SWITCH_SOURCE_SHIFT) & TASK_SWITCH_SOURCE_MASK);
+	bool via_event = (idt & INTR_INFO_VALID) && source == TS_GATE;
+
+	e->kind = EXIT_TASK_SWITCH;
+	e->task.selector = (uint16_t)(q & TASK_SWITCH_SELECTOR_MASK);
+	e->task.source = source;
+	/* The gate's event is consumed by the switch; never deliver it again. */
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+	/* An exception's error code goes on the new task's stack (SDM vol. 3A, 7.12.2); the
+	 * instruction length is defined only for software interrupts (SDM vol. 3C, 28.2.5). */
+	e->task.has_error = via_event && (idt & INTR_INFO_DELIVER_CODE);
+	if (e->task.has_error)
+		e->task.error = vmcs_read32(IDT_VECTORING_ERROR_CODE);
+	if (source == TS_GATE && !(via_event && is_software_type(INTR_INFO_TYPE(idt))))
+		e->insn_len = 0;
+}
+
 static void reinject_vectoring(void)
 {
 	uint32_t idt = vmcs_read32(IDT_VECTORING_INFO_FIELD);
@@ -106,7 +133,7 @@ static void reinject_vectoring(void)
 		return;
 	if (idt & INTR_INFO_DELIVER_CODE)
 		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_read32(IDT_VECTORING_ERROR_CODE));
-	if (type == INTR_TYPE_SW_INT || type == INTR_TYPE_SW_EXC || type == INTR_TYPE_PRIV_SW_EXC)
+	if (is_software_type(type))
 		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, idt & ~INTR_INFO_NMI_UNBLOCKING);
 }
@@ -145,12 +172,7 @@ void vmx_decode_exit(struct vcpu_exit *e)
 		decode_dr(e, q);
 		break;
 	case EXIT_REASON_TASK_SWITCH:
-		e->kind = EXIT_TASK_SWITCH;
-		e->task.selector = (uint16_t)(q & TASK_SWITCH_SELECTOR_MASK);
-		e->task.source =
-		    (uint8_t)((q >> TASK_SWITCH_SOURCE_SHIFT) & TASK_SWITCH_SOURCE_MASK);
-		/* The gate's event is consumed by the switch; never deliver it again. */
-		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+		decode_task_switch(e, q);
 		break;
 	case EXIT_REASON_EPT_VIOLATION:
 	case EXIT_REASON_EPT_MISCONFIG:

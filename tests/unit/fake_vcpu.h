@@ -246,6 +246,7 @@ static inline void fake_set_dr_intercept(struct vcpu *v, bool on)
 
 static const struct vcpu_ops fake_ops = {
     .name = "fake",
+    .exit_format = "fake exit %lu: %s",
     .get_reg = fake_get_reg,
     .set_reg = fake_set_reg,
     .get_seg = fake_get_seg,

@@ -81,6 +81,13 @@
 #define STR_BASE	    0x8000ull
 #define XCR0_X87_SSE_AVX    0x7ull
 #define NELEMS(a)	    (sizeof(a) / sizeof((a)[0]))
+/* 32-bit TSS (SDM vol. 3A, figure 8-2) and its descriptor. */
+#define TSS32_LIMIT    0x67ull
+#define TSS32_AVAIL_P  0x89ull
+#define TSS32_BUSY_BIT 0x2ull
+#define TSS32_EIP      0x20
+#define TSS32_EFLAGS   0x24
+#define TSS32_ESP      0x38
 
 static struct fake_vcpu fv;
 static struct vcpu *const v = &fv.v;
@@ -997,6 +1004,67 @@ static void test_double_fault_triple(void **state)
 	assert_int_equal(v->stop.reason, STOP_TRIPLE_FAULT);
 }
 
+/* Injected faults push RF = 1 like delivered ones; aborts and traps leave RF alone; real mode
+ * takes no error code. */
+static void test_injected_fault_rf_and_real_mode(void **state)
+{
+	const uint32_t gp_error = 0x10;
+
+	(void)state;
+	assert_int_equal(run_exit(EXIT_VIRT_INSN, 3), EXIT_RESUME);
+	assert_one_event(EVENT_HW_EXCEPTION, ARCH_VEC_UD, false, 0);
+	assert_int_equal(fv.b.regs[REG_RFLAGS] & ARCH_RF, ARCH_RF);
+
+	fv.b.nevents = 0;
+	fv.b.regs[REG_RFLAGS] = RFLAGS_FIXED1;
+	fv.b.dtables[DTABLE_IDT] = (struct vcpu_dtable){.base = IDT_ADDR, .limit = IDT32_LIMIT};
+	put_idt_gate(IDT_ADDR + ARCH_VEC_DF * GATE32_SIZE, true);
+	run_exception(ARCH_VEC_DF, true, 0, 0);
+	assert_one_event(EVENT_HW_EXCEPTION, ARCH_VEC_DF, true, 0);
+	assert_int_equal(fv.b.regs[REG_RFLAGS] & ARCH_RF, 0); /* #DF is an abort */
+
+	fv.b.nevents = 0;
+	fake_mode_real(&fv, 0);
+	run_exception(ARCH_VEC_GP, true, gp_error, 0);
+	assert_one_event(EVENT_HW_EXCEPTION, ARCH_VEC_GP, false, 0);
+	assert_int_equal(fv.b.regs[REG_RFLAGS] & ARCH_RF, 0);
+}
+
+/* A task gate for an exception with an error code: the code goes on the new task's stack. */
+static void test_task_gate_error_code(void **state)
+{
+	const uint64_t gdt = 0x4000, old_tss = 0x5000, new_tss = 0x5100;
+	const uint32_t new_esp = 0x8000, new_eip = 0x1234, error = 0x1230, eflags = 2;
+	struct vcpu_exit e = {.kind = EXIT_TASK_SWITCH};
+	uint64_t desc[3] = {0};
+	uint32_t pushed = 0;
+
+	(void)state;
+	for (unsigned i = 1; i < 3; i++) {
+		uint64_t base = i == 1 ? old_tss : new_tss;
+
+		desc[i] = TSS32_LIMIT | (base << 16) | (TSS32_AVAIL_P << 40);
+	}
+	desc[1] |= TSS32_BUSY_BIT << 40;
+	fake_mem_put(gdt, desc, sizeof(desc));
+	fake_mem_put(new_tss + TSS32_EIP, &new_eip, sizeof(new_eip));
+	fake_mem_put(new_tss + TSS32_EFLAGS, &eflags, sizeof(eflags));
+	fake_mem_put(new_tss + TSS32_ESP, &new_esp, sizeof(new_esp));
+	fv.b.dtables[DTABLE_GDT] = (struct vcpu_dtable){.base = gdt, .limit = sizeof(desc) - 1};
+	fv.b.segs[SEG_TR] =
+	    (struct vcpu_segment){.sel = 0x08, .base = old_tss, .limit = TSS32_LIMIT};
+	e.task.selector = 0x10;
+	e.task.source = TS_GATE;
+	e.task.has_error = true;
+	e.task.error = error;
+	assert_int_equal(exit_dispatch(v, &e), EXIT_RESUME);
+	assert_int_equal(rip(), new_eip);
+	assert_int_equal(v->gpr[GPR_RSP], new_esp - sizeof(pushed));
+	assert_true(fake_host_read_phys(new_esp - sizeof(pushed), &pushed, sizeof(pushed)));
+	assert_int_equal(pushed, error);
+	assert_int_equal(fv.b.segs[SEG_TR].sel, 0x10);
+}
+
 static void test_sw_int_reflected(void **state)
 {
 	const uint8_t int80[] = {0xcd, 0x80};
@@ -1035,10 +1103,29 @@ static void test_stops_and_passive_exits(void **state)
 	assert_int_equal(exit_dispatch(v, &e), EXIT_STOP);
 	assert_int_equal(v->stop.reason, STOP_ENTRY_FAILED);
 	assert_string_equal(v->stop.detail, "bad guest state");
+}
 
-	assert_int_equal(run_exit(EXIT_UNHANDLED, 0), EXIT_STOP);
+/* An exit no rule covers stops the guest, named by its raw code and the manual's name. */
+static void test_unhandled_exit_named(void **state)
+{
+	struct vcpu_exit e = {.kind = EXIT_UNHANDLED, .raw_reason = 12, .raw_name = "HLT"};
+
+	(void)state;
+	assert_int_equal(exit_dispatch(v, &e), EXIT_STOP);
 	assert_int_equal(v->stop.reason, STOP_UNHANDLED_EXIT);
-	assert_string_equal(v->stop.detail, "test");
+	assert_string_equal(v->stop.detail, "fake exit 12: HLT");
+	assert_int_equal(fv.b.nevents, 0);
+
+	/* CR3 and CR8 exits, and CR reads, are never enabled: no rule pretends to handle them. */
+	e = (struct vcpu_exit){.kind = EXIT_CR_ACCESS, .raw_reason = 28, .raw_name = "CR access"};
+	e.cr.cr = 3;
+	e.cr.type = CR_MOV_TO;
+	assert_int_equal(exit_dispatch(v, &e), EXIT_STOP);
+	assert_string_equal(v->stop.detail, "fake exit 28: CR access");
+	e.cr.cr = 0;
+	e.cr.type = CR_MOV_FROM;
+	assert_int_equal(exit_dispatch(v, &e), EXIT_STOP);
+	assert_string_equal(v->stop.detail, "fake exit 28: CR access");
 }
 
 /* --- intercept set-up --- */
@@ -1139,6 +1226,9 @@ int main(void)
 	    AMD(test_xsetbv),
 	    INTEL(test_exception_reflected),
 	    AMD(test_double_fault_triple),
+	    INTEL(test_injected_fault_rf_and_real_mode),
+	    INTEL(test_task_gate_error_code),
+	    INTEL(test_unhandled_exit_named),
 	    INTEL(test_sw_int_reflected),
 	    INTEL(test_stops_and_passive_exits),
 	    AMD(test_intercepts_amd),

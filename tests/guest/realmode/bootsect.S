@@ -10,6 +10,17 @@
 #define CR0_PE 1
 #define CPUID_FEATURES 1
 #define CPUID1_ECX_HYPERVISOR_BIT 31
+#define IVT_BASE 0x500		/* a private IVT in free conventional memory */
+#define IVT_ENTRY 4
+#define VEC_DF 8
+#define VEC_GP 13
+#define IVT_TO_DF (VEC_DF * IVT_ENTRY + IVT_ENTRY - 1)	/* a limit that ends at #DF's entry */
+#define INT_BEYOND 0x40
+#define CR0_NE 0x20
+#define CR0_NW_BIT 29
+#define CR0_CD_BIT 30
+#define MOV_CR0_LEN 3		/* 0F 22 C0 */
+#define INT_LEN 2
 
 	.code16
 	.section .text
@@ -38,6 +49,28 @@ _start:
 	jnc 2f
 	mov $msg_hv_yes, %si
 2:	call puts
+	/*
+	 * Exceptions through a private IVT: in real mode they push no error code (SDM vol. 3A,
+	 * 21.1.4), also when a hypervisor injects them. MOV to CR0 with NW but not CD is #GP
+	 * (SDM vol. 2B, MOV); NE flips too, so that VT-x exits and injects it. Then an INT beyond
+	 * a short IVT: #GP, whose own entry is beyond it too, so #DF (SDM vol. 3A, table 7-5).
+	 */
+	xor %ax, %ax
+	movw $gp_handler, IVT_BASE + VEC_GP * IVT_ENTRY
+	movw $df_handler, IVT_BASE + VEC_DF * IVT_ENTRY
+	movw %ax, IVT_BASE + VEC_GP * IVT_ENTRY + 2	/* segment 0 */
+	movw %ax, IVT_BASE + VEC_DF * IVT_ENTRY + 2
+	lidt ivt_full
+	mov %cr0, %ebx
+	mov %ebx, %eax
+	xor $CR0_NE, %al
+	bts $CR0_NW_BIT, %eax
+	btr $CR0_CD_BIT, %eax
+	mov %eax, %cr0
+	mov %ebx, %cr0			/* where no #GP comes (QEMU 7.2), undo it at once */
+	lidt ivt_short
+	int $INT_BEYOND
+	lidt ivt_full
 	mov $msg_done, %si
 	call puts
 	xor %al, %al
@@ -64,6 +97,19 @@ exit:
 5:	hlt
 	jmp 5b
 
+/* The handlers report and resume after the faulting instruction (IP is the top word). */
+gp_handler:
+	mov $msg_gp, %si
+	mov $MOV_CR0_LEN, %cx
+	jmp 8f
+df_handler:
+	mov $msg_df, %si
+	mov $INT_LEN, %cx
+8:	call puts
+	mov %sp, %bp
+	add %cx, (%bp)
+	iret
+
 /* puts: print the NUL-terminated string at DS:SI on COM1, polling THRE. */
 puts:
 	lodsb
@@ -84,9 +130,15 @@ msg_hello:	.asciz "realmode: hello from a 16-bit boot sector at 0x7c00\r\n"
 msg_real:	.asciz "realmode: CR0.PE = 0\r\n"
 msg_hv_yes:	.asciz "realmode: CPUID hypervisor bit set\r\n"
 msg_hv_no:	.asciz "realmode: CPUID hypervisor bit clear\r\n"
+msg_gp:		.asciz "realmode: #GP via the IVT\r\n"
+msg_df:		.asciz "realmode: #DF via the IVT\r\n"
 msg_done:	.asciz "realmode: done\r\n"
 msg_fail:	.asciz "realmode: FAILED: not in real mode\r\n"
 msg_shutdown:	.asciz "Shutdown"
+ivt_full:	.word 0x3ff
+		.long IVT_BASE
+ivt_short:	.word IVT_TO_DF
+		.long IVT_BASE
 
 	.org 510
 	.byte 0x55, 0xaa
