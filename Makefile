@@ -100,20 +100,25 @@ unit: $(UNIT_BINS)
 
 # --- fuzzing (host, clang's libFuzzer with ASan/UBSan): what a user or a guest controls ---
 # gdb: the GDB stub fed any bytes; insn: the instruction-length decoder; gwalk: the guest page
-# walker over page tables from the input. Each target is
+# walker over page tables from the input; mbload: any bytes as a multiboot2/1 kernel, placed
+# and copied; bzimage: any bytes as a Linux bzImage and its zero page. Each target is
 # tests/fuzz/fuzz_NAME.c linked with FUZZ_SRCS_NAME, fed inputs of up to FUZZ_MAXLEN_NAME bytes.
 FUZZ_CC       ?= clang
 FUZZ_SECONDS  ?= 60
 FUZZ_QUICK_SECONDS ?= 7
 FUZZ_CFLAGS   := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. -DHOST_TEST \
                  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_TARGETS  := gdb insn gwalk
+FUZZ_TARGETS  := gdb insn gwalk mbload bzimage
 FUZZ_SRCS_gdb     := $(wildcard debug/gdb/*.c) core/hw/printf.c
 FUZZ_SRCS_insn    := core/insn.c core/insn_tables.c
 FUZZ_SRCS_gwalk   := core/paging/gwalk.c
+FUZZ_SRCS_mbload  := guest/mbload.c guest/mbload_elf.c guest/mb2load.c core/hw/printf.c
+FUZZ_SRCS_bzimage := guest/bzimage.c core/hw/printf.c
 FUZZ_MAXLEN_gdb     := 8192
 FUZZ_MAXLEN_insn    := 32
 FUZZ_MAXLEN_gwalk   := 24576
+FUZZ_MAXLEN_mbload  := 40960
+FUZZ_MAXLEN_bzimage := 16384
 FUZZ_BINS     := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SEEDS    := $(BUILD)/fuzz/seeds/.stamp
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""mkseeds.py - write the seed corpora of the libFuzzer targets (insn, gwalk):
-small valid inputs of every kind each target parses, so that fuzzing starts from deep
-paths. Usage: mkseeds.py OUTDIR (one subfolder per target)."""
+"""mkseeds.py - write the seed corpora of the libFuzzer targets (insn, gwalk, mbload, bzimage):
+small valid inputs of every kind each target parses, so that fuzzing starts past the
+signatures and checksums. Usage: mkseeds.py OUTDIR (one subfolder per target)."""
 import os
 import struct
 import sys
@@ -81,11 +81,105 @@ def gwalk_seeds():
     return seeds
 
 
+# --- fuzz_mbload: multiboot1 (ELF32, a.out kludge) and multiboot2 (ELF32/64, address tag) ---
+MB1_MAGIC, MB2_MAGIC = 0x1BADB002, 0xE85250D6
+LOAD = 0x100000
+
+
+def elf(cls, entry, phdrs, size=0x3000):
+    """An ET_EXEC for i386 (32) or x86-64 (64) with PT_LOAD (offset, paddr, filesz, memsz)."""
+    f = bytearray((i * 13 + 5) & 0xff for i in range(size))
+    ehsize, phsize = (64, 56) if cls == 64 else (52, 32)
+    f[0:ehsize] = bytes(ehsize)
+    f[0:7] = b"\x7fELF" + bytes([2 if cls == 64 else 1, 1, 1])
+    if cls == 64:
+        f[16:64] = struct.pack("<HHIQQQIHHHHHH", 2, 62, 1, entry, ehsize, 0, 0, ehsize,
+                               phsize, len(phdrs), 0, 0, 0)
+    else:
+        f[16:52] = struct.pack("<HHIIIIIHHHHHH", 2, 3, 1, entry, ehsize, 0, 0, ehsize, phsize,
+                               len(phdrs), 0, 0, 0)
+    for i, (off, paddr, filesz, memsz) in enumerate(phdrs):
+        at = ehsize + i * phsize
+        if cls == 64:
+            f[at:at + phsize] = struct.pack("<IIQQQQQQ", 1, 5, off, paddr, paddr, filesz, memsz,
+                                            0x1000)
+        else:
+            f[at:at + phsize] = struct.pack("<IIIIIIII", 1, off, paddr, paddr, filesz, memsz, 5,
+                                            0x1000)
+    return f
+
+
+def mb1_header(flags, addr=None):
+    h = struct.pack("<III", MB1_MAGIC, flags, (-(MB1_MAGIC + flags)) & 0xffffffff)
+    return h + (struct.pack("<5I", *addr) if addr else b"")
+
+
+def mb2_header(tags):
+    body = b"".join(struct.pack("<HHI", t, fl, 8 + len(d)) + d + bytes(-len(d) % 8)
+                    for t, fl, d in tags + [(0, 0, b"")])
+    length = 16 + len(body)
+    return struct.pack("<IIII", MB2_MAGIC, 0, length,
+                       (-(MB2_MAGIC + length)) & 0xffffffff) + body
+
+
+def with_header(f, off, h):
+    f[off:off + len(h)] = h
+    return bytes(f)
+
+
+def mbload_seeds():
+    segs = [(0x1000, LOAD, 0x1000, 0x1000), (0x2000, LOAD + 0x2000, 0x800, 0x3000)]
+    aout_at = 0x40
+    mb2_info = struct.pack("<3I", 1, 6, 21)  # command line, memory map, load base
+    return [
+        with_header(elf(32, LOAD + 0xc, segs), 0x1000, mb1_header(0x3)),
+        with_header(bytearray(0x1000), aout_at,
+                    mb1_header(0x10003, (LOAD + aout_at, LOAD, 0, LOAD + 0x4000, LOAD + 0x80))),
+        with_header(elf(32, LOAD + 0xc, segs), 0x1000,
+                    mb2_header([(1, 0, mb2_info), (6, 0, b""), (4, 1, struct.pack("<I", 1))])),
+        with_header(elf(64, 0xffffffff80000000 + LOAD + 0x10,
+                        [(0x1000, LOAD, 0x1000, 0x2000)]), 0x1000,
+                    mb2_header([(3, 0, struct.pack("<I", LOAD + 0x20)),
+                                (10, 1, struct.pack("<4I", LOAD, 0x1000000, 0x1000, 1))])),
+        with_header(bytearray(0x1800), 0x800,
+                    mb2_header([(2, 0, struct.pack("<4I", LOAD + 0x800, 0xffffffff, 0,
+                                                   LOAD + 0x3000)),
+                                (3, 0, struct.pack("<I", LOAD + 0x900)),
+                                (5, 1, struct.pack("<3I", 1024, 768, 32))])),
+    ]
+
+
+# --- fuzz_bzimage: a setup header, the kernel after the setup sectors; the last byte of the
+# file is the fuzzer's memory map size ---
+def bzimage(version, setup_sects, kernel_len, last, pref=0x1000000, init=0x20000):
+    hdr_end = 0x26c if version >= 0x20f else 0x264
+    f = bytearray(((setup_sects or 4) + 1) * 512 + kernel_len)  # 0 setup sectors means 4
+    f[0x1f1] = setup_sects
+    f[0x1f4:0x1f8] = struct.pack("<I", kernel_len // 16)
+    f[0x1fe:0x200] = b"\x55\xaa"
+    f[0x200:0x202] = bytes([0xeb, hdr_end - 0x202])
+    f[0x202:0x208] = b"HdrS" + struct.pack("<H", version)
+    f[0x211] = 0x81  # LOADED_HIGH, CAN_USE_HEAP
+    f[0x22c:0x230] = struct.pack("<I", 0x7fffffff)
+    f[0x236:0x23c] = struct.pack("<HI", 1, 2047)  # XLF_KERNEL_64, cmdline_size
+    f[0x258:0x264] = struct.pack("<QI", pref, init)
+    f[-1] = last
+    return bytes(f)
+
+
+def bzimage_seeds():
+    # 200 map entries are 134 non-empty ones (refused), 191 exactly the 128 that fit.
+    return [bzimage(0x20f, 1, 0x40, 7), bzimage(0x20a, 0, 0x100, 200, 0x80000),
+            bzimage(0x20e, 27, 0x200, 191, 0xfff00000, 0x1000)]
+
+
 def main():
     out = sys.argv[1]
     corpora = {
         "insn": [bytes([mode]) + bytes.fromhex(h) for mode, hs in INSNS.items() for h in hs],
         "gwalk": gwalk_seeds(),
+        "mbload": mbload_seeds(),
+        "bzimage": bzimage_seeds(),
     }
     for name, seeds in corpora.items():
         os.makedirs(os.path.join(out, name), exist_ok=True)
