@@ -258,7 +258,7 @@ include install.mk
 all unit check test fuzz layout loc bench run run-iso run-bochs run-kvm run-uefi run-linux \
 	debug debug-bochs \
 	qemu-gdb test-install: | deps
-$(KOBJS) $(HOST_OBJS): | deps
+$(KOBJS) $(HOST_OBJS) $(FUZZ_BINS) $(FUZZ_SEEDS): | deps
 format: | deps-format
 
 # The /etc/grub.d helper on a fake /boot tree, its output checked with grub-script-check.
