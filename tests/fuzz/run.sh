@@ -29,8 +29,9 @@ for spec in "$@"; do
 		found="no findings"
 	else
 		failed=$((failed + 1))
-		tail -n 60 "$log"
-		found="FINDING: $(sed -n 's/.*Test unit written to //p' "$log" | tail -n 1)"
+		grep -v '^stat::' "$log" | tail -n 60
+		artifact=$(sed -n 's/.*Test unit written to //p' "$log" | tail -n 1)
+		found="FINDING (reproduce: $build/fuzz/fuzz_$name ${artifact:-"(no artifact)"})"
 	fi
 	grep '^stat::' "$log" | sed "s/^/fuzz $name: /"
 	printf 'fuzz %s: %s executions in %ss, %s new inputs, %s\n' "$name" \
