@@ -98,27 +98,52 @@ $(BUILD)/unit/%: tests/unit/%.c $(HOST_LIB) $(UNIT_HDRS)
 unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail
 
-# --- fuzzing (host, clang's libFuzzer): the GDB stub fed arbitrary bytes ---
+# --- fuzzing (host, clang's libFuzzer with ASan/UBSan): what a user or a guest controls ---
+# gdb: the GDB stub fed any bytes; insn: the instruction-length decoder; gwalk: the guest page
+# walker over page tables from the input; mbload: any bytes as a multiboot2/1 kernel, placed
+# and copied; bzimage: any bytes as a Linux bzImage and its zero page. Each target is
+# tests/fuzz/fuzz_NAME.c linked with FUZZ_SRCS_NAME, fed inputs of up to FUZZ_MAXLEN_NAME bytes.
 FUZZ_CC       ?= clang
 FUZZ_SECONDS  ?= 60
+FUZZ_QUICK_SECONDS ?= 7
 FUZZ_CFLAGS   := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. -DHOST_TEST \
                  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_GDB      := $(BUILD)/fuzz/fuzz_gdb
-FUZZ_GDB_SRCS := $(wildcard debug/gdb/*.c) core/hw/printf.c
+FUZZ_TARGETS  := gdb insn gwalk mbload bzimage
+FUZZ_SRCS_gdb     := $(wildcard debug/gdb/*.c) core/hw/printf.c
+FUZZ_SRCS_insn    := core/insn.c core/insn_tables.c
+FUZZ_SRCS_gwalk   := core/paging/gwalk.c
+FUZZ_SRCS_mbload  := guest/mbload.c guest/mbload_elf.c guest/mb2load.c core/hw/printf.c
+FUZZ_SRCS_bzimage := guest/bzimage.c core/hw/printf.c
+FUZZ_MAXLEN_gdb     := 8192
+FUZZ_MAXLEN_insn    := 32
+FUZZ_MAXLEN_gwalk   := 24576
+FUZZ_MAXLEN_mbload  := 40960
+FUZZ_MAXLEN_bzimage := 16384
+FUZZ_BINS     := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+FUZZ_SEEDS    := $(BUILD)/fuzz/seeds/.stamp
 
-$(FUZZ_GDB): tests/fuzz/fuzz_gdb.c tests/fuzz/gdb_fake.h $(FUZZ_GDB_SRCS) $(wildcard debug/gdb/*.h)
-	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_gdb.c $(FUZZ_GDB_SRCS)
+define fuzz_rule
+$(BUILD)/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1)) $(UNIT_HDRS)
+	@mkdir -p $$(dir $$@)
+	@echo "  FUZZCC  $$@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $$@ tests/fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1))
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
 
-# New inputs go to $(BUILD)/fuzz/corpus; tests/fuzz/corpus_gdb holds the seeds.
+$(FUZZ_SEEDS): tests/fuzz/mkseeds.py
+	@rm -rf $(dir $@) && mkdir -p $(dir $@)
+	@python3 tests/fuzz/mkseeds.py $(dir $@)
+	@touch $@
+
+# Every target for FUZZ_SECONDS each; new inputs go to $(BUILD)/fuzz/corpus_NAME, the seeds
+# are $(BUILD)/fuzz/seeds/NAME (generated) and tests/fuzz/corpus_NAME (committed).
 .PHONY: fuzz fuzz-quick
-fuzz: $(FUZZ_GDB)
-	@mkdir -p $(BUILD)/fuzz/corpus
-	$(FUZZ_GDB) -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -dict=tests/fuzz/gdb.dict \
-		-artifact_prefix=$(BUILD)/fuzz/ -print_final_stats=1 $(BUILD)/fuzz/corpus tests/fuzz/corpus_gdb
+fuzz: $(FUZZ_BINS) $(FUZZ_SEEDS)
+	@tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS) \
+		$(foreach t,$(FUZZ_TARGETS),$(t):$(FUZZ_MAXLEN_$(t)))
 
 fuzz-quick:
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_QUICK_SECONDS)
 
 # --- integration tests (real image on QEMU and Bochs) ---
 check: all
@@ -233,7 +258,7 @@ include install.mk
 all unit check test fuzz layout loc bench run run-iso run-bochs run-kvm run-uefi run-linux \
 	debug debug-bochs \
 	qemu-gdb test-install: | deps
-$(KOBJS) $(HOST_OBJS): | deps
+$(KOBJS) $(HOST_OBJS) $(FUZZ_BINS) $(FUZZ_SEEDS): | deps
 format: | deps-format
 
 # The /etc/grub.d helper on a fake /boot tree, its output checked with grub-script-check.

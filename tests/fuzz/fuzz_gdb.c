@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fuzz_util.h"
 #include "gdb_fake.h"
 
 /* First input byte: how the fake guest behaves. The rest is the byte stream from gdb. */
@@ -13,12 +14,6 @@
 #define CFG_NO_ARCH  0x10
 #define STOP_KINDS   (GDB_STOP_INITIAL + 1)
 #define MAX_STOPS    100000
-
-#define CHECK(c)                                                                                   \
-	do {                                                                                       \
-		if (!(c))                                                                          \
-			__builtin_trap();                                                          \
-	} while (0)
 
 /* What the stub sends is checked as it goes: acks, or $data#cs with a right checksum, and
  * neither run-length '*' nor a bare '$' inside a packet. */
@@ -68,8 +63,6 @@ static void check_putc(void *ctx, char ch)
 		return;
 	}
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
