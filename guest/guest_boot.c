@@ -103,13 +103,13 @@ static int place_modules(struct boot_info *bi, const struct mbload_image *img,
 /* The multiboot2 information (3.6), with the loader's RSDP copied before modules move. */
 static uint32_t build_mb2(const struct mb2load_request *req, const char *cmdline,
 			  const struct mb1info_module *mods, unsigned nmods, const uint8_t *rsdp,
-			  uint8_t *buf)
+			  uint8_t *buf, uint32_t gpa)
 {
 	struct mb2info_builder b;
 	unsigned nmap;
 	const struct mem_range *map = guest_mem_map(&nmap);
 
-	mb2info_init(&b, buf, GUEST_INFO_GPA, GUEST_INFO_END - GUEST_INFO_GPA);
+	mb2info_init(&b, buf, gpa, GUEST_INFO_SIZE);
 	return mb2info_build(&b, &(struct mb2info_input){.cmdline = cmdline,
 							 .loader_name = LOADER_NAME,
 							 .mods = mods,
@@ -134,7 +134,8 @@ int guest_boot(struct vcpu *v, struct boot_info *bi)
 	size_t len;
 	unsigned nmap, nmods, version = 2;
 	const struct mem_range *map = guest_mem_map(&nmap);
-	uint8_t *info_buf = guest_mem_ptr(GUEST_INFO_GPA, GUEST_INFO_END - GUEST_INFO_GPA);
+	uint8_t *info_buf;
+	uint64_t info_gpa;
 	uint32_t info;
 	int rc;
 
@@ -163,24 +164,33 @@ int guest_boot(struct vcpu *v, struct boot_info *bi)
 	}
 	if (bi->acpi_rsdp_phys)
 		acpi_rsdp_copy(phys_to_virt(bi->acpi_rsdp_phys), rsdp);
-	if (!info_buf || place_modules(bi, &img, mods, &nmods, err, sizeof(err))) {
-		printk("dbgvisor: refusing the guest \"%s\": %s\n", cmdline,
-		       info_buf ? err : "no guest RAM for its boot information");
+	if (place_modules(bi, &img, mods, &nmods, err, sizeof(err))) {
+		printk("dbgvisor: refusing the guest \"%s\": %s\n", cmdline, err);
+		return -1;
+	}
+	/* Not on the kernel nor on a module: a kernel linked at 0x8000 keeps its code. */
+	if (!guest_info_place(map, nmap, img.lowest, img.highest_end, bi->modules,
+			      bi->module_count, GUEST_INFO_SIZE, GUEST_INFO_GPA, BOOT_IMAGE_END,
+			      LIMIT_4G, &info_gpa) ||
+	    !(info_buf = guest_mem_ptr(info_gpa, GUEST_INFO_SIZE))) {
+		printk("dbgvisor: refusing the guest \"%s\": no guest RAM for its boot "
+		       "information\n",
+		       cmdline);
 		return -1;
 	}
 	if (bi->module_count) /* module 0, the kernel, may have moved */
 		file = phys_to_virt(bi->modules[0].start);
 	mbload_copy(&img, file, gpa_ptr, 0);
 	if (version == 2) {
-		info =
-		    build_mb2(&req, cmdline, mods, nmods, bi->acpi_rsdp_phys ? rsdp : 0, info_buf);
+		info = build_mb2(&req, cmdline, mods, nmods, bi->acpi_rsdp_phys ? rsdp : 0,
+				 info_buf, (uint32_t)info_gpa);
 	} else {
-		mb1info_init(&b, info_buf, GUEST_INFO_GPA, GUEST_INFO_END - GUEST_INFO_GPA);
+		mb1info_init(&b, info_buf, (uint32_t)info_gpa, GUEST_INFO_SIZE);
 		info = mb1info_build(&b, cmdline, map, nmap, mods, nmods, LOADER_NAME);
 	}
 	if (!info) {
 		printk("dbgvisor: multiboot information for the guest does not fit in 0x%x bytes\n",
-		       GUEST_INFO_END - GUEST_INFO_GPA);
+		       GUEST_INFO_SIZE);
 		return -1;
 	}
 	/* Multiboot 0.6.96 3.2, 2.0 3.3: EAX the magic, EBX the info; GDTR/IDTR the OS's to load.

@@ -5,9 +5,10 @@
 #include "core/hw/bootinfo.h"
 #include "core/vcpu.h"
 
-/* Where the multiboot information goes in guest memory (conventional RAM, as QEMU does). */
+/* Where the multiboot information goes in guest memory (conventional RAM, as QEMU does),
+ * unless the kernel or a module is there: then the highest free block below 640 KiB. */
 #define GUEST_INFO_GPA	0x9000u
-#define GUEST_INFO_END	0x10000u
+#define GUEST_INFO_SIZE 0x7000u
 #define MB1_GUEST_MAGIC 0x2BADB002u
 
 /*

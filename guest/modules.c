@@ -72,3 +72,26 @@ int guest_modules_place(struct boot_module *mods, unsigned n, const struct mem_r
 	}
 	return 0;
 }
+
+bool guest_info_place(const struct mem_range *map, unsigned nmap, uint64_t kernel_start,
+		      uint64_t kernel_end, const struct boot_module *mods, unsigned n,
+		      uint64_t size, uint64_t pref, uint64_t low_limit, uint64_t limit,
+		      uint64_t *gpa)
+{
+	struct phys_range ex[BOOT_MAX_MODULES + 1] = {{kernel_start, kernel_end}};
+	uint64_t base;
+
+	if (n > BOOT_MAX_MODULES || pref > UINT64_MAX - size)
+		return false;
+	for (unsigned i = 0; i < n; i++)
+		ex[i + 1] = (struct phys_range){mods[i].start, mods[i].end};
+	/* The highest block that ends at pref + size is pref itself exactly when it is free. */
+	if (pmem_find_top(map, nmap, ex, n + 1, size, PAGE_SIZE, pref + size, &base) &&
+	    base == pref) {
+		*gpa = pref;
+		return true;
+	}
+	if (pmem_find_top(map, nmap, ex, n + 1, size, PAGE_SIZE, low_limit, gpa))
+		return true;
+	return pmem_find_top(map, nmap, ex, n + 1, size, PAGE_SIZE, limit, gpa);
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # run.sh - boot the real image on QEMU (SVM) and Bochs (VMX and SVM) and check what it prints.
-# usage: run.sh [GROUP...]   groups: boot guest hostile debug gdb mb2 uefi linux gdb_linux (default), debug_pending
+# usage: run.sh [GROUP...]   groups: boot guest hostile debug gdb mb2 uefi linux gdb_linux (default), debug_pending, realmode (part of guest)
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
@@ -52,6 +52,7 @@ group_boot() {
 }
 
 group_guest() {
+	group_realmode
 	# make run: the built-in demo guest under SVM, exit code passed through.
 	qemu_case qemu-demo "$OK" "-cpu max -kernel $HV_ELF" "starting the guest under SVM" \
 		"hello from the dbgvisor demo guest" "ok .* CPUID.1:ECX.VMX hidden" \
@@ -100,6 +101,30 @@ group_guest() {
 			"mbkernel done" "$STOP_OK"
 		same_output "bochs-$m-mbkernel-same" "$OUT/bochs-$m-mbkernel-bare.log" \
 			"$OUT/bochs-$m-mbkernel-hv.log" "^mbkernel: minimal" "^mbkernel: exit code"
+	done
+}
+
+# The real-mode / virtual-8086 suite (tests/guest/realmode/rmsuite*.S): a multiboot1 kernel at
+# 0x8000 that clears CR0.PE itself, switches modes again and again and runs v86 code under a
+# monitor and with VME. Every check passes bare; under dbgvisor the output is the same.
+RM_OK='rm: [0-9]+ passed, 0 failed'
+group_realmode() {
+	local m n g=$GUESTS/rmsuite.elf
+	qemu_case qemu-rmsuite-bare "$OK" "-cpu max -kernel $g" "$RM_OK"
+	hv_qemu qemu-rmsuite-hv "$OK" "$g rmsuite" "" "$RM_OK" "$STOP_OK" "$NO_CRASH"
+	same_output qemu-rmsuite-same "$OUT/qemu-rmsuite-bare.log" "$OUT/qemu-rmsuite-hv.log" \
+		"^rm: real mode reached" "^rm: exit"
+	for m in ${RM_BOCHS_MODELS:-$BOCHS_MODELS}; do
+		n=bochs-$m-rmsuite
+		bare_iso "$OUT/$n-bare.iso" "$g"
+		hv_iso "$OUT/$n-hv.iso" "$g"
+		bochs_boot "$n-bare" "$m" "$OUT/$n-bare.iso" &
+		bochs_boot "$n-hv" "$m" "$OUT/$n-hv.iso"
+		wait
+		check "$n-bare" "$OUT/$n-bare.log" 0 any "$RM_OK"
+		check "$n-hv" "$OUT/$n-hv.log" 0 any "$RM_OK" "$STOP_OK" "$NO_CRASH"
+		same_output "$n-same" "$OUT/$n-bare.log" "$OUT/$n-hv.log" "^rm: real mode reached" \
+			"^rm: exit"
 	done
 }
 

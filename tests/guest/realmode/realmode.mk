@@ -13,3 +13,19 @@ $(REALMODE_BIN): $(REALMODE_OBJ)
 	$(LD) -m elf_i386 -nostdlib -static -Ttext=$(REALMODE_LOAD_ADDR) --oformat binary -o $@ $<
 
 guests: $(REALMODE_BIN)
+
+# The real-mode / virtual-8086 suite: build/guest/rmsuite.elf, a multiboot1 kernel at 0x8000.
+RMSUITE_ELF  := $(BUILD)/guest/rmsuite.elf
+RMSUITE_SRCS := $(addprefix tests/guest/realmode/,rmsuite.S rmsuite_basic.S rmsuite_calls.S \
+                rmsuite_ints.S rmsuite_modes.S rmsuite_v86.S)
+RMSUITE_OBJS := $(patsubst tests/guest/realmode/%.S,$(BUILD)/guest/realmode/%.o,$(RMSUITE_SRCS))
+
+$(RMSUITE_OBJS): $(BUILD)/guest/realmode/%.o: tests/guest/realmode/%.S tests/guest/realmode/rmsuite.h
+	@mkdir -p $(dir $@)
+	$(CC) -m32 -Itests/guest/realmode -c $< -o $@
+
+$(RMSUITE_ELF): $(RMSUITE_OBJS) tests/guest/realmode/rmsuite.ld
+	$(LD) -m elf_i386 -nostdlib -static -z noexecstack --no-warn-rwx-segments \
+		-T tests/guest/realmode/rmsuite.ld -o $@ $(RMSUITE_OBJS)
+
+guests: $(RMSUITE_ELF)
