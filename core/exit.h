@@ -20,6 +20,9 @@ void msr_virt_protect(struct vcpu *v);
 enum msr_result msr_virt_read(struct vcpu *v, uint32_t index, uint64_t *val);
 enum msr_result msr_virt_write(struct vcpu *v, uint32_t index, uint64_t val);
 
+/* The address-size mask of the INS/OUTS at CS:RIP (0x67 honoured), for rCX, rSI, rDI. */
+uint64_t exit_string_io_addr_mask(struct vcpu *v);
+
 /* Where a task switch came from (VMX exit qualification bits 31:30, SDM 3C table 28-2). */
 enum task_switch_source { TS_CALL, TS_IRET, TS_JMP, TS_GATE };
 

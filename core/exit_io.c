@@ -2,9 +2,14 @@
  */
 #include "exit.h"
 
+#include "insn.h"
 #include "vcpu_util.h"
 
 #define BYTE_MASK  0xffu
+#define OPCODE_INSB  0x6c /* INS/OUTS: 6C-6F (SDM vol. 2A, appendix A, table A-2) */
+#define OPCODE_OUTSD 0x6f
+#define MASK_16	     0xffffull
+#define MASK_32	     0xffffffffull
 #define DF_BIT	   (1ull << 10)
 #define NO_DEVICE  0xffffffffu /* an ISA port with nothing behind it reads all ones */
 #define PM1_SLP_EN (1u << 13)  /* ACPI 6.5, 4.8.3.2.1: PM1 control, sleep enable */
@@ -59,7 +64,8 @@ static void fill_ins(struct vcpu *v, const struct vcpu_exit *e, uint64_t count, 
 	struct vcpu_segment es;
 	uint64_t di = v->gpr[GPR_RDI] & amask;
 	/* ES is flat in 64-bit mode (SDM vol. 1, 3.4.2.1). */
-	uint64_t base = amask == ~0ull ? 0 : (v->ops->get_seg(v, SEG_ES, &es), es.base);
+	uint64_t base =
+	    vcpu_code_mode(v) == INSN_MODE_64 ? 0 : (v->ops->get_seg(v, SEG_ES, &es), es.base);
 
 	for (uint64_t i = 0; i < count; i++) {
 		if (!vcpu_write_virt(v, base + di, ones, e->io.size))
@@ -68,11 +74,29 @@ static void fill_ins(struct vcpu *v, const struct vcpu_exit *e, uint64_t count, 
 	}
 }
 
+/*
+ * The address size of INS/OUTS bounds rCX, rSI and rDI (SDM vol. 1, 3.6; vol. 2B, REP): the
+ * code segment's, switched by a 0x67 prefix (16 <-> 32; 64 -> 32). Real-mode code uses
+ * ADDR32 REP OUTSB with ECX and ESI beyond 64 KiB. Not every exit says (QEMU 7.2's IOIO
+ * EXITINFO1 leaves the address-size bits clear), so the instruction is decoded.
+ */
+uint64_t exit_string_io_addr_mask(struct vcpu *v)
+{
+	static const uint64_t masks[] = {
+	    [INSN_MODE_16] = MASK_16, [INSN_MODE_32] = MASK_32, [INSN_MODE_64] = ~0ull};
+	enum insn_mode mode = vcpu_code_mode(v);
+	struct insn i;
+
+	if (vcpu_fetch_insn(v, &i) == 0 && i.map == INSN_MAP_1BYTE && i.opcode >= OPCODE_INSB &&
+	    i.opcode <= OPCODE_OUTSD && i.addrsize)
+		mode = mode == INSN_MODE_32 ? INSN_MODE_16 : INSN_MODE_32;
+	return masks[mode];
+}
+
 /* INS/OUTS on a hidden port: consume the iterations without touching the device. */
 static void skip_string_io(struct vcpu *v, const struct vcpu_exit *e)
 {
-	/* The address size of the code segment bounds rCX, rSI and rDI (SDM vol. 1, 3.6). */
-	uint64_t amask = vcpu_code_mask(v);
+	uint64_t amask = exit_string_io_addr_mask(v);
 	uint64_t count = e->io.rep ? v->gpr[GPR_RCX] & amask : 1;
 	int64_t step = (int64_t)e->io.size * (int64_t)count;
 	enum vcpu_gpr idx = e->io.in ? GPR_RDI : GPR_RSI;

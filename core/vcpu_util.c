@@ -149,6 +149,17 @@ uint64_t vcpu_code_mask(struct vcpu *v)
 	return masks[vcpu_code_mode(v)];
 }
 
+/*
+ * The next sequential instruction pointer is EIP + length, not wrapped to 16 bits in 16-bit
+ * code: past CS.limit (0xffff in real mode) the next fetch raises #GP (SDM vol. 3A, 5.3 and
+ * 21.1.3; Bochs does), which the CPU will do once the guest runs on. Only the 32 bits of EIP
+ * exist outside 64-bit mode; a mode switch (MOV CR0) never cuts EIP to 16 bits.
+ */
+uint64_t vcpu_next_ip_mask(struct vcpu *v)
+{
+	return vcpu_code_mode(v) == INSN_MODE_64 ? ~0ull : MASK_32;
+}
+
 enum exit_result vcpu_stop_guest(struct vcpu *v, enum vcpu_stop_reason r, const char *detail)
 {
 	v->stop.reason = r;
@@ -160,7 +171,7 @@ void vcpu_complete_insn(struct vcpu *v, unsigned len)
 {
 	uint64_t rflags = vcpu_get(v, REG_RFLAGS);
 
-	vcpu_set(v, REG_RIP, (vcpu_get(v, REG_RIP) + len) & vcpu_code_mask(v));
+	vcpu_set(v, REG_RIP, (vcpu_get(v, REG_RIP) + len) & vcpu_next_ip_mask(v));
 	if (rflags & RFLAGS_RF)
 		vcpu_set(v, REG_RFLAGS, rflags & ~RFLAGS_RF);
 	if (v->ops->get_interrupt_shadow(v))

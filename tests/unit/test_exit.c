@@ -291,7 +291,9 @@ static void test_cpuid_at_end_of_memory(void **state)
 	assert_int_equal(rip(), FAKE_MEM_SIZE);
 }
 
-static void test_rip_wraps_in_16bit_code(void **state)
+/* 16-bit code does not wrap IP after an emulated instruction: EIP = 0x10000 lies past the
+ * real-mode limit, and the CPU's next fetch raises #GP there (SDM vol. 3A, 21.1.3; Bochs). */
+static void test_rip_no_16bit_wrap(void **state)
 {
 	const uint8_t cpuid[] = {0x0f, 0xa2};
 
@@ -300,20 +302,26 @@ static void test_rip_wraps_in_16bit_code(void **state)
 	fv.b.regs[REG_RIP] = WRAP_RIP;
 	v->gpr[GPR_RAX] = 0;
 	assert_int_equal(run_exit(EXIT_CPUID, CPUID_LEN), EXIT_RESUME);
-	assert_int_equal(rip(), 0);
+	assert_int_equal(rip(), WRAP_RIP + CPUID_LEN);
 
 	/* Decoded at CS.base + IP (real mode: base = selector * 16). */
 	fv.b.regs[REG_RIP] = WRAP_RIP;
 	fake_mem_put(((uint64_t)REAL_CS << 4) + WRAP_RIP, cpuid, sizeof(cpuid));
 	assert_int_equal(run_exit(EXIT_CPUID, 0), EXIT_RESUME);
-	assert_int_equal(rip(), 0);
+	assert_int_equal(rip(), WRAP_RIP + sizeof(cpuid));
 
-	/* 16-bit protected-mode code segment (CS.D = 0) wraps too. */
+	/* A 16-bit protected-mode code segment (CS.D = 0) neither. */
 	fake_mode_flat32(&fv);
 	fv.b.segs[SEG_CS].attr = FAKE_CS16_ATTR;
 	fv.b.regs[REG_RIP] = WRAP_RIP + 1;
 	run_exit(EXIT_CPUID, CPUID_LEN);
-	assert_int_equal(rip(), 1);
+	assert_int_equal(rip(), WRAP_RIP + 1 + CPUID_LEN);
+
+	/* EIP has 32 bits outside 64-bit mode: those wrap. */
+	fake_mode_real(&fv, REAL_CS);
+	fv.b.regs[REG_RIP] = 0xffffffffull;
+	run_exit(EXIT_CPUID, CPUID_LEN);
+	assert_int_equal(rip(), CPUID_LEN - 1);
 }
 
 static void test_rip_width_32_and_64(void **state)
@@ -621,6 +629,35 @@ static void test_io_string_address_size(void **state)
 	run_string_io(GDB_PORT, 1, true, true);
 	assert_int_equal(v->gpr[GPR_RCX], 0x1234000000000000ull);
 	assert_int_equal(v->gpr[GPR_RDI], 0xabcd00000000ull | (STR_BASE + STR_COUNT));
+}
+
+/* ADDR32 REP OUTSB in real mode (67 F3 6E) counts ECX and moves ESI; 67 in 32-bit code
+ * goes back to CX/SI. Decoded from the instruction. */
+static void test_io_string_addr32_prefix(void **state)
+{
+	const uint8_t addr32_rep_outsb[] = {0x67, 0xf3, 0x6e};
+	const uint64_t count = 0x10003; /* more than CX can hold */
+
+	(void)state;
+	fake_mode_real(&fv, 0);
+	fake_mem_put(FAKE_DEFAULT_RIP, addr32_rep_outsb, sizeof(addr32_rep_outsb));
+	assert_int_equal(exit_string_io_addr_mask(v), 0xffffffffull);
+	v->gpr[GPR_RSI] = 0xabcd00000000ull | STR_BASE;
+	v->gpr[GPR_RCX] = 0x1234000000000000ull | count;
+	assert_int_equal(run_string_io(GDB_PORT, 1, false, true), EXIT_RESUME);
+	assert_int_equal(v->gpr[GPR_RCX], 0x1234000000000000ull);
+	assert_int_equal(v->gpr[GPR_RSI], 0xabcd00000000ull | (STR_BASE + count));
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP + 2); /* the length the exit reported */
+
+	fake_mode_flat32(&fv);
+	fv.b.regs[REG_RIP] = FAKE_DEFAULT_RIP;
+	assert_int_equal(exit_string_io_addr_mask(v), 0xffffull);
+	/* Without the prefix, the code segment's size; another opcode's 67 does not count. */
+	fake_mem_put(FAKE_DEFAULT_RIP, (const uint8_t[]){0x90, 0xf3, 0x6e}, 3);
+	fake_mode_real(&fv, 0);
+	assert_int_equal(exit_string_io_addr_mask(v), 0xffffull);
+	fake_mem_put(FAKE_DEFAULT_RIP, (const uint8_t[]){0x67, 0x90, 0x6e}, 3);
+	assert_int_equal(exit_string_io_addr_mask(v), 0xffffull);
 }
 
 static void test_io_string_ins_gdb_port(void **state)
@@ -1196,7 +1233,7 @@ int main(void)
 	    INTEL(test_cpuid_decoded_length),
 	    INTEL(test_cpuid_undecodable_stops),
 	    INTEL(test_cpuid_at_end_of_memory),
-	    INTEL(test_rip_wraps_in_16bit_code),
+	    INTEL(test_rip_no_16bit_wrap),
 	    INTEL(test_rip_width_32_and_64),
 	    INTEL(test_complete_clears_rf_and_shadow),
 	    INTEL(test_complete_single_step),
@@ -1211,6 +1248,7 @@ int main(void)
 	    INTEL(test_io_string_gdb_port),
 	    AMD(test_io_string_ins_gdb_port),
 	    AMD(test_io_string_address_size),
+	    AMD(test_io_string_addr32_prefix),
 	    AMD(test_msr_efer_read_hides_svme),
 	    AMD(test_msr_efer_write_svme_gp),
 	    INTEL(test_msr_efer_lme_with_paging),
