@@ -25,7 +25,7 @@ $(RMSUITE_OBJS): $(BUILD)/guest/realmode/%.o: tests/guest/realmode/%.S tests/gue
 	$(CC) -m32 -Itests/guest/realmode -c $< -o $@
 
 $(RMSUITE_ELF): $(RMSUITE_OBJS) tests/guest/realmode/rmsuite.ld
-	$(LD) -m elf_i386 -nostdlib -static -z noexecstack --no-warn-rwx-segments \
+	$(LD) -m elf_i386 -nostdlib -static -z noexecstack -z max-page-size=0x10 --no-warn-rwx-segments \
 		-T tests/guest/realmode/rmsuite.ld -o $@ $(RMSUITE_OBJS)
 
 guests: $(RMSUITE_ELF)

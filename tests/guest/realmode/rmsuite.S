@@ -1,9 +1,9 @@
 /*
  * rmsuite.S - a multiboot1 kernel that leaves protected mode for real mode (CR0.PE cleared)
  * and runs 16-bit instruction tests there and in virtual-8086 mode, switching modes again and
- * again; prints PASS/FAIL per check on COM1 and a count. Linked at 0x8000, like test kernels
- * that run their 16-bit code in the first 64 KiB (the loader's boot information must not land
- * on the image). This file: entry, GDT, mode switches, the report and print helpers, exit.
+ * again; prints PASS/FAIL per check on COM1 and a count. Linked in the first 64 KiB, like
+ * test kernels that run 16-bit code, with a page at 0x9000 the loader's boot information must
+ * not land on. This file: entry, GDT, mode switches, the report and print helpers, exit.
  */
 #include "rmsuite.h"
 
@@ -240,6 +240,14 @@ finish:
 	jmp 3b
 4:	hlt
 	jmp 4b
+
+	/* Part of the image at 0x9000 (rmsuite.ld): nobody else may write there. */
+	.section .canary, "a"
+	.global canary
+canary:
+	.rept CANARY_WORDS
+	.long CANARY_VALUE
+	.endr
 
 	.section .data
 	.align 8

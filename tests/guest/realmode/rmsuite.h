@@ -59,6 +59,9 @@
 #define SCRATCH_SEG   0x3000 /* 0x30000-0x3ffff: stack wrap and string scratch */
 #define HIGH_SCRATCH  0x200000 /* 2 MiB, reached from real mode through a 4 GiB FS limit */
 
+#define CANARY_WORDS 64
+#define CANARY_VALUE 0x5aa5c33c
+
 #define VEC_DE 0
 #define VEC_DB 1
 #define VEC_BP 3

@@ -6,6 +6,14 @@
 
 	.global rm_tests_basic
 rm_tests_basic:
+	mov $canary, %si
+	mov $CANARY_WORDS, %cx
+1:	cmpl $CANARY_VALUE, (%si)
+	jne 2f
+	add $4, %si
+	loop 1b
+2:	test %cx, %cx
+	CHECK "the image's page at 0x9000 holds what the ELF file says"
 	mov %cr0, %eax
 	and $CR0_PE, %eax		/* ZF: PE is clear */
 	CHECK "MOV from CR0: PE = 0"
