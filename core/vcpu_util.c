@@ -7,7 +7,6 @@
 #include "vcpu_hooks.h"
 
 #define PAGE_MASK_4K 0xfffull
-#define MASK_16	     0xffffull
 #define MASK_32	     0xffffffffull
 
 enum insn_mode vcpu_code_mode(struct vcpu *v)
@@ -139,14 +138,6 @@ void vcpu_inject_ud(struct vcpu *v)
 void vcpu_inject_gp0(struct vcpu *v)
 {
 	vcpu_inject_exception(v, VEC_GP, true, 0);
-}
-
-uint64_t vcpu_code_mask(struct vcpu *v)
-{
-	static const uint64_t masks[] = {
-	    [INSN_MODE_16] = MASK_16, [INSN_MODE_32] = MASK_32, [INSN_MODE_64] = ~0ull};
-
-	return masks[vcpu_code_mode(v)];
 }
 
 /*

@@ -18,8 +18,6 @@ static inline void vcpu_set(struct vcpu *v, enum vcpu_reg r, uint64_t val)
 
 /* Default operand size of the code segment, from CR0.PE, EFER.LMA, CS.L and CS.D. */
 enum insn_mode vcpu_code_mode(struct vcpu *v);
-/* That size as a mask: 0xffff, 0xffffffff or all ones. */
-uint64_t vcpu_code_mask(struct vcpu *v);
 /* What RIP + length keeps: 32 bits outside 64-bit mode (no 16-bit wrap). */
 uint64_t vcpu_next_ip_mask(struct vcpu *v);
 /* Read guest-virtual memory through the guest's own page tables. */
