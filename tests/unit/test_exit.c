@@ -324,6 +324,26 @@ static void test_rip_no_16bit_wrap(void **state)
 	assert_int_equal(rip(), CPUID_LEN - 1);
 }
 
+/* MOV to CR0 that leaves protected mode from a 32-bit segment above 64 KiB (a VT-x exit when it
+ * flips a host-owned bit): the next EIP is the old one + length, not cut to 16 bits by the
+ * real mode the write enters. */
+static void test_cr0_leave_pe_keeps_eip(void **state)
+{
+	const uint64_t at = 0x123456, len = 3; /* 0F 22 C0 */
+	struct vcpu_exit e = {.kind = EXIT_CR_ACCESS, .insn_len = (uint8_t)len};
+
+	(void)state;
+	fake_mode_flat32(&fv);
+	fv.b.regs[REG_RIP] = at;
+	v->gpr[GPR_RAX] = CR0_ET;
+	e.cr.cr = 0;
+	e.cr.gpr = GPR_RAX;
+	e.cr.type = CR_MOV_TO;
+	assert_int_equal(exit_dispatch(v, &e), EXIT_RESUME);
+	assert_int_equal(fv.b.regs[REG_CR0], CR0_ET);
+	assert_int_equal(rip(), at + len);
+}
+
 static void test_rip_width_32_and_64(void **state)
 {
 	(void)state;
@@ -1234,6 +1254,7 @@ int main(void)
 	    INTEL(test_cpuid_undecodable_stops),
 	    INTEL(test_cpuid_at_end_of_memory),
 	    INTEL(test_rip_no_16bit_wrap),
+	    INTEL(test_cr0_leave_pe_keeps_eip),
 	    INTEL(test_rip_width_32_and_64),
 	    INTEL(test_complete_clears_rf_and_shadow),
 	    INTEL(test_complete_single_step),
