@@ -112,6 +112,7 @@ enum exit_kind {
 	EXIT_ICEBP,
 	EXIT_ENTRY_FAILED,
 	EXIT_CR_ACCESS, /* a control-register write the backend must see (VMX CR0/CR4 masks) */
+	EXIT_HV_FAULT,	/* an exception in the hypervisor's VM-exit window (core/hw/trap.h) */
 	EXIT_UNHANDLED, /* a vendor exit the core has no rule for */
 	EXIT_KIND_COUNT
 };
@@ -167,6 +168,12 @@ struct vcpu_exit {
 			uint64_t qualification;
 			const char *detail;
 		} fail;
+		struct {
+			uint8_t vector;
+			const char *name; /* the vector's, for the report */
+			uint64_t error, cr2;
+			uint64_t host_rip; /* where in the hypervisor it happened */
+		} hv;
 	};
 };
 
@@ -252,6 +259,7 @@ enum vcpu_stop_reason {
 	STOP_KILLED,	/* the debugger killed the machine */
 	STOP_POWER_OFF, /* the guest asked ACPI to power off (or sleep): replayed after the report
 			 */
+	STOP_HV_FAULT,	/* the hypervisor took an exception right after a VM exit */
 };
 
 struct vcpu_stop {

@@ -134,6 +134,20 @@ static enum exit_kind simple_kind(uint64_t code)
 	return EXIT_UNHANDLED;
 }
 
+void svm_decode_hv_fault(const struct svm_vcpu *s, struct vcpu_exit *e)
+{
+	uint64_t code = s->vmcb->control.exitcode; /* the exit that just happened, or the last */
+
+	*e = (struct vcpu_exit){.kind = EXIT_HV_FAULT};
+	e->raw_reason = code;
+	e->raw_name = svm_exit_name(code);
+	e->hv.vector = (uint8_t)s->window.vector;
+	e->hv.name = trap_vector_name(s->window.vector);
+	e->hv.error = s->window.error;
+	e->hv.cr2 = s->window.cr2;
+	e->hv.host_rip = s->window.rip;
+}
+
 void svm_decode_exit(struct svm_vcpu *s, struct vcpu_exit *e)
 {
 	static char refusal[REFUSAL_MAX];
