@@ -289,6 +289,8 @@ struct vcpu {
 	struct dr_state *dr;  /* its state: the guest's debug registers, the debugger's slots */
 	bool dr_loaded;	      /* debug registers were loaded for the last entry */
 	bool dr_intercept;    /* MOV DR currently exits */
+	bool db_intercept;    /* #DB currently exits */
+	bool db_status_lost;  /* the CPU keeps no status for an intercepted #DB (backend's probe) */
 	bool dr_reload;	      /* a #DB changed DR6: load the debug registers again */
 	struct vcpu_gdb *gdb; /* the GDB stub, or NULL without a debugger line */
 	struct vcpu_stop stop;

@@ -163,7 +163,8 @@ static void svm_run(struct vcpu *v, struct vcpu_exit *e)
 	}
 	vm->save.rax = v->gpr[GPR_RAX];
 	vm->save.rsp = v->gpr[GPR_RSP];
-	svm_vmrun(s->vmcb_pa, v->gpr, host_save_pa);
+	if (s->db_probed || svm_probe_db_status(s, v, host_save_pa))
+		svm_vmrun(s->vmcb_pa, v->gpr, host_save_pa);
 	if (s->dr7_armed) {
 		x86_write_dr7(DR7_INIT); /* guest breakpoints must not fire in the hypervisor */
 		s->dr7_armed = false;
@@ -312,7 +313,8 @@ static void svm_load_debug(struct vcpu *v, const uint64_t db[DR_SLOTS], uint64_t
 	s->vmcb->save.dr6 = dr6;
 	s->vmcb->save.dr7 = dr7;
 	s->loaded_dr6 = dr6;
-	/* Bochs 2.7 neither loads nor saves VMCB.DR6; its guest runs on the CPU's own DR6. */
+	/* VMRUN loads DR6 from the VMCB; the CPU's own gets the same, so that a #DB Bochs 2.7
+	 * delivers to the host right after VMRUN (absorb_leaked_step) finds it consistent. */
 	x86_write_dr6(dr6);
 	/*
 	 * QEMU 7.2 copies VMCB.DR7 at VMRUN without arming its breakpoints; they follow

@@ -26,6 +26,7 @@ struct svm_vcpu {
 	bool dr_intercept_all; /* MOV DR exits: the guest's DRs are not native */
 	struct trap_window window; /* VMRUN to decode: an exception there stops the guest */
 	uint64_t leaked_steps;	   /* single-step traps Bochs delivered to the host (svm.c) */
+	bool db_probed;		   /* svm_probe_db_status ran (at the first VMRUN) */
 };
 
 extern const struct vcpu_ops svm_ops;
@@ -40,6 +41,10 @@ void svm_decode_exit(struct svm_vcpu *s, struct vcpu_exit *e);
 const char *svm_exit_name(uint64_t code);
 /* svm/svm_check.c: the VMRUN consistency check (APM 15.5.1) @vm fails, or NULL if none known. */
 const char *svm_vmrun_refusal(const struct vmcb *vm);
+
+/* svm/svm_probe.c: at the first entry, set v->db_status_lost; true when the guest has not
+ * run yet, false when the VMCB holds its first exit. */
+bool svm_probe_db_status(struct svm_vcpu *s, struct vcpu *v, uint64_t host_save_pa);
 
 /* svm/svm_exit.c: the exception that ended the VM-exit window, as an exit record. */
 void svm_decode_hv_fault(const struct svm_vcpu *s, struct vcpu_exit *e);

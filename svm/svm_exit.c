@@ -49,9 +49,13 @@ static void decode_npf(const struct svm_vcpu *s, struct vcpu_exit *e)
 }
 
 /*
- * Bochs 2.7's SVM leaves VMCB.DR6 untouched on a #DB intercept. Rebuild the status from
- * what is certain: GD set means general detect; an execute breakpoint at RIP is a fault
- * there; otherwise it is a trap, from TF or from the enabled data breakpoints.
+ * Bochs 2.7's SVM keeps no status for an intercepted #DB, in the VMCB or in DR6
+ * (svm_probe.c). There the guest's own #DBs are not intercepted while it runs its DRs
+ * natively (vcpu_debug_before_entry); with them emulated (GD set, drlazy=off, a debugger)
+ * the hypervisor loaded DR6 clean and rebuilds the status from what is likely: GD set
+ * means general detect; an execute breakpoint at RIP is a fault there; otherwise it is a
+ * trap, from TF or from the enabled data breakpoints (an approximation: which slot an
+ * access hit, or TF before a POPF, is not known afterwards).
  */
 static uint64_t reconstruct_db_status(const struct svm_vcpu *s)
 {
