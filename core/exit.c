@@ -78,8 +78,8 @@ static enum exit_result hv_fault(struct vcpu *v, const struct vcpu_exit *e)
 	fmt_snprintf(detail, sizeof(detail),
 		     "exception %u (%s), error code 0x%lx, CR2 0x%lx, at host RIP 0x%lx; last "
 		     "exit %s, guest RIP 0x%lx",
-		     e->hv.vector, e->hv.name, e->hv.error, e->hv.cr2,
-		     e->hv.host_rip, last, vcpu_get(v, REG_RIP));
+		     e->hv.vector, e->hv.name, e->hv.error, e->hv.cr2, e->hv.host_rip, last,
+		     vcpu_get(v, REG_RIP));
 	return vcpu_stop_guest(v, STOP_HV_FAULT, detail);
 }
 

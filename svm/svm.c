@@ -93,14 +93,13 @@ static void svm_set_exception_intercept(struct vcpu *v, uint8_t vector, bool on)
  * Bochs 2.7 keeps the single-step trap of an instruction it intercepts pending across the
  * #VMEXIT (its Svm_Vmexit clears debug_trap for exception intercepts only) and delivers it
  * to the host at the first instruction after VMRUN, GIF clear or not; on a CPU an
- * intercepted instruction has not completed, so no trap is pending (APM vol. 2, 15.7.1).
+ * intercepted instruction exits before it executes, so no trap is pending (APM vol. 2, 15.7).
  * The core emulates that instruction and gives the guest its own single-step trap: this
  * echo is dropped, and the DR6 update it made undone (#VMEXIT saved the guest's DR6).
  */
 static bool absorb_leaked_step(struct trap_frame *f)
 {
-	if (f->vector != VEC_DB || f->rip != (uint64_t)svm_vmrun_exit ||
-	    !(x86_read_dr6() & DR6_BS))
+	if (f->vector != VEC_DB || f->rip != (uint64_t)svm_vmrun_exit || !(x86_read_dr6() & DR6_BS))
 		return false;
 	svm_state.leaked_steps++;
 	x86_write_dr6(svm_state.vmcb->save.dr6);

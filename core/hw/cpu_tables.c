@@ -37,7 +37,8 @@ static struct idt_gate idt[IDT_ENTRIES] __attribute__((aligned(16)));
  * The same gates without IST, for the VM-exit window of SVM: VMLOAD put the guest's TR in
  * the CPU before VMRUN, and it stays there after #VMEXIT until the host's VMLOAD, so an IST
  * gate taken there would switch to a stack pointer read from the guest's TSS (APM vol. 2,
- * 15.5.2 and 8.9.4). The host's own RSP is good there: VMRUN's exit reloaded it.
+ * 15.5 and 15.6: VMRUN and #VMEXIT leave TR alone; SDM vol. 3A, 7.14.5). The host's own RSP
+ * is good there: #VMEXIT reloaded it.
  */
 static struct idt_gate idt_window[IDT_ENTRIES] __attribute__((aligned(16)));
 const struct x86_dtr idt_host_dtr = {sizeof(idt) - 1, (uint64_t)idt};

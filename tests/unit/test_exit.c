@@ -1143,10 +1143,11 @@ static void test_hv_fault_is_guest_stop(void **state)
 	fv.b.regs[REG_RIP] = 0x100123;
 	assert_int_equal(exit_dispatch(v, &e), EXIT_STOP);
 	assert_int_equal(v->stop.reason, STOP_HV_FAULT);
-	assert_string_equal(v->stop.detail,
-			    "exception 14 (#PF page fault), error code 0x2, CR2 0xfffffffffffffff8, "
-			    "at host RIP 0xffffffff80212989; last exit fake exit 114: CPUID, guest "
-			    "RIP 0x100123");
+	assert_string_equal(
+	    v->stop.detail,
+	    "exception 14 (#PF page fault), error code 0x2, CR2 0xfffffffffffffff8, "
+	    "at host RIP 0xffffffff80212989; last exit fake exit 114: CPUID, guest "
+	    "RIP 0x100123");
 	assert_int_equal(fv.b.nevents, 0);
 	assert_string_equal(vcpu_stop_reason_name(STOP_HV_FAULT),
 			    "exception in the hypervisor after a VM exit");

@@ -9,11 +9,11 @@
 #define MAX_STEPS  32	  /* more #DBs than any sequence needs: the hook then clears TF */
 #define FLAGS_IOPL 0x3000 /* IOPL 3: IN runs at CPL 3 (SDM vol. 1, 3.4.3.3) */
 /* Plain numbers: also pasted into the assembly below. */
-#define TF_BIT	0x100 /* X86G_FLAGS_TF */
+#define TF_BIT	 0x100 /* X86G_FLAGS_TF */
 #define COM1_LSR 0x3fd /* the log UART's line status register: a read changes nothing */
-#define XSTR(x) #x
-#define STR(x)	XSTR(x)
-#define G(l)	".globl " #l "\n"
+#define XSTR(x)	 #x
+#define STR(x)	 XSTR(x)
+#define G(l)	 ".globl " #l "\n"
 
 #ifdef __x86_64__
 #define SP "%rsp"

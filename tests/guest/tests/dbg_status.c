@@ -143,7 +143,8 @@ static void check_steps(void)
 	st_popf_off();
 	/* Traps after each instruction from the first POPF's successor to the second POPF. */
 	EXPECT_TRUE("single-step: traps taken", db_count > 0);
-	EXPECT_EQ("single-step: the last after the POPF that cleared TF", db_ip, (uintptr_t)st_after);
+	EXPECT_EQ("single-step: the last after the POPF that cleared TF", db_ip,
+		  (uintptr_t)st_after);
 	EXPECT_EQ("... DR6: BS, no B bits", db_dr6 & (DR6_BS | DR6_BMASK), DR6_BS);
 	gprintf("info: steps %u, last DR6 0x%lx\n", db_count, (unsigned long)db_dr6);
 	dr_reset_all();
