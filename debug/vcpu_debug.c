@@ -35,7 +35,6 @@ void vcpu_debug_before_entry(struct vcpu *v)
 {
 	struct dr_state *d = v->dr;
 	bool active = d->native || (d->eff_dr7 & DR_ENABLE_BITS);
-
 	bool db_exits = !(v->db_status_lost && d->native);
 
 	if (v->dr_intercept == d->native) {
