@@ -113,6 +113,7 @@ enum exit_kind {
 	EXIT_ENTRY_FAILED,
 	EXIT_CR_ACCESS, /* a control-register write the backend must see (VMX CR0/CR4 masks) */
 	EXIT_HV_FAULT,	/* an exception in the hypervisor's VM-exit window (core/hw/trap.h) */
+	EXIT_PROBED,	/* the backend probed the CPU and the guest did not run: enter again */
 	EXIT_UNHANDLED, /* a vendor exit the core has no rule for */
 	EXIT_KIND_COUNT
 };

@@ -26,6 +26,7 @@ static const char *const exit_names[EXIT_KIND_COUNT] = {
     [EXIT_ENTRY_FAILED] = "entry failure",
     [EXIT_CR_ACCESS] = "CR access",
     [EXIT_HV_FAULT] = "hypervisor fault",
+    [EXIT_PROBED] = "probe",
     [EXIT_UNHANDLED] = "unhandled",
 };
 

@@ -34,9 +34,17 @@ void vcpu_debug_setup(struct vcpu *v, const struct dr_features *f)
 void vcpu_debug_before_entry(struct vcpu *v)
 {
 	struct dr_state *d = v->dr;
-	bool active = d->native || (d->eff_dr7 & DR_ENABLE_BITS);
-	bool db_exits = !(v->db_status_lost && d->native);
+	bool active, db_exits;
 
+	/* On a CPU that loses an intercepted #DB's status (below) the guest owns its debug
+	 * registers from the start, as after a first access: its first #DB (a single step, a
+	 * T-bit task switch) may come before it touches one. */
+	if (v->db_status_lost && !d->guest_touched) {
+		d->guest_touched = true;
+		dr_recompute(d);
+	}
+	active = d->native || (d->eff_dr7 & DR_ENABLE_BITS);
+	db_exits = !(v->db_status_lost && d->native);
 	if (v->dr_intercept == d->native) {
 		v->dr_intercept = !d->native;
 		v->ops->set_dr_intercept(v, v->dr_intercept);

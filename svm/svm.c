@@ -153,6 +153,7 @@ static void svm_run(struct vcpu *v, struct vcpu_exit *e)
 {
 	struct svm_vcpu *s = S(v);
 	struct vmcb *vm = s->vmcb;
+	bool probing = !s->db_probed;
 
 	if (trap_window_enter(&s->window)) {
 		/* An exception in the hypervisor between VMRUN and the decode (core/hw/trap.h). */
@@ -162,7 +163,13 @@ static void svm_run(struct vcpu *v, struct vcpu_exit *e)
 	}
 	vm->save.rax = v->gpr[GPR_RAX];
 	vm->save.rsp = v->gpr[GPR_RSP];
-	if (s->db_probed || svm_probe_db_status(s, v, host_save_pa))
+	if (probing && svm_probe_db_status(s, v, host_save_pa)) {
+		/* Nothing ran: the core sets the intercepts for what the probe found first. */
+		trap_window_close();
+		*e = (struct vcpu_exit){.kind = EXIT_PROBED, .raw_name = "probe"};
+		return;
+	}
+	if (!probing) /* else the probe's entry ran the guest to its first exit */
 		svm_vmrun(s->vmcb_pa, v->gpr, host_save_pa);
 	if (s->dr7_armed) {
 		x86_write_dr7(DR7_INIT); /* guest breakpoints must not fire in the hypervisor */

@@ -43,7 +43,7 @@ const char *svm_exit_name(uint64_t code);
 const char *svm_vmrun_refusal(const struct vmcb *vm);
 
 /* svm/svm_probe.c: at the first entry, set v->db_status_lost; true when the guest has not
- * run yet, false when the VMCB holds its first exit. */
+ * run yet (svm_run returns EXIT_PROBED), false when the VMCB holds its first exit. */
 bool svm_probe_db_status(struct svm_vcpu *s, struct vcpu *v, uint64_t host_save_pa);
 
 /* svm/svm_exit.c: the exception that ended the VM-exit window, as an exit record. */

@@ -14,8 +14,9 @@
  * and SvmInterceptException() clears debug_trap, so neither the VMCB nor the CPU's own DR6
  * keeps a bit of it (bochs/cpu/exception.cc, svm.cc). The first entry finds out which kind
  * of CPU this is: an execute breakpoint on the guest's first instruction is a fault, taken
- * before anything runs, so that entry is simply repeated. Returns true when the guest has
- * not run yet; false when it ran anyway and the VMCB holds its first real exit.
+ * before anything runs, so the run loop just enters again, with the intercepts set for
+ * what the probe found. Returns true when the guest has not run yet; false when it ran
+ * anyway and the VMCB holds its first real exit.
  */
 bool svm_probe_db_status(struct svm_vcpu *s, struct vcpu *v, uint64_t host_save_pa)
 {

@@ -217,13 +217,12 @@ static void test_db_status_lost_native_only(void **state)
 {
 	(void)state;
 	v->db_status_lost = true;
-	vcpu_debug_before_entry(v); /* emulated until the guest's first MOV DR */
-	assert_true(fv.b.exc_intercepts & (1u << ARCH_VEC_DB));
-	guest_write(DR0, ADDR_A);
-	vcpu_debug_before_entry(v);
+	vcpu_debug_before_entry(v); /* native from the start: no first MOV DR needed */
 	assert_false(fv.b.dr_intercept);
 	assert_false(fv.b.exc_intercepts & (1u << ARCH_VEC_DB));
 	assert_true(fv.b.exc_intercepts & (1u << ARCH_VEC_AC));
+	assert_int_equal(fv.b.hw_dr6, ARCH_DR6_RESET);
+	assert_int_equal(fv.b.hw_dr7, ARCH_DR7_RESET);
 
 	/* The guest sets GD natively: emulated again, #DB intercepted again. */
 	fv.b.hw_dr7 = ARCH_DR7_RESET | ARCH_GD;
@@ -231,6 +230,13 @@ static void test_db_status_lost_native_only(void **state)
 	vcpu_debug_before_entry(v);
 	assert_true(fv.b.dr_intercept);
 	assert_true(fv.b.exc_intercepts & (1u << ARCH_VEC_DB));
+
+	/* drlazy=off: always emulated, so intercepted. */
+	v->dr->emulate_only = true;
+	dr_recompute(v->dr);
+	vcpu_debug_before_entry(v);
+	assert_true(fv.b.exc_intercepts & (1u << ARCH_VEC_DB));
+	v->dr->emulate_only = false;
 
 	/* A debugger's slot: the hypervisor needs to see every #DB. */
 	v->dr->guest.dr7 = ARCH_DR7_RESET;

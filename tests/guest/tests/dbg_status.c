@@ -37,13 +37,20 @@ __asm__(".text\n.p2align 4\n.globl st_tgt1, st_tgt2, st_tgt3, st_popf_off, st_af
 	"st_tgt3: ret\n"
 	"st_popf_off: pushf\n orl $" STR(TF_BIT) ", (" SP ")\n popf\n"
 	" pushf\n andl $~" STR(TF_BIT) ", (" SP ")\n popf\n"
-	"st_after: ret\n");
+	"st_after: ret\n"
+	/* The only instruction run with TF set is the POPF that clears it: one trap, after it. */
+	".globl st_first, st_first_after\n"
+	"st_first: pushf\n"
+	" pushf\n orl $" STR(TF_BIT) ", (" SP ")\n popf\n"
+	" popf\n"
+	"st_first_after: ret\n");
 /* clang-format on */
 void st_tgt1(void);
 void st_tgt2(void);
 void st_tgt3(void);
 void st_popf_off(void);
-extern const char st_after[];
+void st_first(void);
+extern const char st_after[], st_first_after[];
 
 static volatile uint8_t buf[BUF_SIZE] __attribute__((aligned(16)));
 static volatile unsigned db_count;
@@ -133,6 +140,18 @@ static void check_data(void)
 	dr_reset_all();
 }
 
+/* The program's first debug event, before it touches any debug register: the #DB handler's
+ * read of DR6 is the first access. */
+static void check_first_step(void)
+{
+	db_count = 0;
+	st_first();
+	EXPECT_EQ("first #DB before any DR access: one trap", db_count, 1);
+	EXPECT_EQ("... after the POPF that cleared TF", db_ip, (uintptr_t)st_first_after);
+	EXPECT_EQ("... DR6: BS", db_dr6 & (DR6_BS | DR6_BMASK), DR6_BS);
+	gprintf("info: first step DR6 0x%lx\n", (unsigned long)db_dr6);
+}
+
 static void check_steps(void)
 {
 	/* Armed but never hit during the steps: a data slot is no reason to report Bn. */
@@ -154,6 +173,8 @@ int test_main(void)
 {
 	gprintf("debug: #DB status with stale DR6 bits and several slots (%s)\n",
 		guest_mode_name());
+	guest_set_hook(GUEST_VEC_DB, db_hook);
+	check_first_step();
 	dr_write(6, DR6_INIT);
 	dr6_idle = dr_read(6);
 	gprintf("dr6 base 0x%lx\n", (unsigned long)dr6_idle);
