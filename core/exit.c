@@ -22,6 +22,7 @@
 #define OPCODE_INT3	  0xcc
 #define OPCODE_INTO	  0xce
 #define UNHANDLED_MAX	  64
+#define HV_FAULT_MAX	  256
 
 /* The architectural #GP conditions of MOV to CR0/CR4 (SDM vol. 2B, MOV--Move to CR). */
 static bool cr_write_valid(struct vcpu *v, enum vcpu_reg reg, uint64_t cur, uint64_t val)
@@ -61,6 +62,25 @@ static enum exit_result unhandled(struct vcpu *v, const struct vcpu_exit *e)
 
 	fmt_snprintf(detail, sizeof(detail), v->ops->exit_format, e->raw_reason, e->raw_name);
 	return vcpu_stop_guest(v, STOP_UNHANDLED_EXIT, detail);
+}
+
+/*
+ * The hypervisor took an exception between a VM entry and the decoding of its exit: a guest
+ * brought the CPU there (an emulator's quirk, a hypervisor bug it triggered). The machine's
+ * state is still the guest's to report, so it is a guest stop with all there is to know.
+ */
+static enum exit_result hv_fault(struct vcpu *v, const struct vcpu_exit *e)
+{
+	static char detail[HV_FAULT_MAX];
+	char last[UNHANDLED_MAX];
+
+	fmt_snprintf(last, sizeof(last), v->ops->exit_format, e->raw_reason, e->raw_name);
+	fmt_snprintf(detail, sizeof(detail),
+		     "exception %u (%s), error code 0x%lx, CR2 0x%lx, at host RIP 0x%lx; last "
+		     "exit %s, guest RIP 0x%lx",
+		     e->hv.vector, e->hv.name, e->hv.error, e->hv.cr2, e->hv.host_rip, last,
+		     vcpu_get(v, REG_RIP));
+	return vcpu_stop_guest(v, STOP_HV_FAULT, detail);
 }
 
 /* EDX:EAX, the 64-bit operand of WRMSR and XSETBV. */
@@ -306,6 +326,8 @@ enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
 		return vcpu_stop_guest(v, STOP_ENTRY_FAILED, e->fail.detail);
 	case EXIT_CR_ACCESS:
 		return handle_cr(v, e);
+	case EXIT_HV_FAULT:
+		return hv_fault(v, e);
 	default:
 		return unhandled(v, e);
 	}

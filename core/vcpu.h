@@ -112,6 +112,8 @@ enum exit_kind {
 	EXIT_ICEBP,
 	EXIT_ENTRY_FAILED,
 	EXIT_CR_ACCESS, /* a control-register write the backend must see (VMX CR0/CR4 masks) */
+	EXIT_HV_FAULT,	/* an exception in the hypervisor's VM-exit window (core/hw/trap.h) */
+	EXIT_PROBED,	/* the backend probed the CPU and the guest did not run: enter again */
 	EXIT_UNHANDLED, /* a vendor exit the core has no rule for */
 	EXIT_KIND_COUNT
 };
@@ -167,6 +169,12 @@ struct vcpu_exit {
 			uint64_t qualification;
 			const char *detail;
 		} fail;
+		struct {
+			uint8_t vector;
+			const char *name; /* the vector's, for the report */
+			uint64_t error, cr2;
+			uint64_t host_rip; /* where in the hypervisor it happened */
+		} hv;
 	};
 };
 
@@ -252,6 +260,7 @@ enum vcpu_stop_reason {
 	STOP_KILLED,	/* the debugger killed the machine */
 	STOP_POWER_OFF, /* the guest asked ACPI to power off (or sleep): replayed after the report
 			 */
+	STOP_HV_FAULT,	/* the hypervisor took an exception right after a VM exit */
 };
 
 struct vcpu_stop {
@@ -281,6 +290,8 @@ struct vcpu {
 	struct dr_state *dr;  /* its state: the guest's debug registers, the debugger's slots */
 	bool dr_loaded;	      /* debug registers were loaded for the last entry */
 	bool dr_intercept;    /* MOV DR currently exits */
+	bool db_intercept;    /* #DB currently exits */
+	bool db_status_lost;  /* the CPU keeps no status for an intercepted #DB (backend's probe) */
 	bool dr_reload;	      /* a #DB changed DR6: load the debug registers again */
 	struct vcpu_gdb *gdb; /* the GDB stub, or NULL without a debugger line */
 	struct vcpu_stop stop;

@@ -25,6 +25,8 @@ static const char *const exit_names[EXIT_KIND_COUNT] = {
     [EXIT_ICEBP] = "ICEBP",
     [EXIT_ENTRY_FAILED] = "entry failure",
     [EXIT_CR_ACCESS] = "CR access",
+    [EXIT_HV_FAULT] = "hypervisor fault",
+    [EXIT_PROBED] = "probe",
     [EXIT_UNHANDLED] = "unhandled",
 };
 
@@ -39,6 +41,7 @@ static const char *const stop_names[] = {
     [STOP_INTERNAL] = "internal error",
     [STOP_KILLED] = "killed by the debugger",
     [STOP_POWER_OFF] = "ACPI power-off",
+    [STOP_HV_FAULT] = "exception in the hypervisor after a VM exit",
 };
 
 const char *exit_kind_name(enum exit_kind k)

@@ -36,6 +36,9 @@ void vcpu_run(struct vcpu *v)
 			return;
 		v->ops->run(v, &e);
 		v->debug->after_exit(v);
+		/* Not an exit: the next entry sets up the guest for what the backend found. */
+		if (e.kind == EXIT_PROBED)
+			continue;
 		v->exits_total++;
 		v->exits[e.kind < EXIT_KIND_COUNT ? e.kind : EXIT_UNHANDLED]++;
 		if (exit_dispatch(v, &e) == EXIT_STOP && !v->debug->keep_stopped_guest(v))

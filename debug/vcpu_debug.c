@@ -21,9 +21,11 @@
 void vcpu_debug_setup(struct vcpu *v, const struct dr_features *f)
 {
 	dr_init(v->dr, f);
-	/* #DB and #AC are always intercepted: a guest can make either recur forever during its own
-	 * delivery and hang the CPU in microcode (CVE-2015-8104, CVE-2015-5307). */
+	/* #DB and #AC are intercepted: a guest can make either recur forever during its own
+	 * delivery and hang the CPU in microcode (CVE-2015-8104, CVE-2015-5307). The one
+	 * exception is in vcpu_debug_before_entry. */
 	v->ops->set_exception_intercept(v, VEC_DB, true);
+	v->db_intercept = true;
 	v->ops->set_exception_intercept(v, VEC_AC, true);
 	v->ops->set_dr_intercept(v, true);
 	v->dr_intercept = true;
@@ -32,11 +34,30 @@ void vcpu_debug_setup(struct vcpu *v, const struct dr_features *f)
 void vcpu_debug_before_entry(struct vcpu *v)
 {
 	struct dr_state *d = v->dr;
-	bool active = d->native || (d->eff_dr7 & DR_ENABLE_BITS);
+	bool active, db_exits;
 
+	/* On a CPU that loses an intercepted #DB's status (below) the guest owns its debug
+	 * registers from the start, as after a first access: its first #DB (a single step, a
+	 * T-bit task switch) may come before it touches one. */
+	if (v->db_status_lost && !d->guest_touched) {
+		d->guest_touched = true;
+		dr_recompute(d);
+	}
+	active = d->native || (d->eff_dr7 & DR_ENABLE_BITS);
+	db_exits = !(v->db_status_lost && d->native);
 	if (v->dr_intercept == d->native) {
 		v->dr_intercept = !d->native;
 		v->ops->set_dr_intercept(v, v->dr_intercept);
+	}
+	/*
+	 * A CPU that keeps no status for an intercepted #DB (Bochs 2.7's SVM; no silicon does,
+	 * so none with the microcode erratum) leaves only guesses about what fired. While the
+	 * guest alone uses its debug registers and TF, its #DBs need no hypervisor: the CPU
+	 * delivers them itself, DR6, DR7.GD and all, exactly as without us.
+	 */
+	if (v->db_intercept != db_exits) {
+		v->db_intercept = db_exits;
+		v->ops->set_exception_intercept(v, VEC_DB, db_exits);
 	}
 	/* Nothing in use and nothing left loaded: the entry costs no debug-register work. */
 	if (!active && !v->dr_loaded && !v->dr_reload)

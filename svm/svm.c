@@ -89,6 +89,23 @@ static void svm_set_exception_intercept(struct vcpu *v, uint8_t vector, bool on)
 		set_bits(&c->intercept_misc1, SVM_INTERCEPT_INTN, on);
 }
 
+/*
+ * Bochs 2.7 keeps the single-step trap of an instruction it intercepts pending across the
+ * #VMEXIT (its Svm_Vmexit clears debug_trap for exception intercepts only) and delivers it
+ * to the host at the first instruction after VMRUN, GIF clear or not; on a CPU an
+ * intercepted instruction exits before it executes, so no trap is pending (APM vol. 2, 15.7).
+ * The core emulates that instruction and gives the guest its own single-step trap: this
+ * echo is dropped, and the DR6 update it made undone (#VMEXIT saved the guest's DR6).
+ */
+static bool absorb_leaked_step(struct trap_frame *f)
+{
+	if (f->vector != VEC_DB || f->rip != (uint64_t)svm_vmrun_exit || !(x86_read_dr6() & DR6_BS))
+		return false;
+	svm_state.leaked_steps++;
+	x86_write_dr6(svm_state.vmcb->save.dr6);
+	return true;
+}
+
 static int svm_init(struct vcpu *v)
 {
 	static const struct nested_pt_format npt = {
@@ -102,6 +119,7 @@ static int svm_init(struct vcpu *v)
 	struct vmcb_control *c;
 
 	v->backend = s;
+	s->window.absorb = absorb_leaked_step;
 	s->vmcb_pa = mem_alloc_pages(1, PAGE_SIZE);
 	s->vmcb = phys_to_virt(s->vmcb_pa);
 	s->iopm = phys_to_virt(mem_alloc_pages(SVM_IOPM_PAGES, PAGE_SIZE));
@@ -135,10 +153,24 @@ static void svm_run(struct vcpu *v, struct vcpu_exit *e)
 {
 	struct svm_vcpu *s = S(v);
 	struct vmcb *vm = s->vmcb;
+	bool probing = !s->db_probed;
 
+	if (trap_window_enter(&s->window)) {
+		/* An exception in the hypervisor between VMRUN and the decode (core/hw/trap.h). */
+		svm_host_recover(host_save_pa);
+		svm_decode_hv_fault(s, e);
+		return;
+	}
 	vm->save.rax = v->gpr[GPR_RAX];
 	vm->save.rsp = v->gpr[GPR_RSP];
-	svm_vmrun(s->vmcb_pa, v->gpr, host_save_pa);
+	if (probing && svm_probe_db_status(s, v, host_save_pa)) {
+		/* Nothing ran: the core sets the intercepts for what the probe found first. */
+		trap_window_close();
+		*e = (struct vcpu_exit){.kind = EXIT_PROBED, .raw_name = "probe"};
+		return;
+	}
+	if (!probing) /* else the probe's entry ran the guest to its first exit */
+		svm_vmrun(s->vmcb_pa, v->gpr, host_save_pa);
 	if (s->dr7_armed) {
 		x86_write_dr7(DR7_INIT); /* guest breakpoints must not fire in the hypervisor */
 		s->dr7_armed = false;
@@ -151,6 +183,7 @@ static void svm_run(struct vcpu *v, struct vcpu_exit *e)
 	if (vm->control.exitintinfo & SVM_EVTINJ_VALID)
 		vm->control.eventinj = vm->control.exitintinfo;
 	svm_decode_exit(s, e);
+	trap_window_close();
 }
 
 /* Where the VMCB's state-save area keeps each register (APM vol. 2, table B-2). */
@@ -286,7 +319,8 @@ static void svm_load_debug(struct vcpu *v, const uint64_t db[DR_SLOTS], uint64_t
 	s->vmcb->save.dr6 = dr6;
 	s->vmcb->save.dr7 = dr7;
 	s->loaded_dr6 = dr6;
-	/* Bochs 2.7 neither loads nor saves VMCB.DR6; its guest runs on the CPU's own DR6. */
+	/* VMRUN loads DR6 from the VMCB; the CPU's own gets the same, so that a #DB Bochs 2.7
+	 * delivers to the host right after VMRUN (absorb_leaked_step) finds it consistent. */
 	x86_write_dr6(dr6);
 	/*
 	 * QEMU 7.2 copies VMCB.DR7 at VMRUN without arming its breakpoints; they follow

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "core/hw/cpu_caps.h"
+#include "core/hw/trap.h"
 #include "core/vcpu.h"
 #include "vmcb.h"
 
@@ -23,6 +24,9 @@ struct svm_vcpu {
 	uint64_t loaded_dr6;   /* DR6 given to the last VMRUN: #DB status bits are what changed */
 	bool dr7_armed;	       /* the CPU's own DR7 holds the guest's enables (QEMU workaround) */
 	bool dr_intercept_all; /* MOV DR exits: the guest's DRs are not native */
+	struct trap_window window; /* VMRUN to decode: an exception there stops the guest */
+	uint64_t leaked_steps;	   /* single-step traps Bochs delivered to the host (svm.c) */
+	bool db_probed;		   /* svm_probe_db_status ran (at the first VMRUN) */
 };
 
 extern const struct vcpu_ops svm_ops;
@@ -38,7 +42,16 @@ const char *svm_exit_name(uint64_t code);
 /* svm/svm_check.c: the VMRUN consistency check (APM 15.5.1) @vm fails, or NULL if none known. */
 const char *svm_vmrun_refusal(const struct vmcb *vm);
 
+/* svm/svm_probe.c: at the first entry, set v->db_status_lost; true when the guest has not
+ * run yet (svm_run returns EXIT_PROBED), false when the VMCB holds its first exit. */
+bool svm_probe_db_status(struct svm_vcpu *s, struct vcpu *v, uint64_t host_save_pa);
+
+/* svm/svm_exit.c: the exception that ended the VM-exit window, as an exit record. */
+void svm_decode_hv_fault(const struct svm_vcpu *s, struct vcpu_exit *e);
+
 /* svm/svm_entry.S */
 void svm_vmrun(uint64_t vmcb_pa, uint64_t *gprs, uint64_t host_save_pa);
+extern const char svm_vmrun_exit[]; /* the first instruction after VMRUN */
+void svm_host_recover(uint64_t host_save_pa);
 
 #endif

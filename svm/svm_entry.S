@@ -7,7 +7,9 @@
  * RAX and RSP travel in the VMCB. VMRUN saves only part of the host state (APM vol. 2,
  * 15.5.1): the callee-saved registers go on our stack, and VMSAVE/VMLOAD swap the
  * state VMRUN leaves alone (FS, GS, TR, LDTR, KernelGSBase, STAR, SYSENTER_*), so the
- * host's TSS with its IST stacks is back before GIF is set again.
+ * host's TSS with its IST stacks is back before GIF is set again. Until then the guest's TR
+ * is the CPU's, so the IST-free IDT is loaded around VMRUN (#VMEXIT restores the IDTR VMRUN
+ * saved): an exception there runs on our own stack (core/hw/cpu_tables.c).
  */
 	.global svm_vmrun
 svm_vmrun:
@@ -15,6 +17,7 @@ svm_vmrun:
 	push %rsi			/* gprs */
 	push %rdx			/* host save area */
 
+	lidt idt_window_dtr(%rip)
 	clgi
 	mov %rdx, %rax
 	vmsave %rax			/* host hidden state */
@@ -27,6 +30,8 @@ svm_vmrun:
 
 	vmrun %rax
 	/* #VMEXIT: RAX = VMCB address again, RSP = ours; the other GPRs are the guest's. */
+	.global svm_vmrun_exit
+svm_vmrun_exit:
 	vmsave %rax			/* guest hidden state */
 
 	push %rsi
@@ -38,7 +43,21 @@ svm_vmrun:
 
 	pop %rax			/* host save area */
 	vmload %rax
+	lidt idt_host_dtr(%rip)
 	stgi
 	pop %rsi
 	HOST_RESTORE_CALLEE_SAVED
+	ret
+
+/*
+ * void svm_host_recover(uint64_t host_save_pa): the host's state back after an exception
+ * ended the VM-exit window (core/hw/trap.h), wherever in svm_vmrun it came: the host's TR,
+ * FS, GS and the rest, its IDT, and GIF.
+ */
+	.global svm_host_recover
+svm_host_recover:
+	mov %rdi, %rax
+	vmload %rax
+	lidt idt_host_dtr(%rip)
+	stgi
 	ret

@@ -49,9 +49,13 @@ static void decode_npf(const struct svm_vcpu *s, struct vcpu_exit *e)
 }
 
 /*
- * Bochs 2.7's SVM leaves VMCB.DR6 untouched on a #DB intercept. Rebuild the status from
- * what is certain: GD set means general detect; an execute breakpoint at RIP is a fault
- * there; otherwise it is a trap, from TF or from the enabled data breakpoints.
+ * Bochs 2.7's SVM keeps no status for an intercepted #DB, in the VMCB or in DR6
+ * (svm_probe.c). There the guest's own #DBs are not intercepted while it runs its DRs
+ * natively (vcpu_debug_before_entry); with them emulated (GD set, drlazy=off, a debugger)
+ * the hypervisor loaded DR6 clean and rebuilds the status from what is likely: GD set
+ * means general detect; an execute breakpoint at RIP is a fault there; otherwise it is a
+ * trap, from TF or from the enabled data breakpoints (an approximation: which slot an
+ * access hit, or TF before a POPF, is not known afterwards).
  */
 static uint64_t reconstruct_db_status(const struct svm_vcpu *s)
 {
@@ -132,6 +136,20 @@ static enum exit_kind simple_kind(uint64_t code)
 			return simple_exits[i].kind;
 	}
 	return EXIT_UNHANDLED;
+}
+
+void svm_decode_hv_fault(const struct svm_vcpu *s, struct vcpu_exit *e)
+{
+	uint64_t code = s->vmcb->control.exitcode; /* the exit that just happened, or the last */
+
+	*e = (struct vcpu_exit){.kind = EXIT_HV_FAULT};
+	e->raw_reason = code;
+	e->raw_name = svm_exit_name(code);
+	e->hv.vector = (uint8_t)s->window.vector;
+	e->hv.name = trap_vector_name(s->window.vector);
+	e->hv.error = s->window.error;
+	e->hv.cr2 = s->window.cr2;
+	e->hv.host_rip = s->window.rip;
 }
 
 void svm_decode_exit(struct svm_vcpu *s, struct vcpu_exit *e)

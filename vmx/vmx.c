@@ -55,6 +55,13 @@ static void vmx_run(struct vcpu *v, struct vcpu_exit *e)
 	struct vmx_vcpu *x = X(v);
 	int rc;
 
+	if (trap_window_enter(&x->window)) {
+		/* An exception in the hypervisor between VM entry and decode (core/hw/trap.h):
+		 * the VM exit loaded the host's TR and IDT; their limits are ours again here. */
+		restore_host_tables();
+		vmx_decode_hv_fault(&x->window, e);
+		return;
+	}
 	vmcs_write64(GUEST_RSP, v->gpr[GPR_RSP]);
 	fix_pending_single_step();
 	if (x->preemption_value)
@@ -73,11 +80,13 @@ static void vmx_run(struct vcpu *v, struct vcpu_exit *e)
 			     err, err ? vmx_instruction_error_str(err) : "no current VMCS");
 		e->fail.detail = detail;
 		vmcs_dump_guest_state();
+		trap_window_close();
 		return;
 	}
 	x->launched = true;
 	v->gpr[GPR_RSP] = vmcs_read64(GUEST_RSP);
 	vmx_decode_exit(e);
+	trap_window_close();
 }
 
 /* What the guest sees of a shadowed control register: its own bits where the host owns them. */

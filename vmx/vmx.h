@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/hw/trap.h"
 #include "core/vcpu.h"
 #include "vmx_controls.h"
 
@@ -21,6 +22,7 @@ struct vmx_vcpu {
 	bool launched;
 	uint64_t cr0_shadow_mask, cr4_shadow_mask; /* bits the hypervisor owns */
 	uint32_t preemption_value;
+	struct trap_window window; /* entry to decode: an exception there stops the guest */
 };
 
 extern const struct vcpu_ops vmx_ops;
@@ -31,6 +33,8 @@ int vmx_init_vcpu(struct vcpu *v);
 
 /* vmx/vmx_exit.c: read the exit information fields into a neutral exit record. */
 void vmx_decode_exit(struct vcpu_exit *e);
+/* vmx/vmx_exit.c: the exception that ended the VM-exit window @w, as an exit record. */
+void vmx_decode_hv_fault(const struct trap_window *w, struct vcpu_exit *e);
 
 /* vmx/vmx_entry.S */
 int vmx_enter(uint64_t *gprs, int launched);

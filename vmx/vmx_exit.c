@@ -138,6 +138,20 @@ static void reinject_vectoring(void)
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, idt & ~INTR_INFO_NMI_UNBLOCKING);
 }
 
+void vmx_decode_hv_fault(const struct trap_window *w, struct vcpu_exit *e)
+{
+	uint32_t reason = vmcs_read32(VM_EXIT_REASON) & VM_EXIT_REASON_BASIC_MASK;
+
+	*e = (struct vcpu_exit){.kind = EXIT_HV_FAULT};
+	e->raw_reason = reason; /* the exit that just happened, or the last one */
+	e->raw_name = vmx_exit_reason_str(reason);
+	e->hv.vector = (uint8_t)w->vector;
+	e->hv.name = trap_vector_name(w->vector);
+	e->hv.error = w->error;
+	e->hv.cr2 = w->cr2;
+	e->hv.host_rip = w->rip;
+}
+
 void vmx_decode_exit(struct vcpu_exit *e)
 {
 	uint32_t full = vmcs_read32(VM_EXIT_REASON);

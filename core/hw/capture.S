@@ -1,4 +1,4 @@
-/* capture.S - trap_capture(): snapshot the caller's registers into a struct trap_frame. */
+/* capture.S - trap_capture(): the caller's registers into a trap_frame; the window's jumps. */
 #include "layout.h"
 
 	.text
@@ -34,3 +34,44 @@ trap_capture:
 	mov %rax, 21*8(%rdi)
 	mov 14*8(%rdi), %rax
 	ret
+
+/* struct trap_window's ctx[] slots (trap.h), in machine words. */
+#define WIN_RBX 0
+#define WIN_RBP 8
+#define WIN_R12 16
+#define WIN_R13 24
+#define WIN_R14 32
+#define WIN_R15 40
+#define WIN_RSP 48
+#define WIN_RIP 56
+
+/* int trap_window_enter(struct trap_window *w): as setjmp, and w becomes the open window. */
+	.global trap_window_enter
+trap_window_enter:
+	mov %rbx, WIN_RBX(%rdi)
+	mov %rbp, WIN_RBP(%rdi)
+	mov %r12, WIN_R12(%rdi)
+	mov %r13, WIN_R13(%rdi)
+	mov %r14, WIN_R14(%rdi)
+	mov %r15, WIN_R15(%rdi)
+	lea 8(%rsp), %rax		/* the caller's RSP after our RET */
+	mov %rax, WIN_RSP(%rdi)
+	mov (%rsp), %rax		/* and where that RET goes */
+	mov %rax, WIN_RIP(%rdi)
+	mov %rdi, trap_open_window(%rip)
+	xor %eax, %eax
+	ret
+
+/* void trap_window_escape(struct trap_window *w): as longjmp, trap_window_enter returns 1.
+ * Called from an exception handler: its frame (possibly on an IST stack) is abandoned. */
+	.global trap_window_escape
+trap_window_escape:
+	mov WIN_RBX(%rdi), %rbx
+	mov WIN_RBP(%rdi), %rbp
+	mov WIN_R12(%rdi), %r12
+	mov WIN_R13(%rdi), %r13
+	mov WIN_R14(%rdi), %r14
+	mov WIN_R15(%rdi), %r15
+	mov WIN_RSP(%rdi), %rsp
+	mov $1, %eax
+	jmp *WIN_RIP(%rdi)

@@ -1,4 +1,4 @@
-/* cpu_tables.c - the hypervisor's GDT, TSS (IST stacks for #DB, NMI, #DF, #MC) and IDT. */
+/* cpu_tables.c - the hypervisor's GDT, TSS (IST stacks for #DB, NMI, #DF, #MC) and IDTs. */
 #include "cpu_tables.h"
 
 #include "console.h"
@@ -33,6 +33,16 @@ extern const uint64_t isr_table[NUM_EXCEPTIONS];
 static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 static struct tss64 tss __attribute__((aligned(16)));
 static struct idt_gate idt[IDT_ENTRIES] __attribute__((aligned(16)));
+/*
+ * The same gates without IST, for the VM-exit window of SVM: VMLOAD put the guest's TR in
+ * the CPU before VMRUN, and it stays there after #VMEXIT until the host's VMLOAD, so an IST
+ * gate taken there would switch to a stack pointer read from the guest's TSS (APM vol. 2,
+ * 15.5 and 15.6: VMRUN and #VMEXIT leave TR alone; SDM vol. 3A, 7.14.5). The host's own RSP
+ * is good there: #VMEXIT reloaded it.
+ */
+static struct idt_gate idt_window[IDT_ENTRIES] __attribute__((aligned(16)));
+const struct x86_dtr idt_host_dtr = {sizeof(idt) - 1, (uint64_t)idt};
+const struct x86_dtr idt_window_dtr = {sizeof(idt_window) - 1, (uint64_t)idt_window};
 static trap_handler_fn handlers[NUM_EXCEPTIONS];
 /* A #DB or NMI can arrive right after a guest's MOV SS/POP SS (CVE-2018-8897) or on a
  * corrupted stack: each such vector gets its own known-good stack. */
@@ -63,8 +73,6 @@ void gdt_init(void)
 
 void idt_init(void)
 {
-	struct x86_dtr d = {sizeof(idt) - 1, (uint64_t)idt};
-
 	for (unsigned v = 0; v < NUM_EXCEPTIONS; v++) {
 		uint64_t off = isr_table[v];
 
@@ -74,8 +82,10 @@ void idt_init(void)
 		idt[v].type_attr = GATE_PRESENT | GATE_INTERRUPT;
 		idt[v].offset_mid = (off >> 16) & 0xffff;
 		idt[v].offset_hi = off >> 32;
+		idt_window[v] = idt[v];
+		idt_window[v].ist = 0;
 	}
-	x86_lidt(&d);
+	x86_lidt(&idt_host_dtr);
 }
 
 uint64_t gdt_base(void)
@@ -113,11 +123,11 @@ void trap_set_handler(uint8_t vector, trap_handler_fn fn)
 void idt_dispatch(struct trap_frame *f);
 void idt_dispatch(struct trap_frame *f)
 {
-	/* Handlers the upper layers registered: the host-DR self-test's #DB, the watcher's NMI. */
+	/* What the backend expects right after a VM exit, then the handlers the upper layers
+	 * registered: the host-DR self-test's #DB, the watcher's NMI. */
+	if (trap_window_absorbs(f))
+		return;
 	if (f->vector < NUM_EXCEPTIONS && handlers[f->vector] && handlers[f->vector](f))
 		return;
-	printk("\ndbgvisor: unexpected exception %lu (%s) in the hypervisor, error code 0x%lx\n",
-	       f->vector, trap_vector_name(f->vector), f->error);
-	trap_dump(f);
-	hv_exit(HV_EXIT_PANIC);
+	trap_unexpected(f);
 }

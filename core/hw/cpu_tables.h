@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "x86.h"
+
 /* IST slots (SDM vol. 3A, 7.14.5): exceptions a guest can trigger at a hostile moment. */
 #define IST_DB	  1
 #define IST_NMI	  2
@@ -33,5 +35,9 @@ uint64_t idt_base(void);
 uint64_t tss_base(void);
 uint16_t gdt_limit(void);
 uint16_t idt_limit(void);
+/* LIDT operands (svm/svm_entry.S): the hypervisor's IDT, and its IST-free copy for the time
+ * the guest's TR is loaded around VMRUN. */
+extern const struct x86_dtr idt_host_dtr;
+extern const struct x86_dtr idt_window_dtr;
 
 #endif

@@ -1,5 +1,7 @@
-/* trap.c - exception names, the register dump, and panic(), which prints one and stops. */
+/* trap.c - exception names, the register dump, panic(), and the VM-exit window's escape. */
 #include "trap.h"
+
+#include <stddef.h>
 
 #include "console.h"
 #include "x86.h"
@@ -44,6 +46,41 @@ void trap_dump(const struct trap_frame *f)
 	printk("  R12=%016lx R13=%016lx R14=%016lx R15=%016lx\n", f->r12, f->r13, f->r14, f->r15);
 	printk("  CR0=%016lx CR2=%016lx CR3=%016lx CR4=%016lx\n", x86_read_cr0(), x86_read_cr2(),
 	       x86_read_cr3(), x86_read_cr4());
+}
+
+/* The open window (capture.S sets it in trap_window_enter). */
+struct trap_window *trap_open_window;
+/* Back into trap_window_enter's caller, which sees 1 (capture.S). */
+void trap_window_escape(struct trap_window *w) __attribute__((noreturn));
+
+void trap_window_close(void)
+{
+	trap_open_window = NULL;
+}
+
+bool trap_window_absorbs(struct trap_frame *f)
+{
+	struct trap_window *w = trap_open_window;
+
+	return w && w->absorb && w->absorb(f);
+}
+
+void trap_unexpected(struct trap_frame *f)
+{
+	struct trap_window *w = trap_open_window;
+
+	if (w && f->vector != VEC_NMI) {
+		trap_open_window = NULL;
+		w->vector = f->vector;
+		w->error = f->error;
+		w->cr2 = x86_read_cr2();
+		w->rip = f->rip;
+		trap_window_escape(w);
+	}
+	printk("\ndbgvisor: unexpected exception %lu (%s) in the hypervisor, error code 0x%lx\n",
+	       f->vector, trap_vector_name(f->vector), f->error);
+	trap_dump(f);
+	hv_exit(HV_EXIT_PANIC);
 }
 
 void panic(const char *fmt, ...)

@@ -1185,6 +1185,31 @@ static void test_unhandled_exit_named(void **state)
 	assert_string_equal(v->stop.detail, "fake exit 28: CR access");
 }
 
+/* An exception the hypervisor took right after a VM exit is a guest stop that says what,
+ * where in the hypervisor, after which exit and at which guest RIP (issue 12, point 4). */
+static void test_hv_fault_is_guest_stop(void **state)
+{
+	struct vcpu_exit e = {.kind = EXIT_HV_FAULT, .raw_reason = 0x72, .raw_name = "CPUID"};
+
+	(void)state;
+	e.hv.vector = ARCH_VEC_PF;
+	e.hv.name = "#PF page fault";
+	e.hv.error = 2;
+	e.hv.cr2 = 0xfffffffffffffff8ull;
+	e.hv.host_rip = 0xffffffff80212989ull;
+	fv.b.regs[REG_RIP] = 0x100123;
+	assert_int_equal(exit_dispatch(v, &e), EXIT_STOP);
+	assert_int_equal(v->stop.reason, STOP_HV_FAULT);
+	assert_string_equal(
+	    v->stop.detail,
+	    "exception 14 (#PF page fault), error code 0x2, CR2 0xfffffffffffffff8, "
+	    "at host RIP 0xffffffff80212989; last exit fake exit 114: CPUID, guest "
+	    "RIP 0x100123");
+	assert_int_equal(fv.b.nevents, 0);
+	assert_string_equal(vcpu_stop_reason_name(STOP_HV_FAULT),
+			    "exception in the hypervisor after a VM exit");
+}
+
 /* --- intercept set-up --- */
 
 static void assert_port_intercepts(void)
@@ -1288,6 +1313,7 @@ int main(void)
 	    INTEL(test_injected_fault_rf_and_real_mode),
 	    INTEL(test_task_gate_error_code),
 	    INTEL(test_unhandled_exit_named),
+	    AMD(test_hv_fault_is_guest_stop),
 	    INTEL(test_sw_int_reflected),
 	    INTEL(test_stops_and_passive_exits),
 	    AMD(test_intercepts_amd),

@@ -211,6 +211,53 @@ static void test_native_after_mov_dr(void **state)
 	assert_false(fv.b.dr_intercept);
 }
 
+/* A CPU that keeps no status for intercepted #DBs (Bochs 2.7 SVM, the backend's probe): the
+ * guest's #DBs go to it directly while it alone runs its DRs natively, never otherwise. */
+static void test_db_status_lost_native_only(void **state)
+{
+	(void)state;
+	v->db_status_lost = true;
+	vcpu_debug_before_entry(v); /* native from the start: no first MOV DR needed */
+	assert_false(fv.b.dr_intercept);
+	assert_false(fv.b.exc_intercepts & (1u << ARCH_VEC_DB));
+	assert_true(fv.b.exc_intercepts & (1u << ARCH_VEC_AC));
+	assert_int_equal(fv.b.hw_dr6, ARCH_DR6_RESET);
+	assert_int_equal(fv.b.hw_dr7, ARCH_DR7_RESET);
+
+	/* The guest sets GD natively: emulated again, #DB intercepted again. */
+	fv.b.hw_dr7 = ARCH_DR7_RESET | ARCH_GD;
+	vcpu_debug_after_exit(v);
+	vcpu_debug_before_entry(v);
+	assert_true(fv.b.dr_intercept);
+	assert_true(fv.b.exc_intercepts & (1u << ARCH_VEC_DB));
+
+	/* drlazy=off: always emulated, so intercepted. */
+	v->dr->emulate_only = true;
+	dr_recompute(v->dr);
+	vcpu_debug_before_entry(v);
+	assert_true(fv.b.exc_intercepts & (1u << ARCH_VEC_DB));
+	v->dr->emulate_only = false;
+
+	/* A debugger's slot: the hypervisor needs to see every #DB. */
+	v->dr->guest.dr7 = ARCH_DR7_RESET;
+	dr_recompute(v->dr);
+	vcpu_debug_before_entry(v);
+	assert_false(fv.b.exc_intercepts & (1u << ARCH_VEC_DB));
+	assert_int_equal(dr_debugger_set(v->dr, ADDR_DBG, DR7_RW_EXEC, 0), 0);
+	vcpu_debug_before_entry(v);
+	assert_true(fv.b.exc_intercepts & (1u << ARCH_VEC_DB));
+}
+
+/* Where the status is kept (every CPU but that one), #DB stays intercepted, native or not. */
+static void test_db_intercepted_when_status_kept(void **state)
+{
+	(void)state;
+	guest_write(DR0, ADDR_A);
+	vcpu_debug_before_entry(v);
+	assert_false(fv.b.dr_intercept);
+	assert_true(fv.b.exc_intercepts & (1u << ARCH_VEC_DB));
+}
+
 /* --- MOV DR decoding without decode assists --- */
 
 static void test_decode_mov_from_dr0(void **state)
@@ -392,6 +439,8 @@ int main(void)
 	    AMD(test_setup_intercepts),
 	    INTEL(test_lazy_nothing_loaded),
 	    INTEL(test_native_after_mov_dr),
+	    AMD(test_db_status_lost_native_only),
+	    AMD(test_db_intercepted_when_status_kept),
 	    INTEL(test_decode_mov_from_dr0),
 	    INTEL(test_decode_mov_to_dr7),
 	    INTEL(test_decode_rex_r_is_ud),
