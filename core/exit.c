@@ -6,6 +6,7 @@
 #include "core/hw/x86.h"
 #include "apic_guard.h"
 #include "cpuid_view.h"
+#include "nmi.h"
 #include "vcpu_hooks.h"
 #include "vcpu_util.h"
 
@@ -271,7 +272,7 @@ enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
 		return vcpu_stop_guest(v, STOP_INTERNAL, "nested page table misconfiguration");
 	case EXIT_EXCEPTION:
 		if (e->exc.vector == VEC_DB)
-			return v->debug->db(v, e);
+			return nmi_db(v, e) ? EXIT_RESUME : v->debug->db(v, e);
 		if (e->exc.vector == VEC_BP)
 			return reflect_soft_int(v, e, EVENT_SW_EXC, VEC_BP, true);
 		return reflect_exception(v, e);
@@ -295,9 +296,10 @@ enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
 	case EXIT_NMI:
 		/* Not the GDB watcher's kick: the NMI was the guest's, and it still is. */
 		if (!v->debug->nmi(v))
-			v->ops->inject_event(
-			    v, &(struct vcpu_event){.type = EVENT_NMI, .vector = VEC_NMI});
+			nmi_exit(v);
 		return EXIT_RESUME;
+	case EXIT_IRET:
+		return nmi_iret_exit(v);
 	case EXIT_INIT:
 	case EXIT_SIPI:
 	case EXIT_EXT_INTR:

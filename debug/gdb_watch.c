@@ -54,6 +54,7 @@ extern const uint8_t gdb_watch_main[], gdb_watch_isr[];
 
 static struct gdb_watch_params *params;
 static volatile bool host_kick;
+static volatile unsigned host_nmis; /* NMIs in the host IDT that were not kicks */
 
 static void delay(unsigned reads)
 {
@@ -136,6 +137,8 @@ bool gdb_watch_host_nmi(struct trap_frame *f)
 	(void)f;
 	if (gdb_watch_take())
 		host_kick = true;
+	else
+		host_nmis++;
 	return true;
 }
 
@@ -145,6 +148,12 @@ bool gdb_watch_host_kicked(void)
 
 	host_kick = false;
 	return k;
+}
+
+unsigned gdb_watch_host_nmis(void)
+{
+	/* One exchange: an NMI landing in between is never lost. */
+	return __atomic_exchange_n(&host_nmis, 0, __ATOMIC_SEQ_CST);
 }
 
 uint32_t gdb_watch_ticks(void)

@@ -35,6 +35,9 @@ bool gdb_watch_take(void);
 bool gdb_watch_host_nmi(struct trap_frame *f);
 /* True (once) when such a kick arrived in the hypervisor: poll the line now. */
 bool gdb_watch_host_kicked(void);
+/* NMIs the host IDT took that were not kicks, since the last call: the guest's (a tail of an
+ * NMI exit, or one that arrived while the hypervisor ran). */
+unsigned gdb_watch_host_nmis(void);
 /* Timer ticks the watcher has seen (liveness, for reports). */
 uint32_t gdb_watch_ticks(void);
 #endif

@@ -13,6 +13,7 @@
 #include "mptable.h"
 
 #define CPUID1_EBX_APIC_ID_SHIFT 24
+#define CPUID_LEAF_TOPOLOGY	 0xbu /* EDX: the x2APIC ID (SDM vol. 2A, CPUID leaf 0BH) */
 #define ACPI_TABLE_MAX_LEN	 (1u << 20)
 #define MP_TABLE_MAX		 8192u /* a base table is a few hundred bytes */
 
@@ -74,7 +75,14 @@ void smp_guard(struct vcpu *v, const struct boot_info *bi)
 	unsigned disabled = 0, kept = 0;
 	int err;
 
+	x86_cpuid(CPUID_LEAF_VENDOR, 0, &r);
+	if (r.eax >= CPUID_LEAF_TOPOLOGY) {
+		x86_cpuid(CPUID_LEAF_TOPOLOGY, 0, &r);
+		v->apic_id = r.edx;
+	}
 	x86_cpuid(CPUID_LEAF_FEATURES, 0, &r);
+	if (!v->apic_id)
+		v->apic_id = r.ebx >> CPUID1_EBX_APIC_ID_SHIFT;
 	/* Wait-for-SIPI is the one state a CPU leaves only through a STARTUP IPI. */
 	apic_ipi_others(apic_base, ICR_DELIVERY_INIT, 0);
 	err = bi->acpi_rsdp_phys ? 0 : acpi_find_rsdp(acpi_map, 0, &rsdp);
