@@ -31,7 +31,8 @@
 
 static volatile uint32_t *lapic;
 static volatile unsigned nmis, nested_sent, seen_in_handler;
-static bool x2apic, send_again;
+static bool x2apic;
+static volatile bool send_again; /* read by the NMI handler */
 
 static void apic_write(unsigned reg, uint32_t val)
 {
@@ -77,7 +78,7 @@ static void nmi_hook(struct gframe *f)
 	if (send_again) {
 		send_again = false;
 		nested_sent = 1;
-		send_self_nmi(true);
+		send_self_nmi(false);
 		for (unsigned i = 0; i < HANDLER_SPINS; i++)
 			x86g_pause();
 		seen_in_handler = nmis;
@@ -86,27 +87,32 @@ static void nmi_hook(struct gframe *f)
 
 static void run_sends(const char *mode)
 {
+	/* NMI with the self shorthand is an invalid ICR combination (SDM vol. 3A, table 11-3 and
+	 * 11.12.9): Bochs drops it, QEMU delivers it. Printed, compared with the bare run. */
 	nmis = 0;
 	send_self_nmi(true);
 	spin_until(1);
-	EXPECT_EQ(guest_name("%s: self-shorthand NMI taken exactly once", mode), nmis, 1);
+	gprintf("guest: %s: self-shorthand NMI taken %u time(s)\n", mode, nmis);
 	nmis = 0;
 	send_self_nmi(false);
 	spin_until(1);
 	EXPECT_EQ(guest_name("%s: NMI to our own APIC ID taken exactly once", mode), nmis, 1);
 	nmis = 0;
+	nested_sent = 0;
+	seen_in_handler = 0;
 	send_again = true;
-	send_self_nmi(true);
+	send_self_nmi(false);
 	spin_until(2);
+	send_again = false;
 	EXPECT_EQ(guest_name("%s: NMI sent in the handler", mode), nested_sent, 1);
 	EXPECT_EQ(guest_name("%s: ... held while the handler runs (NMI blocking)", mode),
 		  seen_in_handler, 1);
 	EXPECT_EQ(guest_name("%s: ... taken once after its IRET", mode), nmis, 2);
-	nested_sent = 0;
 	nmis = 0;
-	for (int i = 0; i < 10; i++)
-		send_self_nmi(i & 1);
-	spin_until(10);
+	for (int i = 0; i < 10; i++) {
+		send_self_nmi(false);
+		spin_until((unsigned)i + 1);
+	}
 	EXPECT_EQ(guest_name("%s: ten NMIs, one at a time, ten taken", mode), nmis, 10);
 }
 
