@@ -6,6 +6,7 @@
 #include "core/hw/x86.h"
 #include "apic_guard.h"
 #include "cpuid_view.h"
+#include "ioapic_guard.h"
 #include "nmi.h"
 #include "vcpu_hooks.h"
 #include "vcpu_util.h"
@@ -131,6 +132,9 @@ static enum exit_result handle_xsetbv(struct vcpu *v, const struct vcpu_exit *e)
 
 static enum exit_result handle_npf(struct vcpu *v, const struct vcpu_exit *e)
 {
+	if (v->ioapic.base && e->npf.gpa >= v->ioapic.base &&
+	    e->npf.gpa < v->ioapic.base + IOAPIC_MMIO_SIZE)
+		return ioapic_guard_npf(v, e);
 	if (v->lapic_base && e->npf.write && e->npf.gpa >= v->lapic_base &&
 	    e->npf.gpa < v->lapic_base + LAPIC_MMIO_SIZE)
 		return apic_guard_write(v, e);

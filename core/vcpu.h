@@ -191,6 +191,9 @@ struct vcpu_host {
 	bool (*xsetbv)(uint32_t index, uint64_t value);
 	/* Forward a guest write the hypervisor checked: device memory and MSRs. */
 	void (*mmio_write32)(uint64_t gpa, uint32_t val);
+	uint32_t (*mmio_read32)(uint64_t gpa);
+	/* The GDB line's receive interrupt on or off (off while the stub talks). May be NULL. */
+	void (*gdb_line_irq)(bool on);
 	void (*wrmsr)(uint32_t index, uint64_t val);
 	/* An NMI exit: is it a watcher CPU's kick (bytes on the GDB line)? May be NULL. */
 	bool (*gdb_kick)(void);
@@ -245,6 +248,15 @@ struct vcpu_ops {
 	bool (*nmi_window_open)(struct vcpu *v);
 	/* SVM: exit before IRET, to see when the guest's NMI handler returns. */
 	void (*set_iret_intercept)(struct vcpu *v, bool on);
+};
+
+/* The I/O APIC entry of the GDB line's IRQ, kept by dbgvisor (routed as an NMI to this CPU);
+ * the guest sees and writes a shadow of it (core/ioapic_guard.c). */
+struct vcpu_ioapic {
+	uint64_t base;	    /* the guarded I/O APIC page (0: none) */
+	uint32_t pin;	    /* the redirection entry dbgvisor owns */
+	uint32_t sel;	    /* the guest's IOREGSEL */
+	uint32_t shadow[2]; /* the guest's view of that entry: low and high words */
 };
 
 /* The guest's NMI state as the core keeps it (SDM vol. 3A, 6.7.1; APM vol. 2, 8.2.4). */
@@ -303,6 +315,7 @@ struct vcpu {
 	uint32_t apic_id;	 /* the guest CPU's own local APIC ID (xAPIC 8 bits, x2APIC 32) */
 	uint32_t icr_high;	 /* the guest's last write to the xAPIC ICR's destination half */
 	struct vcpu_nmi nmi;
+	struct vcpu_ioapic ioapic;
 	const struct vcpu_debug_hooks *debug; /* the debug layer (core/vcpu_hooks.h) */
 	struct dr_state *dr;  /* its state: the guest's debug registers, the debugger's slots */
 	bool dr_loaded;	      /* debug registers were loaded for the last entry */
