@@ -246,7 +246,8 @@ struct vcpu_ops {
 	/* The CPU itself tracks the guest's NMI blocking (VT-x): may an NMI go in now? NULL when
 	 * it does not (SVM: an injected NMI does not block NMIs on every implementation). */
 	bool (*nmi_window_open)(struct vcpu *v);
-	/* SVM: exit before IRET, to see when the guest's NMI handler returns. */
+	/* SVM: exit before IRET, to see when the guest's NMI handler returns. A backend without
+	 * nmi_window_open must have it. */
 	void (*set_iret_intercept)(struct vcpu *v, bool on);
 };
 
