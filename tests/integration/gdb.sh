@@ -186,6 +186,39 @@ gdb_ctrlc_smp1() {
 		"${GDB_GUEST_EXPECT[@]:1}"
 }
 
+# The same on Bochs ryzen (SVM, one CPU): held for gdb at the first instruction, continued
+# into the spin, stopped by a Ctrl-C through COM2's IRQ.
+gdb_ctrlc_ryzen() {
+	local name=gdb-bochs-ryzen-ctrlc log=$OUT/gdb-bochs-ryzen-ctrlc.log i gpid
+	local gout=$OUT/gdb-bochs-ryzen-ctrlc.gdbout iso=$OUT/gdb-bochs-ryzen-ctrlc.iso
+	GDB_PORT=$((GDB_PORT + 4))
+	make_iso "$iso" "multiboot2 /boot/dbgvisor.elf log=com1 gdb=com2,wait,arch=x86-64
+module2 /boot/gdb_target64.elf x" "$HV_ELF" "$GUESTS/gdb_target64.elf"
+	rm -f "$log" "$gout"
+	: >"$log"
+	GDB_MODEL=ryzen GDB_ISO=$iso GDB_LOG=$log gdb_bochs_start &
+	sleep 1
+	printf '%s\n' "set pagination off" "set remotetimeout 60" \
+		"file $GUESTS/64/gdb_target64.elf64" "target remote 127.0.0.1:$GDB_PORT" \
+		"continue" "info registers rip" "monitor exits" "set var gdb_spin_release = 1" \
+		"detach" >"$OUT/$name.gdb"
+	timeout -k 5 "$GDB_TIMEOUT" gdb -nx -batch -x "$OUT/$name.gdb" >"$gout" 2>&1 &
+	gpid=$!
+	for ((i = 0; i < GDB_TIMEOUT * 2; i++)); do
+		grep -aq "spinning with interrupts off" "$log" && break
+		kill -0 "$gpid" 2>/dev/null || break
+		sleep 0.5
+	done
+	sleep 2
+	kill -INT "$(pgrep -P "$gpid" -x gdb || echo "$gpid")" 2>/dev/null
+	wait
+	check "$name" "$gout" 0 any 'Program received signal SIGINT' '^gdb_spin \(\) at' \
+		'rip +0x[0-9a-f]+ +0x[0-9a-f]+ <gdb_spin' 'NMI +[1-9]' \
+		'Inferior 1 \(Remote target\) detached' '!Error|error while|Cannot|cannot stop'
+	check "$name-guest" "$log" 0 any "the line's IRQ arrives as an NMI" \
+		"${GDB_GUEST_EXPECT[@]:1}"
+}
+
 group_gdb() {
 	GDB_PORT=$((20000 + RANDOM % 20000))
 	GDB_LOG=$OUT/gdb-qemu.log
@@ -194,6 +227,7 @@ group_gdb() {
 	gdb_check gdb-qemu "$GDB_LOG" "$OUT/gdb-qemu.gdbout"
 	gdb_attach64
 	gdb_ctrlc_smp1
+	gdb_ctrlc_ryzen
 
 	GDB_PORT=$((GDB_PORT + 1))
 	GDB_MODEL=corei7_haswell_4770
