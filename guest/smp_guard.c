@@ -101,6 +101,11 @@ void smp_guard(struct vcpu *v, const struct boot_info *bi)
 	if (err || disabled) {
 		v->lapic_base = apic_base & APIC_BASE_ADDR_MASK;
 		guest_mem_set_readonly(v->lapic_base, LAPIC_MMIO_SIZE);
+		/* The firmware may have left another CPU's ID there: the guest's next ICR low
+		 * write sends to it unless it writes the high half first. */
+		if (!(apic_base & APIC_BASE_X2APIC_ENABLE))
+			v->icr_high = *(volatile uint32_t *)phys_to_virt(v->lapic_base +
+									 LAPIC_ICR_HIGH);
 	}
 	/* The same tables say where the guest will power off: the run's report comes first. */
 	if (!err && !acpi_pm1a_cnt_port(smp_guard_acpi_map, 0, rsdp, &v->pm1a_cnt_port))
