@@ -1,4 +1,4 @@
-/* ioapic_guard.c - the I/O APIC entry of the GDB line's IRQ is dbgvisor's; the guest sees a shadow. */
+/* ioapic_guard.c - the I/O APIC entry of the GDB line's IRQ is ours; the guest sees a shadow. */
 #include "ioapic_guard.h"
 
 #include "vcpu_util.h"
@@ -8,7 +8,7 @@
 #define OPCODE_MOV_RM_IMM 0xc7 /* MOV r/m32, imm32 (/0) */
 #define REX_R		  0x4
 #define REX_W		  0x8
-#define REX_R_SHIFT	  1 /* REX.R extends ModRM.reg to 4 bits */
+#define REX_R_SHIFT	  1	/* REX.R extends ModRM.reg to 4 bits */
 #define REGSEL_MASK	  0xffu /* IOREGSEL bits 7:0 select the register */
 #define LOW32		  0xffffffffull
 
@@ -48,7 +48,8 @@ enum exit_result ioapic_guard_npf(struct vcpu *v, const struct vcpu_exit *e)
 	struct insn i;
 
 	if (vcpu_fetch_insn(v, &i) != 0)
-		return vcpu_stop_guest(v, STOP_INTERNAL, "cannot decode the guest's I/O APIC access");
+		return vcpu_stop_guest(v, STOP_INTERNAL,
+				       "cannot decode the guest's I/O APIC access");
 	/* I/O APIC registers take 32-bit accesses only (82093AA datasheet, 3.0). */
 	if (i.opsize || (i.rex & REX_W) || !i.has_modrm)
 		return vcpu_stop_guest(v, STOP_INTERNAL,

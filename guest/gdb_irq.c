@@ -54,7 +54,8 @@ const char *gdb_irq_route(struct vcpu *v, const struct boot_info *bi, uint16_t p
 		return "no ACPI tables";
 	if (acpi_isa_irq_route(smp_guard_acpi_map, 0, rsdp, (uint8_t)irq, &r))
 		return "no I/O APIC for the GDB port's IRQ in the ACPI MADT";
-	if (r.ioapic + IOAPIC_MMIO_SIZE > mem_region()->direct_map_end || guest_mem_hv_owns(r.ioapic))
+	if (r.ioapic + IOAPIC_MMIO_SIZE > mem_region()->direct_map_end ||
+	    guest_mem_hv_owns(r.ioapic))
 		return "the I/O APIC lies outside the direct map";
 	pin = r.gsi - r.gsi_base;
 	if (pin > ((ioapic_read(r.ioapic, IOAPIC_REG_VERSION) >> IOAPIC_MAX_PIN_SHIFT) &

@@ -89,8 +89,8 @@ void smp_guard(struct vcpu *v, const struct boot_info *bi)
 	if (bi->acpi_rsdp_phys)
 		rsdp = bi->acpi_rsdp_phys;
 	if (!err)
-		err = acpi_madt_disable_aps(smp_guard_acpi_map, 0, rsdp, r.ebx >> CPUID1_EBX_APIC_ID_SHIFT,
-					    &disabled, &kept);
+		err = acpi_madt_disable_aps(smp_guard_acpi_map, 0, rsdp,
+					    r.ebx >> CPUID1_EBX_APIC_ID_SHIFT, &disabled, &kept);
 	if (err)
 		printk("smp: ACPI MADT not patched (%s); guarding the local APIC anyway\n",
 		       acpi_strerror(err));
@@ -104,8 +104,8 @@ void smp_guard(struct vcpu *v, const struct boot_info *bi)
 		/* The firmware may have left another CPU's ID there: the guest's next ICR low
 		 * write sends to it unless it writes the high half first. */
 		if (!(apic_base & APIC_BASE_X2APIC_ENABLE))
-			v->icr_high = *(volatile uint32_t *)phys_to_virt(v->lapic_base +
-									 LAPIC_ICR_HIGH);
+			v->icr_high =
+			    *(volatile uint32_t *)phys_to_virt(v->lapic_base + LAPIC_ICR_HIGH);
 	}
 	/* The same tables say where the guest will power off: the run's report comes first. */
 	if (!err && !acpi_pm1a_cnt_port(smp_guard_acpi_map, 0, rsdp, &v->pm1a_cnt_port))

@@ -4,18 +4,18 @@
 #include "core/ioapic_guard.h"
 
 /* 82093AA datasheet, 3.0: IOREGSEL at 0x00, IOWIN at 0x10; redirection entry n at 0x10 + 2n. */
-#define ARCH_IOAPIC	0xfec00000ull
-#define ARCH_REGSEL	0x00
-#define ARCH_WINDOW	0x10
-#define ARCH_EOI	0x40
-#define ARCH_REDTBL(n)	(0x10u + 2u * (n))
-#define ARCH_MASKED	0x10000u
-#define ARCH_NMI_EDGE	0x400u
-#define OWNED_PIN	3
-#define OTHER_PIN	4
-#define REGS		0x100
-#define MOV_LEN		2
-#define MOV_IMM_LEN	6
+#define ARCH_IOAPIC    0xfec00000ull
+#define ARCH_REGSEL    0x00
+#define ARCH_WINDOW    0x10
+#define ARCH_EOI       0x40
+#define ARCH_REDTBL(n) (0x10u + 2u * (n))
+#define ARCH_MASKED    0x10000u
+#define ARCH_NMI_EDGE  0x400u
+#define OWNED_PIN      3
+#define OTHER_PIN      4
+#define REGS	       0x100
+#define MOV_LEN	       2
+#define MOV_IMM_LEN    6
 
 /* A fake I/O APIC: an index register and 256 registers behind the window. */
 static uint32_t regs[REGS], regsel, writes, eoi;
@@ -52,8 +52,7 @@ static int setup(void **state)
 	memset(regs, 0, sizeof(regs));
 	regsel = writes = eoi = 0;
 	regs[ARCH_REDTBL(OWNED_PIN)] = ARCH_NMI_EDGE; /* dbgvisor's routing */
-	g = (struct vcpu_ioapic){.base = ARCH_IOAPIC, .pin = OWNED_PIN,
-				 .shadow = {ARCH_MASKED, 0}};
+	g = (struct vcpu_ioapic){.base = ARCH_IOAPIC, .pin = OWNED_PIN, .shadow = {ARCH_MASKED, 0}};
 	fake_vcpu_init(&fv, false, 0);
 	fv.v.ioapic = g;
 	host = *fv.v.host;
@@ -121,10 +120,10 @@ static enum exit_result npf(const uint8_t *code, size_t len, unsigned offset)
 
 static void test_npf_emulates_mov(void **state)
 {
-	static const uint8_t store[] = {0x89, 0x03};		   /* mov [ebx], eax */
-	static const uint8_t load[] = {0x8b, 0x0b};		   /* mov ecx, [ebx] */
+	static const uint8_t store[] = {0x89, 0x03};			/* mov [ebx], eax */
+	static const uint8_t load[] = {0x8b, 0x0b};			/* mov ecx, [ebx] */
 	static const uint8_t store_imm[] = {0xc7, 0x03, 0x10, 0, 0, 0}; /* mov dword [ebx], 0x10 */
-	static const uint8_t store16[] = {0x66, 0x89, 0x03};	   /* mov [ebx], ax */
+	static const uint8_t store16[] = {0x66, 0x89, 0x03};		/* mov [ebx], ax */
 
 	(void)state;
 	fv.v.gpr[GPR_RAX] = ARCH_REDTBL(OWNED_PIN);

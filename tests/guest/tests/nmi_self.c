@@ -7,27 +7,27 @@
 #include "tests/guest/lib/x86g.h"
 
 /* Local APIC (SDM vol. 3A, 11.4, 11.6.1 and 11.12 for x2APIC). */
-#define MSR_APIC_BASE	   0x1b
-#define APIC_BASE_ADDR	   0xfffff000u
-#define APIC_BASE_EXTD	   (1u << 10) /* x2APIC mode */
-#define LAPIC_ID	   0x020
-#define LAPIC_SVR	   0x0f0
-#define LAPIC_ICR_LOW	   0x300
-#define LAPIC_ICR_HIGH	   0x310
-#define LAPIC_ID_SHIFT	   24
-#define SVR_ENABLE	   (1u << 8)
-#define SVR_SPURIOUS	   0xff
-#define ICR_NMI		   (4u << 8) /* delivery mode 100b; the vector field is ignored */
-#define ICR_ASSERT	   (1u << 14)
-#define ICR_SELF	   (1u << 18) /* destination shorthand 01b */
-#define ICR_PENDING	   (1u << 12)
-#define MSR_X2APIC_ID	   0x802
-#define MSR_X2APIC_ICR	   0x830
-#define X2APIC_DEST_SHIFT  32
-#define CPUID1_ECX_X2APIC  (1u << 21)
+#define MSR_APIC_BASE	  0x1b
+#define APIC_BASE_ADDR	  0xfffff000u
+#define APIC_BASE_EXTD	  (1u << 10) /* x2APIC mode */
+#define LAPIC_ID	  0x020
+#define LAPIC_SVR	  0x0f0
+#define LAPIC_ICR_LOW	  0x300
+#define LAPIC_ICR_HIGH	  0x310
+#define LAPIC_ID_SHIFT	  24
+#define SVR_ENABLE	  (1u << 8)
+#define SVR_SPURIOUS	  0xff
+#define ICR_NMI		  (4u << 8) /* delivery mode 100b; the vector field is ignored */
+#define ICR_ASSERT	  (1u << 14)
+#define ICR_SELF	  (1u << 18) /* destination shorthand 01b */
+#define ICR_PENDING	  (1u << 12)
+#define MSR_X2APIC_ID	  0x802
+#define MSR_X2APIC_ICR	  0x830
+#define X2APIC_DEST_SHIFT 32
+#define CPUID1_ECX_X2APIC (1u << 21)
 /* Long enough for an IPI to land everywhere we run (a few hundred instructions at most). */
-#define DELIVERY_SPINS	   200000
-#define HANDLER_SPINS	   100000
+#define DELIVERY_SPINS 200000
+#define HANDLER_SPINS  100000
 
 static volatile uint32_t *lapic;
 static volatile unsigned nmis, nested_sent, seen_in_handler;
