@@ -66,6 +66,11 @@ static void host_mmio_write32(uint64_t gpa, uint32_t val)
 	*(volatile uint32_t *)phys_to_virt(gpa) = val;
 }
 
+static uint32_t host_mmio_read32(uint64_t gpa)
+{
+	return *(volatile uint32_t *)phys_to_virt(gpa);
+}
+
 const struct vcpu_host host_env = {
     .cpuid = host_cpuid,
     .read_phys = guest_mem_read,
@@ -75,8 +80,11 @@ const struct vcpu_host host_env = {
     .port_out = host_port_out,
     .xsetbv = host_xsetbv,
     .mmio_write32 = host_mmio_write32,
+    .mmio_read32 = host_mmio_read32,
+    .gdb_line_irq = gdb_watch_line_irq,
     .wrmsr = x86_wrmsr,
     .gdb_kick = gdb_watch_take,
     .gdb_kicked_in_host = gdb_watch_host_kicked,
     .restore_host_dr = host_dr_restore,
+    .host_nmis = gdb_watch_host_nmis,
 };

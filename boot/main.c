@@ -7,6 +7,7 @@
 #include "core/hw/cpu_caps.h"
 #include "core/hw/cpu_tables.h"
 #include "core/hw/mem.h"
+#include "core/hw/printf.h"
 #include "core/hw/uart.h"
 #include "core/hw/x86.h"
 #include "core/paging/guest_mem.h"
@@ -16,6 +17,7 @@
 #include "debug/host_dr.h"
 #include "debug/vcpu_debug.h"
 #include "debug/vcpu_gdb.h"
+#include "guest/gdb_irq.h"
 #include "guest/guest_boot.h"
 #include "guest/smp_guard.h"
 #include "svm/svm.h"
@@ -79,21 +81,40 @@ static const struct vcpu_ops *backend_for(const struct cpu_caps *caps)
 /*
  * How a Ctrl-C reaches a guest spinning with interrupts off: VT-x's preemption timer exits
  * regularly and the core polls then; SVM has no such timer, so a spare CPU polls the line
- * and sends this one an NMI (intercepted). Without either, poll every few hundred exits.
+ * and sends this one an NMI (intercepted); with no spare CPU, the line's own IRQ is routed
+ * to this CPU as an NMI through its I/O APIC entry. Without any, poll every few hundred
+ * exits, and say so to gdb. Before the vcpu's init: the I/O APIC page leaves the nested map.
+ * Returns the notice for gdb, or NULL.
  */
-static void start_ctrlc_source(const struct cpu_caps *caps)
+static const char *start_ctrlc_source(const struct cpu_caps *caps)
 {
+	static char notice[160];
+	const char *why;
+
 	if (caps->kind == VIRT_VMX && caps->preemption_timer) {
 		printk("gdb: Ctrl-C polled on VMX-preemption-timer exits\n");
-		return;
+		return 0;
 	}
 	if (gdb_watch_start(gdb_uart.port)) {
 		printk("gdb: a spare CPU watches the line; Ctrl-C arrives as an NMI\n");
-		return;
+		return 0;
 	}
-	gdb.poll_every = GDB_POLL_EVERY_EXITS;
-	printk("gdb: no spare CPU and no preemption timer: Ctrl-C is seen every %u exits only\n",
-	       GDB_POLL_EVERY_EXITS);
+	why = gdb_irq_route(&vcpu, &boot, gdb_uart.port);
+	if (!why) {
+		gdb_watch_irq_mode(gdb_uart.port);
+		printk("gdb: the line's IRQ arrives as an NMI (I/O APIC 0x%lx entry %u); Ctrl-C "
+		       "needs no spare CPU\n",
+		       vcpu.ioapic.base, vcpu.ioapic.pin);
+		return 0;
+	}
+	printk("gdb: no spare CPU, no preemption timer, no IRQ route (%s): Ctrl-C is seen every "
+	       "%u exits only\n",
+	       why, GDB_POLL_EVERY_EXITS);
+	fmt_snprintf(notice, sizeof(notice),
+		     "dbgvisor: Ctrl-C cannot stop a guest that never exits on this machine (no "
+		     "spare CPU, no VMX-preemption timer, %s)\n",
+		     why);
+	return notice;
 }
 
 static const char *const gdb_arch_names[] = {
@@ -115,6 +136,7 @@ static enum vcpu_gdb_arch gdb_arch(bool kernel_64bit)
 static int run_guest(const struct cpu_raw *raw, const struct cpu_caps *caps)
 {
 	const struct vcpu_ops *ops = backend_for(caps);
+	const char *gdb_notice = 0;
 
 	if (!ops) {
 		printk("dbgvisor: no backend for this CPU's virtualization extension yet\n");
@@ -128,6 +150,8 @@ static int run_guest(const struct cpu_raw *raw, const struct cpu_caps *caps)
 	vcpu.is_amd = raw->vendor[0] == 'A'; /* AuthenticAMD: which MSRs a guest expects */
 	vcpu.gdb_port = config.gdb_port;
 	smp_guard(&vcpu, &boot);
+	if (gdb_uart.present)
+		gdb_notice = start_ctrlc_source(caps);
 	if (ops->hw_enable() || ops->init(&vcpu))
 		return HV_EXIT_NO_VIRT;
 	exit_setup_intercepts(&vcpu);
@@ -151,7 +175,10 @@ static int run_guest(const struct cpu_raw *raw, const struct cpu_caps *caps)
 		       config.gdb_wait ? ", guest held at its first instruction until gdb "
 					 "attaches"
 				       : "");
-		start_ctrlc_source(caps);
+		if (gdb_notice) {
+			gdb.poll_every = GDB_POLL_EVERY_EXITS;
+			gdb.stub.notice = gdb_notice;
+		}
 	}
 	printk("dbgvisor: starting the guest under %s\n", ops->name);
 	if (config.host_dr_test)

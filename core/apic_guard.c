@@ -9,7 +9,7 @@
 #define REX_W		  0x8
 #define REX_R_SHIFT	  1 /* REX.R extends ModRM.reg to 4 bits */
 
-bool apic_icr_allowed(uint32_t icr_low)
+bool apic_icr_allowed(uint32_t icr_low, uint32_t dest, uint32_t self_id)
 {
 	uint32_t mode = (icr_low >> ICR_DELIVERY_SHIFT) & ICR_DELIVERY_MASK;
 	uint32_t shorthand = (icr_low >> ICR_SHORTHAND_SHIFT) & ICR_SHORTHAND_MASK;
@@ -17,7 +17,11 @@ bool apic_icr_allowed(uint32_t icr_low)
 	if (mode != ICR_DELIVERY_INIT && mode != ICR_DELIVERY_STARTUP && mode != ICR_DELIVERY_NMI &&
 	    mode != ICR_DELIVERY_SMI)
 		return true;
-	return shorthand == ICR_SHORTHAND_SELF;
+	if (shorthand == ICR_SHORTHAND_SELF)
+		return true;
+	/* No shorthand, physical destination mode: the sender's own APIC ID is itself too
+	 * (SDM vol. 3A, 11.6.2.1). A logical destination may name others: refused. */
+	return shorthand == ICR_SHORTHAND_NONE && !(icr_low & ICR_DEST_LOGICAL) && dest == self_id;
 }
 
 enum exit_result apic_guard_write(struct vcpu *v, const struct vcpu_exit *e)
@@ -43,7 +47,10 @@ enum exit_result apic_guard_write(struct vcpu *v, const struct vcpu_exit *e)
 		return vcpu_stop_guest(v, STOP_INTERNAL,
 				       "unsupported instruction writing the local APIC");
 	}
-	if (offset == LAPIC_ICR_LOW && !apic_icr_allowed(val))
+	if (offset == LAPIC_ICR_HIGH)
+		v->icr_high = val;
+	if (offset == LAPIC_ICR_LOW &&
+	    !apic_icr_allowed(val, v->icr_high >> ICR_XAPIC_DEST_SHIFT, v->apic_id & XAPIC_ID_MASK))
 		v->ipis_refused++;
 	else
 		v->host->mmio_write32(e->npf.gpa, val);

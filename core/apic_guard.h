@@ -5,8 +5,9 @@
 #include "core/hw/apic.h"
 #include "vcpu.h"
 
-/* May an IPI with this ICR low word go? INIT, STARTUP, NMI, SMI only to the sender itself. */
-bool apic_icr_allowed(uint32_t icr_low);
+/* May an IPI with this ICR low word and destination go? INIT, STARTUP, NMI, SMI only to the
+ * sender itself (by shorthand, or physically to @self_id). */
+bool apic_icr_allowed(uint32_t icr_low, uint32_t dest, uint32_t self_id);
 
 /* A guest write hit the write-protected local APIC page: emulate it, minus refused IPIs. */
 enum exit_result apic_guard_write(struct vcpu *v, const struct vcpu_exit *e);

@@ -6,6 +6,8 @@
 #include "core/hw/x86.h"
 #include "apic_guard.h"
 #include "cpuid_view.h"
+#include "ioapic_guard.h"
+#include "nmi.h"
 #include "vcpu_hooks.h"
 #include "vcpu_util.h"
 
@@ -150,6 +152,9 @@ static enum exit_result handle_xsetbv(struct vcpu *v, const struct vcpu_exit *e)
 
 static enum exit_result handle_npf(struct vcpu *v, const struct vcpu_exit *e)
 {
+	if (v->ioapic.base && e->npf.gpa >= v->ioapic.base &&
+	    e->npf.gpa < v->ioapic.base + IOAPIC_MMIO_SIZE)
+		return ioapic_guard_npf(v, e);
 	if (v->lapic_base && e->npf.write && e->npf.gpa >= v->lapic_base &&
 	    e->npf.gpa < v->lapic_base + LAPIC_MMIO_SIZE)
 		return apic_guard_write(v, e);
@@ -291,7 +296,7 @@ enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
 		return vcpu_stop_guest(v, STOP_INTERNAL, "nested page table misconfiguration");
 	case EXIT_EXCEPTION:
 		if (e->exc.vector == VEC_DB)
-			return v->debug->db(v, e);
+			return nmi_db(v, e) ? EXIT_RESUME : v->debug->db(v, e);
 		if (e->exc.vector == VEC_BP)
 			return reflect_soft_int(v, e, EVENT_SW_EXC, VEC_BP, true);
 		return reflect_exception(v, e);
@@ -315,9 +320,10 @@ enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
 	case EXIT_NMI:
 		/* Not the GDB watcher's kick: the NMI was the guest's, and it still is. */
 		if (!v->debug->nmi(v))
-			v->ops->inject_event(
-			    v, &(struct vcpu_event){.type = EVENT_NMI, .vector = VEC_NMI});
+			nmi_exit(v);
 		return EXIT_RESUME;
+	case EXIT_IRET:
+		return nmi_iret_exit(v);
 	case EXIT_INIT:
 	case EXIT_SIPI:
 	case EXIT_EXT_INTR:

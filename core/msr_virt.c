@@ -77,7 +77,8 @@ enum msr_result msr_virt_read(struct vcpu *v, uint32_t index, uint64_t *val)
 enum msr_result msr_virt_write(struct vcpu *v, uint32_t index, uint64_t val)
 {
 	if (index == MSR_X2APIC_ICR) {
-		if (apic_icr_allowed((uint32_t)val))
+		if (apic_icr_allowed((uint32_t)val, (uint32_t)(val >> X2APIC_ICR_DEST_SHIFT),
+				     v->apic_id))
 			v->host->wrmsr(index, val);
 		else
 			v->ipis_refused++;

@@ -114,6 +114,7 @@ enum exit_kind {
 	EXIT_CR_ACCESS, /* a control-register write the backend must see (VMX CR0/CR4 masks) */
 	EXIT_HV_FAULT,	/* an exception in the hypervisor's VM-exit window (core/hw/trap.h) */
 	EXIT_PROBED,	/* the backend probed the CPU and the guest did not run: enter again */
+	EXIT_IRET,	/* IRET about to run while an injected NMI blocks NMIs (SVM) */
 	EXIT_UNHANDLED, /* a vendor exit the core has no rule for */
 	EXIT_KIND_COUNT
 };
@@ -198,6 +199,9 @@ struct vcpu_host {
 	bool (*xsetbv)(uint32_t index, uint64_t value);
 	/* Forward a guest write the hypervisor checked: device memory and MSRs. */
 	void (*mmio_write32)(uint64_t gpa, uint32_t val);
+	uint32_t (*mmio_read32)(uint64_t gpa);
+	/* The GDB line's receive interrupt on or off (off while the stub talks). May be NULL. */
+	void (*gdb_line_irq)(bool on);
 	void (*wrmsr)(uint32_t index, uint64_t val);
 	/* An NMI exit: is it a watcher CPU's kick (bytes on the GDB line)? May be NULL. */
 	bool (*gdb_kick)(void);
@@ -205,6 +209,9 @@ struct vcpu_host {
 	bool (*gdb_kicked_in_host)(void);
 	/* VM exits reset DR7 (SDM 3C 28.5.1, APM 15.5.2): reload the host's. May be NULL. */
 	void (*restore_host_dr)(void);
+	/* NMIs the hypervisor's own IDT took that were not the debugger's kick, since the last
+	 * call (then zero). May be NULL. */
+	unsigned (*host_nmis)(void);
 };
 
 struct vcpu_ops {
@@ -242,6 +249,35 @@ struct vcpu_ops {
 	 * shadow, VMX blocking by MOV SS, which unlike STI's also defers the #DB until that
 	 * instruction has run (SDM vol. 3C, 27.7.3). */
 	void (*set_step_shadow)(struct vcpu *v);
+	/* An event is already queued for the next entry (a re-delivery, an exception). */
+	bool (*event_queued)(struct vcpu *v);
+	/* The CPU itself tracks the guest's NMI blocking (VT-x): may an NMI go in now? NULL when
+	 * it does not (SVM: an injected NMI does not block NMIs on every implementation). */
+	bool (*nmi_window_open)(struct vcpu *v);
+	/* SVM: exit before IRET, to see when the guest's NMI handler returns. A backend without
+	 * nmi_window_open must have it. */
+	void (*set_iret_intercept)(struct vcpu *v, bool on);
+};
+
+/* The I/O APIC entry of the GDB line's IRQ, kept by dbgvisor (routed as an NMI to this CPU);
+ * the guest sees and writes a shadow of it (core/ioapic_guard.c). */
+struct vcpu_ioapic {
+	uint64_t base;	    /* the guarded I/O APIC page (0: none) */
+	uint32_t pin;	    /* the redirection entry dbgvisor owns */
+	uint32_t sel;	    /* the guest's IOREGSEL */
+	uint32_t shadow[2]; /* the guest's view of that entry: low and high words */
+};
+
+/* The guest's NMI state as the core keeps it (SDM vol. 3A, 6.7.1; APM vol. 2, 8.2.4). */
+struct vcpu_nmi {
+	bool pending;	   /* one NMI latched for the guest (the CPU latches only one) */
+	bool blocked;	   /* an injected NMI's handler runs: NMIs wait for its IRET */
+	bool iret_seen;	   /* that IRET exited and runs on re-entry, at iret_rip */
+	bool stepping;	   /* TF set to trap right after that IRET, an NMI waiting */
+	uint64_t iret_rip; /* where the handler's IRET is */
+	uint64_t dr6;	   /* DR6 before that single-step, put back after it */
+	unsigned tails;	   /* this exit's NMI, which the host IDT takes again after STGI */
+	uint64_t injected; /* NMIs delivered to the guest */
 };
 
 /* What an exit handler decided: run the guest on, or stop (v->stop says why). */
@@ -286,6 +322,10 @@ struct vcpu {
 	int last_exit_code;	 /* last byte written to the QEMU exit port */
 	uint64_t lapic_base;	 /* write-protected local APIC page (0: not guarded) */
 	uint64_t ipis_refused;	 /* INIT/SIPI/NMI/SMI IPIs aimed at CPUs the guest does not own */
+	uint32_t apic_id;	 /* the guest CPU's own local APIC ID (xAPIC 8 bits, x2APIC 32) */
+	uint32_t icr_high;	 /* the guest's last write to the xAPIC ICR's destination half */
+	struct vcpu_nmi nmi;
+	struct vcpu_ioapic ioapic;
 	const struct vcpu_debug_hooks *debug; /* the debug layer (core/vcpu_hooks.h) */
 	struct dr_state *dr;  /* its state: the guest's debug registers, the debugger's slots */
 	bool dr_loaded;	      /* debug registers were loaded for the last entry */

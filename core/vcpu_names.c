@@ -20,6 +20,7 @@ static const char *const exit_names[EXIT_KIND_COUNT] = {
     [EXIT_TIMER] = "timer",
     [EXIT_EXT_INTR] = "external interrupt",
     [EXIT_NMI] = "NMI",
+    [EXIT_IRET] = "IRET",
     [EXIT_TASK_SWITCH] = "task switch",
     [EXIT_SW_INT] = "INT n",
     [EXIT_ICEBP] = "ICEBP",

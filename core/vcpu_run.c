@@ -3,6 +3,7 @@
 
 #include "core/hw/console.h"
 #include "exit.h"
+#include "nmi.h"
 #include "vcpu_hooks.h"
 
 void vcpu_report(struct vcpu *v)
@@ -34,6 +35,7 @@ void vcpu_run(struct vcpu *v)
 	for (;;) {
 		if (!v->debug->before_entry(v))
 			return;
+		nmi_before_entry(v);
 		v->ops->run(v, &e);
 		v->debug->after_exit(v);
 		/* Not an exit: the next entry sets up the guest for what the backend found. */

@@ -54,6 +54,8 @@ extern const uint8_t gdb_watch_main[], gdb_watch_isr[];
 
 static struct gdb_watch_params *params;
 static volatile bool host_kick;
+static volatile unsigned host_nmis; /* NMIs in the host IDT that were not kicks */
+static uint16_t irq_port; /* the GDB UART, when its IRQ arrives as an NMI (0: it does not) */
 
 static void delay(unsigned reads)
 {
@@ -131,11 +133,34 @@ bool gdb_watch_take(void)
 	return true;
 }
 
+void gdb_watch_line_irq(bool on)
+{
+	/* 16550: IER bit 0 raises the line while received data waits (cleared by reading it). */
+	if (irq_port)
+		x86_outb(irq_port + UART_IER, on ? UART_IER_RX_DATA : 0);
+}
+
+void gdb_watch_irq_mode(uint16_t port)
+{
+	irq_port = port;
+	/* On PCs OUT2 gates the UART's interrupt line to the interrupt controllers. */
+	x86_outb(port + UART_MCR, x86_inb(port + UART_MCR) | UART_MCR_OUT2);
+	gdb_watch_line_irq(true);
+}
+
+/* The line's NMI: data waits (a byte is consumed only by a poll the kick itself starts). */
+static bool line_kick(void)
+{
+	return irq_port && (x86_inb(irq_port + UART_LSR) & UART_LSR_DR);
+}
+
 bool gdb_watch_host_nmi(struct trap_frame *f)
 {
 	(void)f;
-	if (gdb_watch_take())
+	if (gdb_watch_take() || line_kick())
 		host_kick = true;
+	else
+		host_nmis++;
 	return true;
 }
 
@@ -145,6 +170,12 @@ bool gdb_watch_host_kicked(void)
 
 	host_kick = false;
 	return k;
+}
+
+unsigned gdb_watch_host_nmis(void)
+{
+	/* One exchange: an NMI landing in between is never lost. */
+	return __atomic_exchange_n(&host_nmis, 0, __ATOMIC_SEQ_CST);
 }
 
 uint32_t gdb_watch_ticks(void)

@@ -35,6 +35,14 @@ bool gdb_watch_take(void);
 bool gdb_watch_host_nmi(struct trap_frame *f);
 /* True (once) when such a kick arrived in the hypervisor: poll the line now. */
 bool gdb_watch_host_kicked(void);
+/* The GDB UART's IRQ arrives as an NMI (routed by the I/O APIC): enable its receive interrupt,
+ * and take an NMI while data waits on the line as a kick. */
+void gdb_watch_irq_mode(uint16_t port);
+/* That receive interrupt on or off (off while the stub talks to gdb). */
+void gdb_watch_line_irq(bool on);
+/* NMIs the host IDT took that were not kicks, since the last call: the guest's (a tail of an
+ * NMI exit, or one that arrived while the hypervisor ran). */
+unsigned gdb_watch_host_nmis(void);
 /* Timer ticks the watcher has seen (liveness, for reports). */
 uint32_t gdb_watch_ticks(void);
 #endif

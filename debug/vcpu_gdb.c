@@ -85,13 +85,11 @@ static void end_step(struct vcpu *v)
 	g->stepping = false;
 }
 
-bool vcpu_gdb_service(struct vcpu *v)
+static bool serve(struct vcpu *v)
 {
 	struct vcpu_gdb *g = v->gdb;
 	int signal;
 
-	if (!g || !g->stop_pending)
-		return true;
 	g->stop_pending = false;
 	end_step(v);
 	for (;;) {
@@ -120,6 +118,21 @@ bool vcpu_gdb_service(struct vcpu *v)
 			break;
 		}
 	}
+}
+
+bool vcpu_gdb_service(struct vcpu *v)
+{
+	bool run;
+
+	if (!v->gdb || !v->gdb->stop_pending)
+		return true;
+	/* The stub reads the line itself now: no NMI per byte gdb sends. */
+	if (v->host->gdb_line_irq)
+		v->host->gdb_line_irq(false);
+	run = serve(v);
+	if (v->host->gdb_line_irq)
+		v->host->gdb_line_irq(true);
+	return run;
 }
 
 void vcpu_gdb_poll(struct vcpu *v)

@@ -254,12 +254,25 @@ static int madt_walk(uint8_t *t, uint32_t len, uint32_t bsp, bool apply, unsigne
 	return ACPI_OK;
 }
 
+int acpi_madt_map(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint8_t **t, uint32_t *len)
+{
+	struct rsdp_info rsdp;
+	uint64_t madt = 0;
+	int rc = map ? rsdp_check(map, ctx, rsdp_gpa, &rsdp) : ACPI_E_NOT_FOUND;
+
+	if (!rc)
+		rc = find_table(map, ctx, &rsdp, "APIC", &madt);
+	if (!rc)
+		rc = sdt_map(map, ctx, madt, "APIC", t, len);
+	if (!rc && *len < MADT_ENTRIES)
+		rc = ACPI_E_MALFORMED;
+	return rc;
+}
+
 int acpi_madt_disable_aps(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint32_t bsp_apic_id,
 			  unsigned *disabled, unsigned *kept)
 {
-	struct rsdp_info rsdp;
 	unsigned ndis = 0, nkept = 0;
-	uint64_t madt = 0;
 	uint8_t *t;
 	uint32_t len;
 	int rc;
@@ -268,19 +281,9 @@ int acpi_madt_disable_aps(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint32_
 		*disabled = 0;
 	if (kept)
 		*kept = 0;
-	if (!map)
-		return ACPI_E_NOT_FOUND;
-	rc = rsdp_check(map, ctx, rsdp_gpa, &rsdp);
+	rc = acpi_madt_map(map, ctx, rsdp_gpa, &t, &len);
 	if (rc)
 		return rc;
-	rc = find_table(map, ctx, &rsdp, "APIC", &madt);
-	if (rc)
-		return rc;
-	rc = sdt_map(map, ctx, madt, "APIC", &t, &len);
-	if (rc)
-		return rc;
-	if (len < MADT_ENTRIES)
-		return ACPI_E_MALFORMED;
 
 	/* Validate everything before writing anything. */
 	rc = madt_walk(t, len, bsp_apic_id, false, &ndis, &nkept);

@@ -37,6 +37,25 @@ int acpi_find_rsdp(acpi_map_fn map, void *ctx, uint64_t *rsdp_gpa);
 int acpi_madt_disable_aps(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint32_t bsp_apic_id,
 			  unsigned *disabled, unsigned *kept);
 
+/* Find and check the MADT (5.2.12): its bytes in *t (writable), its length in *len. */
+int acpi_madt_map(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint8_t **t, uint32_t *len);
+
+/* Where an ISA IRQ arrives (5.2.12.3 I/O APIC, 5.2.12.5 Interrupt Source Override). */
+struct acpi_isa_route {
+	uint64_t ioapic;   /* the I/O APIC's MMIO base */
+	uint32_t gsi_base; /* its first GSI */
+	uint32_t gsi;	   /* the IRQ's GSI: the override's, else the IRQ number */
+	uint16_t flags;	   /* MPS INTI flags of the override (0: the bus's defaults) */
+};
+#define ACPI_INTI_POLARITY_MASK 0x3u
+#define ACPI_INTI_ACTIVE_LOW	0x3u
+#define ACPI_INTI_TRIGGER_MASK	0xcu
+#define ACPI_INTI_LEVEL		0xcu
+
+/* The route of ISA @irq; ACPI_E_NOT_FOUND when no I/O APIC serves its GSI. */
+int acpi_isa_irq_route(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint8_t irq,
+		       struct acpi_isa_route *out);
+
 /*
  * The I/O port of the FADT's PM1a control block (ACPI 6.5, 5.2.9; 4.8.3.2.1): a write with
  * SLP_EN set puts the machine to sleep, S5 being power-off. ACPI_E_NOT_FOUND without one.

@@ -13,11 +13,12 @@
 #include "mptable.h"
 
 #define CPUID1_EBX_APIC_ID_SHIFT 24
+#define CPUID_LEAF_TOPOLOGY	 0xbu /* EDX: the x2APIC ID (SDM vol. 2A, CPUID leaf 0BH) */
 #define ACPI_TABLE_MAX_LEN	 (1u << 20)
 #define MP_TABLE_MAX		 8192u /* a base table is a few hundred bytes */
 
 /* ACPI tables live in reserved or ACPI memory: reach them through the direct map. */
-static void *acpi_map(uint64_t gpa, size_t len, void *ctx)
+void *smp_guard_acpi_map(uint64_t gpa, size_t len, void *ctx)
 {
 	(void)ctx;
 	if (!len || gpa + len < gpa || len > ACPI_TABLE_MAX_LEN ||
@@ -38,7 +39,7 @@ static void hide_in_mptable(uint8_t bsp_apic_id)
 	uint64_t cfg;
 	uint32_t len;
 	unsigned disabled;
-	int err = mptable_find(acpi_map, 0, &cfg, &len);
+	int err = mptable_find(smp_guard_acpi_map, 0, &cfg, &len);
 
 	if (err == ACPI_E_NOT_FOUND)
 		return; /* none: nothing to hide */
@@ -74,15 +75,22 @@ void smp_guard(struct vcpu *v, const struct boot_info *bi)
 	unsigned disabled = 0, kept = 0;
 	int err;
 
+	x86_cpuid(CPUID_LEAF_VENDOR, 0, &r);
+	if (r.eax >= CPUID_LEAF_TOPOLOGY) {
+		x86_cpuid(CPUID_LEAF_TOPOLOGY, 0, &r);
+		v->apic_id = r.edx;
+	}
 	x86_cpuid(CPUID_LEAF_FEATURES, 0, &r);
+	if (!v->apic_id)
+		v->apic_id = r.ebx >> CPUID1_EBX_APIC_ID_SHIFT;
 	/* Wait-for-SIPI is the one state a CPU leaves only through a STARTUP IPI. */
 	apic_ipi_others(apic_base, ICR_DELIVERY_INIT, 0);
-	err = bi->acpi_rsdp_phys ? 0 : acpi_find_rsdp(acpi_map, 0, &rsdp);
+	err = bi->acpi_rsdp_phys ? 0 : acpi_find_rsdp(smp_guard_acpi_map, 0, &rsdp);
 	if (bi->acpi_rsdp_phys)
 		rsdp = bi->acpi_rsdp_phys;
 	if (!err)
-		err = acpi_madt_disable_aps(acpi_map, 0, rsdp, r.ebx >> CPUID1_EBX_APIC_ID_SHIFT,
-					    &disabled, &kept);
+		err = acpi_madt_disable_aps(smp_guard_acpi_map, 0, rsdp,
+					    r.ebx >> CPUID1_EBX_APIC_ID_SHIFT, &disabled, &kept);
 	if (err)
 		printk("smp: ACPI MADT not patched (%s); guarding the local APIC anyway\n",
 		       acpi_strerror(err));
@@ -93,9 +101,14 @@ void smp_guard(struct vcpu *v, const struct boot_info *bi)
 	if (err || disabled) {
 		v->lapic_base = apic_base & APIC_BASE_ADDR_MASK;
 		guest_mem_set_readonly(v->lapic_base, LAPIC_MMIO_SIZE);
+		/* The firmware may have left another CPU's ID there: the guest's next ICR low
+		 * write sends to it unless it writes the high half first. */
+		if (!(apic_base & APIC_BASE_X2APIC_ENABLE))
+			v->icr_high =
+			    *(volatile uint32_t *)phys_to_virt(v->lapic_base + LAPIC_ICR_HIGH);
 	}
 	/* The same tables say where the guest will power off: the run's report comes first. */
-	if (!err && !acpi_pm1a_cnt_port(acpi_map, 0, rsdp, &v->pm1a_cnt_port))
+	if (!err && !acpi_pm1a_cnt_port(smp_guard_acpi_map, 0, rsdp, &v->pm1a_cnt_port))
 		printk("acpi: power-off through PM1a control port 0x%x is reported, then done\n",
 		       v->pm1a_cnt_port);
 }

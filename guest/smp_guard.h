@@ -12,4 +12,7 @@
  */
 void smp_guard(struct vcpu *v, const struct boot_info *bi);
 
+/* ACPI tables through the direct map (an acpi_map_fn), never the hypervisor's memory. */
+void *smp_guard_acpi_map(uint64_t gpa, size_t len, void *ctx);
+
 #endif

@@ -350,6 +350,18 @@ static void svm_set_dr_intercept(struct vcpu *v, bool all)
 	S(v)->dr_intercept_all = all;
 }
 
+static bool svm_event_queued(struct vcpu *v)
+{
+	return S(v)->vmcb->control.eventinj & SVM_EVTINJ_VALID;
+}
+
+/* An injected NMI does not block NMIs on every implementation (QEMU 7.2 TCG does not): the
+ * core tracks the blocking and needs to see the handler's IRET (APM vol. 2, 15.9). */
+static void svm_set_iret_intercept(struct vcpu *v, bool on)
+{
+	set_bits(&S(v)->vmcb->control.intercept_misc1, SVM_INTERCEPT_IRET, on);
+}
+
 static unsigned svm_get_cpl(struct vcpu *v)
 {
 	return S(v)->vmcb->save.cpl;
@@ -378,4 +390,6 @@ const struct vcpu_ops svm_ops = {
     .save_debug = svm_save_debug,
     .set_dr_intercept = svm_set_dr_intercept,
     .set_step_shadow = svm_set_step_shadow,
+    .event_queued = svm_event_queued,
+    .set_iret_intercept = svm_set_iret_intercept,
 };

@@ -9,6 +9,7 @@
 #define SVM_INTERCEPT_NMI	(1u << 1)
 #define SVM_INTERCEPT_INIT	(1u << 3)
 #define SVM_INTERCEPT_CPUID	(1u << 18)
+#define SVM_INTERCEPT_IRET	(1u << 20)
 #define SVM_INTERCEPT_INTN	(1u << 21)
 #define SVM_INTERCEPT_INVD	(1u << 22)
 #define SVM_INTERCEPT_INVLPGA	(1u << 26)
@@ -51,6 +52,7 @@
 #define SVM_EXIT_NMI		0x61
 #define SVM_EXIT_INIT		0x63
 #define SVM_EXIT_CPUID		0x72
+#define SVM_EXIT_IRET		0x74
 #define SVM_EXIT_SWINT		0x75
 #define SVM_EXIT_INVD		0x76
 #define SVM_EXIT_INVLPGA	0x7a

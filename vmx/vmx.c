@@ -304,6 +304,21 @@ static void vmx_set_step_shadow(struct vcpu *v)
 	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, st);
 }
 
+static bool vmx_event_queued(struct vcpu *v)
+{
+	(void)v;
+	return vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID;
+}
+
+/* Without virtual NMIs the CPU blocks NMIs after an injected one until IRET (SDM vol. 3C,
+ * 27.6.1.2); an NMI may not be injected under MOV-SS blocking (27.3.1.5), nor STI here. */
+static bool vmx_nmi_window_open(struct vcpu *v)
+{
+	(void)v;
+	return !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+		 (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS | GUEST_INTR_STATE_NMI));
+}
+
 static unsigned vmx_get_cpl(struct vcpu *v)
 {
 	(void)v;
@@ -364,6 +379,8 @@ const struct vcpu_ops vmx_ops = {
     .get_interrupt_shadow = vmx_get_interrupt_shadow,
     .set_interrupt_shadow = vmx_set_interrupt_shadow,
     .set_step_shadow = vmx_set_step_shadow,
+    .event_queued = vmx_event_queued,
+    .nmi_window_open = vmx_nmi_window_open,
     .get_cpl = vmx_get_cpl,
     .load_debug = vmx_load_debug,
     .save_debug = vmx_save_debug,

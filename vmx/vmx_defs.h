@@ -138,6 +138,7 @@ enum vmx_exit_reason { VMX_EXIT_REASONS(VMX_EXIT_REASON_ENUM) };
 /* Guest non-register state (SDM vol. 3C, "Guest Non-Register State"). */
 #define GUEST_INTR_STATE_STI	(1u << 0)
 #define GUEST_INTR_STATE_MOV_SS (1u << 1)
+#define GUEST_INTR_STATE_NMI	(1u << 3)
 #define GUEST_ACTIVITY_ACTIVE	0
 #define PENDING_DBG_BS		(1ull << 14)
 

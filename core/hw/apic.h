@@ -19,9 +19,14 @@
 #define ICR_DELIVERY_STARTUP	    6u
 #define ICR_SHORTHAND_SHIFT	    18
 #define ICR_SHORTHAND_MASK	    0x3u
+#define ICR_SHORTHAND_NONE	    0u
 #define ICR_SHORTHAND_SELF	    1u
 #define ICR_SHORTHAND_ALL_EXCL_SELF 3u
 #define ICR_LEVEL_ASSERT	    (1u << 14)
+#define ICR_DEST_LOGICAL	    (1u << 11)
+#define ICR_XAPIC_DEST_SHIFT	    24 /* ICR high: bits 63:56 of the ICR */
+#define XAPIC_ID_MASK		    0xffu
+#define X2APIC_ICR_DEST_SHIFT	    32
 #define MSR_IA32_APIC_BASE	    0x1b
 #define MSR_X2APIC_ICR		    0x830
 #define APIC_BASE_ADDR_MASK	    0x000ffffffffff000ull

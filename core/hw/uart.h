@@ -21,6 +21,8 @@
 #define UART_LCR_DLAB		0x80
 #define UART_FCR_ENABLE_CLEAR	0x07
 #define UART_MCR_DTR_RTS	0x03
+#define UART_MCR_OUT2		0x08 /* gates INTR to the interrupt controller on PCs */
+#define UART_IER_RX_DATA	0x01 /* received data available */
 #define UART_LSR_DR		0x01 /* data ready */
 #define UART_LSR_THRE		0x20 /* transmit holding register empty */
 #define UART_LSR_TEMT		0x40 /* transmitter completely idle */

@@ -14,6 +14,7 @@ static unsigned gmap_count;
 static struct phys_range ram[GUEST_MAP_MAX];
 static unsigned ram_count;
 static struct phys_range readonly;
+static struct phys_range unmapped; /* a device page whose every access exits */
 #define SHADOW_MAX 4
 static struct nested_pt_shadow shadow[SHADOW_MAX];
 static unsigned nshadow;
@@ -63,6 +64,11 @@ void guest_mem_set_readonly(uint64_t start, uint64_t len)
 	readonly = (struct phys_range){start, start + len};
 }
 
+void guest_mem_set_unmapped(uint64_t start, uint64_t len)
+{
+	unmapped = (struct phys_range){start, start + len};
+}
+
 void *guest_mem_shadow_page(uint64_t gpa)
 {
 	uint64_t hpa;
@@ -79,13 +85,13 @@ void *guest_mem_shadow_page(uint64_t gpa)
 uint64_t guest_mem_build_nested(const struct nested_pt_format *f)
 {
 	const struct hv_region *r = mem_region();
-	struct phys_range hole = {r->start, r->end};
+	struct phys_range holes[] = {{r->start, r->end}, unmapped};
 	struct nested_pt_layout l = {
 	    .end = r->direct_map_end,
 	    .ram = ram,
 	    .nram = ram_count,
-	    .holes = &hole,
-	    .nholes = 1,
+	    .holes = holes,
+	    .nholes = unmapped.end > unmapped.start ? 2 : 1,
 	    .readonly = &readonly,
 	    .nreadonly = readonly.end > readonly.start,
 	    .shadow = shadow,
@@ -99,7 +105,7 @@ uint64_t guest_mem_build_nested(const struct nested_pt_format *f)
 		panic("out of memory building nested page tables");
 	printk("nested paging: identity map of [0-0x%lx) minus [0x%lx-0x%lx): %lu x 2 MiB, "
 	       "%lu x 4 KiB pages, %lu tables\n",
-	       l.end, hole.start, hole.end, st.large_pages, st.small_pages, st.tables);
+	       l.end, holes[0].start, holes[0].end, st.large_pages, st.small_pages, st.tables);
 	return root;
 }
 

@@ -14,6 +14,9 @@ const struct mem_range *guest_mem_map(unsigned *count);
 
 /* Map [start, start + len) read-only in the nested tables built afterwards. */
 void guest_mem_set_readonly(uint64_t start, uint64_t len);
+/* Leave [start, start + len) out of the nested tables: every guest access exits (before
+ * guest_mem_build_nested). */
+void guest_mem_set_unmapped(uint64_t start, uint64_t len);
 /*
  * The guest will see a copy of the 4 KiB page at @gpa (in the nested tables built afterwards)
  * instead of the page itself: for patching what it cannot be written in place, like the BIOS

@@ -26,7 +26,7 @@ void gdb_init(struct gdb_stub *s, const struct gdb_io *io, const struct gdb_targ
 static void end_session(struct gdb_stub *s)
 {
 	gdb_remove_all(s);
-	s->attached = s->resumed = false;
+	s->attached = s->resumed = s->notice_told = false;
 	s->gdb_swbreak = s->gdb_hwbreak = false;
 	gdb_proto_reset(&s->proto);
 }
@@ -240,6 +240,12 @@ enum gdb_action gdb_stopped(struct gdb_stub *s, const struct gdb_stop *why, int 
 		}
 	}
 	s->resumed = act == GDB_ACT_CONTINUE || act == GDB_ACT_STEP;
+	/* gdb shows O packets while it waits for a stop: the first resume of a session is the
+	 * earliest place for what the user must know (Ctrl-C that cannot work, say). */
+	if (s->resumed && s->notice && !s->notice_told) {
+		gdb_send_console(s, s->notice);
+		s->notice_told = true;
+	}
 	return act;
 }
 

@@ -92,6 +92,8 @@ struct gdb_stub {
 	bool gdb_hwbreak;
 	uint8_t mem[GDB_MEM_MAX]; /* scratch for memory transfers and target.xml chunks */
 	char mon[GDB_MONITOR_MAX];
+	const char *notice; /* told on gdb's console once a session first resumes (or NULL) */
+	bool notice_told;   /* ... in this session */
 };
 
 void gdb_init(struct gdb_stub *s, const struct gdb_io *io, const struct gdb_target *t);

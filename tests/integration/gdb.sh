@@ -149,6 +149,76 @@ gdb_attach64() {
 	check "$name-guest" "$log" 0 any "${GDB_GUEST_EXPECT[@]:1}"
 }
 
+# One CPU (QEMU's default) and SVM: no spare CPU, no preemption timer. COM2's IRQ reaches the
+# guest's CPU as an NMI through the I/O APIC: gdb attaches to a guest spinning with interrupts
+# off, continues it, and a Ctrl-C stops it again in the spin.
+gdb_ctrlc_smp1() {
+	local name=gdb-qemu-ctrlc-smp1 log=$OUT/gdb-qemu-ctrlc-smp1.log port=$((GDB_PORT + 3)) i
+	local syms=$GUESTS/64/gdb_target64.elf64 gout=$OUT/gdb-qemu-ctrlc-smp1.gdbout gpid
+	rm -f "$log" "$gout"
+	timeout -k 5 "$GDB_TIMEOUT" qemu-system-x86_64 -m 256 -no-reboot -display none \
+		-monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 -cpu max -smp 1 \
+		-kernel "$HV_ELF" -append "log=com1 gdb=com2" -initrd "$GUESTS/gdb_target64.elf x" \
+		-serial "file:$log" -serial "tcp:127.0.0.1:$port,server=on,wait=off,nodelay=on" \
+		</dev/null >"$log.qemu" 2>&1 &
+	for ((i = 0; i < 60; i++)); do
+		grep -aq "spinning with interrupts off" "$log" 2>/dev/null && break
+		sleep 0.5
+	done
+	printf '%s\n' "set pagination off" "file $syms" "target remote 127.0.0.1:$port" \
+		"info registers rip" "continue" "info registers rip" "monitor exits" \
+		"set var gdb_spin_release = 1" "detach" >"$OUT/$name.gdb"
+	timeout -k 5 "$GDB_TIMEOUT" gdb -nx -batch -x "$OUT/$name.gdb" >"$gout" 2>&1 &
+	gpid=$!
+	for ((i = 0; i < GDB_TIMEOUT * 2; i++)); do
+		grep -aq "^rip" "$gout" && break
+		kill -0 "$gpid" 2>/dev/null || break
+		sleep 0.5
+	done
+	sleep 2 # gdb has sent the continue
+	kill -INT "$(pgrep -P "$gpid" -x gdb || echo "$gpid")" 2>/dev/null
+	wait
+	local rip='rip +0x[0-9a-f]+ +0x[0-9a-f]+ <gdb_spin'
+	check "$name" "$gout" 0 any "$rip" 'Program received signal SIGINT' \
+		'^gdb_spin \(\) at' 'NMI +[1-9]' 'Inferior 1 \(Remote target\) detached' \
+		'!Error|error while|Cannot|cannot stop'
+	check "$name-guest" "$log" 0 any "the line's IRQ arrives as an NMI" \
+		"${GDB_GUEST_EXPECT[@]:1}"
+}
+
+# The same on Bochs ryzen (SVM, one CPU): held for gdb at the first instruction, continued
+# into the spin, stopped by a Ctrl-C through COM2's IRQ.
+gdb_ctrlc_ryzen() {
+	local name=gdb-bochs-ryzen-ctrlc log=$OUT/gdb-bochs-ryzen-ctrlc.log i gpid
+	local gout=$OUT/gdb-bochs-ryzen-ctrlc.gdbout iso=$OUT/gdb-bochs-ryzen-ctrlc.iso
+	GDB_PORT=$((GDB_PORT + 4))
+	make_iso "$iso" "multiboot2 /boot/dbgvisor.elf log=com1 gdb=com2,wait,arch=x86-64
+module2 /boot/gdb_target64.elf x" "$HV_ELF" "$GUESTS/gdb_target64.elf"
+	rm -f "$log" "$gout"
+	: >"$log"
+	GDB_MODEL=ryzen GDB_ISO=$iso GDB_LOG=$log gdb_bochs_start &
+	sleep 1
+	printf '%s\n' "set pagination off" "set remotetimeout 60" \
+		"file $GUESTS/64/gdb_target64.elf64" "target remote 127.0.0.1:$GDB_PORT" \
+		"continue" "info registers rip" "monitor exits" "set var gdb_spin_release = 1" \
+		"detach" >"$OUT/$name.gdb"
+	timeout -k 5 "$GDB_TIMEOUT" gdb -nx -batch -x "$OUT/$name.gdb" >"$gout" 2>&1 &
+	gpid=$!
+	for ((i = 0; i < GDB_TIMEOUT * 2; i++)); do
+		grep -aq "spinning with interrupts off" "$log" && break
+		kill -0 "$gpid" 2>/dev/null || break
+		sleep 0.5
+	done
+	sleep 2
+	kill -INT "$(pgrep -P "$gpid" -x gdb || echo "$gpid")" 2>/dev/null
+	wait
+	check "$name" "$gout" 0 any 'Program received signal SIGINT' '^gdb_spin \(\) at' \
+		'rip +0x[0-9a-f]+ +0x[0-9a-f]+ <gdb_spin' 'NMI +[1-9]' \
+		'Inferior 1 \(Remote target\) detached' '!Error|error while|Cannot|cannot stop'
+	check "$name-guest" "$log" 0 any "the line's IRQ arrives as an NMI" \
+		"${GDB_GUEST_EXPECT[@]:1}"
+}
+
 group_gdb() {
 	GDB_PORT=$((20000 + RANDOM % 20000))
 	GDB_LOG=$OUT/gdb-qemu.log
@@ -156,6 +226,8 @@ group_gdb() {
 	check gdb-qemu-ctrlc-source "$GDB_LOG" 0 any "a spare CPU watches the line"
 	gdb_check gdb-qemu "$GDB_LOG" "$OUT/gdb-qemu.gdbout"
 	gdb_attach64
+	gdb_ctrlc_smp1
+	gdb_ctrlc_ryzen
 
 	GDB_PORT=$((GDB_PORT + 1))
 	GDB_MODEL=corei7_haswell_4770

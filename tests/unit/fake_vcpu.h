@@ -77,6 +77,7 @@ struct fake_backend {
 	unsigned debug_loads, debug_saves;
 	bool dr_intercept; /* MOV DR exits */
 	unsigned dr_intercept_calls;
+	bool iret_intercept; /* IRET exits (SVM's NMI tracking) */
 };
 
 struct fake_vcpu {
@@ -244,6 +245,11 @@ static inline void fake_set_dr_intercept(struct vcpu *v, bool on)
 	fake_of(v)->dr_intercept_calls++;
 }
 
+static inline void fake_set_iret_intercept(struct vcpu *v, bool on)
+{
+	fake_of(v)->iret_intercept = on;
+}
+
 static const struct vcpu_ops fake_ops = {
     .name = "fake",
     .exit_format = "fake exit %lu: %s",
@@ -264,6 +270,7 @@ static const struct vcpu_ops fake_ops = {
     .save_debug = fake_save_debug,
     .set_dr_intercept = fake_set_dr_intercept,
     .set_step_shadow = fake_set_step_shadow,
+    .set_iret_intercept = fake_set_iret_intercept,
 };
 
 /* --- struct vcpu_host --- */

@@ -409,6 +409,38 @@ static void test_pm1a_cnt_port(void **state)
 	assert_int_equal(port, 0x604);
 }
 
+/* Where an ISA IRQ arrives: the override's GSI and flags, else the IRQ; the I/O APIC of it. */
+static void test_isa_irq_route(void **state)
+{
+	struct acpi_isa_route r;
+
+	(void)state;
+	assert_int_equal(acpi_isa_irq_route(map, NULL, RSDP_AT, 3, &r), ACPI_OK);
+	assert_int_equal(r.ioapic, 0xFEC00000);
+	assert_int_equal(r.gsi_base, 0);
+	assert_int_equal(r.gsi, 3);
+	assert_int_equal(r.flags, 0);
+	assert_int_equal(acpi_isa_irq_route(map, NULL, RSDP_AT, 0, &r), ACPI_OK);
+	assert_int_equal(r.gsi, 2); /* the override: ISA IRQ 0 on GSI 2 */
+	/* An override of IRQ 3 to GSI 7, active low and level (MPS INTI flags 1111b). */
+	mem[MADT_AT + ISO + 3] = 3;
+	put32(MADT_AT + ISO + 4, 7);
+	put16(MADT_AT + ISO + 8, 0xF);
+	fix(MADT_AT, MADT_LEN, MADT_AT + 9);
+	assert_int_equal(acpi_isa_irq_route(map, NULL, RSDP_AT, 3, &r), ACPI_OK);
+	assert_int_equal(r.gsi, 7);
+	assert_int_equal(r.flags & ACPI_INTI_POLARITY_MASK, ACPI_INTI_ACTIVE_LOW);
+	assert_int_equal(r.flags & ACPI_INTI_TRIGGER_MASK, ACPI_INTI_LEVEL);
+	/* An I/O APIC whose GSIs start above the IRQ's cannot serve it. */
+	put32(MADT_AT + IOAPIC + 8, 16);
+	fix(MADT_AT, MADT_LEN, MADT_AT + 9);
+	assert_int_equal(acpi_isa_irq_route(map, NULL, RSDP_AT, 4, &r), ACPI_E_NOT_FOUND);
+	/* No I/O APIC at all. */
+	mem[MADT_AT + IOAPIC] = 0x7f;
+	fix(MADT_AT, MADT_LEN, MADT_AT + 9);
+	assert_int_equal(acpi_isa_irq_route(map, NULL, RSDP_AT, 3, &r), ACPI_E_NOT_FOUND);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -422,6 +454,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_truncated_and_malformed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_bsp, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pm1a_cnt_port, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_isa_irq_route, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("acpi", tests, NULL, NULL);

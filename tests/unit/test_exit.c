@@ -2,6 +2,7 @@
 #include "fake_vcpu.h"
 
 #include "core/exit.h"
+#include "core/nmi.h"
 
 /* Architectural values written out from the manuals, independently of the code under test. */
 #define LEAF1_ECX_SSE3	    (1u << 0)
@@ -1149,6 +1150,8 @@ static void test_stops_and_passive_exits(void **state)
 	assert_int_equal(fv.b.nevents, 0);
 	/* No debugger kicked us: an intercepted NMI is the guest's and goes back to it. */
 	assert_int_equal(run_exit(EXIT_NMI, 2), EXIT_RESUME);
+	assert_int_equal(fv.b.nevents, 0); /* latched: delivered before the next entry */
+	nmi_before_entry(v);
 	assert_one_event(EVENT_NMI, ARCH_VEC_NMI, false, 0);
 	assert_int_equal(rip(), FAKE_DEFAULT_RIP);
 	fv.b.nevents = 0;

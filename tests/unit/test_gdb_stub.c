@@ -96,6 +96,33 @@ static void test_ctrl_c(void **state)
 	assert_string_equal(F.out + F.out_len - 1, "+"); /* the "c" was acked; no stray output */
 }
 
+/* A notice (Ctrl-C that cannot work here) goes to gdb's console once per session, when it
+ * first resumes: an O packet of hex while gdb waits for the stop. */
+static void test_notice_on_first_resume(void **state)
+{
+	int sig;
+	unsigned before;
+
+	(void)state;
+	S.notice = "hi\n";
+	before = fake_npackets(&F);
+	assert_int_equal(act("c", &sig), GDB_ACT_CONTINUE);
+	assert_true(fake_reply(&F, before, R, sizeof(R)));
+	assert_string_equal(R, "O68690a");
+	before = fake_npackets(&F);
+	fake_pkt(&F, "c");
+	assert_int_equal(stop_at(GDB_STOP_INTERRUPT, 0, NULL, &sig), GDB_ACT_CONTINUE);
+	assert_true(fake_reply(&F, before, R, sizeof(R)));
+	assert_string_equal(R, "T02thread:1;" EXPEDITE64); /* no second notice */
+	assert_int_equal(fake_npackets(&F), before + 1);
+	/* A new session (after a detach) is told again. */
+	assert_int_equal(act("D", &sig), GDB_ACT_DETACH);
+	before = fake_npackets(&F);
+	assert_int_equal(act("c", &sig), GDB_ACT_CONTINUE);
+	assert_true(fake_reply(&F, before, R, sizeof(R)));
+	assert_string_equal(R, "O68690a");
+}
+
 static void test_attach_to_running_guest(void **state)
 {
 	int sig;
@@ -295,6 +322,7 @@ static void test_arch_fixed_per_session(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup(test_notice_on_first_resume, setup64),
 	    cmocka_unit_test_setup(test_initial_stop_waits_for_query, setup64),
 	    cmocka_unit_test_setup(test_stop_reasons, setup64),
 	    cmocka_unit_test_setup(test_reasons_need_qsupported, setup64),

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "core/exit.h"
+#include "core/nmi.h"
 #include "core/vcpu_util.h"
 #include "debug/vcpu_debug.h"
 #include "debug/vcpu_gdb.h"
@@ -315,11 +316,14 @@ static void test_ctrl_c_polling(void **state)
 	link.in[link.in_len++] = CTRL_C;
 	link.kicked = true;
 	assert_int_equal(exit_dispatch(v, &(struct vcpu_exit){.kind = EXIT_NMI}), EXIT_RESUME);
+	nmi_before_entry(v);
 	assert_int_equal(fv.b.nevents, 0);
 	assert_true(g.stop_pending);
 	/* A watcher kick that is not ours is the guest's NMI. */
 	g.stop_pending = false;
 	assert_int_equal(exit_dispatch(v, &(struct vcpu_exit){.kind = EXIT_NMI}), EXIT_RESUME);
+	assert_int_equal(fv.b.nevents, 0);
+	nmi_before_entry(v); /* the latched NMI goes in before the next entry */
 	assert_int_equal(fv.b.nevents, 1);
 	assert_int_equal(fv.b.events[0].type, EVENT_NMI);
 	/* Without a timer or watcher: every poll_every-th exit. */

@@ -1,0 +1,41 @@
+/* ioapic_guard.h - the I/O APIC entry of the GDB line's IRQ is ours; the guest sees a shadow. */
+#ifndef DBGVISOR_IOAPIC_GUARD_H
+#define DBGVISOR_IOAPIC_GUARD_H
+
+#include "vcpu.h"
+
+/* I/O APIC registers (82093AA datasheet, 3.0 and 3.2.4; ICH/PCH datasheets agree). */
+#define IOAPIC_MMIO_SIZE     0x1000
+#define IOAPIC_REGSEL	     0x00
+#define IOAPIC_WINDOW	     0x10
+#define IOAPIC_REG_VERSION   0x01
+#define IOAPIC_REDTBL(pin)   (0x10u + 2u * (pin))
+#define IOAPIC_MAX_PIN_SHIFT 16 /* version register: maximum redirection entry in 23:16 */
+#define IOAPIC_MAX_PIN_MASK  0xffu
+/* Redirection entry, low word: vector 7:0, delivery mode 10:8, polarity 13, trigger 15,
+ * mask 16; high word: destination APIC ID in 31:24 (physical mode). */
+#define IOREDTBL_DELIVERY_NMI (4u << 8)
+#define IOREDTBL_ACTIVE_LOW   (1u << 13)
+#define IOREDTBL_LEVEL	      (1u << 15)
+#define IOREDTBL_MASKED	      (1u << 16)
+#define IOREDTBL_DEST_SHIFT   24
+
+/* Registers the I/O APIC is reached through (real hardware, or a test's fake). */
+struct ioapic_hw {
+	uint32_t (*read32)(uint64_t gpa);
+	void (*write32)(uint64_t gpa, uint32_t val);
+};
+
+/*
+ * One guest access of 32 bits at @offset in the I/O APIC page: the index register is the
+ * guest's own (kept in @g), the window reaches the real register it selects, except the two
+ * words of the entry dbgvisor owns, which read and write @g's shadow. Returns what a read
+ * reads (0 for a write).
+ */
+uint32_t ioapic_guard_access(struct vcpu_ioapic *g, const struct ioapic_hw *hw, uint32_t offset,
+			     bool write, uint32_t val);
+
+/* A nested page fault in the guarded I/O APIC page: decode the MOV and emulate it. */
+enum exit_result ioapic_guard_npf(struct vcpu *v, const struct vcpu_exit *e);
+
+#endif

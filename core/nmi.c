@@ -1,0 +1,102 @@
+/* nmi.c - the guest's NMIs: latched, delivered once each, blocked until the handler's IRET. */
+#include "nmi.h"
+
+#include "core/hw/dr_bits.h"
+#include "core/hw/trap.h"
+#include "core/hw/x86.h"
+#include "vcpu_util.h"
+
+/*
+ * Where a guest NMI comes from: an NMI exit (SVM intercepts NMIs for the debugger's kick; the
+ * NMI stays pending and the host IDT takes it again after STGI: a "tail"), or the host IDT
+ * alone when it arrived while the hypervisor ran (a self-NMI whose ICR write dbgvisor
+ * forwarded, a device NMI). Either way it is latched here: at most one waits, as on the CPU
+ * (SDM vol. 3A, 6.7.1).
+ */
+void nmi_exit(struct vcpu *v)
+{
+	v->nmi.pending = true;
+	v->nmi.tails++;
+}
+
+/*
+ * SVM's IRET intercept exits before the IRET runs (APM vol. 2, 15.9). NMIs stay blocked until
+ * it has run: the guest's RIP moves on, or, with an NMI waiting, a single-step trap says so.
+ */
+enum exit_result nmi_iret_exit(struct vcpu *v)
+{
+	v->nmi.iret_seen = true;
+	v->nmi.iret_rip = vcpu_get(v, REG_RIP);
+	v->ops->set_iret_intercept(v, false);
+	return EXIT_RESUME;
+}
+
+bool nmi_db(struct vcpu *v, const struct vcpu_exit *e)
+{
+	if (!v->nmi.stepping)
+		return false;
+	v->nmi.stepping = false;
+	v->nmi.blocked = false;
+	v->nmi.iret_seen = false;
+	/* Our trap, not the guest's: its DR6 never shows the BS of it. */
+	vcpu_set(v, REG_DR6, v->nmi.dr6);
+	return (e->exc.dr6_pending & (DR6_B_MASK | DR6_BD | DR6_BT)) == 0;
+}
+
+static void collect(struct vcpu *v)
+{
+	unsigned n = v->host->host_nmis ? v->host->host_nmis() : 0;
+	unsigned tails = v->nmi.tails;
+
+	v->nmi.tails = 0;
+	if (n > tails)
+		v->nmi.pending = true;
+}
+
+static void inject(struct vcpu *v)
+{
+	v->ops->inject_event(v, &(struct vcpu_event){.type = EVENT_NMI, .vector = VEC_NMI});
+	v->nmi.pending = false;
+	v->nmi.injected++;
+}
+
+/* The software-tracked blocking (SVM): delivery sets it, the handler's IRET clears it. */
+static void deliver_tracked(struct vcpu *v)
+{
+	struct vcpu_nmi *n = &v->nmi;
+
+	if (n->blocked && n->iret_seen && vcpu_get(v, REG_RIP) != n->iret_rip) {
+		n->blocked = false;
+		n->iret_seen = false;
+	}
+	if (!n->pending || n->stepping)
+		return;
+	if (!n->blocked) {
+		inject(v);
+		n->blocked = true;
+		v->ops->set_iret_intercept(v, true);
+		return;
+	}
+	/* Still at the IRET: trap right after it (TF at its start decides, SDM vol. 3A 18.3.1.4),
+	 * and deliver then; the IRET loads the guest's own RFLAGS from its frame. */
+	if (n->iret_seen) {
+		n->stepping = true;
+		n->dr6 = vcpu_get(v, REG_DR6);
+		vcpu_set(v, REG_RFLAGS, vcpu_get(v, REG_RFLAGS) | RFLAGS_TF);
+	}
+}
+
+void nmi_before_entry(struct vcpu *v)
+{
+	collect(v);
+	if (!v->nmi.pending || (v->ops->event_queued && v->ops->event_queued(v)))
+		return;
+	if (!v->ops->nmi_window_open) {
+		deliver_tracked(v);
+		return;
+	}
+	/* VT-x blocks NMIs after an injected one itself (SDM vol. 3C, 27.6.1.2); a closed window
+	 * waits for a later exit (the preemption timer's at the latest). */
+	if (v->ops->nmi_window_open(v))
+		inject(v);
+}

@@ -1,0 +1,18 @@
+/* gdb_irq.h - route the GDB UART's IRQ as an NMI to the guest's CPU through its I/O APIC entry. */
+#ifndef DBGVISOR_GDB_IRQ_H
+#define DBGVISOR_GDB_IRQ_H
+
+#include <stdint.h>
+
+#include "core/hw/bootinfo.h"
+#include "core/vcpu.h"
+
+/*
+ * Find the I/O APIC entry of the UART at @port (its ISA IRQ, through the MADT's overrides),
+ * program it as an edge-triggered NMI to this CPU, keep the guest's view of it in v->ioapic
+ * and unmap the I/O APIC page so every guest access is emulated. Before the vcpu's init
+ * (which builds the nested tables). Returns NULL, or why not.
+ */
+const char *gdb_irq_route(struct vcpu *v, const struct boot_info *bi, uint16_t port);
+
+#endif
