@@ -21,6 +21,12 @@ static bool is_gdb_port(const struct vcpu *v, uint16_t port)
 	return v->gdb_port && port >= v->gdb_port && port < v->gdb_port + UART_PORT_SPAN;
 }
 
+bool exit_io_intercepted(const struct vcpu *v, uint16_t port)
+{
+	return is_gdb_port(v, port) || port == QEMU_DEBUG_EXIT_PORT ||
+	       port == BOCHS_SHUTDOWN_PORT || (v->pm1a_cnt_port && port == v->pm1a_cnt_port);
+}
+
 /* A write the guest may do only to end the run: record it, then stop. */
 static enum exit_result exit_port_write(struct vcpu *v, uint16_t port, uint32_t val)
 {

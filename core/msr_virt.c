@@ -21,6 +21,12 @@
 #define EFER_WRITABLE_AMD   (EFER_WRITABLE_INTEL | EFER_LMSLE | EFER_FFXSR | EFER_TCE)
 #define HSAVE_ALIGN_MASK    0xfffull
 
+/* The MSR ranges a bitmap covers: VT-x the low and high ones (SDM 3C 25.6.9), SVM also
+ * 0xc0010000-0xc0011fff (APM vol. 2, 15.11); any other MSR always exits. */
+#define MSR_BITMAP_SPAN	       0x2000u
+#define MSR_BITMAP_HIGH	       0xc0000000u
+#define MSR_BITMAP_AMD_EXTRA   0xc0010000u
+
 void msr_virt_protect(struct vcpu *v)
 {
 	static const uint32_t svm_msrs[] = {MSR_VM_CR, MSR_VM_IGNNE, MSR_SMM_CTL, MSR_VM_HSAVE_PA,
@@ -39,6 +45,28 @@ void msr_virt_protect(struct vcpu *v)
 		for (uint32_t m = MSR_VMX_FIRST; m <= MSR_VMX_LAST; m++)
 			v->ops->set_msr_intercept(v, m, true, true);
 	}
+}
+
+static bool in_bitmap(const struct vcpu *v, uint32_t index)
+{
+	return index < MSR_BITMAP_SPAN ||
+	       (index >= MSR_BITMAP_HIGH && index - MSR_BITMAP_HIGH < MSR_BITMAP_SPAN) ||
+	       (v->is_amd && index >= MSR_BITMAP_AMD_EXTRA &&
+		index - MSR_BITMAP_AMD_EXTRA < MSR_BITMAP_SPAN);
+}
+
+bool msr_virt_intercepted(const struct vcpu *v, uint32_t index, bool write)
+{
+	if (!in_bitmap(v, index) || index == MSR_EFER)
+		return true;
+	if (v->lapic_base && write &&
+	    (index == MSR_X2APIC_ICR || index == MSR_IA32_APIC_BASE))
+		return true;
+	if (v->is_amd)
+		return index == MSR_VM_CR || index == MSR_VM_IGNNE || index == MSR_SMM_CTL ||
+		       index == MSR_VM_HSAVE_PA || index == MSR_SVM_KEY;
+	return index == MSR_IA32_FEATURE_CONTROL ||
+	       (index >= MSR_VMX_FIRST && index <= MSR_VMX_LAST);
 }
 
 enum msr_result msr_virt_read(struct vcpu *v, uint32_t index, uint64_t *val)
