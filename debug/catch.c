@@ -211,7 +211,7 @@ static void intercept(struct vcpu *v, const struct catch_table *t, const struct 
 static bool parse_new(struct vcpu *v, const char *kind, const char **p, struct catchpoint *c,
 		      struct cbuf *o)
 {
-	char a[WORD_MAX], b[WORD_MAX];
+	char a[WORD_MAX], b[WORD_MAX], range[WORD_MAX];
 	char *dash;
 
 	if (!next_word(p, a) || !next_word(p, b)) {
@@ -221,6 +221,7 @@ static bool parse_new(struct vcpu *v, const char *kind, const char **p, struct c
 	c->dir = CATCH_DIR_BOTH;
 	if (strcmp(kind, "io") == 0) {
 		c->kind = CATCH_IO;
+		memcpy(range, a, sizeof(range));
 		dash = a;
 		while (*dash && *dash != '-')
 			dash++;
@@ -228,7 +229,7 @@ static bool parse_new(struct vcpu *v, const char *kind, const char **p, struct c
 			*dash++ = '\0';
 		if (!parse_num(a, PORT_MAX, &c->lo) ||
 		    !parse_num(*dash ? dash : a, PORT_MAX, &c->hi) || c->hi < c->lo) {
-			put(o, "catch io: bad port or range '%s' (0-0xffff, low-high)\n", a);
+			put(o, "catch io: bad port or range '%s' (0-0xffff, low-high)\n", range);
 			return false;
 		}
 		if (strcmp(b, "in") == 0 || strcmp(b, "out") == 0)

@@ -97,7 +97,7 @@ static void test_bad_arguments(void **state)
 	(void)state;
 	expect_error("catch io", "bad port");
 	expect_error("catch io 0x10000", "bad port");
-	expect_error("catch io 0x3ff-0x3f8", "bad port");
+	expect_error("catch io 0x3ff-0x3f8", "bad port or range '0x3ff-0x3f8'");
 	expect_error("catch io 0x3f8 sideways", "neither in nor out");
 	expect_error("catch io 0x3f8 in out", "unexpected 'out'");
 	expect_error("catch msr", "bad MSR number");
