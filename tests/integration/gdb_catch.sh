@@ -30,6 +30,8 @@ monitor catch list
 continue
 x/i $pc
 printf "at catch_out_insn: %d\n", $pc == (unsigned long)&catch_out_insn
+stepi
+printf "stepped over the caught OUT: %d\n", $pc == (unsigned long)&catch_out_insn + 1
 continue
 x/i $pc
 printf "at catch_wrmsr_insn: %d\n", $pc == (unsigned long)&catch_wrmsr_insn
@@ -64,6 +66,7 @@ CATCH_EXPECT=(
 	'catch 1: out 0x3ff <- 0x41 \(1 byte\)'
 	'<do_out\+[0-9]+>:\s+out +%al,\(%dx\)'
 	'at catch_out_insn: 1'
+	'stepped over the caught OUT: 1'
 	'catch 2: wrmsr 0xc0000080 <- 0x[0-9a-f]+'
 	'<do_wrmsr\+[0-9]+>:\s+wrmsr'
 	'at catch_wrmsr_insn: 1'
@@ -73,7 +76,7 @@ CATCH_EXPECT=(
 	'<do_fault\+[0-9]+>:\s+mov'
 	'at catch_fault_insn: 1'
 	'at catch_triple_insn: 1'
-	'!at catch_[a-z]+_insn: 0'
+	'!at catch_[a-z]+_insn: 0|stepped over the caught OUT: 0'
 	'catch 4 deleted'
 	'catch 2: msr 0xc0000080 write, 1 hit$'
 	'catch 5: triple fault .*; the guest cannot run on'
@@ -131,22 +134,29 @@ catch_bochs_start() {
 		"com2: enabled=1, mode=socket-server, dev=127.0.0.1:$CATCH_PORT"
 }
 
-# monitor mode at a boot sector's first instruction: real mode, CS:IP and its linear address.
-catch_realmode() {
-	local log=$OUT/catch-qemu-realmode.log gout=$OUT/catch-qemu-realmode.gdbout
-	CATCH_PORT=$((CATCH_PORT + 1))
-	rm -f "$log" "$gout"
+catch_realmode_qemu() {
 	timeout -k 5 "$CATCH_TIMEOUT" qemu-system-x86_64 -m 256 -no-reboot -display none \
 		-monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 -cpu max -smp 2 \
 		-kernel "$HV_ELF" -append "log=com1 gdb=com2,wait" -initrd "$BOOTSECT bootsect" \
-		-serial "file:$log" -serial "tcp:127.0.0.1:$CATCH_PORT,server=on,wait=on,nodelay=on" \
-		</dev/null >"$log.qemu" 2>&1 &
+		-serial "file:$CATCH_LOG" \
+		-serial "tcp:127.0.0.1:$CATCH_PORT,server=on,wait=on,nodelay=on" \
+		</dev/null >"$CATCH_LOG.qemu" 2>&1
+}
+
+# monitor mode at a boot sector's first instruction: real mode, CS:IP and its linear address.
+catch_realmode() {
+	local name=$1 start=$2 log=$OUT/$1.log gout=$OUT/$1.gdbout emu
+	rm -f "$log" "$gout"
+	: >"$log"
+	CATCH_LOG=$log "$start" &
+	emu=$!
 	sleep 1
 	timeout -k 5 "$CATCH_TIMEOUT" gdb -nx -batch -ex "set confirm off" \
 		-ex "target remote 127.0.0.1:$CATCH_PORT" -ex "monitor mode" -ex "kill" >"$gout" 2>&1
-	wait
-	check catch-qemu-realmode "$gout" 0 any '^real mode, 16-bit code, CPL 0' 'paging: none' \
+	wait "$emu"
+	check "$name" "$gout" 0 any '^real mode, 16-bit code, CPL 0' 'paging: none' \
 		'cs:ip 0000:7c00 = linear 0x7c00' '!Error|Cannot|not supported'
+	check "$name-guest" "$log" 0 any 'starting in real mode' 'guest stopped: killed by'
 }
 
 group_catch() {
@@ -162,5 +172,10 @@ module2 /boot/gdb_catch$w.elf x" "$HV_ELF" "$CATCH_GUEST"
 		catch_session "catch-bochs-haswell-$w" $w catch_bochs_start
 		CATCH_PORT=$((CATCH_PORT + 1))
 	done
-	catch_realmode
+	catch_realmode catch-qemu-realmode catch_realmode_qemu
+	CATCH_PORT=$((CATCH_PORT + 1))
+	CATCH_ISO=$OUT/catch-bochs-realmode.iso
+	make_iso "$CATCH_ISO" "multiboot2 /boot/dbgvisor.elf log=com1 gdb=com2,wait
+module2 /boot/bootsect.bin bootsect" "$HV_ELF" "$BOOTSECT"
+	catch_realmode catch-bochs-haswell-realmode catch_bochs_start
 }
