@@ -26,6 +26,10 @@
 #define RFLAGS_VM_BIT (1ull << 17)
 #define REAL_CS	      0x07c0
 #define REAL_IP	      0x0010
+#define IDE_DATA      0x1f0
+#define POST_PORT     0x80
+#define STR_DST	      0x3000
+#define STR_SRC	      0x3100
 
 static struct fake_vcpu fv;
 static struct vcpu *const v = &fv.v;
@@ -177,6 +181,51 @@ static void test_io_catch(void **state)
 	assert_string_equal(mon("catch delete 2"), "catch 2 deleted\n");
 	assert_true(fv.b.io_intercept[EXIT_PORT]);
 	assert_int_equal(g.catches.count, 0);
+}
+
+static enum exit_result string_exit(uint16_t port, bool in)
+{
+	struct vcpu_exit e = {.kind = EXIT_IO, .raw_name = "test", .insn_len = INSN_LEN};
+
+	e.io.port = port;
+	e.io.size = in ? 2 : 1;
+	e.io.in = in;
+	e.io.string = e.io.rep = true;
+	v->gpr[GPR_RCX] = 2;
+	return exit_dispatch(v, &e);
+}
+
+/* REP INSW / OUTSB on a port only a catchpoint made exit reach the device when resumed. */
+static void test_string_io_caught(void **state)
+{
+	static const uint8_t src[] = {0x11, 0x22};
+	uint8_t got[4];
+
+	(void)state;
+	mon("catch io 0x1f0 in");
+	mon("catch io 0x80");
+	fake_host.port_in_value = 0xbeef;
+	v->gpr[GPR_RDI] = STR_DST;
+	assert_int_equal(string_exit(IDE_DATA, true), EXIT_RESUME);
+	assert_string_equal(g.stop.why, "catch 1: ins 0x1f0 (2 bytes per element, rep)\n");
+	assert_int_equal(fake_host.nins, 0);
+	g.stop_pending = false;
+	assert_int_equal(string_exit(IDE_DATA, true), EXIT_RESUME);
+	assert_int_equal(fake_host.nins, 2);
+	memcpy(got, &fake_host.mem[STR_DST], sizeof(got));
+	assert_memory_equal(got, ((uint8_t[]){0xef, 0xbe, 0xef, 0xbe}), sizeof(got));
+	assert_int_equal(v->gpr[GPR_RDI], STR_DST + sizeof(got));
+	assert_int_equal(v->gpr[GPR_RCX], 0);
+	fake_mem_put(STR_SRC, src, sizeof(src));
+	v->gpr[GPR_RSI] = STR_SRC;
+	assert_int_equal(string_exit(POST_PORT, false), EXIT_RESUME);
+	assert_string_equal(g.stop.why, "catch 2: outs 0x80 (1 byte per element, rep)\n");
+	g.stop_pending = false;
+	assert_int_equal(string_exit(POST_PORT, false), EXIT_RESUME);
+	assert_int_equal(fake_host.nouts, 2);
+	assert_int_equal(fake_host.outs[0].val, 0x11);
+	assert_int_equal(fake_host.outs[1].val, 0x22);
+	assert_int_equal(v->gpr[GPR_RSI], STR_SRC + sizeof(src));
 }
 
 static enum exit_result msr_exit(enum exit_kind kind, uint32_t index, uint64_t val)
@@ -334,6 +383,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_bad_arguments, setup),
 	    cmocka_unit_test_setup(test_table_full, setup),
 	    cmocka_unit_test_setup(test_io_catch, setup),
+	    cmocka_unit_test_setup(test_string_io_caught, setup),
 	    cmocka_unit_test_setup(test_msr_catch, setup),
 	    cmocka_unit_test_setup(test_cpuid_catch, setup),
 	    cmocka_unit_test_setup(test_exception_catch, setup),
