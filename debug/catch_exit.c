@@ -8,6 +8,30 @@
 #define LOW32	      0xfffffffful
 #define LOW32_BITS    32
 #define BITS_PER_BYTE 8
+#define NO_VECTOR     0xffffffffu
+#define OPCODE_INT3   0xcc
+#define OPCODE_INT_IB 0xcd
+#define OPCODE_INTO   0xce
+
+/* The vector of an exception exit, or of INT3/INTO/INT n where SVM reports them as an INTn
+ * intercept (QEMU does so for INT3 while gdb is attached); NO_VECTOR otherwise. */
+static uint32_t exit_vector(struct vcpu *v, const struct vcpu_exit *e)
+{
+	struct insn i;
+
+	if (e->kind == EXIT_EXCEPTION)
+		return e->exc.vector;
+	if (e->kind != EXIT_SW_INT)
+		return NO_VECTOR;
+	if (e->swint.vector_valid)
+		return e->swint.vector;
+	if (vcpu_fetch_insn(v, &i) != 0 || i.map != INSN_MAP_1BYTE)
+		return NO_VECTOR;
+	return i.opcode == OPCODE_INT3	   ? VEC_BP
+	       : i.opcode == OPCODE_INTO   ? VEC_OF
+	       : i.opcode == OPCODE_INT_IB ? (uint32_t)(uint8_t)i.imm
+					   : NO_VECTOR;
+}
 
 /* The directions an I/O or MSR exit is: IN and RDMSR read, OUT and WRMSR write. */
 static unsigned exit_dir(const struct vcpu_exit *e)
@@ -33,8 +57,7 @@ static bool matches(struct vcpu *v, const struct catchpoint *c, const struct vcp
 		return e->kind == EXIT_CPUID && (c->any || c->lo == (uint32_t)v->gpr[GPR_RAX]);
 	case CATCH_EXCEPTION:
 		/* gdb's own INT3s stay gdb's breakpoints. */
-		return e->kind == EXIT_EXCEPTION && e->exc.vector == c->lo &&
-		       !(c->lo == VEC_BP && gdb_bp);
+		return exit_vector(v, e) == c->lo && !(c->lo == VEC_BP && gdb_bp);
 	default:
 		return false;
 	}
@@ -87,15 +110,15 @@ static void format_event(struct vcpu *v, const struct catchpoint *c, const struc
 			     (uint32_t)v->gpr[GPR_RAX], (uint32_t)v->gpr[GPR_RCX]);
 		break;
 	default: {
-		int m = fmt_snprintf(buf, len, "exception %u (#%s)", e->exc.vector,
-				     catch_vector_name(e->exc.vector));
+		uint32_t vec = exit_vector(v, e);
+		int m = fmt_snprintf(buf, len, "exception %u (#%s)", vec, catch_vector_name(vec));
 		size_t k = (size_t)m < len ? (size_t)m : len;
 
-		if (e->exc.has_error)
+		if (e->kind == EXIT_EXCEPTION && e->exc.has_error)
 			k += (size_t)fmt_snprintf(buf + k, len - k, " error code 0x%x",
 						  e->exc.error);
 		k = k < len ? k : len;
-		if (e->exc.vector == VEC_PF)
+		if (e->kind == EXIT_EXCEPTION && vec == VEC_PF)
 			k += (size_t)fmt_snprintf(buf + k, len - k, " cr2 0x%lx", e->exc.cr2);
 		k = k < len ? k : len;
 		fmt_snprintf(buf + k, len - k, "\n");
@@ -112,7 +135,7 @@ const char *catch_event(struct vcpu *v, struct catch_table *t, const struct vcpu
 
 	if (!t->count || (e->kind != EXIT_IO && e->kind != EXIT_MSR_READ &&
 			  e->kind != EXIT_MSR_WRITE && e->kind != EXIT_CPUID &&
-			  e->kind != EXIT_EXCEPTION))
+			  e->kind != EXIT_EXCEPTION && e->kind != EXIT_SW_INT))
 		return 0;
 	rip = vcpu_get(v, REG_RIP);
 	/* The first such exit after a catch is the resumed event itself, if it is at the same

@@ -1,4 +1,4 @@
-/* test_catch.c - monitor catch (parsing, intercepts, matching, the stop) and monitor mode. */
+/* test_catch.c - monitor catch: parsing, intercepts, matching, the stop, resuming. */
 #include "fake_vcpu.h"
 
 #include <stdio.h>
@@ -21,11 +21,6 @@
 #define INSN_LEN      2
 #define PF_ADDR	      0xdead000
 #define PF_WRITE      2
-#define CR4_PSE_BIT   (1ull << 4)
-#define CR4_LA57_BIT  (1ull << 12)
-#define RFLAGS_VM_BIT (1ull << 17)
-#define REAL_CS	      0x07c0
-#define REAL_IP	      0x0010
 #define IDE_DATA      0x1f0
 #define POST_PORT     0x80
 #define STR_DST	      0x3000
@@ -322,6 +317,30 @@ static void test_gdb_int3_not_caught(void **state)
 	assert_int_equal(g.stop.kind, GDB_STOP_SIGTRAP_SW);
 }
 
+/* The guest's own INT3 is caught, as a #BP exit or as SVM's INTn exit (QEMU's way). */
+static void test_guest_int3_caught(void **state)
+{
+	static const uint8_t int3 = 0xcc;
+	struct vcpu_exit e = {.kind = EXIT_SW_INT, .raw_name = "test", .insn_len = 1};
+
+	(void)state;
+	mon("catch exception 3");
+	fake_mem_put(FAKE_DEFAULT_RIP, &int3, sizeof(int3));
+	assert_int_equal(exit_dispatch(v, &e), EXIT_RESUME);
+	assert_true(g.stop_pending);
+	assert_string_equal(g.stop.why, "catch 1: exception 3 (#BP)\n");
+	assert_int_equal(fv.b.nevents, 0);
+	g.stop_pending = false;
+	assert_int_equal(exit_dispatch(v, &e), EXIT_RESUME); /* resumed: delivered */
+	assert_int_equal(fv.b.nevents, 1);
+	assert_int_equal(fv.b.events[0].vector, ARCH_VEC_BP);
+	e.kind = EXIT_EXCEPTION;
+	e.exc.vector = ARCH_VEC_BP;
+	assert_int_equal(exit_dispatch(v, &e), EXIT_RESUME);
+	assert_true(g.stop_pending);
+	assert_int_equal(fv.b.nevents, 1);
+}
+
 static void test_triple_fault_and_detach(void **state)
 {
 	struct vcpu_exit e = {.kind = EXIT_TRIPLE_FAULT, .raw_name = "test"};
@@ -344,39 +363,6 @@ static void test_triple_fault_and_detach(void **state)
 	assert_false(fv.b.io_intercept[0x80]);
 }
 
-static void test_mode(void **state)
-{
-	(void)state;
-	assert_string_equal(mon("mode"), "protected mode, 32-bit code, CPL 0\n"
-					 "paging: none, cr3 0x0\nrip 0x1000 (cs 0008)\n");
-	fv.b.regs[REG_CR0] |= CR0_PG;
-	fv.b.regs[REG_CR4] = CR4_PSE_BIT;
-	fv.b.cpl = 3;
-	assert_non_null(strstr(mon("mode"), "CPL 3\npaging: 2-level (32-bit paging, 4 MiB"));
-	fv.b.regs[REG_CR4] = CR4_PAE;
-	assert_non_null(strstr(mon("mode"), "paging: PAE (3-level)"));
-	fv.b.regs[REG_RFLAGS] |= RFLAGS_VM_BIT;
-	fv.b.segs[SEG_CS].sel = REAL_CS;
-	fv.b.segs[SEG_CS].base = REAL_CS << 4;
-	fv.b.regs[REG_RIP] = REAL_IP;
-	assert_non_null(strstr(mon("mode"), "virtual-8086 mode, 16-bit code, CPL 3"));
-	assert_non_null(strstr(out, "cs:ip 07c0:0010 = linear 0x7c10"));
-	fake_mode_long64(&fv);
-	fv.b.regs[REG_RFLAGS] = RFLAGS_FIXED1;
-	assert_non_null(strstr(mon("mode"), "long mode, 64-bit code, CPL 0\npaging: 4-level"));
-	fv.b.regs[REG_CR4] |= CR4_LA57_BIT;
-	assert_non_null(strstr(mon("mode"), "paging: 5-level"));
-	fv.b.segs[SEG_CS].attr = FAKE_CS32_ATTR;
-	assert_non_null(strstr(mon("mode"), "long mode, compatibility mode, 32-bit code"));
-	fake_mode_real(&fv, REAL_CS);
-	fv.b.regs[REG_RIP] = REAL_IP;
-	assert_string_equal(mon("mode"), "real mode, 16-bit code, CPL 0\npaging: none, cr3 0x0\n"
-					 "cs:ip 07c0:0010 = linear 0x7c10\n");
-	/* A small buffer truncates, never overflows. */
-	assert_int_equal(vcpu_gdb_monitor(&g, "mode", out, 8), 0);
-	assert_int_equal(strlen(out), 7);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,8 +374,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_cpuid_catch, setup),
 	    cmocka_unit_test_setup(test_exception_catch, setup),
 	    cmocka_unit_test_setup(test_gdb_int3_not_caught, setup),
+	    cmocka_unit_test_setup(test_guest_int3_caught, setup),
 	    cmocka_unit_test_setup(test_triple_fault_and_detach, setup),
-	    cmocka_unit_test_setup(test_mode, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
