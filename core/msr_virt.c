@@ -23,9 +23,9 @@
 
 /* The MSR ranges a bitmap covers: VT-x the low and high ones (SDM 3C 25.6.9), SVM also
  * 0xc0010000-0xc0011fff (APM vol. 2, 15.11); any other MSR always exits. */
-#define MSR_BITMAP_SPAN	       0x2000u
-#define MSR_BITMAP_HIGH	       0xc0000000u
-#define MSR_BITMAP_AMD_EXTRA   0xc0010000u
+#define MSR_BITMAP_SPAN	     0x2000u
+#define MSR_BITMAP_HIGH	     0xc0000000u
+#define MSR_BITMAP_AMD_EXTRA 0xc0010000u
 
 void msr_virt_protect(struct vcpu *v)
 {
@@ -59,8 +59,7 @@ bool msr_virt_intercepted(const struct vcpu *v, uint32_t index, bool write)
 {
 	if (!in_bitmap(v, index) || index == MSR_EFER)
 		return true;
-	if (v->lapic_base && write &&
-	    (index == MSR_X2APIC_ICR || index == MSR_IA32_APIC_BASE))
+	if (v->lapic_base && write && (index == MSR_X2APIC_ICR || index == MSR_IA32_APIC_BASE))
 		return true;
 	if (v->is_amd)
 		return index == MSR_VM_CR || index == MSR_VM_IGNNE || index == MSR_SMM_CTL ||

@@ -7,15 +7,15 @@
 #include "core/hw/trap.h"
 #include "core/vcpu_util.h"
 
-#define WORD_MAX     24
-#define PORT_MAX     0xffffu
-#define U32_MAX	     0xffffffffu
-#define LOW32	     0xffffffffull
-#define BITS_PER_B   8
-#define DECIMAL	     10
-#define HEX	     16
-#define HEX_PREFIX   2
-#define VEC_MAX	     (NUM_EXCEPTIONS - 1)
+#define WORD_MAX   24
+#define PORT_MAX   0xffffu
+#define U32_MAX	   0xffffffffu
+#define LOW32	   0xffffffffull
+#define BITS_PER_B 8
+#define DECIMAL	   10
+#define HEX	   16
+#define HEX_PREFIX 2
+#define VEC_MAX	   (NUM_EXCEPTIONS - 1)
 
 static const char usage[] =
     "usage: catch io PORT[-PORT] [in|out] | msr N [read|write] | cpuid [LEAF] |\n"
@@ -24,7 +24,7 @@ static const char usage[] =
 /* Mnemonics of the exception vectors (SDM vol. 3A, table 7-1; AMD's #HV #VC #SX). */
 static const char *const vec_names[NUM_EXCEPTIONS] = {
     "DE", "DB", "NMI", "BP", "OF", "BR", "UD", "NM", "DF", "CSO", "TS", "NP", "SS", "GP", "PF", "",
-    "MF", "AC", "MC", "XM", "VE", "CP", "",   "",   "",	  "",	 "",   "",   "HV", "VC", "SX", ""};
+    "MF", "AC", "MC",  "XM", "VE", "CP", "",   "",   "",   "",	  "",	"",   "HV", "VC", "SX", ""};
 
 /* Text appended to a bounded buffer, truncated (never overflowing) when full. */
 struct cbuf {
@@ -172,8 +172,7 @@ static bool covers_port(const struct catch_table *t, const struct catchpoint *sk
 	return false;
 }
 
-static bool covers_vector(const struct catch_table *t, const struct catchpoint *skip,
-			  uint32_t vec)
+static bool covers_vector(const struct catch_table *t, const struct catchpoint *skip, uint32_t vec)
 {
 	for (unsigned i = 0; i < CATCH_MAX; i++) {
 		const struct catchpoint *c = &t->c[i];
@@ -252,9 +251,10 @@ static bool parse_new(struct vcpu *v, const char *kind, const char **p, struct c
 		}
 		if (((c->dir & CATCH_DIR_READ) && !msr_virt_intercepted(v, c->lo, false)) ||
 		    ((c->dir & CATCH_DIR_WRITE) && !msr_virt_intercepted(v, c->lo, true))) {
-			put(o, "catch msr: MSR 0x%x runs natively under dbgvisor (only the MSRs "
-			       "it intercepts can be caught: EFER, the APIC base and x2APIC ICR "
-			       "writes, the SVM/VMX MSRs, MSRs outside the bitmaps)\n",
+			put(o,
+			    "catch msr: MSR 0x%x runs natively under dbgvisor (only the MSRs "
+			    "it intercepts can be caught: EFER, the APIC base and x2APIC ICR "
+			    "writes, the SVM/VMX MSRs, MSRs outside the bitmaps)\n",
 			    c->lo);
 			return false;
 		}
@@ -271,7 +271,8 @@ static bool parse_new(struct vcpu *v, const char *kind, const char **p, struct c
 			put(o, "catch exception: bad vector '%s' (0-31 or a name such as PF)\n", a);
 			return false;
 		}
-		/* #DB carries gdb's own steps and breakpoints; vector 2 is the NMI, no exception. */
+		/* #DB carries gdb's own steps and breakpoints; vector 2 is the NMI, no exception.
+		 */
 		if (c->lo == VEC_DB || c->lo == VEC_NMI) {
 			put(o, "catch exception: vector %u (#%s) cannot be caught\n", c->lo,
 			    vec_names[c->lo]);
@@ -389,4 +390,3 @@ void catch_command(struct vcpu *v, struct catch_table *t, bool bp_intercepted, c
 	else
 		catch_add(v, t, kind, args, &o, bp_intercepted);
 }
-

@@ -94,7 +94,8 @@ static void format_event(struct vcpu *v, const struct catchpoint *c, const struc
 				     plural);
 		else
 			fmt_snprintf(buf, len, "out 0x%x <- 0x%lx (%u byte%s)\n", e->io.port,
-				     v->gpr[GPR_RAX] & (LOW32 >> (LOW32_BITS - BITS_PER_BYTE * e->io.size)),
+				     v->gpr[GPR_RAX] &
+					 (LOW32 >> (LOW32_BITS - BITS_PER_BYTE * e->io.size)),
 				     e->io.size, plural);
 		break;
 	}
@@ -106,8 +107,8 @@ static void format_event(struct vcpu *v, const struct catchpoint *c, const struc
 			     (v->gpr[GPR_RDX] << LOW32_BITS) | (v->gpr[GPR_RAX] & LOW32));
 		break;
 	case EXIT_CPUID:
-		fmt_snprintf(buf, len, "cpuid leaf 0x%x subleaf 0x%x\n",
-			     (uint32_t)v->gpr[GPR_RAX], (uint32_t)v->gpr[GPR_RCX]);
+		fmt_snprintf(buf, len, "cpuid leaf 0x%x subleaf 0x%x\n", (uint32_t)v->gpr[GPR_RAX],
+			     (uint32_t)v->gpr[GPR_RCX]);
 		break;
 	default: {
 		uint32_t vec = exit_vector(v, e);
@@ -133,9 +134,9 @@ const char *catch_event(struct vcpu *v, struct catch_table *t, const struct vcpu
 	const struct catchpoint *c;
 	uint64_t rip;
 
-	if (!t->count || (e->kind != EXIT_IO && e->kind != EXIT_MSR_READ &&
-			  e->kind != EXIT_MSR_WRITE && e->kind != EXIT_CPUID &&
-			  e->kind != EXIT_EXCEPTION && e->kind != EXIT_SW_INT))
+	if (!t->count ||
+	    (e->kind != EXIT_IO && e->kind != EXIT_MSR_READ && e->kind != EXIT_MSR_WRITE &&
+	     e->kind != EXIT_CPUID && e->kind != EXIT_EXCEPTION && e->kind != EXIT_SW_INT))
 		return 0;
 	rip = vcpu_get(v, REG_RIP);
 	/* The first such exit after a catch is the resumed event itself, if it is at the same

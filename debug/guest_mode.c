@@ -6,10 +6,10 @@
 #include "core/vcpu_util.h"
 
 /* EFLAGS.VM: virtual-8086 mode (SDM vol. 1, 3.4.3.3). */
-#define RFLAGS_VM    (1ull << 17)
-#define IP_MASK	     0xfffful
-#define SEG_CODE_16  "16-bit"
-#define SEG_CODE_32  "32-bit"
+#define RFLAGS_VM   (1ull << 17)
+#define IP_MASK	    0xfffful
+#define SEG_CODE_16 "16-bit"
+#define SEG_CODE_32 "32-bit"
 
 /* The paging structure in use (SDM vol. 3A, 5.1.1 table 5-1): none, 32-bit (2 levels),
  * PAE (3), 4-level, or 5-level with CR4.LA57. */
@@ -56,8 +56,8 @@ void guest_mode_describe(struct vcpu *v, char *out, size_t outlen)
 	}
 	/* Real mode runs at CPL 0, virtual-8086 mode at CPL 3 (SDM vol. 3A, 21.2.1). */
 	n = fmt_snprintf(out, outlen, "%s, %s code, CPL %u\npaging: %s, cr3 0x%lx\n", mode, code,
-			 !(cr0 & CR0_PE) ? 0 : v->ops->get_cpl(v),
-			 paging_level(cr0, cr4, efer), vcpu_get(v, REG_CR3));
+			 !(cr0 & CR0_PE) ? 0 : v->ops->get_cpl(v), paging_level(cr0, cr4, efer),
+			 vcpu_get(v, REG_CR3));
 	if ((size_t)n >= outlen)
 		return;
 	/* The linear address is CS.base + IP; the base is what the CPU uses (unreal mode too). */

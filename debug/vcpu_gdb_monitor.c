@@ -120,7 +120,8 @@ int vcpu_gdb_monitor(void *ctx, const char *cmd, char *buf, size_t outlen)
 		guest_mode_describe(g->v, buf, outlen);
 	else if (strncmp(cmd, "catch", sizeof("catch") - 1) == 0 &&
 		 (cmd[sizeof("catch") - 1] == ' ' || cmd[sizeof("catch") - 1] == '\0'))
-		catch_command(g->v, &g->catches, g->bp_intercept, cmd + sizeof("catch") - 1, buf, outlen);
+		catch_command(g->v, &g->catches, g->bp_intercept, cmd + sizeof("catch") - 1, buf,
+			      outlen);
 	else if (strcmp(cmd, "step-irq") == 0)
 		out(&o, "step-irq is %s\n", g->step_irq ? "on" : "off");
 	else

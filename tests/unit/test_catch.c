@@ -8,23 +8,23 @@
 #include "debug/vcpu_debug.h"
 #include "debug/vcpu_gdb.h"
 
-#define LINK_MAX      8192
-#define COM1	      0x3f8
-#define COM1_LAST     0x3ff
-#define EXIT_PORT     0xf4
-#define ARCH_EFER     0xc0000080u
-#define ARCH_TSC      0x10u
-#define ARCH_VEC_DB   1
-#define ARCH_VEC_BP   3
-#define ARCH_VEC_DF   8
-#define ARCH_VEC_PF   14
-#define INSN_LEN      2
-#define PF_ADDR	      0xdead000
-#define PF_WRITE      2
-#define IDE_DATA      0x1f0
-#define POST_PORT     0x80
-#define STR_DST	      0x3000
-#define STR_SRC	      0x3100
+#define LINK_MAX    8192
+#define COM1	    0x3f8
+#define COM1_LAST   0x3ff
+#define EXIT_PORT   0xf4
+#define ARCH_EFER   0xc0000080u
+#define ARCH_TSC    0x10u
+#define ARCH_VEC_DB 1
+#define ARCH_VEC_BP 3
+#define ARCH_VEC_DF 8
+#define ARCH_VEC_PF 14
+#define INSN_LEN    2
+#define PF_ADDR	    0xdead000
+#define PF_WRITE    2
+#define IDE_DATA    0x1f0
+#define POST_PORT   0x80
+#define STR_DST	    0x3000
+#define STR_SRC	    0x3100
 
 static struct fake_vcpu fv;
 static struct vcpu *const v = &fv.v;
@@ -279,7 +279,8 @@ static void test_exception_catch(void **state)
 	e.exc.error = PF_WRITE;
 	e.exc.cr2 = PF_ADDR;
 	assert_int_equal(exit_dispatch(v, &e), EXIT_RESUME);
-	assert_string_equal(g.stop.why, "catch 1: exception 14 (#PF) error code 0x2 cr2 0xdead000\n");
+	assert_string_equal(g.stop.why,
+			    "catch 1: exception 14 (#PF) error code 0x2 cr2 0xdead000\n");
 	assert_int_equal(fv.b.nevents, 0); /* not delivered yet */
 	assert_int_equal(fv.b.regs[REG_RIP], rip);
 	/* Resumed, the fault happens again and goes to the guest this time. */

@@ -17,7 +17,7 @@
 #define LEAF_FEATURES	1
 #define EMPTY_IDT_LIMIT 0 /* no gate fits: every delivery faults, up to the triple fault */
 #ifdef GUEST_64BIT
-#define FAULT_VECTOR 14			  /* #PF: above the 4 GiB the runtime maps */
+#define FAULT_VECTOR 14 /* #PF: above the 4 GiB the runtime maps */
 #define FAULT_ADDR   0x100000000ull
 #else
 #define FAULT_VECTOR 13	    /* #GP: a selector beyond the GDT's limit */
@@ -33,13 +33,15 @@ __attribute__((noinline)) void catch_begin(void)
 __attribute__((noinline)) static void do_out(void)
 {
 	__asm__ volatile(".globl catch_out_insn\ncatch_out_insn: outb %%al, %%dx"
-			 : : "a"(SCRATCH_VALUE), "d"(COM1_SCR));
+			 :
+			 : "a"(SCRATCH_VALUE), "d"(COM1_SCR));
 }
 
 __attribute__((noinline)) static void do_wrmsr(uint64_t val)
 {
 	__asm__ volatile(".globl catch_wrmsr_insn\ncatch_wrmsr_insn: wrmsr"
-			 : : "c"(MSR_EFER), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)));
+			 :
+			 : "c"(MSR_EFER), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)));
 }
 
 __attribute__((noinline)) static uint32_t do_cpuid(void)
@@ -56,10 +58,14 @@ __attribute__((noinline)) static void do_fault(void *arg)
 	(void)arg;
 #ifdef GUEST_64BIT
 	__asm__ volatile(".globl catch_fault_insn\ncatch_fault_insn: movq (%0), %%rax"
-			 : : "r"(FAULT_ADDR) : "rax", "memory");
+			 :
+			 : "r"(FAULT_ADDR)
+			 : "rax", "memory");
 #else
 	__asm__ volatile("movw %0, %%ax\n.globl catch_fault_insn\ncatch_fault_insn: movw %%ax, %%ds"
-			 : : "i"(FAULT_SEL) : "eax", "memory");
+			 :
+			 : "i"(FAULT_SEL)
+			 : "eax", "memory");
 #endif
 }
 
