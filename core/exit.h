@@ -23,6 +23,8 @@ void msr_virt_protect(struct vcpu *v);
 /* Does an access to @index (a write, else a read) exit for msr_virt's rules, or because it is
  * outside the MSR bitmaps (SDM 3C 25.6.9, APM 15.11)? */
 bool msr_virt_intercepted(const struct vcpu *v, uint32_t index, bool write);
+/* Is @index's guest value held by the VMCS/VMCB (or offset), never passed through? */
+bool msr_virt_guest_state(uint32_t index);
 enum msr_result msr_virt_read(struct vcpu *v, uint32_t index, uint64_t *val);
 enum msr_result msr_virt_write(struct vcpu *v, uint32_t index, uint64_t val);
 

@@ -197,6 +197,10 @@ struct vcpu_host {
 	bool (*gdb_kicked_in_host)(void);
 	/* VM exits reset DR7 (SDM 3C 28.5.1, APM 15.5.2): reload the host's. May be NULL. */
 	void (*restore_host_dr)(void);
+	/* RDMSR/WRMSR of an MSR the guest uses natively, on its behalf when a catchpoint made
+	 * it exit: false where the CPU raises #GP. May be NULL (every such access is #GP). */
+	bool (*rdmsr_safe)(uint32_t index, uint64_t *val);
+	bool (*wrmsr_safe)(uint32_t index, uint64_t val);
 };
 
 struct vcpu_ops {

@@ -161,51 +161,6 @@ static void describe(const struct catchpoint *c, struct cbuf *o)
 	}
 }
 
-static bool covers_port(const struct catch_table *t, const struct catchpoint *skip, uint32_t p)
-{
-	for (unsigned i = 0; i < CATCH_MAX; i++) {
-		const struct catchpoint *c = &t->c[i];
-
-		if (c->used && c != skip && c->kind == CATCH_IO && p >= c->lo && p <= c->hi)
-			return true;
-	}
-	return false;
-}
-
-static bool covers_vector(const struct catch_table *t, const struct catchpoint *skip, uint32_t vec)
-{
-	for (unsigned i = 0; i < CATCH_MAX; i++) {
-		const struct catchpoint *c = &t->c[i];
-
-		if (c->used && c != skip && c->kind == CATCH_EXCEPTION && c->lo == vec)
-			return true;
-	}
-	return false;
-}
-
-/* Vectors intercepted whatever the catchpoints: #DF (exit_setup_intercepts), #DB and #AC
- * (vcpu_debug_setup), #BP while gdb is attached (vcpu_gdb.c, for its INT3s). */
-static bool vector_kept(uint32_t vec, bool bp_intercepted)
-{
-	return vec == VEC_DF || vec == VEC_DB || vec == VEC_AC || (vec == VEC_BP && bp_intercepted);
-}
-
-/* The intercepts @c needs on (true), or back to what they were without it (false). */
-static void intercept(struct vcpu *v, const struct catch_table *t, const struct catchpoint *c,
-		      bool on, bool bp_intercepted)
-{
-	if (c->kind == CATCH_IO) {
-		for (uint32_t p = c->lo; p <= c->hi; p++)
-			if (on || (!exit_io_intercepted(v, (uint16_t)p) && !covers_port(t, c, p)))
-				v->ops->set_io_intercept(v, (uint16_t)p, on);
-	} else if (c->kind == CATCH_EXCEPTION) {
-		if (on || (!vector_kept(c->lo, bp_intercepted) && !covers_vector(t, c, c->lo)))
-			v->ops->set_exception_intercept(v, (uint8_t)c->lo, on);
-	}
-	/* CPUID always exits; a caught MSR must already exit (catch_add checks); a triple
-	 * fault is seen through the #DF intercept and the shutdown exit. */
-}
-
 /* Parse the arguments of one new catchpoint into @c; false after writing why to @o. */
 static bool parse_new(struct vcpu *v, const char *kind, const char **p, struct catchpoint *c,
 		      struct cbuf *o)
@@ -249,12 +204,14 @@ static bool parse_new(struct vcpu *v, const char *kind, const char **p, struct c
 			put(o, "catch msr: '%s' is neither read nor write\n", b);
 			return false;
 		}
-		if (((c->dir & CATCH_DIR_READ) && !msr_virt_intercepted(v, c->lo, false)) ||
-		    ((c->dir & CATCH_DIR_WRITE) && !msr_virt_intercepted(v, c->lo, true))) {
+		/* One the guest uses natively is intercepted for the catchpoint and, when
+		 * resumed, executed on its behalf: not one whose guest value is not the CPU's. */
+		if (msr_virt_guest_state(c->lo) &&
+		    (((c->dir & CATCH_DIR_READ) && !msr_virt_intercepted(v, c->lo, false)) ||
+		     ((c->dir & CATCH_DIR_WRITE) && !msr_virt_intercepted(v, c->lo, true)))) {
 			put(o,
-			    "catch msr: MSR 0x%x runs natively under dbgvisor (only the MSRs "
-			    "it intercepts can be caught: EFER, the APIC base and x2APIC ICR "
-			    "writes, the SVM/VMX MSRs, MSRs outside the bitmaps)\n",
+			    "catch msr: MSR 0x%x holds guest state in the VMCS/VMCB and runs "
+			    "natively: it cannot be caught\n",
 			    c->lo);
 			return false;
 		}
@@ -316,7 +273,7 @@ static void catch_add(struct vcpu *v, struct catch_table *t, const char *kind, c
 	c.id = ++t->next_id;
 	t->c[slot] = c;
 	t->count++;
-	intercept(v, t, &t->c[slot], true, bp_intercepted);
+	catch_intercept(v, t, &t->c[slot], true, bp_intercepted);
 	describe(&t->c[slot], o);
 	put(o, "\n");
 }
@@ -337,7 +294,7 @@ static void catch_delete(struct vcpu *v, struct catch_table *t, const char *p, s
 		if (c->used && c->id == id) {
 			c->used = false; /* first, so the intercepts it alone needed go */
 			t->count--;
-			intercept(v, t, c, false, bp_intercepted);
+			catch_intercept(v, t, c, false, bp_intercepted);
 			put(o, "catch %u deleted\n", id);
 			return;
 		}
@@ -362,7 +319,7 @@ void catch_clear(struct vcpu *v, struct catch_table *t, bool bp_intercepted)
 	for (unsigned i = 0; i < CATCH_MAX; i++) {
 		if (t->c[i].used) {
 			t->c[i].used = false;
-			intercept(v, t, &t->c[i], false, bp_intercepted);
+			catch_intercept(v, t, &t->c[i], false, bp_intercepted);
 		}
 	}
 	t->count = 0;

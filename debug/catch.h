@@ -57,6 +57,10 @@ const char *catch_event(struct vcpu *v, struct catch_table *t, const struct vcpu
 /* A triple fault: the text of the catchpoint that asks for it (hits counted), else NULL. */
 const char *catch_triple_fault(struct catch_table *t, const char *detail);
 
+/* The intercepts @c needs on (@on), or back to what they were without it (!@on, after it was
+ * marked unused): dbgvisor's own rules and the other catchpoints' stay (catch_intercept.c). */
+void catch_intercept(struct vcpu *v, const struct catch_table *t, const struct catchpoint *c,
+		     bool on, bool bp_intercepted);
 /* The mnemonic of exception @vec ("PF"), "" for reserved ones. */
 const char *catch_vector_name(uint32_t vec);
 

@@ -23,6 +23,7 @@ monitor catch msr 0xc0000080 write
 monitor catch cpuid 0x1
 monitor catch exception @VEC@
 monitor catch triple-fault
+monitor catch msr 0xc0000103
 monitor catch io 0x3ff-0x3f0
 monitor catch msr 0x10
 monitor catch exception 1
@@ -45,6 +46,10 @@ monitor catch delete 4
 monitor catch delete 1
 monitor catch list
 continue
+printf "at catch_aux_wrmsr_insn: %d\n", $pc == (unsigned long)&catch_aux_wrmsr_insn
+continue
+printf "at catch_aux_rdmsr_insn: %d\n", $pc == (unsigned long)&catch_aux_rdmsr_insn
+continue
 info registers @PC@
 printf "at catch_triple_insn: %d\n", $pc == (unsigned long)&catch_triple_insn
 monitor mode
@@ -61,7 +66,12 @@ CATCH_EXPECT=(
 	'catch 3: cpuid leaf 0x1'
 	'catch 5: triple-fault'
 	"catch io: bad port or range '0x3ff-0x3f0'"
-	'catch msr: MSR 0x10 runs natively'
+	'catch msr: MSR 0x10 holds guest state in the VMCS/VMCB'
+	'catch 6: msr 0xc0000103$'
+	'catch 6: wrmsr 0xc0000103 <- 0x1234$'
+	'at catch_aux_wrmsr_insn: 1'
+	'catch 6: rdmsr 0xc0000103$'
+	'at catch_aux_rdmsr_insn: 1'
 	'catch exception: vector 1 \(#DB\) cannot be caught'
 	'catch 1: out 0x3ff <- 0x41 \(1 byte\)'
 	'<do_out\+[0-9]+>:\s+out +%al,\(%dx\)'
@@ -92,6 +102,7 @@ CATCH_GUEST_EXPECT=(
 	'ok 2 - the caught WRMSR happened, EFER kept'
 	'ok 3 - the caught CPUID answered leaf 1'
 	'ok 4 - the caught fault reached the guest'
+	'ok [56] - the caught TSC_AUX write and read happened'
 	'gdb_catch: [0-9]+ checks, 0 failed; triple fault now'
 	'guest stopped: killed by the debugger'
 	'!still running after the triple fault'
@@ -151,7 +162,7 @@ catch_realmode() {
 	CATCH_LOG=$log "$start" &
 	emu=$!
 	sleep 1
-	timeout -k 5 "$CATCH_TIMEOUT" gdb -nx -batch -ex "set confirm off" \
+	timeout -k 5 "$CATCH_TIMEOUT" gdb -nx -batch -ex "set confirm off" -ex "set remotetimeout 60" \
 		-ex "target remote 127.0.0.1:$CATCH_PORT" -ex "monitor mode" -ex "kill" >"$gout" 2>&1
 	wait "$emu"
 	check "$name" "$gout" 0 any '^real mode, 16-bit code, CPL 0' 'paging: none' \

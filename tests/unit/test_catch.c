@@ -1,87 +1,5 @@
 /* test_catch.c - monitor catch: parsing, intercepts, matching, the stop, resuming. */
-#include "fake_vcpu.h"
-
-#include <stdio.h>
-
-#include "core/exit.h"
-#include "core/vcpu_util.h"
-#include "debug/vcpu_debug.h"
-#include "debug/vcpu_gdb.h"
-
-#define LINK_MAX    8192
-#define COM1	    0x3f8
-#define COM1_LAST   0x3ff
-#define EXIT_PORT   0xf4
-#define ARCH_EFER   0xc0000080u
-#define ARCH_TSC    0x10u
-#define ARCH_VEC_DB 1
-#define ARCH_VEC_BP 3
-#define ARCH_VEC_DF 8
-#define ARCH_VEC_PF 14
-#define INSN_LEN    2
-#define PF_ADDR	    0xdead000
-#define PF_WRITE    2
-#define IDE_DATA    0x1f0
-#define POST_PORT   0x80
-#define STR_DST	    0x3000
-#define STR_SRC	    0x3100
-
-static struct fake_vcpu fv;
-static struct vcpu *const v = &fv.v;
-static struct vcpu_gdb g;
-static char out[GDB_MONITOR_MAX];
-
-static struct {
-	char in[LINK_MAX];
-	size_t in_len, in_pos;
-	char out[LINK_MAX];
-	size_t out_len;
-} link;
-
-static int link_getc(void *ctx)
-{
-	(void)ctx;
-	return link.in_pos < link.in_len ? (unsigned char)link.in[link.in_pos++] : GDB_IO_NONE;
-}
-
-static void link_putc(void *ctx, char c)
-{
-	(void)ctx;
-	if (link.out_len + 1 < LINK_MAX)
-		link.out[link.out_len++] = c;
-	link.out[link.out_len] = '\0';
-}
-
-static void send_pkt(const char *p)
-{
-	unsigned sum = 0;
-
-	for (const char *c = p; *c; c++)
-		sum += (unsigned char)*c;
-	link.in_len += (size_t)snprintf(link.in + link.in_len, LINK_MAX - link.in_len, "+$%s#%02x",
-					p, sum & 0xff);
-}
-
-/* A vcpu with gdb attached (stopped at the first instruction, then continued). */
-static int setup(void **state)
-{
-	(void)state;
-	fake_vcpu_init(&fv, true, 0);
-	memset(&link, 0, sizeof(link));
-	exit_setup_intercepts(v);
-	vcpu_debug_setup(v, &(struct dr_features){.amd = true});
-	vcpu_gdb_init(&g, v, &(struct gdb_io){link_getc, link_putc, NULL}, true);
-	send_pkt("qSupported:swbreak+;hwbreak+");
-	send_pkt("c");
-	assert_true(vcpu_gdb_service(v));
-	return 0;
-}
-
-static const char *mon(const char *cmd)
-{
-	assert_int_equal(vcpu_gdb_monitor(&g, cmd, out, sizeof(out)), 0);
-	return out;
-}
+#include "catch_session.h"
 
 static void expect_error(const char *cmd, const char *text)
 {
@@ -100,7 +18,8 @@ static void test_bad_arguments(void **state)
 	expect_error("catch io 0x3f8 sideways", "neither in nor out");
 	expect_error("catch io 0x3f8 in out", "unexpected 'out'");
 	expect_error("catch msr", "bad MSR number");
-	expect_error("catch msr 0x10 write", "runs natively");
+	expect_error("catch msr 0x10 write", "holds guest state");
+	expect_error("catch msr 0xc0000082", "holds guest state");
 	expect_error("catch msr 0xc0000080 both", "neither read nor write");
 	expect_error("catch cpuid 0xq", "bad leaf");
 	expect_error("catch cpuid 1 2", "unexpected '2'");
@@ -176,77 +95,6 @@ static void test_io_catch(void **state)
 	assert_string_equal(mon("catch delete 2"), "catch 2 deleted\n");
 	assert_true(fv.b.io_intercept[EXIT_PORT]);
 	assert_int_equal(g.catches.count, 0);
-}
-
-static enum exit_result string_exit(uint16_t port, bool in)
-{
-	struct vcpu_exit e = {.kind = EXIT_IO, .raw_name = "test", .insn_len = INSN_LEN};
-
-	e.io.port = port;
-	e.io.size = in ? 2 : 1;
-	e.io.in = in;
-	e.io.string = e.io.rep = true;
-	v->gpr[GPR_RCX] = 2;
-	return exit_dispatch(v, &e);
-}
-
-/* REP INSW / OUTSB on a port only a catchpoint made exit reach the device when resumed. */
-static void test_string_io_caught(void **state)
-{
-	static const uint8_t src[] = {0x11, 0x22};
-	uint8_t got[4];
-
-	(void)state;
-	mon("catch io 0x1f0 in");
-	mon("catch io 0x80");
-	fake_host.port_in_value = 0xbeef;
-	v->gpr[GPR_RDI] = STR_DST;
-	assert_int_equal(string_exit(IDE_DATA, true), EXIT_RESUME);
-	assert_string_equal(g.stop.why, "catch 1: ins 0x1f0 (2 bytes per element, rep)\n");
-	assert_int_equal(fake_host.nins, 0);
-	g.stop_pending = false;
-	assert_int_equal(string_exit(IDE_DATA, true), EXIT_RESUME);
-	assert_int_equal(fake_host.nins, 2);
-	memcpy(got, &fake_host.mem[STR_DST], sizeof(got));
-	assert_memory_equal(got, ((uint8_t[]){0xef, 0xbe, 0xef, 0xbe}), sizeof(got));
-	assert_int_equal(v->gpr[GPR_RDI], STR_DST + sizeof(got));
-	assert_int_equal(v->gpr[GPR_RCX], 0);
-	fake_mem_put(STR_SRC, src, sizeof(src));
-	v->gpr[GPR_RSI] = STR_SRC;
-	assert_int_equal(string_exit(POST_PORT, false), EXIT_RESUME);
-	assert_string_equal(g.stop.why, "catch 2: outs 0x80 (1 byte per element, rep)\n");
-	g.stop_pending = false;
-	assert_int_equal(string_exit(POST_PORT, false), EXIT_RESUME);
-	assert_int_equal(fake_host.nouts, 2);
-	assert_int_equal(fake_host.outs[0].val, 0x11);
-	assert_int_equal(fake_host.outs[1].val, 0x22);
-	assert_int_equal(v->gpr[GPR_RSI], STR_SRC + sizeof(src));
-}
-
-static enum exit_result msr_exit(enum exit_kind kind, uint32_t index, uint64_t val)
-{
-	struct vcpu_exit e = {.kind = kind, .raw_name = "test", .insn_len = INSN_LEN};
-
-	v->gpr[GPR_RCX] = index;
-	v->gpr[GPR_RAX] = val & 0xffffffffu;
-	v->gpr[GPR_RDX] = val >> 32;
-	return exit_dispatch(v, &e);
-}
-
-static void test_msr_catch(void **state)
-{
-	uint64_t rip = fv.b.regs[REG_RIP];
-
-	(void)state;
-	assert_string_equal(mon("catch msr 0xc0000080 write"), "catch 1: msr 0xc0000080 write\n");
-	assert_int_equal(msr_exit(EXIT_MSR_READ, ARCH_EFER, 0), EXIT_RESUME);
-	assert_false(g.stop_pending);
-	assert_int_equal(fv.b.regs[REG_RIP], rip + INSN_LEN);
-	assert_int_equal(msr_exit(EXIT_MSR_WRITE, ARCH_EFER, 0x100000d01ull), EXIT_RESUME);
-	assert_string_equal(g.stop.why, "catch 1: wrmsr 0xc0000080 <- 0x100000d01\n");
-	assert_int_equal(fv.b.regs[REG_RIP], rip + INSN_LEN);
-	/* An MSR outside the bitmaps always exits, so it can be caught. */
-	assert_string_equal(mon("catch msr 0x40000000"), "catch 2: msr 0x40000000\n");
 }
 
 static void test_cpuid_catch(void **state)
@@ -370,8 +218,6 @@ int main(void)
 	    cmocka_unit_test_setup(test_bad_arguments, setup),
 	    cmocka_unit_test_setup(test_table_full, setup),
 	    cmocka_unit_test_setup(test_io_catch, setup),
-	    cmocka_unit_test_setup(test_string_io_caught, setup),
-	    cmocka_unit_test_setup(test_msr_catch, setup),
 	    cmocka_unit_test_setup(test_cpuid_catch, setup),
 	    cmocka_unit_test_setup(test_exception_catch, setup),
 	    cmocka_unit_test_setup(test_gdb_int3_not_caught, setup),

@@ -15,6 +15,8 @@
 #define SCRATCH_VALUE	0x41
 #define MSR_EFER	0xc0000080u
 #define LEAF_FEATURES	1
+#define MSR_TSC_AUX	0xc0000103u /* RDTSCP's signature: an MSR the guest uses natively */
+#define TSC_AUX_VALUE	0x1234
 #define EMPTY_IDT_LIMIT 0 /* no gate fits: every delivery faults, up to the triple fault */
 #ifdef GUEST_64BIT
 #define FAULT_VECTOR 14 /* #PF: above the 4 GiB the runtime maps */
@@ -51,6 +53,20 @@ __attribute__((noinline)) static uint32_t do_cpuid(void)
 	__asm__ volatile(".globl catch_cpuid_insn\ncatch_cpuid_insn: cpuid"
 			 : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
 	return a;
+}
+
+/* Write and read back TSC_AUX, which dbgvisor passes through unless a catchpoint asks. */
+__attribute__((noinline)) static uint32_t do_tsc_aux(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile(".globl catch_aux_wrmsr_insn\ncatch_aux_wrmsr_insn: wrmsr"
+			 :
+			 : "c"(MSR_TSC_AUX), "a"(TSC_AUX_VALUE), "d"(0));
+	__asm__ volatile(".globl catch_aux_rdmsr_insn\ncatch_aux_rdmsr_insn: rdmsr"
+			 : "=a"(lo), "=d"(hi)
+			 : "c"(MSR_TSC_AUX));
+	return lo | hi;
 }
 
 __attribute__((noinline)) static void do_fault(void *arg)
@@ -97,6 +113,7 @@ int test_main(void)
 #ifndef GUEST_64BIT
 	EXPECT_EQ("with its error code", f.error, FAULT_SEL);
 #endif
+	EXPECT_EQ("the caught TSC_AUX write and read happened", do_tsc_aux(), TSC_AUX_VALUE);
 	gprintf("gdb_catch: %u checks, %u failed; triple fault now\n", guest_checks_run(),
 		guest_checks_failed());
 	drain_com1();
