@@ -24,6 +24,7 @@ monitor catch cpuid 0x1
 monitor catch exception @VEC@
 monitor catch triple-fault
 monitor catch msr 0xc0000103
+monitor catch msr 0x1fff read
 monitor catch io 0x3ff-0x3f0
 monitor catch msr 0x10
 monitor catch exception 1
@@ -50,6 +51,8 @@ printf "at catch_aux_wrmsr_insn: %d\n", $pc == (unsigned long)&catch_aux_wrmsr_i
 continue
 printf "at catch_aux_rdmsr_insn: %d\n", $pc == (unsigned long)&catch_aux_rdmsr_insn
 continue
+x/i $pc
+continue
 info registers @PC@
 printf "at catch_triple_insn: %d\n", $pc == (unsigned long)&catch_triple_insn
 monitor mode
@@ -72,6 +75,8 @@ CATCH_EXPECT=(
 	'at catch_aux_wrmsr_insn: 1'
 	'catch 6: rdmsr 0xc0000103$'
 	'at catch_aux_rdmsr_insn: 1'
+	'catch 7: rdmsr 0x1fff$'
+	'=> 0x[0-9a-f]+ <read_absent_msr\+[0-9]+>:\s+rdmsr'
 	'catch exception: vector 1 \(#DB\) cannot be caught'
 	'catch 1: out 0x3ff <- 0x41 \(1 byte\)'
 	'<do_out\+[0-9]+>:\s+out +%al,\(%dx\)'
@@ -103,6 +108,8 @@ CATCH_GUEST_EXPECT=(
 	'ok 3 - the caught CPUID answered leaf 1'
 	'ok 4 - the caught fault reached the guest'
 	'ok [56] - the caught TSC_AUX write and read happened'
+	'ok [67] - a caught RDMSR of an absent MSR faults as natively'
+	'ok [78] - and reads the same'
 	'gdb_catch: [0-9]+ checks, 0 failed; triple fault now'
 	'guest stopped: killed by the debugger'
 	'!still running after the triple fault'

@@ -17,6 +17,8 @@
 #define LEAF_FEATURES	1
 #define MSR_TSC_AUX	0xc0000103u /* RDTSCP's signature: an MSR the guest uses natively */
 #define TSC_AUX_VALUE	0x1234
+#define MSR_ABSENT	0x1fff /* in the MSR bitmap's low range, implemented by no CPU here */
+#define NO_FAULT	(-1)
 #define EMPTY_IDT_LIMIT 0 /* no gate fits: every delivery faults, up to the triple fault */
 #ifdef GUEST_64BIT
 #define FAULT_VECTOR 14 /* #PF: above the 4 GiB the runtime maps */
@@ -69,6 +71,21 @@ __attribute__((noinline)) static uint32_t do_tsc_aux(void)
 	return lo | hi;
 }
 
+static void read_absent_msr(void *arg)
+{
+	*(uint64_t *)arg = x86g_rdmsr(MSR_ABSENT);
+}
+
+/* The vector RDMSR of the absent MSR raises (#GP on Bochs), or NO_FAULT (QEMU 7.2's TCG
+ * reads 0), and what it read. */
+static int absent_msr_outcome(uint64_t *val)
+{
+	struct gfault f = {0};
+
+	*val = 0;
+	return guest_try(read_absent_msr, val, &f) ? f.vector : NO_FAULT;
+}
+
 __attribute__((noinline)) static void do_fault(void *arg)
 {
 	(void)arg;
@@ -96,8 +113,10 @@ int test_main(void)
 	static const struct x86g_dtr empty_idt = {.limit = EMPTY_IDT_LIMIT, .base = 0};
 	struct gfault f = {0};
 	uint64_t efer = x86g_rdmsr(MSR_EFER);
-	/* Before the catchpoints: CPUID leaf 1 is caught later. */
+	/* Before the catchpoints: CPUID leaf 1 is caught later, the absent MSR too. */
 	uint32_t features = x86g_cpuid(LEAF_FEATURES, 0).eax;
+	uint64_t absent_native, absent_caught;
+	int absent_vec = absent_msr_outcome(&absent_native);
 
 	gprintf("gdb_catch (%s), under dbgvisor: %s\n", guest_mode_name(),
 		guest_under_dbgvisor() ? "yes" : "no");
@@ -114,6 +133,10 @@ int test_main(void)
 	EXPECT_EQ("with its error code", f.error, FAULT_SEL);
 #endif
 	EXPECT_EQ("the caught TSC_AUX write and read happened", do_tsc_aux(), TSC_AUX_VALUE);
+	gprintf("absent MSR natively: vector %d\n", absent_vec);
+	EXPECT_EQ("a caught RDMSR of an absent MSR faults as natively",
+		  absent_msr_outcome(&absent_caught), absent_vec);
+	EXPECT_EQ("and reads the same", absent_caught, absent_native);
 	gprintf("gdb_catch: %u checks, %u failed; triple fault now\n", guest_checks_run(),
 		guest_checks_failed());
 	drain_com1();
