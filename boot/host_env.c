@@ -6,6 +6,7 @@
 
 #include "core/cpuid_view.h"
 #include "core/hw/mem.h"
+#include "core/hw/msr_safe.h"
 #include "core/hw/x86.h"
 #include "core/paging/guest_mem.h"
 
@@ -87,4 +88,6 @@ const struct vcpu_host host_env = {
     .gdb_kicked_in_host = gdb_watch_host_kicked,
     .restore_host_dr = host_dr_restore,
     .host_nmis = gdb_watch_host_nmis,
+    .rdmsr_safe = msr_read_safe,
+    .wrmsr_safe = msr_write_safe,
 };

@@ -8,6 +8,7 @@
 #include "core/hw/cpu_tables.h"
 #include "core/hw/mem.h"
 #include "core/hw/printf.h"
+#include "core/hw/msr_safe.h"
 #include "core/hw/uart.h"
 #include "core/hw/x86.h"
 #include "core/paging/guest_mem.h"
@@ -266,6 +267,7 @@ void core_main(uint32_t magic, uint64_t info_phys)
 	idt_init();
 	trap_set_handler(VEC_DB, host_dr_handle_db);
 	trap_set_handler(VEC_NMI, gdb_watch_host_nmi);
+	trap_set_handler(VEC_GP, msr_safe_fixup);
 	st = mb_parse(magic, info_phys, early_map, 0, &boot);
 	cmdline_defaults(&config);
 	problems = cmdline_parse(boot.cmdline, &config, err, sizeof(err));

@@ -269,6 +269,9 @@ static enum exit_result handle_cr(struct vcpu *v, const struct vcpu_exit *e)
 
 enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
 {
+	/* gdb's catchpoints stop the guest before the event: it is handled when resumed. */
+	if (v->debug->catch_exit(v, e))
+		return EXIT_RESUME;
 	switch (e->kind) {
 	case EXIT_CPUID:
 		return handle_cpuid(v, e);

@@ -13,6 +13,13 @@
 #define DF_BIT	   (1ull << 10)
 #define NO_DEVICE  0xffffffffu /* an ISA port with nothing behind it reads all ones */
 #define PM1_SLP_EN (1u << 13)  /* ACPI 6.5, 4.8.3.2.1: PM1 control, sleep enable */
+/* Segment-override prefixes (SDM vol. 2A, 2.1.1). */
+#define PREFIX_ES 0x26
+#define PREFIX_CS 0x2e
+#define PREFIX_SS 0x36
+#define PREFIX_DS 0x3e
+#define PREFIX_FS 0x64
+#define PREFIX_GS 0x65
 
 static const char bochs_shutdown[] = "Shutdown";
 
@@ -24,6 +31,12 @@ static uint64_t size_mask(uint8_t size)
 static bool is_gdb_port(const struct vcpu *v, uint16_t port)
 {
 	return v->gdb_port && port >= v->gdb_port && port < v->gdb_port + UART_PORT_SPAN;
+}
+
+bool exit_io_intercepted(const struct vcpu *v, uint16_t port)
+{
+	return is_gdb_port(v, port) || port == QEMU_DEBUG_EXIT_PORT ||
+	       port == BOCHS_SHUTDOWN_PORT || (v->pm1a_cnt_port && port == v->pm1a_cnt_port);
 }
 
 /* A write the guest may do only to end the run: record it, then stop. */
@@ -56,21 +69,51 @@ static enum exit_result exit_port_write(struct vcpu *v, uint16_t port, uint32_t 
 	return EXIT_RESUME;
 }
 
-/* INS from a port with no device stores all ones at ES:rDI, one element at a time. */
-static void fill_ins(struct vcpu *v, const struct vcpu_exit *e, uint64_t count, bool down,
-		     uint64_t amask)
+/* OUTS reads DS:rSI unless a prefix names another segment (SDM vol. 2B, OUTS). */
+static enum vcpu_seg outs_segment(struct vcpu *v)
 {
-	static const uint8_t ones[sizeof(uint32_t)] = {0xff, 0xff, 0xff, 0xff};
-	struct vcpu_segment es;
-	uint64_t di = v->gpr[GPR_RDI] & amask;
-	/* ES is flat in 64-bit mode (SDM vol. 1, 3.4.2.1). */
-	uint64_t base =
-	    vcpu_code_mode(v) == INSN_MODE_64 ? 0 : (v->ops->get_seg(v, SEG_ES, &es), es.base);
+	static const uint8_t prefixes[SEG_GS + 1] = {
+	    [SEG_ES] = PREFIX_ES, [SEG_CS] = PREFIX_CS, [SEG_SS] = PREFIX_SS,
+	    [SEG_DS] = PREFIX_DS, [SEG_FS] = PREFIX_FS, [SEG_GS] = PREFIX_GS};
+	struct insn i;
 
+	if (vcpu_fetch_insn(v, &i) == 0)
+		for (int s = SEG_ES; s <= SEG_GS; s++)
+			if (i.seg == prefixes[s])
+				return (enum vcpu_seg)s;
+	return SEG_DS;
+}
+
+/* The elements of INS/OUTS, one at a time at ES:rDI / seg:rSI: with @device through the
+ * port; without (a hidden port), INS stores all ones and OUTS writes nothing. */
+static void transfer_string(struct vcpu *v, const struct vcpu_exit *e, uint64_t count, bool down,
+			    uint64_t amask, bool device)
+{
+	enum vcpu_seg sreg = e->io.in ? SEG_ES : outs_segment(v);
+	uint64_t ptr = v->gpr[e->io.in ? GPR_RDI : GPR_RSI] & amask, base = 0;
+	struct vcpu_segment seg;
+
+	if (!e->io.in && !device)
+		return;
+	/* Only FS and GS have a base in 64-bit mode (SDM vol. 1, 3.4.2.1). */
+	v->ops->get_seg(v, sreg, &seg);
+	if (vcpu_code_mode(v) != INSN_MODE_64 || sreg == SEG_FS || sreg == SEG_GS)
+		base = seg.base;
 	for (uint64_t i = 0; i < count; i++) {
-		if (!vcpu_write_virt(v, base + di, ones, e->io.size))
-			break;
-		di = (di + (down ? -(uint64_t)e->io.size : e->io.size)) & amask;
+		uint32_t val = NO_DEVICE; /* little-endian: the low @size bytes are the element */
+
+		if (e->io.in) {
+			if (device)
+				val = v->host->port_in(e->io.port, e->io.size);
+			if (!vcpu_write_virt(v, base + ptr, &val, e->io.size))
+				break;
+		} else {
+			val = 0;
+			if (!vcpu_read_virt(v, base + ptr, &val, e->io.size))
+				break;
+			v->host->port_out(e->io.port, e->io.size, val);
+		}
+		ptr = (ptr + (down ? -(uint64_t)e->io.size : e->io.size)) & amask;
 	}
 }
 
@@ -93,8 +136,9 @@ uint64_t exit_string_io_addr_mask(struct vcpu *v)
 	return masks[mode];
 }
 
-/* INS/OUTS on a hidden port: consume the iterations without touching the device. */
-static void skip_string_io(struct vcpu *v, const struct vcpu_exit *e)
+/* INS/OUTS: on a hidden port the iterations are consumed without touching the device; on a
+ * port only a debugger's catchpoint made exit, they happen. */
+static void string_io(struct vcpu *v, const struct vcpu_exit *e, bool device)
 {
 	uint64_t amask = exit_string_io_addr_mask(v);
 	uint64_t count = e->io.rep ? v->gpr[GPR_RCX] & amask : 1;
@@ -102,8 +146,7 @@ static void skip_string_io(struct vcpu *v, const struct vcpu_exit *e)
 	enum vcpu_gpr idx = e->io.in ? GPR_RDI : GPR_RSI;
 	bool down = vcpu_get(v, REG_RFLAGS) & DF_BIT;
 
-	if (e->io.in)
-		fill_ins(v, e, count, down, amask);
+	transfer_string(v, e, count, down, amask, device);
 	if (down)
 		step = -step;
 	/* Only the address-sized part moves; the bits above it are left alone. */
@@ -122,7 +165,7 @@ enum exit_result exit_handle_io(struct vcpu *v, const struct vcpu_exit *e)
 		return vcpu_stop_guest(v, STOP_INTERNAL,
 				       "cannot decode the guest's I/O instruction");
 	if (e->io.string) {
-		skip_string_io(v, e);
+		string_io(v, e, !exit_io_intercepted(v, port));
 	} else if (e->io.in) {
 		uint32_t val =
 		    is_gdb_port(v, port) ? NO_DEVICE : v->host->port_in(port, e->io.size);

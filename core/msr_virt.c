@@ -21,6 +21,23 @@
 #define EFER_WRITABLE_AMD   (EFER_WRITABLE_INTEL | EFER_LMSLE | EFER_FFXSR | EFER_TCE)
 #define HSAVE_ALIGN_MASK    0xfffull
 
+/* The MSR ranges a bitmap covers: VT-x the low and high ones (SDM 3C 25.6.9), SVM also
+ * 0xc0010000-0xc0011fff (APM vol. 2, 15.11); any other MSR always exits. */
+#define MSR_BITMAP_SPAN	     0x2000u
+#define MSR_BITMAP_HIGH	     0xc0000000u
+#define MSR_BITMAP_AMD_EXTRA 0xc0010000u
+
+/* MSRs whose guest value lives in the VMCS/VMCB or is switched around VMRUN by VMLOAD/VMSAVE
+ * (SDM 3C 25.4.1, APM 15.5.1 and 15.5.2), or offset (TSC): the hypervisor's own RDMSR/WRMSR
+ * would reach the host's, so they are never passed through. */
+#define MSR_TSC		   0x10
+#define MSR_SYSENTER_CS	   0x174
+#define MSR_SYSENTER_EIP   0x176
+#define MSR_DEBUGCTL	   0x1d9
+#define MSR_PAT		   0x277
+#define MSR_STAR	   0xc0000081
+#define MSR_KERNEL_GS_BASE 0xc0000102
+
 void msr_virt_protect(struct vcpu *v)
 {
 	static const uint32_t svm_msrs[] = {MSR_VM_CR, MSR_VM_IGNNE, MSR_SMM_CTL, MSR_VM_HSAVE_PA,
@@ -41,12 +58,45 @@ void msr_virt_protect(struct vcpu *v)
 	}
 }
 
+static bool in_bitmap(const struct vcpu *v, uint32_t index)
+{
+	return index < MSR_BITMAP_SPAN ||
+	       (index >= MSR_BITMAP_HIGH && index - MSR_BITMAP_HIGH < MSR_BITMAP_SPAN) ||
+	       (v->is_amd && index >= MSR_BITMAP_AMD_EXTRA &&
+		index - MSR_BITMAP_AMD_EXTRA < MSR_BITMAP_SPAN);
+}
+
+bool msr_virt_guest_state(uint32_t index)
+{
+	return index == MSR_TSC || (index >= MSR_SYSENTER_CS && index <= MSR_SYSENTER_EIP) ||
+	       index == MSR_DEBUGCTL || index == MSR_PAT || index == MSR_EFER ||
+	       (index >= MSR_STAR && index <= MSR_KERNEL_GS_BASE);
+}
+
+bool msr_virt_intercepted(const struct vcpu *v, uint32_t index, bool write)
+{
+	if (!in_bitmap(v, index) || index == MSR_EFER)
+		return true;
+	if (v->lapic_base && write && (index == MSR_X2APIC_ICR || index == MSR_IA32_APIC_BASE))
+		return true;
+	if (v->is_amd)
+		return index == MSR_VM_CR || index == MSR_VM_IGNNE || index == MSR_SMM_CTL ||
+		       index == MSR_VM_HSAVE_PA || index == MSR_SVM_KEY;
+	return index == MSR_IA32_FEATURE_CONTROL ||
+	       (index >= MSR_VMX_FIRST && index <= MSR_VMX_LAST);
+}
+
 enum msr_result msr_virt_read(struct vcpu *v, uint32_t index, uint64_t *val)
 {
 	if (index == MSR_EFER) {
 		*val = v->ops->get_reg(v, REG_EFER) & ~EFER_SVME;
 		return MSR_DONE;
 	}
+	/* An MSR the guest reads natively exits only for a debugger's catchpoint: do its read
+	 * (including the #GP of an MSR the CPU lacks). */
+	if (!msr_virt_intercepted(v, index, false) && !msr_virt_guest_state(index))
+		return v->host->rdmsr_safe && v->host->rdmsr_safe(index, val) ? MSR_DONE
+									      : MSR_RAISE_GP;
 	if (v->is_amd) {
 		switch (index) {
 		case MSR_VM_CR:
@@ -76,6 +126,9 @@ enum msr_result msr_virt_read(struct vcpu *v, uint32_t index, uint64_t *val)
 
 enum msr_result msr_virt_write(struct vcpu *v, uint32_t index, uint64_t val)
 {
+	if (!msr_virt_intercepted(v, index, true) && !msr_virt_guest_state(index))
+		return v->host->wrmsr_safe && v->host->wrmsr_safe(index, val) ? MSR_DONE
+									      : MSR_RAISE_GP;
 	if (index == MSR_X2APIC_ICR) {
 		if (apic_icr_allowed((uint32_t)val, (uint32_t)(val >> X2APIC_ICR_DEST_SHIFT),
 				     v->apic_id))

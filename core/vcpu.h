@@ -212,6 +212,10 @@ struct vcpu_host {
 	/* NMIs the hypervisor's own IDT took that were not the debugger's kick, since the last
 	 * call (then zero). May be NULL. */
 	unsigned (*host_nmis)(void);
+	/* RDMSR/WRMSR of an MSR the guest uses natively, on its behalf when a catchpoint made
+	 * it exit: false where the CPU raises #GP. May be NULL (every such access is #GP). */
+	bool (*rdmsr_safe)(uint32_t index, uint64_t *val);
+	bool (*wrmsr_safe)(uint32_t index, uint64_t val);
 };
 
 struct vcpu_ops {

@@ -11,6 +11,9 @@ struct vcpu_debug_hooks {
 	bool (*before_entry)(struct vcpu *v);
 	/* Right after each exit: take back the DRs the guest changed while running natively. */
 	void (*after_exit)(struct vcpu *v);
+	/* Top of exit_dispatch: true when a debugger catchpoint stopped the guest before @e
+	 * (I/O, MSR, CPUID, exception) took effect; it is not handled and runs again later. */
+	bool (*catch_exit)(struct vcpu *v, const struct vcpu_exit *e);
 	/* #DB (intercepted, or ICEBP with exc.software) and MOV DR exits. */
 	enum exit_result (*db)(struct vcpu *v, const struct vcpu_exit *e);
 	enum exit_result (*mov_dr)(struct vcpu *v, const struct vcpu_exit *e);

@@ -1,6 +1,8 @@
 /* debug_hooks.c - the debug layer's entries in the vcpu engine's hook table (core/vcpu_hooks.h). */
 #include "debug_hooks.h"
 
+#include "core/vcpu_util.h"
+#include "catch.h"
 #include "vcpu_debug.h"
 #include "vcpu_gdb.h"
 
@@ -21,9 +23,25 @@ static void hook_after_exit(struct vcpu *v)
 		v->host->restore_host_dr();
 }
 
+/* gdb's catchpoints, checked before the exit is handled. */
+static bool hook_catch_exit(struct vcpu *v, const struct vcpu_exit *e)
+{
+	struct vcpu_gdb *g = v->gdb;
+	const char *caught;
+
+	if (!g || !g->catches.count)
+		return false;
+	caught = catch_event(v, &g->catches, e, gdb_owns_sw_bp(&g->stub, vcpu_get(v, REG_RIP)));
+	if (!caught)
+		return false;
+	vcpu_gdb_request_stop(v, GDB_STOP_CATCH, 0, caught);
+	return true;
+}
+
 const struct vcpu_debug_hooks debug_hooks = {
     .before_entry = hook_before_entry,
     .after_exit = hook_after_exit,
+    .catch_exit = hook_catch_exit,
     .db = vcpu_debug_db,
     .mov_dr = vcpu_debug_mov_dr,
     .step_trap = vcpu_debug_step_trap,

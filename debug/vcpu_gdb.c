@@ -99,10 +99,13 @@ static bool serve(struct vcpu *v)
 		sync_session(v);
 		switch (act) {
 		case GDB_ACT_KILL:
+			catch_clear(v, &g->catches, g->bp_intercept);
 			v->stop.reason = STOP_KILLED;
 			v->stop.detail = "gdb sent k";
 			return false;
 		case GDB_ACT_DETACH:
+			/* Nobody would be told of a catch: the guest runs as without them. */
+			catch_clear(v, &g->catches, g->bp_intercept);
 			return !g->dead; /* a dead guest ends the run with its own report */
 		case GDB_ACT_CONTINUE:
 		case GDB_ACT_STEP:
@@ -224,6 +227,7 @@ bool vcpu_gdb_breakpoint(struct vcpu *v, uint64_t addr)
 bool vcpu_gdb_guest_stopped(struct vcpu *v)
 {
 	struct vcpu_gdb *g = v->gdb;
+	const char *why, *caught;
 
 	if (!g)
 		return false;
@@ -236,8 +240,10 @@ bool vcpu_gdb_guest_stopped(struct vcpu *v)
 		return false;
 	g->dead = true;
 	g->stop_pending = false;
-	vcpu_gdb_request_stop(v, GDB_STOP_FAULT, v->stop.addr,
-			      v->stop.detail ? v->stop.detail
-					     : vcpu_stop_reason_name(v->stop.reason));
+	why = v->stop.detail ? v->stop.detail : vcpu_stop_reason_name(v->stop.reason);
+	/* A triple-fault catchpoint makes it a catch stop (SIGTRAP), not a SIGSEGV. */
+	caught = v->stop.reason == STOP_TRIPLE_FAULT ? catch_triple_fault(&g->catches, why) : 0;
+	vcpu_gdb_request_stop(v, caught ? GDB_STOP_CATCH : GDB_STOP_FAULT, v->stop.addr,
+			      caught ? caught : why);
 	return true;
 }

@@ -7,6 +7,7 @@
 
 #include "core/vcpu.h"
 #include "debug/gdb/gdb_stub.h"
+#include "catch.h"
 #include "dr.h"
 
 struct vcpu_gdb {
@@ -22,6 +23,8 @@ struct vcpu_gdb {
 	/* The description gdb gets: fixed x86-64 or i386, or (AUTO) the mode at connect time. */
 	enum vcpu_gdb_arch { VCPU_GDB_ARCH_AUTO, VCPU_GDB_ARCH_I386, VCPU_GDB_ARCH_X86_64 } arch;
 	struct gdb_stop stop;
+	/* monitor catch: the events that stop the guest */
+	struct catch_table catches;
 	unsigned poll_every; /* no timer and no watcher CPU: poll every this many exits */
 	uint64_t polls;	     /* UART polls while the guest ran */
 	uint64_t interrupts; /* Ctrl-C (or attach) stops */

@@ -91,7 +91,12 @@ static const char help_text[] =
     "  dr                the guest's debug registers, the hardware values, slot owners\n"
     "  exits             exit counts per reason\n"
     "  regs              control, segment and descriptor-table registers, EFER\n"
-    "  step-irq on|off   let interrupts in while single-stepping (default off)\n";
+    "  step-irq on|off   let interrupts in while single-stepping (default off)\n"
+    "  mode              the guest's mode, paging level, CPL (CS:IP in real mode)\n"
+    "  catch io PORT[-PORT] [in|out], catch msr N [read|write], catch cpuid [LEAF],\n"
+    "  catch exception VECTOR, catch triple-fault\n"
+    "                    stop the guest before the event (after, for a triple fault)\n"
+    "  catch list, catch delete N\n";
 
 int vcpu_gdb_monitor(void *ctx, const char *cmd, char *buf, size_t outlen)
 {
@@ -111,7 +116,13 @@ int vcpu_gdb_monitor(void *ctx, const char *cmd, char *buf, size_t outlen)
 	else if (strcmp(cmd, "step-irq on") == 0 || strcmp(cmd, "step-irq off") == 0) {
 		g->step_irq = strcmp(cmd, "step-irq on") == 0;
 		out(&o, "single-step %s interrupts\n", g->step_irq ? "takes" : "holds off");
-	} else if (strcmp(cmd, "step-irq") == 0)
+	} else if (strcmp(cmd, "mode") == 0)
+		guest_mode_describe(g->v, buf, outlen);
+	else if (strncmp(cmd, "catch", sizeof("catch") - 1) == 0 &&
+		 (cmd[sizeof("catch") - 1] == ' ' || cmd[sizeof("catch") - 1] == '\0'))
+		catch_command(g->v, &g->catches, g->bp_intercept, cmd + sizeof("catch") - 1, buf,
+			      outlen);
+	else if (strcmp(cmd, "step-irq") == 0)
 		out(&o, "step-irq is %s\n", g->step_irq ? "on" : "off");
 	else
 		return -1;

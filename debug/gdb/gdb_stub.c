@@ -220,7 +220,7 @@ enum gdb_action gdb_stopped(struct gdb_stub *s, const struct gdb_stop *why, int 
 	if (!s->attached)
 		s->is64 = gdb_sample_is64(s);
 	if (s->resumed) { /* gdb is waiting for this stop; otherwise it asks with '?' */
-		if (why->kind == GDB_STOP_FAULT && why->why)
+		if (why->why)
 			gdb_send_console(s, why->why);
 		send_stop_reply(s);
 		s->resumed = false;

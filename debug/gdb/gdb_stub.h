@@ -57,12 +57,13 @@ enum gdb_stop_kind {
 	GDB_STOP_INTERRUPT, /* Ctrl-C: T02 */
 	GDB_STOP_FAULT,	    /* T0b, guest died: triple fault etc. */
 	GDB_STOP_INITIAL,   /* gdb=wait, first instruction: T05 */
+	GDB_STOP_CATCH,	    /* a catchpoint (monitor catch): T05, what was caught in why */
 };
 
 struct gdb_stop {
 	enum gdb_stop_kind kind;
 	uint64_t addr;	 /* watch address */
-	const char *why; /* for FAULT: sent as an O packet (hex) before the stop reply */
+	const char *why; /* FAULT, CATCH: sent as an O packet (hex) before the stop reply */
 };
 
 struct gdb_sw_bp {

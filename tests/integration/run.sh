@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # run.sh - boot the real image on QEMU (SVM) and Bochs (VMX and SVM) and check what it prints.
-# usage: run.sh [GROUP...]   groups: boot guest (with nmi, realmode) hostile debug gdb mb2 uefi linux gdb_linux (default), debug_pending
+# usage: run.sh [GROUP...]   groups: boot guest (with nmi, realmode) hostile debug gdb catch mb2 uefi linux gdb_linux (default), debug_pending
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
 . tests/integration/gdb.sh
+. tests/integration/gdb_catch.sh
 . tests/integration/linux.sh
 . tests/integration/mb2.sh
 . tests/integration/gdb_linux.sh
@@ -324,7 +325,7 @@ group_debug_pending() {
 	dbg_matrix pending
 }
 
-groups=${*:-boot guest hostile debug gdb mb2 uefi linux gdb_linux}
+groups=${*:-boot guest hostile debug gdb catch mb2 uefi linux gdb_linux}
 for g in $groups; do
 	"group_$g"
 done

@@ -109,6 +109,10 @@ struct fake_host {
 	unsigned wrmsrs;
 	uint32_t wrmsr_last_index;
 	uint64_t wrmsr_last_val;
+	/* The one MSR the fake CPU has for pass-through RDMSR/WRMSR (0: none; others #GP). */
+	uint32_t safe_msr;
+	uint64_t safe_msr_val;
+	unsigned safe_msr_calls;
 };
 
 static struct fake_host fake_host;
@@ -354,6 +358,24 @@ static inline void fake_host_wrmsr(uint32_t index, uint64_t val)
 	fake_host.wrmsr_last_val = val;
 }
 
+static inline bool fake_host_rdmsr_safe(uint32_t index, uint64_t *val)
+{
+	fake_host.safe_msr_calls++;
+	if (!fake_host.safe_msr || index != fake_host.safe_msr)
+		return false;
+	*val = fake_host.safe_msr_val;
+	return true;
+}
+
+static inline bool fake_host_wrmsr_safe(uint32_t index, uint64_t val)
+{
+	fake_host.safe_msr_calls++;
+	if (!fake_host.safe_msr || index != fake_host.safe_msr)
+		return false;
+	fake_host.safe_msr_val = val;
+	return true;
+}
+
 static const struct vcpu_host fake_vcpu_host = {
     .cpuid = fake_host_cpuid,
     .read_phys = fake_host_read_phys,
@@ -364,6 +386,8 @@ static const struct vcpu_host fake_vcpu_host = {
     .xsetbv = fake_host_xsetbv,
     .mmio_write32 = fake_host_mmio_write32,
     .wrmsr = fake_host_wrmsr,
+    .rdmsr_safe = fake_host_rdmsr_safe,
+    .wrmsr_safe = fake_host_wrmsr_safe,
 };
 
 /* --- set-up helpers --- */
