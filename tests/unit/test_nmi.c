@@ -145,6 +145,7 @@ static void test_guarded_icr_own_id(void **state)
 static void test_x2apic_icr_own_id(void **state)
 {
 	(void)state;
+	fv.v.lapic_base = ARCH_LAPIC; /* the guard is on: ICR writes exit */
 	fv.v.apic_id = SELF_ID;
 	assert_int_equal(msr_virt_write(&fv.v, MSR_X2APIC_ICR,
 					(uint64_t)SELF_ID << 32 | ARCH_ICR_NMI | ARCH_ICR_ASSERT),
