@@ -130,6 +130,8 @@ static enum exit_result handle_xsetbv(struct vcpu *v, const struct vcpu_exit *e)
 
 static enum exit_result handle_npf(struct vcpu *v, const struct vcpu_exit *e)
 {
+	if (v->debug->nested_fault(v, e))
+		return EXIT_RESUME;
 	if (v->lapic_base && e->npf.write && e->npf.gpa >= v->lapic_base &&
 	    e->npf.gpa < v->lapic_base + LAPIC_MMIO_SIZE)
 		return apic_guard_write(v, e);

@@ -172,6 +172,7 @@ struct vcpu_exit {
 
 struct vcpu;
 struct vcpu_gdb;
+struct vcpu_npt;
 struct vcpu_debug_hooks;
 struct dr_state;
 struct cpuid_regs;
@@ -234,6 +235,9 @@ struct vcpu_ops {
 	 * shadow, VMX blocking by MOV SS, which unlike STI's also defers the #DB until that
 	 * instruction has run (SDM vol. 3C, 27.7.3). */
 	void (*set_step_shadow)(struct vcpu *v);
+	/* Deny NESTED_DENY_* (core/paging/nested_pt.h) on the 4 KiB guest page at @gpa, 0 to
+	 * restore it, and flush the nested translations; -1 where the tables map nothing. */
+	int (*nested_protect)(struct vcpu *v, uint64_t gpa, unsigned deny);
 };
 
 /* What an exit handler decided: run the guest on, or stop (v->stop says why). */
@@ -283,6 +287,8 @@ struct vcpu {
 	bool dr_intercept;    /* MOV DR currently exits */
 	bool dr_reload;	      /* a #DB changed DR6: load the debug registers again */
 	struct vcpu_gdb *gdb; /* the GDB stub, or NULL without a debugger line */
+	struct vcpu_npt *npt; /* nested-page breakpoints (debug/vcpu_npt.c), NULL before any */
+	bool npt_tf;	      /* RFLAGS.TF is the nested-page step's, not the guest's */
 	struct vcpu_stop stop;
 	uint64_t exits[EXIT_KIND_COUNT];
 	uint64_t exits_total;

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/paging/nested_pt.h"
 #include "core/vcpu.h"
 #include "vmx_controls.h"
 
@@ -26,6 +27,7 @@ struct vmx_vcpu {
 extern const struct vcpu_ops vmx_ops;
 
 /* vmx/vmx_setup.c */
+extern const struct nested_pt_format vmx_ept_format;
 int vmx_hw_enable(void);
 int vmx_init_vcpu(struct vcpu *v);
 
