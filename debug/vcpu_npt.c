@@ -123,9 +123,13 @@ static void adopt_drs(struct vcpu *v, uint64_t page)
 
 int vcpu_npt_insert(struct vcpu *v, enum npt_kind k, uint64_t addr, unsigned len)
 {
-	struct vcpu_npt *n = v->npt ? v->npt : (v->npt = &npt_state);
+	struct vcpu_npt *n = v->npt;
 	struct npt_entry *e = 0;
 
+	if (!n) {
+		npt_state = (struct vcpu_npt){0};
+		n = v->npt = &npt_state;
+	}
 	if (len == 0 || len > NPT_WATCH_MAX)
 		return -1;
 	if (find(n, k, addr, len))
