@@ -131,8 +131,11 @@ static int set_hw_bp(void *ctx, enum gdb_bp_type t, uint64_t addr, unsigned len)
 	    (t == GDB_BP_HW || (dr_free_slots(d) && !vcpu_npt_covers(vcpu_of(ctx), addr))) &&
 	    dr_debugger_set(d, addr, rw, code) >= 0)
 		return 0;
-	if (t == GDB_BP_HW)
-		return -1;
+	if (t == GDB_BP_HW) /* only a debug register can be one: a watchpoint makes room */
+		return dr_fields(t, addr, len, &rw, &code) && vcpu_npt_free_dr(vcpu_of(ctx)) == 0 &&
+			       dr_debugger_set(d, addr, rw, code) >= 0
+			   ? 0
+			   : -1;
 	return vcpu_npt_insert(vcpu_of(ctx), npt_kind_of(t), addr, len);
 }
 

@@ -102,23 +102,41 @@ bool vcpu_npt_covers(struct vcpu *v, uint64_t addr)
 	return n && resolve(v, addr, 1, &gpa) && page_deny(n, gpa & NPT_PAGE_MASK);
 }
 
-/* gdb's debug-register watchpoints on @page move to the nested tables with the page. */
-static void adopt_drs(struct vcpu *v, uint64_t page)
+/* Move gdb's data watchpoint in debugger slot @i into the nested tables; 0, or -1. */
+static int adopt_dr(struct vcpu *v, unsigned i)
 {
 	static const unsigned len_of[] = {[DR7_LEN_1] = 1, [DR7_LEN_2] = 2, [DR7_LEN_4] = 4,
 					  [DR7_LEN_8] = 8};
+	struct dr_debugger_bp b = v->dr->dbg[i];
+	enum npt_kind k = b.rw == DR7_RW_WRITE ? NPT_WRITE : NPT_ACCESS;
+
+	if (!b.used || b.rw == DR7_RW_EXEC)
+		return -1;
+	/* Out of the slot first: the insertion looks for debug registers on the page too. */
+	(void)dr_debugger_clear(v->dr, b.addr, b.rw, b.len_code);
+	if (vcpu_npt_insert(v, k, b.addr, len_of[b.len_code]) == 0)
+		return 0;
+	(void)dr_debugger_set(v->dr, b.addr, b.rw, b.len_code);
+	return -1;
+}
+
+/* gdb's debug-register watchpoints on @page move to the nested tables with the page. */
+static void adopt_drs(struct vcpu *v, uint64_t page)
+{
 	uint64_t gpa;
 
-	for (unsigned i = 0; i < DR_SLOTS; i++) {
-		struct dr_debugger_bp b = v->dr->dbg[i];
-		enum npt_kind k = b.rw == DR7_RW_WRITE ? NPT_WRITE : NPT_ACCESS;
+	for (unsigned i = 0; i < DR_SLOTS; i++)
+		if (v->dr->dbg[i].used && resolve(v, v->dr->dbg[i].addr, 1, &gpa) &&
+		    (gpa & NPT_PAGE_MASK) == page)
+			(void)adopt_dr(v, i);
+}
 
-		if (!b.used || b.rw == DR7_RW_EXEC || !resolve(v, b.addr, 1, &gpa) ||
-		    (gpa & NPT_PAGE_MASK) != page)
-			continue;
-		if (vcpu_npt_insert(v, k, b.addr, len_of[b.len_code]) == 0)
-			(void)dr_debugger_clear(v->dr, b.addr, b.rw, b.len_code);
-	}
+int vcpu_npt_free_dr(struct vcpu *v)
+{
+	for (unsigned i = 0; i < DR_SLOTS; i++)
+		if (adopt_dr(v, i) == 0)
+			return 0;
+	return -1;
 }
 
 int vcpu_npt_insert(struct vcpu *v, enum npt_kind k, uint64_t addr, unsigned len)

@@ -53,6 +53,9 @@ bool vcpu_npt_has(struct vcpu *v, enum npt_kind k, uint64_t addr, unsigned len);
 /* Is @addr's page protected for an entry now (a debug-register watchpoint there would see
  * its instruction stepped with TF, which QEMU 7.2 then reports to the host, not the guest)? */
 bool vcpu_npt_covers(struct vcpu *v, uint64_t addr);
+/* An hbreak needs a debug register gdb's watchpoints hold: move one of them to the nested
+ * tables; 0, or -1 when none could move. */
+int vcpu_npt_free_dr(struct vcpu *v);
 /* The nested-page-fault rule: true when an entry's protection caused it (handled). */
 bool vcpu_npt_fault(struct vcpu *v, const struct vcpu_exit *e);
 /* The single-step trap after a stepped instruction: protect again, report watch hits;
