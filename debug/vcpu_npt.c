@@ -236,7 +236,6 @@ static void step_over(struct vcpu *v, struct vcpu_npt *n, uint64_t page)
 		return; /* the same instruction touched one more protected page */
 	rflags = vcpu_get(v, REG_RFLAGS);
 	n->stepping = true;
-	n->steps++;
 	n->tf_ours = !(rflags & RFLAGS_TF);
 	v->npt_tf = n->tf_ours;
 	n->clear_tf = n->tf_ours && !vcpu_gdb_insn_loads_tf(v);
@@ -265,7 +264,6 @@ bool vcpu_npt_fault(struct vcpu *v, const struct vcpu_exit *e)
 	if (!((e->npf.fetch && (deny & NESTED_DENY_EXEC)) ||
 	      (e->npf.write && (deny & NESTED_DENY_WRITE)) || (deny & NESTED_DENY_ACCESS)))
 		return false;
-	n->faults++;
 	if (e->npf.fetch) {
 		rip = vcpu_get(v, REG_RIP);
 		for (struct npt_entry *b = n->e; b < n->e + NPT_BP_MAX && !n->stepping; b++)

@@ -42,7 +42,6 @@ struct vcpu_npt {
 	unsigned nlifted;
 	struct npt_access acc[NPT_STEP_PAGES];
 	unsigned nacc;
-	uint64_t faults, steps; /* nested faults taken for the debugger, steps over them */
 };
 
 /* gdb's Z0 (NPT_EXEC, invisible) and Z2-Z4 beyond the debug registers: 0, or -1. */
