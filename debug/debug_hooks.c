@@ -23,6 +23,7 @@ static bool hook_before_entry(struct vcpu *v)
 static void hook_after_exit(struct vcpu *v)
 {
 	vcpu_debug_after_exit(v);
+	vcpu_npt_after_exit(v);
 	if (v->host->restore_host_dr)
 		v->host->restore_host_dr();
 }

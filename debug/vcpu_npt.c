@@ -23,6 +23,11 @@
 #define OP_MOVZX_W    0xb7
 #define OP_MOVSX_B    0xbe
 #define OP_MOVSX_W    0xbf
+/* Two-byte opcodes that always exit while gdb is attached (CPUID; MOV from/to DRn, whose
+ * exits the attached debugger keeps on). */
+#define OP_CPUID      0xa2
+#define OP_MOV_FROM_DR 0x21
+#define OP_MOV_TO_DR  0x23
 
 static const uint8_t w_bit_opcodes[] = {0x80, 0x81, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a,
 					0x8b, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7,
@@ -224,6 +229,19 @@ static unsigned access_len(struct vcpu *v)
 	return i.opsize ? OPSIZE_16 : OPSIZE_32;
 }
 
+/* The instruction at RIP exits anyway: its exit ends the step, no TF needed. Bochs 2.7's SVM
+ * keeps a pending single-step trap across an instruction-intercept #VMEXIT (its Svm_Vmexit
+ * clears it only for exception intercepts), and the host would take it. */
+static bool insn_exits(struct vcpu *v)
+{
+	struct insn i;
+
+	return vcpu_fetch_insn(v, &i) == 0 &&
+	       (insn_is(&i, INSN_MAP_0F, OP_CPUID) ||
+		(v->dr_intercept && (insn_is(&i, INSN_MAP_0F, OP_MOV_FROM_DR) ||
+				     insn_is(&i, INSN_MAP_0F, OP_MOV_TO_DR))));
+}
+
 /* Open @page and single-step the guest one instruction with a TF it cannot see. */
 static void step_over(struct vcpu *v, struct vcpu_npt *n, uint64_t page)
 {
@@ -236,6 +254,11 @@ static void step_over(struct vcpu *v, struct vcpu_npt *n, uint64_t page)
 		return; /* the same instruction touched one more protected page */
 	rflags = vcpu_get(v, REG_RFLAGS);
 	n->stepping = true;
+	n->by_exit = insn_exits(v);
+	if (n->by_exit) {
+		n->tf_ours = n->clear_tf = false;
+		return;
+	}
 	n->tf_ours = !(rflags & RFLAGS_TF);
 	v->npt_tf = n->tf_ours;
 	n->clear_tf = n->tf_ours && !vcpu_gdb_insn_loads_tf(v);
@@ -330,6 +353,14 @@ bool vcpu_npt_step_done(struct vcpu *v)
 	n->nlifted = 0;
 	n->nacc = 0;
 	return n->tf_ours;
+}
+
+void vcpu_npt_after_exit(struct vcpu *v)
+{
+	struct vcpu_npt *n = npt_of(v);
+
+	if (n && n->stepping && n->by_exit)
+		(void)vcpu_npt_step_done(v);
 }
 
 void vcpu_npt_resume(struct vcpu *v)

@@ -38,6 +38,7 @@ struct vcpu_npt {
 	bool stepping;	/* the page(s) below are open while the guest steps one instruction */
 	bool tf_ours;	/* the guest's TF was clear: the step's #DB is ours */
 	bool clear_tf;	/* ... and TF is to be cleared after it (not POPF/IRET) */
+	bool by_exit;	/* no TF: the instruction exits anyway (CPUID, MOV DR), the exit ends it */
 	uint64_t lifted[NPT_STEP_PAGES];
 	unsigned nlifted;
 	struct npt_access acc[NPT_STEP_PAGES];
@@ -60,6 +61,8 @@ bool vcpu_npt_fault(struct vcpu *v, const struct vcpu_exit *e);
 /* The single-step trap after a stepped instruction: protect again, report watch hits;
  * true when that step was ours (its DR6.BS is not the guest's, unless gdb steps too). */
 bool vcpu_npt_step_done(struct vcpu *v);
+/* Any exit: a step without TF (by_exit) is over, its instruction exited. */
+void vcpu_npt_after_exit(struct vcpu *v);
 /* gdb resumes the guest: step over a breakpoint at RIP, resolve pending breakpoints. */
 void vcpu_npt_resume(struct vcpu *v);
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# gdb_npt.sh - gdb's break, watch and rwatch through the nested page tables, on QEMU (SVM)
-# and Bochs haswell (VT-x). Sourced by run.sh (group "gdb_npt", also run by group "gdb").
+# gdb_npt.sh - gdb's break, watch and rwatch through the nested page tables, on QEMU (SVM),
+# Bochs haswell (VT-x) and Bochs ryzen (SVM). Sourced by run.sh (group "gdb_npt", also run by group "gdb").
 
 NPT_GUEST=$GUESTS/gdb_npt32.elf
 # The ten watchpoints' hits in the guest's program order (tests/guest/tests/gdb_npt.c).
@@ -115,4 +115,11 @@ group_gdb_npt() {
 	make_iso "$GDB_ISO" "multiboot2 /boot/dbgvisor.elf log=com1 gdb=com2,wait
 module2 /boot/$(basename "$NPT_GUEST") x" "$HV_ELF" "$NPT_GUEST"
 	npt_run gdb-npt-bochs-haswell gdb_bochs_start
+
+	GDB_PORT=$((GDB_PORT + 1))
+	GDB_MODEL=ryzen
+	GDB_ISO=$OUT/gdb-npt-ryzen.iso
+	make_iso "$GDB_ISO" "multiboot2 /boot/dbgvisor.elf log=com1 gdb=com2,wait
+module2 /boot/$(basename "$NPT_GUEST") x" "$HV_ELF" "$NPT_GUEST"
+	npt_run gdb-npt-bochs-ryzen gdb_bochs_start
 }

@@ -129,12 +129,35 @@ static void test_nested_watchpoints(void **state)
 	assert_int_equal(g.stop.addr, DATA_ADDR);
 }
 
+/* An instruction that exits anyway (CPUID) runs without TF: its exit ends the step. */
+static void test_step_by_exit(void **state)
+{
+	const uint8_t cpuid[] = {0x0f, 0xa2};
+
+	(void)state;
+	attach_and("c");
+	send_pkt("Z0,1010,1");
+	send_pkt("c");
+	vcpu_gdb_request_stop(v, GDB_STOP_INTERRUPT, 0, 0);
+	assert_true(vcpu_gdb_service(v));
+	fake_mem_put(BP_ADDR + 2, cpuid, sizeof(cpuid));
+	fv.b.regs[REG_RIP] = BP_ADDR + 2;
+	assert_int_equal(npf_exit(BP_ADDR + 2, true, false), EXIT_RESUME);
+	assert_int_equal(fake_prot_of(v, BP_ADDR), 0);
+	assert_false(rflags() & RFLAGS_TF);
+	v->debug->after_exit(v); /* the CPUID exit */
+	assert_int_equal(fake_prot_of(v, BP_ADDR), NESTED_DENY_EXEC);
+	assert_false(g.stop_pending);
+	assert_int_equal(fv.b.nevents, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_invisible_breakpoint, setup_wait),
 	    cmocka_unit_test_setup(test_invisible_breakpoint_resume, setup_wait),
 	    cmocka_unit_test_setup(test_nested_watchpoints, setup_wait),
+	    cmocka_unit_test_setup(test_step_by_exit, setup_wait),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
