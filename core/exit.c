@@ -155,6 +155,8 @@ static enum exit_result handle_npf(struct vcpu *v, const struct vcpu_exit *e)
 	if (v->ioapic.base && e->npf.gpa >= v->ioapic.base &&
 	    e->npf.gpa < v->ioapic.base + IOAPIC_MMIO_SIZE)
 		return ioapic_guard_npf(v, e);
+	if (v->debug->nested_fault(v, e))
+		return EXIT_RESUME;
 	if (v->lapic_base && e->npf.write && e->npf.gpa >= v->lapic_base &&
 	    e->npf.gpa < v->lapic_base + LAPIC_MMIO_SIZE)
 		return apic_guard_write(v, e);

@@ -181,6 +181,7 @@ struct vcpu_exit {
 
 struct vcpu;
 struct vcpu_gdb;
+struct vcpu_npt;
 struct vcpu_debug_hooks;
 struct dr_state;
 struct cpuid_regs;
@@ -261,6 +262,9 @@ struct vcpu_ops {
 	/* SVM: exit before IRET, to see when the guest's NMI handler returns. A backend without
 	 * nmi_window_open must have it. */
 	void (*set_iret_intercept)(struct vcpu *v, bool on);
+	/* Deny NESTED_DENY_* (core/paging/nested_pt.h) on the 4 KiB guest page at @gpa, 0 to
+	 * restore it, and flush the nested translations; -1 where the tables map nothing. */
+	int (*nested_protect)(struct vcpu *v, uint64_t gpa, unsigned deny);
 };
 
 /* The I/O APIC entry of the GDB line's IRQ, kept by dbgvisor (routed as an NMI to this CPU);
@@ -338,6 +342,8 @@ struct vcpu {
 	bool db_status_lost;  /* the CPU keeps no status for an intercepted #DB (backend's probe) */
 	bool dr_reload;	      /* a #DB changed DR6: load the debug registers again */
 	struct vcpu_gdb *gdb; /* the GDB stub, or NULL without a debugger line */
+	struct vcpu_npt *npt; /* nested-page breakpoints (debug/vcpu_npt.c), NULL before any */
+	bool npt_tf;	      /* RFLAGS.TF is the nested-page step's, not the guest's */
 	struct vcpu_stop stop;
 	uint64_t exits[EXIT_KIND_COUNT];
 	uint64_t exits_total;

@@ -23,6 +23,8 @@ struct vcpu_debug_hooks {
 	void (*task_switch)(struct vcpu *v, bool t_bit);
 	/* INT3 at @rip: true when it is the debugger's breakpoint (a stop is requested). */
 	bool (*breakpoint)(struct vcpu *v, uint64_t rip);
+	/* A nested page fault: true when the debugger's page protection caused it (handled). */
+	bool (*nested_fault)(struct vcpu *v, const struct vcpu_exit *e);
 	/* A timer exit: the debugger may look at its line. */
 	void (*timer)(struct vcpu *v);
 	/* An NMI exit: true when it was the debugger's Ctrl-C kick, not the guest's NMI. */

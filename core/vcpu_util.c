@@ -28,17 +28,31 @@ static bool walk_read(uint64_t gpa, void *buf, size_t len, void *ctx)
 	return v->host->read_phys(gpa, buf, len);
 }
 
+static void walk_ctx(struct vcpu *v, struct gwalk_ctx *c)
+{
+	*c = (struct gwalk_ctx){.cr0 = vcpu_get(v, REG_CR0),
+				.cr3 = vcpu_get(v, REG_CR3),
+				.cr4 = vcpu_get(v, REG_CR4),
+				.efer = vcpu_get(v, REG_EFER),
+				.read_phys = walk_read,
+				.ctx = v};
+}
+
+bool vcpu_virt_to_phys(struct vcpu *v, uint64_t gva, uint64_t *gpa)
+{
+	struct gwalk_ctx c;
+
+	walk_ctx(v, &c);
+	return gwalk_translate(&c, gva, gpa, 0) == GWALK_OK;
+}
+
 /* Walk the guest's page tables for every page of [gva, gva + len) and copy in or out. */
 static bool access_virt(struct vcpu *v, uint64_t gva, void *buf, size_t len, bool write)
 {
-	struct gwalk_ctx c = {.cr0 = vcpu_get(v, REG_CR0),
-			      .cr3 = vcpu_get(v, REG_CR3),
-			      .cr4 = vcpu_get(v, REG_CR4),
-			      .efer = vcpu_get(v, REG_EFER),
-			      .read_phys = walk_read,
-			      .ctx = v};
+	struct gwalk_ctx c;
 	uint8_t *out = buf;
 
+	walk_ctx(v, &c);
 	while (len) {
 		uint64_t gpa, page_size;
 		size_t chunk = (PAGE_MASK_4K + 1) - (gva & PAGE_MASK_4K);

@@ -23,6 +23,8 @@ uint64_t vcpu_next_ip_mask(struct vcpu *v);
 /* Read guest-virtual memory through the guest's own page tables. */
 bool vcpu_read_virt(struct vcpu *v, uint64_t gva, void *buf, size_t len);
 bool vcpu_write_virt(struct vcpu *v, uint64_t gva, const void *buf, size_t len);
+/* Translate @gva through the guest's page tables now; false if it is not mapped. */
+bool vcpu_virt_to_phys(struct vcpu *v, uint64_t gva, uint64_t *gpa);
 /* Decode the instruction at CS:RIP; 0 on success. */
 int vcpu_fetch_insn(struct vcpu *v, struct insn *out);
 /* Length of the exiting instruction: what the CPU reported, else decoded; 0 on failure. */

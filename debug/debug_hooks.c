@@ -5,13 +5,19 @@
 #include "catch.h"
 #include "vcpu_debug.h"
 #include "vcpu_gdb.h"
+#include "vcpu_npt.h"
 
 /* gdb first (it may change breakpoints and TF), then the DRs the next run needs. */
 static bool hook_before_entry(struct vcpu *v)
 {
+	bool stopped = v->gdb && v->gdb->stop_pending;
+
 	vcpu_gdb_before_entry(v);
 	if (!vcpu_gdb_service(v))
 		return false;
+	/* gdb resumed the guest: leave a nested-page breakpoint, place pending ones. */
+	if (stopped)
+		vcpu_npt_resume(v);
 	vcpu_debug_before_entry(v);
 	return true;
 }
@@ -19,6 +25,7 @@ static bool hook_before_entry(struct vcpu *v)
 static void hook_after_exit(struct vcpu *v)
 {
 	vcpu_debug_after_exit(v);
+	vcpu_npt_after_exit(v);
 	if (v->host->restore_host_dr)
 		v->host->restore_host_dr();
 }
@@ -47,6 +54,7 @@ const struct vcpu_debug_hooks debug_hooks = {
     .step_trap = vcpu_debug_step_trap,
     .task_switch = vcpu_debug_task_switch,
     .breakpoint = vcpu_gdb_breakpoint,
+    .nested_fault = vcpu_npt_fault,
     .timer = vcpu_gdb_poll,
     .nmi = vcpu_gdb_nmi,
     .keep_stopped_guest = vcpu_gdb_guest_stopped,

@@ -217,3 +217,12 @@ void dr_debugger_clear_all(struct dr_state *s)
 	memset(s->dbg, 0, sizeof(s->dbg));
 	dr_recompute(s);
 }
+
+unsigned dr_free_slots(const struct dr_state *s)
+{
+	unsigned used = 0;
+
+	for (unsigned i = 0; i < DR_SLOTS; i++)
+		used += (unsigned)s->dbg[i].used + ((s->guest.dr7 & DR7_ENABLE(i)) != 0);
+	return used < DR_SLOTS ? DR_SLOTS - used : 0;
+}

@@ -78,5 +78,7 @@ uint64_t dr_route_hits(const struct dr_state *s, uint64_t hw_bits, unsigned *deb
 int dr_debugger_set(struct dr_state *s, uint64_t addr, uint8_t rw, uint8_t len_code);
 int dr_debugger_clear(struct dr_state *s, uint64_t addr, uint8_t rw, uint8_t len_code);
 void dr_debugger_clear_all(struct dr_state *s);
+/* Hardware slots neither the debugger nor an enabled guest breakpoint uses. */
+unsigned dr_free_slots(const struct dr_state *s);
 
 #endif

@@ -5,6 +5,7 @@
 #include "core/hw/x86.h"
 #include "core/vcpu_util.h"
 #include "vcpu_gdb.h"
+#include "vcpu_npt.h"
 
 #define OPCODE_MOV_FROM_DR 0x21
 #define OPCODE_MOV_TO_DR   0x23
@@ -17,6 +18,8 @@
 #define DR_ENABLE_BITS	   0xffull /* L0-G3 */
 #define RFLAGS_VM	   (1ull << 17)
 #define LOW32		   0xffffffffull
+/* #DB status bits that say something happened (BLD and RTM are active-low, not news). */
+#define DB_STATUS_BITS (DR6_B_MASK | DR6_BD | DR6_BS | DR6_BT)
 
 void vcpu_debug_setup(struct vcpu *v, const struct dr_features *f)
 {
@@ -111,9 +114,15 @@ enum exit_result vcpu_debug_db(struct vcpu *v, const struct vcpu_exit *e)
 	unsigned debugger_hits;
 	uint64_t guest_bits =
 	    dr_route_hits(v->dr, e->exc.software ? 0 : e->exc.dr6_pending, &debugger_hits);
+	/* The end of a nested-page step: its BS is gdb's if gdb steps too, else nobody's. */
+	bool npt_step = !e->exc.software && (guest_bits & DR6_BS) && vcpu_npt_step_done(v);
 
+	if (npt_step && !(v->gdb && v->gdb->stepping))
+		guest_bits &= ~DR6_BS;
 	/* Breakpoints and steps the debugger owns are its business; the guest sees its own. */
-	if (vcpu_gdb_db(v, &guest_bits, debugger_hits) && !e->exc.software) {
+	if ((vcpu_gdb_db(v, &guest_bits, debugger_hits) ||
+	     (npt_step && !debugger_hits && !(guest_bits & DB_STATUS_BITS))) &&
+	    !e->exc.software) {
 		v->dr_reload = true; /* the hardware DR6 holds the debugger's news: reset it */
 		return EXIT_RESUME;
 	}
@@ -183,6 +192,8 @@ enum exit_result vcpu_debug_mov_dr(struct vcpu *v, const struct vcpu_exit *exit)
 
 void vcpu_debug_step_trap(struct vcpu *v)
 {
+	if (vcpu_npt_step_done(v) && !(v->gdb && v->gdb->stepping))
+		return; /* an emulated instruction ended the nested-page step */
 	if (!vcpu_gdb_step_trap(v))
 		deliver_db(v, DR6_BS, NULL, NULL);
 }

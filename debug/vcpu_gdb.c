@@ -55,7 +55,7 @@ static void sync_session(struct vcpu *v)
 }
 
 /* POPF and IRET load TF from the guest's stack: after stepping them, TF is the guest's. */
-static bool insn_loads_tf(struct vcpu *v)
+bool vcpu_gdb_insn_loads_tf(struct vcpu *v)
 {
 	struct insn i;
 
@@ -67,9 +67,11 @@ static void begin_step(struct vcpu *v)
 {
 	struct vcpu_gdb *g = v->gdb;
 	uint64_t rflags = vcpu_get(v, REG_RFLAGS);
+	/* A TF the nested-page step set is not the guest's either. */
+	bool guest_tf = (rflags & RFLAGS_TF) && !v->npt_tf;
 
 	g->stepping = true;
-	g->step_set_tf = !(rflags & RFLAGS_TF) && !insn_loads_tf(v);
+	g->step_set_tf = !guest_tf && !vcpu_gdb_insn_loads_tf(v);
 	vcpu_set(v, REG_RFLAGS, rflags | RFLAGS_TF);
 	/* Without step-irq an interrupt pending now must not make the step land in its handler. */
 	if (!g->step_irq)

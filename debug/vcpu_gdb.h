@@ -50,6 +50,8 @@ bool vcpu_gdb_db(struct vcpu *v, uint64_t *guest_bits, unsigned debugger_hits);
 bool vcpu_gdb_step_trap(struct vcpu *v);
 /* INT3 at @addr (#BP or INTn 3): true when it is one of gdb's breakpoints (stop requested). */
 bool vcpu_gdb_breakpoint(struct vcpu *v, uint64_t addr);
+/* The instruction at RIP is POPF or IRET, which load TF from the guest's stack. */
+bool vcpu_gdb_insn_loads_tf(struct vcpu *v);
 /* The guest stopped: a clean exit is told to gdb (W packet); a dead guest with gdb attached
  * becomes a stop gdb can inspect: true (run on). */
 bool vcpu_gdb_guest_stopped(struct vcpu *v);

@@ -1,5 +1,6 @@
 /* vcpu_gdb_target.c - the guest as the GDB stub sees it: registers, memory, debugger slots. */
 #include "vcpu_gdb.h"
+#include "vcpu_npt.h"
 
 #include "core/hw/string.h"
 #include "core/vcpu_util.h"
@@ -112,22 +113,52 @@ static bool dr_fields(enum gdb_bp_type t, uint64_t addr, unsigned len, uint8_t *
 	return (addr & (len - 1)) == 0;
 }
 
+/* The nested-page kind of a data watchpoint. */
+static enum npt_kind npt_kind_of(enum gdb_bp_type t)
+{
+	return t == GDB_WP_WRITE ? NPT_WRITE : t == GDB_WP_READ ? NPT_READ : NPT_ACCESS;
+}
+
+/* Debug registers while the guest leaves slots free; then, and for rwatch, which no debug
+ * register can do, the nested page tables. hbreak stays a debug register. */
 static int set_hw_bp(void *ctx, enum gdb_bp_type t, uint64_t addr, unsigned len)
 {
 	uint8_t rw, code;
 
-	if (!dr_fields(t, addr, len, &rw, &code))
-		return -1;
-	return dr_debugger_set(vcpu_of(ctx)->dr, addr, rw, code) < 0 ? -1 : 0;
+	struct dr_state *d = vcpu_of(ctx)->dr;
+
+	if (dr_fields(t, addr, len, &rw, &code) &&
+	    (t == GDB_BP_HW || (dr_free_slots(d) && !vcpu_npt_covers(vcpu_of(ctx), addr))) &&
+	    dr_debugger_set(d, addr, rw, code) >= 0)
+		return 0;
+	if (t == GDB_BP_HW) /* only a debug register can be one: a watchpoint makes room */
+		return dr_fields(t, addr, len, &rw, &code) && vcpu_npt_free_dr(vcpu_of(ctx)) == 0 &&
+			       dr_debugger_set(d, addr, rw, code) >= 0
+			   ? 0
+			   : -1;
+	return vcpu_npt_insert(vcpu_of(ctx), npt_kind_of(t), addr, len);
 }
 
 static int clear_hw_bp(void *ctx, enum gdb_bp_type t, uint64_t addr, unsigned len)
 {
 	uint8_t rw, code;
 
+	if (t != GDB_BP_HW && vcpu_npt_has(vcpu_of(ctx), npt_kind_of(t), addr, len))
+		return vcpu_npt_remove(vcpu_of(ctx), npt_kind_of(t), addr, len);
 	if (!dr_fields(t, addr, len, &rw, &code))
 		return -1;
 	return dr_debugger_clear(vcpu_of(ctx)->dr, addr, rw, code) < 0 ? -1 : 0;
+}
+
+/* gdb's break: execute protection of its page, no INT3 in guest memory (vcpu_npt.c). */
+static int set_sw_bp(void *ctx, uint64_t addr)
+{
+	return vcpu_npt_insert(vcpu_of(ctx), NPT_EXEC, addr, 1);
+}
+
+static int clear_sw_bp(void *ctx, uint64_t addr)
+{
+	return vcpu_npt_remove(vcpu_of(ctx), NPT_EXEC, addr, 1);
 }
 
 void vcpu_gdb_target(struct vcpu_gdb *g, struct gdb_target *t)
@@ -141,6 +172,8 @@ void vcpu_gdb_target(struct vcpu_gdb *g, struct gdb_target *t)
 	    .write_mem = write_mem,
 	    .set_hw_bp = set_hw_bp,
 	    .clear_hw_bp = clear_hw_bp,
+	    .set_sw_bp = set_sw_bp,
+	    .clear_sw_bp = clear_sw_bp,
 	    .monitor = vcpu_gdb_monitor,
 	};
 }

@@ -11,6 +11,8 @@
 
 /* Nested page table entries: NPT walks are user accesses, so U/S must be set (APM 15.25.5). */
 #define NPT_RW_USER (PTE_P | PTE_W | PTE_US)
+/* No-execute in a long-mode page table entry (APM vol. 2, 5.6.1). */
+#define NPT_NX (1ull << 63)
 /* PAT power-on value (SDM vol. 3A, 13.12.4), the guest PAT with nested paging. */
 #define PAT_POWER_ON 0x0007040600070406ull
 /* MSR permission map layout (APM 15.11): three 2 KiB blocks, two bits per MSR. */
@@ -31,7 +33,9 @@ void svm_set_caps(const struct cpu_caps *caps)
 
 static int svm_hw_enable(void)
 {
-	x86_wrmsr(MSR_EFER, x86_rdmsr(MSR_EFER) | EFER_SVME);
+	/* The nested walk takes NX from the host's EFER.NXE (APM vol. 2, 15.25.5): the
+	 * debugger's execute protection needs it (every SVM CPU has NX; the host sets no XD). */
+	x86_wrmsr(MSR_EFER, x86_rdmsr(MSR_EFER) | EFER_SVME | EFER_NXE);
 	/* The host save area for VMRUN (APM 15.30.4) and our own VMSAVE area. */
 	x86_wrmsr(MSR_VM_HSAVE_PA, mem_alloc_pages(1, PAGE_SIZE));
 	host_save_pa = mem_alloc_pages(1, PAGE_SIZE);
@@ -89,6 +93,16 @@ static void svm_set_exception_intercept(struct vcpu *v, uint8_t vector, bool on)
 		set_bits(&c->intercept_misc1, SVM_INTERCEPT_INTN, on);
 }
 
+static const struct nested_pt_format npt = {
+    .table = NPT_RW_USER,
+    .leaf_ram = NPT_RW_USER,
+    .leaf_mmio = NPT_RW_USER | PTE_PCD | PTE_PWT,
+    .large = PTE_PS,
+    .write = PTE_W,
+    .access = PTE_P,
+    .nx = NPT_NX,
+};
+
 /*
  * Bochs 2.7 keeps the single-step trap of an instruction it intercepts pending across the
  * #VMEXIT (its Svm_Vmexit clears debug_trap for exception intercepts only) and delivers it
@@ -108,13 +122,6 @@ static bool absorb_leaked_step(struct trap_frame *f)
 
 static int svm_init(struct vcpu *v)
 {
-	static const struct nested_pt_format npt = {
-	    .table = NPT_RW_USER,
-	    .leaf_ram = NPT_RW_USER,
-	    .leaf_mmio = NPT_RW_USER | PTE_PCD | PTE_PWT,
-	    .large = PTE_PS,
-	    .write = PTE_W,
-	};
 	struct svm_vcpu *s = &svm_state;
 	struct vmcb_control *c;
 
@@ -344,6 +351,17 @@ static void svm_save_debug(struct vcpu *v, uint64_t db[DR_SLOTS], uint64_t *dr6,
 	*dr7 = S(v)->vmcb->save.dr7;
 }
 
+static int svm_nested_protect(struct vcpu *v, uint64_t gpa, unsigned deny)
+{
+	struct vmcb_control *c = &S(v)->vmcb->control;
+
+	if (guest_mem_nested_protect(c->n_cr3, &npt, gpa, deny))
+		return -1;
+	/* One ASID only: flushing everything is flushing the guest's (APM 15.16.1). */
+	c->tlb_control = SVM_TLB_CONTROL_FLUSH_ALL;
+	return 0;
+}
+
 static void svm_set_dr_intercept(struct vcpu *v, bool all)
 {
 	S(v)->vmcb->control.intercept_dr = all ? SVM_INTERCEPT_DR_ALL : 0;
@@ -389,6 +407,7 @@ const struct vcpu_ops svm_ops = {
     .load_debug = svm_load_debug,
     .save_debug = svm_save_debug,
     .set_dr_intercept = svm_set_dr_intercept,
+    .nested_protect = svm_nested_protect,
     .set_step_shadow = svm_set_step_shadow,
     .event_queued = svm_event_queued,
     .set_iret_intercept = svm_set_iret_intercept,

@@ -4,6 +4,7 @@
 #include "core/hw/cpu_tables.h"
 #include "core/hw/printf.h"
 #include "core/hw/x86.h"
+#include "core/paging/guest_mem.h"
 #include "vmcs.h"
 #include "vmcs_fields.h"
 #include "vmx_errors.h"
@@ -353,6 +354,19 @@ static void vmx_save_debug(struct vcpu *v, uint64_t db[DR_SLOTS], uint64_t *dr6,
 	*dr7 = vmcs_read64(GUEST_DR7);
 }
 
+/* EPTP bits 11:0 are memory type, walk length and flags; the rest is the PML4's address. */
+#define EPTP_FLAGS_MASK 0xfffull
+
+static int vmx_nested_protect(struct vcpu *v, uint64_t gpa, unsigned deny)
+{
+	uint64_t root = ((struct vmx_vcpu *)v->backend)->eptp & ~EPTP_FLAGS_MASK;
+
+	if (guest_mem_nested_protect(root, &vmx_ept_format, gpa, deny))
+		return -1;
+	/* Guest-physical mappings cached from the old entry must go (SDM vol. 3C, 30.4.3.4). */
+	return vmx_invept_all() == VMX_OK ? 0 : -1;
+}
+
 static void vmx_set_dr_intercept(struct vcpu *v, bool all)
 {
 	/* VMX has one switch for all of MOV DR; general detect works in hardware here. */
@@ -381,6 +395,7 @@ const struct vcpu_ops vmx_ops = {
     .set_step_shadow = vmx_set_step_shadow,
     .event_queued = vmx_event_queued,
     .nmi_window_open = vmx_nmi_window_open,
+    .nested_protect = vmx_nested_protect,
     .get_cpl = vmx_get_cpl,
     .load_debug = vmx_load_debug,
     .save_debug = vmx_save_debug,

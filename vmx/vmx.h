@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "core/hw/trap.h"
+#include "core/paging/nested_pt.h"
 #include "core/vcpu.h"
 #include "vmx_controls.h"
 
@@ -28,6 +29,7 @@ struct vmx_vcpu {
 extern const struct vcpu_ops vmx_ops;
 
 /* vmx/vmx_setup.c */
+extern const struct nested_pt_format vmx_ept_format;
 int vmx_hw_enable(void);
 int vmx_init_vcpu(struct vcpu *v);
 

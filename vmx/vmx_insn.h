@@ -50,4 +50,20 @@ static inline enum vmx_status vmx_vmwrite(uint64_t field, uint64_t val)
 	return vmx_status_of(cf, zf);
 }
 
+/* INVEPT type 2, all-context (SDM vol. 3C, 30.3 INVEPT): the descriptor may stay zero. */
+#define VMX_INVEPT_ALL_CONTEXT 2ull
+
+static inline enum vmx_status vmx_invept_all(void)
+{
+	struct {
+		uint64_t eptp, reserved;
+	} desc = {0, 0};
+	uint8_t cf, zf;
+	__asm__ volatile("invept %[d], %[t]; " VMX_STATUS_ASM
+			 : [cf] "=q"(cf), [zf] "=q"(zf)
+			 : [d] "m"(desc), [t] "r"(VMX_INVEPT_ALL_CONTEXT)
+			 : "cc", "memory");
+	return vmx_status_of(cf, zf);
+}
+
 #endif

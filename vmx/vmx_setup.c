@@ -165,15 +165,18 @@ static void setup_guest_defaults(void)
 	vmcs_write64(GUEST_SYSENTER_EIP, 0);
 }
 
+const struct nested_pt_format vmx_ept_format = {
+    .table = EPT_RWX,
+    .leaf_ram = EPT_RWX | (EPT_MEMTYPE_WB << EPT_MEMTYPE_SHIFT),
+    .leaf_mmio = EPT_RWX | (EPT_MEMTYPE_UC << EPT_MEMTYPE_SHIFT),
+    .large = EPT_LARGE,
+    .write = EPT_WRITE,
+    .access = EPT_RWX, /* no R, W, X: not present (SDM vol. 3C, 29.3.2) */
+    .exec = EPT_EXEC,
+};
+
 int vmx_init_vcpu(struct vcpu *v)
 {
-	static const struct nested_pt_format ept = {
-	    .table = EPT_RWX,
-	    .leaf_ram = EPT_RWX | (EPT_MEMTYPE_WB << EPT_MEMTYPE_SHIFT),
-	    .leaf_mmio = EPT_RWX | (EPT_MEMTYPE_UC << EPT_MEMTYPE_SHIFT),
-	    .large = EPT_LARGE,
-	    .write = EPT_WRITE,
-	};
 	struct vmx_vcpu *x = &vmx_state;
 	enum vmx_status st;
 
@@ -188,7 +191,7 @@ int vmx_init_vcpu(struct vcpu *v)
 	}
 	x->io_bitmap = mem_alloc_zeroed(VMX_IO_BITMAP_PAGES);
 	x->msr_bitmap = mem_alloc_zeroed(1);
-	x->eptp = guest_mem_build_nested(&ept) | EPTP_MEMTYPE_WB | EPTP_WALK_LENGTH_4;
+	x->eptp = guest_mem_build_nested(&vmx_ept_format) | EPTP_MEMTYPE_WB | EPTP_WALK_LENGTH_4;
 	setup_controls(x);
 	setup_host_state();
 	setup_guest_defaults();

@@ -109,6 +109,16 @@ uint64_t guest_mem_build_nested(const struct nested_pt_format *f)
 	return root;
 }
 
+int guest_mem_nested_protect(uint64_t root, const struct nested_pt_format *f, uint64_t gpa,
+			     unsigned deny)
+{
+	struct nested_pt_env env = {alloc_table, table_ptr, 0};
+
+	if (guest_mem_hv_owns(gpa) || gpa >= mem_region()->direct_map_end)
+		return -1;
+	return nested_pt_protect(root, gpa, deny, f, &env);
+}
+
 bool guest_mem_hv_owns(uint64_t gpa)
 {
 	const struct hv_region *r = mem_region();

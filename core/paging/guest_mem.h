@@ -27,6 +27,11 @@ void *guest_mem_shadow_page(uint64_t gpa);
 /* Identity nested page tables over everything but the hypervisor; returns the root. */
 uint64_t guest_mem_build_nested(const struct nested_pt_format *f);
 
+/* Deny NESTED_DENY_* on the guest's 4 KiB page at @gpa in the tables under @root (0: as
+ * built); -1 outside what the tables map. The caller flushes the TLB. */
+int guest_mem_nested_protect(uint64_t root, const struct nested_pt_format *f, uint64_t gpa,
+			     unsigned deny);
+
 /* Host pointer to guest RAM [gpa, gpa + len), or 0 if any byte is not the guest's RAM. */
 void *guest_mem_ptr(uint64_t gpa, uint64_t len);
 bool guest_mem_read(uint64_t gpa, void *buf, uint64_t len);

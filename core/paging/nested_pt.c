@@ -8,6 +8,10 @@
 #define LEVEL_SHIFT_PD	 21
 #define LEVEL_SHIFT_PT	 12
 #define INDEX(a, shift)	 (((a) >> (shift)) & (NPT_ENTRIES - 1))
+/* Leaf bits 62:52 are ignored by both formats (APM vol. 2, 5.3.3 "available"; SDM vol. 3C,
+ * table 29-6): one records that the debugger changed the page, one its original W bit. */
+#define LEAF_PROTECTED (1ull << 52)
+#define LEAF_ORIG_W    (1ull << 53)
 
 static bool overlaps(const struct phys_range *r, unsigned n, uint64_t s, uint64_t e)
 {
@@ -107,6 +111,62 @@ int nested_pt_build(uint64_t root_pa, const struct nested_pt_layout *l,
 	}
 	if (stats)
 		*stats = st;
+	return 0;
+}
+
+/* The 4 KiB leaf entry for @gpa; a 2 MiB leaf becomes a table of 512 equal 4 KiB leaves. */
+static uint64_t *leaf_4k(uint64_t root_pa, uint64_t gpa, const struct nested_pt_format *f,
+			 const struct nested_pt_env *env)
+{
+	static const unsigned upper[] = {LEVEL_SHIFT_PML4, LEVEL_SHIFT_PDPT};
+	uint64_t *table = env->table_ptr(root_pa, env->ctx), *pde;
+
+	for (unsigned lvl = 0; lvl < sizeof(upper) / sizeof(upper[0]); lvl++) {
+		uint64_t e = table[INDEX(gpa, upper[lvl])];
+
+		if (!e)
+			return 0;
+		table = env->table_ptr(e & NPT_ADDR_MASK, env->ctx);
+	}
+	pde = &table[INDEX(gpa, LEVEL_SHIFT_PD)];
+	if (!*pde)
+		return 0;
+	if (*pde & f->large) {
+		uint64_t big = *pde, pa = env->alloc_page(env->ctx), *pt;
+
+		if (!pa)
+			return 0;
+		pt = env->table_ptr(pa, env->ctx);
+		/* NPT's bit 7 is PAT in a 4 KiB leaf (PS in a PDE); leaf_ram/mmio never set PAT. */
+		for (uint64_t i = 0; i < NPT_ENTRIES; i++)
+			pt[i] = (big & ~f->large) + (i << LEVEL_SHIFT_PT);
+		*pde = pa | f->table;
+	}
+	table = env->table_ptr(*pde & NPT_ADDR_MASK, env->ctx);
+	return table[INDEX(gpa, LEVEL_SHIFT_PT)] ? &table[INDEX(gpa, LEVEL_SHIFT_PT)] : 0;
+}
+
+int nested_pt_protect(uint64_t root_pa, uint64_t gpa, unsigned deny,
+		      const struct nested_pt_format *f, const struct nested_pt_env *env)
+{
+	uint64_t *pte = leaf_4k(root_pa, gpa, f, env), e;
+
+	if (!pte)
+		return -1;
+	e = *pte;
+	if (!(e & LEAF_PROTECTED))
+		e |= LEAF_PROTECTED | ((e & f->write) ? LEAF_ORIG_W : 0);
+	/* Back to the page as built, then take away what is denied. */
+	e = (e | f->access | f->exec) & ~(f->nx | f->write);
+	if (e & LEAF_ORIG_W)
+		e |= f->write;
+	if (deny & NESTED_DENY_EXEC)
+		e = (e & ~f->exec) | f->nx;
+	if (deny & NESTED_DENY_WRITE)
+		e &= ~f->write;
+	if (deny & NESTED_DENY_ACCESS)
+		e &= ~f->access;
+	*pte = e;
 	return 0;
 }
 

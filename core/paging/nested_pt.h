@@ -11,7 +11,18 @@ struct nested_pt_format {
 	uint64_t leaf_mmio; /* 4 KiB leaf over anything else (device memory) */
 	uint64_t large;	    /* extra bit(s) that make a PDE a 2 MiB leaf */
 	uint64_t write;	    /* the write-permission bit, cleared over read-only ranges */
+	/* Per-page protection for the debugger (nested_pt_protect): the bits that make a leaf
+	 * inaccessible when cleared (NPT P; EPT R, W and X), execute-only permission cleared
+	 * (EPT X) or execute-disable set (NPT NX, APM vol. 2, 15.25.5) to stop fetches. */
+	uint64_t access;
+	uint64_t exec;
+	uint64_t nx;
 };
+
+/* What nested_pt_protect denies on a 4 KiB page. */
+#define NESTED_DENY_EXEC   1u
+#define NESTED_DENY_WRITE  2u
+#define NESTED_DENY_ACCESS 4u
 
 struct nested_pt_env {
 	/* A zeroed page for a new table; returns its physical address, 0 when out of memory. */
@@ -44,6 +55,14 @@ struct nested_pt_stats {
 int nested_pt_build(uint64_t root_pa, const struct nested_pt_layout *l,
 		    const struct nested_pt_format *f, const struct nested_pt_env *env,
 		    struct nested_pt_stats *stats);
+
+/*
+ * Deny @deny (NESTED_DENY_*) on the 4 KiB page at @gpa, splitting a 2 MiB leaf into 4 KiB
+ * ones first; 0 restores the page as built (a read-only page stays read-only). Returns 0, or
+ * -1 when @gpa has no leaf or a table could not be allocated. The caller flushes the TLB.
+ */
+int nested_pt_protect(uint64_t root_pa, uint64_t gpa, unsigned deny,
+		      const struct nested_pt_format *f, const struct nested_pt_env *env);
 
 /* Look up the leaf entry mapping @gpa (for tests and diagnostics); 0 if none. */
 uint64_t nested_pt_lookup(uint64_t root_pa, uint64_t gpa, const struct nested_pt_format *f,

@@ -15,9 +15,17 @@ static struct gdb_sw_bp *find_sw(struct gdb_stub *s, uint64_t addr)
 	return NULL;
 }
 
+/* An INT3 byte of ours is in guest memory at this breakpoint. */
+static bool planted(const struct gdb_sw_bp *bp)
+{
+	return bp->used && !bp->hidden;
+}
+
 bool gdb_owns_sw_bp(const struct gdb_stub *s, uint64_t addr)
 {
-	return find_sw((struct gdb_stub *)s, addr) != NULL;
+	const struct gdb_sw_bp *bp = find_sw((struct gdb_stub *)s, addr);
+
+	return bp && planted(bp);
 }
 
 /* "addr,len" at *arg, advancing it. */
@@ -59,7 +67,7 @@ const char *gdb_cmd_read_mem(struct gdb_stub *s, const char *arg)
 	for (size_t i = 0; i < GDB_SW_BP_MAX; i++) { /* show the guest's bytes, not our INT3s */
 		uint64_t off = s->sw[i].addr - addr;
 
-		if (s->sw[i].used && off < n)
+		if (planted(&s->sw[i]) && off < n)
 			s->mem[off] = s->sw[i].orig;
 	}
 	gdb_proto_begin(&s->proto);
@@ -76,7 +84,7 @@ static const char *write_shadowed(struct gdb_stub *s, uint64_t addr, uint8_t *bu
 	for (size_t i = 0; i < GDB_SW_BP_MAX; i++) {
 		uint64_t off = s->sw[i].addr - addr;
 
-		if (s->sw[i].used && off < len) {
+		if (planted(&s->sw[i]) && off < len) {
 			newval[i] = buf[off];
 			buf[off] = INT3_OPCODE;
 		}
@@ -84,7 +92,7 @@ static const char *write_shadowed(struct gdb_stub *s, uint64_t addr, uint8_t *bu
 	if (s->tgt.write_mem(s->tgt.ctx, addr, buf, len) != 0)
 		return GDB_E_FAULT;
 	for (size_t i = 0; i < GDB_SW_BP_MAX; i++)
-		if (s->sw[i].used && s->sw[i].addr - addr < len)
+		if (planted(&s->sw[i]) && s->sw[i].addr - addr < len)
 			s->sw[i].orig = newval[i];
 	return GDB_OK;
 }
@@ -120,6 +128,12 @@ static const char *insert_sw(struct gdb_stub *s, uint64_t addr)
 			bp = &s->sw[i];
 	if (!bp)
 		return GDB_E_NOSPC;
+	if (s->tgt.set_sw_bp) {
+		if (s->tgt.set_sw_bp(s->tgt.ctx, addr) != 0)
+			return GDB_E_NOSPC;
+		*bp = (struct gdb_sw_bp){.addr = addr, .used = true, .hidden = true};
+		return GDB_OK;
+	}
 	if (s->tgt.read_mem(s->tgt.ctx, addr, &orig, 1) != 0 ||
 	    s->tgt.write_mem(s->tgt.ctx, addr, &int3, 1) != 0)
 		return GDB_E_FAULT;
@@ -134,7 +148,8 @@ static const char *remove_sw(struct gdb_stub *s, uint64_t addr)
 
 	if (!bp)
 		return GDB_OK;
-	rc = s->tgt.write_mem(s->tgt.ctx, addr, &bp->orig, 1);
+	rc = bp->hidden ? s->tgt.clear_sw_bp(s->tgt.ctx, addr)
+			: s->tgt.write_mem(s->tgt.ctx, addr, &bp->orig, 1);
 	bp->used = false; /* forgotten even if the page went away: it cannot trap any more */
 	return rc == 0 ? GDB_OK : GDB_E_FAULT;
 }

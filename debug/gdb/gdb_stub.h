@@ -5,8 +5,9 @@
 #include "gdb_proto.h" /* struct gdb_io, GDB_IO_NONE, GDB_IO_CLOSED */
 
 #define GDB_SW_BP_MAX 64
-/* Hardware breakpoints/watchpoints remembered for removal; x86 has 4 debug registers. */
-#define GDB_HW_BP_MAX 8
+/* Hardware breakpoints/watchpoints remembered for removal: 4 debug registers, and
+ * watchpoints in the nested page tables beyond them. */
+#define GDB_HW_BP_MAX 32
 /* Largest m/M/X transfer per packet: a reply of hex digits fills the packet. */
 #define GDB_MEM_MAX (GDB_PKT_MAX / 2)
 /* Output buffer handed to target->monitor. */
@@ -41,6 +42,9 @@ struct gdb_target {
 	int (*write_mem)(void *ctx, uint64_t gva, const void *buf, size_t len);
 	int (*set_hw_bp)(void *ctx, enum gdb_bp_type t, uint64_t addr, unsigned len);
 	int (*clear_hw_bp)(void *ctx, enum gdb_bp_type t, uint64_t addr, unsigned len);
+	/* Z0/z0 without touching guest memory (NULL: an INT3 is written there). */
+	int (*set_sw_bp)(void *ctx, uint64_t addr);
+	int (*clear_sw_bp)(void *ctx, uint64_t addr);
 	/* qRcmd: cmd is NUL-terminated; write NUL-terminated text to out; -1: unknown command. */
 	int (*monitor)(void *ctx, const char *cmd, char *out, size_t outlen);
 };
@@ -70,6 +74,7 @@ struct gdb_sw_bp {
 	uint64_t addr;
 	uint8_t orig; /* the guest's byte under our 0xCC */
 	bool used;
+	bool hidden; /* the target's set_sw_bp placed it: no 0xCC in guest memory */
 };
 
 struct gdb_hw_bp {

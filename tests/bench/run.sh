@@ -57,6 +57,68 @@ for p in qemu:"QEMU 7.2 TCG -cpu max (SVM)" ryzen:"Bochs ryzen (SVM)" haswell:"B
 		"$(dr_figure "$log" "one guest breakpoint active")" "$(movdr "$log")"
 done
 
+# Nested-page watchpoints and breakpoints (gdb attached): a write to an unwatched variable on
+# a watched page, and an instruction on a page holding a breakpoint elsewhere; the watchpoint
+# in a debug register (slots free) next to one in the nested tables (slots filled by hbreaks).
+# Ticks per operation from the guest; exits per operation from 'monitor exits' around each phase.
+# One CPU: a halted watcher CPU would let -icount warp the clock.
+NPB=$GUESTS/npt_bench32.elf
+npt_gdb_script() { # npt_gdb_script PORT dr|npt
+	printf '%s\n' "set pagination off" "set confirm off" "set remotetimeout 60" "file $NPB" \
+		"target remote 127.0.0.1:$1" \
+		"break bench_ready" "continue" "delete" "hbreak bench_mid" "hbreak bench_done"
+	[ "$2" = npt ] && printf '%s\n' "hbreak *bench_unused1" "hbreak *bench_unused2" \
+		"break *bench_code_unused"
+	printf '%s\n' "watch bench_watched" "monitor exits" "continue" "monitor exits" "continue" \
+		"monitor exits" "delete" "continue"
+}
+npt_bench() { # npt_bench NAME dr|npt START_FN -> writes $OUT/NAME.{log,gdbout}
+	local port=$((30000 + RANDOM % 20000))
+	npt_gdb_script "$port" "$2" >"$OUT/$1.gdb"
+	GDB_PORT=$port GDB_LOG=$OUT/$1.log "$3" &
+	sleep 1
+	timeout -k 5 240 gdb -nx -batch -x "$OUT/$1.gdb" >"$OUT/$1.gdbout" 2>&1
+	wait
+}
+npt_qemu_start() {
+	timeout -k 5 240 qemu-system-x86_64 -m 256 -no-reboot -display none -monitor none \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 $QEMU_ICOUNT -kernel "$HV_ELF" \
+		-append "log=com1 gdb=com2,wait" -initrd "$NPB x" -serial "file:$GDB_LOG" \
+		-serial "tcp:127.0.0.1:$GDB_PORT,server=on,wait=on,nodelay=on" </dev/null >/dev/null 2>&1
+}
+npt_bochs_start() {
+	timeout --foreground -k 5 240 tests/integration/bochs.sh test corei7_haswell_4770 \
+		"$OUT/npt-bench.iso" "$GDB_LOG" "com2: enabled=1, mode=socket-server, dev=127.0.0.1:$GDB_PORT"
+}
+npt_tick() { tr -d '\r' <"$1" 2>/dev/null | sed -n "s/^bench: per $2: \([0-9.]*\) ticks/\1/p" | tail -n 1; }
+npt_exits() { # npt_exits GDBOUT PHASE(1|2) COUNT -> exits per operation in that phase
+	grep -aE '^[0-9]+ exits$' "$1" | awk -v p="$2" -v n="$3" '{ e[NR] = $1 }
+		END { if (NR >= 3) printf "%.2f", (e[p + 1] - e[p]) / n; else print "n/a" }'
+}
+quiet qemu_case bench-npt-bare any "$QEMU_ICOUNT -kernel $NPB"
+make_iso "$OUT/npt-bench.iso" "multiboot2 /boot/dbgvisor.elf log=com1 gdb=com2,wait
+module2 /boot/$(basename "$NPB") x" "$HV_ELF" "$NPB"
+for m in dr npt; do
+	npt_bench "bench-npt-qemu-$m" "$m" npt_qemu_start
+	npt_bench "bench-npt-haswell-$m" "$m" npt_bochs_start
+done
+echo
+echo "gdb watchpoint and breakpoint costs (ticks = instructions, incl. the hypervisor's; exits from monitor exits):"
+printf '  %-34s %-18s %8s %7s %12s %7s\n' "platform" "gdb set" "t/write" "exits" "t/insn" "exits"
+printf '  %-34s %-18s %8s %7s %12s %7s\n' "QEMU 7.2 TCG -icount (bare)" "-" \
+	"$(npt_tick "$OUT/bench-npt-bare.log" "unwatched write on the watched page")" 0 \
+	"$(npt_tick "$OUT/bench-npt-bare.log" "instruction on the breakpoint's page")" 0
+for p in qemu:"QEMU 7.2 TCG -icount (SVM)" haswell:"Bochs corei7_haswell_4770 (VT-x)"; do
+	for m in dr:"watch in a DR" npt:"watch+break in NPT"; do
+		n=$OUT/bench-npt-${p%%:*}-${m%%:*}
+		printf '  %-34s %-18s %8s %7s %12s %7s\n' "${p#*:}" "${m#*:}" \
+			"$(npt_tick "$n.log" "unwatched write on the watched page")" \
+			"$(npt_exits "$n.gdbout" 1 1000)" \
+			"$(npt_tick "$n.log" "instruction on the breakpoint's page")" \
+			"$(npt_exits "$n.gdbout" 2 2000)"
+	done
+done
+
 # The GDB stub: stepi per second and the 'g' round trip through dbgvisor's stub (guest under
 # SVM on QEMU, COM2 over TCP) and through QEMU's own gdbstub on the same guest, bare.
 GDBG=$GUESTS/gdb_target32.elf

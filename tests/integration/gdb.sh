@@ -239,4 +239,5 @@ module2 /boot/$(basename "$GDB_GUEST") x" "$HV_ELF" "$GDB_GUEST"
 		gdb_bochs_start
 	check gdb-bochs-haswell-ctrlc-source "$GDB_LOG" 0 any "polled on VMX-preemption-timer"
 	gdb_check gdb-bochs-haswell "$GDB_LOG" "$OUT/gdb-bochs-haswell.gdbout"
+	group_gdb_npt
 }

@@ -122,6 +122,53 @@ gdb_linux_attach() {
 	check "$name-guest" "$log" 0 any "$LINUX_MARKER" 'guest stopped: ACPI power-off'
 }
 
+# gdb's break (not hbreak) on start_kernel from the 32-bit entry, long before the
+# decompressor writes the kernel there: a pending breakpoint (a debug-register one until
+# the address has a page). Stopped there, a break a few instructions on is placed in the
+# nested page tables at once (the page is mapped now) and fires too.
+gdb_linux_break() {
+	local name=gdb-linux-break log=$OUT/gdb-linux-break.log gout=$OUT/gdb-linux-break.gdbout
+	rm -f "$log" "$gout"
+	: >"$log"
+	cat >"$OUT/$name.gdb" <<GDB
+set pagination off
+set confirm off
+set remotetimeout 60
+target remote 127.0.0.1:$GDB_PORT
+break *0x$START_KERNEL
+continue
+print/x \$pc
+x/2xb \$pc
+python
+pc = int(gdb.parse_and_eval("\$pc"))
+gdb.execute("break *%d" % gdb.selected_frame().architecture().disassemble(pc, count=4)[3]["addr"])
+end
+continue
+info breakpoints
+monitor exits
+delete
+detach
+GDB
+	timeout -k 5 "$GDB_TIMEOUT" qemu-system-x86_64 -m 512 -no-reboot -display none \
+		-monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 -cpu max -smp 2 \
+		-kernel "$HV_ELF" -append "log=com1 gdb=com2,wait" \
+		-initrd "$LINUX/vmlinuz ${LINUX_APPEND//,/,,},$LINUX/initrd.img initrd" \
+		-serial "file:$log" -serial "tcp:127.0.0.1:$GDB_PORT,server=on,wait=on,nodelay=on" \
+		</dev/null >"$log.qemu" 2>&1 &
+	sleep 1
+	timeout -k 5 "$GDB_TIMEOUT" gdb -nx -batch -x "$OUT/$name.gdb" >"$gout" 2>&1
+	wait
+	check "$name" "$gout" 0 any "Breakpoint 1 at 0x0*$START_KERNEL" \
+		"Breakpoint 1, 0x0*$START_KERNEL in" "\\\$1 = 0x$START_KERNEL" \
+		"0x0*$START_KERNEL:[[:space:]]+0x[0-9a-f]{2}[[:space:]]+0x[0-9a-f]{2}" \
+		'Breakpoint 2, 0x[0-9a-f]+ in' 'nested page fault +[1-9]' \
+		'Inferior 1 \(Remote target\) detached' '!0xcc|Error|error while|Cannot|Remote connection closed'
+	check "$name-guest" "$log" 0 any "$LINUX_MARKER" 'guest stopped: ACPI power-off'
+	# The second stop is where the second breakpoint was set.
+	sed -n 's/^Breakpoint 2 at \(0x[0-9a-f]*\)$/Breakpoint 2, \1 in/p' "$gout" >"$OUT/$name.want"
+	check "$name-second" "$gout" 0 any "$(cat "$OUT/$name.want")" '^Breakpoint 2 at 0x'
+}
+
 group_gdb_linux() {
 	if ! tests/linux/fetch.sh >"$OUT/linux-fetch.log" 2>&1 || ! linux_kallsyms; then
 		check gdb-linux-kallsyms "$OUT/linux-kallsyms.log" 1 0
@@ -138,4 +185,16 @@ group_gdb_linux() {
 module2 --nounzip /boot/vmlinuz vmlinuz $LINUX_APPEND dbgvisor.busy=3 dbgvisor.idle=900
 module2 --nounzip /boot/initrd.img initrd.img" "$HV_ELF" "$LINUX/vmlinuz" "$LINUX/initrd.img"
 	gdb_linux_run gdb-linux-bochs gdb_linux_bochs_start
+	GDB_PORT=$((GDB_PORT + 1))
+	gdb_linux_break
+}
+
+# The break on start_kernel alone (QEMU): run.sh gdb_linux_break.
+group_gdb_linux_break() {
+	if ! tests/linux/fetch.sh >"$OUT/linux-fetch.log" 2>&1 || ! linux_kallsyms; then
+		check gdb-linux-kallsyms "$OUT/linux-kallsyms.log" 1 0
+		return
+	fi
+	GDB_PORT=$((20000 + RANDOM % 20000))
+	gdb_linux_break
 }

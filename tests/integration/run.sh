@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # run.sh - boot the real image on QEMU (SVM) and Bochs (VMX and SVM) and check what it prints.
-# usage: run.sh [GROUP...]   groups: boot guest (with nmi, realmode) hostile debug gdb catch mb2 uefi linux gdb_linux (default), debug_pending
+# usage: run.sh [GROUP...]   groups: boot guest (with nmi, realmode) hostile debug gdb catch mb2 uefi linux gdb_linux (default), debug_pending, gdb_npt (part of gdb)
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
 . tests/integration/gdb.sh
 . tests/integration/gdb_catch.sh
+. tests/integration/gdb_npt.sh
 . tests/integration/linux.sh
 . tests/integration/mb2.sh
 . tests/integration/gdb_linux.sh

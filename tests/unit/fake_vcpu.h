@@ -32,6 +32,8 @@
 #define FAKE_PT_P	       (1ull << 0)
 #define FAKE_PT_RW	       (1ull << 1)
 #define FAKE_PT_PS	       (1ull << 7)
+#define FAKE_PROT_PAGES	       16 /* 4 KiB pages nested_protect remembers */
+#define FAKE_PAGE_MASK	       (~0xfffull)
 
 /* Attributes of code segments in each mode (VMCB format, core/vcpu.h). */
 #define FAKE_CS32_ATTR (FAKE_CODE_TYPE | SEG_ATTR_S | SEG_ATTR_P | SEG_ATTR_DB | SEG_ATTR_G)
@@ -78,6 +80,12 @@ struct fake_backend {
 	bool dr_intercept; /* MOV DR exits */
 	unsigned dr_intercept_calls;
 	bool iret_intercept; /* IRET exits (SVM's NMI tracking) */
+	/* Nested-page protection asked for (NESTED_DENY_* per 4 KiB page; 0: as built). */
+	struct {
+		uint64_t page;
+		unsigned deny;
+	} prot[FAKE_PROT_PAGES];
+	unsigned nprot, prot_calls;
 };
 
 struct fake_vcpu {
@@ -254,6 +262,35 @@ static inline void fake_set_iret_intercept(struct vcpu *v, bool on)
 	fake_of(v)->iret_intercept = on;
 }
 
+static inline int fake_nested_protect(struct vcpu *v, uint64_t gpa, unsigned deny)
+{
+	struct fake_backend *b = fake_of(v);
+	unsigned i;
+
+	b->prot_calls++;
+	if (gpa >= FAKE_MEM_SIZE)
+		return -1;
+	for (i = 0; i < b->nprot && b->prot[i].page != (gpa & FAKE_PAGE_MASK); i++)
+		;
+	if (i == b->nprot) {
+		assert_true(b->nprot < FAKE_PROT_PAGES);
+		b->prot[b->nprot++].page = gpa & FAKE_PAGE_MASK;
+	}
+	b->prot[i].deny = deny;
+	return 0;
+}
+
+/* What nested_protect last set on @gpa's page (0 if never). */
+static inline unsigned fake_prot_of(struct vcpu *v, uint64_t gpa)
+{
+	struct fake_backend *b = fake_of(v);
+
+	for (unsigned i = 0; i < b->nprot; i++)
+		if (b->prot[i].page == (gpa & FAKE_PAGE_MASK))
+			return b->prot[i].deny;
+	return 0;
+}
+
 static const struct vcpu_ops fake_ops = {
     .name = "fake",
     .exit_format = "fake exit %lu: %s",
@@ -275,6 +312,7 @@ static const struct vcpu_ops fake_ops = {
     .set_dr_intercept = fake_set_dr_intercept,
     .set_step_shadow = fake_set_step_shadow,
     .set_iret_intercept = fake_set_iret_intercept,
+    .nested_protect = fake_nested_protect,
 };
 
 /* --- struct vcpu_host --- */

@@ -251,6 +251,112 @@ static void test_small_layout_all_ram(void **state)
 	assert_unmapped(8 * MIB);
 }
 
+/* Formats with the debugger's protection bits: EPT-like (R=1 W=2 X=4) and NPT-like (P=1 W=2
+ * U=4, NX=bit 63), as the backends fill them. */
+#define EPT_R	0x1ull
+#define EPT_W	0x2ull
+#define EPT_X	0x4ull
+#define NPT_P	0x1ull
+#define NPT_W	0x2ull
+#define NPT_U	0x4ull
+#define NPT_NX	(1ull << 63)
+static const struct nested_pt_format ept_fmt = {.table = F_TABLE,
+						.leaf_ram = F_RAM,
+						.leaf_mmio = F_MMIO,
+						.large = F_LARGE,
+						.write = EPT_W,
+						.access = EPT_R | EPT_W | EPT_X,
+						.exec = EPT_X};
+static const struct nested_pt_format npt_fmt = {.table = NPT_P | NPT_W | NPT_U,
+						.leaf_ram = NPT_P | NPT_W | NPT_U,
+						.leaf_mmio = NPT_P | NPT_W | NPT_U,
+						.large = F_LARGE,
+						.write = NPT_W,
+						.access = NPT_P,
+						.nx = NPT_NX};
+static const struct phys_range ram8[] = {{0, 8 * MIB}};
+
+static uint64_t leaf(const struct nested_pt_format *f, uint64_t gpa, uint64_t *size)
+{
+	return nested_pt_lookup(ROOT_PA, gpa, f, &env, size);
+}
+
+/* Protecting one page splits its 2 MiB page into 512 equal 4 KiB ones; 0 restores it. */
+static void test_protect_splits_large_page(void **state)
+{
+	const struct nested_pt_layout l = {.end = 8 * MIB, .ram = ram8, .nram = 1};
+	uint64_t size = 0, e;
+
+	(void)state;
+	assert_int_equal(nested_pt_build(ROOT_PA, &l, &ept_fmt, &env, NULL), 0);
+	assert_int_equal(nested_pt_protect(ROOT_PA, 0x201234, NESTED_DENY_EXEC, &ept_fmt, &env), 0);
+	e = leaf(&ept_fmt, 0x201000, &size);
+	assert_int_equal(size, FOUR_KIB);
+	assert_int_equal(e & ADDR_MASK, 0x201000);
+	assert_int_equal(e & FLAGS_MASK, F_RAM & ~EPT_X);
+	for (uint64_t a = TWO_MIB; a < 2 * TWO_MIB; a += 0x3f000) {
+		if ((a & ~(FOUR_KIB - 1)) == 0x201000)
+			continue;
+		e = leaf(&ept_fmt, a, &size);
+		assert_int_equal(size, FOUR_KIB);
+		assert_int_equal(e & ADDR_MASK, a & ~(FOUR_KIB - 1));
+		assert_int_equal(e & FLAGS_MASK, F_RAM);
+	}
+	leaf(&ept_fmt, 2 * TWO_MIB, &size);
+	assert_int_equal(size, TWO_MIB); /* the next 2 MiB page is untouched */
+	assert_int_equal(nested_pt_protect(ROOT_PA, 0x201000, 0, &ept_fmt, &env), 0);
+	assert_int_equal(leaf(&ept_fmt, 0x201000, NULL) & FLAGS_MASK, F_RAM);
+}
+
+/* Each kind of denial in the NPT format: W, P and NX; all together; back to the original. */
+static void test_protect_npt_bits(void **state)
+{
+	const struct nested_pt_layout l = {.end = 8 * MIB, .ram = ram8, .nram = 1};
+	const uint64_t rwu = NPT_P | NPT_W | NPT_U, gpa = 0x5000;
+
+	(void)state;
+	assert_int_equal(nested_pt_build(ROOT_PA, &l, &npt_fmt, &env, NULL), 0);
+	assert_int_equal(nested_pt_protect(ROOT_PA, gpa, NESTED_DENY_WRITE, &npt_fmt, &env), 0);
+	assert_int_equal(leaf(&npt_fmt, gpa, NULL) & (FLAGS_MASK | NPT_NX), NPT_P | NPT_U);
+	assert_int_equal(nested_pt_protect(ROOT_PA, gpa, NESTED_DENY_ACCESS, &npt_fmt, &env), 0);
+	assert_int_equal(leaf(&npt_fmt, gpa, NULL) & (FLAGS_MASK | NPT_NX), NPT_W | NPT_U);
+	assert_int_equal(nested_pt_protect(ROOT_PA, gpa, NESTED_DENY_EXEC, &npt_fmt, &env), 0);
+	assert_int_equal(leaf(&npt_fmt, gpa, NULL) & (FLAGS_MASK | NPT_NX), rwu | NPT_NX);
+	assert_int_equal(nested_pt_protect(ROOT_PA, gpa,
+					   NESTED_DENY_EXEC | NESTED_DENY_WRITE | NESTED_DENY_ACCESS,
+					   &npt_fmt, &env),
+			 0);
+	assert_int_equal(leaf(&npt_fmt, gpa, NULL) & (FLAGS_MASK | NPT_NX), NPT_U | NPT_NX);
+	assert_int_equal(nested_pt_protect(ROOT_PA, gpa, 0, &npt_fmt, &env), 0);
+	assert_int_equal(leaf(&npt_fmt, gpa, NULL) & (FLAGS_MASK | NPT_NX), rwu);
+	assert_int_equal(leaf(&npt_fmt, gpa, NULL) & ADDR_MASK, gpa);
+}
+
+/* A page built read-only (the local APIC, a ROM shadow) stays read-only when restored; a
+ * page the tables do not map cannot be protected. */
+static void test_protect_keeps_readonly(void **state)
+{
+	const struct phys_range ro[] = {{0x3000, 0x4000}};
+	const struct phys_range hole[] = {{6 * MIB, 8 * MIB}};
+	const struct nested_pt_layout l = {.end = 8 * MIB,
+					   .ram = ram8,
+					   .nram = 1,
+					   .holes = hole,
+					   .nholes = 1,
+					   .readonly = ro,
+					   .nreadonly = 1};
+
+	(void)state;
+	assert_int_equal(nested_pt_build(ROOT_PA, &l, &ept_fmt, &env, NULL), 0);
+	assert_int_equal(leaf(&ept_fmt, 0x3000, NULL) & FLAGS_MASK, F_RAM & ~EPT_W);
+	assert_int_equal(nested_pt_protect(ROOT_PA, 0x3000, NESTED_DENY_EXEC, &ept_fmt, &env), 0);
+	assert_int_equal(leaf(&ept_fmt, 0x3000, NULL) & FLAGS_MASK, F_RAM & ~EPT_W & ~EPT_X);
+	assert_int_equal(nested_pt_protect(ROOT_PA, 0x3000, 0, &ept_fmt, &env), 0);
+	assert_int_equal(leaf(&ept_fmt, 0x3000, NULL) & FLAGS_MASK, F_RAM & ~EPT_W);
+	assert_int_equal(nested_pt_protect(ROOT_PA, 7 * MIB, NESTED_DENY_EXEC, &ept_fmt, &env), -1);
+	assert_int_equal(nested_pt_protect(ROOT_PA, FOUR_GIB, NESTED_DENY_EXEC, &ept_fmt, &env), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +369,9 @@ int main(void)
 	    cmocka_unit_test_setup(test_alloc_failure, setup),
 	    cmocka_unit_test_setup(test_alloc_failure_last_page_table, setup),
 	    cmocka_unit_test_setup(test_small_layout_all_ram, setup),
+	    cmocka_unit_test_setup(test_protect_splits_large_page, setup),
+	    cmocka_unit_test_setup(test_protect_npt_bits, setup),
+	    cmocka_unit_test_setup(test_protect_keeps_readonly, setup),
 	};
 
 	return cmocka_run_group_tests_name("nested_pt", tests, NULL, NULL);

@@ -1,118 +1,6 @@
 /* test_vcpu_gdb.c - the stub attached to a (fake) vcpu: stops, steps, breakpoints, monitor. */
-#include "fake_vcpu.h"
-
-#include <stdio.h>
-
-#include "core/exit.h"
+#include "vcpu_gdb_link.h"
 #include "core/nmi.h"
-#include "core/vcpu_util.h"
-#include "debug/vcpu_debug.h"
-#include "debug/vcpu_gdb.h"
-
-#define ARCH_VEC_DB 1
-#define ARCH_VEC_BP 3
-#define LINK_MAX    8192
-#define BP_ADDR	    0x1010
-#define DATA_ADDR   0x2000
-#define CTRL_C	    0x03
-
-static struct fake_vcpu fv;
-static struct vcpu *const v = &fv.v;
-static struct vcpu_gdb g;
-
-/* The serial line: bytes gdb sent (consumed by getc) and everything the stub wrote. */
-static struct {
-	char in[LINK_MAX];
-	size_t in_len, in_pos;
-	char out[LINK_MAX];
-	size_t out_len;
-	bool kicked, kicked_in_host;
-} link;
-
-static int link_getc(void *ctx)
-{
-	(void)ctx;
-	return link.in_pos < link.in_len ? (unsigned char)link.in[link.in_pos++] : GDB_IO_NONE;
-}
-
-static void link_putc(void *ctx, char c)
-{
-	(void)ctx;
-	if (link.out_len + 1 < LINK_MAX)
-		link.out[link.out_len++] = c;
-	link.out[link.out_len] = '\0';
-}
-
-static bool link_kick(void)
-{
-	bool k = link.kicked;
-
-	link.kicked = false;
-	return k;
-}
-
-static bool link_kicked_in_host(void)
-{
-	bool k = link.kicked_in_host;
-
-	link.kicked_in_host = false;
-	return k;
-}
-
-static struct vcpu_host host_with_kick;
-
-/* Queue one packet from gdb, framed with its checksum, and the ack of our last reply. */
-static void send_pkt(const char *p)
-{
-	unsigned sum = 0;
-
-	for (const char *c = p; *c; c++)
-		sum += (unsigned char)*c;
-	link.in_len += (size_t)snprintf(link.in + link.in_len, LINK_MAX - link.in_len, "+$%s#%02x",
-					p, sum & 0xff);
-}
-
-static int setup(bool wait)
-{
-	fake_vcpu_init(&fv, true, 0);
-	memset(&link, 0, sizeof(link));
-	host_with_kick = fake_vcpu_host;
-	host_with_kick.gdb_kick = link_kick;
-	host_with_kick.gdb_kicked_in_host = link_kicked_in_host;
-	v->host = &host_with_kick;
-	vcpu_debug_setup(v, &(struct dr_features){.amd = true});
-	vcpu_gdb_init(&g, v, &(struct gdb_io){link_getc, link_putc, NULL}, wait);
-	return 0;
-}
-
-static int setup_wait(void **state)
-{
-	(void)state;
-	return setup(true);
-}
-
-static uint64_t rflags(void)
-{
-	return fv.b.regs[REG_RFLAGS];
-}
-
-/* Attach at the initial stop and resume with @resume ("c" or "s"). */
-static void attach_and(const char *resume)
-{
-	send_pkt("qSupported:swbreak+;hwbreak+");
-	send_pkt(resume);
-	assert_true(vcpu_gdb_service(v));
-	assert_true(g.stub.attached);
-}
-
-static enum exit_result db_exit(uint64_t pending)
-{
-	struct vcpu_exit e = {.kind = EXIT_EXCEPTION, .raw_name = "test"};
-
-	e.exc.vector = ARCH_VEC_DB;
-	e.exc.dr6_pending = pending;
-	return exit_dispatch(v, &e);
-}
 
 static void test_attach_keeps_drs_emulated(void **state)
 {
@@ -217,9 +105,10 @@ static void test_watchpoints(void **state)
 	vcpu_gdb_target(&g, &t);
 	assert_int_equal(t.set_hw_bp(t.ctx, GDB_WP_WRITE, DATA_ADDR, 4), 0);
 	assert_int_equal(t.set_hw_bp(t.ctx, GDB_WP_ACCESS, DATA_ADDR + 8, 8), 0);
-	assert_int_equal(t.set_hw_bp(t.ctx, GDB_WP_WRITE, DATA_ADDR + 2, 4), -1); /* misaligned */
-	assert_int_equal(t.set_hw_bp(t.ctx, GDB_WP_READ, DATA_ADDR, 4), -1); /* no such on x86 */
-	assert_int_equal(t.set_hw_bp(t.ctx, GDB_WP_WRITE, DATA_ADDR, 3), -1);
+	/* What no debug register can do goes to the nested page tables: misaligned, read. */
+	assert_int_equal(t.set_hw_bp(t.ctx, GDB_WP_WRITE, OTHER_PAGE + 2, 4), 0);
+	assert_int_equal(t.set_hw_bp(t.ctx, GDB_WP_READ, OTHER_PAGE, 4), 0);
+	assert_int_equal(fake_prot_of(v, OTHER_PAGE), NESTED_DENY_WRITE | NESTED_DENY_ACCESS);
 	assert_int_equal(v->dr->dbg[0].len_code, DR7_LEN_4);
 	assert_int_equal(v->dr->dbg[1].len_code, DR7_LEN_8);
 	/* A guest breakpoint shares the CPU: hardware slot 2 is its DR0. */
@@ -233,39 +122,10 @@ static void test_watchpoints(void **state)
 	assert_int_equal(v->dr->guest.dr6 & DR6_B_MASK, DR6_B(0));
 	assert_int_equal(t.clear_hw_bp(t.ctx, GDB_WP_WRITE, DATA_ADDR, 4), 0);
 	assert_false(v->dr->dbg[0].used);
-}
-
-static void test_int3_owned_and_not(void **state)
-{
-	const uint8_t nop = 0x90;
-	struct vcpu_exit e = {.kind = EXIT_EXCEPTION, .raw_name = "test", .insn_len = 1};
-
-	(void)state;
-	fake_mem_put(BP_ADDR, &nop, 1);
-	attach_and("c");
-	send_pkt("Z0,1010,1");
-	send_pkt("c");
-	vcpu_gdb_request_stop(v, GDB_STOP_INTERRUPT, 0, 0);
-	assert_true(vcpu_gdb_service(v));
-	assert_int_equal(fake_host.mem[BP_ADDR], 0xcc);
-	e.exc.vector = ARCH_VEC_BP;
-	fv.b.regs[REG_RIP] = BP_ADDR;
-	assert_int_equal(exit_dispatch(v, &e), EXIT_RESUME);
-	assert_int_equal(fv.b.nevents, 0);
-	assert_int_equal(g.stop.kind, GDB_STOP_SIGTRAP_SW);
-	assert_int_equal(fv.b.regs[REG_RIP], BP_ADDR); /* reported at the INT3 itself */
-	/* Detach restores the guest's byte. */
-	send_pkt("D");
-	assert_true(vcpu_gdb_service(v));
-	assert_int_equal(fake_host.mem[BP_ADDR], nop);
-	assert_false(v->dr->debugger_attached);
-	/* The guest's own INT3 goes back to it as the software exception. */
-	g.stop_pending = false;
-	assert_int_equal(exit_dispatch(v, &e), EXIT_RESUME);
-	assert_int_equal(fv.b.nevents, 1);
-	assert_int_equal(fv.b.events[0].type, EVENT_SW_EXC);
-	assert_int_equal(fv.b.events[0].insn_len, 1);
-	assert_false(g.stop_pending);
+	assert_int_equal(t.clear_hw_bp(t.ctx, GDB_WP_READ, OTHER_PAGE, 4), 0);
+	assert_int_equal(fake_prot_of(v, OTHER_PAGE), NESTED_DENY_WRITE);
+	assert_int_equal(t.clear_hw_bp(t.ctx, GDB_WP_WRITE, OTHER_PAGE + 2, 4), 0);
+	assert_int_equal(fake_prot_of(v, OTHER_PAGE), 0);
 }
 
 static void test_dead_guest_held_for_gdb(void **state)
@@ -398,7 +258,6 @@ int main(void)
 	    cmocka_unit_test_setup(test_guest_own_tf_still_delivered, setup_wait),
 	    cmocka_unit_test_setup(test_hw_breakpoint_and_rf, setup_wait),
 	    cmocka_unit_test_setup(test_watchpoints, setup_wait),
-	    cmocka_unit_test_setup(test_int3_owned_and_not, setup_wait),
 	    cmocka_unit_test_setup(test_dead_guest_held_for_gdb, setup_wait),
 	    cmocka_unit_test_setup(test_exit_and_kill, setup_wait),
 	    cmocka_unit_test_setup(test_ctrl_c_polling, setup_wait),
