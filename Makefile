@@ -45,7 +45,7 @@ QEMU_BASE := -m $(QEMU_MEM) -no-reboot -display none \
              -device isa-debug-exit,iobase=0xf4,iosize=0x04
 CMDLINE   ?= log=com1 gdb=com2
 
-.PHONY: all unit check test layout loc bench run run-iso run-bochs run-kvm run-uefi run-linux qemu-gdb debug debug-bochs clean \
+.PHONY: all unit check test layout loc bench profile run run-iso run-bochs run-kvm run-uefi run-linux qemu-gdb debug debug-bochs clean \
         format
 all: $(ELF) $(ISO) guests
 
@@ -164,6 +164,13 @@ test: layout unit test-install fuzz-quick check
 bench: all
 	tests/bench/run.sh
 
+# One exit's instructions per function (QEMU's gdbstub) and its round trip on each vendor.
+PROFILE_EXIT ?= cpuid
+PROFILE_BITS ?= 32
+PROFILE_DRS  ?= untouched
+profile: all
+	tests/bench/profile.sh $(PROFILE_EXIT) $(PROFILE_BITS) $(PROFILE_DRS)
+
 # --- running by hand ---
 run: $(ELF)
 	$(QEMU) $(QEMU_BASE) -cpu max -kernel $(ELF) -append "$(CMDLINE)" \
@@ -255,7 +262,7 @@ include install.mk
 
 # Targets that build, run or test wait for the package check (order-only: never forces a
 # rebuild); the objects too, so that `make -j` does not compile before the compiler is there.
-all unit check test fuzz layout loc bench run run-iso run-bochs run-kvm run-uefi run-linux \
+all unit check test fuzz layout loc bench profile run run-iso run-bochs run-kvm run-uefi run-linux \
 	debug debug-bochs \
 	qemu-gdb test-install: | deps
 $(KOBJS) $(HOST_OBJS) $(FUZZ_BINS) $(FUZZ_SEEDS): | deps
