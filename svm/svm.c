@@ -1,6 +1,8 @@
 /* svm.c - AMD SVM backend: enable SVM, build the VMCB, run the guest, access its state. */
 #include "svm.h"
 
+#include <stddef.h>
+
 #include "core/hw/console.h"
 #include "core/hw/layout.h"
 #include "core/hw/mem.h"
@@ -153,18 +155,24 @@ static void svm_run(struct vcpu *v, struct vcpu_exit *e)
 	svm_decode_exit(s, e);
 }
 
-/* Where the VMCB's state-save area keeps each register (APM vol. 2, table B-2). */
+/* Where the VMCB's state-save area keeps each register (APM vol. 2, table B-2): offsets in a
+ * constant table, so an accessor is one load (no table of pointers built per call). */
+static const uint16_t reg_offset[REG_COUNT] = {
+    [REG_RIP] = offsetof(struct vmcb_save, rip),
+    [REG_RFLAGS] = offsetof(struct vmcb_save, rflags),
+    [REG_CR0] = offsetof(struct vmcb_save, cr0),
+    [REG_CR2] = offsetof(struct vmcb_save, cr2),
+    [REG_CR3] = offsetof(struct vmcb_save, cr3),
+    [REG_CR4] = offsetof(struct vmcb_save, cr4),
+    [REG_EFER] = offsetof(struct vmcb_save, efer),
+    [REG_DR6] = offsetof(struct vmcb_save, dr6),
+    [REG_DR7] = offsetof(struct vmcb_save, dr7),
+    [REG_DEBUGCTL] = offsetof(struct vmcb_save, dbgctl),
+};
+
 static uint64_t *reg_of(struct vcpu *v, enum vcpu_reg r)
 {
-	struct vmcb_save *st = &S(v)->vmcb->save;
-	uint64_t *regs[REG_COUNT] = {
-	    [REG_RIP] = &st->rip,	  [REG_RFLAGS] = &st->rflags, [REG_CR0] = &st->cr0,
-	    [REG_CR2] = &st->cr2,	  [REG_CR3] = &st->cr3,	      [REG_CR4] = &st->cr4,
-	    [REG_EFER] = &st->efer,	  [REG_DR6] = &st->dr6,	      [REG_DR7] = &st->dr7,
-	    [REG_DEBUGCTL] = &st->dbgctl,
-	};
-
-	return r < REG_COUNT ? regs[r] : NULL;
+	return r < REG_COUNT ? (uint64_t *)((char *)&S(v)->vmcb->save + reg_offset[r]) : NULL;
 }
 
 static uint64_t svm_get_reg(struct vcpu *v, enum vcpu_reg r)
@@ -184,15 +192,16 @@ static void svm_set_reg(struct vcpu *v, enum vcpu_reg r, uint64_t val)
 		*p = val;
 }
 
+static const uint16_t seg_offset[SEG_COUNT] = {
+    [SEG_ES] = offsetof(struct vmcb_save, es),	   [SEG_CS] = offsetof(struct vmcb_save, cs),
+    [SEG_SS] = offsetof(struct vmcb_save, ss),	   [SEG_DS] = offsetof(struct vmcb_save, ds),
+    [SEG_FS] = offsetof(struct vmcb_save, fs),	   [SEG_GS] = offsetof(struct vmcb_save, gs),
+    [SEG_LDTR] = offsetof(struct vmcb_save, ldtr), [SEG_TR] = offsetof(struct vmcb_save, tr),
+};
+
 static struct vmcb_seg *seg_of(struct vcpu *v, enum vcpu_seg sg)
 {
-	struct vmcb_save *st = &S(v)->vmcb->save;
-	struct vmcb_seg *segs[SEG_COUNT] = {
-	    [SEG_ES] = &st->es, [SEG_CS] = &st->cs, [SEG_SS] = &st->ss,	    [SEG_DS] = &st->ds,
-	    [SEG_FS] = &st->fs, [SEG_GS] = &st->gs, [SEG_LDTR] = &st->ldtr, [SEG_TR] = &st->tr,
-	};
-
-	return segs[sg];
+	return (struct vmcb_seg *)((char *)&S(v)->vmcb->save + seg_offset[sg]);
 }
 
 static void svm_get_seg(struct vcpu *v, enum vcpu_seg sg, struct vcpu_segment *out)
