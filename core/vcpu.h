@@ -197,6 +197,9 @@ struct vcpu_host {
 	bool (*gdb_kicked_in_host)(void);
 	/* VM exits reset DR7 (SDM 3C 28.5.1, APM 15.5.2): reload the host's. May be NULL. */
 	void (*restore_host_dr)(void);
+	/* True while the host uses DR0-DR7 itself (so the guest's cannot stay in the CPU across
+	 * an exit and restore_host_dr is needed). May be NULL: never. */
+	bool (*host_dr_in_use)(void);
 };
 
 struct vcpu_ops {
@@ -278,10 +281,11 @@ struct vcpu {
 	uint64_t lapic_base;	 /* write-protected local APIC page (0: not guarded) */
 	uint64_t ipis_refused;	 /* INIT/SIPI/NMI/SMI IPIs aimed at CPUs the guest does not own */
 	const struct vcpu_debug_hooks *debug; /* the debug layer (core/vcpu_hooks.h) */
-	struct dr_state *dr;  /* its state: the guest's debug registers, the debugger's slots */
-	bool dr_loaded;	      /* debug registers were loaded for the last entry */
-	bool dr_intercept;    /* MOV DR currently exits */
-	bool dr_reload;	      /* a #DB changed DR6: load the debug registers again */
+	struct dr_state *dr; /* its state: the guest's debug registers, the debugger's slots */
+	bool dr_loaded;	     /* debug registers were loaded for the last entry */
+	bool dr_intercept;   /* MOV DR currently exits */
+	bool dr_reload;	     /* a #DB changed DR6: load the debug registers again */
+	bool dr_live; /* the guest's native DRs are still in the CPU, newer than v->dr's copy */
 	struct vcpu_gdb *gdb; /* the GDB stub, or NULL without a debugger line */
 	struct vcpu_stop stop;
 	uint64_t exits[EXIT_KIND_COUNT];

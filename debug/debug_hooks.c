@@ -8,6 +8,9 @@
 static bool hook_before_entry(struct vcpu *v)
 {
 	vcpu_gdb_before_entry(v);
+	/* The stub reads and sets debug registers: from the guest's current values. */
+	if (v->gdb && v->gdb->stop_pending)
+		vcpu_debug_sync(v);
 	if (!vcpu_gdb_service(v))
 		return false;
 	vcpu_debug_before_entry(v);
@@ -17,8 +20,12 @@ static bool hook_before_entry(struct vcpu *v)
 static void hook_after_exit(struct vcpu *v)
 {
 	vcpu_debug_after_exit(v);
-	if (v->host->restore_host_dr)
-		v->host->restore_host_dr();
+	/* Only the host-DR self-test uses the registers here; else the guest's stay in the CPU. */
+	if (v->host->host_dr_in_use && v->host->host_dr_in_use()) {
+		vcpu_debug_sync(v);
+		if (v->host->restore_host_dr)
+			v->host->restore_host_dr();
+	}
 }
 
 const struct vcpu_debug_hooks debug_hooks = {

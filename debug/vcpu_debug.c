@@ -34,6 +34,9 @@ void vcpu_debug_before_entry(struct vcpu *v)
 	struct dr_state *d = v->dr;
 	bool active = d->native || (d->eff_dr7 & DR_ENABLE_BITS);
 
+	/* The guest's own values are still in the CPU and nothing here changed them. */
+	if (v->dr_live)
+		return;
 	if (v->dr_intercept == d->native) {
 		v->dr_intercept = !d->native;
 		v->ops->set_dr_intercept(v, v->dr_intercept);
@@ -49,12 +52,24 @@ void vcpu_debug_before_entry(struct vcpu *v)
 	v->dr_loaded = active;
 }
 
+/*
+ * The hypervisor needs no DR0-DR3 between exits: the exit reset DR7 (SDM 3C 28.3.3 and 27.5.1,
+ * APM 15.5.2), so the guest's breakpoints cannot fire here. A guest running its DRs natively
+ * keeps them in the CPU until an exit that needs them (#DB, a task switch, gdb) syncs.
+ */
 void vcpu_debug_after_exit(struct vcpu *v)
+{
+	if (v->dr->native && v->dr_loaded)
+		v->dr_live = true;
+}
+
+void vcpu_debug_sync(struct vcpu *v)
 {
 	struct dr_state *d = v->dr;
 
-	if (!d->native || !v->dr_loaded)
+	if (!v->dr_live)
 		return;
+	v->dr_live = false;
 	v->ops->save_debug(v, d->guest.db, &d->guest.dr6, &d->guest.dr7);
 	dr_recompute(d);
 }
@@ -88,8 +103,10 @@ static void deliver_db(struct vcpu *v, uint64_t pending, const uint64_t *hw_dr6,
 enum exit_result vcpu_debug_db(struct vcpu *v, const struct vcpu_exit *e)
 {
 	unsigned debugger_hits;
-	uint64_t guest_bits =
-	    dr_route_hits(v->dr, e->exc.software ? 0 : e->exc.dr6_pending, &debugger_hits);
+	uint64_t guest_bits;
+
+	vcpu_debug_sync(v);
+	guest_bits = dr_route_hits(v->dr, e->exc.software ? 0 : e->exc.dr6_pending, &debugger_hits);
 
 	/* Breakpoints and steps the debugger owns are its business; the guest sees its own. */
 	if (vcpu_gdb_db(v, &guest_bits, debugger_hits) && !e->exc.software) {
@@ -124,6 +141,7 @@ enum exit_result vcpu_debug_mov_dr(struct vcpu *v, const struct vcpu_exit *exit)
 	struct dr_access a;
 	uint64_t val = 0;
 
+	vcpu_debug_sync(v);
 	if (e.dr.gpr == GPR_UNKNOWN && !decode_mov_dr(v, &e)) {
 		v->stop.reason = STOP_INTERNAL;
 		v->stop.detail = "cannot decode the guest's MOV DR";
@@ -162,12 +180,14 @@ enum exit_result vcpu_debug_mov_dr(struct vcpu *v, const struct vcpu_exit *exit)
 
 void vcpu_debug_step_trap(struct vcpu *v)
 {
+	vcpu_debug_sync(v);
 	if (!vcpu_gdb_step_trap(v))
 		deliver_db(v, DR6_BS, NULL, NULL);
 }
 
 void vcpu_debug_task_switch(struct vcpu *v, bool t_bit)
 {
+	vcpu_debug_sync(v);
 	dr_task_switch(v->dr);
 	if (t_bit) {
 		dr_deliver_db(v->dr, DR6_BT);
