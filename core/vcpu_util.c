@@ -68,22 +68,39 @@ bool vcpu_write_virt(struct vcpu *v, uint64_t gva, const void *buf, size_t len)
 	return access_virt(v, gva, (void *)buf, len, true);
 }
 
-int vcpu_fetch_insn(struct vcpu *v, struct insn *out)
+bool vcpu_virt_to_phys(struct vcpu *v, uint64_t gva, uint64_t *gpa)
 {
-	uint8_t bytes[INSN_MAX_LEN];
-	enum insn_mode mode = vcpu_code_mode(v);
+	struct gwalk_ctx c = {.cr0 = vcpu_get(v, REG_CR0),
+			      .cr3 = vcpu_get(v, REG_CR3),
+			      .cr4 = vcpu_get(v, REG_CR4),
+			      .efer = vcpu_get(v, REG_EFER),
+			      .read_phys = walk_read,
+			      .ctx = v};
+	uint64_t page_size;
+
+	return gwalk_translate(&c, gva, gpa, &page_size) == GWALK_OK;
+}
+
+uint64_t vcpu_code_linear(struct vcpu *v, enum insn_mode mode)
+{
 	struct vcpu_segment cs;
 	uint64_t rip = vcpu_get(v, REG_RIP);
-	size_t got;
 
+	if (mode == INSN_MODE_64)
+		return rip;
 	v->ops->get_seg(v, SEG_CS, &cs);
-	if (mode != INSN_MODE_64)
-		rip = (cs.base + rip) & MASK_32;
+	return (cs.base + rip) & MASK_32;
+}
+
+int vcpu_fetch_insn_at(struct vcpu *v, uint64_t lin, enum insn_mode mode, struct insn *out,
+		       uint8_t bytes[INSN_MAX_LEN])
+{
+	size_t got = INSN_MAX_LEN;
+
 	/* All 15 bytes at once; near an unmapped page, only what precedes it. */
-	got = sizeof(bytes);
-	if (!vcpu_read_virt(v, rip, bytes, got)) {
-		got = (PAGE_MASK_4K + 1) - (rip & PAGE_MASK_4K);
-		if (got > sizeof(bytes) || !vcpu_read_virt(v, rip, bytes, got))
+	if (!vcpu_read_virt(v, lin, bytes, got)) {
+		got = (PAGE_MASK_4K + 1) - (lin & PAGE_MASK_4K);
+		if (got > INSN_MAX_LEN || !vcpu_read_virt(v, lin, bytes, got))
 			got = 0;
 	}
 	if (!got)
@@ -91,15 +108,12 @@ int vcpu_fetch_insn(struct vcpu *v, struct insn *out)
 	return insn_decode(bytes, got, mode, out);
 }
 
-unsigned vcpu_exit_insn_len(struct vcpu *v, const struct vcpu_exit *e)
+int vcpu_fetch_insn(struct vcpu *v, struct insn *out)
 {
-	struct insn i;
+	uint8_t bytes[INSN_MAX_LEN];
+	enum insn_mode mode = vcpu_code_mode(v);
 
-	if (e->insn_len)
-		return e->insn_len;
-	if (vcpu_fetch_insn(v, &i) != 0)
-		return 0;
-	return i.len;
+	return vcpu_fetch_insn_at(v, vcpu_code_linear(v, mode), mode, out, bytes);
 }
 
 /*
