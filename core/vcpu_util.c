@@ -173,8 +173,13 @@ enum exit_result vcpu_stop_guest(struct vcpu *v, enum vcpu_stop_reason r, const 
 void vcpu_complete_insn(struct vcpu *v, unsigned len)
 {
 	uint64_t rflags = vcpu_get(v, REG_RFLAGS);
+	uint64_t rip = vcpu_get(v, REG_RIP), next = rip + len;
 
-	vcpu_set(v, REG_RIP, (vcpu_get(v, REG_RIP) + len) & vcpu_code_mask(v));
+	/* 16- and 32-bit code keeps RIP below 64 KiB and 4 GiB (SDM 3A 3.6): only an addition
+	 * that crosses one of them can wrap, and only then does the code size matter. */
+	if ((rip <= MASK_16 && next > MASK_16) || (rip <= MASK_32 && next > MASK_32))
+		next &= vcpu_code_mask(v);
+	vcpu_set(v, REG_RIP, next);
 	if (rflags & RFLAGS_RF)
 		vcpu_set(v, REG_RFLAGS, rflags & ~RFLAGS_RF);
 	if (v->ops->get_interrupt_shadow(v))
