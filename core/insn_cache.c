@@ -32,8 +32,7 @@ unsigned vcpu_exit_insn_len(struct vcpu *v, const struct vcpu_exit *e)
 
 	if (e->insn_len)
 		return e->insn_len;
-	mode = vcpu_code_mode(v);
-	lin = vcpu_code_linear(v, mode);
+	mode = vcpu_code_place(v, &lin);
 	cr3 = vcpu_get(v, REG_CR3);
 	if (cache_hit(v, c, (uint8_t)e->kind, mode, lin, cr3)) {
 		c->hits++;

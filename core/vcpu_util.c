@@ -10,16 +10,32 @@
 #define MASK_16	     0xffffull
 #define MASK_32	     0xffffffffull
 
+/* The code size from CR0.PE, EFER.LMA, CS.L and CS.D, with CS as read for it. */
+static enum insn_mode code_mode_cs(struct vcpu *v, struct vcpu_segment *cs)
+{
+	v->ops->get_seg(v, SEG_CS, cs);
+	if (!(vcpu_get(v, REG_CR0) & CR0_PE))
+		return INSN_MODE_16;
+	if ((cs->attr & SEG_ATTR_L) && (vcpu_get(v, REG_EFER) & EFER_LMA))
+		return INSN_MODE_64;
+	return (cs->attr & SEG_ATTR_DB) ? INSN_MODE_32 : INSN_MODE_16;
+}
+
 enum insn_mode vcpu_code_mode(struct vcpu *v)
 {
 	struct vcpu_segment cs;
 
-	if (!(vcpu_get(v, REG_CR0) & CR0_PE))
-		return INSN_MODE_16;
-	v->ops->get_seg(v, SEG_CS, &cs);
-	if ((vcpu_get(v, REG_EFER) & EFER_LMA) && (cs.attr & SEG_ATTR_L))
-		return INSN_MODE_64;
-	return (cs.attr & SEG_ATTR_DB) ? INSN_MODE_32 : INSN_MODE_16;
+	return code_mode_cs(v, &cs);
+}
+
+enum insn_mode vcpu_code_place(struct vcpu *v, uint64_t *lin)
+{
+	struct vcpu_segment cs;
+	enum insn_mode mode = code_mode_cs(v, &cs);
+	uint64_t rip = vcpu_get(v, REG_RIP);
+
+	*lin = mode == INSN_MODE_64 ? rip : (cs.base + rip) & MASK_32;
+	return mode;
 }
 
 static bool walk_read(uint64_t gpa, void *buf, size_t len, void *ctx)
@@ -81,17 +97,6 @@ bool vcpu_virt_to_phys(struct vcpu *v, uint64_t gva, uint64_t *gpa)
 	return gwalk_translate(&c, gva, gpa, &page_size) == GWALK_OK;
 }
 
-uint64_t vcpu_code_linear(struct vcpu *v, enum insn_mode mode)
-{
-	struct vcpu_segment cs;
-	uint64_t rip = vcpu_get(v, REG_RIP);
-
-	if (mode == INSN_MODE_64)
-		return rip;
-	v->ops->get_seg(v, SEG_CS, &cs);
-	return (cs.base + rip) & MASK_32;
-}
-
 int vcpu_fetch_insn_at(struct vcpu *v, uint64_t lin, enum insn_mode mode, struct insn *out,
 		       uint8_t bytes[INSN_MAX_LEN])
 {
@@ -111,9 +116,10 @@ int vcpu_fetch_insn_at(struct vcpu *v, uint64_t lin, enum insn_mode mode, struct
 int vcpu_fetch_insn(struct vcpu *v, struct insn *out)
 {
 	uint8_t bytes[INSN_MAX_LEN];
-	enum insn_mode mode = vcpu_code_mode(v);
+	uint64_t lin;
+	enum insn_mode mode = vcpu_code_place(v, &lin);
 
-	return vcpu_fetch_insn_at(v, vcpu_code_linear(v, mode), mode, out, bytes);
+	return vcpu_fetch_insn_at(v, lin, mode, out, bytes);
 }
 
 /*

@@ -25,8 +25,8 @@ bool vcpu_read_virt(struct vcpu *v, uint64_t gva, void *buf, size_t len);
 bool vcpu_write_virt(struct vcpu *v, uint64_t gva, const void *buf, size_t len);
 /* Translate one guest-virtual address through the guest's page tables. */
 bool vcpu_virt_to_phys(struct vcpu *v, uint64_t gva, uint64_t *gpa);
-/* CS:RIP as a linear address in code size @mode. */
-uint64_t vcpu_code_linear(struct vcpu *v, enum insn_mode mode);
+/* The code size, and CS:RIP as a linear address in *@lin. */
+enum insn_mode vcpu_code_place(struct vcpu *v, uint64_t *lin);
 /* Decode the instruction at CS:RIP; 0 on success. */
 int vcpu_fetch_insn(struct vcpu *v, struct insn *out);
 /* The same at linear address @lin, leaving the bytes read in @bytes. */

@@ -9,11 +9,14 @@ static bool hook_before_entry(struct vcpu *v)
 {
 	vcpu_gdb_before_entry(v);
 	/* The stub reads and sets debug registers: from the guest's current values. */
-	if (v->gdb && v->gdb->stop_pending)
+	if (v->gdb && v->gdb->stop_pending) {
 		vcpu_debug_sync(v);
-	if (!vcpu_gdb_service(v))
-		return false;
-	vcpu_debug_before_entry(v);
+		if (!vcpu_gdb_service(v))
+			return false;
+	}
+	/* Guest DRs live in the CPU: nothing to load (the common case once Linux touched them). */
+	if (!v->dr_live)
+		vcpu_debug_before_entry(v);
 	return true;
 }
 

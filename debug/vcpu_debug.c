@@ -32,11 +32,12 @@ void vcpu_debug_setup(struct vcpu *v, const struct dr_features *f)
 void vcpu_debug_before_entry(struct vcpu *v)
 {
 	struct dr_state *d = v->dr;
-	bool active = d->native || (d->eff_dr7 & DR_ENABLE_BITS);
+	bool active;
 
 	/* The guest's own values are still in the CPU and nothing here changed them. */
 	if (v->dr_live)
 		return;
+	active = d->native || (d->eff_dr7 & DR_ENABLE_BITS);
 	if (v->dr_intercept == d->native) {
 		v->dr_intercept = !d->native;
 		v->ops->set_dr_intercept(v, v->dr_intercept);
