@@ -7,7 +7,8 @@
 /* gdb first (it may change breakpoints and TF), then the DRs the next run needs. */
 static bool hook_before_entry(struct vcpu *v)
 {
-	vcpu_gdb_before_entry(v);
+	if (v->gdb)
+		vcpu_gdb_before_entry(v);
 	/* The stub reads and sets debug registers: from the guest's current values. */
 	if (v->gdb && v->gdb->stop_pending) {
 		vcpu_debug_sync(v);
@@ -20,20 +21,9 @@ static bool hook_before_entry(struct vcpu *v)
 	return true;
 }
 
-static void hook_after_exit(struct vcpu *v)
-{
-	vcpu_debug_after_exit(v);
-	/* Only the host-DR self-test uses the registers here; else the guest's stay in the CPU. */
-	if (v->host->host_dr_in_use && v->host->host_dr_in_use()) {
-		vcpu_debug_sync(v);
-		if (v->host->restore_host_dr)
-			v->host->restore_host_dr();
-	}
-}
-
 const struct vcpu_debug_hooks debug_hooks = {
     .before_entry = hook_before_entry,
-    .after_exit = hook_after_exit,
+    .after_exit = vcpu_debug_after_exit,
     .db = vcpu_debug_db,
     .mov_dr = vcpu_debug_mov_dr,
     .step_trap = vcpu_debug_step_trap,

@@ -29,15 +29,12 @@ void vcpu_debug_setup(struct vcpu *v, const struct dr_features *f)
 	v->dr_intercept = true;
 }
 
-void vcpu_debug_before_entry(struct vcpu *v)
+/* Out of line, so the checks below cost no stack frame. */
+static __attribute__((noinline)) void load_for_entry(struct vcpu *v)
 {
 	struct dr_state *d = v->dr;
-	bool active;
+	bool active = d->native || (d->eff_dr7 & DR_ENABLE_BITS);
 
-	/* The guest's own values are still in the CPU and nothing here changed them. */
-	if (v->dr_live)
-		return;
-	active = d->native || (d->eff_dr7 & DR_ENABLE_BITS);
 	if (v->dr_intercept == d->native) {
 		v->dr_intercept = !d->native;
 		v->ops->set_dr_intercept(v, v->dr_intercept);
@@ -53,6 +50,20 @@ void vcpu_debug_before_entry(struct vcpu *v)
 	v->dr_loaded = active;
 }
 
+void vcpu_debug_before_entry(struct vcpu *v)
+{
+	const struct dr_state *d = v->dr;
+
+	/* The guest's own values are still in the CPU and nothing here changed them. */
+	if (v->dr_live)
+		return;
+	/* Emulated, nothing enabled, nothing loaded, nothing to reset: the common case. */
+	if (!d->native && v->dr_intercept && !(d->eff_dr7 & DR_ENABLE_BITS) && !v->dr_loaded &&
+	    !v->dr_reload)
+		return;
+	load_for_entry(v);
+}
+
 /*
  * The hypervisor needs no DR0-DR3 between exits: the exit reset DR7 (SDM 3C 28.3.3 and 27.5.1,
  * APM 15.5.2), so the guest's breakpoints cannot fire here. A guest running its DRs natively
@@ -62,6 +73,12 @@ void vcpu_debug_after_exit(struct vcpu *v)
 {
 	if (v->dr->native && v->dr_loaded)
 		v->dr_live = true;
+	/* Only the host-DR self-test uses the registers here; it takes the guest's back first. */
+	if (v->host->host_dr_in_use && v->host->host_dr_in_use()) {
+		vcpu_debug_sync(v);
+		if (v->host->restore_host_dr)
+			v->host->restore_host_dr();
+	}
 }
 
 void vcpu_debug_sync(struct vcpu *v)
