@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "core/vcpu.h"
+#include "vmx_insn.h"
 
 /*
  * A failing VMREAD/VMWRITE means the hypervisor itself is wrong: the accessors print the field,
@@ -17,8 +18,28 @@
 #define vmcs_write32(f, v) vmcs_write_checked((f), (uint64_t)(uint32_t)(v), __func__)
 #define vmcs_write16(f, v) vmcs_write_checked((f), (uint64_t)(uint16_t)(v), __func__)
 
-uint64_t vmcs_read_checked(uint32_t field, const char *caller);
-void vmcs_write_checked(uint32_t field, uint64_t val, const char *caller);
+/* The report and panic, out of line: the accessors below stay a few instructions each (the exit
+ * path makes about ten of them). */
+void vmcs_fail(const char *op, uint32_t field, enum vmx_status st, const char *caller)
+    __attribute__((noreturn, cold));
+
+static inline uint64_t vmcs_read_checked(uint32_t field, const char *caller)
+{
+	uint64_t v = 0;
+	enum vmx_status st = vmx_vmread(field, &v);
+
+	if (__builtin_expect(st != VMX_OK, 0))
+		vmcs_fail("VMREAD", field, st, caller);
+	return v;
+}
+
+static inline void vmcs_write_checked(uint32_t field, uint64_t val, const char *caller)
+{
+	enum vmx_status st = vmx_vmwrite(field, val);
+
+	if (__builtin_expect(st != VMX_OK, 0))
+		vmcs_fail("VMWRITE", field, st, caller);
+}
 /* The guest-state fields of one segment register, by enum vcpu_seg (x86 encoding order). */
 struct vmcs_seg_fields {
 	const char *name;
