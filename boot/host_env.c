@@ -79,5 +79,4 @@ const struct vcpu_host host_env = {
     .gdb_kick = gdb_watch_take,
     .gdb_kicked_in_host = gdb_watch_host_kicked,
     .restore_host_dr = host_dr_restore,
-    .host_dr_in_use = host_dr_in_use,
 };

@@ -198,9 +198,6 @@ struct vcpu_host {
 	bool (*gdb_kicked_in_host)(void);
 	/* VM exits reset DR7 (SDM 3C 28.5.1, APM 15.5.2): reload the host's. May be NULL. */
 	void (*restore_host_dr)(void);
-	/* True while the host uses DR0-DR7 itself (so the guest's cannot stay in the CPU across
-	 * an exit and restore_host_dr is needed). May be NULL: never. */
-	bool (*host_dr_in_use)(void);
 };
 
 struct vcpu_ops {
@@ -297,7 +294,8 @@ struct vcpu {
 	bool dr_loaded;	     /* debug registers were loaded for the last entry */
 	bool dr_intercept;   /* MOV DR currently exits */
 	bool dr_reload;	     /* a #DB changed DR6: load the debug registers again */
-	bool dr_live; /* the guest's native DRs are still in the CPU, newer than v->dr's copy */
+	bool dr_live;  /* the guest's native DRs are still in the CPU, newer than v->dr's copy */
+	bool host_drs; /* the host uses DR0-DR7 itself (hostdr=on): restore_host_dr after exits */
 	struct vcpu_gdb *gdb; /* the GDB stub, or NULL without a debugger line */
 	struct vcpu_stop stop;
 	struct vcpu_insn_cache insn_cache;

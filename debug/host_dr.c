@@ -24,11 +24,6 @@ void host_dr_restore(void)
 	x86_write_dr7(DR7_INIT | DR7_L(0)); /* execute, 1 byte, local enable */
 }
 
-bool host_dr_in_use(void)
-{
-	return selftest;
-}
-
 bool host_dr_handle_db(struct trap_frame *f)
 {
 	uint64_t dr6 = x86_read_dr6();

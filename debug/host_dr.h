@@ -11,8 +11,6 @@
 void host_dr_selftest_start(uint64_t addr);
 /* VM exits reset DR7 (SDM 3C 28.5.1, APM 15.5.2): put the hypervisor's own back. */
 void host_dr_restore(void);
-/* True while the self-test keeps a host breakpoint (the host needs DR0-DR7 after exits). */
-bool host_dr_in_use(void);
 /* A #DB taken in the hypervisor; true when handled (the frame resumes with RF). */
 bool host_dr_handle_db(struct trap_frame *f);
 void host_dr_report(void);

@@ -74,7 +74,7 @@ void vcpu_debug_after_exit(struct vcpu *v)
 	if (v->dr->native && v->dr_loaded)
 		v->dr_live = true;
 	/* Only the host-DR self-test uses the registers here; it takes the guest's back first. */
-	if (v->host->host_dr_in_use && v->host->host_dr_in_use()) {
+	if (v->host_drs) {
 		vcpu_debug_sync(v);
 		if (v->host->restore_host_dr)
 			v->host->restore_host_dr();
