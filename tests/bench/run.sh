@@ -9,6 +9,7 @@ cd "$(dirname "$0")/../.."
 OUT=$BUILD/bench
 mkdir -p "$OUT"
 quiet() { "$@" >/dev/null 2>&1; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'; }
 QEMU_ICOUNT="-cpu max -icount shift=0"
 # BENCH_PARTS picks sections: exits (the exit round trips), gdb (the stub), linux (the boot).
 PARTS=" ${BENCH_PARTS:-exits gdb linux} "
@@ -91,7 +92,6 @@ theirs=$(gdb_bench bench-gdb-qemu $((port + 1)) i386:x86-64 -cpu max -kernel "$G
 	-S -gdb "tcp:127.0.0.1:$((port + 1))")
 read -r our_step our_g <<<"${ours:-n/a n/a}"
 read -r q_step q_g <<<"${theirs:-n/a n/a}"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'; }
 echo
 echo "GDB stub on QEMU 7.2 TCG (1000 stepi, 300 'g' packets; same guest, same gdb):"
 printf '  %-34s %12s %14s\n' "stub" "stepi/s" "g round trip"
