@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # profile.sh - `make profile`: where the hypervisor's instructions go over one chosen VM exit.
-# usage: tests/bench/profile.sh [KIND] [BITS] [DRS]   (or make profile EXIT=KIND BITS=.. DRS=..)
+# usage: tests/bench/profile.sh [KIND] [BITS] [DRS]
+#        (make profile PROFILE_EXIT=KIND PROFILE_BITS=BITS PROFILE_DRS=DRS)
 #   KIND: cpuid (default), wrmsr (WRMSR to EFER, its own value), io (IN from COM2, hidden),
 #         db (a guest single-step #DB), movdr (MOV to DR0, booted with drlazy=off so it exits)
 #   BITS: 32 (default) or 64;  DRS: untouched (default), touched (the guest read DR7), armed
