@@ -23,7 +23,7 @@ PURE_SRCS := $(sort core/hw/printf.c boot/cmdline.c boot/multiboot.c core/hw/pme
              core/hw/cpu_caps.c guest/mbload.c guest/mbload_elf.c guest/mb1info.c \
              guest/mb2info.c guest/mb2load.c guest/modules.c guest/bzimage.c guest/acpi.c \
              guest/mptable.c guest/acpi_irq.c core/exit.c \
-             core/exit_io.c core/msr_virt.c core/cpuid_view.c core/vcpu_util.c \
+             core/exit_io.c core/msr_virt.c core/cpuid_view.c core/vcpu_util.c core/insn_cache.c \
              core/paging/guest_map.c core/paging/nested_pt.c core/insn.c core/insn_tables.c \
              core/paging/gwalk.c core/apic_guard.c core/ioapic_guard.c core/nmi.c debug/vcpu_debug.c core/task_switch.c \
              core/vcpu_names.c debug/vcpu_gdb.c debug/vcpu_gdb_target.c debug/vcpu_gdb_monitor.c debug/debug_hooks.c \
@@ -46,7 +46,7 @@ QEMU_BASE := -m $(QEMU_MEM) -no-reboot -display none \
              -device isa-debug-exit,iobase=0xf4,iosize=0x04
 CMDLINE   ?= log=com1 gdb=com2
 
-.PHONY: all unit check test layout loc bench run run-iso run-bochs run-kvm run-uefi run-linux qemu-gdb debug debug-bochs clean \
+.PHONY: all unit check test layout loc bench profile run run-iso run-bochs run-kvm run-uefi run-linux qemu-gdb debug debug-bochs clean \
         format
 all: $(ELF) $(ISO) guests
 
@@ -165,6 +165,13 @@ test: layout unit test-install fuzz-quick check
 bench: all
 	tests/bench/run.sh
 
+# One exit's instructions per function (QEMU's gdbstub) and its round trip on each vendor.
+PROFILE_EXIT ?= cpuid
+PROFILE_BITS ?= 32
+PROFILE_DRS  ?= untouched
+profile: all
+	tests/bench/profile.sh $(PROFILE_EXIT) $(PROFILE_BITS) $(PROFILE_DRS)
+
 # --- running by hand ---
 run: $(ELF)
 	$(QEMU) $(QEMU_BASE) -cpu max -kernel $(ELF) -append "$(CMDLINE)" \
@@ -256,7 +263,7 @@ include install.mk
 
 # Targets that build, run or test wait for the package check (order-only: never forces a
 # rebuild); the objects too, so that `make -j` does not compile before the compiler is there.
-all unit check test fuzz layout loc bench run run-iso run-bochs run-kvm run-uefi run-linux \
+all unit check test fuzz layout loc bench profile run run-iso run-bochs run-kvm run-uefi run-linux \
 	debug debug-bochs \
 	qemu-gdb test-install: | deps
 $(KOBJS) $(HOST_OBJS) $(FUZZ_BINS) $(FUZZ_SEEDS): | deps

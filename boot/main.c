@@ -182,8 +182,10 @@ static int run_guest(const struct cpu_raw *raw, const struct cpu_caps *caps)
 		}
 	}
 	printk("dbgvisor: starting the guest under %s\n", ops->name);
-	if (config.host_dr_test)
+	if (config.host_dr_test) {
+		vcpu.host_drs = true;
 		host_dr_selftest_start((uint64_t)exit_dispatch);
+	}
 	/* The guest may take the log UART over and reset its FIFO: what we said must be out. */
 	console_drain();
 	vcpu_run(&vcpu);

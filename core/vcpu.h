@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "core/hw/dr_bits.h"
+#include "insn.h"
 
 /* General-purpose registers in x86 encoding order, so decoders can index them directly. */
 enum vcpu_gpr {
@@ -316,6 +317,17 @@ struct vcpu_stop {
 	const char *detail;
 };
 
+/* The length of the last instruction the CPU did not report (SVM without NRIP save), kept for the
+ * next exit at the same place (core/insn_cache.c): it holds while the exit kind, the linear RIP,
+ * CR3, the code size and the instruction's bytes at the same guest-physical address match. */
+struct vcpu_insn_cache {
+	bool valid;
+	uint8_t kind, mode, len;
+	uint64_t lin, cr3, gpa;
+	uint8_t bytes[INSN_MAX_LEN];
+	uint64_t hits, misses;
+};
+
 struct vcpu {
 	const struct vcpu_ops *ops;
 	void *backend; /* struct svm_vcpu / struct vmx_vcpu */
@@ -341,10 +353,13 @@ struct vcpu {
 	bool db_intercept;    /* #DB currently exits */
 	bool db_status_lost;  /* the CPU keeps no status for an intercepted #DB (backend's probe) */
 	bool dr_reload;	      /* a #DB changed DR6: load the debug registers again */
+	bool dr_live;	      /* the guest's native DRs are still in the CPU, newer than v->dr's copy */
+	bool host_drs;	      /* the host uses DR0-DR7 itself (hostdr=on): restore_host_dr after exits */
 	struct vcpu_gdb *gdb; /* the GDB stub, or NULL without a debugger line */
 	struct vcpu_npt *npt; /* nested-page breakpoints (debug/vcpu_npt.c), NULL before any */
 	bool npt_tf;	      /* RFLAGS.TF is the nested-page step's, not the guest's */
 	struct vcpu_stop stop;
+	struct vcpu_insn_cache insn_cache;
 	uint64_t exits[EXIT_KIND_COUNT];
 	uint64_t exits_total;
 };

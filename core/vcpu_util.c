@@ -9,16 +9,32 @@
 #define PAGE_MASK_4K 0xfffull
 #define MASK_32	     0xffffffffull
 
+/* The code size from CR0.PE, EFER.LMA, CS.L and CS.D, with CS as read for it. */
+static enum insn_mode code_mode_cs(struct vcpu *v, struct vcpu_segment *cs)
+{
+	v->ops->get_seg(v, SEG_CS, cs);
+	if (!(vcpu_get(v, REG_CR0) & CR0_PE))
+		return INSN_MODE_16;
+	if ((cs->attr & SEG_ATTR_L) && (vcpu_get(v, REG_EFER) & EFER_LMA))
+		return INSN_MODE_64;
+	return (cs->attr & SEG_ATTR_DB) ? INSN_MODE_32 : INSN_MODE_16;
+}
+
 enum insn_mode vcpu_code_mode(struct vcpu *v)
 {
 	struct vcpu_segment cs;
 
-	if (!(vcpu_get(v, REG_CR0) & CR0_PE))
-		return INSN_MODE_16;
-	v->ops->get_seg(v, SEG_CS, &cs);
-	if ((vcpu_get(v, REG_EFER) & EFER_LMA) && (cs.attr & SEG_ATTR_L))
-		return INSN_MODE_64;
-	return (cs.attr & SEG_ATTR_DB) ? INSN_MODE_32 : INSN_MODE_16;
+	return code_mode_cs(v, &cs);
+}
+
+enum insn_mode vcpu_code_place(struct vcpu *v, uint64_t *lin)
+{
+	struct vcpu_segment cs;
+	enum insn_mode mode = code_mode_cs(v, &cs);
+	uint64_t rip = vcpu_get(v, REG_RIP);
+
+	*lin = mode == INSN_MODE_64 ? rip : (cs.base + rip) & MASK_32;
+	return mode;
 }
 
 static bool walk_read(uint64_t gpa, void *buf, size_t len, void *ctx)
@@ -81,22 +97,15 @@ bool vcpu_write_virt(struct vcpu *v, uint64_t gva, const void *buf, size_t len)
 	return access_virt(v, gva, (void *)buf, len, true);
 }
 
-int vcpu_fetch_insn(struct vcpu *v, struct insn *out)
+int vcpu_fetch_insn_at(struct vcpu *v, uint64_t lin, enum insn_mode mode, struct insn *out,
+		       uint8_t bytes[INSN_MAX_LEN])
 {
-	uint8_t bytes[INSN_MAX_LEN];
-	enum insn_mode mode = vcpu_code_mode(v);
-	struct vcpu_segment cs;
-	uint64_t rip = vcpu_get(v, REG_RIP);
-	size_t got;
+	size_t got = INSN_MAX_LEN;
 
-	v->ops->get_seg(v, SEG_CS, &cs);
-	if (mode != INSN_MODE_64)
-		rip = (cs.base + rip) & MASK_32;
 	/* All 15 bytes at once; near an unmapped page, only what precedes it. */
-	got = sizeof(bytes);
-	if (!vcpu_read_virt(v, rip, bytes, got)) {
-		got = (PAGE_MASK_4K + 1) - (rip & PAGE_MASK_4K);
-		if (got > sizeof(bytes) || !vcpu_read_virt(v, rip, bytes, got))
+	if (!vcpu_read_virt(v, lin, bytes, got)) {
+		got = (PAGE_MASK_4K + 1) - (lin & PAGE_MASK_4K);
+		if (got > INSN_MAX_LEN || !vcpu_read_virt(v, lin, bytes, got))
 			got = 0;
 	}
 	if (!got)
@@ -104,15 +113,13 @@ int vcpu_fetch_insn(struct vcpu *v, struct insn *out)
 	return insn_decode(bytes, got, mode, out);
 }
 
-unsigned vcpu_exit_insn_len(struct vcpu *v, const struct vcpu_exit *e)
+int vcpu_fetch_insn(struct vcpu *v, struct insn *out)
 {
-	struct insn i;
+	uint8_t bytes[INSN_MAX_LEN];
+	uint64_t lin;
+	enum insn_mode mode = vcpu_code_place(v, &lin);
 
-	if (e->insn_len)
-		return e->insn_len;
-	if (vcpu_fetch_insn(v, &i) != 0)
-		return 0;
-	return i.len;
+	return vcpu_fetch_insn_at(v, lin, mode, out, bytes);
 }
 
 /*
@@ -175,8 +182,14 @@ enum exit_result vcpu_stop_guest(struct vcpu *v, enum vcpu_stop_reason r, const 
 void vcpu_complete_insn(struct vcpu *v, unsigned len)
 {
 	uint64_t rflags = vcpu_get(v, REG_RFLAGS);
+	uint64_t rip = vcpu_get(v, REG_RIP), next = rip + len;
 
-	vcpu_set(v, REG_RIP, (vcpu_get(v, REG_RIP) + len) & vcpu_next_ip_mask(v));
+	/* Outside 64-bit mode EIP wraps at 4 GiB; 16-bit code does not wrap at 64 KiB, the next
+	 * fetch beyond the limit faults instead (SDM 3A 3.6; see vcpu_next_ip_mask). Only an
+	 * addition that crosses 4 GiB can wrap, and only then does the code size matter. */
+	if (rip <= MASK_32 && next > MASK_32)
+		next &= vcpu_next_ip_mask(v);
+	vcpu_set(v, REG_RIP, next);
 	if (rflags & RFLAGS_RF)
 		vcpu_set(v, REG_RFLAGS, rflags & ~RFLAGS_RF);
 	if (v->ops->get_interrupt_shadow(v))

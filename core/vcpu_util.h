@@ -23,11 +23,17 @@ uint64_t vcpu_next_ip_mask(struct vcpu *v);
 /* Read guest-virtual memory through the guest's own page tables. */
 bool vcpu_read_virt(struct vcpu *v, uint64_t gva, void *buf, size_t len);
 bool vcpu_write_virt(struct vcpu *v, uint64_t gva, const void *buf, size_t len);
-/* Translate @gva through the guest's page tables now; false if it is not mapped. */
+/* Translate one guest-virtual address through the guest's page tables. */
 bool vcpu_virt_to_phys(struct vcpu *v, uint64_t gva, uint64_t *gpa);
+/* The code size, and CS:RIP as a linear address in *@lin. */
+enum insn_mode vcpu_code_place(struct vcpu *v, uint64_t *lin);
 /* Decode the instruction at CS:RIP; 0 on success. */
 int vcpu_fetch_insn(struct vcpu *v, struct insn *out);
-/* Length of the exiting instruction: what the CPU reported, else decoded; 0 on failure. */
+/* The same at linear address @lin, leaving the bytes read in @bytes. */
+int vcpu_fetch_insn_at(struct vcpu *v, uint64_t lin, enum insn_mode mode, struct insn *out,
+		       uint8_t bytes[INSN_MAX_LEN]);
+/* Length of the exiting instruction: what the CPU reported, else decoded (through the cache of
+ * core/insn_cache.c); 0 on failure. */
 unsigned vcpu_exit_insn_len(struct vcpu *v, const struct vcpu_exit *e);
 
 /* Queue a hardware exception; a fault (not #DB) first sets RF, which delivery pushes. */

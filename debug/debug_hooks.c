@@ -10,15 +10,20 @@
 /* gdb first (it may change breakpoints and TF), then the DRs the next run needs. */
 static bool hook_before_entry(struct vcpu *v)
 {
-	bool stopped = v->gdb && v->gdb->stop_pending;
-
-	vcpu_gdb_before_entry(v);
-	if (!vcpu_gdb_service(v))
-		return false;
-	/* gdb resumed the guest: leave a nested-page breakpoint, place pending ones. */
-	if (stopped)
-		vcpu_npt_resume(v);
-	vcpu_debug_before_entry(v);
+	if (v->gdb) {
+		vcpu_gdb_before_entry(v);
+		/* The stub reads and sets debug registers: from the guest's current values. */
+		if (v->gdb->stop_pending) {
+			vcpu_debug_sync(v);
+			if (!vcpu_gdb_service(v))
+				return false;
+			/* gdb resumed the guest: leave a nested-page breakpoint, place pending ones. */
+			vcpu_npt_resume(v);
+		}
+	}
+	/* Guest DRs live in the CPU: nothing to load (the common case once Linux touched them). */
+	if (!v->dr_live)
+		vcpu_debug_before_entry(v);
 	return true;
 }
 
@@ -26,8 +31,6 @@ static void hook_after_exit(struct vcpu *v)
 {
 	vcpu_debug_after_exit(v);
 	vcpu_npt_after_exit(v);
-	if (v->host->restore_host_dr)
-		v->host->restore_host_dr();
 }
 
 /* gdb's catchpoints, checked before the exit is handled. */

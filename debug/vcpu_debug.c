@@ -34,7 +34,8 @@ void vcpu_debug_setup(struct vcpu *v, const struct dr_features *f)
 	v->dr_intercept = true;
 }
 
-void vcpu_debug_before_entry(struct vcpu *v)
+/* Out of line, so the checks below cost no stack frame. */
+static __attribute__((noinline)) void load_for_entry(struct vcpu *v)
 {
 	struct dr_state *d = v->dr;
 	bool active, db_exits;
@@ -73,12 +74,44 @@ void vcpu_debug_before_entry(struct vcpu *v)
 	v->dr_loaded = active;
 }
 
+void vcpu_debug_before_entry(struct vcpu *v)
+{
+	const struct dr_state *d = v->dr;
+
+	/* The guest's own values are still in the CPU and nothing here changed them. */
+	if (v->dr_live)
+		return;
+	/* Emulated, nothing enabled, nothing loaded, nothing to reset: the common case. */
+	if (!d->native && v->dr_intercept && !(d->eff_dr7 & DR_ENABLE_BITS) && !v->dr_loaded &&
+	    !v->dr_reload && (d->guest_touched || !v->db_status_lost))
+		return;
+	load_for_entry(v);
+}
+
+/*
+ * The hypervisor needs no DR0-DR3 between exits: the exit reset DR7 (SDM 3C 28.3.3 and 27.5.1,
+ * APM 15.5.2), so the guest's breakpoints cannot fire here. A guest running its DRs natively
+ * keeps them in the CPU until an exit that needs them (#DB, a task switch, gdb) syncs.
+ */
 void vcpu_debug_after_exit(struct vcpu *v)
+{
+	if (v->dr->native && v->dr_loaded)
+		v->dr_live = true;
+	/* Only the host-DR self-test uses the registers here; it takes the guest's back first. */
+	if (v->host_drs) {
+		vcpu_debug_sync(v);
+		if (v->host->restore_host_dr)
+			v->host->restore_host_dr();
+	}
+}
+
+void vcpu_debug_sync(struct vcpu *v)
 {
 	struct dr_state *d = v->dr;
 
-	if (!d->native || !v->dr_loaded)
+	if (!v->dr_live)
 		return;
+	v->dr_live = false;
 	v->ops->save_debug(v, d->guest.db, &d->guest.dr6, &d->guest.dr7);
 	dr_recompute(d);
 }
@@ -112,10 +145,13 @@ static void deliver_db(struct vcpu *v, uint64_t pending, const uint64_t *hw_dr6,
 enum exit_result vcpu_debug_db(struct vcpu *v, const struct vcpu_exit *e)
 {
 	unsigned debugger_hits;
-	uint64_t guest_bits =
-	    dr_route_hits(v->dr, e->exc.software ? 0 : e->exc.dr6_pending, &debugger_hits);
+	uint64_t guest_bits;
+	bool npt_step;
+
+	vcpu_debug_sync(v);
+	guest_bits = dr_route_hits(v->dr, e->exc.software ? 0 : e->exc.dr6_pending, &debugger_hits);
 	/* The end of a nested-page step: its BS is gdb's if gdb steps too, else nobody's. */
-	bool npt_step = !e->exc.software && (guest_bits & DR6_BS) && vcpu_npt_step_done(v);
+	npt_step = !e->exc.software && (guest_bits & DR6_BS) && vcpu_npt_step_done(v);
 
 	if (npt_step && !(v->gdb && v->gdb->stepping))
 		guest_bits &= ~DR6_BS;
@@ -154,6 +190,7 @@ enum exit_result vcpu_debug_mov_dr(struct vcpu *v, const struct vcpu_exit *exit)
 	struct dr_access a;
 	uint64_t val = 0;
 
+	vcpu_debug_sync(v);
 	if (e.dr.gpr == GPR_UNKNOWN && !decode_mov_dr(v, &e)) {
 		v->stop.reason = STOP_INTERNAL;
 		v->stop.detail = "cannot decode the guest's MOV DR";
@@ -192,6 +229,7 @@ enum exit_result vcpu_debug_mov_dr(struct vcpu *v, const struct vcpu_exit *exit)
 
 void vcpu_debug_step_trap(struct vcpu *v)
 {
+	vcpu_debug_sync(v);
 	if (vcpu_npt_step_done(v) && !(v->gdb && v->gdb->stepping))
 		return; /* an emulated instruction ended the nested-page step */
 	if (!vcpu_gdb_step_trap(v))
@@ -200,6 +238,7 @@ void vcpu_debug_step_trap(struct vcpu *v)
 
 void vcpu_debug_task_switch(struct vcpu *v, bool t_bit)
 {
+	vcpu_debug_sync(v);
 	dr_task_switch(v->dr);
 	if (t_bit) {
 		dr_deliver_db(v->dr, DR6_BT);

@@ -11,8 +11,10 @@
 void vcpu_debug_setup(struct vcpu *v, const struct dr_features *f);
 /* Load what the next run needs (lazily: nothing while no breakpoint is in use). */
 void vcpu_debug_before_entry(struct vcpu *v);
-/* Take back what the guest changed natively while it ran. */
+/* After an exit: a guest running its DRs natively keeps them in the CPU (v->dr_live). */
 void vcpu_debug_after_exit(struct vcpu *v);
+/* Take back what the guest changed natively, before anything reads or changes v->dr. */
+void vcpu_debug_sync(struct vcpu *v);
 enum exit_result vcpu_debug_db(struct vcpu *v, const struct vcpu_exit *e);
 enum exit_result vcpu_debug_mov_dr(struct vcpu *v, const struct vcpu_exit *e);
 /* An emulated instruction ended with TF set: gdb's step, or BS merged and #DB to the guest. */

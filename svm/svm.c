@@ -1,6 +1,8 @@
 /* svm.c - AMD SVM backend: enable SVM, build the VMCB, run the guest, access its state. */
 #include "svm.h"
 
+#include <stddef.h>
+
 #include "core/hw/console.h"
 #include "core/hw/layout.h"
 #include "core/hw/mem.h"
@@ -44,7 +46,7 @@ static int svm_hw_enable(void)
 
 static struct svm_vcpu *S(struct vcpu *v)
 {
-	return v->backend;
+	return svm_of(v);
 }
 
 static void set_bits(uint32_t *word, uint32_t bits, bool on)
@@ -93,7 +95,7 @@ static void svm_set_exception_intercept(struct vcpu *v, uint8_t vector, bool on)
 		set_bits(&c->intercept_misc1, SVM_INTERCEPT_INTN, on);
 }
 
-static const struct nested_pt_format npt = {
+const struct nested_pt_format svm_npt_format = {
     .table = NPT_RW_USER,
     .leaf_ram = NPT_RW_USER,
     .leaf_mmio = NPT_RW_USER | PTE_PCD | PTE_PWT,
@@ -147,7 +149,7 @@ static int svm_init(struct vcpu *v)
 	c->asid = SVM_GUEST_ASID;
 	c->tlb_control = SVM_TLB_CONTROL_FLUSH_ALL;
 	c->np_enable = SVM_NP_ENABLE;
-	c->n_cr3 = guest_mem_build_nested(&npt);
+	c->n_cr3 = guest_mem_build_nested(&svm_npt_format);
 	s->vmcb->save.g_pat = PAT_POWER_ON;
 	s->vmcb->save.dr6 = DR6_INIT;
 	s->loaded_dr6 = DR6_INIT;
@@ -193,18 +195,24 @@ static void svm_run(struct vcpu *v, struct vcpu_exit *e)
 	trap_window_close();
 }
 
-/* Where the VMCB's state-save area keeps each register (APM vol. 2, table B-2). */
+/* Where the VMCB's state-save area keeps each register (APM vol. 2, table B-2): offsets in a
+ * constant table, so an accessor is one load (no table of pointers built per call). */
+static const uint16_t reg_offset[REG_COUNT] = {
+    [REG_RIP] = offsetof(struct vmcb_save, rip),
+    [REG_RFLAGS] = offsetof(struct vmcb_save, rflags),
+    [REG_CR0] = offsetof(struct vmcb_save, cr0),
+    [REG_CR2] = offsetof(struct vmcb_save, cr2),
+    [REG_CR3] = offsetof(struct vmcb_save, cr3),
+    [REG_CR4] = offsetof(struct vmcb_save, cr4),
+    [REG_EFER] = offsetof(struct vmcb_save, efer),
+    [REG_DR6] = offsetof(struct vmcb_save, dr6),
+    [REG_DR7] = offsetof(struct vmcb_save, dr7),
+    [REG_DEBUGCTL] = offsetof(struct vmcb_save, dbgctl),
+};
+
 static uint64_t *reg_of(struct vcpu *v, enum vcpu_reg r)
 {
-	struct vmcb_save *st = &S(v)->vmcb->save;
-	uint64_t *regs[REG_COUNT] = {
-	    [REG_RIP] = &st->rip,	  [REG_RFLAGS] = &st->rflags, [REG_CR0] = &st->cr0,
-	    [REG_CR2] = &st->cr2,	  [REG_CR3] = &st->cr3,	      [REG_CR4] = &st->cr4,
-	    [REG_EFER] = &st->efer,	  [REG_DR6] = &st->dr6,	      [REG_DR7] = &st->dr7,
-	    [REG_DEBUGCTL] = &st->dbgctl,
-	};
-
-	return r < REG_COUNT ? regs[r] : NULL;
+	return r < REG_COUNT ? (uint64_t *)((char *)&S(v)->vmcb->save + reg_offset[r]) : NULL;
 }
 
 static uint64_t svm_get_reg(struct vcpu *v, enum vcpu_reg r)
@@ -224,15 +232,16 @@ static void svm_set_reg(struct vcpu *v, enum vcpu_reg r, uint64_t val)
 		*p = val;
 }
 
+static const uint16_t seg_offset[SEG_COUNT] = {
+    [SEG_ES] = offsetof(struct vmcb_save, es),	   [SEG_CS] = offsetof(struct vmcb_save, cs),
+    [SEG_SS] = offsetof(struct vmcb_save, ss),	   [SEG_DS] = offsetof(struct vmcb_save, ds),
+    [SEG_FS] = offsetof(struct vmcb_save, fs),	   [SEG_GS] = offsetof(struct vmcb_save, gs),
+    [SEG_LDTR] = offsetof(struct vmcb_save, ldtr), [SEG_TR] = offsetof(struct vmcb_save, tr),
+};
+
 static struct vmcb_seg *seg_of(struct vcpu *v, enum vcpu_seg sg)
 {
-	struct vmcb_save *st = &S(v)->vmcb->save;
-	struct vmcb_seg *segs[SEG_COUNT] = {
-	    [SEG_ES] = &st->es, [SEG_CS] = &st->cs, [SEG_SS] = &st->ss,	    [SEG_DS] = &st->ds,
-	    [SEG_FS] = &st->fs, [SEG_GS] = &st->gs, [SEG_LDTR] = &st->ldtr, [SEG_TR] = &st->tr,
-	};
-
-	return segs[sg];
+	return (struct vmcb_seg *)((char *)&S(v)->vmcb->save + seg_offset[sg]);
 }
 
 static void svm_get_seg(struct vcpu *v, enum vcpu_seg sg, struct vcpu_segment *out)
@@ -312,60 +321,6 @@ static void svm_set_interrupt_shadow(struct vcpu *v, bool on)
 static void svm_set_step_shadow(struct vcpu *v)
 {
 	S(v)->vmcb->control.int_state |= SVM_INTERRUPT_SHADOW;
-}
-
-static void svm_load_debug(struct vcpu *v, const uint64_t db[DR_SLOTS], uint64_t dr6, uint64_t dr7)
-{
-	struct svm_vcpu *s = S(v);
-
-	/* DR0-3 are not switched by VMRUN/#VMEXIT; DR6/DR7 live in the VMCB (APM 15.5.1). */
-	x86_write_dr0(db[0]);
-	x86_write_dr1(db[1]);
-	x86_write_dr2(db[2]);
-	x86_write_dr3(db[3]);
-	s->vmcb->save.dr6 = dr6;
-	s->vmcb->save.dr7 = dr7;
-	s->loaded_dr6 = dr6;
-	/* VMRUN loads DR6 from the VMCB; the CPU's own gets the same, so that a #DB Bochs 2.7
-	 * delivers to the host right after VMRUN (absorb_leaked_step) finds it consistent. */
-	x86_write_dr6(dr6);
-	/*
-	 * QEMU 7.2 copies VMCB.DR7 at VMRUN without arming its breakpoints; they follow
-	 * the last MOV to DR7. A guest running its DRs natively arms its own; effective
-	 * values the guest never wrote (the debugger's slots) are armed here. Real CPUs
-	 * load DR7 from the VMCB anyway; svm_run disarms right after the exit.
-	 */
-	if (s->dr_intercept_all && dr7 != DR7_INIT) {
-		x86_write_dr7(dr7);
-		s->dr7_armed = true;
-	}
-}
-
-static void svm_save_debug(struct vcpu *v, uint64_t db[DR_SLOTS], uint64_t *dr6, uint64_t *dr7)
-{
-	db[0] = x86_read_dr0();
-	db[1] = x86_read_dr1();
-	db[2] = x86_read_dr2();
-	db[3] = x86_read_dr3();
-	*dr6 = S(v)->vmcb->save.dr6;
-	*dr7 = S(v)->vmcb->save.dr7;
-}
-
-static int svm_nested_protect(struct vcpu *v, uint64_t gpa, unsigned deny)
-{
-	struct vmcb_control *c = &S(v)->vmcb->control;
-
-	if (guest_mem_nested_protect(c->n_cr3, &npt, gpa, deny))
-		return -1;
-	/* One ASID only: flushing everything is flushing the guest's (APM 15.16.1). */
-	c->tlb_control = SVM_TLB_CONTROL_FLUSH_ALL;
-	return 0;
-}
-
-static void svm_set_dr_intercept(struct vcpu *v, bool all)
-{
-	S(v)->vmcb->control.intercept_dr = all ? SVM_INTERCEPT_DR_ALL : 0;
-	S(v)->dr_intercept_all = all;
 }
 
 static bool svm_event_queued(struct vcpu *v)

@@ -7,6 +7,7 @@
 
 #include "core/hw/cpu_caps.h"
 #include "core/hw/trap.h"
+#include "core/paging/nested_pt.h"
 #include "core/vcpu.h"
 #include "vmcb.h"
 
@@ -30,6 +31,18 @@ struct svm_vcpu {
 };
 
 extern const struct vcpu_ops svm_ops;
+extern const struct nested_pt_format svm_npt_format; /* the nested page tables' bits */
+
+static inline struct svm_vcpu *svm_of(struct vcpu *v)
+{
+	return v->backend;
+}
+
+/* svm/svm_debug.c: the debug-register and nested-protection ops of svm_ops. */
+void svm_load_debug(struct vcpu *v, const uint64_t db[DR_SLOTS], uint64_t dr6, uint64_t dr7);
+void svm_save_debug(struct vcpu *v, uint64_t db[DR_SLOTS], uint64_t *dr6, uint64_t *dr7);
+int svm_nested_protect(struct vcpu *v, uint64_t gpa, unsigned deny);
+void svm_set_dr_intercept(struct vcpu *v, bool all);
 
 /* Remember what the CPU offers before hw_enable/init (NRIP save changes exit decoding). */
 void svm_set_caps(const struct cpu_caps *caps);

@@ -28,10 +28,13 @@ svm_vmrun:
 	mov GPR_OFF_RDI(%rsi), %rdi
 	mov GPR_OFF_RSI(%rsi), %rsi
 
+	.global svm_vmrun_insn, svm_vmexit
+svm_vmrun_insn:			/* where make profile stops counting */
 	vmrun %rax
 	/* #VMEXIT: RAX = VMCB address again, RSP = ours; the other GPRs are the guest's. */
 	.global svm_vmrun_exit
 svm_vmrun_exit:
+svm_vmexit:			/* where make profile starts counting */
 	vmsave %rax			/* guest hidden state */
 
 	push %rsi

@@ -157,6 +157,14 @@ void svm_decode_exit(struct svm_vcpu *s, struct vcpu_exit *e)
 	static char refusal[REFUSAL_MAX];
 	uint64_t code = s->vmcb->control.exitcode;
 
+	/* The most frequent exit needs its kind and length only: no record to clear. */
+	if (code == SVM_EXIT_CPUID) {
+		e->kind = EXIT_CPUID;
+		e->raw_reason = code;
+		e->raw_name = "CPUID";
+		e->insn_len = nrip_len(s);
+		return;
+	}
 	*e = (struct vcpu_exit){0};
 	e->raw_reason = code;
 	e->raw_name = svm_exit_name(code);

@@ -25,7 +25,7 @@ static const char *vmcs_field_name(uint32_t enc)
 	return "unknown VMCS field";
 }
 
-static void vmcs_fail(const char *op, uint32_t field, enum vmx_status st, const char *caller)
+void vmcs_fail(const char *op, uint32_t field, enum vmx_status st, const char *caller)
 {
 	uint64_t err = 0;
 
@@ -35,24 +35,6 @@ static void vmcs_fail(const char *op, uint32_t field, enum vmx_status st, const 
 		      vmx_instruction_error_str((uint32_t)err));
 	panic("%s of %s (0x%x) from %s failed: VMfailInvalid (no current VMCS)", op,
 	      vmcs_field_name(field), field, caller);
-}
-
-uint64_t vmcs_read_checked(uint32_t field, const char *caller)
-{
-	uint64_t v = 0;
-	enum vmx_status st = vmx_vmread(field, &v);
-
-	if (st != VMX_OK)
-		vmcs_fail("VMREAD", field, st, caller);
-	return v;
-}
-
-void vmcs_write_checked(uint32_t field, uint64_t val, const char *caller)
-{
-	enum vmx_status st = vmx_vmwrite(field, val);
-
-	if (st != VMX_OK)
-		vmcs_fail("VMWRITE", field, st, caller);
 }
 
 const struct vmcs_seg_fields vmcs_guest_seg[SEG_COUNT] = {

@@ -2,9 +2,11 @@
 #ifndef DBGVISOR_VMCS_H
 #define DBGVISOR_VMCS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/vcpu.h"
+#include "vmx_insn.h"
 
 /*
  * A failing VMREAD/VMWRITE means the hypervisor itself is wrong: the accessors print the field,
@@ -17,8 +19,28 @@
 #define vmcs_write32(f, v) vmcs_write_checked((f), (uint64_t)(uint32_t)(v), __func__)
 #define vmcs_write16(f, v) vmcs_write_checked((f), (uint64_t)(uint16_t)(v), __func__)
 
-uint64_t vmcs_read_checked(uint32_t field, const char *caller);
-void vmcs_write_checked(uint32_t field, uint64_t val, const char *caller);
+/* The report and panic, out of line: the accessors below stay a few instructions each (the exit
+ * path makes about ten of them). */
+void vmcs_fail(const char *op, uint32_t field, enum vmx_status st, const char *caller)
+    __attribute__((noreturn, cold));
+
+static inline uint64_t vmcs_read_checked(uint32_t field, const char *caller)
+{
+	uint64_t v = 0;
+	enum vmx_status st = vmx_vmread(field, &v);
+
+	if (__builtin_expect(st != VMX_OK, 0))
+		vmcs_fail("VMREAD", field, st, caller);
+	return v;
+}
+
+static inline void vmcs_write_checked(uint32_t field, uint64_t val, const char *caller)
+{
+	enum vmx_status st = vmx_vmwrite(field, val);
+
+	if (__builtin_expect(st != VMX_OK, 0))
+		vmcs_fail("VMWRITE", field, st, caller);
+}
 /* The guest-state fields of one segment register, by enum vcpu_seg (x86 encoding order). */
 struct vmcs_seg_fields {
 	const char *name;
@@ -28,5 +50,13 @@ extern const struct vmcs_seg_fields vmcs_guest_seg[SEG_COUNT];
 
 /* Print the guest-state area, to find which VM-entry check failed (SDM 3C, 28.3.1). */
 void vmcs_dump_guest_state(void);
+
+/* Set or clear @bits in the 32-bit control field @field. */
+static inline void vmcs_set_bits32(uint32_t field, uint32_t bits, bool on)
+{
+	uint32_t val = vmcs_read32(field);
+
+	vmcs_write32(field, on ? val | bits : val & ~bits);
+}
 
 #endif

@@ -156,8 +156,18 @@ void vmx_decode_exit(struct vcpu_exit *e)
 {
 	uint32_t full = vmcs_read32(VM_EXIT_REASON);
 	uint32_t reason = full & VM_EXIT_REASON_BASIC_MASK;
-	uint64_t q = vmcs_read64(EXIT_QUALIFICATION);
+	uint64_t q;
 
+	/* The most frequent exit needs its kind and length only: CPUID never exits during event
+	 * delivery (no IDT-vectoring information, SDM 3C 28.2.4) and has no qualification. */
+	if (reason == EXIT_REASON_CPUID) {
+		e->kind = EXIT_CPUID;
+		e->raw_reason = reason;
+		e->raw_name = "CPUID";
+		e->insn_len = (uint8_t)vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+		return;
+	}
+	q = vmcs_read64(EXIT_QUALIFICATION);
 	*e = (struct vcpu_exit){0};
 	e->raw_reason = reason;
 	e->raw_name = vmx_exit_reason_str(reason);

@@ -3,11 +3,20 @@
 
 #include <stdint.h>
 
+/* Eight bytes at a time where both sides are aligned (the exit path clears and copies small
+ * structures: a byte loop costs eight times the instructions). may_alias: any object's bytes. */
+typedef uint64_t __attribute__((may_alias)) word_t;
+#define WORD_MASK (sizeof(word_t) - 1)
+
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;
 
+	if (!(((uintptr_t)d | (uintptr_t)s) & WORD_MASK)) {
+		for (; n > WORD_MASK; n -= sizeof(word_t), d += sizeof(word_t), s += sizeof(word_t))
+			*(word_t *)d = *(const word_t *)s;
+	}
 	while (n--)
 		*d++ = *s++;
 	return dst;
@@ -32,6 +41,13 @@ void *memset(void *dst, int c, size_t n)
 {
 	unsigned char *d = dst;
 
+	if (!((uintptr_t)d & WORD_MASK)) {
+		/* The byte in every byte of a word: 0x0101010101010101 times it. */
+		word_t w = (word_t)(unsigned char)c * (~(word_t)0 / 0xff);
+
+		for (; n > WORD_MASK; n -= sizeof(word_t), d += sizeof(word_t))
+			*(word_t *)d = w;
+	}
 	while (n--)
 		*d++ = (unsigned char)c;
 	return dst;

@@ -8,54 +8,64 @@ cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
 OUT=$BUILD/bench
 mkdir -p "$OUT"
-BENCH=$GUESTS/cpuid_bench32.elf
-
-figure() { # figure LOG -> the per-CPUID tick count, or "n/a"
-	local v
-	v=$(tr -d '\r' <"$1" 2>/dev/null | sed -n 's/^bench: cpuid round trip: \([0-9.]*\) ticks.*/\1/p' | tail -n 1)
-	echo "${v:-n/a}"
-}
-
 quiet() { "$@" >/dev/null 2>&1; }
-
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'; }
 QEMU_ICOUNT="-cpu max -icount shift=0"
-quiet qemu_case bench-qemu-bare any "$QEMU_ICOUNT -kernel $BENCH"
-QEMU_INITRD="$BENCH cpuid_bench" quiet qemu_case bench-qemu-hv any \
-	"$QEMU_ICOUNT -kernel $HV_ELF -append log=com1"
-quiet bare_bochs bench-ryzen-bare ryzen "$BENCH"
-quiet hv_bochs bench-ryzen-hv ryzen "$BENCH"
-quiet bare_bochs bench-haswell-bare corei7_haswell_4770 "$BENCH"
-quiet hv_bochs bench-haswell-hv corei7_haswell_4770 "$BENCH"
-
-echo "CPUID round trip, guest-measured TSC ticks (1 tick = 1 emulated instruction), 100000 CPUIDs:"
-printf '  %-34s %10s %10s\n' "platform" "bare" "dbgvisor"
-printf '  %-34s %10s %10s\n' "QEMU 7.2 TCG -cpu max (SVM, no NRIP)" \
-	"$(figure "$OUT/bench-qemu-bare.log")" "$(figure "$OUT/bench-qemu-hv.log")"
-printf '  %-34s %10s %10s\n' "Bochs ryzen (SVM, NRIP)" \
-	"$(figure "$OUT/bench-ryzen-bare.log")" "$(figure "$OUT/bench-ryzen-hv.log")"
-printf '  %-34s %10s %10s\n' "Bochs corei7_haswell_4770 (VT-x)" \
-	"$(figure "$OUT/bench-haswell-bare.log")" "$(figure "$OUT/bench-haswell-hv.log")"
-
-# Debug registers: the exit path with guest breakpoints inactive vs active (the lazy switch
-# loads nothing until a breakpoint is in use), and how many MOV DR exits 1000 guest DR
-# accesses cost once the guest runs its DRs natively.
-DRB=$GUESTS/dr_bench32.elf
-dr_figure() { # dr_figure LOG WHAT
-	tr -d '\r' <"$1" 2>/dev/null | sed -n "s/^bench: cpuid round trip, $2: \([0-9.]*\) ticks.*/\1/p" | tail -n 1
+# BENCH_PARTS picks sections: exits (the exit round trips), gdb (the stub), linux (the boot).
+PARTS=" ${BENCH_PARTS:-exits gdb linux} "
+part() { [[ $PARTS == *" $1 "* ]]; }
+. tests/bench/exits.sh
+VENDORS="qemu ryzen corei7_haswell_4770"
+vname() {
+	case $1 in
+	qemu) echo "QEMU 7.2 TCG (SVM, no NRIP)" ;;
+	ryzen) echo "Bochs ryzen (SVM, NRIP)" ;;
+	*) echo "Bochs corei7_haswell_4770 (VT-x)" ;;
+	esac
 }
+part exits && {
+specs=()
+for vendor in $VENDORS; do
+	for bits in 32 64; do
+		specs+=("$vendor $bits cpuid bare" "$vendor $bits cpuid untouched" "$vendor $bits cpuid touched"
+			"$vendor $bits cpuid armed")
+	done
+	for kind in wrmsr io db movdr; do
+		specs+=("$vendor 32 $kind bare" "$vendor 32 $kind untouched")
+	done
+done
+exit_runs "${specs[@]}"
+
+echo "Null CPUID exit round trip: hypervisor instructions (guest ticks under dbgvisor minus bare,"
+echo "1 tick = 1 emulated instruction; 20000 CPUIDs), guest debug registers untouched / touched"
+echo "(the guest read DR7: they run natively) / armed (a guest breakpoint enabled):"
+printf '  %-34s %5s %10s %10s %10s\n' platform guest untouched touched armed
+for vendor in $VENDORS; do
+	for bits in 32 64; do
+		printf '  %-34s %5s %10s %10s %10s\n' "$(vname "$vendor")" "$bits-bit" \
+			"$(exit_cost "$vendor" "$bits" cpuid untouched)" "$(exit_cost "$vendor" "$bits" cpuid touched)" \
+			"$(exit_cost "$vendor" "$bits" cpuid armed)"
+	done
+done
+echo
+echo "Other exits (32-bit guest, DRs untouched; make profile EXIT=... shows where they go):"
+printf '  %-34s %10s %10s %10s %10s\n' platform "WRMSR EFER" "IN COM2" "guest #DB" "MOV DR"
+for vendor in $VENDORS; do
+	printf '  %-34s %10s %10s %10s %10s\n' "$(vname "$vendor")" "$(exit_cost "$vendor" 32 wrmsr untouched)" \
+		"$(exit_cost "$vendor" 32 io untouched)" "$(exit_cost "$vendor" 32 db untouched)" \
+		"$(exit_cost "$vendor" 32 movdr untouched)"
+done
+echo "  (#DB: intercepted always, routed, merged into the guest's DR6 view and injected; MOV DR:"
+echo "  drlazy=off, emulated; HLT and external interrupts are never intercepted: no exit)"
+
+# How many MOV DR exits 1000 guest DR accesses cost once the guest runs its DRs natively.
+DRB=$GUESTS/dr_bench32.elf
 movdr() { tr -d '\r' <"$1" 2>/dev/null | sed -n 's/.* MOV DR=\([0-9]*\).*/\1/p' | tail -n 1; }
 QEMU_INITRD="$DRB dr_bench" quiet qemu_case bench-dr-qemu any \
 	"$QEMU_ICOUNT -kernel $HV_ELF -append log=com1"
-quiet hv_bochs bench-dr-ryzen ryzen "$DRB"
-quiet hv_bochs bench-dr-haswell corei7_haswell_4770 "$DRB"
 echo
-echo "Debug registers under dbgvisor (ticks per CPUID round trip; MOV DR exits for 1000 guest DR accesses):"
-printf '  %-34s %10s %10s %14s\n' "platform" "bp off" "bp on" "MOV DR exits"
-for p in qemu:"QEMU 7.2 TCG -cpu max (SVM)" ryzen:"Bochs ryzen (SVM)" haswell:"Bochs corei7_haswell_4770 (VT-x)"; do
-	log="$OUT/bench-dr-${p%%:*}.log"
-	printf '  %-34s %10s %10s %14s\n' "${p#*:}" "$(dr_figure "$log" "breakpoints inactive")" \
-		"$(dr_figure "$log" "one guest breakpoint active")" "$(movdr "$log")"
-done
+echo "Lazy debug registers: MOV DR exits for 1000 guest DR accesses (QEMU): $(movdr "$OUT/bench-dr-qemu.log")"
+}
 
 # Nested-page watchpoints and breakpoints (gdb attached): a write to an unwatched variable on
 # a watched page, and an instruction on a page holding a breakpoint elsewhere; the watchpoint
@@ -121,6 +131,7 @@ done
 
 # The GDB stub: stepi per second and the 'g' round trip through dbgvisor's stub (guest under
 # SVM on QEMU, COM2 over TCP) and through QEMU's own gdbstub on the same guest, bare.
+if part gdb; then
 GDBG=$GUESTS/gdb_target32.elf
 gdb_bench() { # gdb_bench NAME PORT GDB_ARCH QEMU_ARGS... -> "stepi/s g-rtt-us"
 	local name=$1 port=$2 arch=$3
@@ -143,13 +154,13 @@ theirs=$(gdb_bench bench-gdb-qemu $((port + 1)) i386:x86-64 -cpu max -kernel "$G
 	-S -gdb "tcp:127.0.0.1:$((port + 1))")
 read -r our_step our_g <<<"${ours:-n/a n/a}"
 read -r q_step q_g <<<"${theirs:-n/a n/a}"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'; }
 echo
 echo "GDB stub on QEMU 7.2 TCG (1000 stepi, 300 'g' packets; same guest, same gdb):"
 printf '  %-34s %12s %14s\n' "stub" "stepi/s" "g round trip"
 printf '  %-34s %12s %11s us\n' "dbgvisor (COM2 over TCP, SVM)" "$our_step" "$our_g"
 printf '  %-34s %12s %11s us\n' "QEMU's own gdbstub (bare guest)" "$q_step" "$q_g"
 printf '  %-34s %12s %14s\n' "ratio dbgvisor / QEMU" "$(ratio "$our_step" "$q_step")" "$(ratio "$our_g" "$q_g")"
+fi
 
 # Linux boot (Debian's cloud kernel, tests/linux/fetch.sh): the kernel's own timestamp at
 # "Run /init as init process", bare and under dbgvisor, in runs where one emulated instruction
@@ -158,7 +169,7 @@ printf '  %-34s %12s %14s\n' "ratio dbgvisor / QEMU" "$(ratio "$our_step" "$q_st
 . tests/integration/linux.sh
 init_ts() { tr -d '\r' <"$1" 2>/dev/null | sed -n 's/^\[ *\([0-9.]*\)\] Run \/init as init process.*/\1/p' | head -n 1; }
 exits() { tr -d '\r' <"$1" 2>/dev/null | sed -n 's/^dbgvisor: guest RIP 0x[0-9a-f]*, \(.*\)/\1/p' | tail -n 1; }
-if tests/linux/fetch.sh >"$OUT/linux-fetch.log" 2>&1; then
+if part linux && tests/linux/fetch.sh >"$OUT/linux-fetch.log" 2>&1; then
 	quiet linux_qemu bench-linux-qemu-bare -cpu max -icount shift=0 -kernel "$LINUX/vmlinuz" \
 		-initrd "$LINUX/initrd.img" -append "$LINUX_APPEND"
 	quiet linux_qemu bench-linux-qemu-hv -cpu max -icount shift=0 -kernel "$HV_ELF" \

@@ -351,6 +351,10 @@ static void test_rip_width_32_and_64(void **state)
 	fv.b.regs[REG_RIP] = 0xffffffffull;
 	run_exit(EXIT_CPUID, CPUID_LEN);
 	assert_int_equal(rip(), 1);
+	/* Crossing 64 KiB in 32-bit code: the code size is looked up, and it does not wrap. */
+	fv.b.regs[REG_RIP] = WRAP_RIP;
+	run_exit(EXIT_CPUID, CPUID_LEN);
+	assert_int_equal(rip(), WRAP_RIP + CPUID_LEN);
 
 	fake_mode_long64(&fv);
 	fv.b.regs[REG_RIP] = 0xffffffffull;

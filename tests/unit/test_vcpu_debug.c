@@ -185,30 +185,57 @@ static void test_native_after_mov_dr(void **state)
 	fv.b.hw_db[1] = ADDR_B;
 	fv.b.hw_dr7 = ARCH_DR7_RESET | ARCH_L1;
 	fv.b.hw_dr6 = ARCH_DR6_RESET | ARCH_B1;
+	/* An exit leaves them in the CPU: nothing saved until something needs them. */
 	vcpu_debug_after_exit(v);
+	assert_true(v->dr_live);
+	assert_int_equal(fv.b.debug_saves, 0);
+	vcpu_debug_sync(v);
+	assert_false(v->dr_live);
 	assert_int_equal(fv.b.debug_saves, 1);
 	assert_int_equal(v->dr->guest.db[0], ADDR_A);
 	assert_int_equal(v->dr->guest.db[1], ADDR_B);
 	assert_int_equal(v->dr->guest.dr7, ARCH_DR7_RESET | ARCH_L1);
 	assert_int_equal(v->dr->guest.dr6, ARCH_DR6_RESET | ARCH_B1);
 
-	/* Every entry loads the guest's values, every exit saves them back. */
+	/* After a sync the next entry loads them once; then exits and entries cost nothing. */
 	unsigned calls = fv.b.dr_intercept_calls;
 
+	vcpu_debug_before_entry(v);
+	assert_int_equal(fv.b.debug_loads, 2);
 	for (unsigned i = 0; i < ENTRIES; i++) {
-		fv.b.hw_db[1] = 0;
-		vcpu_debug_before_entry(v);
-		assert_int_equal(fv.b.hw_db[1], ADDR_B);
-		assert_int_equal(fv.b.hw_dr6, ARCH_DR6_RESET | ARCH_B1);
-		assert_int_equal(fv.b.hw_dr7, ARCH_DR7_RESET | ARCH_L1);
-		fv.b.hw_db[3] = ADDR_64 + i;
+		fv.b.hw_db[3] = ADDR_64 + i; /* the guest's own MOV to DR3, natively */
 		vcpu_debug_after_exit(v);
-		assert_int_equal(v->dr->guest.db[3], ADDR_64 + i);
+		vcpu_debug_before_entry(v);
+		assert_int_equal(fv.b.hw_db[3], ADDR_64 + i);
+		assert_int_equal(fv.b.hw_db[1], ADDR_B);
 	}
-	assert_int_equal(fv.b.debug_loads, 1 + ENTRIES);
-	assert_int_equal(fv.b.debug_saves, 1 + ENTRIES);
+	assert_int_equal(fv.b.debug_loads, 2);
+	assert_int_equal(fv.b.debug_saves, 1);
+	/* A #DB, a task switch or gdb syncs first: they see the guest's latest values. */
+	vcpu_debug_sync(v);
+	assert_int_equal(v->dr->guest.db[3], ADDR_64 + ENTRIES - 1);
+	assert_int_equal(fv.b.debug_saves, 2);
 	assert_int_equal(fv.b.dr_intercept_calls, calls);
 	assert_false(fv.b.dr_intercept);
+}
+
+/* A guest #DB while the DRs are live: its handler runs on the values the guest last wrote. */
+static void test_db_syncs_live_drs(void **state)
+{
+	(void)state;
+	guest_write(DR0, ADDR_A);
+	vcpu_debug_before_entry(v);
+	fv.b.hw_db[2] = ADDR_B;
+	fv.b.hw_dr7 = ARCH_DR7_RESET | ARCH_L1;
+	vcpu_debug_after_exit(v);
+	assert_true(v->dr_live);
+	vcpu_debug_task_switch(v, false);
+	assert_false(v->dr_live);
+	assert_int_equal(v->dr->guest.db[2], ADDR_B);
+	/* The task switch cleared the local enable; the next entry must load that. */
+	assert_int_equal(v->dr->guest.dr7 & ARCH_L1, 0);
+	vcpu_debug_before_entry(v);
+	assert_int_equal(fv.b.hw_dr7 & ARCH_L1, 0);
 }
 
 /* A CPU that keeps no status for intercepted #DBs (Bochs 2.7 SVM, the backend's probe): the
@@ -227,6 +254,7 @@ static void test_db_status_lost_native_only(void **state)
 	/* The guest sets GD natively: emulated again, #DB intercepted again. */
 	fv.b.hw_dr7 = ARCH_DR7_RESET | ARCH_GD;
 	vcpu_debug_after_exit(v);
+	vcpu_debug_sync(v); /* the next exit that reads them (GD itself works natively until then) */
 	vcpu_debug_before_entry(v);
 	assert_true(fv.b.dr_intercept);
 	assert_true(fv.b.exc_intercepts & (1u << ARCH_VEC_DB));
@@ -441,6 +469,7 @@ int main(void)
 	    INTEL(test_native_after_mov_dr),
 	    AMD(test_db_status_lost_native_only),
 	    AMD(test_db_intercepted_when_status_kept),
+	    INTEL(test_db_syncs_live_drs),
 	    INTEL(test_decode_mov_from_dr0),
 	    INTEL(test_decode_mov_to_dr7),
 	    INTEL(test_decode_rex_r_is_ud),

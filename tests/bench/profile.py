@@ -1,0 +1,76 @@
+# profile.py - gdb script for make profile: count the hypervisor's instructions per function
+# over one VM exit (from the #VMEXIT landing to the next VMRUN), stepping QEMU's gdbstub.
+# Environment: PROFILE_SITE (guest RIP of the exit to pick), PROFILE_SKIP (matching exits
+# to let pass first, so the profiled one is a steady-state one), PROFILE_ELF (symbols).
+import bisect
+import os
+import subprocess
+
+import gdb
+
+site = int(os.environ["PROFILE_SITE"], 16)
+skip = int(os.environ.get("PROFILE_SKIP", "3"))
+elf = os.environ["PROFILE_ELF"]
+
+# Function symbols sorted by address: an inlined function counts for its caller, as it runs.
+syms = []
+for line in subprocess.run(["nm", "-n", elf], capture_output=True, text=True).stdout.splitlines():
+    parts = line.split()
+    if len(parts) == 3 and parts[1] in "tTwW":
+        syms.append((int(parts[0], 16), parts[2]))
+addrs = [a for a, _ in syms]
+
+
+def func_of(pc):
+    i = bisect.bisect_right(addrs, pc) - 1
+    return syms[i][1] if i >= 0 else "?"
+
+
+def sym_addr(name):
+    return int(gdb.parse_and_eval("(unsigned long)&%s" % name))
+
+
+def reg(name):
+    return int(gdb.parse_and_eval("(unsigned long)$%s" % name)) & (2**64 - 1)
+
+
+exit_landing = sym_addr("svm_vmexit")
+vmrun = sym_addr("svm_vmrun_insn")
+gdb.execute("set pagination off")
+gdb.execute("set scheduler-locking step")
+gdb.execute("hbreak *0x%x" % exit_landing)
+seen = 0
+exits = 0
+while True:
+    gdb.execute("continue", to_string=True)
+    exits += 1
+    # RAX holds the VMCB's physical address; the guest RIP is in the save area (APM B-2).
+    rip = int(gdb.parse_and_eval("svm_state.vmcb->save.rip"))
+    code = int(gdb.parse_and_eval("svm_state.vmcb->control.exitcode"))
+    if rip == site:
+        seen += 1
+        if seen > skip:
+            break
+gdb.execute("delete")
+counts = {}
+order = []
+steps = 0
+pc = reg("pc")
+while pc != vmrun:
+    f = func_of(pc)
+    if f not in counts:
+        counts[f] = 0
+        order.append(f)
+    counts[f] += 1
+    steps += 1
+    gdb.execute("stepi", to_string=True)
+    pc = reg("pc")
+    if steps > 200000:
+        print("PROFILE gave up: no VMRUN after 200000 instructions")
+        break
+print("PROFILE exit code 0x%x at guest RIP 0x%x (exit %d of the run)" % (code, site, exits))
+print("PROFILE total %d instructions from #VMEXIT to VMRUN" % steps)
+for f in sorted(order, key=lambda f: -counts[f]):
+    print("PROFILE %6d %5.1f%%  %s" % (counts[f], 100.0 * counts[f] / max(steps, 1), f))
+print("PROFILE call order: " + " > ".join(order))
+gdb.execute("kill")
