@@ -3,8 +3,11 @@
 # Exit path length: guest-measured TSC ticks per CPUID round trip. Under QEMU -icount shift=0
 # and Bochs with clock sync=none, one tick is one emulated instruction, so the difference
 # between a bare and a dbgvisor run is the hypervisor's exit path length in instructions.
+# Arguments pick sections (exit dr gdb linux; default all): `tests/bench/run.sh gdb`.
 set -u
 cd "$(dirname "$0")/../.."
+SECTIONS=${*:-exit dr gdb linux}
+want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 . tests/integration/lib.sh
 OUT=$BUILD/bench
 mkdir -p "$OUT"
@@ -17,8 +20,10 @@ figure() { # figure LOG -> the per-CPUID tick count, or "n/a"
 }
 
 quiet() { "$@" >/dev/null 2>&1; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 QEMU_ICOUNT="-cpu max -icount shift=0"
+if want exit; then
 quiet qemu_case bench-qemu-bare any "$QEMU_ICOUNT -kernel $BENCH"
 QEMU_INITRD="$BENCH cpuid_bench" quiet qemu_case bench-qemu-hv any \
 	"$QEMU_ICOUNT -kernel $HV_ELF -append log=com1"
@@ -35,10 +40,12 @@ printf '  %-34s %10s %10s\n' "Bochs ryzen (SVM, NRIP)" \
 	"$(figure "$OUT/bench-ryzen-bare.log")" "$(figure "$OUT/bench-ryzen-hv.log")"
 printf '  %-34s %10s %10s\n' "Bochs corei7_haswell_4770 (VT-x)" \
 	"$(figure "$OUT/bench-haswell-bare.log")" "$(figure "$OUT/bench-haswell-hv.log")"
+fi
 
 # Debug registers: the exit path with guest breakpoints inactive vs active (the lazy switch
 # loads nothing until a breakpoint is in use), and how many MOV DR exits 1000 guest DR
 # accesses cost once the guest runs its DRs natively.
+if want dr; then
 DRB=$GUESTS/dr_bench32.elf
 dr_figure() { # dr_figure LOG WHAT
 	tr -d '\r' <"$1" 2>/dev/null | sed -n "s/^bench: cpuid round trip, $2: \([0-9.]*\) ticks.*/\1/p" | tail -n 1
@@ -56,9 +63,11 @@ for p in qemu:"QEMU 7.2 TCG -cpu max (SVM)" ryzen:"Bochs ryzen (SVM)" haswell:"B
 	printf '  %-34s %10s %10s %14s\n' "${p#*:}" "$(dr_figure "$log" "breakpoints inactive")" \
 		"$(dr_figure "$log" "one guest breakpoint active")" "$(movdr "$log")"
 done
+fi
 
 # The GDB stub: stepi per second and the 'g' round trip through dbgvisor's stub (guest under
 # SVM on QEMU, COM2 over TCP) and through QEMU's own gdbstub on the same guest, bare.
+if want gdb; then
 GDBG=$GUESTS/gdb_target32.elf
 gdb_bench() { # gdb_bench NAME PORT GDB_ARCH QEMU_ARGS... -> "stepi/s g-rtt-us"
 	local name=$1 port=$2 arch=$3
@@ -81,18 +90,19 @@ theirs=$(gdb_bench bench-gdb-qemu $((port + 1)) i386:x86-64 -cpu max -kernel "$G
 	-S -gdb "tcp:127.0.0.1:$((port + 1))")
 read -r our_step our_g <<<"${ours:-n/a n/a}"
 read -r q_step q_g <<<"${theirs:-n/a n/a}"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'; }
 echo
 echo "GDB stub on QEMU 7.2 TCG (1000 stepi, 300 'g' packets; same guest, same gdb):"
 printf '  %-34s %12s %14s\n' "stub" "stepi/s" "g round trip"
 printf '  %-34s %12s %11s us\n' "dbgvisor (COM2 over TCP, SVM)" "$our_step" "$our_g"
 printf '  %-34s %12s %11s us\n' "QEMU's own gdbstub (bare guest)" "$q_step" "$q_g"
 printf '  %-34s %12s %14s\n' "ratio dbgvisor / QEMU" "$(ratio "$our_step" "$q_step")" "$(ratio "$our_g" "$q_g")"
+fi
 
 # Linux boot (Debian's cloud kernel, tests/linux/fetch.sh): the kernel's own timestamp at
 # "Run /init as init process", bare and under dbgvisor, in runs where one emulated instruction
 # is one nanosecond of guest time (QEMU -icount shift=0; Bochs clock sync=none at its ips), and
 # the exits per reason dbgvisor counted over the whole run (reported at the guest's power-off).
+if want linux; then
 . tests/integration/linux.sh
 init_ts() { tr -d '\r' <"$1" 2>/dev/null | sed -n 's/^\[ *\([0-9.]*\)\] Run \/init as init process.*/\1/p' | head -n 1; }
 exits() { tr -d '\r' <"$1" 2>/dev/null | sed -n 's/^dbgvisor: guest RIP 0x[0-9a-f]*, \(.*\)/\1/p' | tail -n 1; }
@@ -116,4 +126,5 @@ if tests/linux/fetch.sh >"$OUT/linux-fetch.log" 2>&1; then
 		printf '  %-34s %10s %10s %7s  %s\n' "${rest#*:}" "${b:-n/a}" "${h:-n/a}" \
 			"$(ratio "$h" "$b")" "$(exits "$OUT/$pre-hv.log")"
 	done
+fi
 fi
