@@ -38,7 +38,7 @@ static struct vcpu_gdb gdb; /* ~13 KB: static, never on the stack */
 
 static int gdb_line_getc(void *ctx)
 {
-	int c = uart_getc(ctx);
+	int c = uart_poll_getc(ctx);
 
 	return c < 0 ? GDB_IO_NONE : c;
 }

@@ -55,6 +55,8 @@ void uart_putc(struct uart *u, char c);
 void uart_write(struct uart *u, const char *buf, size_t len);
 /* Returns the received byte, or -1 when nothing is waiting. */
 int uart_getc(struct uart *u);
+/* uart_getc for a polling loop: when nothing waits, a short pause (no device access) first. */
+int uart_poll_getc(struct uart *u);
 /* Wait until every queued byte has left the shift register (LSR.TEMT). */
 void uart_drain(struct uart *u);
 
