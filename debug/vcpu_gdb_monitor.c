@@ -63,6 +63,14 @@ static void mon_exits(struct vcpu *v, struct mon_out *o)
 	out(o, "UART polls %lu, interrupt stops %lu\n", v->gdb->polls, v->gdb->interrupts);
 }
 
+/* Bytes on the GDB line since boot, acks included; read before this command's reply goes out. */
+static void mon_wire(struct vcpu *v, struct mon_out *o)
+{
+	const struct gdb_proto *p = &v->gdb->stub.proto;
+
+	out(o, "gdb line: %lu bytes in, %lu bytes out\n", p->rx_bytes, p->tx_bytes);
+}
+
 static void mon_regs(struct vcpu *v, struct mon_out *o)
 {
 	static const char *const seg_names[SEG_COUNT] = {"es", "cs", "ss",   "ds",
@@ -91,6 +99,7 @@ static const char help_text[] =
     "  dr                the guest's debug registers, the hardware values, slot owners\n"
     "  exits             exit counts per reason\n"
     "  regs              control, segment and descriptor-table registers, EFER\n"
+    "  wire              bytes on the GDB line each way since boot\n"
     "  step-irq on|off   let interrupts in while single-stepping (default off)\n";
 
 int vcpu_gdb_monitor(void *ctx, const char *cmd, char *buf, size_t outlen)
@@ -108,6 +117,8 @@ int vcpu_gdb_monitor(void *ctx, const char *cmd, char *buf, size_t outlen)
 		mon_exits(g->v, &o);
 	else if (strcmp(cmd, "regs") == 0)
 		mon_regs(g->v, &o);
+	else if (strcmp(cmd, "wire") == 0)
+		mon_wire(g->v, &o);
 	else if (strcmp(cmd, "step-irq on") == 0 || strcmp(cmd, "step-irq off") == 0) {
 		g->step_irq = strcmp(cmd, "step-irq on") == 0;
 		out(&o, "single-step %s interrupts\n", g->step_irq ? "takes" : "holds off");
