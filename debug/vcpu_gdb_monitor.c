@@ -63,12 +63,14 @@ static void mon_exits(struct vcpu *v, struct mon_out *o)
 	out(o, "UART polls %lu, interrupt stops %lu\n", v->gdb->polls, v->gdb->interrupts);
 }
 
-/* Bytes on the GDB line since boot, acks included; read before this command's reply goes out. */
+/* Bytes on the GDB line since boot, acks included, and the stopped stub's empty polls; read
+ * before this command's reply goes out. */
 static void mon_wire(struct vcpu *v, struct mon_out *o)
 {
 	const struct gdb_proto *p = &v->gdb->stub.proto;
 
-	out(o, "gdb line: %lu bytes in, %lu bytes out\n", p->rx_bytes, p->tx_bytes);
+	out(o, "gdb line: %lu bytes in, %lu bytes out, %lu polls found none\n", p->rx_bytes,
+	    p->tx_bytes, p->idle_polls);
 }
 
 static void mon_regs(struct vcpu *v, struct mon_out *o)
@@ -99,7 +101,7 @@ static const char help_text[] =
     "  dr                the guest's debug registers, the hardware values, slot owners\n"
     "  exits             exit counts per reason\n"
     "  regs              control, segment and descriptor-table registers, EFER\n"
-    "  wire              bytes on the GDB line each way since boot\n"
+    "  wire              bytes on the GDB line each way, empty polls, since boot\n"
     "  step-irq on|off   let interrupts in while single-stepping (default off)\n";
 
 int vcpu_gdb_monitor(void *ctx, const char *cmd, char *buf, size_t outlen)

@@ -191,8 +191,10 @@ enum gdb_event gdb_proto_feed(struct gdb_proto *p, int c)
 		p->closed = true;
 	if (p->closed)
 		return GDB_EV_CLOSED;
-	if (c < 0)
+	if (c < 0) {
+		p->idle_polls++;
 		return GDB_EV_NONE;
+	}
 	p->rx_bytes++;
 	switch (p->rx_state) {
 	case GDB_RX_IDLE:
@@ -240,6 +242,7 @@ static void wait_ack(struct gdb_proto *p)
 
 		if (c == GDB_IO_NONE) {
 			idle++;
+			p->idle_polls++;
 			continue;
 		}
 		idle = 0;

@@ -56,8 +56,9 @@ struct gdb_proto {
 	char rx_csum[2];  /* the two checksum digits received */
 	size_t rx_len;
 	size_t tx_len;
-	/* Bytes on the wire since gdb_proto_init, acks and retransmits included (monitor wire). */
-	uint64_t rx_bytes, tx_bytes;
+	/* Bytes on the wire since gdb_proto_init, acks and retransmits included, and polls that
+	 * found no byte (monitor wire). */
+	uint64_t rx_bytes, tx_bytes, idle_polls;
 	char rx[GDB_PKT_MAX + 1];
 	char tx[GDB_PKT_MAX + 1]; /* the last packet sent, kept for a retransmit on '-' */
 };

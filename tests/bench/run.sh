@@ -72,7 +72,7 @@ if want gdb; then
 # each, and the medians are compared; every round is printed too.
 GDBG=$GUESTS/gdb_target32.elf
 GDB_ROUNDS=${GDB_ROUNDS:-3}
-gdb_bench() { # gdb_bench NAME PORT GDB_ARCH QEMU_ARGS... -> "stepi/s g-rtt-us wire-in wire-out"
+gdb_bench() { # gdb_bench NAME PORT GDB_ARCH QEMU_ARGS... -> "stepi/s g-rtt-us wire-in wire-out idle-polls"
 	local name=$1 port=$2 arch=$3
 	shift 3
 	timeout -k 5 120 qemu-system-x86_64 -m 256 -no-reboot -display none -monitor none \
@@ -82,7 +82,7 @@ gdb_bench() { # gdb_bench NAME PORT GDB_ARCH QEMU_ARGS... -> "stepi/s g-rtt-us w
 		-ex "file $GDBG" -ex "set architecture $arch" -ex "target remote 127.0.0.1:$port" -x tests/bench/gdb_bench.py \
 		>"$OUT/$name.gdb" 2>&1
 	wait
-	sed -n 's/^BENCH stepi\/s \([0-9]*\) g-rtt-us \([0-9]*\) wire-in \([0-9.]*\) wire-out \([0-9.]*\)/\1 \2 \3 \4/p' "$OUT/$name.gdb"
+	sed -n 's/^BENCH stepi\/s \([0-9]*\) g-rtt-us \([0-9]*\) wire-in \([0-9.]*\) wire-out \([0-9.]*\) idle-polls \([0-9]*\)/\1 \2 \3 \4 \5/p' "$OUT/$name.gdb"
 }
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "n/a" }'; }
 our_steps="" our_gs="" q_steps="" q_gs="" rounds=""
@@ -94,7 +94,7 @@ for r in $(seq "$GDB_ROUNDS"); do
 	# qemu-system-x86_64's stub always describes the CPU in its 64-bit layout.
 	theirs=$(gdb_bench "bench-gdb-qemu-$r" $((port + 1)) i386:x86-64 -cpu max -kernel "$GDBG" -serial null \
 		-S -gdb "tcp:127.0.0.1:$((port + 1))")
-	read -r s g wire_in wire_out <<<"${ours:-n/a n/a n/a n/a}"
+	read -r s g wire_in wire_out idle <<<"${ours:-n/a n/a n/a n/a n/a}"
 	read -r qs qg _ <<<"${theirs:-n/a n/a}"
 	our_steps+=" $s" our_gs+=" $g" q_steps+=" $qs" q_gs+=" $qg"
 	rounds+=$(printf '\n  round %s: %s/%s stepi/s, %s/%s us' "$r" "$s" "$qs" "$g" "$qg")
@@ -112,6 +112,7 @@ echo "  each round, dbgvisor/QEMU:$rounds"
 awk -v i="$wire_in" -v o="$wire_out" 'BEGIN { if (i + o > 0) {
 	t = (i + o) * 10 / 115200
 	printf "  dbgvisor line per stepi: %.1f bytes from gdb, %.1f to gdb; at 115200 baud %.2f ms, at most %.0f stepi/s\n", i, o, t * 1000, 1 / t } }'
+echo "  dbgvisor's empty polls of the line per stepi (last round): ${idle:-n/a}"
 fi
 
 # Linux boot (Debian's cloud kernel, tests/linux/fetch.sh): the kernel's own timestamp at
