@@ -41,7 +41,7 @@ static struct vcpu_gdb gdb; /* ~13 KB: static, never on the stack */
 
 static int gdb_line_getc(void *ctx)
 {
-	int c = uart_getc(ctx);
+	int c = uart_poll_getc(ctx);
 
 	return c < 0 ? GDB_IO_NONE : c;
 }
@@ -49,6 +49,11 @@ static int gdb_line_getc(void *ctx)
 static void gdb_line_putc(void *ctx, char c)
 {
 	uart_putc(ctx, c);
+}
+
+static void gdb_line_write(void *ctx, const char *buf, size_t len)
+{
+	uart_write(ctx, buf, len);
 }
 
 enum cpuid_reg { CPUID_REG_EBX, CPUID_REG_ECX };
@@ -167,7 +172,7 @@ static int run_guest(const struct cpu_raw *raw, const struct cpu_caps *caps)
 	if (guest_boot(&vcpu, &boot))
 		return HV_EXIT_BAD_BOOT;
 	if (gdb_uart.present) {
-		struct gdb_io io = {gdb_line_getc, gdb_line_putc, &gdb_uart};
+		struct gdb_io io = {gdb_line_getc, gdb_line_putc, gdb_line_write, &gdb_uart};
 
 		vcpu_gdb_init(&gdb, &vcpu, &io, config.gdb_wait);
 		gdb.arch = gdb_arch(vcpu.kernel_64bit);
@@ -275,6 +280,7 @@ void core_main(uint32_t magic, uint64_t info_phys)
 	problems = cmdline_parse(boot.cmdline, &config, err, sizeof(err));
 	uart_init(&log_uart, config.log_port, config.baud);
 	console_init(&log_uart);
+	gdb_uart.exclusive = true; /* the guest never reaches it (core/exit_io.c) */
 	if (config.gdb_port && config.gdb_port != config.log_port &&
 	    uart_init(&gdb_uart, config.gdb_port, config.baud))
 		console_add_drain(&gdb_uart);

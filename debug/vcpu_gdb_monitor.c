@@ -63,6 +63,16 @@ static void mon_exits(struct vcpu *v, struct mon_out *o)
 	out(o, "UART polls %lu, interrupt stops %lu\n", v->gdb->polls, v->gdb->interrupts);
 }
 
+/* Bytes on the GDB line since boot, acks included, and the stopped stub's empty polls; read
+ * before this command's reply goes out. */
+static void mon_wire(struct vcpu *v, struct mon_out *o)
+{
+	const struct gdb_proto *p = &v->gdb->stub.proto;
+
+	out(o, "gdb line: %lu bytes in, %lu bytes out, %lu polls found none\n", p->rx_bytes,
+	    p->tx_bytes, p->idle_polls);
+}
+
 static void mon_regs(struct vcpu *v, struct mon_out *o)
 {
 	static const char *const seg_names[SEG_COUNT] = {"es", "cs", "ss",   "ds",
@@ -91,6 +101,7 @@ static const char help_text[] =
     "  dr                the guest's debug registers, the hardware values, slot owners\n"
     "  exits             exit counts per reason\n"
     "  regs              control, segment and descriptor-table registers, EFER\n"
+    "  wire              bytes on the GDB line each way, empty polls, since boot\n"
     "  step-irq on|off   let interrupts in while single-stepping (default off)\n"
     "  mode              the guest's mode, paging level, CPL (CS:IP in real mode)\n"
     "  catch io PORT[-PORT] [in|out], catch msr N [read|write], catch cpuid [LEAF],\n"
@@ -113,6 +124,8 @@ int vcpu_gdb_monitor(void *ctx, const char *cmd, char *buf, size_t outlen)
 		mon_exits(g->v, &o);
 	else if (strcmp(cmd, "regs") == 0)
 		mon_regs(g->v, &o);
+	else if (strcmp(cmd, "wire") == 0)
+		mon_wire(g->v, &o);
 	else if (strcmp(cmd, "step-irq on") == 0 || strcmp(cmd, "step-irq off") == 0) {
 		g->step_irq = strcmp(cmd, "step-irq on") == 0;
 		out(&o, "single-step %s interrupts\n", g->step_irq ? "takes" : "holds off");

@@ -152,6 +152,14 @@ static inline void x86_hlt(void)
 	__asm__ volatile("hlt" ::: "memory");
 }
 
+static inline uint64_t x86_rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
 static inline void x86_pause(void)
 {
 	__asm__ volatile("pause");

@@ -49,29 +49,89 @@ bool gdb_starts(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-static void put_raw(struct gdb_proto *p, char c)
+static void put_raw(struct gdb_proto *p, const char *buf, size_t len)
 {
-	p->io.putc(p->io.ctx, c);
+	p->tx_bytes += len;
+	if (p->io.write) {
+		p->io.write(p->io.ctx, buf, len);
+		return;
+	}
+	for (size_t i = 0; i < len; i++)
+		p->io.putc(p->io.ctx, buf[i]);
 }
 
+static void put_byte(struct gdb_proto *p, char c)
+{
+	put_raw(p, &c, 1);
+}
+
+/* Run-length encoding of replies (gdb manual, "Overview"): "X*c" stands for X and c - 29 more
+ * X's. It pays from 3 repeats on; the count character must be printable (at most '~') and never
+ * '#' or '$', so 6 and 7 repeats say 5. gdb expands it in every reply before undoing '}'
+ * escapes, and '*' never appears raw in a payload (binary data escapes it). */
+#define RLE_MARK_MIN 3
+#define RLE_BIAS     29
+#define RLE_MAX	     ('~' - RLE_BIAS)
+#define TX_CHUNK     64 /* bytes handed to io.write at a time */
+
+/* How many more copies of tx[i] follow it that one count can stand for (0: not worth it). */
+static size_t rle_repeats(const struct gdb_proto *p, size_t i)
+{
+	size_t n = 0;
+
+	while (i + 1 + n < p->tx_len && n < RLE_MAX && p->tx[i + 1 + n] == p->tx[i])
+		n++;
+	if (n < RLE_MARK_MIN)
+		return 0;
+	while (n + RLE_BIAS == PKT_START || n + RLE_BIAS == PKT_END)
+		n--;
+	return n;
+}
+
+struct tx_buf {
+	char b[TX_CHUNK];
+	size_t n;
+	uint8_t sum; /* over what follows '$' */
+};
+
+static void tx_put(struct gdb_proto *p, struct tx_buf *t, char c)
+{
+	if (t->n == sizeof(t->b)) {
+		put_raw(p, t->b, t->n);
+		t->n = 0;
+	}
+	t->b[t->n++] = c;
+	t->sum = (uint8_t)(t->sum + (uint8_t)c);
+}
+
+/* $payload#cs, run-length encoded, in chunks: one io.write per TX_CHUNK bytes. tx keeps the
+ * payload as built, for a retransmit. */
 static void transmit(struct gdb_proto *p)
 {
-	uint8_t sum = 0;
+	struct tx_buf t = {.b = {PKT_START}, .n = 1};
+	uint8_t sum;
 
-	put_raw(p, PKT_START);
-	for (size_t i = 0; i < p->tx_len; i++) {
-		put_raw(p, p->tx[i]);
-		sum = (uint8_t)(sum + (uint8_t)p->tx[i]);
+	for (size_t i = 0; i < p->tx_len;) {
+		size_t rep = rle_repeats(p, i);
+
+		tx_put(p, &t, p->tx[i]);
+		if (rep) {
+			tx_put(p, &t, RLE_MARK);
+			tx_put(p, &t, (char)(rep + RLE_BIAS));
+		}
+		i += 1 + rep;
 	}
-	put_raw(p, PKT_END);
-	put_raw(p, HEX_DIGITS[sum >> NIBBLE_BITS]);
-	put_raw(p, HEX_DIGITS[sum & NIBBLE_MASK]);
+	sum = t.sum;
+	tx_put(p, &t, PKT_END);
+	tx_put(p, &t, HEX_DIGITS[sum >> NIBBLE_BITS]);
+	tx_put(p, &t, HEX_DIGITS[sum & NIBBLE_MASK]);
+	put_raw(p, t.b, t.n);
 }
 
 static void nak(struct gdb_proto *p)
 {
 	if (!p->no_ack)
-		put_raw(p, NAK);
+		put_byte(p, NAK);
 }
 
 static void start_packet(struct gdb_proto *p)
@@ -119,7 +179,7 @@ static enum gdb_event packet_done(struct gdb_proto *p)
 	if (p->no_ack && gdb_starts(p->rx, QSUPPORTED))
 		p->no_ack = false;
 	if (!p->no_ack)
-		put_raw(p, ACK);
+		put_byte(p, ACK);
 	return GDB_EV_PACKET;
 }
 
@@ -131,9 +191,11 @@ enum gdb_event gdb_proto_feed(struct gdb_proto *p, int c)
 		p->closed = true;
 	if (p->closed)
 		return GDB_EV_CLOSED;
-	if (c < 0)
+	if (c < 0) {
+		p->idle_polls++;
 		return GDB_EV_NONE;
-
+	}
+	p->rx_bytes++;
 	switch (p->rx_state) {
 	case GDB_RX_IDLE:
 		return idle_byte(p, ch);
@@ -180,6 +242,7 @@ static void wait_ack(struct gdb_proto *p)
 
 		if (c == GDB_IO_NONE) {
 			idle++;
+			p->idle_polls++;
 			continue;
 		}
 		idle = 0;

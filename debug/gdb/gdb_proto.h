@@ -7,13 +7,16 @@
 #include <stdint.h>
 
 /* The byte stream to gdb. getc returns a byte (0..255), GDB_IO_NONE when none is waiting, or
- * GDB_IO_CLOSED when the link is gone for good (only test harnesses say so). putc cannot fail. */
+ * GDB_IO_CLOSED when the link is gone for good (only test harnesses say so). putc and write
+ * cannot fail; write (NULL: putc per byte) sends a whole packet in one call, so a UART fills
+ * its FIFO without a status read per byte. */
 #define GDB_IO_NONE   (-1)
 #define GDB_IO_CLOSED (-2)
 
 struct gdb_io {
 	int (*getc)(void *ctx);
 	void (*putc)(void *ctx, char c);
+	void (*write)(void *ctx, const char *buf, size_t len);
 	void *ctx;
 };
 
@@ -53,6 +56,9 @@ struct gdb_proto {
 	char rx_csum[2];  /* the two checksum digits received */
 	size_t rx_len;
 	size_t tx_len;
+	/* Bytes on the wire since gdb_proto_init, acks and retransmits included, and polls that
+	 * found no byte (monitor wire). */
+	uint64_t rx_bytes, tx_bytes, idle_polls;
 	char rx[GDB_PKT_MAX + 1];
 	char tx[GDB_PKT_MAX + 1]; /* the last packet sent, kept for a retransmit on '-' */
 };
@@ -71,7 +77,7 @@ void gdb_proto_puts(struct gdb_proto *p, const char *s);
 void gdb_proto_putf(struct gdb_proto *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void gdb_proto_put_hex(struct gdb_proto *p, const void *buf, size_t len);
-/* Binary data with '#', '$', '}' and '*' escaped (run-length encoding is never used). */
+/* Binary data with '#', '$', '}' and '*' escaped ('*' marks run-length encoding). */
 void gdb_proto_put_bin(struct gdb_proto *p, const void *buf, size_t len);
 void gdb_proto_end(struct gdb_proto *p);
 void gdb_proto_send(struct gdb_proto *p, const char *s); /* begin, puts, end */

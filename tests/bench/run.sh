@@ -132,8 +132,11 @@ done
 # The GDB stub: stepi per second and the 'g' round trip through dbgvisor's stub (guest under
 # SVM on QEMU, COM2 over TCP) and through QEMU's own gdbstub on the same guest, bare.
 if part gdb; then
+# Both stubs share the machine with whatever else runs, so they take turns, GDB_ROUNDS times
+# each, and the medians are compared; every round is printed too.
 GDBG=$GUESTS/gdb_target32.elf
-gdb_bench() { # gdb_bench NAME PORT GDB_ARCH QEMU_ARGS... -> "stepi/s g-rtt-us"
+GDB_ROUNDS=${GDB_ROUNDS:-3}
+gdb_bench() { # gdb_bench NAME PORT GDB_ARCH QEMU_ARGS... -> "stepi/s g-rtt-us wire-in wire-out idle-polls"
 	local name=$1 port=$2 arch=$3
 	shift 3
 	timeout -k 5 120 qemu-system-x86_64 -m 256 -no-reboot -display none -monitor none \
@@ -143,23 +146,37 @@ gdb_bench() { # gdb_bench NAME PORT GDB_ARCH QEMU_ARGS... -> "stepi/s g-rtt-us"
 		-ex "file $GDBG" -ex "set architecture $arch" -ex "target remote 127.0.0.1:$port" -x tests/bench/gdb_bench.py \
 		>"$OUT/$name.gdb" 2>&1
 	wait
-	sed -n 's/^BENCH stepi\/s \([0-9]*\) g-rtt-us \([0-9]*\)/\1 \2/p' "$OUT/$name.gdb"
+	sed -n 's/^BENCH stepi\/s \([0-9]*\) g-rtt-us \([0-9]*\) wire-in \([0-9.]*\) wire-out \([0-9.]*\) idle-polls \([0-9]*\)/\1 \2 \3 \4 \5/p' "$OUT/$name.gdb"
 }
-port=$((30000 + RANDOM % 20000))
-ours=$(gdb_bench bench-gdb-dbgvisor "$port" auto -cpu max -smp 2 -kernel "$HV_ELF" \
-	-append "log=com1 gdb=com2,wait" -initrd "$GDBG x" -serial null \
-	-serial "tcp:127.0.0.1:$port,server=on,wait=on,nodelay=on")
-# qemu-system-x86_64's stub always describes the CPU in its 64-bit layout.
-theirs=$(gdb_bench bench-gdb-qemu $((port + 1)) i386:x86-64 -cpu max -kernel "$GDBG" -serial null \
-	-S -gdb "tcp:127.0.0.1:$((port + 1))")
-read -r our_step our_g <<<"${ours:-n/a n/a}"
-read -r q_step q_g <<<"${theirs:-n/a n/a}"
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "n/a" }'; }
+our_steps="" our_gs="" q_steps="" q_gs="" rounds=""
+for r in $(seq "$GDB_ROUNDS"); do
+	port=$((30000 + RANDOM % 20000))
+	ours=$(BENCH_WIRE=1 gdb_bench "bench-gdb-dbgvisor-$r" "$port" auto -cpu max -smp 2 -kernel "$HV_ELF" \
+		-append "log=com1 gdb=com2,wait" -initrd "$GDBG x" -serial null \
+		-serial "tcp:127.0.0.1:$port,server=on,wait=on,nodelay=on")
+	# qemu-system-x86_64's stub always describes the CPU in its 64-bit layout.
+	theirs=$(gdb_bench "bench-gdb-qemu-$r" $((port + 1)) i386:x86-64 -cpu max -kernel "$GDBG" -serial null \
+		-S -gdb "tcp:127.0.0.1:$((port + 1))")
+	read -r s g wire_in wire_out idle <<<"${ours:-n/a n/a n/a n/a n/a}"
+	read -r qs qg _ <<<"${theirs:-n/a n/a}"
+	our_steps+=" $s" our_gs+=" $g" q_steps+=" $qs" q_gs+=" $qg"
+	rounds+=$(printf '\n  round %s: %s/%s stepi/s, %s/%s us' "$r" "$s" "$qs" "$g" "$qg")
+done
+our_step=$(median <<<"$our_steps") our_g=$(median <<<"$our_gs")
+q_step=$(median <<<"$q_steps") q_g=$(median <<<"$q_gs")
 echo
-echo "GDB stub on QEMU 7.2 TCG (1000 stepi, 300 'g' packets; same guest, same gdb):"
+echo "GDB stub on QEMU 7.2 TCG (1000 stepi, 300 'g' packets; same guest, same gdb; medians of $GDB_ROUNDS):"
 printf '  %-34s %12s %14s\n' "stub" "stepi/s" "g round trip"
 printf '  %-34s %12s %11s us\n' "dbgvisor (COM2 over TCP, SVM)" "$our_step" "$our_g"
 printf '  %-34s %12s %11s us\n' "QEMU's own gdbstub (bare guest)" "$q_step" "$q_g"
 printf '  %-34s %12s %14s\n' "ratio dbgvisor / QEMU" "$(ratio "$our_step" "$q_step")" "$(ratio "$our_g" "$q_g")"
+echo "  each round, dbgvisor/QEMU:$rounds"
+# Real hardware: a byte is 10 bit times (8N1), so the line alone bounds the rate.
+awk -v i="$wire_in" -v o="$wire_out" 'BEGIN { if (i + o > 0) {
+	t = (i + o) * 10 / 115200
+	printf "  dbgvisor line per stepi: %.1f bytes from gdb, %.1f to gdb; at 115200 baud %.2f ms, at most %.0f stepi/s\n", i, o, t * 1000, 1 / t } }'
+echo "  dbgvisor's empty polls of the line per stepi (last round): ${idle:-n/a}"
 fi
 
 # Linux boot (Debian's cloud kernel, tests/linux/fetch.sh): the kernel's own timestamp at

@@ -15,9 +15,10 @@
 #define STOP_KINDS   (GDB_STOP_INITIAL + 1)
 #define MAX_STOPS    100000
 
-/* What the stub sends is checked as it goes: acks, or $data#cs with a right checksum, and
- * neither run-length '*' nor a bare '$' inside a packet. */
-enum out_state { OUT_IDLE, OUT_DATA, OUT_ESC, OUT_CS1, OUT_CS2 };
+/* What the stub sends is checked as it goes: acks, or $data#cs with a right checksum, no bare
+ '$' inside a packet, and a run-length '*' only after a data byte, with a count of 3..97 that
+ is neither '#' nor '$'. */
+enum out_state { OUT_IDLE, OUT_START, OUT_DATA, OUT_ESC, OUT_RLE, OUT_CS1, OUT_CS2 };
 
 static struct {
 	enum out_state st;
@@ -38,19 +39,28 @@ static void check_putc(void *ctx, char ch)
 	case OUT_IDLE:
 		CHECK(c == '+' || c == '-' || c == '$');
 		if (c == '$') {
-			out.st = OUT_DATA;
+			out.st = OUT_START;
 			out.sum = 0;
 		}
 		return;
+	case OUT_START:
 	case OUT_DATA:
 	case OUT_ESC:
-		if (c == '#' && out.st == OUT_DATA) {
+		if (c == '#' && out.st != OUT_ESC) {
 			out.st = OUT_CS1;
 			return;
 		}
-		CHECK(c != '$' && c != '#' && (c != '*' || out.st == OUT_ESC));
-		out.st = c == '}' && out.st == OUT_DATA ? OUT_ESC : OUT_DATA;
+		CHECK(c != '$' && c != '#' && (c != '*' || out.st != OUT_START));
 		out.sum = (uint8_t)(out.sum + c);
+		if (c == '*' && out.st == OUT_DATA)
+			out.st = OUT_RLE;
+		else
+			out.st = c == '}' && out.st != OUT_ESC ? OUT_ESC : OUT_DATA;
+		return;
+	case OUT_RLE:
+		CHECK(c >= ' ' && c <= '~' && c != '#' && c != '$');
+		out.sum = (uint8_t)(out.sum + c);
+		out.st = OUT_DATA;
 		return;
 	case OUT_CS1:
 		CHECK(v >= 0 && !(c >= 'A' && c <= 'F'));
@@ -82,6 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cfg & CFG_NO_ARCH)
 		t.is_64bit = NULL;
 	io.putc = check_putc;
+	io.write = NULL; /* every byte through check_putc */
 	out.st = OUT_IDLE;
 	gdb_init(&S, &io, &t);
 	fake_raw(&F, data + 1, size - 1);

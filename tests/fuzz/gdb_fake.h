@@ -31,6 +31,7 @@ struct fake {
 	size_t in_len, in_pos;
 	bool none_at_end; /* GDB_IO_NONE instead of GDB_IO_CLOSED once the input is used up */
 	size_t out_len;
+	unsigned sends; /* io.write calls (a packet is one burst of three) */
 	struct gdb_regs regs;
 	bool is64;
 	bool fail_regs;
@@ -60,6 +61,15 @@ static inline void fake_putc(void *ctx, char c)
 	if (f->out_len < FAKE_OUT_MAX)
 		f->out[f->out_len++] = c;
 	f->out[f->out_len] = '\0';
+}
+
+static inline void fake_send(void *ctx, const char *buf, size_t len)
+{
+	struct fake *f = ctx;
+
+	f->sends++;
+	for (size_t i = 0; i < len; i++)
+		fake_putc(ctx, buf[i]);
 }
 
 static inline bool fake_is64(void *ctx)
@@ -190,7 +200,7 @@ static inline void fake_init(struct fake *f, struct gdb_io *io, struct gdb_targe
 	f->regs.ss = 0x18;
 	f->regs.cr3 = 0x1000;
 	f->regs.dr[7] = 0x400;
-	*io = (struct gdb_io){.getc = fake_getc, .putc = fake_putc, .ctx = f};
+	*io = (struct gdb_io){.getc = fake_getc, .putc = fake_putc, .write = fake_send, .ctx = f};
 	*t = (struct gdb_target){.ctx = f,
 				 .is_64bit = fake_is64,
 				 .get_regs = fake_get_regs,
@@ -230,8 +240,34 @@ static inline void fake_pkt(struct fake *f, const char *data)
 	fake_pkt_n(f, data, strlen(data));
 }
 
-/* Walk the output: the n-th packet's payload (0-based) into buf; false if there is none or its
- * checksum is wrong. The bytes outside packets (acks) go to acks when it is not NULL. */
+/* Expand run-length encoding as gdb does: "X*c" is X and c - 29 more X's. */
+static inline bool fake_unrle(const char *in, size_t len, char *buf, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (in[i] == '*') {
+			int rep;
+
+			if (n == 0 || ++i >= len)
+				return false;
+			rep = (uint8_t)in[i] - 29;
+			if (rep < 3 || n + (size_t)rep >= max)
+				return false;
+			memset(buf + n, buf[n - 1], (size_t)rep);
+			n += (size_t)rep;
+		} else {
+			if (n + 1 >= max)
+				return false;
+			buf[n++] = in[i];
+		}
+	}
+	buf[n] = '\0';
+	return true;
+}
+
+/* Walk the output: the n-th packet's payload (0-based, run-length encoding expanded) into buf;
+ * false if there is none or its checksum is wrong. The bytes outside packets (acks) go to acks when it is not NULL. */
 static inline bool fake_walk(const struct fake *f, unsigned n, char *buf, size_t max, char *acks,
 			     size_t acks_max)
 {
@@ -262,10 +298,8 @@ static inline bool fake_walk(const struct fake *f, unsigned n, char *buf, size_t
 			return false;
 		i += 3;
 		if (buf && !found && n-- == 0) {
-			if (len >= max)
+			if (!fake_unrle(f->out + start, len, buf, max))
 				return false;
-			memcpy(buf, f->out + start, len);
-			buf[len] = '\0';
 			found = true;
 			if (!acks)
 				return true;

@@ -26,6 +26,7 @@ continue
 delete
 stepi 1000
 monitor exits
+monitor wire
 set var gdb_poke = 0x1234
 break *gdb_reg_point
 continue
@@ -56,6 +57,7 @@ GDB_EXPECT=(
 	'Hardware access \(read/write\) watchpoint 3: gdb_counter'
 	'Value = 1'
 	'exception +[0-9]{3,}'
+	'gdb line: [0-9]{5,} bytes in, [0-9]{5,} bytes out'
 	'Breakpoint 4, 0x[0-9a-f]+ in gdb_reg_point'
 	'Breakpoint 5, gdb_after_own'
 	'\$2 = 3'

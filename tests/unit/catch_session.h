@@ -79,7 +79,7 @@ CATCH_TEST_HELPER int setup(void **state)
 	memset(&link, 0, sizeof(link));
 	exit_setup_intercepts(v);
 	vcpu_debug_setup(v, &(struct dr_features){.amd = true});
-	vcpu_gdb_init(&g, v, &(struct gdb_io){link_getc, link_putc, NULL}, true);
+	vcpu_gdb_init(&g, v, &(struct gdb_io){.getc = link_getc, .putc = link_putc}, true);
 	send_pkt("qSupported:swbreak+;hwbreak+");
 	send_pkt("c");
 	assert_true(vcpu_gdb_service(v));

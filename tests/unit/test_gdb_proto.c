@@ -91,6 +91,79 @@ static void test_send_frames(void **state)
 	assert_string_equal(F.out, "$OK#9a$#00");
 }
 
+/* A packet leaves in bursts of up to 64 bytes, not a call per byte; without io.write the same
+ * bytes go through putc. */
+static void test_send_bursts(void **state)
+{
+	char big[301];
+
+	(void)state;
+	P.no_ack = true;
+	gdb_proto_send(&P, "T05thread:1;");
+	assert_int_equal(F.sends, 1);
+	assert_string_equal(F.out, "$T05thread:1;#d7");
+	for (size_t i = 0; i < sizeof(big) - 1; i++)
+		big[i] = (char)('a' + i % 2); /* no runs */
+	big[sizeof(big) - 1] = '\0';
+	gdb_proto_send(&P, big);
+	assert_int_equal(F.sends, 1 + 5); /* '$', 300 bytes, '#', two digits: 304 bytes */
+	P.io.write = NULL;
+	F.out_len = 0;
+	gdb_proto_send(&P, "OK");
+	assert_int_equal(F.sends, 6);
+	assert_string_equal(F.out, "$OK#9a");
+}
+
+/* Runs are run-length encoded as the gdb manual says: "0000" is "0* " (3 more), 6 and 7
+ * repeats would be '#' and '$' so 5 ('"') is used, a count says at most 97 ('~'). */
+static void test_send_rle(void **state)
+{
+	char r[256];
+
+	(void)state;
+	P.no_ack = true;
+	gdb_proto_send(&P, "0000");
+	assert_string_equal(F.out, "$0* #7a");
+	F.out_len = 0;
+	gdb_proto_send(&P, "00000000");
+	assert_string_equal(F.out, "$0*\"00#dc");
+	F.out_len = 0;
+	memset(r, 'a', 200);
+	r[200] = '\0';
+	gdb_proto_send(&P, r);
+	assert_string_equal(F.out, "$a*~a*~a* #bd");
+	assert_true(fake_reply(&F, 0, r, sizeof(r)));
+	assert_int_equal(strlen(r), 200);
+	assert_int_equal(strspn(r, "a"), 200);
+	F.out_len = 0;
+	gdb_proto_send(&P, "000}]]]]x"); /* three is not worth it; after an escape as anywhere */
+	assert_string_equal(F.out, "$000}]* x#2c");
+}
+
+/* The wire counters see every byte: packets, acks, naks, Ctrl-C and garbage in; replies,
+ * acks and retransmits out. */
+static void test_wire_counters(void **state)
+{
+	unsigned n, ints;
+
+	(void)state;
+	RAW("x$qC#b4\x03$qC#00");
+	run(&n, &ints);
+	assert_int_equal(P.rx_bytes, 1 + 6 + 1 + 6);
+	assert_int_equal(P.tx_bytes, 2); /* '+' and '-' */
+	assert_int_equal(P.idle_polls, 0); /* the scripted link never said "nothing yet" */
+	gdb_proto_feed(&P, GDB_IO_NONE);
+	assert_int_equal(P.idle_polls, 0); /* closed: sticky, not a poll */
+	P.closed = false; /* the scripted input ran out; the link goes on */
+	gdb_proto_send(&P, "OK");
+	gdb_proto_feed(&P, '-'); /* resent */
+	gdb_proto_feed(&P, '+');
+	assert_int_equal(P.tx_bytes, 2 + 6 + 6);
+	assert_int_equal(P.rx_bytes, 14 + 2);
+	gdb_proto_reset(&P); /* a new session keeps counting */
+	assert_int_equal(P.tx_bytes, 14);
+}
+
 static void test_retransmit_on_nak(void **state)
 {
 	unsigned n, ints;
@@ -294,6 +367,9 @@ int main(void)
 	    cmocka_unit_test_setup(test_uppercase_checksum, setup),
 	    cmocka_unit_test_setup(test_bad_checksum_naked, setup),
 	    cmocka_unit_test_setup(test_send_frames, setup),
+	    cmocka_unit_test_setup(test_send_bursts, setup),
+	    cmocka_unit_test_setup(test_send_rle, setup),
+	    cmocka_unit_test_setup(test_wire_counters, setup),
 	    cmocka_unit_test_setup(test_retransmit_on_nak, setup),
 	    cmocka_unit_test_setup(test_wait_ack_between_packets, setup),
 	    cmocka_unit_test_setup(test_stray_acks_ignored, setup),

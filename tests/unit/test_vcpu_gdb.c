@@ -238,6 +238,11 @@ static void test_monitor(void **state)
 	assert_non_null(strstr(out, "CPUID"));
 	assert_int_equal(vcpu_gdb_monitor(&g, "regs", out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "efer"));
+	g.stub.proto.rx_bytes = 123;
+	g.stub.proto.tx_bytes = 4567;
+	g.stub.proto.idle_polls = 89;
+	assert_int_equal(vcpu_gdb_monitor(&g, "wire", out, sizeof(out)), 0);
+	assert_string_equal(out, "gdb line: 123 bytes in, 4567 bytes out, 89 polls found none\n");
 	assert_int_equal(vcpu_gdb_monitor(&g, "step-irq on", out, sizeof(out)), 0);
 	assert_true(g.step_irq);
 	assert_int_equal(vcpu_gdb_monitor(&g, "step-irq off", out, sizeof(out)), 0);

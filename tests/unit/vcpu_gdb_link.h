@@ -87,7 +87,7 @@ LINK_HELPER int setup(bool wait)
 	host_with_kick.gdb_kicked_in_host = link_kicked_in_host;
 	v->host = &host_with_kick;
 	vcpu_debug_setup(v, &(struct dr_features){.amd = true});
-	vcpu_gdb_init(&g, v, &(struct gdb_io){link_getc, link_putc, NULL}, wait);
+	vcpu_gdb_init(&g, v, &(struct gdb_io){.getc = link_getc, .putc = link_putc}, wait);
 	return 0;
 }
 
