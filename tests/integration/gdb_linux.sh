@@ -15,6 +15,8 @@ linux_kallsyms() {
 	[ -n "$START_KERNEL" ] && [ -n "$JIFFIES" ]
 }
 
+# gdb_linux_script PORT [BREAK]: BREAK is hbreak (a debug register) or break (the nested page
+# tables, pending in a debug register until the decompressor has put the kernel there).
 gdb_linux_script() {
 	cat <<GDB
 set pagination off
@@ -23,7 +25,7 @@ set remotetimeout 60
 target remote 127.0.0.1:$1
 show architecture
 info registers rip
-hbreak *0x$START_KERNEL
+${2:-hbreak} *0x$START_KERNEL
 continue
 print/x \$pc
 x/8i \$pc
@@ -43,11 +45,11 @@ GDB
 
 # gdb_linux_run NAME START_FN [PATTERN...] : start the emulator (it waits for gdb), run the
 # script, and interrupt gdb (SIGINT, a Ctrl-C) when the guest says it is busy, then when it
-# idles; PATTERNs are further expectations on gdb's output.
+# idles; PATTERNs are further expectations on gdb's output. GDB_LINUX_BREAK: see gdb_linux_script.
 gdb_linux_run() {
 	local name=$1 start=$2 log=$OUT/$1.log gout=$OUT/$1.gdbout emu gpid line
 	shift 2
-	gdb_linux_script "$GDB_PORT" >"$OUT/$name.gdb"
+	gdb_linux_script "$GDB_PORT" "${GDB_LINUX_BREAK:-hbreak}" >"$OUT/$name.gdb"
 	rm -f "$log" "$gout"
 	: >"$log"
 	"$start" &
@@ -184,7 +186,8 @@ group_gdb_linux() {
 	make_iso "$OUT/gdb-linux-bochs.iso" "multiboot2 /boot/dbgvisor.elf log=com1 gdb=com2,wait
 module2 --nounzip /boot/vmlinuz vmlinuz $LINUX_APPEND dbgvisor.busy=3 dbgvisor.idle=900
 module2 --nounzip /boot/initrd.img initrd.img" "$HV_ELF" "$LINUX/vmlinuz" "$LINUX/initrd.img"
-	gdb_linux_run gdb-linux-bochs gdb_linux_bochs_start
+	# On VT-x, gdb's break (not hbreak) on start_kernel, set at the first instruction.
+	GDB_LINUX_BREAK=break gdb_linux_run gdb-linux-bochs gdb_linux_bochs_start
 	GDB_PORT=$((GDB_PORT + 1))
 	gdb_linux_break
 }
