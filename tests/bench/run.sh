@@ -179,6 +179,28 @@ awk -v i="$wire_in" -v o="$wire_out" 'BEGIN { if (i + o > 0) {
 echo "  dbgvisor's empty polls of the line per stepi (last round): ${idle:-n/a}"
 fi
 
+# Ctrl-C on one CPU (QEMU's default, SVM: no spare CPU, no preemption timer): the guest spins
+# with interrupts off and makes no exits; COM2's IRQ reaches its CPU as an NMI. A bare protocol
+# client (tests/bench/ctrlc.py) continues it, sends 0x03 and times the stop reply. Without
+# -icount QEMU's virtual clock is the host's, so the wall time bounds the guest's.
+if part gdb; then
+port=$((30000 + RANDOM % 20000))
+log=$OUT/bench-ctrlc.log
+rm -f "$log"
+timeout -k 5 120 qemu-system-x86_64 -m 256 -no-reboot -display none -monitor none -cpu max -smp 1 \
+	-kernel "$HV_ELF" -append "log=com1 gdb=com2" -initrd "$GUESTS/gdb_target64.elf x" \
+	-serial "file:$log" -serial "tcp:127.0.0.1:$port,server=on,wait=off,nodelay=on" \
+	</dev/null >"$log.qemu" 2>&1 &
+qpid=$!
+for _ in $(seq 120); do grep -aq "spinning with interrupts off" "$log" 2>/dev/null && break; sleep 0.5; done
+read -r _ _ c_med c_max c_n <<<"$(timeout 120 tests/bench/ctrlc.py "$port" 20 2>"$OUT/bench-ctrlc.err" || echo "CTRLC ms n/a n/a 0")"
+kill "$qpid" 2>/dev/null
+wait "$qpid" 2>/dev/null
+echo
+echo "Ctrl-C to stop reply, QEMU -smp 1, guest spinning with interrupts off (no exits), $c_n rounds:"
+echo "  median $c_med ms, max $c_max ms (wall clock, which QEMU's virtual clock follows without -icount)"
+fi
+
 # Linux boot (Debian's cloud kernel, tests/linux/fetch.sh): the kernel's own timestamp at
 # "Run /init as init process", bare and under dbgvisor, in runs where one emulated instruction
 # is one nanosecond of guest time (QEMU -icount shift=0; Bochs clock sync=none at its ips), and
