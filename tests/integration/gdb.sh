@@ -182,7 +182,7 @@ gdb_ctrlc_smp1() {
 	wait
 	local rip='rip +0x[0-9a-f]+ +0x[0-9a-f]+ <gdb_spin'
 	check "$name" "$gout" 0 any "$rip" 'Program received signal SIGINT' \
-		'^gdb_spin \(\) at' 'NMI +[1-9]' 'Inferior 1 \(Remote target\) detached' \
+		'^(0x[0-9a-f]+ in )?gdb_spin \(\) at' 'NMI +[1-9]' 'Inferior 1 \(Remote target\) detached' \
 		'!Error|error while|Cannot|cannot stop'
 	check "$name-guest" "$log" 0 any "the line's IRQ arrives as an NMI" \
 		"${GDB_GUEST_EXPECT[@]:1}"
@@ -214,7 +214,7 @@ module2 /boot/gdb_target64.elf x" "$HV_ELF" "$GUESTS/gdb_target64.elf"
 	sleep 2
 	kill -INT "$(pgrep -P "$gpid" -x gdb || echo "$gpid")" 2>/dev/null
 	wait
-	check "$name" "$gout" 0 any 'Program received signal SIGINT' '^gdb_spin \(\) at' \
+	check "$name" "$gout" 0 any 'Program received signal SIGINT' '^(0x[0-9a-f]+ in )?gdb_spin \(\) at' \
 		'rip +0x[0-9a-f]+ +0x[0-9a-f]+ <gdb_spin' 'NMI +[1-9]' \
 		'Inferior 1 \(Remote target\) detached' '!Error|error while|Cannot|cannot stop'
 	check "$name-guest" "$log" 0 any "the line's IRQ arrives as an NMI" \
