@@ -62,6 +62,11 @@ static bool host_xsetbv(uint32_t index, uint64_t value)
 	return true;
 }
 
+static const void *host_guest_ptr(uint64_t gpa, uint64_t len)
+{
+	return guest_mem_ptr(gpa, len);
+}
+
 static void host_mmio_write32(uint64_t gpa, uint32_t val)
 {
 	*(volatile uint32_t *)phys_to_virt(gpa) = val;
@@ -75,6 +80,7 @@ static uint32_t host_mmio_read32(uint64_t gpa)
 const struct vcpu_host host_env = {
     .cpuid = host_cpuid,
     .read_phys = guest_mem_read,
+    .phys_ptr = host_guest_ptr,
     .write_phys = guest_mem_write,
     .hv_owns = guest_mem_hv_owns,
     .port_in = host_port_in,
@@ -88,6 +94,7 @@ const struct vcpu_host host_env = {
     .gdb_kicked_in_host = gdb_watch_host_kicked,
     .restore_host_dr = host_dr_restore,
     .host_nmis = gdb_watch_host_nmis,
+    .host_events = gdb_watch_host_events,
     .rdmsr_safe = msr_read_safe,
     .wrmsr_safe = msr_write_safe,
 };

@@ -13,13 +13,35 @@
  * guest-physical address (code rewritten in place, an INT3 planted by gdb, or another program
  * under that address with another CR3 all decode again).
  */
-static bool cache_hit(struct vcpu *v, const struct vcpu_insn_cache *c, uint8_t kind,
-		      enum insn_mode mode, uint64_t lin, uint64_t cr3)
+static bool same_bytes(struct vcpu *v, const struct vcpu_insn_cache *c)
 {
 	uint8_t now[INSN_MAX_LEN];
 
+	if (!c->where)
+		return v->host->read_phys(c->gpa, now, c->len) && memcmp(now, c->bytes, c->len) == 0;
+	/* A few bytes: compared in place, no copy and no call. */
+	for (unsigned i = 0; i < c->len; i++)
+		if (c->where[i] != c->bytes[i])
+			return false;
+	return true;
+}
+
+static bool cache_hit(struct vcpu *v, const struct vcpu_insn_cache *c, uint8_t kind,
+		      enum insn_mode mode, uint64_t lin, uint64_t cr3)
+{
 	return c->valid && c->kind == kind && c->mode == mode && c->lin == lin && c->cr3 == cr3 &&
-	       v->host->read_phys(c->gpa, now, c->len) && memcmp(now, c->bytes, c->len) == 0;
+	       same_bytes(v, c);
+}
+
+unsigned vcpu_insn_cache_len(struct vcpu *v, enum exit_kind kind, enum insn_mode mode,
+			     uint64_t lin, uint64_t cr3)
+{
+	struct vcpu_insn_cache *c = &v->insn_cache;
+
+	if (!cache_hit(v, c, (uint8_t)kind, mode, lin, cr3))
+		return 0;
+	c->hits++;
+	return c->len;
 }
 
 unsigned vcpu_exit_insn_len(struct vcpu *v, const struct vcpu_exit *e)
@@ -51,6 +73,7 @@ unsigned vcpu_exit_insn_len(struct vcpu *v, const struct vcpu_exit *e)
 		c->len = i.len;
 		c->lin = lin;
 		c->cr3 = cr3;
+		c->where = v->host->phys_ptr ? v->host->phys_ptr(c->gpa, i.len) : 0;
 		memcpy(c->bytes, bytes, i.len);
 	}
 	return i.len;

@@ -100,3 +100,10 @@ void nmi_before_entry(struct vcpu *v)
 	if (v->ops->nmi_window_open(v))
 		inject(v);
 }
+
+bool nmi_idle(const struct vcpu *v)
+{
+	const struct vcpu_nmi *n = &v->nmi;
+
+	return !n->pending && !n->blocked && !n->iret_seen && !n->stepping && !n->tails;
+}

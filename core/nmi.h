@@ -12,5 +12,7 @@ enum exit_result nmi_iret_exit(struct vcpu *v);
 bool nmi_db(struct vcpu *v, const struct vcpu_exit *e);
 /* Before each entry: collect NMIs the hypervisor took for the guest, deliver one if it can. */
 void nmi_before_entry(struct vcpu *v);
+/* Nothing latched, blocked or being stepped: nmi_before_entry has nothing to do until an NMI. */
+bool nmi_idle(const struct vcpu *v);
 
 #endif

@@ -192,6 +192,8 @@ struct vcpu_host {
 	void (*cpuid)(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r);
 	/* Guest-physical access to guest RAM; false outside what the guest owns. */
 	bool (*read_phys)(uint64_t gpa, void *buf, uint64_t len);
+	/* Where the hypervisor sees guest RAM [gpa, gpa + len), NULL outside it. May be NULL. */
+	const void *(*phys_ptr)(uint64_t gpa, uint64_t len);
 	bool (*write_phys)(uint64_t gpa, const void *buf, uint64_t len);
 	/* True when @gpa is inside the hypervisor's reserved region. */
 	bool (*hv_owns)(uint64_t gpa);
@@ -214,6 +216,9 @@ struct vcpu_host {
 	/* NMIs the hypervisor's own IDT took that were not the debugger's kick, since the last
 	 * call (then zero). May be NULL. */
 	unsigned (*host_nmis)(void);
+	/* An NMI (kick or not) reached the hypervisor's IDT and waits for the next full exit
+	 * path: nothing consumed. May be NULL (none ever does). */
+	bool (*host_events)(void);
 	/* RDMSR/WRMSR of an MSR the guest uses natively, on its behalf when a catchpoint made
 	 * it exit: false where the CPU raises #GP. May be NULL (every such access is #GP). */
 	bool (*rdmsr_safe)(uint32_t index, uint64_t *val);
@@ -320,10 +325,26 @@ struct vcpu_stop {
 /* The length of the last instruction the CPU did not report (SVM without NRIP save), kept for the
  * next exit at the same place (core/insn_cache.c): it holds while the exit kind, the linear RIP,
  * CR3, the code size and the instruction's bytes at the same guest-physical address match. */
+/*
+ * A null exit as the backend found it, for the core to decide without the full exit path
+ * (core/exit_fast.c): the fields the decision and the completion need, read straight from the
+ * VMCB/VMCS. In: as the exit left them; out: RIP, RFLAGS and the shadow for the next entry.
+ */
+struct vcpu_fast_exit {
+	uint64_t rip, rflags;
+	uint64_t cr4;	    /* the guest's view (CPUID's OSXSAVE and OSPKE follow it) */
+	uint8_t insn_len;   /* the CPU's report; 0: look it up (core/insn_cache.c) */
+	bool shadow;	    /* STI/MOV SS interrupt shadow, cleared by completion */
+	/* Where the CPU reports no length: what names the code's place and size. */
+	uint64_t cr0, cr3, efer, cs_base;
+	uint32_t cs_attr;
+};
+
 struct vcpu_insn_cache {
 	bool valid;
 	uint8_t kind, mode, len;
 	uint64_t lin, cr3, gpa;
+	const uint8_t *where; /* the bytes at gpa as the hypervisor sees them (host->phys_ptr) */
 	uint8_t bytes[INSN_MAX_LEN];
 	uint64_t hits, misses;
 };
@@ -360,6 +381,7 @@ struct vcpu {
 	bool npt_tf;	      /* RFLAGS.TF is the nested-page step's, not the guest's */
 	struct vcpu_stop stop;
 	struct vcpu_insn_cache insn_cache;
+	bool fast_ready; /* nothing but the exit itself needs this run's null exits (exit_fast.c) */
 	uint64_t exits[EXIT_KIND_COUNT];
 	uint64_t exits_total;
 };

@@ -29,6 +29,9 @@ struct vcpu_debug_hooks {
 	void (*timer)(struct vcpu *v);
 	/* An NMI exit: true when it was the debugger's Ctrl-C kick, not the guest's NMI. */
 	bool (*nmi)(struct vcpu *v);
+	/* Just before an entry: true when neither before_entry nor after_exit would do anything
+	 * for the next exits as long as they are null ones (core/exit_fast.c). */
+	bool (*quiet)(struct vcpu *v);
 	/* exit_dispatch said stop: true when the debugger keeps the guest for inspection. */
 	bool (*keep_stopped_guest)(struct vcpu *v);
 };

@@ -3,6 +3,7 @@
 
 #include "core/hw/console.h"
 #include "exit.h"
+#include "exit_fast.h"
 #include "nmi.h"
 #include "vcpu_hooks.h"
 
@@ -36,6 +37,7 @@ void vcpu_run(struct vcpu *v)
 		if (!v->debug->before_entry(v))
 			return;
 		nmi_before_entry(v);
+		vcpu_fast_prepare(v);
 		v->ops->run(v, &e);
 		v->debug->after_exit(v);
 		/* Not an exit: the next entry sets up the guest for what the backend found. */

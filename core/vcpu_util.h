@@ -27,6 +27,8 @@ bool vcpu_write_virt(struct vcpu *v, uint64_t gva, const void *buf, size_t len);
 bool vcpu_virt_to_phys(struct vcpu *v, uint64_t gva, uint64_t *gpa);
 /* The code size, and CS:RIP as a linear address in *@lin. */
 enum insn_mode vcpu_code_place(struct vcpu *v, uint64_t *lin);
+/* The code size from CR0.PE, EFER.LMA and CS's L and D/B attribute bits (SDM 3A 3.4.5). */
+enum insn_mode vcpu_mode_of(uint64_t cr0, uint64_t efer, uint32_t cs_attr);
 /* Decode the instruction at CS:RIP; 0 on success. */
 int vcpu_fetch_insn(struct vcpu *v, struct insn *out);
 /* The same at linear address @lin, leaving the bytes read in @bytes. */
@@ -35,6 +37,10 @@ int vcpu_fetch_insn_at(struct vcpu *v, uint64_t lin, enum insn_mode mode, struct
 /* Length of the exiting instruction: what the CPU reported, else decoded (through the cache of
  * core/insn_cache.c); 0 on failure. */
 unsigned vcpu_exit_insn_len(struct vcpu *v, const struct vcpu_exit *e);
+/* The cached length of the @kind exit at linear @lin (code size @mode, @cr3) if the bytes there
+ * are still the ones decoded; 0 if there is none (core/insn_cache.c). */
+unsigned vcpu_insn_cache_len(struct vcpu *v, enum exit_kind kind, enum insn_mode mode,
+			     uint64_t lin, uint64_t cr3);
 
 /* Queue a hardware exception; a fault (not #DB) first sets RF, which delivery pushes. */
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);

@@ -33,6 +33,18 @@ static void hook_after_exit(struct vcpu *v)
 	vcpu_npt_after_exit(v);
 }
 
+/* Nothing for the two hooks above to do while the guest makes null exits only: gdb is absent
+ * or waits with nothing to poll, check or step, no nested-page step is open, and the debug
+ * registers need neither a load nor a save (core/exit_fast.c). */
+static bool hook_quiet(struct vcpu *v)
+{
+	const struct vcpu_gdb *g = v->gdb;
+
+	if (g && (g->stop_pending || g->stepping || g->catches.count || g->poll_every))
+		return false;
+	return !vcpu_npt_stepping(v) && vcpu_debug_quiet(v);
+}
+
 /* gdb's catchpoints, checked before the exit is handled. */
 static bool hook_catch_exit(struct vcpu *v, const struct vcpu_exit *e)
 {
@@ -60,5 +72,6 @@ const struct vcpu_debug_hooks debug_hooks = {
     .nested_fault = vcpu_npt_fault,
     .timer = vcpu_gdb_poll,
     .nmi = vcpu_gdb_nmi,
+    .quiet = hook_quiet,
     .keep_stopped_guest = vcpu_gdb_guest_stopped,
 };

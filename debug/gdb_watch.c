@@ -172,6 +172,11 @@ bool gdb_watch_host_kicked(void)
 	return k;
 }
 
+bool gdb_watch_host_events(void)
+{
+	return host_kick || __atomic_load_n(&host_nmis, __ATOMIC_RELAXED);
+}
+
 unsigned gdb_watch_host_nmis(void)
 {
 	/* One exchange: an NMI landing in between is never lost. */

@@ -43,6 +43,8 @@ void gdb_watch_line_irq(bool on);
 /* NMIs the host IDT took that were not kicks, since the last call: the guest's (a tail of an
  * NMI exit, or one that arrived while the hypervisor ran). */
 unsigned gdb_watch_host_nmis(void);
+/* A kick or an NMI is waiting for the above (nothing consumed): the fast exit path yields. */
+bool gdb_watch_host_events(void);
 /* Timer ticks the watcher has seen (liveness, for reports). */
 uint32_t gdb_watch_ticks(void);
 #endif

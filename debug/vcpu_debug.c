@@ -74,16 +74,28 @@ static __attribute__((noinline)) void load_for_entry(struct vcpu *v)
 	v->dr_loaded = active;
 }
 
-void vcpu_debug_before_entry(struct vcpu *v)
+/* Emulated, nothing enabled, nothing loaded, nothing to reset: the common case. */
+static bool emulated_idle(const struct vcpu *v)
 {
 	const struct dr_state *d = v->dr;
 
+	return !d->native && v->dr_intercept && !(d->eff_dr7 & DR_ENABLE_BITS) && !v->dr_loaded &&
+	       !v->dr_reload && (d->guest_touched || !v->db_status_lost);
+}
+
+bool vcpu_debug_quiet(const struct vcpu *v)
+{
+	/* Live: loaded for the guest, nothing to take back after an exit that does not need them
+	 * (vcpu_debug_after_exit keeps them live). */
+	return !v->host_drs && (v->dr_live || emulated_idle(v));
+}
+
+void vcpu_debug_before_entry(struct vcpu *v)
+{
 	/* The guest's own values are still in the CPU and nothing here changed them. */
 	if (v->dr_live)
 		return;
-	/* Emulated, nothing enabled, nothing loaded, nothing to reset: the common case. */
-	if (!d->native && v->dr_intercept && !(d->eff_dr7 & DR_ENABLE_BITS) && !v->dr_loaded &&
-	    !v->dr_reload && (d->guest_touched || !v->db_status_lost))
+	if (emulated_idle(v))
 		return;
 	load_for_entry(v);
 }

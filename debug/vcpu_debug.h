@@ -11,6 +11,8 @@
 void vcpu_debug_setup(struct vcpu *v, const struct dr_features *f);
 /* Load what the next run needs (lazily: nothing while no breakpoint is in use). */
 void vcpu_debug_before_entry(struct vcpu *v);
+/* Neither vcpu_debug_before_entry nor vcpu_debug_after_exit would change anything now. */
+bool vcpu_debug_quiet(const struct vcpu *v);
 /* After an exit: a guest running its DRs natively keeps them in the CPU (v->dr_live). */
 void vcpu_debug_after_exit(struct vcpu *v);
 /* Take back what the guest changed natively, before anything reads or changes v->dr. */

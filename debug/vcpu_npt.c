@@ -42,6 +42,11 @@ static struct vcpu_npt *npt_of(struct vcpu *v)
 	return v->npt;
 }
 
+bool vcpu_npt_stepping(const struct vcpu *v)
+{
+	return v->npt && v->npt->stepping;
+}
+
 static bool overlaps(uint64_t a, unsigned alen, uint64_t b, unsigned blen)
 {
 	return a < b + blen && b < a + alen;

@@ -45,6 +45,8 @@ struct vcpu_npt {
 	unsigned nacc;
 };
 
+/* A nested-page step is open (its end needs the next exit's full path). */
+bool vcpu_npt_stepping(const struct vcpu *v);
 /* gdb's Z0 (NPT_EXEC, invisible) and Z2-Z4 beyond the debug registers: 0, or -1. */
 int vcpu_npt_insert(struct vcpu *v, enum npt_kind k, uint64_t addr, unsigned len);
 int vcpu_npt_remove(struct vcpu *v, enum npt_kind k, uint64_t addr, unsigned len);

@@ -158,6 +158,34 @@ static int svm_init(struct vcpu *v)
 	return 0;
 }
 
+/* VMRUN (unless the probe already ran the guest to its first exit) until an exit the core's
+ * fast path does not complete. */
+static void enter(struct vcpu *v, struct svm_vcpu *s, bool probed)
+{
+	struct vmcb *vm = s->vmcb;
+
+	for (;; probed = false) {
+		if (!probed) /* else the probe's entry ran the guest to its first exit */
+			svm_vmrun(s->vmcb_pa, v->gpr, host_save_pa);
+		if (s->dr7_armed) {
+			x86_write_dr7(DR7_INIT); /* guest breakpoints must not fire in the hypervisor */
+			s->dr7_armed = false;
+		}
+		v->gpr[GPR_RAX] = vm->save.rax;
+		v->gpr[GPR_RSP] = vm->save.rsp;
+		vm->control.tlb_control = 0;
+		vm->control.eventinj = 0;
+		/* An event whose delivery the exit interrupted must be delivered again (APM
+		 * 15.7.2). */
+		if (vm->control.exitintinfo & SVM_EVTINJ_VALID)
+			vm->control.eventinj = vm->control.exitintinfo;
+		/* A null CPUID: completed by the core, straight back into the guest. */
+		if (!svm_fast_exit(v, s))
+			break;
+		vm->save.rax = v->gpr[GPR_RAX];
+	}
+}
+
 static void svm_run(struct vcpu *v, struct vcpu_exit *e)
 {
 	struct svm_vcpu *s = S(v);
@@ -178,19 +206,7 @@ static void svm_run(struct vcpu *v, struct vcpu_exit *e)
 		*e = (struct vcpu_exit){.kind = EXIT_PROBED, .raw_name = "probe"};
 		return;
 	}
-	if (!probing) /* else the probe's entry ran the guest to its first exit */
-		svm_vmrun(s->vmcb_pa, v->gpr, host_save_pa);
-	if (s->dr7_armed) {
-		x86_write_dr7(DR7_INIT); /* guest breakpoints must not fire in the hypervisor */
-		s->dr7_armed = false;
-	}
-	v->gpr[GPR_RAX] = vm->save.rax;
-	v->gpr[GPR_RSP] = vm->save.rsp;
-	vm->control.tlb_control = 0;
-	vm->control.eventinj = 0;
-	/* An event whose delivery the exit interrupted must be delivered again (APM 15.7.2). */
-	if (vm->control.exitintinfo & SVM_EVTINJ_VALID)
-		vm->control.eventinj = vm->control.exitintinfo;
+	enter(v, s, probing);
 	svm_decode_exit(s, e);
 	trap_window_close();
 }

@@ -47,6 +47,20 @@ void svm_set_dr_intercept(struct vcpu *v, bool all);
 /* Remember what the CPU offers before hw_enable/init (NRIP save changes exit decoding). */
 void svm_set_caps(const struct cpu_caps *caps);
 
+/* The length NRIP save reports for the exiting instruction; 0 without it (APM 15.7.1). */
+static inline uint8_t svm_nrip_len(const struct svm_vcpu *s)
+{
+	const struct vmcb *vm = s->vmcb;
+
+	if (!s->nrip_save || vm->control.next_rip <= vm->save.rip)
+		return 0;
+	return (uint8_t)(vm->control.next_rip - vm->save.rip);
+}
+
+/* svm/svm_exit.c: a CPUID exit completed by the core's fast path (core/exit_fast.c), the VMCB
+ * updated for the next VMRUN; false: decode it as usual. */
+bool svm_fast_exit(struct vcpu *v, struct svm_vcpu *s);
+
 /* svm/svm_exit.c: translate the VMCB's exit information into a neutral exit record. */
 void svm_decode_exit(struct svm_vcpu *s, struct vcpu_exit *e);
 

@@ -1,6 +1,8 @@
 /* svm_exit.c - turn a VMCB exit code and its EXITINFO fields into a vendor-neutral exit record. */
 #include "svm.h"
 
+#include "core/exit_fast.h"
+
 #include "core/hw/printf.h"
 #include "core/hw/trap.h"
 #include "core/hw/x86.h"
@@ -13,15 +15,6 @@ static bool has_error_code(uint8_t v)
 {
 	return v == VEC_DF || v == VEC_TS || v == VEC_NP || v == VEC_SS || v == VEC_GP ||
 	       v == VEC_PF || v == VEC_AC || v == VEC_CP;
-}
-
-static uint8_t nrip_len(const struct svm_vcpu *s)
-{
-	const struct vmcb *vm = s->vmcb;
-
-	if (!s->nrip_save || vm->control.next_rip <= vm->save.rip)
-		return 0;
-	return (uint8_t)(vm->control.next_rip - vm->save.rip);
 }
 
 static void decode_io(const struct svm_vcpu *s, struct vcpu_exit *e)
@@ -162,13 +155,13 @@ void svm_decode_exit(struct svm_vcpu *s, struct vcpu_exit *e)
 		e->kind = EXIT_CPUID;
 		e->raw_reason = code;
 		e->raw_name = "CPUID";
-		e->insn_len = nrip_len(s);
+		e->insn_len = svm_nrip_len(s);
 		return;
 	}
 	*e = (struct vcpu_exit){0};
 	e->raw_reason = code;
 	e->raw_name = svm_exit_name(code);
-	e->insn_len = nrip_len(s);
+	e->insn_len = svm_nrip_len(s);
 	/* QEMU 7.2 stores the 32-bit SVM_EXIT_ERR, -1 in the low half only; no exit code is
 	 * 0xffffffff otherwise (APM table C-1). */
 	if ((uint32_t)code == (uint32_t)SVM_EXIT_INVALID) {
@@ -196,4 +189,32 @@ void svm_decode_exit(struct svm_vcpu *s, struct vcpu_exit *e)
 			e->swint.vector_valid = true;
 		}
 	}
+}
+
+bool svm_fast_exit(struct vcpu *v, struct svm_vcpu *s)
+{
+	struct vmcb *vm = s->vmcb;
+	struct vcpu_fast_exit f;
+
+	/* An event to deliver again (exitintinfo, svm_run) needs the full path. */
+	if (vm->control.exitcode != SVM_EXIT_CPUID || !v->fast_ready || vm->control.eventinj)
+		return false;
+	f = (struct vcpu_fast_exit){
+	    .rip = vm->save.rip,
+	    .rflags = vm->save.rflags,
+	    .cr4 = vm->save.cr4,
+	    .insn_len = svm_nrip_len(s),
+	    .shadow = vm->control.int_state & SVM_INTERRUPT_SHADOW,
+	    .cr0 = vm->save.cr0,
+	    .cr3 = vm->save.cr3,
+	    .efer = vm->save.efer,
+	    .cs_base = vm->save.cs.base,
+	    .cs_attr = vm->save.cs.attrib,
+	};
+	if (!vcpu_fast_cpuid(v, &f))
+		return false;
+	vm->save.rip = f.rip;
+	vm->save.rflags = f.rflags;
+	vm->control.int_state &= ~SVM_INTERRUPT_SHADOW;
+	return true;
 }

@@ -65,10 +65,15 @@ static void vmx_run(struct vcpu *v, struct vcpu_exit *e)
 	}
 	vmcs_write64(GUEST_RSP, v->gpr[GPR_RSP]);
 	fix_pending_single_step();
-	if (x->preemption_value)
-		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, x->preemption_value);
-	rc = vmx_enter(v->gpr, x->launched);
-	restore_host_tables();
+	do {
+		if (x->preemption_value)
+			vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, x->preemption_value);
+		rc = vmx_enter(v->gpr, x->launched);
+		restore_host_tables();
+		if (rc == VMX_OK)
+			x->launched = true;
+		/* A null CPUID: completed by the core, straight back into the guest. */
+	} while (rc == VMX_OK && vmx_fast_exit(v, x));
 	if (rc != VMX_OK) {
 		uint32_t err = rc == VMX_FAIL_VALID ? vmcs_read32(VM_INSTRUCTION_ERROR) : 0;
 
@@ -84,7 +89,6 @@ static void vmx_run(struct vcpu *v, struct vcpu_exit *e)
 		trap_window_close();
 		return;
 	}
-	x->launched = true;
 	v->gpr[GPR_RSP] = vmcs_read64(GUEST_RSP);
 	vmx_decode_exit(e);
 	trap_window_close();

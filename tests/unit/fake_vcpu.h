@@ -347,6 +347,11 @@ static inline bool fake_host_read_phys(uint64_t gpa, void *buf, uint64_t len)
 	return true;
 }
 
+static inline const void *fake_host_phys_ptr(uint64_t gpa, uint64_t len)
+{
+	return fake_in_mem(gpa, len) ? &fake_host.mem[gpa] : NULL;
+}
+
 static inline bool fake_host_write_phys(uint64_t gpa, const void *buf, uint64_t len)
 {
 	if (!fake_in_mem(gpa, len))
@@ -417,6 +422,7 @@ static inline bool fake_host_wrmsr_safe(uint32_t index, uint64_t val)
 static const struct vcpu_host fake_vcpu_host = {
     .cpuid = fake_host_cpuid,
     .read_phys = fake_host_read_phys,
+    .phys_ptr = fake_host_phys_ptr,
     .write_phys = fake_host_write_phys,
     .hv_owns = fake_host_hv_owns,
     .port_in = fake_host_port_in,

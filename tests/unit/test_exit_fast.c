@@ -1,0 +1,170 @@
+/* test_exit_fast.c - cmocka tests for the null-CPUID fast path (core/exit_fast.c). */
+#include "fake_vcpu.h"
+
+#include "core/exit.h"
+#include "core/exit_fast.h"
+#include "core/vcpu_util.h"
+#include "debug/vcpu_debug.h"
+
+#define CODE_ADDR   0x2000ull
+#define CPUID_LEN   2 /* 0F A2 */
+#define LEAF	    0x1u
+#define LEAF_EAX    0x000306c3u
+#define LEAF_EBX    0x00010800u
+#define LEAF_ECX    0x7ffafbffu
+#define LEAF_EDX    0xbfebfbffu
+#define ARCH_RF	    (1ull << 16)
+#define ARCH_TF	    (1ull << 8)
+#define ARCH_DR7_L0 0x1ull
+#define BELOW_4G    0xfffffffeull /* CPUID here would end past 4 GiB */
+#define STALE_BITS  0xdead00000000ull
+
+static const uint8_t cpuid[] = {0x0f, 0xa2};
+
+static struct fake_vcpu fv;
+static struct vcpu *const v = &fv.v;
+static bool events;
+static struct vcpu_host host_with_events;
+
+static bool host_events(void)
+{
+	return events;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	fake_vcpu_init(&fv, true, 0);
+	vcpu_debug_setup(v, &(struct dr_features){.amd = true});
+	host_with_events = fake_vcpu_host;
+	host_with_events.host_events = host_events;
+	v->host = &host_with_events;
+	events = false;
+	fake_host.cpuid[fake_host.ncpuid++] = (struct fake_cpuid_entry){
+	    LEAF, FAKE_CPUID_ANY_SUBLEAF, {LEAF_EAX, LEAF_EBX, LEAF_ECX, LEAF_EDX}};
+	fake_mem_put(CODE_ADDR, cpuid, sizeof(cpuid));
+	v->gpr[GPR_RAX] = STALE_BITS | LEAF;
+	v->gpr[GPR_RCX] = STALE_BITS;
+	return 0;
+}
+
+/* A CPUID exit as a backend with NRIP save (or VT-x) reports it. */
+static struct vcpu_fast_exit reported(void)
+{
+	return (struct vcpu_fast_exit){.rip = CODE_ADDR, .rflags = RFLAGS_FIXED1, .insn_len = CPUID_LEN};
+}
+
+static void test_completes_when_quiet(void **state)
+{
+	struct vcpu_fast_exit f = reported();
+
+	(void)state;
+	vcpu_fast_prepare(v);
+	assert_true(v->fast_ready);
+	f.rflags |= ARCH_RF;
+	f.shadow = true;
+	assert_true(vcpu_fast_cpuid(v, &f));
+	/* 32-bit results zero-extend; the CPU's answer for leaf 1 with OSXSAVE from CR4 (0). */
+	assert_int_equal(v->gpr[GPR_RAX], LEAF_EAX);
+	assert_int_equal(v->gpr[GPR_RDX] >> 32, 0);
+	assert_int_equal(f.rip, CODE_ADDR + CPUID_LEN);
+	assert_int_equal(f.rflags & ARCH_RF, 0);
+	assert_false(f.shadow);
+	assert_int_equal(v->exits_total, 1);
+	assert_int_equal(v->exits[EXIT_CPUID], 1);
+}
+
+/* Each thing the full path would have done takes the exit there, with nothing changed. */
+static void assert_declined(struct vcpu_fast_exit f)
+{
+	uint64_t rax = v->gpr[GPR_RAX];
+	uint64_t rip = f.rip;
+
+	assert_false(vcpu_fast_cpuid(v, &f));
+	assert_int_equal(v->gpr[GPR_RAX], rax);
+	assert_int_equal(f.rip, rip);
+	assert_int_equal(v->exits_total, 0);
+}
+
+static void test_declines_when_not_quiet(void **state)
+{
+	struct vcpu_fast_exit f = reported();
+
+	(void)state;
+	/* A single step: its trap is delivered by the full path. */
+	vcpu_fast_prepare(v);
+	f.rflags |= ARCH_TF;
+	assert_declined(f);
+	/* An NMI or a kick reached the hypervisor's IDT since the entry. */
+	events = true;
+	assert_declined(reported());
+	events = false;
+	/* RIP would pass 4 GiB: the code size decides whether it wraps. */
+	f = reported();
+	f.rip = BELOW_4G;
+	assert_declined(f);
+	/* A latched NMI waits for nmi_before_entry. */
+	v->nmi.pending = true;
+	vcpu_fast_prepare(v);
+	assert_false(v->fast_ready);
+	assert_declined(reported());
+}
+
+static void test_debug_layer_decides(void **state)
+{
+	(void)state;
+	/* A debugger slot in use, emulated: the next entry loads debug registers. */
+	assert_int_equal(dr_debugger_set(v->dr, CODE_ADDR, DR7_RW_EXEC, 0), 0);
+	vcpu_fast_prepare(v);
+	assert_false(v->fast_ready);
+	assert_int_equal(dr_debugger_clear(v->dr, CODE_ADDR, DR7_RW_EXEC, DR7_LEN_1), 0);
+	vcpu_fast_prepare(v);
+	assert_true(v->fast_ready);
+	/* The guest's own DRs live in the CPU: nothing to load or save around a null exit. */
+	v->dr->guest.dr7 = ARCH_DR7_L0;
+	v->dr_live = true;
+	vcpu_fast_prepare(v);
+	assert_true(v->fast_ready);
+	/* The host-DR self-test takes them back after every exit. */
+	v->host_drs = true;
+	vcpu_fast_prepare(v);
+	assert_false(v->fast_ready);
+}
+
+/* Without a reported length, only a cached decode of the same bytes at the same place. */
+static void test_length_from_the_cache(void **state)
+{
+	struct vcpu_exit e = {.kind = EXIT_CPUID, .raw_name = "test"};
+	struct vcpu_fast_exit f = {.rip = CODE_ADDR, .rflags = RFLAGS_FIXED1};
+	struct vcpu_segment cs;
+
+	(void)state;
+	v->ops->get_seg(v, SEG_CS, &cs);
+	f.cr0 = vcpu_get(v, REG_CR0);
+	f.efer = vcpu_get(v, REG_EFER);
+	f.cr3 = vcpu_get(v, REG_CR3);
+	f.cs_base = cs.base;
+	f.cs_attr = cs.attr;
+	vcpu_fast_prepare(v);
+	assert_declined(f); /* never decoded here: the full path decodes */
+	fv.b.regs[REG_RIP] = CODE_ADDR;
+	assert_int_equal(vcpu_exit_insn_len(v, &e), CPUID_LEN);
+	assert_true(vcpu_fast_cpuid(v, &f));
+	assert_int_equal(f.rip, CODE_ADDR + CPUID_LEN);
+	/* The guest rewrites the instruction: the bytes differ, decode again. */
+	fake_mem_put(CODE_ADDR, (const uint8_t[]){0x90, 0x90}, CPUID_LEN);
+	f.rip = CODE_ADDR;
+	assert_false(vcpu_fast_cpuid(v, &f));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup(test_completes_when_quiet, setup),
+	    cmocka_unit_test_setup(test_declines_when_not_quiet, setup),
+	    cmocka_unit_test_setup(test_debug_layer_decides, setup),
+	    cmocka_unit_test_setup(test_length_from_the_cache, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
