@@ -9,16 +9,7 @@
 #define PAGE_MASK_4K 0xfffull
 #define MASK_32	     0xffffffffull
 
-enum insn_mode vcpu_mode_of(uint64_t cr0, uint64_t efer, uint32_t cs_attr)
-{
-	if (!(cr0 & CR0_PE))
-		return INSN_MODE_16;
-	if ((cs_attr & SEG_ATTR_L) && (efer & EFER_LMA))
-		return INSN_MODE_64;
-	return (cs_attr & SEG_ATTR_DB) ? INSN_MODE_32 : INSN_MODE_16;
-}
-
-/* The same, with CS as read for it and EFER read only where it matters. */
+/* The code size, with CS as read for it and EFER read only where it matters. */
 static enum insn_mode code_mode_cs(struct vcpu *v, struct vcpu_segment *cs)
 {
 	v->ops->get_seg(v, SEG_CS, cs);

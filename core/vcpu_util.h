@@ -3,6 +3,7 @@
 #ifndef DBGVISOR_VCPU_UTIL_H
 #define DBGVISOR_VCPU_UTIL_H
 
+#include "core/hw/x86.h"
 #include "insn.h"
 #include "vcpu.h"
 
@@ -28,7 +29,14 @@ bool vcpu_virt_to_phys(struct vcpu *v, uint64_t gva, uint64_t *gpa);
 /* The code size, and CS:RIP as a linear address in *@lin. */
 enum insn_mode vcpu_code_place(struct vcpu *v, uint64_t *lin);
 /* The code size from CR0.PE, EFER.LMA and CS's L and D/B attribute bits (SDM 3A 3.4.5). */
-enum insn_mode vcpu_mode_of(uint64_t cr0, uint64_t efer, uint32_t cs_attr);
+static inline enum insn_mode vcpu_mode_of(uint64_t cr0, uint64_t efer, uint32_t cs_attr)
+{
+	if (!(cr0 & CR0_PE))
+		return INSN_MODE_16;
+	if ((cs_attr & SEG_ATTR_L) && (efer & EFER_LMA))
+		return INSN_MODE_64;
+	return (cs_attr & SEG_ATTR_DB) ? INSN_MODE_32 : INSN_MODE_16;
+}
 /* Decode the instruction at CS:RIP; 0 on success. */
 int vcpu_fetch_insn(struct vcpu *v, struct insn *out);
 /* The same at linear address @lin, leaving the bytes read in @bytes. */

@@ -24,11 +24,8 @@ static struct vmx_vcpu *X(struct vcpu *v)
 /* VM exits leave GDTR/IDTR limits at 0xffff (SDM vol. 3C, 28.5.2): restore the real ones. */
 static void restore_host_tables(void)
 {
-	struct x86_dtr d = {gdt_limit(), gdt_base()};
-
-	x86_lgdt(&d);
-	d = (struct x86_dtr){idt_limit(), idt_base()};
-	x86_lidt(&d);
+	x86_lgdt(&gdt_host_dtr);
+	x86_lidt(&idt_host_dtr);
 }
 
 /*

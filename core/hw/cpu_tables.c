@@ -43,6 +43,7 @@ static struct idt_gate idt[IDT_ENTRIES] __attribute__((aligned(16)));
 static struct idt_gate idt_window[IDT_ENTRIES] __attribute__((aligned(16)));
 const struct x86_dtr idt_host_dtr = {sizeof(idt) - 1, (uint64_t)idt};
 const struct x86_dtr idt_window_dtr = {sizeof(idt_window) - 1, (uint64_t)idt_window};
+const struct x86_dtr gdt_host_dtr = {sizeof(gdt) - 1, (uint64_t)gdt};
 static trap_handler_fn handlers[NUM_EXCEPTIONS];
 /* A #DB or NMI can arrive right after a guest's MOV SS/POP SS (CVE-2018-8897) or on a
  * corrupted stack: each such vector gets its own known-good stack. */
@@ -54,7 +55,6 @@ void gdt_init(void)
 {
 	uint64_t base = (uint64_t)&tss;
 	uint64_t limit = sizeof(tss) - 1;
-	struct x86_dtr d = {sizeof(gdt) - 1, (uint64_t)gdt};
 
 	for (int i = 0; i < IST_COUNT; i++)
 		tss.ist[i] = (uint64_t)&ist_stacks[i][IST_STACK_SIZE];
@@ -67,7 +67,7 @@ void gdt_init(void)
 			   (DESC_TSS_AVAILABLE << 40) | DESC_PRESENT |
 			   (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
 	gdt[SEL_TSS / 8 + 1] = base >> 32;
-	x86_lgdt(&d);
+	x86_lgdt(&gdt_host_dtr);
 	x86_ltr(SEL_TSS);
 }
 

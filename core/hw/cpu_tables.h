@@ -39,5 +39,7 @@ uint16_t idt_limit(void);
  * the guest's TR is loaded around VMRUN. */
 extern const struct x86_dtr idt_host_dtr;
 extern const struct x86_dtr idt_window_dtr;
+/* LGDT operand: the hypervisor's GDT (VMX exits leave its limit at 0xffff). */
+extern const struct x86_dtr gdt_host_dtr;
 
 #endif
