@@ -103,6 +103,8 @@ group_guest() {
 			"mbkernel done" "$STOP_OK"
 		same_output "bochs-$m-mbkernel-same" "$OUT/bochs-$m-mbkernel-bare.log" \
 			"$OUT/bochs-$m-mbkernel-hv.log" "^mbkernel: minimal" "^mbkernel: exit code"
+		handoff_check "bochs-$m-mbkernel-handoff" "$OUT/bochs-$m-mbkernel-hv.log" \
+			"mbkernel: minimal multiboot1 kernel$"
 	done
 	group_nmi
 }
