@@ -43,6 +43,8 @@ bool svm_probe_db_status(struct svm_vcpu *s, struct vcpu *v, uint64_t host_save_
 		printk("dbgvisor: SVM: an intercepted #DB leaves DR6 without its status on this "
 		       "CPU (Bochs 2.7): the guest's #DBs go to it directly while it alone uses "
 		       "its debug registers\n");
+		/* Said after the hand-over's drain (boot/main.c): out before the guest runs. */
+		console_drain();
 	}
 	/* MOV DR exits until the guest's first access: the guest changed neither register. */
 	st->dr6 = vm_dr6;

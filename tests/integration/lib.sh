@@ -50,14 +50,14 @@ check() {
 
 # handoff_check NAME LOG FIRST : the log UART was drained before the guest took it over (issue
 # 12 point 6: on Bochs a NUL byte joined the hypervisor's last line and the guest's first): no
-# NUL byte in LOG, and the line after "starting the guest" is the guest's first (regex FIRST).
+# NUL byte in LOG, the guest's first line (regex FIRST) whole, a whole "dbgvisor: " line before.
 handoff_check() {
 	local cut=$OUT/$1.handoff
 	{
-		tr -d '\r' <"$2" | grep -a -A1 '^dbgvisor: starting the guest' | tail -n 1
+		tr -d '\r' <"$2" | grep -a -m1 -B1 "^$3" | head -n 2
 		echo "NUL bytes: $(tr -d -c '\000' <"$2" | wc -c)"
 	} >"$cut"
-	check "$1" "$cut" 0 any "^$3" '^NUL bytes: 0$'
+	check "$1" "$cut" 0 any "^dbgvisor: " "^$3" '^NUL bytes: 0$'
 }
 
 # qemu_case NAME WANT_STATUS "QEMU ARGS" PATTERN...
