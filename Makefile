@@ -6,7 +6,7 @@ OBJCOPY  := objcopy
 
 KCFLAGS  := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie \
             -mno-red-zone -mgeneral-regs-only -mcmodel=kernel -fno-stack-protector \
-            -fno-asynchronous-unwind-tables -fno-omit-frame-pointer -fno-builtin \
+            -fno-asynchronous-unwind-tables -fomit-frame-pointer -fno-builtin \
             -fno-tree-loop-distribute-patterns \
             -I. -MMD -MP
 KASFLAGS := -g -I. -MMD -MP -D__ASSEMBLY__

@@ -3,6 +3,7 @@
 
 #include "core/hw/x86.h"
 #include "cpuid_view.h"
+#include "insn_cache.h"
 #include "nmi.h"
 #include "vcpu_hooks.h"
 #include "vcpu_util.h"

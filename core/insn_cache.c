@@ -1,5 +1,6 @@
 /* insn_cache.c - exiting instructions' lengths kept per place, for CPUs that do not report them. */
 #include "core/hw/string.h"
+#include "insn_cache.h"
 #include "vcpu_util.h"
 
 #define PAGE_SIZE_4K 0x1000ull
@@ -13,46 +14,11 @@
  * guest-physical address (code rewritten in place, an INT3 planted by gdb, or another program
  * under that address with another CR3 all decode again).
  */
-/* Two bytes at any alignment, without an aliasing cast (one load once compiled). */
-static inline uint16_t load16(const uint8_t *p)
-{
-	uint16_t x;
-
-	__builtin_memcpy(&x, p, sizeof(x));
-	return x;
-}
-
-static bool same_bytes(struct vcpu *v, const struct vcpu_insn_cache *c)
+bool insn_cache_same_copied(struct vcpu *v, const struct vcpu_insn_cache *c)
 {
 	uint8_t now[INSN_MAX_LEN];
 
-	if (!c->where)
-		return v->host->read_phys(c->gpa, now, c->len) && memcmp(now, c->bytes, c->len) == 0;
-	/* A few bytes: compared in place, two at a time, no copy and no call. */
-	unsigned i = 0;
-
-	for (; i + 2 <= c->len; i += 2)
-		if (load16(c->where + i) != load16(c->bytes + i))
-			return false;
-	return i == c->len || c->where[i] == c->bytes[i];
-}
-
-static bool cache_hit(struct vcpu *v, const struct vcpu_insn_cache *c, uint8_t kind,
-		      enum insn_mode mode, uint64_t lin, uint64_t cr3)
-{
-	return c->valid && c->kind == kind && c->mode == mode && c->lin == lin && c->cr3 == cr3 &&
-	       same_bytes(v, c);
-}
-
-unsigned vcpu_insn_cache_len(struct vcpu *v, enum exit_kind kind, enum insn_mode mode,
-			     uint64_t lin, uint64_t cr3)
-{
-	struct vcpu_insn_cache *c = &v->insn_cache;
-
-	if (!cache_hit(v, c, (uint8_t)kind, mode, lin, cr3))
-		return 0;
-	c->hits++;
-	return c->len;
+	return v->host->read_phys(c->gpa, now, c->len) && memcmp(now, c->bytes, c->len) == 0;
 }
 
 unsigned vcpu_exit_insn_len(struct vcpu *v, const struct vcpu_exit *e)
@@ -67,10 +33,8 @@ unsigned vcpu_exit_insn_len(struct vcpu *v, const struct vcpu_exit *e)
 		return e->insn_len;
 	mode = vcpu_code_place(v, &lin);
 	cr3 = vcpu_get(v, REG_CR3);
-	if (cache_hit(v, c, (uint8_t)e->kind, mode, lin, cr3)) {
-		c->hits++;
+	if (vcpu_insn_cache_len(v, e->kind, mode, lin, cr3))
 		return c->len;
-	}
 	c->misses++;
 	c->valid = false;
 	if (vcpu_fetch_insn_at(v, lin, mode, &i, bytes) != 0)

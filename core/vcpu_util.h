@@ -45,10 +45,7 @@ int vcpu_fetch_insn_at(struct vcpu *v, uint64_t lin, enum insn_mode mode, struct
 /* Length of the exiting instruction: what the CPU reported, else decoded (through the cache of
  * core/insn_cache.c); 0 on failure. */
 unsigned vcpu_exit_insn_len(struct vcpu *v, const struct vcpu_exit *e);
-/* The cached length of the @kind exit at linear @lin (code size @mode, @cr3) if the bytes there
- * are still the ones decoded; 0 if there is none (core/insn_cache.c). */
-unsigned vcpu_insn_cache_len(struct vcpu *v, enum exit_kind kind, enum insn_mode mode,
-			     uint64_t lin, uint64_t cr3);
+
 
 /* Queue a hardware exception; a fault (not #DB) first sets RF, which delivery pushes. */
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
