@@ -63,7 +63,11 @@ static void vmx_run(struct vcpu *v, struct vcpu_exit *e)
 	vmcs_write64(GUEST_RSP, v->gpr[GPR_RSP]);
 	fix_pending_single_step();
 	do {
-		if (x->preemption_value)
+		/* The timer counts across exits where they save its count (SDM 3C 26.5.1, 28.3):
+		 * reloaded once it fired, so a guest that exits often still sees it expire and
+		 * gdb's line is still polled. Elsewhere it restarts at every entry. */
+		if (x->preemption_value &&
+		    (!x->timer_saved || !vmcs_read32(VMX_PREEMPTION_TIMER_VALUE)))
 			vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, x->preemption_value);
 		rc = vmx_enter(v->gpr, x->launched);
 		restore_host_tables();

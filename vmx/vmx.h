@@ -23,6 +23,7 @@ struct vmx_vcpu {
 	bool launched;
 	uint64_t cr0_shadow_mask, cr4_shadow_mask; /* bits the hypervisor owns */
 	uint32_t preemption_value;
+	bool timer_saved; /* exits save the timer's count (VM_EXIT_SAVE_PREEMPTION_TIMER) */
 	struct trap_window window; /* entry to decode: an exception there stops the guest */
 };
 

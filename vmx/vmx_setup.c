@@ -148,6 +148,7 @@ static void setup_controls(struct vmx_vcpu *x)
 		x->preemption_value =
 		    (uint32_t)(VMX_PREEMPTION_PERIOD_TSC >> ctl.preemption_timer_shift);
 		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, x->preemption_value);
+		x->timer_saved = ctl.exit & VM_EXIT_SAVE_PREEMPTION_TIMER;
 	}
 }
 

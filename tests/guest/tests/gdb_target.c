@@ -19,6 +19,8 @@
 volatile uint32_t gdb_counter;
 volatile uint32_t gdb_poke;
 volatile uint32_t gdb_spin_release;
+/* Set by gdb: the spin executes CPUID, an exit each time (the fast exit path), and counts. */
+volatile uint32_t gdb_spin_cpuid, gdb_spin_cpuids;
 volatile uint32_t gdb_reg_result;
 volatile uint32_t gdb_never_touched;
 volatile uint32_t gdb_busy;
@@ -55,12 +57,19 @@ __attribute__((noinline)) void gdb_after_own(void)
 	__asm__ volatile("" ::: "memory");
 }
 
-/* Interrupts off, spinning until gdb (after a Ctrl-C) writes gdb_spin_release. */
+/* Interrupts off, spinning (on CPUID if gdb asked) until gdb, after a Ctrl-C, writes
+ * gdb_spin_release. */
 __attribute__((noinline)) void gdb_spin(void)
 {
 	__asm__ volatile("cli");
-	while (!gdb_spin_release)
-		__asm__ volatile("pause");
+	while (!gdb_spin_release) {
+		if (gdb_spin_cpuid) {
+			(void)x86g_cpuid(0, 0);
+			gdb_spin_cpuids++;
+		} else {
+			__asm__ volatile("pause");
+		}
+	}
 	__asm__ volatile("sti");
 }
 
