@@ -5,6 +5,8 @@
 #include "core/exit_fast.h"
 #include "core/vcpu_util.h"
 #include "debug/vcpu_debug.h"
+#include "debug/vcpu_gdb.h"
+#include "debug/vcpu_npt.h"
 
 #define CODE_ADDR   0x2000ull
 #define CPUID_LEN   2 /* 0F A2 */
@@ -131,6 +133,45 @@ static void test_debug_layer_decides(void **state)
 	assert_false(v->fast_ready);
 }
 
+/* What gdb and the nested-page layer need from the next exits keeps them on the full path. */
+static void test_debugger_decides(void **state)
+{
+	static struct vcpu_gdb g;
+	static struct vcpu_npt n;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	memset(&n, 0, sizeof(n));
+	v->gdb = &g; /* attached, the guest running, nothing asked for */
+	vcpu_fast_prepare(v);
+	assert_true(v->fast_ready);
+	g.catches.count = 1; /* a catchpoint looks at every exit */
+	vcpu_fast_prepare(v);
+	assert_false(v->fast_ready);
+	g.catches.count = 0;
+	g.poll_every = 256; /* no timer, no watcher: the line is polled by exit count */
+	vcpu_fast_prepare(v);
+	assert_false(v->fast_ready);
+	g.poll_every = 0;
+	g.stepping = true;
+	vcpu_fast_prepare(v);
+	assert_false(v->fast_ready);
+	g.stepping = false;
+	g.stop_pending = true;
+	vcpu_fast_prepare(v);
+	assert_false(v->fast_ready);
+	g.stop_pending = false;
+	v->npt = &n;
+	n.stepping = true; /* a nested-page step ends at the next exit's full path */
+	vcpu_fast_prepare(v);
+	assert_false(v->fast_ready);
+	n.stepping = false;
+	vcpu_fast_prepare(v);
+	assert_true(v->fast_ready);
+	v->gdb = NULL;
+	v->npt = NULL;
+}
+
 /* Without a reported length, only a cached decode of the same bytes at the same place. */
 static void test_length_from_the_cache(void **state)
 {
@@ -163,6 +204,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_completes_when_quiet, setup),
 	    cmocka_unit_test_setup(test_declines_when_not_quiet, setup),
 	    cmocka_unit_test_setup(test_debug_layer_decides, setup),
+	    cmocka_unit_test_setup(test_debugger_decides, setup),
 	    cmocka_unit_test_setup(test_length_from_the_cache, setup),
 	};
 
