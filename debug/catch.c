@@ -26,25 +26,6 @@ static const char *const vec_names[NUM_EXCEPTIONS] = {
     "DE", "DB", "NMI", "BP", "OF", "BR", "UD", "NM", "DF", "CSO", "TS", "NP", "SS", "GP", "PF", "",
     "MF", "AC", "MC",  "XM", "VE", "CP", "",   "",   "",   "",	  "",	"",   "HV", "VC", "SX", ""};
 
-/* Text appended to a bounded buffer, truncated (never overflowing) when full. */
-struct cbuf {
-	char *buf;
-	size_t len, max;
-};
-
-static void __attribute__((format(printf, 2, 3))) put(struct cbuf *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->len + 1 >= o->max)
-		return;
-	va_start(ap, fmt);
-	n = fmt_vsnprintf(o->buf + o->len, o->max - o->len, fmt, ap);
-	va_end(ap);
-	o->len += (size_t)n < o->max - o->len ? (size_t)n : o->max - o->len - 1;
-}
-
 /* The next space-separated word of *p into @w ("" at the end); false if it is too long. */
 static bool next_word(const char **p, char *w)
 {
@@ -133,43 +114,43 @@ static const char *dir_name(const struct catchpoint *c, bool io)
 	return io ? " out" : " write";
 }
 
-static void describe(const struct catchpoint *c, struct cbuf *o)
+static void describe(const struct catchpoint *c, struct fmt_out *o)
 {
-	put(o, "catch %u: ", c->id);
+	fmt_append(o, "catch %u: ", c->id);
 	switch (c->kind) {
 	case CATCH_IO:
-		put(o, "io 0x%x", c->lo);
+		fmt_append(o, "io 0x%x", c->lo);
 		if (c->hi != c->lo)
-			put(o, "-0x%x", c->hi);
-		put(o, "%s", dir_name(c, true));
+			fmt_append(o, "-0x%x", c->hi);
+		fmt_append(o, "%s", dir_name(c, true));
 		break;
 	case CATCH_MSR:
-		put(o, "msr 0x%x%s", c->lo, dir_name(c, false));
+		fmt_append(o, "msr 0x%x%s", c->lo, dir_name(c, false));
 		break;
 	case CATCH_CPUID:
 		if (c->any)
-			put(o, "cpuid (every leaf)");
+			fmt_append(o, "cpuid (every leaf)");
 		else
-			put(o, "cpuid leaf 0x%x", c->lo);
+			fmt_append(o, "cpuid leaf 0x%x", c->lo);
 		break;
 	case CATCH_EXCEPTION:
-		put(o, "exception %u (#%s)", c->lo, vec_names[c->lo]);
+		fmt_append(o, "exception %u (#%s)", c->lo, vec_names[c->lo]);
 		break;
 	case CATCH_TRIPLE_FAULT:
-		put(o, "triple-fault");
+		fmt_append(o, "triple-fault");
 		break;
 	}
 }
 
 /* Parse the arguments of one new catchpoint into @c; false after writing why to @o. */
 static bool parse_new(struct vcpu *v, const char *kind, const char **p, struct catchpoint *c,
-		      struct cbuf *o)
+		      struct fmt_out *o)
 {
 	char a[WORD_MAX], b[WORD_MAX], range[WORD_MAX];
 	char *dash;
 
 	if (!next_word(p, a) || !next_word(p, b)) {
-		put(o, "catch: argument too long\n");
+		fmt_append(o, "catch: argument too long\n");
 		return false;
 	}
 	c->dir = CATCH_DIR_BOTH;
@@ -183,25 +164,25 @@ static bool parse_new(struct vcpu *v, const char *kind, const char **p, struct c
 			*dash++ = '\0';
 		if (!parse_num(a, PORT_MAX, &c->lo) ||
 		    !parse_num(*dash ? dash : a, PORT_MAX, &c->hi) || c->hi < c->lo) {
-			put(o, "catch io: bad port or range '%s' (0-0xffff, low-high)\n", range);
+			fmt_append(o, "catch io: bad port or range '%s' (0-0xffff, low-high)\n", range);
 			return false;
 		}
 		if (strcmp(b, "in") == 0 || strcmp(b, "out") == 0)
 			c->dir = b[0] == 'i' ? CATCH_DIR_READ : CATCH_DIR_WRITE;
 		else if (b[0]) {
-			put(o, "catch io: '%s' is neither in nor out\n", b);
+			fmt_append(o, "catch io: '%s' is neither in nor out\n", b);
 			return false;
 		}
 	} else if (strcmp(kind, "msr") == 0) {
 		c->kind = CATCH_MSR;
 		if (!parse_num(a, U32_MAX, &c->lo)) {
-			put(o, "catch msr: bad MSR number '%s'\n", a);
+			fmt_append(o, "catch msr: bad MSR number '%s'\n", a);
 			return false;
 		}
 		if (strcmp(b, "read") == 0 || strcmp(b, "write") == 0)
 			c->dir = b[0] == 'r' ? CATCH_DIR_READ : CATCH_DIR_WRITE;
 		else if (b[0]) {
-			put(o, "catch msr: '%s' is neither read nor write\n", b);
+			fmt_append(o, "catch msr: '%s' is neither read nor write\n", b);
 			return false;
 		}
 		/* One the guest uses natively is intercepted for the catchpoint and, when
@@ -209,7 +190,7 @@ static bool parse_new(struct vcpu *v, const char *kind, const char **p, struct c
 		if (msr_virt_guest_state(c->lo) &&
 		    (((c->dir & CATCH_DIR_READ) && !msr_virt_intercepted(v, c->lo, false)) ||
 		     ((c->dir & CATCH_DIR_WRITE) && !msr_virt_intercepted(v, c->lo, true)))) {
-			put(o,
+			fmt_append(o,
 			    "catch msr: MSR 0x%x holds guest state in the VMCS/VMCB and runs "
 			    "natively: it cannot be caught\n",
 			    c->lo);
@@ -219,45 +200,45 @@ static bool parse_new(struct vcpu *v, const char *kind, const char **p, struct c
 		c->kind = CATCH_CPUID;
 		c->any = !a[0];
 		if (a[0] && !parse_num(a, U32_MAX, &c->lo)) {
-			put(o, "catch cpuid: bad leaf '%s'\n", a);
+			fmt_append(o, "catch cpuid: bad leaf '%s'\n", a);
 			return false;
 		}
 	} else if (strcmp(kind, "exception") == 0) {
 		c->kind = CATCH_EXCEPTION;
 		if (!parse_vector(a, &c->lo)) {
-			put(o, "catch exception: bad vector '%s' (0-31 or a name such as PF)\n", a);
+			fmt_append(o, "catch exception: bad vector '%s' (0-31 or a name such as PF)\n", a);
 			return false;
 		}
 		/* #DB carries gdb's own steps and breakpoints; vector 2 is the NMI, no exception.
 		 */
 		if (c->lo == VEC_DB || c->lo == VEC_NMI) {
-			put(o, "catch exception: vector %u (#%s) cannot be caught\n", c->lo,
+			fmt_append(o, "catch exception: vector %u (#%s) cannot be caught\n", c->lo,
 			    vec_names[c->lo]);
 			return false;
 		}
 	} else if (strcmp(kind, "triple-fault") == 0) {
 		c->kind = CATCH_TRIPLE_FAULT;
 	} else {
-		put(o, "catch: unknown kind '%s'\n%s", kind, usage);
+		fmt_append(o, "catch: unknown kind '%s'\n%s", kind, usage);
 		return false;
 	}
 	if (c->kind != CATCH_IO && c->kind != CATCH_MSR && b[0]) {
-		put(o, "catch %s: unexpected '%s'\n", kind, b);
+		fmt_append(o, "catch %s: unexpected '%s'\n", kind, b);
 		return false;
 	}
 	if (c->kind == CATCH_TRIPLE_FAULT && a[0]) {
-		put(o, "catch triple-fault: unexpected '%s'\n", a);
+		fmt_append(o, "catch triple-fault: unexpected '%s'\n", a);
 		return false;
 	}
 	if (next_word(p, a) && a[0]) {
-		put(o, "catch %s: unexpected '%s'\n", kind, a);
+		fmt_append(o, "catch %s: unexpected '%s'\n", kind, a);
 		return false;
 	}
 	return true;
 }
 
 static void catch_add(struct vcpu *v, struct catch_table *t, const char *kind, const char *p,
-		      struct cbuf *o, bool bp_intercepted)
+		      struct fmt_out *o, bool bp_intercepted)
 {
 	struct catchpoint c = {.used = true};
 	unsigned slot = 0;
@@ -265,7 +246,7 @@ static void catch_add(struct vcpu *v, struct catch_table *t, const char *kind, c
 	while (slot < CATCH_MAX && t->c[slot].used)
 		slot++;
 	if (slot == CATCH_MAX) {
-		put(o, "catch: all %u catchpoints in use; delete one first\n", CATCH_MAX);
+		fmt_append(o, "catch: all %u catchpoints in use; delete one first\n", CATCH_MAX);
 		return;
 	}
 	if (!parse_new(v, kind, &p, &c, o))
@@ -275,17 +256,17 @@ static void catch_add(struct vcpu *v, struct catch_table *t, const char *kind, c
 	t->count++;
 	catch_intercept(v, t, &t->c[slot], true, bp_intercepted);
 	describe(&t->c[slot], o);
-	put(o, "\n");
+	fmt_append(o, "\n");
 }
 
-static void catch_delete(struct vcpu *v, struct catch_table *t, const char *p, struct cbuf *o,
+static void catch_delete(struct vcpu *v, struct catch_table *t, const char *p, struct fmt_out *o,
 			 bool bp_intercepted)
 {
 	char w[WORD_MAX], rest[WORD_MAX];
 	uint32_t id;
 
 	if (!next_word(&p, w) || !parse_num(w, U32_MAX, &id) || !next_word(&p, rest) || rest[0]) {
-		put(o, "catch delete: give one catchpoint number (see catch list)\n");
+		fmt_append(o, "catch delete: give one catchpoint number (see catch list)\n");
 		return;
 	}
 	for (unsigned i = 0; i < CATCH_MAX; i++) {
@@ -295,21 +276,21 @@ static void catch_delete(struct vcpu *v, struct catch_table *t, const char *p, s
 			c->used = false; /* first, so the intercepts it alone needed go */
 			t->count--;
 			catch_intercept(v, t, c, false, bp_intercepted);
-			put(o, "catch %u deleted\n", id);
+			fmt_append(o, "catch %u deleted\n", id);
 			return;
 		}
 	}
-	put(o, "catch delete: no catchpoint %u\n", id);
+	fmt_append(o, "catch delete: no catchpoint %u\n", id);
 }
 
-static void catch_list(const struct catch_table *t, struct cbuf *o)
+static void catch_list(const struct catch_table *t, struct fmt_out *o)
 {
 	if (!t->count)
-		put(o, "no catchpoints\n");
+		fmt_append(o, "no catchpoints\n");
 	for (unsigned i = 0; i < CATCH_MAX; i++) {
 		if (t->c[i].used) {
 			describe(&t->c[i], o);
-			put(o, ", %lu hit%s\n", t->c[i].hits, t->c[i].hits == 1 ? "" : "s");
+			fmt_append(o, ", %lu hit%s\n", t->c[i].hits, t->c[i].hits == 1 ? "" : "s");
 		}
 	}
 }
@@ -329,13 +310,13 @@ void catch_clear(struct vcpu *v, struct catch_table *t, bool bp_intercepted)
 void catch_command(struct vcpu *v, struct catch_table *t, bool bp_intercepted, const char *args,
 		   char *out, size_t outlen)
 {
-	struct cbuf o = {out, 0, outlen};
+	struct fmt_out o = {out, 0, outlen};
 	char kind[WORD_MAX];
 
 	if (outlen)
 		out[0] = '\0';
 	if (!next_word(&args, kind)) {
-		put(&o, "catch: unknown kind\n%s", usage);
+		fmt_append(&o, "catch: unknown kind\n%s", usage);
 		return;
 	}
 	if (!kind[0] || strcmp(kind, "list") == 0)
@@ -343,7 +324,7 @@ void catch_command(struct vcpu *v, struct catch_table *t, bool bp_intercepted, c
 	else if (strcmp(kind, "delete") == 0)
 		catch_delete(v, t, args, &o, bp_intercepted);
 	else if (strcmp(kind, "help") == 0)
-		put(&o, "%s", usage);
+		fmt_append(&o, "%s", usage);
 	else
 		catch_add(v, t, kind, args, &o, bp_intercepted);
 }

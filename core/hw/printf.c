@@ -296,3 +296,16 @@ int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
+
+void fmt_append(struct fmt_out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->len + 1 >= o->max)
+		return;
+	va_start(ap, fmt);
+	n = fmt_vsnprintf(o->buf + o->len, o->max - o->len, fmt, ap);
+	va_end(ap);
+	o->len += (size_t)n < o->max - o->len ? (size_t)n : o->max - o->len - 1;
+}

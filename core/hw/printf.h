@@ -15,4 +15,12 @@ int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
+/* Text appended to a caller's buffer of @max bytes, truncated (never overflowing) when full. */
+struct fmt_out {
+	char *buf;
+	size_t len, max;
+};
+
+void fmt_append(struct fmt_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif
