@@ -29,7 +29,7 @@ static void test_bad_arguments(void **state)
 	expect_error("catch exception NMI", "cannot be caught");
 	expect_error("catch triple-fault now", "unexpected 'now'");
 	expect_error("catch frobnicate", "unknown kind 'frobnicate'");
-	expect_error("catch io 0x3f8 inxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "too long");
+	expect_error("catch io 0x3f8 in-or-out-spelled-past-the-word-limit", "too long");
 	expect_error("catch delete", "give one catchpoint number");
 	expect_error("catch delete 7", "no catchpoint 7");
 	expect_error("catch list", "no catchpoints");
