@@ -5,14 +5,14 @@
 #include "insn.h"
 #include "vcpu_util.h"
 
-#define BYTE_MASK  0xffu
+#define BYTE_MASK    0xffu
 #define OPCODE_INSB  0x6c /* INS/OUTS: 6C-6F (SDM vol. 2A, appendix A, table A-2) */
 #define OPCODE_OUTSD 0x6f
 #define MASK_16	     0xffffull
 #define MASK_32	     0xffffffffull
-#define DF_BIT	   (1ull << 10)
-#define NO_DEVICE  0xffffffffu /* an ISA port with nothing behind it reads all ones */
-#define PM1_SLP_EN (1u << 13)  /* ACPI 6.5, 4.8.3.2.1: PM1 control, sleep enable */
+#define DF_BIT	     (1ull << 10)
+#define NO_DEVICE    0xffffffffu /* an ISA port with nothing behind it reads all ones */
+#define PM1_SLP_EN   (1u << 13)	 /* ACPI 6.5, 4.8.3.2.1: PM1 control, sleep enable */
 /* Segment-override prefixes (SDM vol. 2A, 2.1.1). */
 #define PREFIX_ES 0x26
 #define PREFIX_CS 0x2e

@@ -32,8 +32,8 @@ static inline bool insn_cache_same(struct vcpu *v, const struct vcpu_insn_cache 
 
 /* The cached length of the @kind exit at linear @lin (code size @mode, @cr3) if the bytes there
  * are still the ones decoded (core/insn_cache.c); 0 if there is none. */
-static inline unsigned vcpu_insn_cache_len(struct vcpu *v, enum exit_kind kind,
-					   enum insn_mode mode, uint64_t lin, uint64_t cr3)
+static inline unsigned vcpu_insn_cache_len(struct vcpu *v, enum exit_kind kind, enum insn_mode mode,
+					   uint64_t lin, uint64_t cr3)
 {
 	struct vcpu_insn_cache *c = &v->insn_cache;
 

@@ -332,9 +332,9 @@ struct vcpu_stop {
  */
 struct vcpu_fast_exit {
 	uint64_t rip, rflags;
-	uint64_t cr4;	    /* the guest's view (CPUID's OSXSAVE and OSPKE follow it) */
-	uint8_t insn_len;   /* the CPU's report; 0: look it up (core/insn_cache.c) */
-	bool shadow;	    /* STI/MOV SS interrupt shadow, cleared by completion */
+	uint64_t cr4;	  /* the guest's view (CPUID's OSXSAVE and OSPKE follow it) */
+	uint8_t insn_len; /* the CPU's report; 0: look it up (core/insn_cache.c) */
+	bool shadow;	  /* STI/MOV SS interrupt shadow, cleared by completion */
 	/* Where the CPU reports no length: what names the code's place and size. */
 	uint64_t cr0, cr3, efer, cs_base;
 	uint32_t cs_attr;
@@ -368,14 +368,14 @@ struct vcpu {
 	struct vcpu_nmi nmi;
 	struct vcpu_ioapic ioapic;
 	const struct vcpu_debug_hooks *debug; /* the debug layer (core/vcpu_hooks.h) */
-	struct dr_state *dr;  /* its state: the guest's debug registers, the debugger's slots */
-	bool dr_loaded;	      /* debug registers were loaded for the last entry */
-	bool dr_intercept;    /* MOV DR currently exits */
-	bool db_intercept;    /* #DB currently exits */
-	bool db_status_lost;  /* the CPU keeps no status for an intercepted #DB (backend's probe) */
-	bool dr_reload;	      /* a #DB changed DR6: load the debug registers again */
-	bool dr_live;	      /* the guest's native DRs are still in the CPU, newer than v->dr's copy */
-	bool host_drs;	      /* the host uses DR0-DR7 itself (hostdr=on): restore_host_dr after exits */
+	struct dr_state *dr; /* its state: the guest's debug registers, the debugger's slots */
+	bool dr_loaded;	     /* debug registers were loaded for the last entry */
+	bool dr_intercept;   /* MOV DR currently exits */
+	bool db_intercept;   /* #DB currently exits */
+	bool db_status_lost; /* the CPU keeps no status for an intercepted #DB (backend's probe) */
+	bool dr_reload;	     /* a #DB changed DR6: load the debug registers again */
+	bool dr_live;  /* the guest's native DRs are still in the CPU, newer than v->dr's copy */
+	bool host_drs; /* the host uses DR0-DR7 itself (hostdr=on): restore_host_dr after exits */
 	struct vcpu_gdb *gdb; /* the GDB stub, or NULL without a debugger line */
 	struct vcpu_npt *npt; /* nested-page breakpoints (debug/vcpu_npt.c), NULL before any */
 	bool npt_tf;	      /* RFLAGS.TF is the nested-page step's, not the guest's */

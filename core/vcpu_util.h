@@ -46,7 +46,6 @@ int vcpu_fetch_insn_at(struct vcpu *v, uint64_t lin, enum insn_mode mode, struct
  * core/insn_cache.c); 0 on failure. */
 unsigned vcpu_exit_insn_len(struct vcpu *v, const struct vcpu_exit *e);
 
-
 /* Queue a hardware exception; a fault (not #DB) first sets RF, which delivery pushes. */
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
 void vcpu_inject_ud(struct vcpu *v);

@@ -17,7 +17,8 @@ static bool hook_before_entry(struct vcpu *v)
 			vcpu_debug_sync(v);
 			if (!vcpu_gdb_service(v))
 				return false;
-			/* gdb resumed the guest: leave a nested-page breakpoint, place pending ones. */
+			/* gdb resumed the guest: leave a nested-page breakpoint, place pending
+			 * ones. */
 			vcpu_npt_resume(v);
 		}
 	}

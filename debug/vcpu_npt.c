@@ -25,9 +25,9 @@
 #define OP_MOVSX_W    0xbf
 /* Two-byte opcodes that always exit while gdb is attached (CPUID; MOV from/to DRn, whose
  * exits the attached debugger keeps on). */
-#define OP_CPUID      0xa2
+#define OP_CPUID       0xa2
 #define OP_MOV_FROM_DR 0x21
-#define OP_MOV_TO_DR  0x23
+#define OP_MOV_TO_DR   0x23
 
 static const uint8_t w_bit_opcodes[] = {0x80, 0x81, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a,
 					0x8b, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7,
@@ -115,8 +115,8 @@ bool vcpu_npt_covers(struct vcpu *v, uint64_t addr)
 /* Move gdb's data watchpoint in debugger slot @i into the nested tables; 0, or -1. */
 static int adopt_dr(struct vcpu *v, unsigned i)
 {
-	static const unsigned len_of[] = {[DR7_LEN_1] = 1, [DR7_LEN_2] = 2, [DR7_LEN_4] = 4,
-					  [DR7_LEN_8] = 8};
+	static const unsigned len_of[] = {
+	    [DR7_LEN_1] = 1, [DR7_LEN_2] = 2, [DR7_LEN_4] = 4, [DR7_LEN_8] = 8};
 	struct dr_debugger_bp b = v->dr->dbg[i];
 	enum npt_kind k = b.rw == DR7_RW_WRITE ? NPT_WRITE : NPT_ACCESS;
 
@@ -303,8 +303,8 @@ bool vcpu_npt_fault(struct vcpu *v, const struct vcpu_exit *e)
 				return true;
 			}
 	} else if (n->nacc < NPT_STEP_PAGES) {
-		n->acc[n->nacc++] =
-		    (struct npt_access){.gpa = e->npf.gpa, .len = access_len(v), .write = e->npf.write};
+		n->acc[n->nacc++] = (struct npt_access){
+		    .gpa = e->npf.gpa, .len = access_len(v), .write = e->npf.write};
 	}
 	if (!is_lifted(n, page))
 		snapshot(v, n, page);
@@ -315,8 +315,9 @@ bool vcpu_npt_fault(struct vcpu *v, const struct vcpu_exit *e)
 /* The step's accesses against the watchpoints: the first one touched is reported. */
 static void report_hits(struct vcpu *v, struct vcpu_npt *n)
 {
-	static const enum gdb_stop_kind kinds[] = {
-	    [NPT_WRITE] = GDB_STOP_WATCH, [NPT_READ] = GDB_STOP_RWATCH, [NPT_ACCESS] = GDB_STOP_AWATCH};
+	static const enum gdb_stop_kind kinds[] = {[NPT_WRITE] = GDB_STOP_WATCH,
+						   [NPT_READ] = GDB_STOP_RWATCH,
+						   [NPT_ACCESS] = GDB_STOP_AWATCH};
 
 	for (struct npt_entry *e = n->e; e < n->e + NPT_BP_MAX; e++) {
 		bool hit = false;

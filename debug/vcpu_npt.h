@@ -35,10 +35,10 @@ struct npt_access {
 
 struct vcpu_npt {
 	struct npt_entry e[NPT_BP_MAX];
-	bool stepping;	/* the page(s) below are open while the guest steps one instruction */
-	bool tf_ours;	/* the guest's TF was clear: the step's #DB is ours */
-	bool clear_tf;	/* ... and TF is to be cleared after it (not POPF/IRET) */
-	bool by_exit;	/* no TF: the instruction exits anyway (CPUID, MOV DR), the exit ends it */
+	bool stepping; /* the page(s) below are open while the guest steps one instruction */
+	bool tf_ours;  /* the guest's TF was clear: the step's #DB is ours */
+	bool clear_tf; /* ... and TF is to be cleared after it (not POPF/IRET) */
+	bool by_exit;  /* no TF: the instruction exits anyway (CPUID, MOV DR), the exit ends it */
 	uint64_t lifted[NPT_STEP_PAGES];
 	unsigned nlifted;
 	struct npt_access acc[NPT_STEP_PAGES];

@@ -169,9 +169,9 @@ int guest_boot(struct vcpu *v, struct boot_info *bi)
 		return -1;
 	}
 	/* Not on the kernel nor on a module: a kernel linked at 0x8000 keeps its code. */
-	if (!guest_info_place(map, nmap, img.lowest, img.highest_end, bi->modules,
-			      bi->module_count, GUEST_INFO_SIZE, GUEST_INFO_GPA, BOOT_IMAGE_END,
-			      LIMIT_4G, &info_gpa) ||
+	if (!guest_info_place(map, nmap, img.lowest, img.highest_end, bi->modules, bi->module_count,
+			      GUEST_INFO_SIZE, GUEST_INFO_GPA, BOOT_IMAGE_END, LIMIT_4G,
+			      &info_gpa) ||
 	    !(info_buf = guest_mem_ptr(info_gpa, GUEST_INFO_SIZE))) {
 		printk("dbgvisor: refusing the guest \"%s\": no guest RAM for its boot "
 		       "information\n",

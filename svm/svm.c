@@ -168,7 +168,8 @@ static void enter(struct vcpu *v, struct svm_vcpu *s, bool probed)
 		if (!probed) /* else the probe's entry ran the guest to its first exit */
 			svm_vmrun(s->vmcb_pa, v->gpr, host_save_pa);
 		if (s->dr7_armed) {
-			x86_write_dr7(DR7_INIT); /* guest breakpoints must not fire in the hypervisor */
+			x86_write_dr7(
+			    DR7_INIT); /* guest breakpoints must not fire in the hypervisor */
 			s->dr7_armed = false;
 		}
 		v->gpr[GPR_RAX] = vm->save.rax;

@@ -38,8 +38,8 @@ bool uart_init(struct uart *u, uint16_t port, uint32_t baud)
 	 * first byte on (PC16550D, FCR bits 7:6). It matters to emulators that hand the UART what
 	 * the FIFO's trigger level leaves room for: at level 1 QEMU delivers one byte per main-loop
 	 * round trip, at 14 a packet's worth at once. */
-	x86_outb(port + UART_FCR, UART_FCR_ENABLE | UART_FCR_CLR_RX | UART_FCR_CLR_TX |
-				      UART_FCR_TRIG_14);
+	x86_outb(port + UART_FCR,
+		 UART_FCR_ENABLE | UART_FCR_CLR_RX | UART_FCR_CLR_TX | UART_FCR_TRIG_14);
 	u->tx_depth = (x86_inb(port + UART_IIR) & UART_IIR_FIFO_MASK) == UART_IIR_FIFO_ON
 			  ? UART_FIFO_DEPTH
 			  : 1;

@@ -27,15 +27,15 @@
 #define UART_FCR_TRIG_14 0xc0 /* RX trigger level 14 bytes (FCR bits 7:6 = 11) */
 /* IIR bits 7:6 read 11 once FCR bit 0 enabled working FIFOs (a 16450 reads 00, a 16550
  * without the A 10: its FIFOs are unusable). */
-#define UART_IIR_FIFO_MASK 0xc0
-#define UART_IIR_FIFO_ON   0xc0
-#define UART_FIFO_DEPTH	   16 /* the 16550A's transmit and receive FIFOs */
-#define UART_MCR_DTR_RTS   0x03
-#define UART_MCR_OUT2	   0x08 /* gates INTR to the interrupt controller on PCs */
-#define UART_IER_RX_DATA   0x01 /* received data available */
-#define UART_LSR_DR	   0x01 /* data ready */
-#define UART_LSR_THRE	   0x20 /* transmit holding register (FIFO mode: transmit FIFO) empty */
-#define UART_LSR_TEMT	   0x40 /* transmitter completely idle */
+#define UART_IIR_FIFO_MASK	0xc0
+#define UART_IIR_FIFO_ON	0xc0
+#define UART_FIFO_DEPTH		16 /* the 16550A's transmit and receive FIFOs */
+#define UART_MCR_DTR_RTS	0x03
+#define UART_MCR_OUT2		0x08 /* gates INTR to the interrupt controller on PCs */
+#define UART_IER_RX_DATA	0x01 /* received data available */
+#define UART_LSR_DR		0x01 /* data ready */
+#define UART_LSR_THRE		0x20 /* transmit holding register (FIFO mode: transmit FIFO) empty */
+#define UART_LSR_TEMT		0x40 /* transmitter completely idle */
 #define UART_CLOCK_DIVISOR_BASE 115200
 
 struct uart {

@@ -267,7 +267,8 @@ static inline bool fake_unrle(const char *in, size_t len, char *buf, size_t max)
 }
 
 /* Walk the output: the n-th packet's payload (0-based, run-length encoding expanded) into buf;
- * false if there is none or its checksum is wrong. The bytes outside packets (acks) go to acks when it is not NULL. */
+ * false if there is none or its checksum is wrong. The bytes outside packets (acks) go to acks when
+ * it is not NULL. */
 static inline bool fake_walk(const struct fake *f, unsigned n, char *buf, size_t max, char *acks,
 			     size_t acks_max)
 {

@@ -53,7 +53,8 @@ static int setup(void **state)
 /* A CPUID exit as a backend with NRIP save (or VT-x) reports it. */
 static struct vcpu_fast_exit reported(void)
 {
-	return (struct vcpu_fast_exit){.rip = CODE_ADDR, .rflags = RFLAGS_FIXED1, .insn_len = CPUID_LEN};
+	return (struct vcpu_fast_exit){
+	    .rip = CODE_ADDR, .rflags = RFLAGS_FIXED1, .insn_len = CPUID_LEN};
 }
 
 static void test_completes_when_quiet(void **state)

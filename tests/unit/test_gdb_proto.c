@@ -150,11 +150,11 @@ static void test_wire_counters(void **state)
 	RAW("x$qC#b4\x03$qC#00");
 	run(&n, &ints);
 	assert_int_equal(P.rx_bytes, 1 + 6 + 1 + 6);
-	assert_int_equal(P.tx_bytes, 2); /* '+' and '-' */
+	assert_int_equal(P.tx_bytes, 2);   /* '+' and '-' */
 	assert_int_equal(P.idle_polls, 0); /* the scripted link never said "nothing yet" */
 	gdb_proto_feed(&P, GDB_IO_NONE);
 	assert_int_equal(P.idle_polls, 0); /* closed: sticky, not a poll */
-	P.closed = false; /* the scripted input ran out; the link goes on */
+	P.closed = false;		   /* the scripted input ran out; the link goes on */
 	gdb_proto_send(&P, "OK");
 	gdb_proto_feed(&P, '-'); /* resent */
 	gdb_proto_feed(&P, '+');

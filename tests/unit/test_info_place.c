@@ -9,14 +9,14 @@
 
 #include "guest/modules.h"
 
-#define KIB	   0x400ull
-#define MIB	   0x100000ull
-#define GIB4	   0x100000000ull
-#define PAGE	   0x1000ull
-#define INFO_GPA   0x9000ull
-#define INFO_SIZE  0x7000ull
-#define CONV_END   0x9f000ull /* conventional memory below the EBDA */
-#define NELEMS(a)  (sizeof(a) / sizeof((a)[0]))
+#define KIB	  0x400ull
+#define MIB	  0x100000ull
+#define GIB4	  0x100000000ull
+#define PAGE	  0x1000ull
+#define INFO_GPA  0x9000ull
+#define INFO_SIZE 0x7000ull
+#define CONV_END  0x9f000ull /* conventional memory below the EBDA */
+#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
 #define RANGE(s, e, t)                                                                             \
 	{                                                                                          \
 		.base = (s), .len = (e) - (s), .type = (t)                                         \

@@ -1,4 +1,5 @@
-/* test_insn_cache.c - cmocka tests for the cached length of exiting instructions (core/insn_cache.c). */
+/* test_insn_cache.c - cmocka tests for the cached length of exiting instructions
+ * (core/insn_cache.c). */
 #include "fake_vcpu.h"
 
 #include "core/exit.h"

@@ -254,7 +254,8 @@ static void test_db_status_lost_native_only(void **state)
 	/* The guest sets GD natively: emulated again, #DB intercepted again. */
 	fv.b.hw_dr7 = ARCH_DR7_RESET | ARCH_GD;
 	vcpu_debug_after_exit(v);
-	vcpu_debug_sync(v); /* the next exit that reads them (GD itself works natively until then) */
+	vcpu_debug_sync(
+	    v); /* the next exit that reads them (GD itself works natively until then) */
 	vcpu_debug_before_entry(v);
 	assert_true(fv.b.dr_intercept);
 	assert_true(fv.b.exc_intercepts & (1u << ARCH_VEC_DB));

@@ -1,4 +1,5 @@
-/* exit_bench.c - guest-measured ticks per round trip of one chosen exit (make profile, make bench). */
+/* exit_bench.c - guest-measured ticks per round trip of one chosen exit (make profile, make bench).
+ */
 #include <stdint.h>
 
 #include "tests/guest/lib/guest.h"
@@ -124,9 +125,8 @@ static bool has_word(const char *cmdline, const char *w)
 int test_main(void)
 {
 	const struct mb1_info *mbi = guest_mbi();
-	const char *cmdline = mbi && (mbi->flags & MB1_INFO_CMDLINE)
-				  ? guest_phys(mbi->cmdline)
-				  : "";
+	const char *cmdline =
+	    mbi && (mbi->flags & MB1_INFO_CMDLINE) ? guest_phys(mbi->cmdline) : "";
 	enum bench_kind kind = KIND_CPUID;
 	uint64_t empty, full, net, per100;
 	const char *drs = "untouched";
