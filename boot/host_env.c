@@ -95,6 +95,7 @@ const struct vcpu_host host_env = {
     .restore_host_dr = host_dr_restore,
     .host_nmis = gdb_watch_host_nmis,
     .host_events = gdb_watch_host_events,
+    .fast_flag = gdb_watch_fast_flag,
     .rdmsr_safe = msr_read_safe,
     .wrmsr_safe = msr_write_safe,
 };

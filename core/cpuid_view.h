@@ -2,6 +2,8 @@
 #ifndef DBGVISOR_CPUID_VIEW_H
 #define DBGVISOR_CPUID_VIEW_H
 
+#include <stdbool.h>
+
 #include "core/hw/cpu_caps.h"
 #include "core/hw/x86.h"
 
@@ -18,5 +20,11 @@
 /* Rewrite @r, the host's answer to (@leaf, @subleaf), into the guest's view; OSXSAVE and
  * OSPKE mirror the CR4 of whoever executes CPUID (the host), so they come from @guest_cr4. */
 void cpuid_guest_view(uint32_t leaf, uint32_t subleaf, uint64_t guest_cr4, struct cpuid_regs *r);
+
+/* Whether @guest_cr4 matters to cpuid_guest_view for @leaf (so a caller may leave it 0). */
+static inline bool cpuid_view_uses_cr4(uint32_t leaf)
+{
+	return leaf == CPUID_LEAF_FEATURES || leaf == CPUID_LEAF_STRUCT_EXT;
+}
 
 #endif

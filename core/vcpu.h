@@ -219,6 +219,9 @@ struct vcpu_host {
 	/* An NMI (kick or not) reached the hypervisor's IDT and waits for the next full exit
 	 * path: nothing consumed. May be NULL (none ever does). */
 	bool (*host_events)(void);
+	/* The flag the hypervisor's NMI handler clears from now on when an NMI (kick or not)
+	 * reaches it: the fast path's go-ahead (core/exit_fast.c). May be NULL. */
+	void (*fast_flag)(volatile bool *flag);
 	/* RDMSR/WRMSR of an MSR the guest uses natively, on its behalf when a catchpoint made
 	 * it exit: false where the CPU raises #GP. May be NULL (every such access is #GP). */
 	bool (*rdmsr_safe)(uint32_t index, uint64_t *val);
@@ -381,7 +384,7 @@ struct vcpu {
 	bool npt_tf;	      /* RFLAGS.TF is the nested-page step's, not the guest's */
 	struct vcpu_stop stop;
 	struct vcpu_insn_cache insn_cache;
-	bool fast_ready; /* nothing but the exit itself needs this run's null exits (exit_fast.c) */
+	volatile bool fast_ready; /* nothing but the exit itself needs this run's null exits (exit_fast.c) */
 	uint64_t exits[EXIT_KIND_COUNT];
 	uint64_t exits_total;
 };

@@ -55,6 +55,7 @@ extern const uint8_t gdb_watch_main[], gdb_watch_isr[];
 static struct gdb_watch_params *params;
 static volatile bool host_kick;
 static volatile unsigned host_nmis; /* NMIs in the host IDT that were not kicks */
+static volatile bool *fast_flag;    /* cleared by each of them (gdb_watch_fast_flag) */
 static uint16_t irq_port; /* the GDB UART, when its IRQ arrives as an NMI (0: it does not) */
 
 static void delay(unsigned reads)
@@ -161,7 +162,14 @@ bool gdb_watch_host_nmi(struct trap_frame *f)
 		host_kick = true;
 	else
 		host_nmis++;
+	if (fast_flag)
+		*fast_flag = false;
 	return true;
+}
+
+void gdb_watch_fast_flag(volatile bool *flag)
+{
+	fast_flag = flag;
 }
 
 bool gdb_watch_host_kicked(void)

@@ -45,6 +45,8 @@ void gdb_watch_line_irq(bool on);
 unsigned gdb_watch_host_nmis(void);
 /* A kick or an NMI is waiting for the above (nothing consumed): the fast exit path yields. */
 bool gdb_watch_host_events(void);
+/* The flag an NMI in the hypervisor's IDT clears (the null-exit fast path's go-ahead). */
+void gdb_watch_fast_flag(volatile bool *flag);
 /* Timer ticks the watcher has seen (liveness, for reports). */
 uint32_t gdb_watch_ticks(void);
 #endif

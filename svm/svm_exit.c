@@ -199,18 +199,20 @@ bool svm_fast_exit(struct vcpu *v, struct svm_vcpu *s)
 	/* An event to deliver again (exitintinfo, svm_run) needs the full path. */
 	if (vm->control.exitcode != SVM_EXIT_CPUID || !v->fast_ready || vm->control.eventinj)
 		return false;
-	f.rip = vm->save.rip;
-	f.rflags = vm->save.rflags;
-	f.cr4 = vm->save.cr4;
-	f.insn_len = svm_nrip_len(s);
-	f.shadow = vm->control.int_state & SVM_INTERRUPT_SHADOW;
-	if (!f.insn_len) { /* the core looks the length up by the code's place and size */
-		f.cr0 = vm->save.cr0;
-		f.cr3 = vm->save.cr3;
-		f.efer = vm->save.efer;
-		f.cs_base = vm->save.cs.base;
-		f.cs_attr = vm->save.cs.attrib;
-	}
+	/* Without NRIP the core looks the length up by the code's place and size: inline, only
+	 * what it uses is read. */
+	f = (struct vcpu_fast_exit){
+	    .rip = vm->save.rip,
+	    .rflags = vm->save.rflags,
+	    .cr4 = vm->save.cr4,
+	    .insn_len = svm_nrip_len(s),
+	    .shadow = vm->control.int_state & SVM_INTERRUPT_SHADOW,
+	    .cr0 = vm->save.cr0,
+	    .cr3 = vm->save.cr3,
+	    .efer = vm->save.efer,
+	    .cs_base = vm->save.cs.base,
+	    .cs_attr = vm->save.cs.attrib,
+	};
 	if (!vcpu_fast_cpuid(v, &f))
 		return false;
 	vm->save.rip = f.rip;

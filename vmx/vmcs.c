@@ -25,11 +25,14 @@ static const char *vmcs_field_name(uint32_t enc)
 	return "unknown VMCS field";
 }
 
-void vmcs_fail(const char *op, uint32_t field, enum vmx_status st, const char *caller)
+/* VMfailInvalid exactly when there is no current VMCS; otherwise VMfailValid, with the reason
+ * in VM_INSTRUCTION_ERROR (SDM 3C, 31.2). */
+void vmcs_fail(const char *op, uint32_t field, const char *caller)
 {
 	uint64_t err = 0;
 
-	if (st == VMX_FAIL_VALID && vmx_vmread(VM_INSTRUCTION_ERROR, &err) == VMX_OK)
+	if (vmx_vmptrst() != VMX_NO_CURRENT_VMCS &&
+	    vmx_vmread(VM_INSTRUCTION_ERROR, &err) == VMX_OK)
 		panic("%s of %s (0x%x) from %s failed: VM-instruction error %lu (%s)", op,
 		      vmcs_field_name(field), field, caller, err,
 		      vmx_instruction_error_str((uint32_t)err));

@@ -19,27 +19,23 @@
 #define vmcs_write32(f, v) vmcs_write_checked((f), (uint64_t)(uint32_t)(v), __func__)
 #define vmcs_write16(f, v) vmcs_write_checked((f), (uint64_t)(uint16_t)(v), __func__)
 
-/* The report and panic, out of line: the accessors below stay a few instructions each (the exit
+/* The report and panic, out of line: the accessors below stay two instructions each (the exit
  * path makes about ten of them). */
-void vmcs_fail(const char *op, uint32_t field, enum vmx_status st, const char *caller)
-    __attribute__((noreturn, cold));
+void vmcs_fail(const char *op, uint32_t field, const char *caller) __attribute__((noreturn, cold));
 
 static inline uint64_t vmcs_read_checked(uint32_t field, const char *caller)
 {
-	uint64_t v = 0;
-	enum vmx_status st = vmx_vmread(field, &v);
+	uint64_t v;
 
-	if (__builtin_expect(st != VMX_OK, 0))
-		vmcs_fail("VMREAD", field, st, caller);
+	if (__builtin_expect(!vmx_vmread_ok(field, &v), 0))
+		vmcs_fail("VMREAD", field, caller);
 	return v;
 }
 
 static inline void vmcs_write_checked(uint32_t field, uint64_t val, const char *caller)
 {
-	enum vmx_status st = vmx_vmwrite(field, val);
-
-	if (__builtin_expect(st != VMX_OK, 0))
-		vmcs_fail("VMWRITE", field, st, caller);
+	if (__builtin_expect(!vmx_vmwrite_ok(field, val), 0))
+		vmcs_fail("VMWRITE", field, caller);
 }
 /* The guest-state fields of one segment register, by enum vcpu_seg (x86 encoding order). */
 struct vmcs_seg_fields {

@@ -226,12 +226,14 @@ bool vmx_fast_exit(struct vcpu *v, const struct vmx_vcpu *x)
 	f = (struct vcpu_fast_exit){
 	    .rip = vmcs_read64(GUEST_RIP),
 	    .rflags = rflags,
-	    /* The guest's view: its own bits where the hypervisor owns them (CR4 read shadow). */
-	    .cr4 = (vmcs_read64(GUEST_CR4) & ~x->cr4_shadow_mask) |
-		   (vmcs_read64(CR4_READ_SHADOW) & x->cr4_shadow_mask),
 	    .insn_len = (uint8_t)vmcs_read32(VM_EXIT_INSTRUCTION_LEN),
 	    .shadow = intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS),
 	};
+	/* The guest's view, its own bits where the hypervisor owns them (CR4 read shadow): read
+	 * only for the leaves that show it. */
+	if (cpuid_view_uses_cr4((uint32_t)v->gpr[GPR_RAX]))
+		f.cr4 = (vmcs_read64(GUEST_CR4) & ~x->cr4_shadow_mask) |
+			(vmcs_read64(CR4_READ_SHADOW) & x->cr4_shadow_mask);
 	if (!f.insn_len || !vcpu_fast_cpuid(v, &f))
 		return false;
 	vmcs_write64(GUEST_RIP, f.rip);

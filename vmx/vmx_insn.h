@@ -2,6 +2,7 @@
 #ifndef DBGVISOR_VMX_INSN_H
 #define DBGVISOR_VMX_INSN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* SDM vol. 3C, 31.2: CF = 1 is VMfailInvalid, ZF = 1 is VMfailValid (error in the VMCS). */
@@ -48,6 +49,35 @@ static inline enum vmx_status vmx_vmwrite(uint64_t field, uint64_t val)
 			 : [f] "r"(field), [v] "rm"(val)
 			 : "cc");
 	return vmx_status_of(cf, zf);
+}
+
+/*
+ * The checked accessors' form (vmcs.h): success alone, as the one condition "above" (CF = ZF
+ * = 0) the compiler branches on right after the instruction, with no flag bytes to test.
+ * Which failure it was is found afterwards from the current-VMCS pointer (vmcs_fail).
+ */
+static inline bool vmx_vmread_ok(uint64_t field, uint64_t *val)
+{
+	bool ok;
+	__asm__ volatile("vmread %[f], %[v]" : [v] "=rm"(*val), "=@cca"(ok) : [f] "r"(field));
+	return ok;
+}
+
+static inline bool vmx_vmwrite_ok(uint64_t field, uint64_t val)
+{
+	bool ok;
+	__asm__ volatile("vmwrite %[v], %[f]" : "=@cca"(ok) : [f] "r"(field), [v] "rm"(val));
+	return ok;
+}
+
+/* VMPTRST (SDM 3C, 31.3): the current-VMCS pointer, all ones when there is none. */
+#define VMX_NO_CURRENT_VMCS (~0ull)
+
+static inline uint64_t vmx_vmptrst(void)
+{
+	uint64_t pa;
+	__asm__ volatile("vmptrst %[pa]" : [pa] "=m"(pa));
+	return pa;
 }
 
 /* INVEPT type 2, all-context (SDM vol. 3C, 30.3 INVEPT): the descriptor may stay zero. */

@@ -28,9 +28,16 @@ static struct vcpu *const v = &fv.v;
 static bool events;
 static struct vcpu_host host_with_events;
 
+static volatile bool *nmi_clears; /* what the hypervisor's NMI handler would clear */
+
 static bool host_events(void)
 {
 	return events;
+}
+
+static void fast_flag(volatile bool *flag)
+{
+	nmi_clears = flag;
 }
 
 static int setup(void **state)
@@ -40,6 +47,8 @@ static int setup(void **state)
 	vcpu_debug_setup(v, &(struct dr_features){.amd = true});
 	host_with_events = fake_vcpu_host;
 	host_with_events.host_events = host_events;
+	host_with_events.fast_flag = fast_flag;
+	nmi_clears = NULL;
 	v->host = &host_with_events;
 	events = false;
 	fake_host.cpuid[fake_host.ncpuid++] = (struct fake_cpuid_entry){
@@ -98,10 +107,18 @@ static void test_declines_when_not_quiet(void **state)
 	vcpu_fast_prepare(v);
 	f.rflags |= ARCH_TF;
 	assert_declined(f);
-	/* An NMI or a kick reached the hypervisor's IDT since the entry. */
+	/* An NMI or a kick reached the hypervisor's IDT since the entry: its handler cleared
+	 * the flag it was given. */
+	assert_ptr_equal(nmi_clears, &v->fast_ready);
+	*nmi_clears = false;
+	assert_declined(reported());
+	/* One that came before the entry and still waits for the full path. */
 	events = true;
+	vcpu_fast_prepare(v);
+	assert_false(v->fast_ready);
 	assert_declined(reported());
 	events = false;
+	vcpu_fast_prepare(v);
 	/* RIP would pass 4 GiB: the code size decides whether it wraps. */
 	f = reported();
 	f.rip = BELOW_4G;
