@@ -21,6 +21,15 @@
  * OSPKE mirror the CR4 of whoever executes CPUID (the host), so they come from @guest_cr4. */
 void cpuid_guest_view(uint32_t leaf, uint32_t subleaf, uint64_t guest_cr4, struct cpuid_regs *r);
 
+/* Whether cpuid_guest_view changes anything for @leaf (the fast path skips the call when not:
+ * most leaves a guest asks for pass as the CPU answers them). */
+static inline bool cpuid_view_rewrites(uint32_t leaf)
+{
+	return leaf == CPUID_LEAF_FEATURES || leaf == CPUID_LEAF_STRUCT_EXT ||
+	       leaf == CPUID_LEAF_EXT_FEATURES || leaf == CPUID_LEAF_SVM ||
+	       (leaf >= CPUID_HV_BASE && leaf <= CPUID_HV_LAST);
+}
+
 /* Whether @guest_cr4 matters to cpuid_guest_view for @leaf (so a caller may leave it 0). */
 static inline bool cpuid_view_uses_cr4(uint32_t leaf)
 {

@@ -54,7 +54,8 @@ static inline bool vcpu_fast_cpuid(struct vcpu *v, struct vcpu_fast_exit *f)
 	if (!len || (f->rip <= EXIT_FAST_MASK_32 && f->rip + len > EXIT_FAST_MASK_32))
 		return false;
 	v->host->cpuid(leaf, sub, &r);
-	cpuid_guest_view(leaf, sub, f->cr4, &r);
+	if (cpuid_view_rewrites(leaf))
+		cpuid_guest_view(leaf, sub, f->cr4, &r);
 	/* 32-bit results zero-extend into the 64-bit registers. */
 	v->gpr[GPR_RAX] = r.eax;
 	v->gpr[GPR_RBX] = r.ebx;

@@ -70,11 +70,13 @@ static void vmx_run(struct vcpu *v, struct vcpu_exit *e)
 		    (!x->timer_saved || !vmcs_read32(VMX_PREEMPTION_TIMER_VALUE)))
 			vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, x->preemption_value);
 		rc = vmx_enter(v->gpr, x->launched);
-		restore_host_tables();
 		if (rc == VMX_OK)
 			x->launched = true;
-		/* A null CPUID: completed by the core, straight back into the guest. */
+		/* A null CPUID: completed by the core, straight back into the guest. The GDTR
+		 * and IDTR limits stay 0xffff until the loop ends: the bases are the host's and
+		 * nothing there loads a selector or takes a vector the real limits refuse. */
 	} while (rc == VMX_OK && vmx_fast_exit(v, x));
+	restore_host_tables();
 	if (rc != VMX_OK) {
 		uint32_t err = rc == VMX_FAIL_VALID ? vmcs_read32(VM_INSTRUCTION_ERROR) : 0;
 
