@@ -136,47 +136,62 @@ if part gdb; then
 # each, and the medians are compared; every round is printed too.
 GDBG=$GUESTS/gdb_target32.elf
 GDB_ROUNDS=${GDB_ROUNDS:-3}
-gdb_bench() { # gdb_bench NAME PORT GDB_ARCH QEMU_ARGS... -> "stepi/s g-rtt-us wire-in wire-out idle-polls"
-	local name=$1 port=$2 arch=$3
+gdb_bench() { # gdb_bench NAME TARGET GDB_ARCH QEMU_ARGS... -> "stepi/s g-rtt-us wire-in wire-out idle-polls"
+	local name=$1 target=$2 arch=$3 i
 	shift 3
 	timeout -k 5 120 qemu-system-x86_64 -m 256 -no-reboot -display none -monitor none \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 "$@" >"$OUT/$name.qemu" 2>&1 &
 	sleep 1
+	if [ "$target" = pty ]; then # QEMU names the pseudo-terminal it made when it starts
+		for i in $(seq 50); do
+			target=$(sed -n 's/.*redirected to \(\/dev\/pts\/[0-9]*\).*/\1/p' "$OUT/$name.qemu")
+			[ -n "$target" ] && break
+			sleep 0.1
+		done
+	fi
 	timeout -k 5 120 gdb -nx -batch -ex "set pagination off" -ex "set confirm off" \
-		-ex "file $GDBG" -ex "set architecture $arch" -ex "target remote 127.0.0.1:$port" -x tests/bench/gdb_bench.py \
+		-ex "file $GDBG" -ex "set architecture $arch" -ex "target remote $target" -x tests/bench/gdb_bench.py \
 		>"$OUT/$name.gdb" 2>&1
 	wait
 	sed -n 's/^BENCH stepi\/s \([0-9]*\) g-rtt-us \([0-9]*\) wire-in \([0-9.]*\) wire-out \([0-9.]*\) idle-polls \([0-9]*\)/\1 \2 \3 \4 \5/p' "$OUT/$name.gdb"
 }
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "n/a" }'; }
-our_steps="" our_gs="" q_steps="" q_gs="" rounds=""
+our_steps="" our_gs="" pty_steps="" pty_gs="" q_steps="" q_gs="" rounds=""
 for r in $(seq "$GDB_ROUNDS"); do
 	port=$((30000 + RANDOM % 20000))
-	ours=$(BENCH_WIRE=1 gdb_bench "bench-gdb-dbgvisor-$r" "$port" auto -cpu max -smp 2 -kernel "$HV_ELF" \
-		-append "log=com1 gdb=com2,wait" -initrd "$GDBG x" -serial null \
+	ours=$(BENCH_WIRE=1 gdb_bench "bench-gdb-dbgvisor-$r" "127.0.0.1:$port" auto -cpu max -smp 2 \
+		-kernel "$HV_ELF" -append "log=com1 gdb=com2,wait" -initrd "$GDBG x" -serial null \
 		-serial "tcp:127.0.0.1:$port,server=on,wait=on,nodelay=on")
+	# The same COM2 on a pseudo-terminal: QEMU's 16550 hands each byte to its back end on its
+	# own (hw/char/serial.c, serial_xmit), which over TCP is one segment per byte.
+	pty=$(gdb_bench "bench-gdb-dbgvisor-pty-$r" pty auto -cpu max -smp 2 -kernel "$HV_ELF" \
+		-append "log=com1 gdb=com2,wait" -initrd "$GDBG x" -serial null -serial pty)
 	# qemu-system-x86_64's stub always describes the CPU in its 64-bit layout.
-	theirs=$(gdb_bench "bench-gdb-qemu-$r" $((port + 1)) i386:x86-64 -cpu max -kernel "$GDBG" -serial null \
-		-S -gdb "tcp:127.0.0.1:$((port + 1))")
+	theirs=$(gdb_bench "bench-gdb-qemu-$r" "127.0.0.1:$((port + 1))" i386:x86-64 -cpu max \
+		-kernel "$GDBG" -serial null -S -gdb "tcp:127.0.0.1:$((port + 1))")
 	read -r s g wire_in wire_out idle <<<"${ours:-n/a n/a n/a n/a n/a}"
+	read -r ps pg _ <<<"${pty:-n/a n/a}"
 	read -r qs qg _ <<<"${theirs:-n/a n/a}"
-	our_steps+=" $s" our_gs+=" $g" q_steps+=" $qs" q_gs+=" $qg"
-	rounds+=$(printf '\n  round %s: %s/%s stepi/s, %s/%s us' "$r" "$s" "$qs" "$g" "$qg")
+	our_steps+=" $s" our_gs+=" $g" pty_steps+=" $ps" pty_gs+=" $pg" q_steps+=" $qs" q_gs+=" $qg"
+	rounds+=$(printf '\n  round %s: %s/%s/%s stepi/s, %s/%s/%s us' "$r" "$s" "$ps" "$qs" "$g" "$pg" "$qg")
 done
 our_step=$(median <<<"$our_steps") our_g=$(median <<<"$our_gs")
+pty_step=$(median <<<"$pty_steps") pty_g=$(median <<<"$pty_gs")
 q_step=$(median <<<"$q_steps") q_g=$(median <<<"$q_gs")
 echo
 echo "GDB stub on QEMU 7.2 TCG (1000 stepi, 300 'g' packets; same guest, same gdb; medians of $GDB_ROUNDS):"
 printf '  %-34s %12s %14s\n' "stub" "stepi/s" "g round trip"
 printf '  %-34s %12s %11s us\n' "dbgvisor (COM2 over TCP, SVM)" "$our_step" "$our_g"
+printf '  %-34s %12s %11s us\n' "dbgvisor (COM2 on a pty, SVM)" "$pty_step" "$pty_g"
 printf '  %-34s %12s %11s us\n' "QEMU's own gdbstub (bare guest)" "$q_step" "$q_g"
-printf '  %-34s %12s %14s\n' "ratio dbgvisor / QEMU" "$(ratio "$our_step" "$q_step")" "$(ratio "$our_g" "$q_g")"
-echo "  each round, dbgvisor/QEMU:$rounds"
+printf '  %-34s %12s %14s\n' "ratio dbgvisor TCP / QEMU" "$(ratio "$our_step" "$q_step")" "$(ratio "$our_g" "$q_g")"
+printf '  %-34s %12s %14s\n' "ratio dbgvisor pty / QEMU" "$(ratio "$pty_step" "$q_step")" "$(ratio "$pty_g" "$q_g")"
+echo "  each round, dbgvisor TCP/pty/QEMU:$rounds"
 # Real hardware: a byte is 10 bit times (8N1), so the line alone bounds the rate.
 awk -v i="$wire_in" -v o="$wire_out" 'BEGIN { if (i + o > 0) {
 	t = (i + o) * 10 / 115200
 	printf "  dbgvisor line per stepi: %.1f bytes from gdb, %.1f to gdb; at 115200 baud %.2f ms, at most %.0f stepi/s\n", i, o, t * 1000, 1 / t } }'
-echo "  dbgvisor's empty polls of the line per stepi (last round): ${idle:-n/a}"
+echo "  dbgvisor's empty polls of the line per stepi (last TCP round): ${idle:-n/a}"
 fi
 
 # Ctrl-C on one CPU (QEMU's default, SVM: no spare CPU, no preemption timer): the guest spins
