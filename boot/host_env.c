@@ -79,6 +79,7 @@ static uint32_t host_mmio_read32(uint64_t gpa)
 
 const struct vcpu_host host_env = {
     .cpuid = host_cpuid,
+    .cpuid_native = true,
     .read_phys = guest_mem_read,
     .phys_ptr = host_guest_ptr,
     .write_phys = guest_mem_write,

@@ -53,7 +53,10 @@ static inline bool vcpu_fast_cpuid(struct vcpu *v, struct vcpu_fast_exit *f)
 	len = vcpu_fast_len(v, f);
 	if (!len || (f->rip <= EXIT_FAST_MASK_32 && f->rip + len > EXIT_FAST_MASK_32))
 		return false;
-	v->host->cpuid(leaf, sub, &r);
+	if (v->host->cpuid_native)
+		x86_cpuid(leaf, sub, &r);
+	else
+		v->host->cpuid(leaf, sub, &r);
 	if (cpuid_view_rewrites(leaf))
 		cpuid_guest_view(leaf, sub, f->cr4, &r);
 	/* 32-bit results zero-extend into the 64-bit registers. */

@@ -190,6 +190,9 @@ struct cpuid_regs;
 /* Host services the exit handlers need: real hardware (boot/host_env.c) or unit-test fakes. */
 struct vcpu_host {
 	void (*cpuid)(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r);
+	/* cpuid is the CPU's own instruction: the fast exit path executes it in place, with no
+	 * call (and no registers saved around one). False in unit tests' fakes. */
+	bool cpuid_native;
 	/* Guest-physical access to guest RAM; false outside what the guest owns. */
 	bool (*read_phys)(uint64_t gpa, void *buf, uint64_t len);
 	/* Where the hypervisor sees guest RAM [gpa, gpa + len), NULL outside it. May be NULL. */

@@ -9,6 +9,7 @@
 #include "core/hw/string.h"
 #include "core/hw/trap.h"
 #include "core/hw/x86.h"
+#include "svm_fast.h"
 #include "core/paging/guest_mem.h"
 
 /* Nested page table entries: NPT walks are user accesses, so U/S must be set (APM 15.25.5). */

@@ -57,10 +57,6 @@ static inline uint8_t svm_nrip_len(const struct svm_vcpu *s)
 	return (uint8_t)(vm->control.next_rip - vm->save.rip);
 }
 
-/* svm/svm_exit.c: a CPUID exit completed by the core's fast path (core/exit_fast.c), the VMCB
- * updated for the next VMRUN; false: decode it as usual. */
-bool svm_fast_exit(struct vcpu *v, struct svm_vcpu *s);
-
 /* svm/svm_exit.c: translate the VMCB's exit information into a neutral exit record. */
 void svm_decode_exit(struct svm_vcpu *s, struct vcpu_exit *e);
 

@@ -1,8 +1,6 @@
 /* svm_exit.c - turn a VMCB exit code and its EXITINFO fields into a vendor-neutral exit record. */
 #include "svm.h"
 
-#include "core/exit_fast.h"
-
 #include "core/hw/printf.h"
 #include "core/hw/trap.h"
 #include "core/hw/x86.h"
@@ -189,34 +187,4 @@ void svm_decode_exit(struct svm_vcpu *s, struct vcpu_exit *e)
 			e->swint.vector_valid = true;
 		}
 	}
-}
-
-bool svm_fast_exit(struct vcpu *v, struct svm_vcpu *s)
-{
-	struct vmcb *vm = s->vmcb;
-	struct vcpu_fast_exit f;
-
-	/* An event to deliver again (exitintinfo, svm_run) needs the full path. */
-	if (vm->control.exitcode != SVM_EXIT_CPUID || !v->fast_ready || vm->control.eventinj)
-		return false;
-	/* Without NRIP the core looks the length up by the code's place and size: inline, only
-	 * what it uses is read. */
-	f = (struct vcpu_fast_exit){
-	    .rip = vm->save.rip,
-	    .rflags = vm->save.rflags,
-	    .cr4 = vm->save.cr4,
-	    .insn_len = svm_nrip_len(s),
-	    .shadow = vm->control.int_state & SVM_INTERRUPT_SHADOW,
-	    .cr0 = vm->save.cr0,
-	    .cr3 = vm->save.cr3,
-	    .efer = vm->save.efer,
-	    .cs_base = vm->save.cs.base,
-	    .cs_attr = vm->save.cs.attrib,
-	};
-	if (!vcpu_fast_cpuid(v, &f))
-		return false;
-	vm->save.rip = f.rip;
-	vm->save.rflags = f.rflags;
-	vm->control.int_state &= ~SVM_INTERRUPT_SHADOW;
-	return true;
 }

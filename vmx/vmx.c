@@ -8,6 +8,7 @@
 #include "vmcs.h"
 #include "vmcs_fields.h"
 #include "vmx_errors.h"
+#include "vmx_fast.h"
 #include "vmx_insn.h"
 
 #define MSR_BITMAP_LOW_END	0x2000u

@@ -29,10 +29,6 @@ struct vmx_vcpu {
 
 extern const struct vcpu_ops vmx_ops;
 
-/* vmx/vmx_exit.c: a CPUID exit completed by the core's fast path (core/exit_fast.c), the VMCS
- * updated for the next VM entry; false: decode it as usual. */
-bool vmx_fast_exit(struct vcpu *v, const struct vmx_vcpu *x);
-
 /* vmx/vmx_debug.c: the debug-register and nested-protection ops of vmx_ops. */
 void vmx_load_debug(struct vcpu *v, const uint64_t db[DR_SLOTS], uint64_t dr6, uint64_t dr7);
 void vmx_save_debug(struct vcpu *v, uint64_t db[DR_SLOTS], uint64_t *dr6, uint64_t *dr7);
