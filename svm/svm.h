@@ -72,8 +72,22 @@ bool svm_probe_db_status(struct svm_vcpu *s, struct vcpu *v, uint64_t host_save_
 /* svm/svm_exit.c: the exception that ended the VM-exit window, as an exit record. */
 void svm_decode_hv_fault(const struct svm_vcpu *s, struct vcpu_exit *e);
 
-/* svm/svm_entry.S */
-void svm_vmrun(uint64_t vmcb_pa, uint64_t *gprs, uint64_t host_save_pa);
+/* svm/svm_entry.S: VMRUN with every guest GPR loaded, which it returns with every host GPR
+ * but RSP clobbered (the guest's values, or scratch). The asm statement's clobbers tell the
+ * compiler so: it keeps its values in the caller's frame, saved once per call of that
+ * function, not once per entry as a called function saving them itself would. */
+static inline void svm_vmrun(uint64_t vmcb_pa, uint64_t *gprs, uint64_t host_save_pa)
+{
+	register uint64_t rdi __asm__("rdi") = vmcb_pa;
+	register uint64_t rsi __asm__("rsi") = (uint64_t)gprs;
+	register uint64_t rdx __asm__("rdx") = host_save_pa;
+
+	__asm__ volatile("call svm_vmrun_gprs"
+			 : "+r"(rdi), "+r"(rsi), "+r"(rdx)
+			 :
+			 : "rax", "rbx", "rcx", "rbp", "r8", "r9", "r10", "r11", "r12", "r13", "r14",
+			   "r15", "cc", "memory");
+}
 extern const char svm_vmrun_exit[]; /* the first instruction after VMRUN */
 void svm_host_recover(uint64_t host_save_pa);
 

@@ -3,17 +3,16 @@
 
 	.text
 /*
- * void svm_vmrun(uint64_t vmcb_pa, uint64_t *gprs, uint64_t host_save_pa)
- * RAX and RSP travel in the VMCB. VMRUN saves only part of the host state (APM vol. 2,
- * 15.5.1): the callee-saved registers go on our stack, and VMSAVE/VMLOAD swap the
- * state VMRUN leaves alone (FS, GS, TR, LDTR, KernelGSBase, STAR, SYSENTER_*), so the
+ * svm_vmrun_gprs: RDI = VMCB physical address, RSI = gprs, RDX = host save area; returns with
+ * every GPR but RSP clobbered (svm_vmrun in svm.h tells the compiler). RAX and RSP travel in
+ * the VMCB. VMRUN saves only part of the host state (APM vol. 2, 15.5.1): VMSAVE/VMLOAD swap
+ * the state VMRUN leaves alone (FS, GS, TR, LDTR, KernelGSBase, STAR, SYSENTER_*), so the
  * host's TSS with its IST stacks is back before GIF is set again. Until then the guest's TR
  * is the CPU's, so the IST-free IDT is loaded around VMRUN (#VMEXIT restores the IDTR VMRUN
  * saved): an exception there runs on our own stack (core/hw/cpu_tables.c).
  */
-	.global svm_vmrun
-svm_vmrun:
-	HOST_SAVE_CALLEE_SAVED
+	.global svm_vmrun_gprs
+svm_vmrun_gprs:
 	push %rsi			/* gprs */
 	push %rdx			/* host save area */
 
@@ -49,7 +48,6 @@ svm_vmexit:			/* where make profile starts counting */
 	lidt idt_host_dtr(%rip)
 	stgi
 	pop %rsi
-	HOST_RESTORE_CALLEE_SAVED
 	ret
 
 /*

@@ -45,8 +45,24 @@ void vmx_decode_exit(struct vcpu_exit *e);
 /* vmx/vmx_exit.c: the exception that ended the VM-exit window @w, as an exit record. */
 void vmx_decode_hv_fault(const struct trap_window *w, struct vcpu_exit *e);
 
-/* vmx/vmx_entry.S */
-int vmx_enter(uint64_t *gprs, int launched);
+/* vmx/vmx_entry.S: VMLAUNCH (@launched false) or VMRESUME with every guest GPR loaded; 0 after
+ * a VM exit, else the enum vmx_status of the failed instruction. It returns with every host GPR
+ * but RSP clobbered (the guest's values, or scratch): the asm statement's clobbers tell the
+ * compiler so, and it keeps its values in the caller's frame, saved once per call of that
+ * function, not once per entry as a called function saving them itself would. */
+static inline int vmx_enter(uint64_t *gprs, bool launched)
+{
+	register uint64_t rdi __asm__("rdi") = (uint64_t)gprs;
+	register uint64_t rsi __asm__("rsi") = launched;
+	int rc;
+
+	__asm__ volatile("call vmx_enter_gprs"
+			 : "=a"(rc), "+r"(rdi), "+r"(rsi)
+			 :
+			 : "rbx", "rcx", "rdx", "rbp", "r8", "r9", "r10", "r11", "r12", "r13", "r14",
+			   "r15", "cc", "memory");
+	return rc;
+}
 void vmx_exit_landing(void);
 
 #endif

@@ -6,14 +6,13 @@
 
 	.text
 /*
- * int vmx_enter(uint64_t *gprs, int launched)
- * Returns 0 after a VM exit (guest GPRs saved to gprs[]), 1 for VMfailInvalid and 2 for
- * VMfailValid (SDM vol. 3C, 31.2). VM exits restore only RSP and RIP of the host (28.5):
- * the callee-saved registers live on the stack at HOST_RSP, with the gprs pointer on top.
+ * vmx_enter_gprs: RDI = gprs, ESI = launched. Returns 0 after a VM exit (guest GPRs saved to
+ * gprs[]), 1 for VMfailInvalid and 2 for VMfailValid (SDM vol. 3C, 31.2), with every other GPR
+ * but RSP clobbered (vmx_enter in vmx.h tells the compiler). VM exits restore only RSP and RIP
+ * of the host (28.5): the gprs pointer waits on top of the stack at HOST_RSP.
  */
-	.global vmx_enter
-vmx_enter:
-	HOST_SAVE_CALLEE_SAVED
+	.global vmx_enter_gprs
+vmx_enter_gprs:
 	push %rdi			/* gprs, found again at HOST_RSP after the exit */
 	mov $VMCS_HOST_RSP, %eax
 	vmwrite %rsp, %rax
@@ -40,7 +39,6 @@ vmx_fail:
 	cmovz %edx, %eax
 	cmovnz %ecx, %eax
 	pop %rdi
-	HOST_RESTORE_CALLEE_SAVED
 	ret
 
 	.global vmx_exit_landing
@@ -53,6 +51,5 @@ vmx_exit_landing:
 	pop %rax
 	mov %rax, GPR_OFF_RDI(%rdi)
 	pop %rdi
-	HOST_RESTORE_CALLEE_SAVED
 	xor %eax, %eax
 	ret

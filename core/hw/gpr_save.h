@@ -1,4 +1,4 @@
-/* gpr_save.h - assembler macros for VM entry: the host's callee-saved GPRs, the guest's gpr[]. */
+/* gpr_save.h - assembler macros for VM entry and exit: the guest's GPRs to and from its gpr[]. */
 #ifndef DBGVISOR_GPR_SAVE_H
 #define DBGVISOR_GPR_SAVE_H
 
@@ -21,25 +21,6 @@
 
 #ifdef __ASSEMBLY__
 /* clang-format off */
-/* VM exits restore neither VT-x nor SVM hosts' callee-saved registers: they wait on the stack. */
-.macro HOST_SAVE_CALLEE_SAVED
-	push %rbp
-	push %rbx
-	push %r12
-	push %r13
-	push %r14
-	push %r15
-.endm
-
-.macro HOST_RESTORE_CALLEE_SAVED
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %rbx
-	pop %rbp
-.endm
-
 /*
  * Guest GPRs from/to gpr[] at \base. RAX, RSP, RSI and RDI are left to the caller: RSP (and
  * RAX on SVM) travel in the VMCS/VMCB, and one of RSI/RDI holds \base itself.
