@@ -28,6 +28,15 @@ static inline unsigned vcpu_fast_len(struct vcpu *v, const struct vcpu_fast_exit
 	return vcpu_insn_cache_len(v, EXIT_CPUID, mode, lin, f->cr3);
 }
 
+/* CPUID's answer in the guest's registers: 32-bit results zero-extend into the 64-bit ones. */
+static inline void vcpu_fast_set_cpuid(struct vcpu *v, const struct cpuid_regs *r)
+{
+	v->gpr[GPR_RAX] = r->eax;
+	v->gpr[GPR_RBX] = r->ebx;
+	v->gpr[GPR_RCX] = r->ecx;
+	v->gpr[GPR_RDX] = r->edx;
+}
+
 /*
  * A CPUID exit described by @f: true when it was completed here (@f holds the new RIP, RFLAGS
  * and shadow for the backend to write back, the exit is counted) and the guest may be entered
@@ -44,7 +53,6 @@ static inline unsigned vcpu_fast_len(struct vcpu *v, const struct vcpu_fast_exit
  */
 static inline bool vcpu_fast_cpuid(struct vcpu *v, struct vcpu_fast_exit *f)
 {
-	struct cpuid_regs r;
 	uint32_t leaf = (uint32_t)v->gpr[GPR_RAX], sub = (uint32_t)v->gpr[GPR_RCX];
 	unsigned len;
 
@@ -53,17 +61,22 @@ static inline bool vcpu_fast_cpuid(struct vcpu *v, struct vcpu_fast_exit *f)
 	len = vcpu_fast_len(v, f);
 	if (!len || (f->rip <= EXIT_FAST_MASK_32 && f->rip + len > EXIT_FAST_MASK_32))
 		return false;
-	if (v->host->cpuid_native)
-		x86_cpuid(leaf, sub, &r);
-	else
-		v->host->cpuid(leaf, sub, &r);
-	if (cpuid_view_rewrites(leaf))
-		cpuid_guest_view(leaf, sub, f->cr4, &r);
-	/* 32-bit results zero-extend into the 64-bit registers. */
-	v->gpr[GPR_RAX] = r.eax;
-	v->gpr[GPR_RBX] = r.ebx;
-	v->gpr[GPR_RCX] = r.ecx;
-	v->gpr[GPR_RDX] = r.edx;
+	if (v->host->cpuid_native && !cpuid_view_rewrites(leaf)) {
+		struct cpuid_regs n; /* never in memory: straight from CPUID to the guest's GPRs */
+
+		x86_cpuid(leaf, sub, &n);
+		vcpu_fast_set_cpuid(v, &n);
+	} else {
+		struct cpuid_regs r;
+
+		if (v->host->cpuid_native)
+			x86_cpuid(leaf, sub, &r);
+		else
+			v->host->cpuid(leaf, sub, &r);
+		if (cpuid_view_rewrites(leaf))
+			cpuid_guest_view(leaf, sub, f->cr4, &r);
+		vcpu_fast_set_cpuid(v, &r);
+	}
 	f->rip += len;
 	f->rflags &= ~RFLAGS_RF;
 	f->shadow = false;

@@ -174,18 +174,18 @@ static void enter(struct vcpu *v, struct svm_vcpu *s, bool probed)
 			s->dr7_armed = false;
 		}
 		v->gpr[GPR_RAX] = vm->save.rax;
-		v->gpr[GPR_RSP] = vm->save.rsp;
 		vm->control.tlb_control = 0;
-		vm->control.eventinj = 0;
 		/* An event whose delivery the exit interrupted must be delivered again (APM
 		 * 15.7.2). */
-		if (vm->control.exitintinfo & SVM_EVTINJ_VALID)
-			vm->control.eventinj = vm->control.exitintinfo;
+		vm->control.eventinj = (vm->control.exitintinfo & SVM_EVTINJ_VALID)
+					   ? vm->control.exitintinfo
+					   : 0;
 		/* A null CPUID: completed by the core, straight back into the guest. */
 		if (!svm_fast_exit(v, s))
 			break;
 		vm->save.rax = v->gpr[GPR_RAX];
 	}
+	v->gpr[GPR_RSP] = vm->save.rsp; /* the fast path leaves it in the VMCB */
 }
 
 static void svm_run(struct vcpu *v, struct vcpu_exit *e)
@@ -200,6 +200,7 @@ static void svm_run(struct vcpu *v, struct vcpu_exit *e)
 		svm_decode_hv_fault(s, e);
 		return;
 	}
+	svm_host_save(host_save_pa);
 	vm->save.rax = v->gpr[GPR_RAX];
 	vm->save.rsp = v->gpr[GPR_RSP];
 	if (probing && svm_probe_db_status(s, v, host_save_pa)) {

@@ -89,6 +89,7 @@ static inline void svm_vmrun(uint64_t vmcb_pa, uint64_t *gprs, uint64_t host_sav
 			   "r15", "cc", "memory");
 }
 extern const char svm_vmrun_exit[]; /* the first instruction after VMRUN */
+void svm_host_save(uint64_t host_save_pa);
 void svm_host_recover(uint64_t host_save_pa);
 
 #endif

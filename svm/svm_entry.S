@@ -18,10 +18,8 @@ svm_vmrun_gprs:
 
 	lidt idt_window_dtr(%rip)
 	clgi
-	mov %rdx, %rax
-	vmsave %rax			/* host hidden state */
 	mov %rdi, %rax
-	vmload %rax			/* guest hidden state */
+	vmload %rax			/* guest hidden state (the host's was saved by svm_host_save) */
 
 	GUEST_LOAD_GPRS %rsi
 	mov GPR_OFF_RDI(%rsi), %rdi
@@ -48,6 +46,16 @@ svm_vmexit:			/* where make profile starts counting */
 	lidt idt_host_dtr(%rip)
 	stgi
 	pop %rsi
+	ret
+
+/*
+ * void svm_host_save(uint64_t host_save_pa): VMSAVE of the host's hidden state, which it never
+ * changes after boot, once per svm_run rather than before every VMRUN.
+ */
+	.global svm_host_save
+svm_host_save:
+	mov %rdi, %rax
+	vmsave %rax
 	ret
 
 /*

@@ -14,7 +14,7 @@ static inline bool svm_fast_exit(struct vcpu *v, struct svm_vcpu *s)
 	struct vcpu_fast_exit f;
 
 	/* An event to deliver again (exitintinfo, svm_run) needs the full path. */
-	if (vm->control.exitcode != SVM_EXIT_CPUID || !v->fast_ready || vm->control.eventinj)
+	if (vm->control.exitcode != SVM_EXIT_CPUID || vm->control.eventinj)
 		return false;
 	/* Without NRIP the core looks the length up by the code's place and size: inline, only
 	 * what it uses is read. */

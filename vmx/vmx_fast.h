@@ -17,7 +17,7 @@ static inline bool vmx_fast_exit(struct vcpu *v, const struct vmx_vcpu *x)
 	uint64_t rflags;
 
 	/* CPUID never exits during event delivery: nothing to deliver again (SDM 3C 28.2.4). */
-	if (!v->fast_ready || vmcs_read32(VM_EXIT_REASON) != EXIT_REASON_CPUID)
+	if (vmcs_read32(VM_EXIT_REASON) != EXIT_REASON_CPUID)
 		return false;
 	intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 	rflags = vmcs_read64(GUEST_RFLAGS);
