@@ -159,12 +159,14 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { if (
 our_steps="" our_gs="" pty_steps="" pty_gs="" q_steps="" q_gs="" rounds=""
 for r in $(seq "$GDB_ROUNDS"); do
 	port=$((30000 + RANDOM % 20000))
-	ours=$(BENCH_WIRE=1 gdb_bench "bench-gdb-dbgvisor-$r" "127.0.0.1:$port" auto -cpu max -smp 2 \
+	# One CPU, as QEMU's stub runs the guest below (QEMU's default): on a 2-core host a second
+	# vCPU thread (the Ctrl-C watcher's) competes with gdb and QEMU's main loop.
+	ours=$(BENCH_WIRE=1 gdb_bench "bench-gdb-dbgvisor-$r" "127.0.0.1:$port" auto -cpu max -smp 1 \
 		-kernel "$HV_ELF" -append "log=com1 gdb=com2,wait" -initrd "$GDBG x" -serial null \
 		-serial "tcp:127.0.0.1:$port,server=on,wait=on,nodelay=on")
 	# The same COM2 on a pseudo-terminal: QEMU's 16550 hands each byte to its back end on its
 	# own (hw/char/serial.c, serial_xmit), which over TCP is one segment per byte.
-	pty=$(gdb_bench "bench-gdb-dbgvisor-pty-$r" pty auto -cpu max -smp 2 -kernel "$HV_ELF" \
+	pty=$(gdb_bench "bench-gdb-dbgvisor-pty-$r" pty auto -cpu max -smp 1 -kernel "$HV_ELF" \
 		-append "log=com1 gdb=com2,wait" -initrd "$GDBG x" -serial null -serial pty)
 	# qemu-system-x86_64's stub always describes the CPU in its 64-bit layout.
 	theirs=$(gdb_bench "bench-gdb-qemu-$r" "127.0.0.1:$((port + 1))" i386:x86-64 -cpu max \
@@ -179,7 +181,7 @@ our_step=$(median <<<"$our_steps") our_g=$(median <<<"$our_gs")
 pty_step=$(median <<<"$pty_steps") pty_g=$(median <<<"$pty_gs")
 q_step=$(median <<<"$q_steps") q_g=$(median <<<"$q_gs")
 echo
-echo "GDB stub on QEMU 7.2 TCG (1000 stepi, 300 'g' packets; same guest, same gdb; medians of $GDB_ROUNDS):"
+echo "GDB stub on QEMU 7.2 TCG -smp 1 (1000 stepi, 300 'g' packets; same guest, same gdb; medians of $GDB_ROUNDS):"
 printf '  %-34s %12s %14s\n' "stub" "stepi/s" "g round trip"
 printf '  %-34s %12s %11s us\n' "dbgvisor (COM2 over TCP, SVM)" "$our_step" "$our_g"
 printf '  %-34s %12s %11s us\n' "dbgvisor (COM2 on a pty, SVM)" "$pty_step" "$pty_g"
