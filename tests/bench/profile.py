@@ -12,7 +12,7 @@ site = int(os.environ["PROFILE_SITE"], 16)
 skip = int(os.environ.get("PROFILE_SKIP", "3"))
 elf = os.environ["PROFILE_ELF"]
 
-# Function symbols sorted by address: an inlined function counts for its caller, as it runs.
+# Function symbols sorted by address: the function a pc is in, inlined code or not.
 syms = []
 for line in subprocess.run(["nm", "-n", elf], capture_output=True, text=True).stdout.splitlines():
     parts = line.split()
@@ -52,22 +52,49 @@ while True:
         if seen > skip:
             break
 gdb.execute("delete")
-counts = {}
-order = []
-steps = 0
+trace = []
 pc = reg("pc")
 while pc != vmrun:
-    f = func_of(pc)
+    trace.append(pc)
+    gdb.execute("stepi", to_string=True)
+    pc = reg("pc")
+    if len(trace) > 200000:
+        print("PROFILE gave up: no VMRUN after 200000 instructions")
+        break
+
+
+def inlined_names(pcs):
+    """The innermost function at each pc, inlined ones included (addr2line -i lists the
+    inlined chain innermost first): the fast path is inline in the backends' loops."""
+    uniq = sorted(set(pcs))
+    out = subprocess.run(["addr2line", "-f", "-i", "-e", elf] + ["0x%x" % a for a in uniq],
+                         capture_output=True, text=True).stdout.splitlines()
+    # Each address prints (function, file:line) pairs; a new address starts where addr2line
+    # restarts its chain, so ask again one address at a time when the counts do not match.
+    names = {}
+    if len(out) == 2 * len(uniq):
+        for a, i in zip(uniq, range(0, len(out), 2)):
+            names[a] = out[i]
+        return names
+    for a in uniq:
+        lines = subprocess.run(["addr2line", "-f", "-i", "-e", elf, "0x%x" % a],
+                               capture_output=True, text=True).stdout.splitlines()
+        names[a] = lines[0] if lines and lines[0] != "??" else func_of(a)
+    return names
+
+
+inner = inlined_names(trace)
+counts = {}
+order = []
+for pc in trace:
+    outer = func_of(pc)
+    f = inner.get(pc, outer)
+    f = f if f == outer else "%s (in %s)" % (f, outer)
     if f not in counts:
         counts[f] = 0
         order.append(f)
     counts[f] += 1
-    steps += 1
-    gdb.execute("stepi", to_string=True)
-    pc = reg("pc")
-    if steps > 200000:
-        print("PROFILE gave up: no VMRUN after 200000 instructions")
-        break
+steps = len(trace)
 print("PROFILE exit code 0x%x at guest RIP 0x%x (exit %d of the run)" % (code, site, exits))
 print("PROFILE total %d instructions from #VMEXIT to VMRUN" % steps)
 for f in sorted(order, key=lambda f: -counts[f]):
