@@ -12,6 +12,8 @@
 
 #define EXIT_FAST_MASK_32 0xffffffffull
 
+/* Once, before the first entry: the hypervisor's NMI handler gets the go-ahead flag to clear. */
+void vcpu_fast_attach(struct vcpu *v);
 /* Right before an entry, after the full path's work: may this run's null exits skip it? */
 void vcpu_fast_prepare(struct vcpu *v);
 

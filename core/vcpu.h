@@ -387,7 +387,9 @@ struct vcpu {
 	bool npt_tf;	      /* RFLAGS.TF is the nested-page step's, not the guest's */
 	struct vcpu_stop stop;
 	struct vcpu_insn_cache insn_cache;
-	volatile bool fast_ready; /* nothing but the exit itself needs this run's null exits (exit_fast.c) */
+	/* Nothing but the exit itself needs this run's null exits (core/exit_fast.c); the
+	 * hypervisor's NMI handler clears it. */
+	volatile bool fast_ready;
 	uint64_t exits[EXIT_KIND_COUNT];
 	uint64_t exits_total;
 };

@@ -33,6 +33,7 @@ void vcpu_run(struct vcpu *v)
 {
 	struct vcpu_exit e;
 
+	vcpu_fast_attach(v);
 	for (;;) {
 		if (!v->debug->before_entry(v))
 			return;

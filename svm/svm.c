@@ -177,9 +177,8 @@ static void enter(struct vcpu *v, struct svm_vcpu *s, bool probed)
 		vm->control.tlb_control = 0;
 		/* An event whose delivery the exit interrupted must be delivered again (APM
 		 * 15.7.2). */
-		vm->control.eventinj = (vm->control.exitintinfo & SVM_EVTINJ_VALID)
-					   ? vm->control.exitintinfo
-					   : 0;
+		vm->control.eventinj =
+		    (vm->control.exitintinfo & SVM_EVTINJ_VALID) ? vm->control.exitintinfo : 0;
 		/* A null CPUID: completed by the core, straight back into the guest. */
 		if (!svm_fast_exit(v, s))
 			break;

@@ -85,9 +85,10 @@ static inline void svm_vmrun(uint64_t vmcb_pa, uint64_t *gprs, uint64_t host_sav
 	__asm__ volatile("call svm_vmrun_gprs"
 			 : "+r"(rdi), "+r"(rsi), "+r"(rdx)
 			 :
-			 : "rax", "rbx", "rcx", "rbp", "r8", "r9", "r10", "r11", "r12", "r13", "r14",
-			   "r15", "cc", "memory");
+			 : "rax", "rbx", "rcx", "rbp", "r8", "r9", "r10", "r11", "r12", "r13",
+			   "r14", "r15", "cc", "memory");
 }
+
 extern const char svm_vmrun_exit[]; /* the first instruction after VMRUN */
 void svm_host_save(uint64_t host_save_pa);
 void svm_host_recover(uint64_t host_save_pa);

@@ -59,10 +59,11 @@ static inline int vmx_enter(uint64_t *gprs, bool launched)
 	__asm__ volatile("call vmx_enter_gprs"
 			 : "=a"(rc), "+r"(rdi), "+r"(rsi)
 			 :
-			 : "rbx", "rcx", "rdx", "rbp", "r8", "r9", "r10", "r11", "r12", "r13", "r14",
-			   "r15", "cc", "memory");
+			 : "rbx", "rcx", "rdx", "rbp", "r8", "r9", "r10", "r11", "r12", "r13",
+			   "r14", "r15", "cc", "memory");
 	return rc;
 }
+
 void vmx_exit_landing(void);
 
 #endif

@@ -1,7 +1,6 @@
 /* vmx_exit.c - turn the VMCS exit-information fields into a vendor-neutral exit record. */
 #include "vmx.h"
 
-
 #include "core/exit.h"
 #include "core/hw/trap.h"
 #include "vmcs.h"

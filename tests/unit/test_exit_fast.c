@@ -50,6 +50,7 @@ static int setup(void **state)
 	host_with_events.fast_flag = fast_flag;
 	nmi_clears = NULL;
 	v->host = &host_with_events;
+	vcpu_fast_attach(v);
 	events = false;
 	fake_host.cpuid[fake_host.ncpuid++] = (struct fake_cpuid_entry){
 	    LEAF, FAKE_CPUID_ANY_SUBLEAF, {LEAF_EAX, LEAF_EBX, LEAF_ECX, LEAF_EDX}};
