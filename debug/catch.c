@@ -164,7 +164,8 @@ static bool parse_new(struct vcpu *v, const char *kind, const char **p, struct c
 			*dash++ = '\0';
 		if (!parse_num(a, PORT_MAX, &c->lo) ||
 		    !parse_num(*dash ? dash : a, PORT_MAX, &c->hi) || c->hi < c->lo) {
-			fmt_append(o, "catch io: bad port or range '%s' (0-0xffff, low-high)\n", range);
+			fmt_append(o, "catch io: bad port or range '%s' (0-0xffff, low-high)\n",
+				   range);
 			return false;
 		}
 		if (strcmp(b, "in") == 0 || strcmp(b, "out") == 0)
@@ -190,7 +191,8 @@ static bool parse_new(struct vcpu *v, const char *kind, const char **p, struct c
 		if (msr_virt_guest_state(c->lo) &&
 		    (((c->dir & CATCH_DIR_READ) && !msr_virt_intercepted(v, c->lo, false)) ||
 		     ((c->dir & CATCH_DIR_WRITE) && !msr_virt_intercepted(v, c->lo, true)))) {
-			fmt_append(o,
+			fmt_append(
+			    o,
 			    "catch msr: MSR 0x%x holds guest state in the VMCS/VMCB and runs "
 			    "natively: it cannot be caught\n",
 			    c->lo);
@@ -206,14 +208,15 @@ static bool parse_new(struct vcpu *v, const char *kind, const char **p, struct c
 	} else if (strcmp(kind, "exception") == 0) {
 		c->kind = CATCH_EXCEPTION;
 		if (!parse_vector(a, &c->lo)) {
-			fmt_append(o, "catch exception: bad vector '%s' (0-31 or a name such as PF)\n", a);
+			fmt_append(
+			    o, "catch exception: bad vector '%s' (0-31 or a name such as PF)\n", a);
 			return false;
 		}
 		/* #DB carries gdb's own steps and breakpoints; vector 2 is the NMI, no exception.
 		 */
 		if (c->lo == VEC_DB || c->lo == VEC_NMI) {
 			fmt_append(o, "catch exception: vector %u (#%s) cannot be caught\n", c->lo,
-			    vec_names[c->lo]);
+				   vec_names[c->lo]);
 			return false;
 		}
 	} else if (strcmp(kind, "triple-fault") == 0) {

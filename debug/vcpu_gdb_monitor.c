@@ -13,24 +13,25 @@ static void mon_dr(struct vcpu *v, struct fmt_out *o)
 	const struct dr_state *d = v->dr;
 
 	fmt_append(o, "guest view: dr0 %016lx dr1 %016lx dr2 %016lx dr3 %016lx\n", d->guest.db[0],
-	    d->guest.db[1], d->guest.db[2], d->guest.db[3]);
-	fmt_append(o, "            dr6 %016lx dr7 %016lx debugctl %lx\n", d->guest.dr6, d->guest.dr7,
-	    d->guest.debugctl);
+		   d->guest.db[1], d->guest.db[2], d->guest.db[3]);
+	fmt_append(o, "            dr6 %016lx dr7 %016lx debugctl %lx\n", d->guest.dr6,
+		   d->guest.dr7, d->guest.debugctl);
 	fmt_append(o, "hardware:   dr7 %016lx (%s)\n", d->native ? d->guest.dr7 : d->eff_dr7,
-	    d->native ? "guest's own, loaded natively, MOV DR not intercepted"
-		      : "effective, MOV DR intercepted");
+		   d->native ? "guest's own, loaded natively, MOV DR not intercepted"
+			     : "effective, MOV DR intercepted");
 	for (unsigned s = 0; s < DR_SLOTS; s++) {
 		unsigned owner = d->native ? DR_SLOT_GUEST : d->slot_owner[s];
 
 		fmt_append(o, "  slot %u: %016lx %s", s, d->native ? d->guest.db[s] : d->eff_db[s],
-		    owner_names[owner]);
+			   owner_names[owner]);
 		if (owner != DR_SLOT_FREE)
 			fmt_append(o, " %s%u", owner == DR_SLOT_GUEST ? "dr" : "breakpoint ",
-			    d->native ? s : d->slot_index[s]);
+				   d->native ? s : d->slot_index[s]);
 		fmt_append(o, "\n");
 	}
 	if (d->faked)
-		fmt_append(o, "some guest breakpoints have no free slot (the debugger's win); the guest "
+		fmt_append(
+		    o, "some guest breakpoints have no free slot (the debugger's win); the guest "
 		       "still reads its own values\n");
 	fmt_append(o, "MOV DR exits: %lu\n", d->mov_dr_exits);
 }
@@ -51,7 +52,7 @@ static void mon_wire(struct vcpu *v, struct fmt_out *o)
 	const struct gdb_proto *p = &v->gdb->stub.proto;
 
 	fmt_append(o, "gdb line: %lu bytes in, %lu bytes out, %lu polls found none\n", p->rx_bytes,
-	    p->tx_bytes, p->idle_polls);
+		   p->tx_bytes, p->idle_polls);
 }
 
 static void mon_regs(struct vcpu *v, struct fmt_out *o)
@@ -62,18 +63,18 @@ static void mon_regs(struct vcpu *v, struct fmt_out *o)
 	struct vcpu_dtable gdt, idt;
 
 	fmt_append(o, "cr0 %016lx cr2 %016lx cr3 %016lx cr4 %016lx\n", vcpu_get(v, REG_CR0),
-	    vcpu_get(v, REG_CR2), vcpu_get(v, REG_CR3), vcpu_get(v, REG_CR4));
-	fmt_append(o, "efer %016lx rflags %016lx cpl %u\n", vcpu_get(v, REG_EFER), vcpu_get(v, REG_RFLAGS),
-	    v->ops->get_cpl(v));
+		   vcpu_get(v, REG_CR2), vcpu_get(v, REG_CR3), vcpu_get(v, REG_CR4));
+	fmt_append(o, "efer %016lx rflags %016lx cpl %u\n", vcpu_get(v, REG_EFER),
+		   vcpu_get(v, REG_RFLAGS), v->ops->get_cpl(v));
 	for (int i = 0; i < SEG_COUNT; i++) {
 		v->ops->get_seg(v, (enum vcpu_seg)i, &s);
-		fmt_append(o, "%-4s sel %04x base %016lx limit %08x attr %03x\n", seg_names[i], s.sel,
-		    s.base, s.limit, s.attr);
+		fmt_append(o, "%-4s sel %04x base %016lx limit %08x attr %03x\n", seg_names[i],
+			   s.sel, s.base, s.limit, s.attr);
 	}
 	v->ops->get_dtable(v, DTABLE_GDT, &gdt);
 	v->ops->get_dtable(v, DTABLE_IDT, &idt);
-	fmt_append(o, "gdtr base %016lx limit %04x\nidtr base %016lx limit %04x\n", gdt.base, gdt.limit,
-	    idt.base, idt.limit);
+	fmt_append(o, "gdtr base %016lx limit %04x\nidtr base %016lx limit %04x\n", gdt.base,
+		   gdt.limit, idt.base, idt.limit);
 }
 
 static const char help_text[] =
