@@ -110,11 +110,7 @@ static enum exit_result handle_cpuid(struct vcpu *v, const struct vcpu_exit *e)
 
 	v->host->cpuid(leaf, sub, &r);
 	cpuid_guest_view(leaf, sub, vcpu_get(v, REG_CR4), &r);
-	/* 32-bit results zero-extend into the 64-bit registers. */
-	v->gpr[GPR_RAX] = r.eax;
-	v->gpr[GPR_RBX] = r.ebx;
-	v->gpr[GPR_RCX] = r.ecx;
-	v->gpr[GPR_RDX] = r.edx;
+	vcpu_set_cpuid_gprs(v, &r);
 	return complete(v, e);
 }
 

@@ -30,15 +30,6 @@ static inline unsigned vcpu_fast_len(struct vcpu *v, const struct vcpu_fast_exit
 	return vcpu_insn_cache_len(v, EXIT_CPUID, mode, lin, f->cr3);
 }
 
-/* CPUID's answer in the guest's registers: 32-bit results zero-extend into the 64-bit ones. */
-static inline void vcpu_fast_set_cpuid(struct vcpu *v, const struct cpuid_regs *r)
-{
-	v->gpr[GPR_RAX] = r->eax;
-	v->gpr[GPR_RBX] = r->ebx;
-	v->gpr[GPR_RCX] = r->ecx;
-	v->gpr[GPR_RDX] = r->edx;
-}
-
 /*
  * A CPUID exit described by @f: true when it was completed here (@f holds the new RIP, RFLAGS
  * and shadow for the backend to write back, the exit is counted) and the guest may be entered
@@ -67,7 +58,7 @@ static inline bool vcpu_fast_cpuid(struct vcpu *v, struct vcpu_fast_exit *f)
 		struct cpuid_regs n; /* never in memory: straight from CPUID to the guest's GPRs */
 
 		x86_cpuid(leaf, sub, &n);
-		vcpu_fast_set_cpuid(v, &n);
+		vcpu_set_cpuid_gprs(v, &n);
 	} else {
 		struct cpuid_regs r;
 
@@ -77,7 +68,7 @@ static inline bool vcpu_fast_cpuid(struct vcpu *v, struct vcpu_fast_exit *f)
 			v->host->cpuid(leaf, sub, &r);
 		if (cpuid_view_rewrites(leaf))
 			cpuid_guest_view(leaf, sub, f->cr4, &r);
-		vcpu_fast_set_cpuid(v, &r);
+		vcpu_set_cpuid_gprs(v, &r);
 	}
 	f->rip += len;
 	f->rflags &= ~RFLAGS_RF;

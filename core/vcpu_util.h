@@ -17,6 +17,16 @@ static inline void vcpu_set(struct vcpu *v, enum vcpu_reg r, uint64_t val)
 	v->ops->set_reg(v, r, val);
 }
 
+/* CPUID's answer in the guest's registers: 32-bit results zero-extend into the 64-bit ones
+ * (the full path's handle_cpuid and the fast path's vcpu_fast_cpuid). */
+static inline void vcpu_set_cpuid_gprs(struct vcpu *v, const struct cpuid_regs *r)
+{
+	v->gpr[GPR_RAX] = r->eax;
+	v->gpr[GPR_RBX] = r->ebx;
+	v->gpr[GPR_RCX] = r->ecx;
+	v->gpr[GPR_RDX] = r->edx;
+}
+
 /* Default operand size of the code segment, from CR0.PE, EFER.LMA, CS.L and CS.D. */
 enum insn_mode vcpu_code_mode(struct vcpu *v);
 /* What RIP + length keeps: 32 bits outside 64-bit mode (no 16-bit wrap). */
