@@ -195,6 +195,32 @@ static void test_truncation(void **state)
 	assert_string_equal(buf, "1234567");
 }
 
+/* fmt_append: pieces accumulate, the last one is cut to what fits, later ones add nothing. */
+static void test_append(void **state)
+{
+	char buf[8];
+	struct fmt_out o = {buf, 0, sizeof(buf)};
+
+	(void)state;
+	memset(buf, 'Z', sizeof(buf));
+	fmt_append(&o, "%d-", 12);
+	fmt_append(&o, "%s", "ab");
+	assert_string_equal(buf, "12-ab");
+	assert_int_equal(o.len, 5);
+	fmt_append(&o, "%s", "cdef"); /* room for two more and the NUL */
+	assert_string_equal(buf, "12-abcd");
+	assert_int_equal(o.len, sizeof(buf) - 1);
+	fmt_append(&o, "x");
+	assert_string_equal(buf, "12-abcd");
+	assert_int_equal(o.len, sizeof(buf) - 1);
+
+	memset(buf, 'Z', sizeof(buf));
+	o = (struct fmt_out){buf, 0, 0}; /* no room at all: untouched */
+	fmt_append(&o, "abc");
+	assert_int_equal(buf[0], 'Z');
+	assert_int_equal(o.len, 0);
+}
+
 static void count_putc(char c, void *ctx)
 {
 	struct {
@@ -261,6 +287,7 @@ int main(void)
 	    cmocka_unit_test(test_minus_beats_zero),
 	    cmocka_unit_test(test_unknown_conversion),
 	    cmocka_unit_test(test_truncation),
+	    cmocka_unit_test(test_append),
 	    cmocka_unit_test(test_vformat_sink),
 	    cmocka_unit_test(test_huge_width_is_capped),
 	};
