@@ -19,6 +19,7 @@ for line in subprocess.run(["nm", "-n", elf], capture_output=True, text=True).st
     if len(parts) == 3 and parts[1] in "tTwW":
         syms.append((int(parts[0], 16), parts[2]))
 addrs = [a for a, _ in syms]
+sym_at = {name: a for a, name in syms}
 
 
 def func_of(pc):
@@ -64,22 +65,18 @@ while pc != vmrun:
 
 
 def inlined_names(pcs):
-    """The innermost function at each pc, inlined ones included (addr2line -i lists the
-    inlined chain innermost first): the fast path is inline in the backends' loops."""
+    """The innermost function at each pc, inlined ones included: addr2line -a -f -i prints each
+    address, then its inlined chain innermost first as (function, file:line) pairs."""
     uniq = sorted(set(pcs))
-    out = subprocess.run(["addr2line", "-f", "-i", "-e", elf] + ["0x%x" % a for a in uniq],
+    out = subprocess.run(["addr2line", "-a", "-f", "-i", "-e", elf] + ["0x%x" % a for a in uniq],
                          capture_output=True, text=True).stdout.splitlines()
-    # Each address prints (function, file:line) pairs; a new address starts where addr2line
-    # restarts its chain, so ask again one address at a time when the counts do not match.
     names = {}
-    if len(out) == 2 * len(uniq):
-        for a, i in zip(uniq, range(0, len(out), 2)):
-            names[a] = out[i]
-        return names
-    for a in uniq:
-        lines = subprocess.run(["addr2line", "-f", "-i", "-e", elf, "0x%x" % a],
-                               capture_output=True, text=True).stdout.splitlines()
-        names[a] = lines[0] if lines and lines[0] != "??" else func_of(a)
+    cur = None
+    for line in out:
+        if line.startswith("0x"):
+            cur = int(line, 16)
+        elif cur is not None and cur not in names:
+            names[cur] = line if line != "??" else func_of(cur)
     return names
 
 
@@ -89,7 +86,11 @@ order = []
 for pc in trace:
     outer = func_of(pc)
     f = inner.get(pc, outer)
-    f = f if f == outer else "%s (in %s)" % (f, outer)
+    # Two labels at one address (svm_vmexit, svm_vmrun_exit) are one function, not inlining.
+    if f != outer and sym_at.get(f) != sym_at.get(outer):
+        f = "%s (in %s)" % (f, outer)
+    else:
+        f = outer
     if f not in counts:
         counts[f] = 0
         order.append(f)
