@@ -9,8 +9,8 @@
 #include "core/hw/string.h"
 #include "core/hw/trap.h"
 #include "core/hw/x86.h"
-#include "svm_fast.h"
 #include "core/paging/guest_mem.h"
+#include "svm_fast.h"
 
 /* Nested page table entries: NPT walks are user accesses, so U/S must be set (APM 15.25.5). */
 #define NPT_RW_USER (PTE_P | PTE_W | PTE_US)
@@ -169,8 +169,8 @@ static void enter(struct vcpu *v, struct svm_vcpu *s, bool probed)
 		if (!probed) /* else the probe's entry ran the guest to its first exit */
 			svm_vmrun(s->vmcb_pa, v->gpr, host_save_pa);
 		if (s->dr7_armed) {
-			x86_write_dr7(
-			    DR7_INIT); /* guest breakpoints must not fire in the hypervisor */
+			/* Guest breakpoints must not fire in the hypervisor. */
+			x86_write_dr7(DR7_INIT);
 			s->dr7_armed = false;
 		}
 		v->gpr[GPR_RAX] = vm->save.rax;
