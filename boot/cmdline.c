@@ -29,8 +29,11 @@ struct errbuf {
 static const struct {
 	const char *name;
 	uint16_t port;
-} com_ports[] = {
-    {"com1", COM1_PORT}, {"com2", COM2_PORT}, {"com3", COM3_PORT}, {"com4", COM4_PORT}};
+} port_names[] = {{PORT_NONE_WORD, 0},
+		  {"com1", COM1_PORT},
+		  {"com2", COM2_PORT},
+		  {"com3", COM3_PORT},
+		  {"com4", COM4_PORT}};
 
 static bool is_space(char c)
 {
@@ -40,7 +43,6 @@ static bool is_space(char c)
 static bool span_eq(struct span s, const char *lit)
 {
 	size_t i;
-
 	for (i = 0; i < s.n; i++)
 		if (lit[i] != s.p[i]) /* also stops at lit's NUL, which no span byte equals */
 			return false;
@@ -67,7 +69,6 @@ static bool parse_num(struct span s, unsigned radix, uint32_t max, uint32_t *out
 			     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a') + HEX_A_VALUE
 			     : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A') + HEX_A_VALUE
 						    : radix;
-
 		if (d >= radix)
 			return false;
 		v = v * radix + d;
@@ -78,44 +79,27 @@ static bool parse_num(struct span s, unsigned radix, uint32_t max, uint32_t *out
 	return true;
 }
 
-/* Parse "0xHHHH" as a non-zero 16-bit port number. */
-static bool parse_hex_port(struct span s, uint16_t *port)
-{
-	uint32_t v;
-
-	if (s.n < 2 || s.p[0] != '0' || (s.p[1] != 'x' && s.p[1] != 'X') ||
-	    !parse_num((struct span){s.p + 2, s.n - 2}, HEX_RADIX, PORT_MAX, &v))
-		return false;
-	/* Port 0 is how hv_config spells "disabled"; that must be asked for with "none". */
-	if (v == 0)
-		return false;
-	*port = (uint16_t)v;
-	return true;
-}
-
-/* com1..com4 | 0xPORT | none (-> 0). */
+/* none (-> 0) | com1..com4 | 0xHHHH, not 0: that is how hv_config spells "disabled". */
 static bool parse_port(struct span s, uint16_t *port)
 {
-	size_t i;
-
-	if (span_eq(s, PORT_NONE_WORD)) {
-		*port = 0;
-		return true;
-	}
-	for (i = 0; i < sizeof(com_ports) / sizeof(com_ports[0]); i++) {
-		if (span_eq(s, com_ports[i].name)) {
-			*port = com_ports[i].port;
+	uint32_t v;
+	for (size_t i = 0; i < sizeof(port_names) / sizeof(port_names[0]); i++) {
+		if (span_eq(s, port_names[i].name)) {
+			*port = port_names[i].port;
 			return true;
 		}
 	}
-	return parse_hex_port(s, port);
+	if (s.n < 2 || s.p[0] != '0' || (s.p[1] != 'x' && s.p[1] != 'X') ||
+	    !parse_num((struct span){s.p + 2, s.n - 2}, HEX_RADIX, PORT_MAX, &v) || v == 0)
+		return false;
+	*port = (uint16_t)v;
+	return true;
 }
 
 /* Decimal baud rate that the UART can produce exactly: 115200 / divisor. */
 static bool parse_baud(struct span s, uint32_t *baud)
 {
 	uint32_t v;
-
 	if (!parse_num(s, DEC_RADIX, UART_DEFAULT_BAUD, &v) || v < BAUD_MIN ||
 	    UART_DEFAULT_BAUD % v != 0)
 		return false;
@@ -123,36 +107,32 @@ static bool parse_baud(struct span s, uint32_t *baud)
 	return true;
 }
 
-/* gdb=ITEM[,ITEM...], each a port (as for log=) or "wait". The word is applied only if every item
- * is valid, so a typo never half-changes the configuration. */
+/* gdb=ITEM[,ITEM...], each a port (as for log=), "wait" or an arch. The word is applied only if
+ * every item is valid, so a typo never half-changes the configuration. */
 static bool parse_gdb(struct span val, struct hv_config *cfg)
 {
 	uint16_t port = cfg->gdb_port;
 	bool wait = cfg->gdb_wait, have_port = false, have_wait = false;
 	enum hv_gdb_arch arch = cfg->gdb_arch;
-	size_t i = 0;
 
-	for (;;) {
+	/* i++ skips the comma; a trailing one yields an empty, invalid item. */
+	for (size_t i = 0;; i++) {
 		struct span item = {val.p + i, 0};
-
-		while (i < val.n && val.p[i] != ',') {
-			i++;
+		while (i + item.n < val.n && val.p[i + item.n] != ',')
 			item.n++;
-		}
-		if (span_eq(item, GDB_ITEM_WAIT) && !have_wait) {
+		if (span_eq(item, GDB_ITEM_WAIT) && !have_wait)
 			have_wait = wait = true;
-		} else if (span_eq(item, GDB_ITEM_ARCH64) || span_eq(item, GDB_ITEM_ARCH32)) {
-			arch =
-			    span_eq(item, GDB_ITEM_ARCH64) ? HV_GDB_ARCH_X86_64 : HV_GDB_ARCH_I386;
-		} else if (!have_port && parse_port(item, &port)) {
+		else if (span_eq(item, GDB_ITEM_ARCH64))
+			arch = HV_GDB_ARCH_X86_64;
+		else if (span_eq(item, GDB_ITEM_ARCH32))
+			arch = HV_GDB_ARCH_I386;
+		else if (!have_port && parse_port(item, &port))
 			have_port = true;
-		} else {
-			/* Unknown or empty item, or a second port / second "wait". */
-			return false;
-		}
+		else
+			return false; /* unknown or empty item, or a second port / second "wait" */
+		i += item.n;
 		if (i == val.n)
 			break;
-		i++; /* skip the comma; a trailing one yields an empty, invalid item */
 	}
 	/* Disabling the stub also drops "wait", which could otherwise never be satisfied. */
 	if (have_port && port == 0) {
@@ -178,7 +158,6 @@ static void parse_word(struct span word, struct hv_config *cfg, struct errbuf *e
 		return; /* no '=': the image path some loaders prepend, or a stray word */
 	val.p = word.p + key.n + 1;
 	val.n = word.n - key.n - 1;
-
 	if (span_eq(key, "log")) {
 		if (!parse_port(val, &cfg->log_port))
 			problem(e, "bad value in", word, " (want com1..com4, 0xPORT or none)");
@@ -192,7 +171,6 @@ static void parse_word(struct span word, struct hv_config *cfg, struct errbuf *e
 			problem(e, "bad value in", word, " (want 50..115200, dividing 115200)");
 	} else if (span_eq(key, "hostdr") || span_eq(key, "drlazy")) {
 		bool *flag = span_eq(key, "hostdr") ? &cfg->host_dr_test : &cfg->dr_lazy;
-
 		if (span_eq(val, "on") || span_eq(val, "off"))
 			*flag = span_eq(val, "on");
 		else
@@ -220,7 +198,6 @@ int cmdline_parse(const char *s, struct hv_config *cfg, char *err, size_t errlen
 		return 0;
 	while (*s) {
 		struct span word = {s, 0};
-
 		if (is_space(*s)) {
 			s++;
 			continue;

@@ -16,22 +16,18 @@ struct hv_config {
 	uint16_t log_port; /* 0 = no log UART */
 	uint16_t gdb_port; /* 0 = no GDB stub */
 	uint32_t baud;
-	bool gdb_wait; /* stop the guest at its first instruction until gdb attaches */
-	/* gdb=...,arch=x86-64|i386: the description gdb gets; default: x86-64 for a 64-bit
-	 * kernel, else the guest's mode when gdb connects */
+	bool gdb_wait;	   /* stop the guest at its first instruction until gdb attaches */
+	bool host_dr_test; /* hostdr=on: break on our exit path with DR0 (isolation self-test) */
+	bool dr_lazy;	   /* drlazy=off: never hand the guest its DRs natively; emulate MOV DR */
+	/* arch=: what gdb is told; AUTO: x86-64 for a 64-bit kernel, else the mode at attach */
 	enum hv_gdb_arch { HV_GDB_ARCH_AUTO, HV_GDB_ARCH_I386, HV_GDB_ARCH_X86_64 } gdb_arch;
-	/* hostdr=on: the hypervisor breaks on its own exit path with DR0 (isolation self-test) */
-	bool host_dr_test;
-	/* drlazy=off: never hand the guest its DRs natively; every MOV DR is emulated */
-	bool dr_lazy;
 };
 
 /* The defaults: log=com1 gdb=com2 baud=115200. */
 void cmdline_defaults(struct hv_config *cfg);
 
-/* Parse space-separated words; words without '=' (the image path some loaders prepend) are ignored.
- * Recognised: log=com1..com4|0xPORT|none, gdb= a port as for log=, wait and arch=x86-64|i386
- * (gdb=com2,wait,arch=x86-64),
+/* Parse space-separated words, ignoring those without '=' (the image path some loaders prepend):
+ * log=com1..com4|0xPORT|none, gdb= a port as for log=, wait and arch=x86-64|i386 (gdb=com2,wait),
  * baud=N (50..115200, dividing 115200), hostdr=on|off, drlazy=on|off. Returns the number of
  * problems, the first described in @err; a bad word changes nothing. */
 int cmdline_parse(const char *s, struct hv_config *cfg, char *err, size_t errlen);

@@ -16,7 +16,6 @@
 #define XCR0_AVX	 (1ull << 2)
 #define CPUID_LEAF_XSAVE 0xd
 #define CPUID1_ECX_XSAVE (1u << 26)
-#define CR4_OSXSAVE	 (1ull << 18)
 
 static void host_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
 {
@@ -46,7 +45,6 @@ static bool host_xsetbv(uint32_t index, uint64_t value)
 {
 	struct cpuid_regs r;
 	uint64_t supported;
-
 	x86_cpuid(CPUID_LEAF_FEATURES, 0, &r);
 	if (index != 0 || !(r.ecx & CPUID1_ECX_XSAVE))
 		return false;
@@ -56,8 +54,8 @@ static bool host_xsetbv(uint32_t index, uint64_t value)
 	    ((value & XCR0_AVX) && !(value & XCR0_SSE)))
 		return false;
 	/* XSETBV needs CR4.OSXSAVE in whoever executes it: here, the hypervisor. */
-	if (!(x86_read_cr4() & CR4_OSXSAVE))
-		x86_write_cr4(x86_read_cr4() | CR4_OSXSAVE);
+	if (!(x86_read_cr4() & CR4_OSXSAVE_BIT))
+		x86_write_cr4(x86_read_cr4() | CR4_OSXSAVE_BIT);
 	x86_xsetbv(index, value);
 	return true;
 }

@@ -1,6 +1,4 @@
-/* main.c - the hypervisor's C entry: boot info, console, relocation, CPU detection, then the guest.
- */
-#include "core/cpuid_view.h"
+/* main.c - the C entry: boot info, console, relocation, CPU detection, then the guest. */
 #include "core/exit.h"
 #include "core/hw/bootinfo.h"
 #include "core/hw/console.h"
@@ -27,10 +25,13 @@
 #include "host_env.h"
 #include "multiboot.h"
 
-#define DBGVISOR_VERSION "0.1"
-#define MIB_SHIFT	 20
-#define KIB_SHIFT	 10
-#define CMDLINE_ERR_MAX	 128
+#define DBGVISOR_VERSION	   "0.1"
+#define MIB_SHIFT		   20
+#define KIB_SHIFT		   10
+#define CMDLINE_ERR_MAX		   128
+#define GDB_POLL_EVERY_EXITS	   256
+#define CPUID7_EBX_RTM		   (1u << 11)
+#define CPUID7_ECX_BUS_LOCK_DETECT (1u << 24)
 
 static struct boot_info boot;
 static struct hv_config config;
@@ -42,7 +43,6 @@ static struct vcpu_gdb gdb; /* ~13 KB: static, never on the stack */
 static int gdb_line_getc(void *ctx)
 {
 	int c = uart_poll_getc(ctx);
-
 	return c < 0 ? GDB_IO_NONE : c;
 }
 
@@ -56,42 +56,19 @@ static void gdb_line_write(void *ctx, const char *buf, size_t len)
 	uart_write(ctx, buf, len);
 }
 
-enum cpuid_reg { CPUID_REG_EBX, CPUID_REG_ECX };
-#define CPUID7_EBX_RTM		   (1u << 11)
-#define CPUID7_ECX_BUS_LOCK_DETECT (1u << 24)
-
-static bool cpuid_bit(uint32_t leaf, uint32_t sub, enum cpuid_reg reg, uint32_t bit)
-{
-	struct cpuid_regs r;
-
-	x86_cpuid(0, 0, &r);
-	if (r.eax < leaf)
-		return false;
-	x86_cpuid(leaf, sub, &r);
-	return ((reg == CPUID_REG_EBX ? r.ebx : r.ecx) & bit) != 0;
-}
-
 static const struct vcpu_ops *backend_for(const struct cpu_caps *caps)
 {
 	if (caps->kind == VIRT_SVM) {
 		svm_set_caps(caps);
 		return &svm_ops;
 	}
-	if (caps->kind == VIRT_VMX)
-		return &vmx_ops;
-	return 0;
+	return caps->kind == VIRT_VMX ? &vmx_ops : 0;
 }
 
-#define GDB_POLL_EVERY_EXITS 256
-
-/*
- * How a Ctrl-C reaches a guest spinning with interrupts off: VT-x's preemption timer exits
- * regularly and the core polls then; SVM has no such timer, so a spare CPU polls the line
- * and sends this one an NMI (intercepted); with no spare CPU, the line's own IRQ is routed
- * to this CPU as an NMI through its I/O APIC entry. Without any, poll every few hundred
- * exits, and say so to gdb. Before the vcpu's init: the I/O APIC page leaves the nested map.
- * Returns the notice for gdb, or NULL.
- */
+/* How Ctrl-C reaches a guest spinning with interrupts off: VT-x's preemption timer exits and the
+ * core polls; else a spare CPU polls the line and NMIs this one; else the line's IRQ comes here as
+ * an NMI (I/O APIC); else poll every few hundred exits and return the notice for gdb, or NULL.
+ * Runs before the vcpu's init: the I/O APIC page leaves the nested map. */
 static const char *start_ctrlc_source(const struct cpu_caps *caps)
 {
 	static char notice[160];
@@ -143,6 +120,7 @@ static int run_guest(const struct cpu_raw *raw, const struct cpu_caps *caps)
 {
 	const struct vcpu_ops *ops = backend_for(caps);
 	const char *gdb_notice = 0;
+	struct cpuid_regs leaf7 = {0};
 
 	if (!ops) {
 		printk("dbgvisor: no backend for this CPU's virtualization extension yet\n");
@@ -161,13 +139,11 @@ static int run_guest(const struct cpu_raw *raw, const struct cpu_caps *caps)
 	if (ops->hw_enable() || ops->init(&vcpu))
 		return HV_EXIT_NO_VIRT;
 	exit_setup_intercepts(&vcpu);
-	vcpu_debug_setup(
-	    &vcpu, &(struct dr_features){
-		       .rtm = cpuid_bit(CPUID_LEAF_STRUCT_EXT, 0, CPUID_REG_EBX, CPUID7_EBX_RTM),
-		       .bld = cpuid_bit(CPUID_LEAF_STRUCT_EXT, 0, CPUID_REG_ECX,
-					CPUID7_ECX_BUS_LOCK_DETECT),
-		       .amd = vcpu.is_amd,
-		   });
+	if (raw->max_leaf >= CPUID_LEAF_STRUCT_EXT)
+		x86_cpuid(CPUID_LEAF_STRUCT_EXT, 0, &leaf7);
+	vcpu_debug_setup(&vcpu, &(struct dr_features){.rtm = leaf7.ebx & CPUID7_EBX_RTM,
+						      .bld = leaf7.ecx & CPUID7_ECX_BUS_LOCK_DETECT,
+						      .amd = vcpu.is_amd});
 	vcpu.dr->emulate_only = !config.dr_lazy;
 	if (guest_boot(&vcpu, &boot))
 		return HV_EXIT_BAD_BOOT;
@@ -228,10 +204,9 @@ static void print_memory(void)
 	const struct hv_region *r = mem_region();
 	uint64_t usable = 0;
 
-	for (unsigned i = 0; i < boot.mmap_count; i++) {
+	for (unsigned i = 0; i < boot.mmap_count; i++)
 		if (boot.mmap[i].type == MEM_USABLE)
 			usable += boot.mmap[i].len;
-	}
 	printk("memory: %lu MiB usable; reserved for dbgvisor: [0x%lx-0x%lx) %lu KiB "
 	       "(image %lu KiB, heap %lu KiB)\n",
 	       usable >> MIB_SHIFT, r->start, r->end, (r->end - r->start) >> KIB_SHIFT,
@@ -300,10 +275,8 @@ void core_main(uint32_t magic, uint64_t info_phys)
 	printk("config: log port 0x%x, gdb port 0x%x%s, %u baud%s\n", config.log_port,
 	       config.gdb_port, config.gdb_wait ? " (wait for gdb)" : "", config.baud,
 	       config.dr_lazy ? "" : ", guest DRs always emulated");
-
 	mem_setup(&boot);
 	print_memory();
-
 	cpu_caps_read(&raw);
 	cpu_caps_decode(&raw, &caps);
 	print_cpu(&raw, &caps);

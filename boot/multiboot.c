@@ -2,50 +2,29 @@
 #include "multiboot.h"
 #include "core/hw/le.h"
 #include "core/hw/string.h"
+#include "guest/mb1info.h" /* the multiboot1 info layout, shared with the guest's builder */
 
-/* Multiboot 0.6.96, 3.3 "Boot information format": offsets into the fixed info structure. */
-#define MB1_INFO_FLAGS	     0
-#define MB1_INFO_MEM_LOWER   4
-#define MB1_INFO_MEM_UPPER   8
-#define MB1_INFO_CMDLINE     16
-#define MB1_INFO_MODS_COUNT  20
-#define MB1_INFO_MODS_ADDR   24
-#define MB1_INFO_MMAP_LENGTH 44
-#define MB1_INFO_MMAP_ADDR   48
-#define MB1_INFO_READ_SIZE   52	 /* through mmap_addr: the last field we read */
-#define MB1_INFO_SIZE	     116 /* the whole structure, through color_info */
-
-/* 3.3: bits of 'flags' saying which fields are valid. */
-#define MB1_INFO_FLAG_MEM     (1u << 0)
-#define MB1_INFO_FLAG_CMDLINE (1u << 2)
-#define MB1_INFO_FLAG_MODS    (1u << 3)
-#define MB1_INFO_FLAG_MMAP    (1u << 6)
-
-/* 3.3: a module structure is mod_start, mod_end, string, reserved. */
-#define MB1_MOD_START  0
-#define MB1_MOD_END    4
-#define MB1_MOD_STRING 8
-#define MB1_MOD_SIZE   16
-
-/* 3.3: an mmap entry is size, base_addr, length, type; 'size' (20, or 24 with ACPI 3.0
- * attributes) does not count itself. Offsets are from the start of the size field. */
+#define MB1_INFO_READ_SIZE 52 /* through mmap_addr: the last field we read */
+/* Multiboot 0.6.96, 3.3: a module is mod_start, mod_end, string, reserved; an mmap entry is
+ * size (20, or 24 with ACPI 3.0 attributes, not counting itself), base_addr, length, type. */
+#define MB1_MOD_START	    0
+#define MB1_MOD_END	    4
+#define MB1_MOD_STRING	    8
 #define MB1_MMAP_SIZE_FIELD 4
 #define MB1_MMAP_BASE	    4
 #define MB1_MMAP_LEN	    12
 #define MB1_MMAP_TYPE	    20
 #define MB1_MMAP_MIN_SIZE   20 /* 'size' covering base_addr, length and type */
 
-/* Multiboot2 2.0, 3.6 "Boot information": fixed part is total_size, reserved. */
+/* Multiboot2 2.0, 3.6: total_size, reserved, then tags of type, size (without padding). */
 #define MB2_INFO_TOTAL_SIZE  0
 #define MB2_INFO_HEADER_SIZE 8
 #define MB2_INFO_MIN_SIZE    16		/* fixed part plus the terminating tag */
 #define MB2_INFO_MAX_SIZE    (1u << 20) /* our sanity bound, not the spec's */
-
-/* 3.6 "Basic tags structure": type, size (without padding); tags are 8-byte aligned. */
-#define MB2_TAG_TYPE	    0
-#define MB2_TAG_SIZE	    4
-#define MB2_TAG_HEADER_SIZE 8
-#define MB2_TAG_ALIGN	    8
+#define MB2_TAG_TYPE	     0
+#define MB2_TAG_SIZE	     4
+#define MB2_TAG_HEADER_SIZE  8
+#define MB2_TAG_ALIGN	     8
 
 #define MB2_TAG_TYPE_END	   0
 #define MB2_TAG_TYPE_CMDLINE	   1
@@ -55,25 +34,21 @@
 #define MB2_TAG_TYPE_ACPI_OLD	   14
 #define MB2_TAG_TYPE_ACPI_NEW	   15
 
-/* 3.6 "Boot command line": string follows the header. */
-#define MB2_CMDLINE_STRING 8
-/* 3.6 "Modules": mod_start, mod_end, then the string. */
-#define MB2_MODULE_START  8
-#define MB2_MODULE_END	  12
-#define MB2_MODULE_STRING 16
-/* 3.6 "Basic memory information": mem_lower, mem_upper in KiB. */
-#define MB2_MEMINFO_LOWER 8
-#define MB2_MEMINFO_UPPER 12
-#define MB2_MEMINFO_SIZE  16
-/* 3.6 "Memory map": entry_size, entry_version, then base_addr, length, type, reserved. */
-#define MB2_MMAP_ENTRY_SIZE	8
+/* 3.6: each tag's fields, from the start of the tag. */
+#define MB2_CMDLINE_STRING	8
+#define MB2_MODULE_START	8
+#define MB2_MODULE_END		12
+#define MB2_MODULE_STRING	16
+#define MB2_MEMINFO_LOWER	8 /* KiB */
+#define MB2_MEMINFO_UPPER	12
+#define MB2_MEMINFO_SIZE	16
+#define MB2_MMAP_ENTRY_SIZE	8 /* entry_size, entry_version, then the entries */
 #define MB2_MMAP_ENTRIES	16
 #define MB2_MMAP_ENTRY_BASE	0
 #define MB2_MMAP_ENTRY_LEN	8
 #define MB2_MMAP_ENTRY_TYPE	16
 #define MB2_MMAP_ENTRY_MIN_SIZE 24
-/* 3.6 "ACPI old/new RSDP": a copy of the RSDP follows the header. */
-#define MB2_ACPI_RSDP 8
+#define MB2_ACPI_RSDP		8 /* a copy of the RSDP */
 
 /* ACPI 6.x, 5.2.5.3: RSDP is 20 bytes in revision 0 (ACPI 1.0), 36 bytes from 2.0. */
 #define ACPI_RSDP_V1_SIZE 20
@@ -104,16 +79,13 @@ static bool bad(struct mb_parser *p)
 	return false;
 }
 
-/* Copy the NUL-terminated string at @phys (0: none) into @dst (capacity @cap), truncating to fit.
- * It is mapped byte by byte, so a string ending just before unmapped memory is still read; running
- * into unmapped memory is BAD_INFO. */
+/* Copy the string at @phys (0: none), truncated to @cap. Mapped byte by byte, so a string ending
+ * just before unmapped memory is still read; running into unmapped memory is BAD_INFO. */
 static void copy_phys_str(struct mb_parser *p, uint64_t phys, char *dst, size_t cap)
 {
 	size_t n;
-
 	for (n = 0; phys && n + 1 < cap; n++) {
 		const uint8_t *c = p->map(phys + n, 1, p->ctx);
-
 		if (!c) {
 			note(p, MB_BAD_INFO);
 			break;
@@ -129,7 +101,6 @@ static void copy_phys_str(struct mb_parser *p, uint64_t phys, char *dst, size_t 
 static void copy_tag_str(struct mb_parser *p, const uint8_t *src, size_t len, char *dst, size_t cap)
 {
 	size_t n = 0;
-
 	while (n < len && n + 1 < cap && src[n]) {
 		dst[n] = (char)src[n];
 		n++;
@@ -142,7 +113,6 @@ static void copy_tag_str(struct mb_parser *p, const uint8_t *src, size_t len, ch
 static void add_range(struct mb_parser *p, uint64_t base, uint64_t len, uint32_t type)
 {
 	struct boot_info *out = p->out;
-
 	if (len == 0)
 		return;
 	if (out->mmap_count >= BOOT_MAX_MMAP) {
@@ -155,18 +125,15 @@ static void add_range(struct mb_parser *p, uint64_t base, uint64_t len, uint32_t
 static struct boot_module *add_module(struct mb_parser *p, uint64_t start, uint64_t end)
 {
 	struct boot_module *m;
-
 	if (p->out->module_count >= BOOT_MAX_MODULES) {
 		note(p, MB_TOO_MANY);
 		return NULL;
 	}
 	m = &p->out->modules[p->out->module_count++];
-	m->start = start;
-	m->end = end;
+	*m = (struct boot_module){.start = start, .end = end};
 	return m;
 }
 
-/* 3.3 "mmap_length/mmap_addr": a buffer of size-prefixed entries. */
 static bool mb1_mmap(struct mb_parser *p, uint32_t addr, uint32_t length)
 {
 	const uint8_t *buf = length ? p->map(addr, length, p->ctx) : NULL;
@@ -176,7 +143,6 @@ static bool mb1_mmap(struct mb_parser *p, uint32_t addr, uint32_t length)
 	for (uint64_t off = 0; off < length;) {
 		const uint8_t *e = buf + off;
 		uint32_t size;
-
 		if (length - off < MB1_MMAP_SIZE_FIELD)
 			return bad(p);
 		size = le32(e);
@@ -189,16 +155,15 @@ static bool mb1_mmap(struct mb_parser *p, uint32_t addr, uint32_t length)
 	return true;
 }
 
-/* 3.3 "mods_count/mods_addr": an array of module structures. */
 static bool mb1_mods(struct mb_parser *p, uint32_t addr, uint32_t count)
 {
 	if (count > BOOT_MAX_MODULES)
 		note(p, MB_TOO_MANY);
 	for (uint32_t i = 0; i < count && i < BOOT_MAX_MODULES; i++) {
 		/* One entry at a time: a mapping is only used until the next map() call. */
-		const uint8_t *e = p->map(addr + (uint64_t)i * MB1_MOD_SIZE, MB1_MOD_SIZE, p->ctx);
+		const uint8_t *e =
+		    p->map(addr + (uint64_t)i * MB1INFO_MOD_SIZE, MB1INFO_MOD_SIZE, p->ctx);
 		struct boot_module *m;
-
 		if (!e)
 			return bad(p);
 		m = add_module(p, le32(e + MB1_MOD_START), le32(e + MB1_MOD_END));
@@ -208,7 +173,6 @@ static bool mb1_mods(struct mb_parser *p, uint32_t addr, uint32_t count)
 	return true;
 }
 
-/* 3.3: the fixed structure; 'flags' says which fields are valid. */
 static bool mb1_parse(struct mb_parser *p, uint64_t info_phys)
 {
 	struct boot_info *out = p->out;
@@ -220,19 +184,22 @@ static bool mb1_parse(struct mb_parser *p, uint64_t info_phys)
 		return bad(p);
 	memcpy(info, mapped, sizeof(info));
 	out->info_start = info_phys;
-	out->info_end = info_phys + MB1_INFO_SIZE;
-	flags = le32(info + MB1_INFO_FLAGS);
-	if (flags & MB1_INFO_FLAG_MEM) {
+	out->info_end = info_phys + MB1INFO_SIZE;
+	flags = le32(info + MB1INFO_OFF_FLAGS);
+	if (flags & MB1INFO_F_MEM) {
 		out->has_mem_lower_upper = true;
-		out->mem_lower_kib = le32(info + MB1_INFO_MEM_LOWER);
-		out->mem_upper_kib = le32(info + MB1_INFO_MEM_UPPER);
+		out->mem_lower_kib = le32(info + MB1INFO_OFF_MEM_LOWER);
+		out->mem_upper_kib = le32(info + MB1INFO_OFF_MEM_UPPER);
 	}
-	if (flags & MB1_INFO_FLAG_CMDLINE)
-		copy_phys_str(p, le32(info + MB1_INFO_CMDLINE), out->cmdline, sizeof(out->cmdline));
-	if (flags & MB1_INFO_FLAG_MODS)
-		mb1_mods(p, le32(info + MB1_INFO_MODS_ADDR), le32(info + MB1_INFO_MODS_COUNT));
-	if (flags & MB1_INFO_FLAG_MMAP)
-		mb1_mmap(p, le32(info + MB1_INFO_MMAP_ADDR), le32(info + MB1_INFO_MMAP_LENGTH));
+	if (flags & MB1INFO_F_CMDLINE)
+		copy_phys_str(p, le32(info + MB1INFO_OFF_CMDLINE), out->cmdline,
+			      sizeof(out->cmdline));
+	if (flags & MB1INFO_F_MODS)
+		mb1_mods(p, le32(info + MB1INFO_OFF_MODS_ADDR),
+			 le32(info + MB1INFO_OFF_MODS_COUNT));
+	if (flags & MB1INFO_F_MMAP)
+		mb1_mmap(p, le32(info + MB1INFO_OFF_MMAP_ADDR),
+			 le32(info + MB1INFO_OFF_MMAP_LENGTH));
 	return true;
 }
 
@@ -257,22 +224,22 @@ static bool mb2_tag(struct mb_parser *p, const uint8_t *tag, uint32_t type, uint
 	    size < mb2_tag_min_size[type])
 		return bad(p);
 	switch (type) {
-	case MB2_TAG_TYPE_CMDLINE: /* 3.6 "Boot command line" */
+	case MB2_TAG_TYPE_CMDLINE:
 		copy_tag_str(p, tag + MB2_CMDLINE_STRING, size - MB2_CMDLINE_STRING, out->cmdline,
 			     sizeof(out->cmdline));
 		break;
-	case MB2_TAG_TYPE_MODULE: /* 3.6 "Modules" */
+	case MB2_TAG_TYPE_MODULE:
 		m = add_module(p, le32(tag + MB2_MODULE_START), le32(tag + MB2_MODULE_END));
 		if (m)
 			copy_tag_str(p, tag + MB2_MODULE_STRING, size - MB2_MODULE_STRING,
 				     m->cmdline, sizeof(m->cmdline));
 		break;
-	case MB2_TAG_TYPE_BASIC_MEMINFO: /* 3.6 "Basic memory information" */
+	case MB2_TAG_TYPE_BASIC_MEMINFO:
 		out->has_mem_lower_upper = true;
 		out->mem_lower_kib = le32(tag + MB2_MEMINFO_LOWER);
 		out->mem_upper_kib = le32(tag + MB2_MEMINFO_UPPER);
 		break;
-	case MB2_TAG_TYPE_MMAP: /* 3.6 "Memory map"; a partial trailing entry is ignored */
+	case MB2_TAG_TYPE_MMAP: /* a partial trailing entry is ignored */
 		esize = le32(tag + MB2_MMAP_ENTRY_SIZE);
 		if (esize < MB2_MMAP_ENTRY_MIN_SIZE)
 			return bad(p);
@@ -281,21 +248,19 @@ static bool mb2_tag(struct mb_parser *p, const uint8_t *tag, uint32_t type, uint
 				  le64(tag + off + MB2_MMAP_ENTRY_LEN),
 				  le32(tag + off + MB2_MMAP_ENTRY_TYPE));
 		break;
-	case MB2_TAG_TYPE_ACPI_NEW: /* 3.6 "ACPI new RSDP": preferred, it carries the XSDT */
+	case MB2_TAG_TYPE_ACPI_NEW: /* preferred: it carries the XSDT */
 		out->acpi_rsdp_phys = tag_phys + MB2_ACPI_RSDP;
 		p->acpi_new = true;
 		break;
-	case MB2_TAG_TYPE_ACPI_OLD: /* 3.6 "ACPI old RSDP" */
+	case MB2_TAG_TYPE_ACPI_OLD:
 		if (!p->acpi_new)
 			out->acpi_rsdp_phys = tag_phys + MB2_ACPI_RSDP;
 		break;
-	default:
-		break; /* tags we do not use */
 	}
 	return true;
 }
 
-/* 3.6 "Basic tags structure": the fixed part, then 8-byte aligned tags up to the end tag. */
+/* 3.6: the fixed part, then 8-byte aligned tags up to the end tag. */
 static bool mb2_parse(struct mb_parser *p, uint64_t info_phys)
 {
 	const uint8_t *info = p->map(info_phys, MB2_INFO_HEADER_SIZE, p->ctx);
@@ -311,12 +276,10 @@ static bool mb2_parse(struct mb_parser *p, uint64_t info_phys)
 		return bad(p);
 	p->out->info_start = info_phys;
 	p->out->info_end = info_phys + total;
-
 	/* off < total holds at the top of each pass, and total <= MB2_INFO_MAX_SIZE. */
 	while (total - off >= MB2_TAG_HEADER_SIZE) {
 		uint32_t type = le32(info + off + MB2_TAG_TYPE);
 		uint32_t size = le32(info + off + MB2_TAG_SIZE);
-
 		if (size < MB2_TAG_HEADER_SIZE || size > total - off)
 			return bad(p);
 		if (type == MB2_TAG_TYPE_END)
@@ -341,13 +304,11 @@ enum mb_status mb_parse(uint32_t magic, uint64_t info_phys, mb_map_fn map_fn, vo
 		return MB_BAD_MAGIC;
 	if (!map_fn)
 		return MB_BAD_INFO;
-
 	out->protocol = magic == MB1_BOOTLOADER_MAGIC ? 1 : 2;
 	if (out->protocol == 1)
 		mb1_parse(&p, info_phys);
 	else
 		mb2_parse(&p, info_phys);
-
 	/* 3.3 / 3.6 "Basic memory information": lower memory from 0, upper from 1 MiB. */
 	if (out->mmap_count == 0 && out->has_mem_lower_upper) {
 		add_range(&p, 0, (uint64_t)out->mem_lower_kib * KIB, MEM_USABLE);
