@@ -7,8 +7,8 @@
 #define MB1_BOOTLOADER_MAGIC 0x2BADB002u
 #define MB2_BOOTLOADER_MAGIC 0x36d76289u
 
-/* The parser never dereferences a loader-supplied address itself: this callback gives a readable
- * pointer to [phys, phys + len), valid until its next call, or NULL when unbacked. */
+/* The parser never dereferences a loader-supplied address itself: this gives a readable pointer
+ * to [phys, phys + len), valid until its next call, or NULL when unbacked. */
 typedef const void *(*mb_map_fn)(uint64_t phys, size_t len, void *ctx);
 
 /* In increasing severity: mb_parse returns the worst one seen. */
@@ -23,7 +23,6 @@ enum mb_status {
 /* Parse the info at @info_phys according to @magic (from EAX at entry). */
 enum mb_status mb_parse(uint32_t magic, uint64_t info_phys, mb_map_fn map, void *ctx,
 			struct boot_info *out);
-
 const char *mb_status_str(enum mb_status s);
 
 #endif

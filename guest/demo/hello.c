@@ -13,9 +13,7 @@
 #define CPUID1_ECX_VMX	      (1u << 5)
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
 #define CPUID81_ECX_SVM	      (1u << 2)
-
-/* What dbgvisor reports in CPUID 0x40000000 EBX:ECX:EDX. */
-#define DBGVISOR_HV_SIGNATURE "dbgvisor\0\0\0\0"
+#define DBGVISOR_HV_SIGNATURE "dbgvisor\0\0\0\0" /* in CPUID 0x40000000 EBX:ECX:EDX */
 #define CPUID_SIGNATURE_LEN   12
 #define REG_BYTES	      4
 #define FIRST_PRINTABLE	      0x20
@@ -25,14 +23,18 @@
 static void regs_to_chars(char out[CPUID_SIGNATURE_LEN], uint32_t a, uint32_t b, uint32_t c)
 {
 	uint32_t regs[] = {a, b, c};
-
 	for (int i = 0; i < CPUID_SIGNATURE_LEN; i++)
 		out[i] = (char)(regs[i / REG_BYTES] >> (8 * (i % REG_BYTES)));
 }
 
-/* Print a signature with NULs and other unprintable bytes escaped, e.g. dbgvisor\0\0\0\0. */
-static void print_signature(const char sig[CPUID_SIGNATURE_LEN])
+/* Report the hypervisor leaf, unprintable bytes escaped (dbgvisor\0\0\0\0); true if dbgvisor's. */
+static bool report_hypervisor(void)
 {
+	struct x86g_cpuid hv = x86g_cpuid(CPUID_LEAF_HV, 0);
+	char sig[CPUID_SIGNATURE_LEN];
+
+	regs_to_chars(sig, hv.ebx, hv.ecx, hv.edx);
+	gprintf("hypervisor leaf 0x%x: signature '", CPUID_LEAF_HV);
 	for (int i = 0; i < CPUID_SIGNATURE_LEN; i++) {
 		unsigned char c = (unsigned char)sig[i];
 
@@ -43,17 +45,6 @@ static void print_signature(const char sig[CPUID_SIGNATURE_LEN])
 		else
 			gprintf("%c", c);
 	}
-}
-
-/* Report the hypervisor leaf; true if it is dbgvisor's. */
-static bool report_hypervisor(void)
-{
-	struct x86g_cpuid hv = x86g_cpuid(CPUID_LEAF_HV, 0);
-	char sig[CPUID_SIGNATURE_LEN];
-
-	regs_to_chars(sig, hv.ebx, hv.ecx, hv.edx);
-	gprintf("hypervisor leaf 0x%x: signature '", CPUID_LEAF_HV);
-	print_signature(sig);
 	gprintf("', max leaf 0x%x\n", hv.eax);
 	return memcmp(sig, DBGVISOR_HV_SIGNATURE, CPUID_SIGNATURE_LEN) == 0;
 }
@@ -62,22 +53,16 @@ static void check_cpu(void)
 {
 	struct x86g_cpuid v = x86g_cpuid(CPUID_LEAF_VENDOR, 0);
 	struct x86g_cpuid f = x86g_cpuid(CPUID_LEAF_FEATURES, 0);
-	uint32_t ext_max = x86g_cpuid(CPUID_LEAF_EXT_MAX, 0).eax;
-	uint32_t ext_ecx = 0;
+	bool svm = x86g_cpuid(CPUID_LEAF_EXT_MAX, 0).eax >= CPUID_LEAF_EXT_FEAT &&
+		   (x86g_cpuid(CPUID_LEAF_EXT_FEAT, 0).ecx & CPUID81_ECX_SVM);
+	bool vmx = f.ecx & CPUID1_ECX_VMX;
 	char vendor[CPUID_SIGNATURE_LEN];
-	bool hv_bit = f.ecx & CPUID1_ECX_HYPERVISOR;
-	bool vmx = f.ecx & CPUID1_ECX_VMX, svm;
-	bool under_dbgvisor = false;
 
-	if (ext_max >= CPUID_LEAF_EXT_FEAT)
-		ext_ecx = x86g_cpuid(CPUID_LEAF_EXT_FEAT, 0).ecx;
-	svm = ext_ecx & CPUID81_ECX_SVM;
 	regs_to_chars(vendor, v.ebx, v.edx, v.ecx);
 	gprintf("cpu vendor: %.12s, max leaf 0x%x\n", vendor, v.eax);
-	gprintf("CPUID.1:ECX hypervisor bit: %d\n", hv_bit);
+	gprintf("CPUID.1:ECX hypervisor bit: %d\n", (f.ecx & CPUID1_ECX_HYPERVISOR) != 0);
 	/* dbgvisor leaves the hypervisor bit as the CPU has it and answers its leaf anyway. */
-	under_dbgvisor = report_hypervisor();
-	if (under_dbgvisor) {
+	if (report_hypervisor()) {
 		gprintf("running under dbgvisor: VMX and SVM must be hidden\n");
 		EXPECT_EQ("CPUID.1:ECX.VMX hidden from the guest", vmx, 0);
 		EXPECT_EQ("CPUID.80000001h:ECX.SVM hidden from the guest", svm, 0);
@@ -90,7 +75,6 @@ static void check_cpu(void)
 static void check_multiboot(void)
 {
 	const struct mb1_info *mbi = guest_mbi();
-
 	EXPECT_EQ("multiboot magic in EAX", guest_mb_magic(), MB1_BOOTLOADER_MAGIC);
 	EXPECT_TRUE("boot info has a memory map", mbi->flags & MB1_INFO_MMAP);
 	if (EXPECT_TRUE("boot info has a command line", mbi->flags & MB1_INFO_CMDLINE))
