@@ -2,7 +2,8 @@
 #include "multiboot.h"
 #include "core/hw/le.h"
 #include "core/hw/string.h"
-#include "guest/mb1info.h" /* the multiboot1 info layout, shared with the guest's builder */
+#include "guest/mb1info.h" /* the info layouts, shared with the guest's builders */
+#include "guest/mb2info.h"
 
 #define MB1_INFO_READ_SIZE 52 /* through mmap_addr: the last field we read */
 /* Multiboot 0.6.96, 3.3: a module is mod_start, mod_end, string, reserved; an mmap entry is
@@ -25,14 +26,6 @@
 #define MB2_TAG_SIZE	     4
 #define MB2_TAG_HEADER_SIZE  8
 #define MB2_TAG_ALIGN	     8
-
-#define MB2_TAG_TYPE_END	   0
-#define MB2_TAG_TYPE_CMDLINE	   1
-#define MB2_TAG_TYPE_MODULE	   3
-#define MB2_TAG_TYPE_BASIC_MEMINFO 4
-#define MB2_TAG_TYPE_MMAP	   6
-#define MB2_TAG_TYPE_ACPI_OLD	   14
-#define MB2_TAG_TYPE_ACPI_NEW	   15
 
 /* 3.6: each tag's fields, from the start of the tag. */
 #define MB2_CMDLINE_STRING	8
@@ -205,12 +198,12 @@ static bool mb1_parse(struct mb_parser *p, uint64_t info_phys)
 
 /* Smallest valid size of each tag we read (3.6 and ACPI 5.2.5.3 for the RSDP copies). */
 static const uint32_t mb2_tag_min_size[] = {
-    [MB2_TAG_TYPE_CMDLINE] = MB2_CMDLINE_STRING,
-    [MB2_TAG_TYPE_MODULE] = MB2_MODULE_STRING,
-    [MB2_TAG_TYPE_BASIC_MEMINFO] = MB2_MEMINFO_SIZE,
-    [MB2_TAG_TYPE_MMAP] = MB2_MMAP_ENTRIES,
-    [MB2_TAG_TYPE_ACPI_OLD] = MB2_ACPI_RSDP + ACPI_RSDP_V1_SIZE,
-    [MB2_TAG_TYPE_ACPI_NEW] = MB2_ACPI_RSDP + ACPI_RSDP_V2_SIZE,
+    [MB2INFO_TAG_CMDLINE] = MB2_CMDLINE_STRING,
+    [MB2INFO_TAG_MODULE] = MB2_MODULE_STRING,
+    [MB2INFO_TAG_BASIC_MEMINFO] = MB2_MEMINFO_SIZE,
+    [MB2INFO_TAG_MMAP] = MB2_MMAP_ENTRIES,
+    [MB2INFO_TAG_ACPI_OLD] = MB2_ACPI_RSDP + ACPI_RSDP_V1_SIZE,
+    [MB2INFO_TAG_ACPI_NEW] = MB2_ACPI_RSDP + ACPI_RSDP_V2_SIZE,
 };
 
 static bool mb2_tag(struct mb_parser *p, const uint8_t *tag, uint32_t type, uint32_t size,
@@ -224,22 +217,22 @@ static bool mb2_tag(struct mb_parser *p, const uint8_t *tag, uint32_t type, uint
 	    size < mb2_tag_min_size[type])
 		return bad(p);
 	switch (type) {
-	case MB2_TAG_TYPE_CMDLINE:
+	case MB2INFO_TAG_CMDLINE:
 		copy_tag_str(p, tag + MB2_CMDLINE_STRING, size - MB2_CMDLINE_STRING, out->cmdline,
 			     sizeof(out->cmdline));
 		break;
-	case MB2_TAG_TYPE_MODULE:
+	case MB2INFO_TAG_MODULE:
 		m = add_module(p, le32(tag + MB2_MODULE_START), le32(tag + MB2_MODULE_END));
 		if (m)
 			copy_tag_str(p, tag + MB2_MODULE_STRING, size - MB2_MODULE_STRING,
 				     m->cmdline, sizeof(m->cmdline));
 		break;
-	case MB2_TAG_TYPE_BASIC_MEMINFO:
+	case MB2INFO_TAG_BASIC_MEMINFO:
 		out->has_mem_lower_upper = true;
 		out->mem_lower_kib = le32(tag + MB2_MEMINFO_LOWER);
 		out->mem_upper_kib = le32(tag + MB2_MEMINFO_UPPER);
 		break;
-	case MB2_TAG_TYPE_MMAP: /* a partial trailing entry is ignored */
+	case MB2INFO_TAG_MMAP: /* a partial trailing entry is ignored */
 		esize = le32(tag + MB2_MMAP_ENTRY_SIZE);
 		if (esize < MB2_MMAP_ENTRY_MIN_SIZE)
 			return bad(p);
@@ -248,11 +241,11 @@ static bool mb2_tag(struct mb_parser *p, const uint8_t *tag, uint32_t type, uint
 				  le64(tag + off + MB2_MMAP_ENTRY_LEN),
 				  le32(tag + off + MB2_MMAP_ENTRY_TYPE));
 		break;
-	case MB2_TAG_TYPE_ACPI_NEW: /* preferred: it carries the XSDT */
+	case MB2INFO_TAG_ACPI_NEW: /* preferred: it carries the XSDT */
 		out->acpi_rsdp_phys = tag_phys + MB2_ACPI_RSDP;
 		p->acpi_new = true;
 		break;
-	case MB2_TAG_TYPE_ACPI_OLD:
+	case MB2INFO_TAG_ACPI_OLD:
 		if (!p->acpi_new)
 			out->acpi_rsdp_phys = tag_phys + MB2_ACPI_RSDP;
 		break;
@@ -282,7 +275,7 @@ static bool mb2_parse(struct mb_parser *p, uint64_t info_phys)
 		uint32_t size = le32(info + off + MB2_TAG_SIZE);
 		if (size < MB2_TAG_HEADER_SIZE || size > total - off)
 			return bad(p);
-		if (type == MB2_TAG_TYPE_END)
+		if (type == MB2INFO_TAG_END)
 			return true;
 		mb2_tag(p, info + off, type, size, info_phys + off);
 		off += (size + MB2_TAG_ALIGN - 1) & ~(uint32_t)(MB2_TAG_ALIGN - 1);
