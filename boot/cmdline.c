@@ -198,13 +198,12 @@ int cmdline_parse(const char *s, struct hv_config *cfg, char *err, size_t errlen
 		return 0;
 	while (*s) {
 		struct span word = {s, 0};
-		if (is_space(*s)) {
-			s++;
-			continue;
-		}
 		while (s[word.n] && !is_space(s[word.n]))
 			word.n++;
-		parse_word(word, cfg, &e);
+		if (word.n == 0)
+			s++; /* a space between words */
+		else
+			parse_word(word, cfg, &e);
 		s += word.n;
 	}
 	return e.problems;

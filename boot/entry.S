@@ -48,21 +48,17 @@ mb2_header:
 	.long mb2_header_end - mb2_header
 	.long -(MB2_HEADER_MAGIC + MB2_ARCH_I386 + (mb2_header_end - mb2_header))
 	.align 8
-	.short MB2_TAG_ADDRESS
-	.short 0
-	.long 24
+	.short MB2_TAG_ADDRESS, 0	/* type, flags */
+	.long 24			/* size */
 	.long mb2_header		/* header_addr */
 	.long __image_phys_start	/* load_addr */
 	.long __image_load_end_phys	/* load_end_addr */
 	.long __image_bss_end_phys	/* bss_end_addr */
 	.align 8
-	.short MB2_TAG_ENTRY
-	.short 0
-	.long 12
-	.long boot_entry32
+	.short MB2_TAG_ENTRY, 0
+	.long 12, boot_entry32		/* size, entry_addr */
 	.align 8
-	.short MB2_TAG_END
-	.short 0
+	.short MB2_TAG_END, 0
 	.long 8
 mb2_header_end:
 

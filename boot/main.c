@@ -120,7 +120,6 @@ static uint32_t host_mmio_read32(uint64_t gpa)
 	return *(volatile uint32_t *)phys_to_virt(gpa);
 }
 
-/* The real-hardware struct vcpu_host. */
 static const struct vcpu_host host_env = {
     .cpuid = host_cpuid,
     .cpuid_native = true,

@@ -26,7 +26,6 @@
 #define MB2_TAG_SIZE	     4
 #define MB2_TAG_HEADER_SIZE  8
 #define MB2_TAG_ALIGN	     8
-
 /* 3.6: each tag's fields, from the start of the tag. */
 #define MB2_CMDLINE_STRING	8
 #define MB2_MODULE_START	8
@@ -42,7 +41,6 @@
 #define MB2_MMAP_ENTRY_TYPE	16
 #define MB2_MMAP_ENTRY_MIN_SIZE 24
 #define MB2_ACPI_RSDP		8 /* a copy of the RSDP */
-
 /* ACPI 6.x, 5.2.5.3: RSDP is 20 bytes in revision 0 (ACPI 1.0), 36 bytes from 2.0. */
 #define ACPI_RSDP_V1_SIZE 20
 #define ACPI_RSDP_V2_SIZE 36
@@ -58,10 +56,9 @@ struct mb_parser {
 	bool acpi_new; /* acpi_rsdp_phys came from an ACPI new RSDP tag */
 };
 
-/* Keep the worst status seen (enum mb_status is in increasing severity). */
 static void note(struct mb_parser *p, enum mb_status s)
 {
-	if (s > p->status)
+	if (s > p->status) /* the worst one seen: enum mb_status rises in severity */
 		p->status = s;
 }
 
@@ -269,8 +266,7 @@ static bool mb2_parse(struct mb_parser *p, uint64_t info_phys)
 		return bad(p);
 	p->out->info_start = info_phys;
 	p->out->info_end = info_phys + total;
-	/* off < total holds at the top of each pass, and total <= MB2_INFO_MAX_SIZE. */
-	while (total - off >= MB2_TAG_HEADER_SIZE) {
+	while (off < total && total - off >= MB2_TAG_HEADER_SIZE) {
 		uint32_t type = le32(info + off + MB2_TAG_TYPE);
 		uint32_t size = le32(info + off + MB2_TAG_SIZE);
 		if (size < MB2_TAG_HEADER_SIZE || size > total - off)
@@ -279,8 +275,6 @@ static bool mb2_parse(struct mb_parser *p, uint64_t info_phys)
 			return true;
 		mb2_tag(p, info + off, type, size, info_phys + off);
 		off += (size + MB2_TAG_ALIGN - 1) & ~(uint32_t)(MB2_TAG_ALIGN - 1);
-		if (off >= total)
-			break;
 	}
 	return bad(p); /* no end tag before total_size */
 }
