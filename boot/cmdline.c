@@ -19,11 +19,10 @@ struct span {
 	size_t n;
 };
 
-/* Problems counted; the first one is described in buf. */
 struct errbuf {
 	char *buf;
 	size_t size;
-	int problems;
+	int problems; /* counted; the first one is described in buf */
 };
 
 static const struct {
@@ -60,7 +59,6 @@ static void problem(struct errbuf *e, const char *what, struct span word, const 
 static bool parse_num(struct span s, unsigned radix, uint32_t max, uint32_t *out)
 {
 	uint32_t v = 0;
-
 	if (s.n == 0)
 		return false;
 	for (size_t i = 0; i < s.n; i++) {
@@ -191,7 +189,6 @@ void cmdline_defaults(struct hv_config *cfg)
 int cmdline_parse(const char *s, struct hv_config *cfg, char *err, size_t errlen)
 {
 	struct errbuf e = {.buf = err, .size = err ? errlen : 0, .problems = 0};
-
 	if (e.size)
 		err[0] = '\0';
 	if (!s)

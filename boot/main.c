@@ -153,10 +153,9 @@ static const struct vcpu_ops *backend_for(const struct cpu_caps *caps)
 	return caps->kind == VIRT_VMX ? &vmx_ops : 0;
 }
 
-/* How Ctrl-C reaches a guest spinning with interrupts off: VT-x's preemption timer exits and the
- * core polls; else a spare CPU polls the line and NMIs this one; else the line's IRQ comes here as
- * an NMI (I/O APIC); else poll every few hundred exits and return the notice for gdb, or NULL.
- * Runs before the vcpu's init: the I/O APIC page leaves the nested map. */
+/* Ctrl-C for a guest spinning with interrupts off: the core polls on VT-x preemption-timer exits,
+ * or a spare CPU watching the line NMIs us, or the line's IRQ comes here as an NMI; else poll every
+ * few hundred exits and return gdb's notice. Before vcpu init: the I/O APIC leaves the NPT/EPT. */
 static const char *start_ctrlc_source(const struct cpu_caps *caps)
 {
 	static char notice[160];
@@ -237,7 +236,6 @@ static int run_guest(const struct cpu_raw *raw, const struct cpu_caps *caps)
 		return HV_EXIT_BAD_BOOT;
 	if (gdb_uart.present) {
 		struct gdb_io io = {gdb_line_getc, gdb_line_putc, gdb_line_write, &gdb_uart};
-
 		vcpu_gdb_init(&gdb, &vcpu, &io, config.gdb_wait);
 		gdb.arch = gdb_arch(vcpu.kernel_64bit);
 		printk("dbgvisor: GDB stub on port 0x%x, described as %s%s\n", gdb_uart.port,
@@ -291,7 +289,6 @@ static void print_memory(void)
 {
 	const struct hv_region *r = mem_region();
 	uint64_t usable = 0;
-
 	for (unsigned i = 0; i < boot.mmap_count; i++)
 		if (boot.mmap[i].type == MEM_USABLE)
 			usable += boot.mmap[i].len;
@@ -347,7 +344,6 @@ void core_main(uint32_t magic, uint64_t info_phys)
 	if (config.gdb_port && config.gdb_port != config.log_port &&
 	    uart_init(&gdb_uart, config.gdb_port, config.baud))
 		console_add_drain(&gdb_uart);
-
 	printk("\ndbgvisor %s: debug-register-virtualizing hypervisor\n", DBGVISOR_VERSION);
 	if (st != MB_OK && st != MB_TOO_MANY) {
 		printk("dbgvisor: unusable boot information (magic 0x%x): %s\n", magic,

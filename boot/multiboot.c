@@ -127,7 +127,6 @@ static struct boot_module *add_module(struct mb_parser *p, uint64_t start, uint6
 static bool mb1_mmap(struct mb_parser *p, uint32_t addr, uint32_t length)
 {
 	const uint8_t *buf = length ? p->map(addr, length, p->ctx) : NULL;
-
 	if (length && !buf)
 		return bad(p);
 	for (uint64_t off = 0; off < length;) {
@@ -315,7 +314,6 @@ const char *mb_status_str(enum mb_status s)
 	    [MB_NO_MEMMAP] = "no memory map from the loader",
 	    [MB_TOO_MANY] = "too many mmap entries or modules, extra dropped",
 	};
-
 	if ((unsigned)s < sizeof(str) / sizeof(str[0]) && str[s])
 		return str[s];
 	return "unknown multiboot status";

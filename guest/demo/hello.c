@@ -37,7 +37,6 @@ static bool report_hypervisor(void)
 	gprintf("hypervisor leaf 0x%x: signature '", CPUID_LEAF_HV);
 	for (int i = 0; i < CPUID_SIGNATURE_LEN; i++) {
 		unsigned char c = (unsigned char)sig[i];
-
 		if (c == 0)
 			gprintf("\\0");
 		else if (c < FIRST_PRINTABLE || c > LAST_PRINTABLE || c == '\\')
