@@ -48,9 +48,7 @@ void trap_dump(const struct trap_frame *f)
 	       x86_read_cr3(), x86_read_cr4());
 }
 
-/* The open window (capture.S sets it in trap_window_enter). */
-struct trap_window *trap_open_window;
-/* Back into trap_window_enter's caller, which sees 1 (capture.S). */
+struct trap_window *trap_open_window; /* set by trap_window_enter (capture.S) */
 void trap_window_escape(struct trap_window *w) __attribute__((noreturn));
 
 void trap_window_close(void)
