@@ -25,12 +25,10 @@
 	REASON_NO_EXTENSION "; running under a hypervisor whose nested virtualization may be "     \
 			    "disabled"
 
+/* SDM vol. 3C, "Enabling and Entering VMX Operation": VMXON outside SMX needs the lock bit and
+ * "enable VMX outside SMX"; once locked the MSR cannot change until reset. */
 uint64_t cpu_caps_feature_control_fixup(uint64_t fc)
 {
-	/*
-	 * SDM vol. 3C, "Enabling and Entering VMX Operation": VMXON outside SMX needs the lock
-	 * bit and "enable VMX outside SMX"; once locked the MSR cannot change until reset.
-	 */
 	if (fc & FEATURE_CONTROL_LOCK)
 		return fc;
 	return fc | FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMX_OUTSIDE_SMX;
@@ -60,12 +58,10 @@ static void decode_vmx(const struct cpu_raw *raw, struct cpu_caps *c)
 	bool secondary = allowed1(raw->vmx_procbased, PROCBASED_ACTIVATE_SECONDARY);
 
 	c->vmcs_revision = (uint32_t)(raw->vmx_basic & VMX_BASIC_REVISION_MASK);
-	/* Secondary processor-based controls (SDM vol. 3D, A.3.3). */
 	c->ept = secondary && allowed1(raw->vmx_procbased2, PROCBASED2_ENABLE_EPT);
 	c->vpid = secondary && allowed1(raw->vmx_procbased2, PROCBASED2_ENABLE_VPID);
 	c->unrestricted_guest =
 	    secondary && allowed1(raw->vmx_procbased2, PROCBASED2_UNRESTRICTED_GUEST);
-	/* Pin-based "activate VMX-preemption timer" (SDM vol. 3D, A.3.1). */
 	c->preemption_timer = allowed1(raw->vmx_pinbased, PINBASED_PREEMPTION_TIMER);
 	c->preemption_timer_shift = (unsigned)(raw->vmx_misc & VMX_MISC_PREEMPTION_SHIFT_MASK);
 
@@ -128,8 +124,7 @@ void cpu_caps_decode(const struct cpu_raw *raw, struct cpu_caps *c)
 
 	memset(c, 0, sizeof(*c));
 	c->long_mode = has_ext1 && (raw->ext1_edx & CPUID_EXT1_EDX_LM);
-	/* Both advertised (possible under emulators): SVM on AMD/Hygon; VT-x on Intel and everyone
-	 * else. */
+	/* Both advertised (possible under emulators): SVM on AMD/Hygon, else VT-x. */
 	if (vmx && svm)
 		svm = vendor_is(raw, CPU_VENDOR_AMD) || vendor_is(raw, CPU_VENDOR_HYGON);
 	if (svm) {

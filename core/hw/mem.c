@@ -18,7 +18,6 @@
 extern char __image_start[], __image_end[];
 extern char __image_phys_start[], __image_bss_end_phys[];
 
-/* core/reloc_switch.S */
 void reloc_switch(void *dst, const void *src, uint64_t len, uint64_t new_cr3);
 
 static struct hv_region region;
@@ -66,7 +65,7 @@ static uint64_t *table_at(uint64_t *entry)
 	return phys_to_virt(*entry & ~(PAGE_SIZE - 1));
 }
 
-/* Map [va, va + len) onto [pa, ...) with 2 MiB pages in the hierarchy rooted at @pml4. */
+/* Map [va, va + len) onto [pa, ...) with 2 MiB pages. */
 static void map_large(uint64_t *pml4, uint64_t va, uint64_t pa, uint64_t len)
 {
 	for (uint64_t off = 0; off < len; off += LARGE_PAGE_SIZE) {
@@ -103,10 +102,8 @@ void mem_setup(struct boot_info *bi)
 	top = pmem_usable_top(bi->mmap, bi->mmap_count);
 	region.direct_map_end =
 	    align_up(top > HV_REGION_LIMIT ? top : HV_REGION_LIMIT, LARGE_PAGE_SIZE);
-	/*
-	 * The heap: control structures and bitmaps (well under the base), and two sets of page
-	 * tables that grow with RAM, ours for the direct map and the guest's nested ones: one
-	 * page directory per GiB each, plus the upper levels and the 4 KiB tables around holes.
+	/* The heap: control structures and bitmaps, and two sets of page tables (our direct map,
+	 * the guest's nested ones) of a page directory per GiB plus upper levels and hole tables.
 	 */
 	size = image_span + HV_HEAP_BASE_SIZE +
 	       NESTED_AND_DIRECT_MAPS * ((region.direct_map_end >> PDPT_SHIFT) + 8) * PAGE_SIZE;
@@ -125,7 +122,6 @@ void mem_setup(struct boot_info *bi)
 	region.heap_start = region.image_end;
 	region.heap_end = region.end;
 	pmem_pool_init(&pool, region.heap_start, region.heap_end);
-
 	/* The modules stay where the loader put them, in guest RAM: guest/modules.c moves them. */
 	pml4 = mem_alloc_zeroed(1);
 	map_large(pml4, 0, 0, region.direct_map_end);
