@@ -37,7 +37,6 @@ static inline void apic_ipi_others(uint64_t apic_base_msr, uint32_t delivery, ui
 {
 	uint32_t icr = delivery << ICR_DELIVERY_SHIFT | vector | ICR_LEVEL_ASSERT |
 		       ICR_SHORTHAND_ALL_EXCL_SELF << ICR_SHORTHAND_SHIFT;
-
 	if (apic_base_msr & APIC_BASE_X2APIC_ENABLE) {
 		x86_wrmsr(MSR_X2APIC_ICR, icr);
 		return;

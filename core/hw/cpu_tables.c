@@ -50,11 +50,9 @@ void gdt_init(void)
 {
 	uint64_t base = (uint64_t)&tss;
 	uint64_t limit = sizeof(tss) - 1;
-
 	for (int i = 0; i < IST_COUNT; i++)
 		tss.ist[i] = (uint64_t)&ist_stacks[i][IST_STACK_SIZE];
 	tss.iomap_base = sizeof(tss); /* no I/O permission bitmap */
-
 	gdt[0] = 0;
 	gdt[SEL_CODE64 / 8] = DESC_CODE64;
 	gdt[SEL_DATA / 8] = DESC_DATA;
@@ -70,7 +68,6 @@ void idt_init(void)
 {
 	for (unsigned v = 0; v < NUM_EXCEPTIONS; v++) {
 		uint64_t off = isr_table[v];
-
 		idt[v].offset_lo = off & 0xffff;
 		idt[v].selector = SEL_CODE64;
 		idt[v].ist = vector_ist[v];

@@ -31,7 +31,6 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 uint64_t mem_alloc_pages(uint64_t npages, uint64_t align)
 {
 	uint64_t pa = pmem_pool_alloc(&pool, npages, align);
-
 	if (!pa)
 		panic("hypervisor heap exhausted (%lu pages wanted, %lu KiB used of %lu KiB)",
 		      npages, pmem_pool_used(&pool) >> 10, (pool.end - pool.start) >> 10);
@@ -47,7 +46,6 @@ void *mem_alloc_zeroed(uint64_t npages)
 uint64_t virt_to_phys(const void *va)
 {
 	uint64_t v = (uint64_t)va;
-
 	if (v >= (uint64_t)__image_start && v < (uint64_t)__image_end)
 		return region.image_start + (v - (uint64_t)__image_start);
 	return v;
@@ -72,7 +70,6 @@ static void map_large(uint64_t *pml4, uint64_t va, uint64_t pa, uint64_t len)
 		uint64_t v = va + off;
 		uint64_t *pdpt = table_at(&pml4[PT_INDEX(v, PML4_SHIFT)]);
 		uint64_t *pd = table_at(&pdpt[PT_INDEX(v, PDPT_SHIFT)]);
-
 		pd[PT_INDEX(v, PD_SHIFT)] = (pa + off) | PTE_P | PTE_W | PTE_PS;
 	}
 }
@@ -80,7 +77,6 @@ static void map_large(uint64_t *pml4, uint64_t va, uint64_t pa, uint64_t len)
 static unsigned collect_exclusions(const struct boot_info *bi, struct phys_range *ex)
 {
 	unsigned n = 0;
-
 	ex[n++] = (struct phys_range){0, LOW_MEMORY_END};
 	ex[n++] = (struct phys_range){(uint64_t)__image_phys_start, (uint64_t)__image_bss_end_phys};
 	if (bi->info_end > bi->info_start)

@@ -24,12 +24,10 @@ static uint64_t usable_reach(const struct mem_range *map, unsigned nmap, uint64_
 {
 	uint64_t reach = from;
 	bool grew = true;
-
 	while (grew) {
 		grew = false;
 		for (unsigned i = 0; i < nmap; i++) {
 			uint64_t end = entry_end(&map[i]);
-
 			if (map[i].type != MEM_USABLE || map[i].len == 0)
 				continue;
 			if (map[i].base <= reach && end > reach) {
@@ -45,10 +43,8 @@ static uint64_t usable_reach(const struct mem_range *map, unsigned nmap, uint64_
 static uint64_t usable_end_below(const struct mem_range *map, unsigned nmap, uint64_t addr)
 {
 	uint64_t best = 0;
-
 	for (unsigned i = 0; i < nmap; i++) {
 		uint64_t end = entry_end(&map[i]);
-
 		if (map[i].type == MEM_USABLE && map[i].len && end <= addr && end > best)
 			best = end;
 	}
@@ -62,7 +58,6 @@ static uint64_t check_range(const struct mem_range *map, unsigned nmap,
 			    uint64_t end)
 {
 	uint64_t hi = end, reach = usable_reach(map, nmap, base);
-
 	for (unsigned i = 0; i < nmap; i++) {
 		/* Non-usable entries win over usable ones: firmware reports both for holes. */
 		if (map[i].type != MEM_USABLE)
@@ -72,7 +67,6 @@ static uint64_t check_range(const struct mem_range *map, unsigned nmap,
 		hi = lower_to_blocker(hi, excl[i].start, excl[i].end, base, end);
 	if (reach < end) {
 		uint64_t hole = reach > base ? reach : usable_end_below(map, nmap, base);
-
 		if (hole < hi)
 			hi = hole;
 	}
@@ -83,15 +77,12 @@ bool pmem_find_top(const struct mem_range *map, unsigned nmap, const struct phys
 		   unsigned nexcl, uint64_t size, uint64_t align, uint64_t limit, uint64_t *base)
 {
 	uint64_t hi = limit;
-
 	if (size == 0 || !is_pow2(align) || !base)
 		return false;
-	/* @hi drops strictly each failure, to a blocker start or usable end: ~nmap + nexcl + 1
-	 * runs. */
+	/* Each failure drops @hi to a blocker start or usable end: ~nmap + nexcl + 1 runs. */
 	while (hi >= size) {
 		uint64_t cand = (hi - size) & ~(align - 1);
 		uint64_t next = check_range(map, nmap, excl, nexcl, cand, cand + size);
-
 		if (next == cand + size) {
 			*base = cand;
 			return true;
@@ -113,7 +104,6 @@ void pmem_pool_init(struct pmem_pool *p, uint64_t start, uint64_t end)
 			 ? UINT64_MAX & ~(PAGE_SIZE - 1)
 			 : (start + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	uint64_t e = end & ~(PAGE_SIZE - 1);
-
 	p->start = s;
 	p->next = s;
 	p->end = e > s ? e : s;
@@ -122,7 +112,6 @@ void pmem_pool_init(struct pmem_pool *p, uint64_t start, uint64_t end)
 uint64_t pmem_pool_alloc(struct pmem_pool *p, uint64_t npages, uint64_t align)
 {
 	uint64_t addr, bytes;
-
 	/* 0 doubles as the failure value, so zero pages and page 0 itself are never handed out. */
 	if (npages == 0 || npages > UINT64_MAX / PAGE_SIZE || !is_pow2(align) || align < PAGE_SIZE)
 		return 0;

@@ -51,7 +51,6 @@ static void put_str(struct fmt_sink *s, const char *str, size_t n)
 static int parse_field(const char **pp, va_list *ap)
 {
 	int v = 0;
-
 	if (**pp == '*') {
 		(*pp)++;
 		return va_arg(*ap, int);
@@ -69,7 +68,6 @@ static int parse_field(const char **pp, va_list *ap)
 static unsigned clamp_width(int v)
 {
 	unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;
-
 	return u > FMT_MAX_WIDTH ? FMT_MAX_WIDTH : u;
 }
 
@@ -79,7 +77,6 @@ static void emit_field(struct fmt_sink *s, const struct fmt_spec *sp, const char
 {
 	size_t len = plen + zeros + n;
 	unsigned pad = sp->width > len ? sp->width - (unsigned)len : 0;
-
 	if (!sp->left)
 		put_n(s, ' ', pad);
 	put_str(s, prefix, plen);
@@ -96,7 +93,6 @@ static void emit_int(struct fmt_sink *s, const struct fmt_spec *sp, uint64_t mag
 	const char *set = sp->upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char buf[FMT_DIGITS_MAX], *dig = buf + sizeof(buf);
 	unsigned ndig, zeros = 0;
-
 	/* C: an explicit precision of 0 prints no digits for the value 0. */
 	if (!(sp->prec == 0 && mag == 0)) {
 		do {
@@ -251,7 +247,6 @@ struct fmt_buf {
 static void buf_putc(char c, void *ctx)
 {
 	struct fmt_buf *b = ctx;
-
 	if (b->pos + 1 < b->size) /* the last byte is kept for the NUL */
 		b->buf[b->pos] = c;
 	b->pos++;
@@ -261,7 +256,6 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct fmt_buf b = {.buf = buf, .size = buf ? size : 0, .pos = 0};
 	int n = fmt_vformat(buf_putc, &b, fmt, ap);
-
 	if (b.size)
 		b.buf[b.pos < b.size ? b.pos : b.size - 1] = '\0';
 	return n;
@@ -271,7 +265,6 @@ int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
-
 	va_start(ap, fmt);
 	n = fmt_vsnprintf(buf, size, fmt, ap);
 	va_end(ap);
@@ -282,7 +275,6 @@ void fmt_append(struct fmt_out *o, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
-
 	if (o->len + 1 >= o->max)
 		return;
 	va_start(ap, fmt);

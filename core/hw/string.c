@@ -12,7 +12,6 @@ void *memcpy(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;
-
 	if (!(((uintptr_t)d | (uintptr_t)s) & WORD_MASK)) {
 		for (; n > WORD_MASK; n -= sizeof(word_t), d += sizeof(word_t), s += sizeof(word_t))
 			*(word_t *)d = *(const word_t *)s;
@@ -26,7 +25,6 @@ void *memmove(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;
-
 	if ((uintptr_t)d < (uintptr_t)s) {
 		while (n--)
 			*d++ = *s++;
@@ -40,10 +38,8 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	unsigned char *d = dst;
-
 	if (!((uintptr_t)d & WORD_MASK)) {
 		word_t w = (word_t)(unsigned char)c * (~(word_t)0 / 0xff); /* c in every byte */
-
 		for (; n > WORD_MASK; n -= sizeof(word_t), d += sizeof(word_t))
 			*(word_t *)d = w;
 	}
@@ -55,7 +51,6 @@ void *memset(void *dst, int c, size_t n)
 int memcmp(const void *a, const void *b, size_t n)
 {
 	const unsigned char *x = a, *y = b;
-
 	for (; n; n--, x++, y++) {
 		if (*x != *y)
 			return *x - *y;
@@ -71,7 +66,6 @@ int strcmp(const char *a, const char *b)
 size_t strlen(const char *s)
 {
 	size_t n = 0;
-
 	while (s[n])
 		n++;
 	return n;

@@ -59,14 +59,12 @@ void trap_window_close(void)
 bool trap_window_absorbs(struct trap_frame *f)
 {
 	struct trap_window *w = trap_open_window;
-
 	return w && w->absorb && w->absorb(f);
 }
 
 void trap_unexpected(struct trap_frame *f)
 {
 	struct trap_window *w = trap_open_window;
-
 	if (w && f->vector != VEC_NMI) {
 		trap_open_window = NULL;
 		w->vector = f->vector;
@@ -86,7 +84,6 @@ void panic(const char *fmt, ...)
 	static int panicking;
 	struct trap_frame f;
 	va_list ap;
-
 	trap_capture(&f);
 	x86_cli();
 	if (panicking++)

@@ -47,7 +47,6 @@ bool uart_init(struct uart *u, uint16_t port, uint32_t baud)
 static void wait_lsr(struct uart *u, uint8_t bit)
 {
 	unsigned spins = 0;
-
 	while (!(x86_inb(u->port + UART_LSR) & bit) && spins++ < UART_SPIN_LIMIT)
 		x86_pause();
 	u->tx_room = u->exclusive ? u->tx_depth : 1;
@@ -83,7 +82,6 @@ int uart_poll_getc(struct uart *u)
 {
 	int c = uart_getc(u);
 	uint64_t start = x86_rdtsc();
-
 	while (c < 0 && x86_rdtsc() - start < UART_IDLE_POLL_TICKS)
 		continue; /* x86_rdtsc is volatile: read again each time */
 	return c;
