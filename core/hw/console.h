@@ -24,8 +24,7 @@ void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vprintk(const char *fmt, va_list ap);
 /* Formatted output to another UART (the GDB port), with the same newline handling. */
 void uart_printf(struct uart *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Drain the UARTs, write isa-debug-exit (QEMU exits with (code << 1) | 1) and the Bochs
- * shutdown port; on real hardware, halt forever. */
+/* Drain, write isa-debug-exit (QEMU exits with (code << 1) | 1) and Bochs' port, else halt. */
 void hv_exit(int code) __attribute__((noreturn));
 void console_add_drain(struct uart *u); /* another UART to drain before exiting (GDB's) */
 void console_drain(void);		/* until every registered UART has sent all (LSR.TEMT) */

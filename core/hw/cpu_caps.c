@@ -40,7 +40,9 @@ static bool allowed1(uint64_t msr, uint32_t bit)
 	return (msr >> VMX_CTLS_ALLOWED1_SHIFT) & bit;
 }
 
-static const char *feature_control_problem(const struct cpu_raw *raw)
+/* Why VT-x is unusable, or NULL. EPT is needed for guest memory, unrestricted guest for entry
+ * with paging off. */
+static const char *vmx_problem(const struct cpu_raw *raw, const struct cpu_caps *c, bool secondary)
 {
 	if (!raw->has_feature_control)
 		return "VT-x present but IA32_FEATURE_CONTROL was not read";
@@ -49,6 +51,17 @@ static const char *feature_control_problem(const struct cpu_raw *raw)
 	if (!(raw->feature_control & FEATURE_CONTROL_VMX_OUTSIDE_SMX))
 		return "VT-x disabled by firmware (IA32_FEATURE_CONTROL locked without VMX outside "
 		       "SMX)";
+	if (!secondary)
+		return "VT-x without secondary controls, so without EPT and unrestricted guest: "
+		       "dbgvisor needs both";
+	if (!c->ept && !c->unrestricted_guest)
+		return "VT-x without EPT and unrestricted guest (secondary controls): dbgvisor "
+		       "needs both";
+	if (!c->ept)
+		return "VT-x without EPT (secondary control \"enable EPT\"): dbgvisor needs it";
+	if (!c->unrestricted_guest)
+		return "VT-x without unrestricted guest: dbgvisor needs it to run a guest that "
+		       "starts with paging off";
 	return NULL;
 }
 
@@ -64,25 +77,7 @@ static void decode_vmx(const struct cpu_raw *raw, struct cpu_caps *c)
 	    secondary && allowed1(raw->vmx_procbased2, PROCBASED2_UNRESTRICTED_GUEST);
 	c->preemption_timer = allowed1(raw->vmx_pinbased, PINBASED_PREEMPTION_TIMER);
 	c->preemption_timer_shift = (unsigned)(raw->vmx_misc & VMX_MISC_PREEMPTION_SHIFT_MASK);
-
-	c->reason = feature_control_problem(raw);
-	if (c->reason)
-		return;
-	/* The design needs EPT for guest memory and unrestricted guest for paging-off entry. */
-	if (!secondary)
-		c->reason =
-		    "VT-x without secondary controls, so without EPT and unrestricted guest: "
-		    "dbgvisor needs both";
-	else if (!c->ept && !c->unrestricted_guest)
-		c->reason =
-		    "VT-x without EPT and unrestricted guest (secondary controls): dbgvisor "
-		    "needs both";
-	else if (!c->ept)
-		c->reason =
-		    "VT-x without EPT (secondary control \"enable EPT\"): dbgvisor needs it";
-	else if (!c->unrestricted_guest)
-		c->reason = "VT-x without unrestricted guest: dbgvisor needs it to run a guest "
-			    "that starts with paging off";
+	c->reason = vmx_problem(raw, c, secondary);
 }
 
 static void decode_svm(const struct cpu_raw *raw, struct cpu_caps *c)

@@ -1,7 +1,6 @@
 /* cpu_tables.c - the hypervisor's GDT, TSS (IST stacks for #DB, NMI, #DF, #MC) and IDTs. */
 #include "cpu_tables.h"
 
-#include "console.h"
 #include "layout.h"
 #include "trap.h"
 #include "x86.h"

@@ -5,7 +5,6 @@
 #include "layout.h"
 #include "string.h"
 #include "trap.h"
-#include "x86.h"
 
 #define PT_ENTRIES	       512ull
 #define PML4_SHIFT	       39

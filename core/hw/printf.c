@@ -63,8 +63,7 @@ static int parse_field(const char **pp, va_list *ap)
 	return v;
 }
 
-/* The magnitude, capped; a negative '*' width means left-justify (C11 7.21.6.1p5), which the
- * caller handles. */
+/* |v|, capped; a negative '*' width (left-justify, C11 7.21.6.1p5) is the caller's to handle. */
 static unsigned clamp_width(int v)
 {
 	unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;

@@ -3,8 +3,7 @@
 
 #include <stdint.h>
 
-/* Eight bytes at a time where both sides are aligned: the exit path clears and copies small
- * structures. may_alias: any object's bytes. */
+/* Words where both sides are aligned (the exit path copies small structs); may_alias: any bytes. */
 typedef uint64_t __attribute__((may_alias)) word_t;
 #define WORD_MASK (sizeof(word_t) - 1)
 
