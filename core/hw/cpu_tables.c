@@ -40,7 +40,8 @@ const struct x86_dtr idt_host_dtr = {sizeof(idt) - 1, (uint64_t)idt};
 const struct x86_dtr idt_window_dtr = {sizeof(idt_window) - 1, (uint64_t)idt_window};
 const struct x86_dtr gdt_host_dtr = {sizeof(gdt) - 1, (uint64_t)gdt};
 static trap_handler_fn handlers[NUM_EXCEPTIONS];
-/* A #DB or NMI can follow a guest's MOV SS (CVE-2018-8897): each gets a known-good stack. */
+/* #DB/NMI right after a guest's MOV SS (CVE-2018-8897), faults on a corrupted stack: each
+ * such vector gets its own known-good stack. */
 static uint8_t ist_stacks[IST_COUNT][IST_STACK_SIZE] __attribute__((aligned(16)));
 static const uint8_t vector_ist[NUM_EXCEPTIONS] = {
     [VEC_DB] = IST_DB, [VEC_NMI] = IST_NMI, [VEC_DF] = IST_DF, [VEC_MC] = IST_MC};

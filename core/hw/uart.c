@@ -71,20 +71,15 @@ void uart_putc(struct uart *u, char c)
 	uart_write(u, &c, 1);
 }
 
-int uart_getc(struct uart *u)
-{
-	if (!u->present || !(x86_inb(u->port + UART_LSR) & UART_LSR_DR))
-		return -1;
-	return x86_inb(u->port + UART_DATA);
-}
-
 int uart_poll_getc(struct uart *u)
 {
-	int c = uart_getc(u);
-	uint64_t start = x86_rdtsc();
-	while (c < 0 && x86_rdtsc() - start < UART_IDLE_POLL_TICKS)
+	uint64_t start;
+	if (u->present && (x86_inb(u->port + UART_LSR) & UART_LSR_DR))
+		return x86_inb(u->port + UART_DATA);
+	start = x86_rdtsc();
+	while (x86_rdtsc() - start < UART_IDLE_POLL_TICKS)
 		continue; /* x86_rdtsc is volatile: read again each time */
-	return c;
+	return -1;
 }
 
 void uart_drain(struct uart *u)

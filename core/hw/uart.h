@@ -52,8 +52,7 @@ bool uart_init(struct uart *u, uint16_t port, uint32_t baud);
 void uart_putc(struct uart *u, char c);
 /* Send @len bytes: one LSR read per THRE, then up to a FIFO's worth of writes. */
 void uart_write(struct uart *u, const char *buf, size_t len);
-int uart_getc(struct uart *u); /* the received byte, or -1 when nothing is waiting */
-/* uart_getc for a polling loop: when nothing waits, a short pause (no device access) first. */
+/* The received byte; or, when nothing waits, -1 after a short pause without device access. */
 int uart_poll_getc(struct uart *u);
 /* Wait until every queued byte has left the shift register (LSR.TEMT). */
 void uart_drain(struct uart *u);
