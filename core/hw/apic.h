@@ -30,15 +30,13 @@
 #define MSR_IA32_APIC_BASE	    0x1b
 #define MSR_X2APIC_ICR		    0x830
 #define APIC_BASE_ADDR_MASK	    0x000ffffffffff000ull
-
-#define APIC_BASE_X2APIC_ENABLE (1ull << 10)
+#define APIC_BASE_X2APIC_ENABLE	    (1ull << 10)
 
 /* An IPI to every CPU but this one, through the x2APIC ICR MSR or the xAPIC MMIO page. */
 static inline void apic_ipi_others(uint64_t apic_base_msr, uint32_t delivery, uint8_t vector)
 {
 	uint32_t icr = delivery << ICR_DELIVERY_SHIFT | vector | ICR_LEVEL_ASSERT |
 		       ICR_SHORTHAND_ALL_EXCL_SELF << ICR_SHORTHAND_SHIFT;
-
 	if (apic_base_msr & APIC_BASE_X2APIC_ENABLE) {
 		x86_wrmsr(MSR_X2APIC_ICR, icr);
 		return;

@@ -1,24 +1,13 @@
 /* capture.S - trap_capture(): the caller's registers into a trap_frame; the window's jumps. */
-#include "layout.h"
 
 	.text
 	.global trap_capture
 trap_capture:
-	mov %r15, 0*8(%rdi)
-	mov %r14, 1*8(%rdi)
-	mov %r13, 2*8(%rdi)
-	mov %r12, 3*8(%rdi)
-	mov %r11, 4*8(%rdi)
-	mov %r10, 5*8(%rdi)
-	mov %r9, 6*8(%rdi)
-	mov %r8, 7*8(%rdi)
-	mov %rbp, 8*8(%rdi)
-	mov %rdi, 9*8(%rdi)
-	mov %rsi, 10*8(%rdi)
-	mov %rdx, 11*8(%rdi)
-	mov %rcx, 12*8(%rdi)
-	mov %rbx, 13*8(%rdi)
-	mov %rax, 14*8(%rdi)
+	.set slot, 0			/* struct trap_frame's order, one word each */
+	.irp r, r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax
+	mov %\r, slot*8(%rdi)
+	.set slot, slot + 1
+	.endr
 	movq $0, 15*8(%rdi)		/* vector */
 	movq $0, 16*8(%rdi)		/* error */
 	mov (%rsp), %rax		/* caller's RIP = our return address */
@@ -35,25 +24,18 @@ trap_capture:
 	mov 14*8(%rdi), %rax
 	ret
 
-/* struct trap_window's ctx[] slots (trap.h), in machine words. */
-#define WIN_RBX 0
-#define WIN_RBP 8
-#define WIN_R12 16
-#define WIN_R13 24
-#define WIN_R14 32
-#define WIN_R15 40
+/* struct trap_window's ctx[] (trap.h): RBX, RBP, R12-R15, then these two. */
 #define WIN_RSP 48
 #define WIN_RIP 56
 
 /* int trap_window_enter(struct trap_window *w): as setjmp, and w becomes the open window. */
 	.global trap_window_enter
 trap_window_enter:
-	mov %rbx, WIN_RBX(%rdi)
-	mov %rbp, WIN_RBP(%rdi)
-	mov %r12, WIN_R12(%rdi)
-	mov %r13, WIN_R13(%rdi)
-	mov %r14, WIN_R14(%rdi)
-	mov %r15, WIN_R15(%rdi)
+	.set slot, 0
+	.irp r, rbx, rbp, r12, r13, r14, r15
+	mov %\r, slot*8(%rdi)
+	.set slot, slot + 1
+	.endr
 	lea 8(%rsp), %rax		/* the caller's RSP after our RET */
 	mov %rax, WIN_RSP(%rdi)
 	mov (%rsp), %rax		/* and where that RET goes */
@@ -66,12 +48,11 @@ trap_window_enter:
  * Called from an exception handler: its frame (possibly on an IST stack) is abandoned. */
 	.global trap_window_escape
 trap_window_escape:
-	mov WIN_RBX(%rdi), %rbx
-	mov WIN_RBP(%rdi), %rbp
-	mov WIN_R12(%rdi), %r12
-	mov WIN_R13(%rdi), %r13
-	mov WIN_R14(%rdi), %r14
-	mov WIN_R15(%rdi), %r15
+	.set slot, 0
+	.irp r, rbx, rbp, r12, r13, r14, r15
+	mov slot*8(%rdi), %\r
+	.set slot, slot + 1
+	.endr
 	mov WIN_RSP(%rdi), %rsp
 	mov $1, %eax
 	jmp *WIN_RIP(%rdi)

@@ -27,7 +27,6 @@ void console_add_drain(struct uart *u)
 static void uart_sink(char c, void *ctx)
 {
 	struct uart *u = ctx;
-
 	if (!u)
 		return;
 	if (c == '\n')
@@ -38,7 +37,6 @@ static void uart_sink(char c, void *ctx)
 void uart_printf(struct uart *u, const char *fmt, ...)
 {
 	va_list ap;
-
 	va_start(ap, fmt);
 	fmt_vformat(uart_sink, u, fmt, ap);
 	va_end(ap);
@@ -52,7 +50,6 @@ void vprintk(const char *fmt, va_list ap)
 void printk(const char *fmt, ...)
 {
 	va_list ap;
-
 	va_start(ap, fmt);
 	vprintk(fmt, ap);
 	va_end(ap);
@@ -71,7 +68,6 @@ void console_drain(void)
 void hv_exit(int code)
 {
 	static const char shutdown[] = "Shutdown";
-
 	x86_cli();
 	console_drain();
 	x86_outb(QEMU_DEBUG_EXIT_PORT, (uint8_t)code);

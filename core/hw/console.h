@@ -19,18 +19,14 @@
 #define QEMU_DEBUG_EXIT_PORT 0xf4
 #define BOCHS_SHUTDOWN_PORT  0x8900
 
-/* Install the log UART; before this call printk output is dropped. */
-void console_init(struct uart *log);
+void console_init(struct uart *log); /* the log UART; printk output before it is dropped */
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vprintk(const char *fmt, va_list ap);
 /* Formatted output to another UART (the GDB port), with the same newline handling. */
 void uart_printf(struct uart *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Stop the machine: drain the UARTs, write isa-debug-exit (QEMU exits with (code << 1) | 1)
- * and the Bochs shutdown port; on real hardware, halt forever. */
+/* Drain, write isa-debug-exit (QEMU exits with (code << 1) | 1) and Bochs' port, else halt. */
 void hv_exit(int code) __attribute__((noreturn));
-/* Register another UART to drain before exiting (the GDB port). */
-void console_add_drain(struct uart *u);
-/* Wait until every registered UART has sent all it holds (LSR.TEMT). */
-void console_drain(void);
+void console_add_drain(struct uart *u); /* another UART to drain before exiting (GDB's) */
+void console_drain(void);		/* until every registered UART has sent all (LSR.TEMT) */
 
 #endif

@@ -25,12 +25,10 @@
 	REASON_NO_EXTENSION "; running under a hypervisor whose nested virtualization may be "     \
 			    "disabled"
 
+/* SDM vol. 3C, "Enabling and Entering VMX Operation": VMXON outside SMX needs the lock bit and
+ * "enable VMX outside SMX"; once locked the MSR cannot change until reset. */
 uint64_t cpu_caps_feature_control_fixup(uint64_t fc)
 {
-	/*
-	 * SDM vol. 3C, "Enabling and Entering VMX Operation": VMXON outside SMX needs the lock
-	 * bit and "enable VMX outside SMX"; once locked the MSR cannot change until reset.
-	 */
 	if (fc & FEATURE_CONTROL_LOCK)
 		return fc;
 	return fc | FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMX_OUTSIDE_SMX;
@@ -42,7 +40,9 @@ static bool allowed1(uint64_t msr, uint32_t bit)
 	return (msr >> VMX_CTLS_ALLOWED1_SHIFT) & bit;
 }
 
-static const char *feature_control_problem(const struct cpu_raw *raw)
+/* Why VT-x is unusable, or NULL. EPT is needed for guest memory, unrestricted guest for entry
+ * with paging off. */
+static const char *vmx_problem(const struct cpu_raw *raw, const struct cpu_caps *c, bool secondary)
 {
 	if (!raw->has_feature_control)
 		return "VT-x present but IA32_FEATURE_CONTROL was not read";
@@ -51,6 +51,17 @@ static const char *feature_control_problem(const struct cpu_raw *raw)
 	if (!(raw->feature_control & FEATURE_CONTROL_VMX_OUTSIDE_SMX))
 		return "VT-x disabled by firmware (IA32_FEATURE_CONTROL locked without VMX outside "
 		       "SMX)";
+	if (!secondary)
+		return "VT-x without secondary controls, so without EPT and unrestricted guest: "
+		       "dbgvisor needs both";
+	if (!c->ept && !c->unrestricted_guest)
+		return "VT-x without EPT and unrestricted guest (secondary controls): dbgvisor "
+		       "needs both";
+	if (!c->ept)
+		return "VT-x without EPT (secondary control \"enable EPT\"): dbgvisor needs it";
+	if (!c->unrestricted_guest)
+		return "VT-x without unrestricted guest: dbgvisor needs it to run a guest that "
+		       "starts with paging off";
 	return NULL;
 }
 
@@ -60,33 +71,13 @@ static void decode_vmx(const struct cpu_raw *raw, struct cpu_caps *c)
 	bool secondary = allowed1(raw->vmx_procbased, PROCBASED_ACTIVATE_SECONDARY);
 
 	c->vmcs_revision = (uint32_t)(raw->vmx_basic & VMX_BASIC_REVISION_MASK);
-	/* Secondary processor-based controls (SDM vol. 3D, A.3.3). */
 	c->ept = secondary && allowed1(raw->vmx_procbased2, PROCBASED2_ENABLE_EPT);
 	c->vpid = secondary && allowed1(raw->vmx_procbased2, PROCBASED2_ENABLE_VPID);
 	c->unrestricted_guest =
 	    secondary && allowed1(raw->vmx_procbased2, PROCBASED2_UNRESTRICTED_GUEST);
-	/* Pin-based "activate VMX-preemption timer" (SDM vol. 3D, A.3.1). */
 	c->preemption_timer = allowed1(raw->vmx_pinbased, PINBASED_PREEMPTION_TIMER);
 	c->preemption_timer_shift = (unsigned)(raw->vmx_misc & VMX_MISC_PREEMPTION_SHIFT_MASK);
-
-	c->reason = feature_control_problem(raw);
-	if (c->reason)
-		return;
-	/* The design needs EPT for guest memory and unrestricted guest for paging-off entry. */
-	if (!secondary)
-		c->reason =
-		    "VT-x without secondary controls, so without EPT and unrestricted guest: "
-		    "dbgvisor needs both";
-	else if (!c->ept && !c->unrestricted_guest)
-		c->reason =
-		    "VT-x without EPT and unrestricted guest (secondary controls): dbgvisor "
-		    "needs both";
-	else if (!c->ept)
-		c->reason =
-		    "VT-x without EPT (secondary control \"enable EPT\"): dbgvisor needs it";
-	else if (!c->unrestricted_guest)
-		c->reason = "VT-x without unrestricted guest: dbgvisor needs it to run a guest "
-			    "that starts with paging off";
+	c->reason = vmx_problem(raw, c, secondary);
 }
 
 static void decode_svm(const struct cpu_raw *raw, struct cpu_caps *c)
@@ -128,8 +119,7 @@ void cpu_caps_decode(const struct cpu_raw *raw, struct cpu_caps *c)
 
 	memset(c, 0, sizeof(*c));
 	c->long_mode = has_ext1 && (raw->ext1_edx & CPUID_EXT1_EDX_LM);
-	/* Both advertised (possible under emulators): SVM on AMD/Hygon; VT-x on Intel and everyone
-	 * else. */
+	/* Both advertised (possible under emulators): SVM on AMD/Hygon, else VT-x. */
 	if (vmx && svm)
 		svm = vendor_is(raw, CPU_VENDOR_AMD) || vendor_is(raw, CPU_VENDOR_HYGON);
 	if (svm) {

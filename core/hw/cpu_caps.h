@@ -91,10 +91,8 @@ struct cpu_caps {
 
 /* IA32_FEATURE_CONTROL to write: @fc if locked, else @fc plus lock and VMX outside SMX. */
 uint64_t cpu_caps_feature_control_fixup(uint64_t fc);
-
 /* Pure decision: which extension, is it usable, what does it offer. */
 void cpu_caps_decode(const struct cpu_raw *raw, struct cpu_caps *caps);
-
 /* Hardware side (cpu_detect.c): read CPUID/MSRs, apply the FEATURE_CONTROL fixup. */
 void cpu_caps_read(struct cpu_raw *raw);
 

@@ -1,7 +1,6 @@
 /* cpu_tables.c - the hypervisor's GDT, TSS (IST stacks for #DB, NMI, #DF, #MC) and IDTs. */
 #include "cpu_tables.h"
 
-#include "console.h"
 #include "layout.h"
 #include "trap.h"
 #include "x86.h"
@@ -33,20 +32,16 @@ extern const uint64_t isr_table[NUM_EXCEPTIONS];
 static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 static struct tss64 tss __attribute__((aligned(16)));
 static struct idt_gate idt[IDT_ENTRIES] __attribute__((aligned(16)));
-/*
- * The same gates without IST, for the VM-exit window of SVM: VMLOAD put the guest's TR in
- * the CPU before VMRUN, and it stays there after #VMEXIT until the host's VMLOAD, so an IST
- * gate taken there would switch to a stack pointer read from the guest's TSS (APM vol. 2,
- * 15.5 and 15.6: VMRUN and #VMEXIT leave TR alone; SDM vol. 3A, 7.14.5). The host's own RSP
- * is good there: #VMEXIT reloaded it.
- */
+/* The same gates without IST, for SVM's VM-exit window: the guest's TR (VMLOAD) stays loaded
+ * until the host's VMLOAD, and an IST gate would take its stack from the guest's TSS (APM
+ * vol. 2, 15.5-15.6; SDM vol. 3A, 7.14.5). The host RSP #VMEXIT reloaded is good there. */
 static struct idt_gate idt_window[IDT_ENTRIES] __attribute__((aligned(16)));
 const struct x86_dtr idt_host_dtr = {sizeof(idt) - 1, (uint64_t)idt};
 const struct x86_dtr idt_window_dtr = {sizeof(idt_window) - 1, (uint64_t)idt_window};
 const struct x86_dtr gdt_host_dtr = {sizeof(gdt) - 1, (uint64_t)gdt};
 static trap_handler_fn handlers[NUM_EXCEPTIONS];
-/* A #DB or NMI can arrive right after a guest's MOV SS/POP SS (CVE-2018-8897) or on a
- * corrupted stack: each such vector gets its own known-good stack. */
+/* #DB/NMI right after a guest's MOV SS (CVE-2018-8897), faults on a corrupted stack: each
+ * such vector gets its own known-good stack. */
 static uint8_t ist_stacks[IST_COUNT][IST_STACK_SIZE] __attribute__((aligned(16)));
 static const uint8_t vector_ist[NUM_EXCEPTIONS] = {
     [VEC_DB] = IST_DB, [VEC_NMI] = IST_NMI, [VEC_DF] = IST_DF, [VEC_MC] = IST_MC};
@@ -55,11 +50,9 @@ void gdt_init(void)
 {
 	uint64_t base = (uint64_t)&tss;
 	uint64_t limit = sizeof(tss) - 1;
-
 	for (int i = 0; i < IST_COUNT; i++)
 		tss.ist[i] = (uint64_t)&ist_stacks[i][IST_STACK_SIZE];
 	tss.iomap_base = sizeof(tss); /* no I/O permission bitmap */
-
 	gdt[0] = 0;
 	gdt[SEL_CODE64 / 8] = DESC_CODE64;
 	gdt[SEL_DATA / 8] = DESC_DATA;
@@ -75,7 +68,6 @@ void idt_init(void)
 {
 	for (unsigned v = 0; v < NUM_EXCEPTIONS; v++) {
 		uint64_t off = isr_table[v];
-
 		idt[v].offset_lo = off & 0xffff;
 		idt[v].selector = SEL_CODE64;
 		idt[v].ist = vector_ist[v];
@@ -119,12 +111,11 @@ void trap_set_handler(uint8_t vector, trap_handler_fn fn)
 		handlers[vector] = fn;
 }
 
-/* Called from isr_common with the frame on the current (possibly IST) stack. */
+/* From isr_common, the frame on the current (maybe IST) stack: what the backend expects after
+ * a VM exit, then the registered handlers (the host-DR self-test's #DB, the watcher's NMI). */
 void idt_dispatch(struct trap_frame *f);
 void idt_dispatch(struct trap_frame *f)
 {
-	/* What the backend expects right after a VM exit, then the handlers the upper layers
-	 * registered: the host-DR self-test's #DB, the watcher's NMI. */
 	if (trap_window_absorbs(f))
 		return;
 	if (f->vector < NUM_EXCEPTIONS && handlers[f->vector] && handlers[f->vector](f))

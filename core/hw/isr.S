@@ -1,5 +1,4 @@
 /* isr.S - exception entry stubs: uniform frame (struct trap_frame), then idt_dispatch(). */
-#include "layout.h"
 
 /* Vectors that push an error code (SDM vol. 3A, table 7-1). */
 #define HAS_ERR(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
@@ -24,41 +23,17 @@ isr_\v:
 .endm
 
 isr_common:
-	push %rax
-	push %rbx
-	push %rcx
-	push %rdx
-	push %rsi
-	push %rdi
-	push %rbp
-	push %r8
-	push %r9
-	push %r10
-	push %r11
-	push %r12
-	push %r13
-	push %r14
-	push %r15
+	.irp r, rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15
+	push %\r
+	.endr
 	mov %rsp, %rdi
 	mov %rsp, %rbx
 	and $-16, %rsp			/* SysV ABI stack alignment for the C handler */
 	call idt_dispatch
 	mov %rbx, %rsp
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %r11
-	pop %r10
-	pop %r9
-	pop %r8
-	pop %rbp
-	pop %rdi
-	pop %rsi
-	pop %rdx
-	pop %rcx
-	pop %rbx
-	pop %rax
+	.irp r, r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax
+	pop %\r
+	.endr
 	add $16, %rsp			/* vector and error code */
 	iretq
 

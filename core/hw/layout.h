@@ -2,11 +2,8 @@
 #ifndef DBGVISOR_LAYOUT_H
 #define DBGVISOR_LAYOUT_H
 
-/*
- * The loader puts the image at KERNEL_LOAD_PHYS; all but the 32-bit entry is linked at
- * KERNEL_VMA_BASE + physical address (the last 2 GiB, -mcmodel=kernel). After boot the image
- * is copied to the reserved region at the top of RAM and that VMA range remapped onto it.
- */
+/* Loaded at KERNEL_LOAD_PHYS, linked (but the 32-bit entry) at KERNEL_VMA_BASE + physical, the
+ * last 2 GiB (-mcmodel=kernel); mem_setup() then moves it to the top of RAM and remaps that. */
 #define KERNEL_LOAD_PHYS 0x200000
 #define KERNEL_VMA_BASE	 0xFFFFFFFF80000000
 

@@ -5,7 +5,6 @@
 #include "layout.h"
 #include "string.h"
 #include "trap.h"
-#include "x86.h"
 
 #define PT_ENTRIES	       512ull
 #define PML4_SHIFT	       39
@@ -18,7 +17,6 @@
 extern char __image_start[], __image_end[];
 extern char __image_phys_start[], __image_bss_end_phys[];
 
-/* core/reloc_switch.S */
 void reloc_switch(void *dst, const void *src, uint64_t len, uint64_t new_cr3);
 
 static struct hv_region region;
@@ -32,7 +30,6 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 uint64_t mem_alloc_pages(uint64_t npages, uint64_t align)
 {
 	uint64_t pa = pmem_pool_alloc(&pool, npages, align);
-
 	if (!pa)
 		panic("hypervisor heap exhausted (%lu pages wanted, %lu KiB used of %lu KiB)",
 		      npages, pmem_pool_used(&pool) >> 10, (pool.end - pool.start) >> 10);
@@ -48,7 +45,6 @@ void *mem_alloc_zeroed(uint64_t npages)
 uint64_t virt_to_phys(const void *va)
 {
 	uint64_t v = (uint64_t)va;
-
 	if (v >= (uint64_t)__image_start && v < (uint64_t)__image_end)
 		return region.image_start + (v - (uint64_t)__image_start);
 	return v;
@@ -66,14 +62,13 @@ static uint64_t *table_at(uint64_t *entry)
 	return phys_to_virt(*entry & ~(PAGE_SIZE - 1));
 }
 
-/* Map [va, va + len) onto [pa, ...) with 2 MiB pages in the hierarchy rooted at @pml4. */
+/* Map [va, va + len) onto [pa, ...) with 2 MiB pages. */
 static void map_large(uint64_t *pml4, uint64_t va, uint64_t pa, uint64_t len)
 {
 	for (uint64_t off = 0; off < len; off += LARGE_PAGE_SIZE) {
 		uint64_t v = va + off;
 		uint64_t *pdpt = table_at(&pml4[PT_INDEX(v, PML4_SHIFT)]);
 		uint64_t *pd = table_at(&pdpt[PT_INDEX(v, PDPT_SHIFT)]);
-
 		pd[PT_INDEX(v, PD_SHIFT)] = (pa + off) | PTE_P | PTE_W | PTE_PS;
 	}
 }
@@ -81,7 +76,6 @@ static void map_large(uint64_t *pml4, uint64_t va, uint64_t pa, uint64_t len)
 static unsigned collect_exclusions(const struct boot_info *bi, struct phys_range *ex)
 {
 	unsigned n = 0;
-
 	ex[n++] = (struct phys_range){0, LOW_MEMORY_END};
 	ex[n++] = (struct phys_range){(uint64_t)__image_phys_start, (uint64_t)__image_bss_end_phys};
 	if (bi->info_end > bi->info_start)
@@ -103,10 +97,8 @@ void mem_setup(struct boot_info *bi)
 	top = pmem_usable_top(bi->mmap, bi->mmap_count);
 	region.direct_map_end =
 	    align_up(top > HV_REGION_LIMIT ? top : HV_REGION_LIMIT, LARGE_PAGE_SIZE);
-	/*
-	 * The heap: control structures and bitmaps (well under the base), and two sets of page
-	 * tables that grow with RAM, ours for the direct map and the guest's nested ones: one
-	 * page directory per GiB each, plus the upper levels and the 4 KiB tables around holes.
+	/* The heap: control structures and bitmaps, and two sets of page tables (our direct map,
+	 * the guest's nested ones) of a page directory per GiB plus upper levels and hole tables.
 	 */
 	size = image_span + HV_HEAP_BASE_SIZE +
 	       NESTED_AND_DIRECT_MAPS * ((region.direct_map_end >> PDPT_SHIFT) + 8) * PAGE_SIZE;
@@ -125,7 +117,6 @@ void mem_setup(struct boot_info *bi)
 	region.heap_start = region.image_end;
 	region.heap_end = region.end;
 	pmem_pool_init(&pool, region.heap_start, region.heap_end);
-
 	/* The modules stay where the loader put them, in guest RAM: guest/modules.c moves them. */
 	pml4 = mem_alloc_zeroed(1);
 	map_large(pml4, 0, 0, region.direct_map_end);

@@ -1,5 +1,4 @@
-/* mem.h - the hypervisor's reserved region at the top of RAM, its page tables and page allocator.
- */
+/* mem.h - the hypervisor's reserved region at the top of RAM, its page tables and pages. */
 #ifndef DBGVISOR_MEM_H
 #define DBGVISOR_MEM_H
 
@@ -22,11 +21,8 @@ struct hv_region {
 	uint64_t direct_map_end; /* physical addresses below this are mapped 1:1 */
 };
 
-/*
- * Pick the region clear of the modules and boot information, build the final page
- * tables and move the running image there. Stops the machine with a message if
- * no region fits.
- */
+/* Pick the region clear of the modules and boot info, build the final page tables and move
+ * the running image there; stops the machine with a message if no region fits. */
 void mem_setup(struct boot_info *bi);
 const struct hv_region *mem_region(void);
 

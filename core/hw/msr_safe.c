@@ -4,10 +4,10 @@
 /* Labels in msr_safe.S: the two instructions that may fault, and the return of false. */
 extern const char msr_safe_rdmsr_insn[], msr_safe_wrmsr_insn[], msr_safe_failed[];
 
+/* RDMSR/WRMSR of an unimplemented MSR or reserved bits is #GP(0), a fault: the frame's RIP is
+ * the instruction itself (SDM vol. 2B, RDMSR and WRMSR). */
 bool msr_safe_fixup(struct trap_frame *f)
 {
-	/* RDMSR/WRMSR of an unimplemented MSR or with reserved bits is #GP(0), a fault: the
-	 * frame's RIP is the instruction itself (SDM vol. 2B, RDMSR and WRMSR). */
 	if (f->rip != (uintptr_t)msr_safe_rdmsr_insn && f->rip != (uintptr_t)msr_safe_wrmsr_insn)
 		return false;
 	f->rip = (uintptr_t)msr_safe_failed;

@@ -7,11 +7,9 @@
 
 #include "trap.h"
 
-/* RDMSR/WRMSR of @index (msr_safe.S): false when the CPU raised #GP, which msr_safe_fixup
- * (registered for #GP) turned into this return. */
+/* RDMSR/WRMSR of @index (msr_safe.S): false when the CPU raised #GP (msr_safe_fixup's doing). */
 bool msr_read_safe(uint32_t index, uint64_t *val);
 bool msr_write_safe(uint32_t index, uint64_t val);
-/* The #GP handler: true (and the frame sent to the failure return) for those two only. */
-bool msr_safe_fixup(struct trap_frame *f);
+bool msr_safe_fixup(struct trap_frame *f); /* the #GP handler: true for those two only */
 
 #endif

@@ -12,24 +12,22 @@ static uint64_t entry_end(const struct mem_range *r)
 	return r->len > UINT64_MAX - r->base ? UINT64_MAX : r->base + r->len;
 }
 
-static bool overlaps(uint64_t s1, uint64_t e1, uint64_t s2, uint64_t e2)
+/* @hi, lowered to @s when the blocker [s, e) is nonempty and overlaps [base, end). */
+static uint64_t lower_to_blocker(uint64_t hi, uint64_t s, uint64_t e, uint64_t base, uint64_t end)
 {
-	return s1 < e2 && s2 < e1;
+	return s < e && s < end && base < e && s < hi ? s : hi;
 }
 
 /* How far up from @from the usable entries (overlapping or touching) cover without a gap;
- * @from itself when no usable entry covers that byte. */
+ * @from itself if none covers it. Each pass that grows @reach absorbs an entry: <= nmap passes. */
 static uint64_t usable_reach(const struct mem_range *map, unsigned nmap, uint64_t from)
 {
 	uint64_t reach = from;
 	bool grew = true;
-
-	/* Each pass that grows @reach absorbs one more entry, so this ends within nmap passes. */
 	while (grew) {
 		grew = false;
 		for (unsigned i = 0; i < nmap; i++) {
 			uint64_t end = entry_end(&map[i]);
-
 			if (map[i].type != MEM_USABLE || map[i].len == 0)
 				continue;
 			if (map[i].base <= reach && end > reach) {
@@ -45,44 +43,30 @@ static uint64_t usable_reach(const struct mem_range *map, unsigned nmap, uint64_
 static uint64_t usable_end_below(const struct mem_range *map, unsigned nmap, uint64_t addr)
 {
 	uint64_t best = 0;
-
 	for (unsigned i = 0; i < nmap; i++) {
 		uint64_t end = entry_end(&map[i]);
-
 		if (map[i].type == MEM_USABLE && map[i].len && end <= addr && end > best)
 			best = end;
 	}
 	return best;
 }
 
-/*
- * Check [base, end): return @end when the range is good, else the highest address a valid
- * region may end at. Later candidates start at or below @base, so they must end at or below
- * the start of any blocker (non-usable entry, exclusion) or usable-coverage hole found here.
- */
+/* @end when [base, end) is good, else the highest end a valid region may have: later candidates
+ * start lower, so must end at or below any blocker (non-usable entry, exclusion) or hole here. */
 static uint64_t check_range(const struct mem_range *map, unsigned nmap,
 			    const struct phys_range *excl, unsigned nexcl, uint64_t base,
 			    uint64_t end)
 {
-	uint64_t hi = end, reach;
-
+	uint64_t hi = end, reach = usable_reach(map, nmap, base);
 	for (unsigned i = 0; i < nmap; i++) {
-		uint64_t e = entry_end(&map[i]);
-
 		/* Non-usable entries win over usable ones: firmware reports both for holes. */
-		if (map[i].type != MEM_USABLE && map[i].len &&
-		    overlaps(map[i].base, e, base, end) && map[i].base < hi)
-			hi = map[i].base;
+		if (map[i].type != MEM_USABLE)
+			hi = lower_to_blocker(hi, map[i].base, entry_end(&map[i]), base, end);
 	}
-	for (unsigned i = 0; i < nexcl; i++) {
-		if (excl[i].start < excl[i].end &&
-		    overlaps(excl[i].start, excl[i].end, base, end) && excl[i].start < hi)
-			hi = excl[i].start;
-	}
-	reach = usable_reach(map, nmap, base);
+	for (unsigned i = 0; i < nexcl; i++)
+		hi = lower_to_blocker(hi, excl[i].start, excl[i].end, base, end);
 	if (reach < end) {
 		uint64_t hole = reach > base ? reach : usable_end_below(map, nmap, base);
-
 		if (hole < hi)
 			hi = hole;
 	}
@@ -93,15 +77,12 @@ bool pmem_find_top(const struct mem_range *map, unsigned nmap, const struct phys
 		   unsigned nexcl, uint64_t size, uint64_t align, uint64_t limit, uint64_t *base)
 {
 	uint64_t hi = limit;
-
 	if (size == 0 || !is_pow2(align) || !base)
 		return false;
-	/* On failure @hi drops to a blocker start or a usable end, strictly lower each time,
-	 * so the loop runs at most about nmap + nexcl + 1 times. */
+	/* Each failure drops @hi to a blocker start or usable end: ~nmap + nexcl + 1 runs. */
 	while (hi >= size) {
 		uint64_t cand = (hi - size) & ~(align - 1);
 		uint64_t next = check_range(map, nmap, excl, nexcl, cand, cand + size);
-
 		if (next == cand + size) {
 			*base = cand;
 			return true;
@@ -118,12 +99,11 @@ uint64_t pmem_usable_top(const struct mem_range *map, unsigned nmap)
 
 void pmem_pool_init(struct pmem_pool *p, uint64_t start, uint64_t end)
 {
-	/* Whole pages only: round start up and end down, leaving an empty pool if they cross. */
+	/* Whole pages only: start up, end down, an empty pool if they cross. */
 	uint64_t s = start > UINT64_MAX - (PAGE_SIZE - 1)
 			 ? UINT64_MAX & ~(PAGE_SIZE - 1)
 			 : (start + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	uint64_t e = end & ~(PAGE_SIZE - 1);
-
 	p->start = s;
 	p->next = s;
 	p->end = e > s ? e : s;
@@ -132,7 +112,6 @@ void pmem_pool_init(struct pmem_pool *p, uint64_t start, uint64_t end)
 uint64_t pmem_pool_alloc(struct pmem_pool *p, uint64_t npages, uint64_t align)
 {
 	uint64_t addr, bytes;
-
 	/* 0 doubles as the failure value, so zero pages and page 0 itself are never handed out. */
 	if (npages == 0 || npages > UINT64_MAX / PAGE_SIZE || !is_pow2(align) || align < PAGE_SIZE)
 		return 0;

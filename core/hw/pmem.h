@@ -20,18 +20,15 @@ struct phys_range {
 bool pmem_find_top(const struct mem_range *map, unsigned nmap, const struct phys_range *excl,
 		   unsigned nexcl, uint64_t size, uint64_t align, uint64_t limit, uint64_t *base);
 
-/* Highest end address of any MEM_USABLE entry (0 when none). */
-uint64_t pmem_usable_top(const struct mem_range *map, unsigned nmap);
+uint64_t pmem_usable_top(const struct mem_range *map, unsigned nmap); /* 0 if no MEM_USABLE */
 
 /* A bump allocator of whole pages over [start, end); memory is never returned. */
 struct pmem_pool {
-	uint64_t start;
-	uint64_t next;
-	uint64_t end;
+	uint64_t start, next, end;
 };
 
 void pmem_pool_init(struct pmem_pool *p, uint64_t start, uint64_t end);
-/* Returns the physical address of @npages contiguous pages aligned to @align, or 0. */
+/* The physical address of @npages contiguous pages aligned to @align, or 0. */
 uint64_t pmem_pool_alloc(struct pmem_pool *p, uint64_t npages, uint64_t align);
 uint64_t pmem_pool_used(const struct pmem_pool *p);
 

@@ -6,10 +6,8 @@
 
 #include "printf.h"
 
-/* Room for the longest digit string we emit: UINT64_MAX in decimal has 20 digits. */
-#define FMT_DIGITS_MAX 24
-/* "%p" always shows the full 64-bit address so columns in dumps line up. */
-#define FMT_PTR_DIGITS 16
+#define FMT_DIGITS_MAX 24 /* UINT64_MAX in decimal has 20 digits */
+#define FMT_PTR_DIGITS 16 /* "%p" shows all 64 bits so columns in dumps line up */
 /* Cap on widths and precisions: a typo like "%99999999d" must not stall the log UART. */
 #define FMT_MAX_WIDTH 4096
 #define FMT_NULL_STR  "(null)"
@@ -53,25 +51,22 @@ static void put_str(struct fmt_sink *s, const char *str, size_t n)
 static int parse_field(const char **pp, va_list *ap)
 {
 	int v = 0;
-
 	if (**pp == '*') {
 		(*pp)++;
 		return va_arg(*ap, int);
 	}
-	while (**pp >= '0' && **pp <= '9') {
+	for (; **pp >= '0' && **pp <= '9'; (*pp)++) {
 		v = v * 10 + (**pp - '0');
 		if (v > FMT_MAX_WIDTH)
 			v = FMT_MAX_WIDTH;
-		(*pp)++;
 	}
 	return v;
 }
 
+/* |v|, capped; a negative '*' width (left-justify, C11 7.21.6.1p5) is the caller's to handle. */
 static unsigned clamp_width(int v)
 {
-	/* A negative '*' argument means "left-justify" (C11 7.21.6.1p5), handled by the caller. */
 	unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;
-
 	return u > FMT_MAX_WIDTH ? FMT_MAX_WIDTH : u;
 }
 
@@ -81,7 +76,6 @@ static void emit_field(struct fmt_sink *s, const struct fmt_spec *sp, const char
 {
 	size_t len = plen + zeros + n;
 	unsigned pad = sp->width > len ? sp->width - (unsigned)len : 0;
-
 	if (!sp->left)
 		put_n(s, ' ', pad);
 	put_str(s, prefix, plen);
@@ -98,7 +92,6 @@ static void emit_int(struct fmt_sink *s, const struct fmt_spec *sp, uint64_t mag
 	const char *set = sp->upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char buf[FMT_DIGITS_MAX], *dig = buf + sizeof(buf);
 	unsigned ndig, zeros = 0;
-
 	/* C: an explicit precision of 0 prints no digits for the value 0. */
 	if (!(sp->prec == 0 && mag == 0)) {
 		do {
@@ -115,16 +108,6 @@ static void emit_int(struct fmt_sink *s, const struct fmt_spec *sp, uint64_t mag
 	emit_field(s, sp, prefix, plen, zeros, dig, ndig);
 }
 
-/* Length of @str, reading no further than @max bytes (the precision may bound a non-string). */
-static size_t bounded_strlen(const char *str, size_t max)
-{
-	size_t n = 0;
-
-	while (n < max && str[n])
-		n++;
-	return n;
-}
-
 /* The next integer argument of length @lenmod, sign-extended for the signed conversions. */
 static uint64_t arg_int(va_list *ap, unsigned lenmod, bool sign)
 {
@@ -134,8 +117,7 @@ static uint64_t arg_int(va_list *ap, unsigned lenmod, bool sign)
 	case LEN_LLONG:
 		return sign ? (uint64_t)va_arg(*ap, long long) : va_arg(*ap, unsigned long long);
 	case LEN_SIZE:
-		/* %zd: the signed type of size_t's width; modular conversion on gcc. */
-		return va_arg(*ap, size_t);
+		return va_arg(*ap, size_t); /* %zd: size_t's width, modular conversion on gcc */
 	default:
 		return sign ? (uint64_t)va_arg(*ap, int) : va_arg(*ap, unsigned int);
 	}
@@ -148,13 +130,11 @@ static void parse_spec(const char **pp, struct fmt_spec *sp, va_list *ap)
 	int w;
 
 	*sp = (struct fmt_spec){.prec = -1};
-	for (;; p++) {
+	for (; *p == '-' || *p == '0'; p++) {
 		if (*p == '-')
 			sp->left = true;
-		else if (*p == '0')
-			sp->zero = true;
 		else
-			break;
+			sp->zero = true;
 	}
 	w = parse_field(&p, ap);
 	sp->left |= w < 0;
@@ -165,16 +145,12 @@ static void parse_spec(const char **pp, struct fmt_spec *sp, va_list *ap)
 		/* A negative precision argument counts as absent (C11 7.21.6.1p5). */
 		sp->prec = w < 0 ? -1 : (int)clamp_width(w);
 	}
-	if (*p == 'l') {
-		sp->lenmod = LEN_LONG;
-		if (*++p == 'l') {
-			sp->lenmod = LEN_LLONG;
-			p++;
-		}
-	} else if (*p == 'z') {
+	if (*p == 'z') {
 		sp->lenmod = LEN_SIZE;
 		p++;
 	}
+	for (; *p == 'l' && sp->lenmod < LEN_LLONG; p++)
+		sp->lenmod++;
 	*pp = p;
 }
 
@@ -192,11 +168,9 @@ static bool convert(struct fmt_sink *s, const struct fmt_spec *sp, char conv, va
 		return true;
 	}
 	case 'u':
-		emit_int(s, sp, arg_int(ap, sp->lenmod, false), 10, "", 0);
-		return true;
 	case 'x':
 	case 'X':
-		emit_int(s, sp, arg_int(ap, sp->lenmod, false), 16, "", 0);
+		emit_int(s, sp, arg_int(ap, sp->lenmod, false), conv == 'u' ? 10 : 16, "", 0);
 		return true;
 	case 'p': {
 		struct fmt_spec ps = *sp;
@@ -209,10 +183,13 @@ static bool convert(struct fmt_sink *s, const struct fmt_spec *sp, char conv, va
 	case 's': {
 		const char *str = va_arg(*ap, const char *);
 		size_t max = sp->prec >= 0 ? (size_t)sp->prec : SIZE_MAX;
+		size_t n = 0;
 
 		if (!str)
 			str = FMT_NULL_STR;
-		emit_field(s, sp, "", 0, 0, str, bounded_strlen(str, max));
+		while (n < max && str[n]) /* the precision may bound a non-string */
+			n++;
+		emit_field(s, sp, "", 0, 0, str, n);
 		return true;
 	}
 	case 'c': {
@@ -269,9 +246,7 @@ struct fmt_buf {
 static void buf_putc(char c, void *ctx)
 {
 	struct fmt_buf *b = ctx;
-
-	/* Keep the last byte for the terminating NUL; count everything else. */
-	if (b->pos + 1 < b->size)
+	if (b->pos + 1 < b->size) /* the last byte is kept for the NUL */
 		b->buf[b->pos] = c;
 	b->pos++;
 }
@@ -280,7 +255,6 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct fmt_buf b = {.buf = buf, .size = buf ? size : 0, .pos = 0};
 	int n = fmt_vformat(buf_putc, &b, fmt, ap);
-
 	if (b.size)
 		b.buf[b.pos < b.size ? b.pos : b.size - 1] = '\0';
 	return n;
@@ -290,7 +264,6 @@ int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
-
 	va_start(ap, fmt);
 	n = fmt_vsnprintf(buf, size, fmt, ap);
 	va_end(ap);
@@ -301,7 +274,6 @@ void fmt_append(struct fmt_out *o, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
-
 	if (o->len + 1 >= o->max)
 		return;
 	va_start(ap, fmt);

@@ -3,8 +3,7 @@
 
 #include <stdint.h>
 
-/* Eight bytes at a time where both sides are aligned (the exit path clears and copies small
- * structures: a byte loop costs eight times the instructions). may_alias: any object's bytes. */
+/* Words where both sides are aligned (the exit path copies small structs); may_alias: any bytes. */
 typedef uint64_t __attribute__((may_alias)) word_t;
 #define WORD_MASK (sizeof(word_t) - 1)
 
@@ -12,7 +11,6 @@ void *memcpy(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;
-
 	if (!(((uintptr_t)d | (uintptr_t)s) & WORD_MASK)) {
 		for (; n > WORD_MASK; n -= sizeof(word_t), d += sizeof(word_t), s += sizeof(word_t))
 			*(word_t *)d = *(const word_t *)s;
@@ -26,7 +24,6 @@ void *memmove(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;
-
 	if ((uintptr_t)d < (uintptr_t)s) {
 		while (n--)
 			*d++ = *s++;
@@ -40,11 +37,8 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	unsigned char *d = dst;
-
 	if (!((uintptr_t)d & WORD_MASK)) {
-		/* The byte in every byte of a word: 0x0101010101010101 times it. */
-		word_t w = (word_t)(unsigned char)c * (~(word_t)0 / 0xff);
-
+		word_t w = (word_t)(unsigned char)c * (~(word_t)0 / 0xff); /* c in every byte */
 		for (; n > WORD_MASK; n -= sizeof(word_t), d += sizeof(word_t))
 			*(word_t *)d = w;
 	}
@@ -56,7 +50,6 @@ void *memset(void *dst, int c, size_t n)
 int memcmp(const void *a, const void *b, size_t n)
 {
 	const unsigned char *x = a, *y = b;
-
 	for (; n; n--, x++, y++) {
 		if (*x != *y)
 			return *x - *y;
@@ -64,22 +57,17 @@ int memcmp(const void *a, const void *b, size_t n)
 	return 0;
 }
 
+int strcmp(const char *a, const char *b)
+{
+	return strncmp(a, b, SIZE_MAX);
+}
+
 size_t strlen(const char *s)
 {
 	size_t n = 0;
-
 	while (s[n])
 		n++;
 	return n;
-}
-
-int strcmp(const char *a, const char *b)
-{
-	while (*a && *a == *b) {
-		a++;
-		b++;
-	}
-	return (unsigned char)*a - (unsigned char)*b;
 }
 
 int strncmp(const char *a, const char *b, size_t n)

@@ -48,9 +48,7 @@ void trap_dump(const struct trap_frame *f)
 	       x86_read_cr3(), x86_read_cr4());
 }
 
-/* The open window (capture.S sets it in trap_window_enter). */
-struct trap_window *trap_open_window;
-/* Back into trap_window_enter's caller, which sees 1 (capture.S). */
+struct trap_window *trap_open_window; /* set by trap_window_enter (capture.S) */
 void trap_window_escape(struct trap_window *w) __attribute__((noreturn));
 
 void trap_window_close(void)
@@ -61,14 +59,12 @@ void trap_window_close(void)
 bool trap_window_absorbs(struct trap_frame *f)
 {
 	struct trap_window *w = trap_open_window;
-
 	return w && w->absorb && w->absorb(f);
 }
 
 void trap_unexpected(struct trap_frame *f)
 {
 	struct trap_window *w = trap_open_window;
-
 	if (w && f->vector != VEC_NMI) {
 		trap_open_window = NULL;
 		w->vector = f->vector;
@@ -88,7 +84,6 @@ void panic(const char *fmt, ...)
 	static int panicking;
 	struct trap_frame f;
 	va_list ap;
-
 	trap_capture(&f);
 	x86_cli();
 	if (panicking++)

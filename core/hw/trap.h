@@ -36,28 +36,21 @@ struct trap_frame {
 #define VEC_CP	       21
 #define NUM_EXCEPTIONS 32
 
-/* Fill @f with the caller's registers (core/capture.S); vector/error are left to the caller. */
+/* Fill @f with the caller's registers (capture.S), vector and error 0. */
 void trap_capture(struct trap_frame *f);
-/* Print every register of @f plus CR0/CR2/CR3/CR4 to the log. */
-void trap_dump(const struct trap_frame *f);
+void trap_dump(const struct trap_frame *f); /* @f and CR0/CR2/CR3/CR4 to the log */
 const char *trap_vector_name(uint64_t vector);
-/* A handler for an exception in the hypervisor itself: true when it handled @f (execution
- * resumes from the frame), false to fall through to the dump and stop. */
+/* For an exception in the hypervisor: true when handled (resume from @f), else dump and stop. */
 typedef bool (*trap_handler_fn)(struct trap_frame *f);
 void trap_set_handler(uint8_t vector, trap_handler_fn fn);
 
-/*
- * The VM-exit window: a backend opens one around each guest run, from just before the VM
- * entry until the exit is decoded. An exception there that nothing absorbs does not stop
- * the machine: trap_window_enter() returns a second time, nonzero, with the exception in
- * the window, and the backend turns it into a guest stop (the guest, not the hypervisor,
- * brought the CPU there). Exceptions elsewhere still dump and stop.
- */
+/* The VM-exit window, from just before VM entry until the exit is decoded: an exception there
+ * that nothing absorbs makes trap_window_enter() return again, nonzero, and the backend stops
+ * the guest (which brought the CPU there) instead of the machine. */
 #define TRAP_WINDOW_CTX_WORDS 8 /* RBX, RBP, R12-R15, RSP, RIP: see capture.S */
 struct trap_window {
 	uint64_t ctx[TRAP_WINDOW_CTX_WORDS];
-	/* An exception the backend expects in its window: true when absorbed (resume). */
-	trap_handler_fn absorb;
+	trap_handler_fn absorb;		  /* an exception the backend expects: true when absorbed */
 	uint64_t vector, error, cr2, rip; /* the exception that ended the window */
 };
 /* Save the caller's context, open @w; 0 now, 1 when an exception ended the window. */
@@ -65,8 +58,8 @@ int trap_window_enter(struct trap_window *w) __attribute__((returns_twice));
 void trap_window_close(void);
 /* For the IDT dispatcher: the open window's absorb(), or false. */
 bool trap_window_absorbs(struct trap_frame *f);
-/* Nothing handled @f: end the open window (NMI excepted: its blocking lasts until IRET), or
- * print, dump and stop with HV_EXIT_PANIC. */
+/* Nothing handled @f: end the open window (not for an NMI: its blocking lasts until IRET), or
+ * dump and stop with HV_EXIT_PANIC. */
 void trap_unexpected(struct trap_frame *f) __attribute__((noreturn));
 /* Print, dump the caller's registers, stop the machine with HV_EXIT_PANIC. */
 void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

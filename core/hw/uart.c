@@ -6,14 +6,9 @@
 #define UART_SCRATCH_PATTERN 0x5a
 /* Bound busy-waits so a wedged or absent UART cannot hang the hypervisor. */
 #define UART_SPIN_LIMIT 1000000
-/*
- * Between two empty polls of a line, let this many TSC ticks pass (about 1.5 us at 2.6 GHz; a
- * byte takes 87 us at 115200 baud, so nothing is lost on hardware). Under an emulator every
- * UART register access goes through its device model under a global lock (QEMU's BQL), which
- * the thread that delivers received bytes to the UART needs too: back-to-back LSR reads
- * (measured: 3,668 per gdb request, 140 ns apart) kept it waiting. The wait reads the TSC,
- * not PAUSE: QEMU's TCG leaves its CPU loop, and takes that lock, on every PAUSE.
- */
+/* TSC ticks between two empty polls (about 1.5 us; a byte takes 87 us at 115200 baud). Under an
+ * emulator each UART access takes a global lock (QEMU's BQL) that the thread delivering received
+ * bytes needs too, so back-to-back LSR reads starved it; TCG takes that lock on every PAUSE. */
 #define UART_IDLE_POLL_TICKS 4096
 
 bool uart_init(struct uart *u, uint16_t port, uint32_t baud)
@@ -34,10 +29,9 @@ bool uart_init(struct uart *u, uint16_t port, uint32_t baud)
 	x86_outb(port + UART_DLL, div & 0xff);
 	x86_outb(port + UART_DLM, div >> 8);
 	x86_outb(port + UART_LCR, UART_LCR_8N1);
-	/* The RX trigger level only paces interrupts, which stay off, and LSR.DR is set from the
-	 * first byte on (PC16550D, FCR bits 7:6). It matters to emulators that hand the UART what
-	 * the FIFO's trigger level leaves room for: at level 1 QEMU delivers one byte per main-loop
-	 * round trip, at 14 a packet's worth at once. */
+	/* The RX trigger level only paces the (disabled) interrupts (PC16550D, FCR bits 7:6), but
+	 * QEMU hands the UART one byte per main-loop round trip at level 1, a packet's worth at 14.
+	 */
 	x86_outb(port + UART_FCR,
 		 UART_FCR_ENABLE | UART_FCR_CLR_RX | UART_FCR_CLR_TX | UART_FCR_TRIG_14);
 	u->tx_depth = (x86_inb(port + UART_IIR) & UART_IIR_FIFO_MASK) == UART_IIR_FIFO_ON
@@ -48,12 +42,12 @@ bool uart_init(struct uart *u, uint16_t port, uint32_t baud)
 	return true;
 }
 
-/* In FIFO mode THRE means the whole transmit FIFO is empty (PC16550D, LSR bit 5). */
-static void wait_thre(struct uart *u)
+/* Spin (bounded) until LSR shows @bit; then the transmitter takes a FIFO's worth on an exclusive
+ * line (in FIFO mode THRE means the whole FIFO is empty: PC16550D, LSR bit 5), else one byte. */
+static void wait_lsr(struct uart *u, uint8_t bit)
 {
 	unsigned spins = 0;
-
-	while (!(x86_inb(u->port + UART_LSR) & UART_LSR_THRE) && spins++ < UART_SPIN_LIMIT)
+	while (!(x86_inb(u->port + UART_LSR) & bit) && spins++ < UART_SPIN_LIMIT)
 		x86_pause();
 	u->tx_room = u->exclusive ? u->tx_depth : 1;
 }
@@ -66,7 +60,7 @@ void uart_write(struct uart *u, const char *buf, size_t len)
 		u->tx_room = 0; /* the guest may have filled the FIFO since */
 	for (size_t i = 0; i < len; i++) {
 		if (!u->tx_room)
-			wait_thre(u);
+			wait_lsr(u, UART_LSR_THRE);
 		x86_outb(u->port + UART_DATA, (uint8_t)buf[i]);
 		u->tx_room--;
 	}
@@ -77,33 +71,19 @@ void uart_putc(struct uart *u, char c)
 	uart_write(u, &c, 1);
 }
 
-int uart_getc(struct uart *u)
-{
-	if (!u->present || !(x86_inb(u->port + UART_LSR) & UART_LSR_DR))
-		return -1;
-	return x86_inb(u->port + UART_DATA);
-}
-
 int uart_poll_getc(struct uart *u)
 {
-	int c = uart_getc(u);
-
-	if (c < 0) {
-		uint64_t start = x86_rdtsc();
-
-		while (x86_rdtsc() - start < UART_IDLE_POLL_TICKS)
-			continue; /* x86_rdtsc is volatile: read again each time */
-	}
-	return c;
+	uint64_t start;
+	if (u->present && (x86_inb(u->port + UART_LSR) & UART_LSR_DR))
+		return x86_inb(u->port + UART_DATA);
+	start = x86_rdtsc();
+	while (x86_rdtsc() - start < UART_IDLE_POLL_TICKS)
+		continue; /* x86_rdtsc is volatile: read again each time */
+	return -1;
 }
 
 void uart_drain(struct uart *u)
 {
-	unsigned spins = 0;
-
-	if (!u->present)
-		return;
-	while (!(x86_inb(u->port + UART_LSR) & UART_LSR_TEMT) && spins++ < UART_SPIN_LIMIT)
-		x86_pause();
-	u->tx_room = u->exclusive ? u->tx_depth : 1;
+	if (u->present)
+		wait_lsr(u, UART_LSR_TEMT);
 }

@@ -25,8 +25,7 @@
 #define UART_FCR_CLR_RX	 0x02
 #define UART_FCR_CLR_TX	 0x04
 #define UART_FCR_TRIG_14 0xc0 /* RX trigger level 14 bytes (FCR bits 7:6 = 11) */
-/* IIR bits 7:6 read 11 once FCR bit 0 enabled working FIFOs (a 16450 reads 00, a 16550
- * without the A 10: its FIFOs are unusable). */
+/* IIR bits 7:6 read 11 with working FIFOs (a 16450 reads 00, a 16550 without the A 10). */
 #define UART_IIR_FIFO_MASK	0xc0
 #define UART_IIR_FIFO_ON	0xc0
 #define UART_FIFO_DEPTH		16 /* the 16550A's transmit and receive FIFOs */
@@ -42,22 +41,18 @@ struct uart {
 	uint16_t port;
 	bool present;
 	/* Only the hypervisor writes to it (the GDB line): a THRE makes room for a FIFO's worth,
-	 * still valid at the next write. A line the guest may share (and reprogram) sends one
-	 * byte per THRE, as a 16450 would. */
+	 * still valid at the next write; a line the guest may share sends a byte per THRE. */
 	bool exclusive;
 	uint8_t tx_depth; /* bytes the transmitter takes once THRE is set: 16 with FIFOs, else 1 */
 	uint8_t tx_room;  /* bytes that fit now without reading LSR */
 };
 
-/* Program @port for @baud 8N1, polled, FIFOs on when the chip has them; false (and marked absent)
- * if no UART answers. */
+/* Program @port for @baud 8N1, polled, FIFOs on if present; false (marked absent) if no UART. */
 bool uart_init(struct uart *u, uint16_t port, uint32_t baud);
 void uart_putc(struct uart *u, char c);
 /* Send @len bytes: one LSR read per THRE, then up to a FIFO's worth of writes. */
 void uart_write(struct uart *u, const char *buf, size_t len);
-/* Returns the received byte, or -1 when nothing is waiting. */
-int uart_getc(struct uart *u);
-/* uart_getc for a polling loop: when nothing waits, a short pause (no device access) first. */
+/* The received byte; or, when nothing waits, -1 after a short pause without device access. */
 int uart_poll_getc(struct uart *u);
 /* Wait until every queued byte has left the shift register (LSR.TEMT). */
 void uart_drain(struct uart *u);

@@ -155,7 +155,6 @@ static inline void x86_hlt(void)
 static inline uint64_t x86_rdtsc(void)
 {
 	uint32_t lo, hi;
-
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return (uint64_t)hi << 32 | lo;
 }
