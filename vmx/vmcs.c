@@ -4,8 +4,7 @@
 #include "core/hw/console.h"
 #include "core/hw/trap.h"
 #include "vmcs_fields.h"
-#include "vmx_errors.h"
-#include "vmx_insn.h"
+#include "vmx_controls.h"
 
 static const struct {
 	uint32_t enc;
@@ -31,8 +30,7 @@ void vmcs_fail(const char *op, uint32_t field, const char *caller)
 {
 	uint64_t err = 0;
 
-	if (vmx_vmptrst() != VMX_NO_CURRENT_VMCS &&
-	    vmx_vmread(VM_INSTRUCTION_ERROR, &err) == VMX_OK)
+	if (vmx_vmptrst() != VMX_NO_CURRENT_VMCS && vmx_vmread_ok(VM_INSTRUCTION_ERROR, &err))
 		panic("%s of %s (0x%x) from %s failed: VM-instruction error %lu (%s)", op,
 		      vmcs_field_name(field), field, caller, err,
 		      vmx_instruction_error_str((uint32_t)err));

@@ -7,7 +7,6 @@
 #include "core/paging/guest_mem.h"
 #include "vmcs.h"
 #include "vmcs_fields.h"
-#include "vmx_errors.h"
 #include "vmx_fast.h"
 #include "vmx_insn.h"
 

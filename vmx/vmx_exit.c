@@ -5,7 +5,6 @@
 #include "core/hw/trap.h"
 #include "vmcs.h"
 #include "vmcs_fields.h"
-#include "vmx_errors.h"
 
 #define TASK_SWITCH_SELECTOR_MASK 0xffffu
 #define TASK_SWITCH_SOURCE_SHIFT  30

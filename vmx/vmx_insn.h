@@ -31,31 +31,8 @@ VMX_PA_INSN(vmclear)
 VMX_PA_INSN(vmptrld)
 #undef VMX_PA_INSN
 
-static inline enum vmx_status vmx_vmread(uint64_t field, uint64_t *val)
-{
-	uint8_t cf, zf;
-	__asm__ volatile("vmread %[f], %[v]; " VMX_STATUS_ASM
-			 : [v] "=rm"(*val), [cf] "=q"(cf), [zf] "=q"(zf)
-			 : [f] "r"(field)
-			 : "cc");
-	return vmx_status_of(cf, zf);
-}
-
-static inline enum vmx_status vmx_vmwrite(uint64_t field, uint64_t val)
-{
-	uint8_t cf, zf;
-	__asm__ volatile("vmwrite %[v], %[f]; " VMX_STATUS_ASM
-			 : [cf] "=q"(cf), [zf] "=q"(zf)
-			 : [f] "r"(field), [v] "rm"(val)
-			 : "cc");
-	return vmx_status_of(cf, zf);
-}
-
-/*
- * The checked accessors' form (vmcs.h): success alone, as the one condition "above" (CF = ZF
- * = 0) the compiler branches on right after the instruction, with no flag bytes to test.
- * Which failure it was is found afterwards from the current-VMCS pointer (vmcs_fail).
- */
+/* Success alone, the condition "above" (CF = ZF = 0) branched on right after the instruction,
+ * no flag bytes to test; which failure it was is found afterwards with VMPTRST (vmcs_fail). */
 static inline bool vmx_vmread_ok(uint64_t field, uint64_t *val)
 {
 	bool ok;
