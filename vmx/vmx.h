@@ -29,12 +29,6 @@ struct vmx_vcpu {
 
 extern const struct vcpu_ops vmx_ops;
 
-/* vmx/vmx_debug.c: the debug-register and nested-protection ops of vmx_ops. */
-void vmx_load_debug(struct vcpu *v, const uint64_t db[DR_SLOTS], uint64_t dr6, uint64_t dr7);
-void vmx_save_debug(struct vcpu *v, uint64_t db[DR_SLOTS], uint64_t *dr6, uint64_t *dr7);
-int vmx_nested_protect(struct vcpu *v, uint64_t gpa, unsigned deny);
-void vmx_set_dr_intercept(struct vcpu *v, bool all);
-
 /* vmx/vmx_setup.c */
 extern const struct nested_pt_format vmx_ept_format;
 int vmx_hw_enable(void);
