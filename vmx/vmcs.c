@@ -6,20 +6,19 @@
 #include "vmcs_fields.h"
 #include "vmx_controls.h"
 
-static const struct {
-	uint32_t enc;
-	const char *name;
-} field_names[] = {
-#define VMCS_FIELD_NAME(name, enc) {name, #name},
-    VMCS_FIELDS(VMCS_FIELD_NAME)
+/* Parallel tables, one entry per VMCS_FIELDS entry. */
+#define VMCS_FIELD_ENC(name, enc)  name
+#define VMCS_FIELD_NAME(name, enc) #name
+static const uint32_t field_encs[] = {VMCS_FIELDS(VMCS_FIELD_ENC)};
+static const char *const field_names[] = {VMCS_FIELDS(VMCS_FIELD_NAME)};
+#undef VMCS_FIELD_ENC
 #undef VMCS_FIELD_NAME
-};
 
 static const char *vmcs_field_name(uint32_t enc)
 {
-	for (unsigned i = 0; i < sizeof(field_names) / sizeof(field_names[0]); i++) {
-		if (field_names[i].enc == enc)
-			return field_names[i].name;
+	for (unsigned i = 0; i < sizeof(field_encs) / sizeof(field_encs[0]); i++) {
+		if (field_encs[i] == enc)
+			return field_names[i];
 	}
 	return "unknown VMCS field";
 }
