@@ -35,8 +35,7 @@ static void fix_pending_single_step(void)
 	uint32_t blocking = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 	uint64_t pending;
 
-	if (!(blocking & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)) ||
-	    !(vmcs_read64(GUEST_RFLAGS) & RFLAGS_TF) ||
+	if (!(blocking & GUEST_INTR_STATE_SHADOW) || !(vmcs_read64(GUEST_RFLAGS) & RFLAGS_TF) ||
 	    (vmcs_read64(GUEST_IA32_DEBUGCTL) & DEBUGCTL_BTF))
 		return;
 	pending = vmcs_read64(GUEST_PENDING_DBG_EXCEPTIONS);
@@ -263,8 +262,7 @@ static void vmx_set_exception_intercept(struct vcpu *v, uint8_t vector, bool on)
 static bool vmx_get_interrupt_shadow(struct vcpu *v)
 {
 	(void)v;
-	return vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
-	       (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+	return vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTR_STATE_SHADOW;
 }
 
 static void vmx_set_interrupt_shadow(struct vcpu *v, bool on)
@@ -272,7 +270,7 @@ static void vmx_set_interrupt_shadow(struct vcpu *v, bool on)
 	uint32_t st = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 
 	(void)v;
-	st &= ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+	st &= ~GUEST_INTR_STATE_SHADOW;
 	if (on)
 		st |= GUEST_INTR_STATE_STI;
 	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, st);
@@ -306,7 +304,7 @@ static bool vmx_nmi_window_open(struct vcpu *v)
 {
 	(void)v;
 	return !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
-		 (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS | GUEST_INTR_STATE_NMI));
+		 (GUEST_INTR_STATE_SHADOW | GUEST_INTR_STATE_NMI));
 }
 
 static unsigned vmx_get_cpl(struct vcpu *v)

@@ -34,16 +34,14 @@ extern const struct nested_pt_format vmx_ept_format;
 int vmx_hw_enable(void);
 int vmx_init_vcpu(struct vcpu *v);
 
-/* vmx/vmx_exit.c: read the exit information fields into a neutral exit record. */
+/* vmx/vmx_exit.c: the exit information fields, or the exception that ended the VM-exit window
+ * @w, as a neutral exit record. */
 void vmx_decode_exit(struct vcpu_exit *e);
-/* vmx/vmx_exit.c: the exception that ended the VM-exit window @w, as an exit record. */
 void vmx_decode_hv_fault(const struct trap_window *w, struct vcpu_exit *e);
 
 /* vmx/vmx_entry.S: VMLAUNCH (@launched false) or VMRESUME with every guest GPR loaded; 0 after
- * a VM exit, else the enum vmx_status of the failed instruction. It returns with every host GPR
- * but RSP clobbered (the guest's values, or scratch): the asm statement's clobbers tell the
- * compiler so, and it keeps its values in the caller's frame, saved once per call of that
- * function, not once per entry as a called function saving them itself would. */
+ * a VM exit, else the failed instruction's enum vmx_status. Every host GPR but RSP comes back
+ * clobbered, as the clobbers say: the caller saves them once per call, not once per entry. */
 static inline int vmx_enter(uint64_t *gprs, bool launched)
 {
 	register uint64_t rdi __asm__("rdi") = (uint64_t)gprs;

@@ -10,7 +10,7 @@
 #define TASK_SWITCH_SOURCE_SHIFT  30
 #define TASK_SWITCH_SOURCE_MASK	  0x3u
 
-static void decode_exception(struct vcpu_exit *e)
+static void decode_exception(struct vcpu_exit *e, uint64_t q)
 {
 	uint32_t info = vmcs_read32(VM_EXIT_INTR_INFO);
 	uint32_t type = INTR_INFO_TYPE(info);
@@ -25,10 +25,10 @@ static void decode_exception(struct vcpu_exit *e)
 	if (e->exc.has_error)
 		e->exc.error = vmcs_read32(VM_EXIT_INTR_ERROR_CODE);
 	if (e->exc.vector == VEC_PF)
-		e->exc.cr2 = vmcs_read64(EXIT_QUALIFICATION);
+		e->exc.cr2 = q;
 	if (e->exc.vector == VEC_DB) {
 		/* A #DB exit leaves DR6 alone; the qualification holds its news (SDM 3C 28.2.1). */
-		e->exc.dr6_pending = vmcs_read64(EXIT_QUALIFICATION);
+		e->exc.dr6_pending = q;
 		e->exc.software = type == INTR_TYPE_PRIV_SW_EXC;
 	}
 }
@@ -65,9 +65,9 @@ static void decode_dr(struct vcpu_exit *e, uint64_t q)
 	e->dr.gpr = (uint8_t)((q >> EXITQ_DR_GPR_SHIFT) & EXITQ_DR_GPR_MASK);
 }
 
-static void decode_ept(struct vcpu_exit *e, uint64_t q, bool violation)
+static void decode_ept(struct vcpu_exit *e, uint64_t q)
 {
-	e->kind = violation ? EXIT_NPF : EXIT_NPT_MISCONFIG;
+	e->kind = e->raw_reason == EXIT_REASON_EPT_VIOLATION ? EXIT_NPF : EXIT_NPT_MISCONFIG;
 	e->npf.gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
 	e->npf.write = q & EXITQ_EPT_WRITE;
 	e->npf.fetch = q & EXITQ_EPT_FETCH;
@@ -151,6 +151,17 @@ void vmx_decode_hv_fault(const struct trap_window *w, struct vcpu_exit *e)
 	e->hv.host_rip = w->rip;
 }
 
+/* The exits that need their qualification decoded, by basic exit reason. */
+static void (*const decoders[])(struct vcpu_exit *e, uint64_t q) = {
+    [EXIT_REASON_EXCEPTION_NMI] = decode_exception,
+    [EXIT_REASON_IO_INSTRUCTION] = decode_io,
+    [EXIT_REASON_CR_ACCESS] = decode_cr,
+    [EXIT_REASON_DR_ACCESS] = decode_dr,
+    [EXIT_REASON_EPT_VIOLATION] = decode_ept,
+    [EXIT_REASON_EPT_MISCONFIG] = decode_ept,
+    [EXIT_REASON_TASK_SWITCH] = decode_task_switch,
+};
+
 void vmx_decode_exit(struct vcpu_exit *e)
 {
 	uint32_t full = vmcs_read32(VM_EXIT_REASON);
@@ -181,30 +192,10 @@ void vmx_decode_exit(struct vcpu_exit *e)
 	}
 	reinject_vectoring();
 	e->insn_len = (uint8_t)vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
-	switch (reason) {
-	case EXIT_REASON_EXCEPTION_NMI:
-		decode_exception(e);
-		break;
-	case EXIT_REASON_IO_INSTRUCTION:
-		decode_io(e, q);
-		break;
-	case EXIT_REASON_CR_ACCESS:
-		decode_cr(e, q);
-		break;
-	case EXIT_REASON_DR_ACCESS:
-		decode_dr(e, q);
-		break;
-	case EXIT_REASON_TASK_SWITCH:
-		decode_task_switch(e, q);
-		break;
-	case EXIT_REASON_EPT_VIOLATION:
-	case EXIT_REASON_EPT_MISCONFIG:
-		decode_ept(e, q, reason == EXIT_REASON_EPT_VIOLATION);
-		break;
-	default:
+	if (reason < sizeof(decoders) / sizeof(decoders[0]) && decoders[reason])
+		decoders[reason](e, q);
+	else if (reason < sizeof(simple_kinds) && simple_kinds[reason])
+		e->kind = simple_kinds[reason];
+	else
 		e->kind = EXIT_UNHANDLED;
-		if (reason < sizeof(simple_kinds) && simple_kinds[reason])
-			e->kind = simple_kinds[reason];
-		break;
-	}
 }

@@ -133,11 +133,8 @@ static void setup_controls(struct vmx_vcpu *x)
 	if (ctl.vpid)
 		vmcs_write16(VIRTUAL_PROCESSOR_ID, VMX_GUEST_VPID);
 	vmcs_write64(VMCS_LINK_POINTER, VMCS_LINK_NONE);
-	/*
-	 * The guest may run with CR0.NE = 0 and CR4.VMXE = 0 although VMX operation forces
-	 * them to 1: those bits are host-owned and the guest reads its own value from the
-	 * read shadow (SDM vol. 3C, 26.3 and 27.3.1).
-	 */
+	/* VMX operation forces CR0.NE and CR4.VMXE to 1, the guest may run with 0: those bits are
+	 * host-owned, the guest reads its own from the read shadow (SDM vol. 3C, 26.3, 27.3.1). */
 	x->cr0_shadow_mask = caps.cr0_fixed0 & ~(VMX_CR0_PE | VMX_CR0_PG);
 	x->cr4_shadow_mask = caps.cr4_fixed0;
 	vmcs_write64(CR0_GUEST_HOST_MASK, x->cr0_shadow_mask);
