@@ -28,7 +28,6 @@ static const char *vmcs_field_name(uint32_t enc)
 void vmcs_fail(const char *op, uint32_t field, const char *caller)
 {
 	uint64_t err = 0;
-
 	if (vmx_vmptrst() != VMX_NO_CURRENT_VMCS && vmx_vmread_ok(VM_INSTRUCTION_ERROR, &err))
 		panic("%s of %s (0x%x) from %s failed: VM-instruction error %lu (%s)", op,
 		      vmcs_field_name(field), field, caller, err,

@@ -129,8 +129,7 @@ enum vmcs_field { VMCS_FIELDS(VMCS_FIELD_ENUM) };
 enum vmx_exit_reason { VMX_EXIT_REASONS(VMX_EXIT_REASON_ENUM) };
 #undef VMX_EXIT_REASON_ENUM
 
-/* Exit-reason field and interruption information (SDM vol. 3C, "Basic VM-Exit Information",
- * "VM-Entry Controls for Event Injection"). */
+/* Exit-reason and interruption-information formats (SDM vol. 3C, "VM-Exit Information"). */
 #define VM_EXIT_REASON_BASIC_MASK   0xffffu
 #define VM_EXIT_REASON_FAILED_ENTRY (1u << 31)
 #define INTR_INFO_VECTOR_MASK	    0xffu
@@ -188,8 +187,7 @@ enum vmx_exit_reason { VMX_EXIT_REASONS(VMX_EXIT_REASON_ENUM) };
 #define VMX_AR_FROM_ATTR(attr) (((attr)&0xffu) | (((attr)&0xf00u) << 4))
 #define VMX_AR_TO_ATTR(ar)     (((ar)&0xffu) | (((ar) >> 4) & 0xf00u))
 
-/* EPT entries and pointer (SDM vol. 3C, "EPT Translation Mechanism", "Extended-Page-Table
- * Pointer (EPTP)"). */
+/* EPT entries and the EPT pointer (SDM vol. 3C, "EPT Translation Mechanism", "EPTP"). */
 #define EPT_READ	       (1ull << 0)
 #define EPT_WRITE	       (1ull << 1)
 #define EPT_EXEC	       (1ull << 2)
@@ -202,8 +200,7 @@ enum vmx_exit_reason { VMX_EXIT_REASONS(VMX_EXIT_REASON_ENUM) };
 #define EPTP_WALK_LENGTH_SHIFT 3	   /* bits 5:3, page-walk length minus 1 */
 #define EPTP_WALK_LENGTH_4     (3ull << EPTP_WALK_LENGTH_SHIFT)
 
-/* IA32_VMX_EPT_VPID_CAP, _BASIC and _MISC, SDM vol. 3D A.10, A.1, A.6 (bit 55 of BASIC is in
- * core/cpu_caps.h). */
+/* IA32_VMX_EPT_VPID_CAP, _BASIC (bit 55: core/cpu_caps.h), _MISC: SDM vol. 3D A.10, A.1, A.6. */
 #define VMX_EPT_PAGE_WALK_4		(1ull << 6)
 #define VMX_EPT_MEMTYPE_WB		(1ull << 14)
 #define VMX_VPID_INVVPID		(1ull << 32)

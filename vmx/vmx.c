@@ -34,7 +34,6 @@ static void fix_pending_single_step(void)
 {
 	uint32_t blocking = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 	uint64_t pending;
-
 	if (!(blocking & GUEST_INTR_STATE_SHADOW) || !(vmcs_read64(GUEST_RFLAGS) & RFLAGS_TF) ||
 	    (vmcs_read64(GUEST_IA32_DEBUGCTL) & DEBUGCTL_BTF))
 		return;
@@ -106,7 +105,6 @@ static void set_ia32e(uint64_t efer)
 static void write_cr0(struct vmx_vcpu *x, uint64_t val)
 {
 	uint64_t efer = vmcs_read64(GUEST_IA32_EFER);
-
 	vmcs_write64(CR0_READ_SHADOW, val);
 	vmcs_write64(GUEST_CR0, val | x->cr0_shadow_mask);
 	if ((val & CR0_PG) && (efer & EFER_LME))
@@ -169,7 +167,6 @@ static void vmx_get_seg(struct vcpu *v, enum vcpu_seg s, struct vcpu_segment *ou
 {
 	const struct vmcs_seg_fields *f = &vmcs_guest_seg[s];
 	uint32_t ar = vmcs_read32(f->ar);
-
 	(void)v;
 	out->sel = vmcs_read16(f->sel);
 	out->base = vmcs_read64(f->base);
@@ -180,7 +177,6 @@ static void vmx_get_seg(struct vcpu *v, enum vcpu_seg s, struct vcpu_segment *ou
 static void vmx_set_seg(struct vcpu *v, enum vcpu_seg s, const struct vcpu_segment *in)
 {
 	const struct vmcs_seg_fields *f = &vmcs_guest_seg[s];
-
 	(void)v;
 	vmcs_write16(f->sel, in->sel);
 	vmcs_write64(f->base, in->base);
@@ -211,7 +207,6 @@ static void vmx_inject_event(struct vcpu *v, const struct vcpu_event *e)
 	    [EVENT_PRIV_SW_EXC] = INTR_TYPE_PRIV_SW_EXC,   [EVENT_SW_EXC] = INTR_TYPE_SW_EXC,
 	};
 	uint32_t info = e->vector | (types[e->type] << INTR_INFO_TYPE_SHIFT) | INTR_INFO_VALID;
-
 	(void)v;
 	if (e->has_error) {
 		info |= INTR_INFO_DELIVER_CODE;
@@ -240,7 +235,6 @@ static void vmx_set_io_intercept(struct vcpu *v, uint16_t port, bool on)
 static void vmx_set_msr_intercept(struct vcpu *v, uint32_t msr, bool rd, bool wr)
 {
 	uint32_t base;
-
 	/* MSRs outside both ranges always exit (SDM vol. 3C, 25.6.9). */
 	if (msr < MSR_BITMAP_LOW_END)
 		base = 0;
@@ -268,7 +262,6 @@ static bool vmx_get_interrupt_shadow(struct vcpu *v)
 static void vmx_set_interrupt_shadow(struct vcpu *v, bool on)
 {
 	uint32_t st = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
-
 	(void)v;
 	st &= ~GUEST_INTR_STATE_SHADOW;
 	if (on)
@@ -286,7 +279,6 @@ static void vmx_set_interrupt_shadow(struct vcpu *v, bool on)
 static void vmx_set_step_shadow(struct vcpu *v)
 {
 	uint32_t st = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
-
 	(void)v;
 	st = (st & ~GUEST_INTR_STATE_STI) | GUEST_INTR_STATE_MOV_SS;
 	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, st);
@@ -349,7 +341,6 @@ static void vmx_set_dr_intercept(struct vcpu *v, bool all)
 static int vmx_nested_protect(struct vcpu *v, uint64_t gpa, unsigned deny)
 {
 	uint64_t root = X(v)->eptp & ~EPTP_FLAGS_MASK;
-
 	if (guest_mem_nested_protect(root, &vmx_ept_format, gpa, deny))
 		return -1;
 	/* Guest-physical mappings cached from the old entry must go (SDM vol. 3C, 30.4.3.4). */

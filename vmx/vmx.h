@@ -47,7 +47,6 @@ static inline int vmx_enter(uint64_t *gprs, bool launched)
 	register uint64_t rdi __asm__("rdi") = (uint64_t)gprs;
 	register uint64_t rsi __asm__("rsi") = launched;
 	int rc;
-
 	__asm__ volatile("call vmx_enter_gprs"
 			 : "=a"(rc), "+r"(rdi), "+r"(rsi)
 			 :

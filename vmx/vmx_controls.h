@@ -6,8 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Control bits the design uses (SDM vol. 3C, the tables "Definitions of ... Controls"). */
-/* Pin-based VM-execution controls; bits 1, 2, 4 are reserved default-1. */
+/* Control bits used (SDM vol. 3C, "Definitions of ... Controls"). Pin-based: 1, 2, 4 default-1. */
 #define PIN_BASED_EXT_INTR_EXITING (1u << 0)
 #define PIN_BASED_NMI_EXITING	   (1u << 3)
 #define PIN_BASED_PREEMPTION_TIMER (1u << 6)
@@ -62,8 +61,8 @@ struct vmx_controls {
 
 /* The controls the design needs (EPT + unrestricted guest, I/O and MSR bitmaps, MOV-DR exiting,
  * debug controls and IA32_EFER switched, 64-bit host), optional ones when offered, the rest at
- * their allowed-0 minimum. Returns 0, or -1 with @out zeroed and the SDM name of the first
- * missing requirement in @missing (may be NULL; truncated to @len). */
+ * their minimum. Returns 0, or -1 with @out zeroed and the SDM name of the first missing one in
+ * @missing (may be NULL; truncated to @len). */
 int vmx_compute_controls(const struct vmx_cap_msrs *c, struct vmx_controls *out, char *missing,
 			 size_t len);
 

@@ -46,7 +46,6 @@ static void decode_io(struct vcpu_exit *e, uint64_t q)
 static void decode_cr(struct vcpu_exit *e, uint64_t q)
 {
 	uint32_t type = (uint32_t)((q & EXITQ_CR_TYPE_MASK) >> EXITQ_CR_TYPE_SHIFT);
-
 	e->kind = EXIT_CR_ACCESS;
 	e->cr.cr = (uint8_t)(q & EXITQ_CR_NUM_MASK);
 	e->cr.gpr = (uint8_t)((q & EXITQ_CR_GPR_MASK) >> EXITQ_CR_GPR_SHIFT);
@@ -107,7 +106,6 @@ static void decode_task_switch(struct vcpu_exit *e, uint64_t q)
 	uint32_t idt = vmcs_read32(IDT_VECTORING_INFO_FIELD);
 	uint8_t source = (uint8_t)((q >> TASK_SWITCH_SOURCE_SHIFT) & TASK_SWITCH_SOURCE_MASK);
 	bool via_event = (idt & INTR_INFO_VALID) && source == TS_GATE;
-
 	e->kind = EXIT_TASK_SWITCH;
 	e->task.selector = (uint16_t)(q & TASK_SWITCH_SELECTOR_MASK);
 	e->task.source = source;
@@ -126,7 +124,6 @@ static void reinject_vectoring(void)
 {
 	uint32_t idt = vmcs_read32(IDT_VECTORING_INFO_FIELD);
 	uint32_t type = INTR_INFO_TYPE(idt);
-
 	/* An event whose delivery caused the exit must be delivered again (SDM 3C, 28.2.4). */
 	if (!(idt & INTR_INFO_VALID))
 		return;
@@ -140,7 +137,6 @@ static void reinject_vectoring(void)
 void vmx_decode_hv_fault(const struct trap_window *w, struct vcpu_exit *e)
 {
 	uint32_t reason = vmcs_read32(VM_EXIT_REASON) & VM_EXIT_REASON_BASIC_MASK;
-
 	*e = (struct vcpu_exit){.kind = EXIT_HV_FAULT};
 	e->raw_reason = reason; /* the exit that just happened, or the last one */
 	e->raw_name = vmx_exit_reason_str(reason);

@@ -10,7 +10,6 @@
 #include "core/paging/guest_mem.h"
 #include "vmcs.h"
 #include "vmcs_fields.h"
-#include "vmx_insn.h"
 
 #define MSR_IA32_PAT	0x277
 #define PAT_POWER_ON	0x0007040600070406ull
@@ -49,7 +48,6 @@ static void read_caps(void)
 static uint64_t new_region(void)
 {
 	uint64_t pa = mem_alloc_pages(1, PAGE_SIZE);
-
 	/* Revision identifier first (SDM vol. 3C, 25.2 and 26.11.5). */
 	*(uint32_t *)phys_to_virt(pa) = (uint32_t)(caps.basic & VMX_BASIC_REVISION_MASK);
 	return pa;
