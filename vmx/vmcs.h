@@ -105,6 +105,12 @@ static inline void vmcs_set_bits32(uint32_t field, uint32_t bits, bool on)
 	vmcs_write32(field, on ? val | bits : val & ~bits);
 }
 
+/* What the guest sees of a shadowed control register: its own bits where the host owns them. */
+static inline uint64_t vmcs_shadowed(uint32_t field, uint32_t shadow, uint64_t mask)
+{
+	return (vmcs_read64(field) & ~mask) | (vmcs_read64(shadow) & mask);
+}
+
 /* The guest-state fields of one segment register, by enum vcpu_seg (x86 encoding order). */
 struct vmcs_seg_fields {
 	const char *name;

@@ -72,10 +72,8 @@ static void vmx_run(struct vcpu *v, struct vcpu_exit *e)
 	if (rc != VMX_OK) {
 		uint32_t err = rc == VMX_FAIL_VALID ? vmcs_read32(VM_INSTRUCTION_ERROR) : 0;
 
-		*e = (struct vcpu_exit){0};
-		e->kind = EXIT_ENTRY_FAILED;
+		*e = (struct vcpu_exit){.kind = EXIT_ENTRY_FAILED, .raw_reason = err};
 		e->raw_name = x->launched ? "VMRESUME" : "VMLAUNCH";
-		e->raw_reason = err;
 		fmt_snprintf(detail, sizeof(detail), "%s failed: %s (VM-instruction error %u: %s)",
 			     e->raw_name, rc == VMX_FAIL_VALID ? "VMfailValid" : "VMfailInvalid",
 			     err, err ? vmx_instruction_error_str(err) : "no current VMCS");
@@ -87,12 +85,6 @@ static void vmx_run(struct vcpu *v, struct vcpu_exit *e)
 	v->gpr[GPR_RSP] = vmcs_read64(GUEST_RSP);
 	vmx_decode_exit(e);
 	trap_window_close();
-}
-
-/* What the guest sees of a shadowed control register: its own bits where the host owns them. */
-static uint64_t shadowed(uint32_t field, uint32_t shadow, uint64_t mask)
-{
-	return (vmcs_read64(field) & ~mask) | (vmcs_read64(shadow) & mask);
 }
 
 static void set_ia32e(uint64_t efer)
@@ -125,11 +117,11 @@ static uint64_t vmx_get_reg(struct vcpu *v, enum vcpu_reg r)
 {
 	switch (r) {
 	case REG_CR0:
-		return shadowed(GUEST_CR0, CR0_READ_SHADOW, X(v)->cr0_shadow_mask);
+		return vmcs_shadowed(GUEST_CR0, CR0_READ_SHADOW, X(v)->cr0_shadow_mask);
 	case REG_CR2:
 		return x86_read_cr2();
 	case REG_CR4:
-		return shadowed(GUEST_CR4, CR4_READ_SHADOW, X(v)->cr4_shadow_mask);
+		return vmcs_shadowed(GUEST_CR4, CR4_READ_SHADOW, X(v)->cr4_shadow_mask);
 	case REG_DR6:
 		return x86_read_dr6();
 	default:
@@ -278,10 +270,9 @@ static void vmx_set_interrupt_shadow(struct vcpu *v, bool on)
  * (SDM vol. 3C, 27.7.3); STI blocking would deliver it first, and needs RFLAGS.IF = 1. */
 static void vmx_set_step_shadow(struct vcpu *v)
 {
-	uint32_t st = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+	uint32_t st = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & ~GUEST_INTR_STATE_STI;
 	(void)v;
-	st = (st & ~GUEST_INTR_STATE_STI) | GUEST_INTR_STATE_MOV_SS;
-	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, st);
+	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, st | GUEST_INTR_STATE_MOV_SS);
 }
 
 static bool vmx_event_queued(struct vcpu *v)

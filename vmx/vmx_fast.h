@@ -28,8 +28,7 @@ static inline bool vmx_fast_exit(struct vcpu *v, const struct vmx_vcpu *x)
 	};
 	/* The guest's CR4 (its own bits from the read shadow), for the leaves that show it. */
 	if (cpuid_view_uses_cr4((uint32_t)v->gpr[GPR_RAX]))
-		f.cr4 = (vmcs_read64(GUEST_CR4) & ~x->cr4_shadow_mask) |
-			(vmcs_read64(CR4_READ_SHADOW) & x->cr4_shadow_mask);
+		f.cr4 = vmcs_shadowed(GUEST_CR4, CR4_READ_SHADOW, x->cr4_shadow_mask);
 	if (!f.insn_len || !vcpu_fast_cpuid(v, &f))
 		return false;
 	vmcs_write64(GUEST_RIP, f.rip);
