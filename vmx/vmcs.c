@@ -4,23 +4,21 @@
 #include "core/hw/console.h"
 #include "core/hw/trap.h"
 #include "vmcs_fields.h"
-#include "vmx_errors.h"
-#include "vmx_insn.h"
+#include "vmx_controls.h"
 
-static const struct {
-	uint32_t enc;
-	const char *name;
-} field_names[] = {
-#define VMCS_FIELD_NAME(name, enc) {name, #name},
-    VMCS_FIELDS(VMCS_FIELD_NAME)
+/* Parallel tables, one entry per VMCS_FIELDS entry. */
+#define VMCS_FIELD_ENC(name, enc)  name
+#define VMCS_FIELD_NAME(name, enc) #name
+static const uint32_t field_encs[] = {VMCS_FIELDS(VMCS_FIELD_ENC)};
+static const char *const field_names[] = {VMCS_FIELDS(VMCS_FIELD_NAME)};
+#undef VMCS_FIELD_ENC
 #undef VMCS_FIELD_NAME
-};
 
 static const char *vmcs_field_name(uint32_t enc)
 {
-	for (unsigned i = 0; i < sizeof(field_names) / sizeof(field_names[0]); i++) {
-		if (field_names[i].enc == enc)
-			return field_names[i].name;
+	for (unsigned i = 0; i < sizeof(field_encs) / sizeof(field_encs[0]); i++) {
+		if (field_encs[i] == enc)
+			return field_names[i];
 	}
 	return "unknown VMCS field";
 }
@@ -30,9 +28,7 @@ static const char *vmcs_field_name(uint32_t enc)
 void vmcs_fail(const char *op, uint32_t field, const char *caller)
 {
 	uint64_t err = 0;
-
-	if (vmx_vmptrst() != VMX_NO_CURRENT_VMCS &&
-	    vmx_vmread(VM_INSTRUCTION_ERROR, &err) == VMX_OK)
+	if (vmx_vmptrst() != VMX_NO_CURRENT_VMCS && vmx_vmread_ok(VM_INSTRUCTION_ERROR, &err))
 		panic("%s of %s (0x%x) from %s failed: VM-instruction error %lu (%s)", op,
 		      vmcs_field_name(field), field, caller, err,
 		      vmx_instruction_error_str((uint32_t)err));

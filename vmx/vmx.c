@@ -7,15 +7,14 @@
 #include "core/paging/guest_mem.h"
 #include "vmcs.h"
 #include "vmcs_fields.h"
-#include "vmx_errors.h"
 #include "vmx_fast.h"
-#include "vmx_insn.h"
 
 #define MSR_BITMAP_LOW_END	0x2000u
 #define MSR_BITMAP_HIGH_BASE	0xc0000000u
 #define MSR_BITMAP_HIGH_OFFSET	0x400u
 #define MSR_BITMAP_WRITE_OFFSET 0x800u
 #define ERROR_DETAIL_MAX	112
+#define EPTP_FLAGS_MASK		0xfffull /* memory type, walk length, flags; the rest is the PML4 */
 
 static struct vmx_vcpu *X(struct vcpu *v)
 {
@@ -29,18 +28,13 @@ static void restore_host_tables(void)
 	x86_lidt(&idt_host_dtr);
 }
 
-/*
- * SDM vol. 3C, 27.3.1.5: with STI/MOV-SS blocking and RFLAGS.TF set (BTF clear), VM entry
- * demands BS in the pending debug exceptions, or it fails. A guest can arrange exactly
- * that with MOV SS; POPF... (XSA-308), so make the pending single-step explicit.
- */
+/* With STI/MOV-SS blocking and RFLAGS.TF set (BTF clear), VM entry fails without BS pending
+ * (SDM vol. 3C, 27.3.1.5); a guest gets there with MOV SS; POPF (XSA-308). */
 static void fix_pending_single_step(void)
 {
 	uint32_t blocking = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 	uint64_t pending;
-
-	if (!(blocking & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)) ||
-	    !(vmcs_read64(GUEST_RFLAGS) & RFLAGS_TF) ||
+	if (!(blocking & GUEST_INTR_STATE_SHADOW) || !(vmcs_read64(GUEST_RFLAGS) & RFLAGS_TF) ||
 	    (vmcs_read64(GUEST_IA32_DEBUGCTL) & DEBUGCTL_BTF))
 		return;
 	pending = vmcs_read64(GUEST_PENDING_DBG_EXCEPTIONS);
@@ -55,8 +49,7 @@ static void vmx_run(struct vcpu *v, struct vcpu_exit *e)
 	int rc;
 
 	if (trap_window_enter(&x->window)) {
-		/* An exception in the hypervisor between VM entry and decode (core/hw/trap.h):
-		 * the VM exit loaded the host's TR and IDT; their limits are ours again here. */
+		/* An exception in the hypervisor between VM entry and decode (core/hw/trap.h). */
 		restore_host_tables();
 		vmx_decode_hv_fault(&x->window, e);
 		return;
@@ -64,27 +57,23 @@ static void vmx_run(struct vcpu *v, struct vcpu_exit *e)
 	vmcs_write64(GUEST_RSP, v->gpr[GPR_RSP]);
 	fix_pending_single_step();
 	do {
-		/* The timer counts across exits where they save its count (SDM 3C 26.5.1, 28.3):
-		 * reloaded once it fired, so a guest that exits often still sees it expire and
-		 * gdb's line is still polled. Elsewhere it restarts at every entry. */
+		/* Where exits save the timer's count (SDM 3C 26.5.1, 28.3) it is reloaded only once
+		 * it fired, so gdb's line is polled even for a guest that exits often. */
 		if (x->preemption_value &&
 		    (!x->timer_saved || !vmcs_read32(VMX_PREEMPTION_TIMER_VALUE)))
 			vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, x->preemption_value);
 		rc = vmx_enter(v->gpr, x->launched);
 		if (rc == VMX_OK)
 			x->launched = true;
-		/* A null CPUID: completed by the core, straight back into the guest. The GDTR
-		 * and IDTR limits stay 0xffff until the loop ends: the bases are the host's and
-		 * nothing there loads a selector or takes a vector the real limits refuse. */
+		/* A null CPUID goes straight back in; the 0xffff GDTR/IDTR limits are harmless
+		 * until the loop ends (nothing there loads a selector or takes a vector). */
 	} while (rc == VMX_OK && vmx_fast_exit(v, x));
 	restore_host_tables();
 	if (rc != VMX_OK) {
 		uint32_t err = rc == VMX_FAIL_VALID ? vmcs_read32(VM_INSTRUCTION_ERROR) : 0;
 
-		*e = (struct vcpu_exit){0};
-		e->kind = EXIT_ENTRY_FAILED;
+		*e = (struct vcpu_exit){.kind = EXIT_ENTRY_FAILED, .raw_reason = err};
 		e->raw_name = x->launched ? "VMRESUME" : "VMLAUNCH";
-		e->raw_reason = err;
 		fmt_snprintf(detail, sizeof(detail), "%s failed: %s (VM-instruction error %u: %s)",
 			     e->raw_name, rc == VMX_FAIL_VALID ? "VMfailValid" : "VMfailInvalid",
 			     err, err ? vmx_instruction_error_str(err) : "no current VMCS");
@@ -98,12 +87,6 @@ static void vmx_run(struct vcpu *v, struct vcpu_exit *e)
 	trap_window_close();
 }
 
-/* What the guest sees of a shadowed control register: its own bits where the host owns them. */
-static uint64_t shadowed(uint32_t field, uint32_t shadow, uint64_t mask)
-{
-	return (vmcs_read64(field) & ~mask) | (vmcs_read64(shadow) & mask);
-}
-
 static void set_ia32e(uint64_t efer)
 {
 	vmcs_set_bits32(VM_ENTRY_CONTROLS, VM_ENTRY_IA32E_MODE, efer & EFER_LMA);
@@ -114,7 +97,6 @@ static void set_ia32e(uint64_t efer)
 static void write_cr0(struct vmx_vcpu *x, uint64_t val)
 {
 	uint64_t efer = vmcs_read64(GUEST_IA32_EFER);
-
 	vmcs_write64(CR0_READ_SHADOW, val);
 	vmcs_write64(GUEST_CR0, val | x->cr0_shadow_mask);
 	if ((val & CR0_PG) && (efer & EFER_LME))
@@ -124,7 +106,8 @@ static void write_cr0(struct vmx_vcpu *x, uint64_t val)
 	set_ia32e(efer);
 }
 
-/* Registers the VMCS holds as they are; CR0/CR4 are shadowed, CR2 and DR6 stay in the CPU. */
+/* Registers the VMCS holds as they are; CR0/CR4 are shadowed, and CR2 and DR6 stay in the CPU
+ * across VM entry and exit (SDM 3C, 27.3). */
 static const uint32_t reg_field[REG_COUNT] = {
     [REG_RIP] = GUEST_RIP,	  [REG_RFLAGS] = GUEST_RFLAGS, [REG_CR3] = GUEST_CR3,
     [REG_EFER] = GUEST_IA32_EFER, [REG_DR7] = GUEST_DR7,       [REG_DEBUGCTL] = GUEST_IA32_DEBUGCTL,
@@ -134,13 +117,13 @@ static uint64_t vmx_get_reg(struct vcpu *v, enum vcpu_reg r)
 {
 	switch (r) {
 	case REG_CR0:
-		return shadowed(GUEST_CR0, CR0_READ_SHADOW, X(v)->cr0_shadow_mask);
+		return vmcs_shadowed(GUEST_CR0, CR0_READ_SHADOW, X(v)->cr0_shadow_mask);
 	case REG_CR2:
-		return x86_read_cr2(); /* not switched by VM entry/exit (SDM 3C, 27.3) */
+		return x86_read_cr2();
 	case REG_CR4:
-		return shadowed(GUEST_CR4, CR4_READ_SHADOW, X(v)->cr4_shadow_mask);
+		return vmcs_shadowed(GUEST_CR4, CR4_READ_SHADOW, X(v)->cr4_shadow_mask);
 	case REG_DR6:
-		return x86_read_dr6(); /* DR6 stays in the CPU across exits */
+		return x86_read_dr6();
 	default:
 		return r < REG_COUNT && reg_field[r] ? vmcs_read64(reg_field[r]) : 0;
 	}
@@ -176,7 +159,6 @@ static void vmx_get_seg(struct vcpu *v, enum vcpu_seg s, struct vcpu_segment *ou
 {
 	const struct vmcs_seg_fields *f = &vmcs_guest_seg[s];
 	uint32_t ar = vmcs_read32(f->ar);
-
 	(void)v;
 	out->sel = vmcs_read16(f->sel);
 	out->base = vmcs_read64(f->base);
@@ -187,7 +169,6 @@ static void vmx_get_seg(struct vcpu *v, enum vcpu_seg s, struct vcpu_segment *ou
 static void vmx_set_seg(struct vcpu *v, enum vcpu_seg s, const struct vcpu_segment *in)
 {
 	const struct vmcs_seg_fields *f = &vmcs_guest_seg[s];
-
 	(void)v;
 	vmcs_write16(f->sel, in->sel);
 	vmcs_write64(f->base, in->base);
@@ -218,7 +199,6 @@ static void vmx_inject_event(struct vcpu *v, const struct vcpu_event *e)
 	    [EVENT_PRIV_SW_EXC] = INTR_TYPE_PRIV_SW_EXC,   [EVENT_SW_EXC] = INTR_TYPE_SW_EXC,
 	};
 	uint32_t info = e->vector | (types[e->type] << INTR_INFO_TYPE_SHIFT) | INTR_INFO_VALID;
-
 	(void)v;
 	if (e->has_error) {
 		info |= INTR_INFO_DELIVER_CODE;
@@ -238,16 +218,15 @@ static void bitmap_set(uint8_t *map, uint32_t n, bool on)
 		map[n / 8] &= (uint8_t) ~(1u << (n % 8));
 }
 
+/* Bitmaps A and B are adjacent pages: one bit per port across both. */
 static void vmx_set_io_intercept(struct vcpu *v, uint16_t port, bool on)
 {
-	/* Bitmaps A and B are adjacent pages: one bit per port across both. */
 	bitmap_set(X(v)->io_bitmap, port, on);
 }
 
 static void vmx_set_msr_intercept(struct vcpu *v, uint32_t msr, bool rd, bool wr)
 {
 	uint32_t base;
-
 	/* MSRs outside both ranges always exit (SDM vol. 3C, 25.6.9). */
 	if (msr < MSR_BITMAP_LOW_END)
 		base = 0;
@@ -269,41 +248,31 @@ static void vmx_set_exception_intercept(struct vcpu *v, uint8_t vector, bool on)
 static bool vmx_get_interrupt_shadow(struct vcpu *v)
 {
 	(void)v;
-	return vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
-	       (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+	return vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTR_STATE_SHADOW;
 }
 
 static void vmx_set_interrupt_shadow(struct vcpu *v, bool on)
 {
 	uint32_t st = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
-
 	(void)v;
-	st &= ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+	st &= ~GUEST_INTR_STATE_SHADOW;
 	if (on)
 		st |= GUEST_INTR_STATE_STI;
 	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, st);
-	/*
-	 * A single-step held back by the shadow belongs to the instruction the core just
-	 * emulated, and the core raises that #DB itself (vcpu_complete_insn): drop the copy.
-	 */
+	/* A single-step held back by the shadow is the emulated instruction's, whose #DB the core
+	 * raises itself (vcpu_complete_insn): drop the copy. */
 	if (!on)
 		vmcs_write64(GUEST_PENDING_DBG_EXCEPTIONS,
 			     vmcs_read64(GUEST_PENDING_DBG_EXCEPTIONS) & ~PENDING_DBG_BS);
 }
 
-/*
- * Blocking by MOV SS holds interrupts off for the next instruction and defers the pending
- * single-step #DB (BS, made explicit by fix_pending_single_step) until it has executed
- * (SDM vol. 3C, 27.7.3): one instruction, then the #DB exit. STI blocking would deliver it
- * before the instruction, and needs RFLAGS.IF = 1.
- */
+/* MOV-SS blocking defers the pending single-step #DB (BS) until the next instruction has run
+ * (SDM vol. 3C, 27.7.3); STI blocking would deliver it first, and needs RFLAGS.IF = 1. */
 static void vmx_set_step_shadow(struct vcpu *v)
 {
-	uint32_t st = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
-
+	uint32_t st = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & ~GUEST_INTR_STATE_STI;
 	(void)v;
-	st = (st & ~GUEST_INTR_STATE_STI) | GUEST_INTR_STATE_MOV_SS;
-	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, st);
+	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, st | GUEST_INTR_STATE_MOV_SS);
 }
 
 static bool vmx_event_queued(struct vcpu *v)
@@ -318,13 +287,55 @@ static bool vmx_nmi_window_open(struct vcpu *v)
 {
 	(void)v;
 	return !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
-		 (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS | GUEST_INTR_STATE_NMI));
+		 (GUEST_INTR_STATE_SHADOW | GUEST_INTR_STATE_NMI));
 }
 
 static unsigned vmx_get_cpl(struct vcpu *v)
 {
 	(void)v;
 	return (vmcs_read32(GUEST_SS_AR_BYTES) & VMX_AR_DPL_MASK) >> VMX_AR_DPL_SHIFT;
+}
+
+static void vmx_load_debug(struct vcpu *v, const uint64_t db[DR_SLOTS], uint64_t dr6, uint64_t dr7)
+{
+	(void)v;
+	x86_write_dr0(db[0]);
+	x86_write_dr1(db[1]);
+	x86_write_dr2(db[2]);
+	x86_write_dr3(db[3]);
+	/* DR6 is not in the VMCS: a single-step trap taken while it is loaded by hand would corrupt
+	 * it, so the host must not be stepping (bhyve). */
+	if (x86_read_rflags() & RFLAGS_TF)
+		x86_clear_tf();
+	x86_write_dr6(dr6);
+	vmcs_write64(GUEST_DR7, dr7); /* loaded by the "load debug controls" entry control */
+}
+
+static void vmx_save_debug(struct vcpu *v, uint64_t db[DR_SLOTS], uint64_t *dr6, uint64_t *dr7)
+{
+	(void)v;
+	db[0] = x86_read_dr0();
+	db[1] = x86_read_dr1();
+	db[2] = x86_read_dr2();
+	db[3] = x86_read_dr3();
+	*dr6 = x86_read_dr6();
+	*dr7 = vmcs_read64(GUEST_DR7);
+}
+
+/* VMX has one switch for all of MOV DR; general detect works in hardware here. */
+static void vmx_set_dr_intercept(struct vcpu *v, bool all)
+{
+	(void)v;
+	vmcs_set_bits32(CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_MOV_DR_EXITING, all);
+}
+
+static int vmx_nested_protect(struct vcpu *v, uint64_t gpa, unsigned deny)
+{
+	uint64_t root = X(v)->eptp & ~EPTP_FLAGS_MASK;
+	if (guest_mem_nested_protect(root, &vmx_ept_format, gpa, deny))
+		return -1;
+	/* Guest-physical mappings cached from the old entry must go (SDM vol. 3C, 30.4.3.4). */
+	return vmx_invept_all() == VMX_OK ? 0 : -1;
 }
 
 const struct vcpu_ops vmx_ops = {

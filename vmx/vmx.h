@@ -29,33 +29,24 @@ struct vmx_vcpu {
 
 extern const struct vcpu_ops vmx_ops;
 
-/* vmx/vmx_debug.c: the debug-register and nested-protection ops of vmx_ops. */
-void vmx_load_debug(struct vcpu *v, const uint64_t db[DR_SLOTS], uint64_t dr6, uint64_t dr7);
-void vmx_save_debug(struct vcpu *v, uint64_t db[DR_SLOTS], uint64_t *dr6, uint64_t *dr7);
-int vmx_nested_protect(struct vcpu *v, uint64_t gpa, unsigned deny);
-void vmx_set_dr_intercept(struct vcpu *v, bool all);
-
 /* vmx/vmx_setup.c */
 extern const struct nested_pt_format vmx_ept_format;
 int vmx_hw_enable(void);
 int vmx_init_vcpu(struct vcpu *v);
 
-/* vmx/vmx_exit.c: read the exit information fields into a neutral exit record. */
+/* vmx/vmx_exit.c: the exit information fields, or the exception that ended the VM-exit window
+ * @w, as a neutral exit record. */
 void vmx_decode_exit(struct vcpu_exit *e);
-/* vmx/vmx_exit.c: the exception that ended the VM-exit window @w, as an exit record. */
 void vmx_decode_hv_fault(const struct trap_window *w, struct vcpu_exit *e);
 
 /* vmx/vmx_entry.S: VMLAUNCH (@launched false) or VMRESUME with every guest GPR loaded; 0 after
- * a VM exit, else the enum vmx_status of the failed instruction. It returns with every host GPR
- * but RSP clobbered (the guest's values, or scratch): the asm statement's clobbers tell the
- * compiler so, and it keeps its values in the caller's frame, saved once per call of that
- * function, not once per entry as a called function saving them itself would. */
+ * a VM exit, else the failed instruction's enum vmx_status. Every host GPR but RSP comes back
+ * clobbered, as the clobbers say: the caller saves them once per call, not once per entry. */
 static inline int vmx_enter(uint64_t *gprs, bool launched)
 {
 	register uint64_t rdi __asm__("rdi") = (uint64_t)gprs;
 	register uint64_t rsi __asm__("rsi") = launched;
 	int rc;
-
 	__asm__ volatile("call vmx_enter_gprs"
 			 : "=a"(rc), "+r"(rdi), "+r"(rsi)
 			 :

@@ -1,9 +1,9 @@
-/* vmx_controls.c - choose VMCS control values from the VMX capability MSRs (pure, no hardware). */
+/* vmx_controls.c - VMCS controls from the capability MSRs, and VMX names for logs (pure). */
 #include "vmx_controls.h"
 
 #include "core/hw/cpu_caps.h"
 #include "core/hw/printf.h"
-#include "vmx_defs.h"
+#include "vmcs_fields.h"
 
 /* A control we cannot run without, and its name in the SDM for the refusal message. */
 struct vmx_req {
@@ -37,23 +37,17 @@ static const struct vmx_req req_entry[] = {
     {VM_ENTRY_LOAD_EFER, "load IA32_EFER (VM-entry control bit 15)"},
 };
 
-/*
- * Exiting controls no exit rule covers must end up 0. Of them only CR3-load/store exiting are
- * default-1, forced on by a CPU without the TRUE MSRs; HLT, INVLPG, MWAIT, RDPMC, RDTSC, CR8,
- * MONITOR, PAUSE exiting and every secondary one (descriptor-table, WBINVD exiting) are
- * default-0: never forced, never asked for (SDM vol. 3D, A.3.2 and A.3.3).
- */
+/* Exiting controls no exit rule covers must end up 0; only CR3-load/store exiting are default-1
+ * (forced on without the TRUE MSRs), the others never asked for (SDM vol. 3D, A.3.2, A.3.3). */
 static const struct vmx_req forbidden_proc[] = {
     {CPU_BASED_CR3_LOAD_EXITING, "CR3-load exiting off (primary processor-based control bit 15)"},
     {CPU_BASED_CR3_STORE_EXITING, "CR3-store exiting off (primary processor-based control bit 16)"},
 };
 
-#define NREQ(a) (sizeof(a) / sizeof((a)[0]))
+#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
-/*
- * Capability MSRs, SDM vol. 3D A.3-A.5: a 1 in bits 31:0 (allowed 0-settings) means the control
- * must be 1, a 0 in bits 63:32 (allowed 1-settings) means it must be 0.
- */
+/* SDM vol. 3D A.3-A.5: a 1 in bits 31:0 (allowed 0-settings) means the control must be 1, a 0
+ * in bits 63:32 (allowed 1-settings) means it must be 0. */
 static uint32_t must_be_1(uint64_t msr)
 {
 	return (uint32_t)msr;
@@ -67,10 +61,8 @@ static uint32_t may_be_1(uint64_t msr)
 /* Start @ctl from the MSR's minimum and add every @req bit; NULL, or the first one refused. */
 static const char *require(uint32_t *ctl, uint64_t msr, const struct vmx_req *req, size_t n)
 {
-	size_t i;
-
 	*ctl = must_be_1(msr);
-	for (i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (!(may_be_1(msr) & req[i].bit))
 			return req[i].name;
 		*ctl |= req[i].bit;
@@ -100,39 +92,34 @@ int vmx_compute_controls(const struct vmx_cap_msrs *c, struct vmx_controls *out,
 	struct vmx_controls r = {0};
 	const char *why;
 
-	/*
-	 * Required controls, in order. The minimum must leave CR3-load/store exiting clear, as
-	 * the TRUE MSRs do (EPT with unrestricted guest needs no CR3 exits), and external-interrupt
-	 * and NMI exiting are never requested: interrupts pass straight to the guest.
-	 */
+	/* Required controls, in order; EPT with unrestricted guest needs no CR3 exits, and
+	 * interrupts and NMIs pass straight to the guest (no external-interrupt/NMI exiting). */
 	r.pin = must_be_1(pin_msr);
-	why = require(&r.proc, proc_msr, req_proc, NREQ(req_proc));
-	for (size_t i = 0; !why && i < NREQ(forbidden_proc); i++)
+	why = require(&r.proc, proc_msr, req_proc, NELEMS(req_proc));
+	for (size_t i = 0; !why && i < NELEMS(forbidden_proc); i++)
 		why = (r.proc & forbidden_proc[i].bit) ? forbidden_proc[i].name : NULL;
 	if (!why)
-		why = require(&r.proc2, c->procbased2, req_proc2, NREQ(req_proc2));
+		why = require(&r.proc2, c->procbased2, req_proc2, NELEMS(req_proc2));
 	/* Our EPT tables are 4-level and write-back (SDM vol. 3D A.10). */
 	if (!why && !(c->ept_vpid_cap & VMX_EPT_PAGE_WALK_4))
 		why = "EPT page-walk length 4 (IA32_VMX_EPT_VPID_CAP bit 6)";
 	if (!why && !(c->ept_vpid_cap & VMX_EPT_MEMTYPE_WB))
 		why = "EPT write-back memory type (IA32_VMX_EPT_VPID_CAP bit 14)";
 	if (!why)
-		why = require(&r.exit, exit_msr, req_exit, NREQ(req_exit));
+		why = require(&r.exit, exit_msr, req_exit, NELEMS(req_exit));
 	if (!why)
-		why = require(&r.entry, entry_msr, req_entry, NREQ(req_entry));
+		why = require(&r.entry, entry_msr, req_entry, NELEMS(req_entry));
 	if (why) {
 		*out = (struct vmx_controls){0};
 		fmt_snprintf(missing, len, "%s", why);
 		return -1;
 	}
-
 	/* Optional: the preemption timer, and saving its value on exit where offered. */
 	r.preemption_timer = offer(&r.pin, pin_msr, PIN_BASED_PREEMPTION_TIMER);
 	if (r.preemption_timer) {
 		r.preemption_timer_shift = (unsigned)(c->misc & VMX_MISC_PREEMPTION_SHIFT_MASK);
 		offer(&r.exit, exit_msr, VM_EXIT_SAVE_PREEMPTION_TIMER);
 	}
-
 	/* VPID is only useful if INVVPID can flush a single VPID or all of them (A.10). */
 	if (c->ept_vpid_cap & VMX_VPID_INVVPID &&
 	    c->ept_vpid_cap & (VMX_VPID_INVVPID_SINGLE_CONTEXT | VMX_VPID_INVVPID_ALL_CONTEXT))
@@ -141,7 +128,6 @@ int vmx_compute_controls(const struct vmx_cap_msrs *c, struct vmx_controls *out,
 	r.rdtscp = offer(&r.proc2, c->procbased2, SECONDARY_EXEC_RDTSCP);
 	r.invpcid = offer(&r.proc2, c->procbased2, SECONDARY_EXEC_INVPCID);
 	r.xsaves = offer(&r.proc2, c->procbased2, SECONDARY_EXEC_XSAVES);
-
 	/* IA32_PAT switched on both edges, or not at all. */
 	if ((may_be_1(exit_msr) & exit_pat) == exit_pat &&
 	    (may_be_1(entry_msr) & VM_ENTRY_LOAD_PAT)) {
@@ -149,7 +135,6 @@ int vmx_compute_controls(const struct vmx_cap_msrs *c, struct vmx_controls *out,
 		r.entry |= VM_ENTRY_LOAD_PAT;
 		r.pat = true;
 	}
-
 	*out = r;
 	fmt_snprintf(missing, len, "%s", "");
 	return 0;
@@ -157,14 +142,62 @@ int vmx_compute_controls(const struct vmx_cap_msrs *c, struct vmx_controls *out,
 
 uint64_t vmx_fixed_cr(uint64_t val, uint64_t fixed0, uint64_t fixed1)
 {
-	/* SDM vol. 3D A.7/A.8: bits set in FIXED0 must be 1, bits clear in FIXED1 must be 0. */
 	return (val | fixed0) & fixed1;
 }
 
 uint64_t vmx_guest_cr0_fixed(uint64_t val, uint64_t fixed0, uint64_t fixed1, bool unrestricted)
 {
-	/* SDM vol. 3C 26.3.1.1: PE and PG are not checked when "unrestricted guest" is 1. */
 	if (unrestricted)
 		fixed0 &= ~(VMX_CR0_PE | VMX_CR0_PG);
 	return vmx_fixed_cr(val, fixed0, fixed1);
+}
+
+/* SDM vol. 3C 31.4 "VM Instruction Error Numbers", table 31-1; 14, 21 and 27 are unused. */
+static const char *const insn_errors[] = {
+    [0] = "no error recorded",
+    [1] = "VMCALL executed in VMX root operation",
+    [2] = "VMCLEAR with invalid physical address",
+    [3] = "VMCLEAR with VMXON pointer",
+    [4] = "VMLAUNCH with non-clear VMCS",
+    [5] = "VMRESUME with non-launched VMCS",
+    [6] = "VMRESUME after VMXOFF (VMXOFF and VMXON between VMLAUNCH and VMRESUME)",
+    [7] = "VM entry with invalid control field(s)",
+    [8] = "VM entry with invalid host-state field(s)",
+    [9] = "VMPTRLD with invalid physical address",
+    [10] = "VMPTRLD with VMXON pointer",
+    [11] = "VMPTRLD with incorrect VMCS revision identifier",
+    [12] = "VMREAD/VMWRITE from/to unsupported VMCS component",
+    [13] = "VMWRITE to read-only VMCS component",
+    [15] = "VMXON executed in VMX root operation",
+    [16] = "VM entry with invalid executive-VMCS pointer",
+    [17] = "VM entry with non-launched executive VMCS",
+    [18] = "VM entry with executive-VMCS pointer not VMXON pointer",
+    [19] = "VMCALL with non-clear VMCS",
+    [20] = "VMCALL with invalid VM-exit control fields",
+    [22] = "VMCALL with incorrect MSEG revision identifier",
+    [23] = "VMXOFF under dual-monitor treatment of SMIs and SMM",
+    [24] = "VMCALL with invalid SMM-monitor features",
+    [25] = "VM entry with invalid VM-execution control fields in executive VMCS",
+    [26] = "VM entry with events blocked by MOV SS",
+    [28] = "Invalid operand to INVEPT/INVVPID",
+};
+
+static const char *const exit_reasons[] = {
+#define VMX_EXIT_REASON_NAME(name, nr, text) [name] = text
+    VMX_EXIT_REASONS(VMX_EXIT_REASON_NAME)
+#undef VMX_EXIT_REASON_NAME
+};
+
+const char *vmx_instruction_error_str(uint32_t n)
+{
+	if (n < NELEMS(insn_errors) && insn_errors[n])
+		return insn_errors[n];
+	return "unknown VM-instruction error";
+}
+
+const char *vmx_exit_reason_str(uint32_t basic_reason)
+{
+	if (basic_reason < NELEMS(exit_reasons) && exit_reasons[basic_reason])
+		return exit_reasons[basic_reason];
+	return "unknown exit reason";
 }

@@ -1,4 +1,4 @@
-/* vmx_controls.h - choose VMCS control values from the VMX capability MSRs (pure, no hardware). */
+/* vmx_controls.h - VMCS control values from the VMX capability MSRs, and VMX names for logs. */
 #ifndef DBGVISOR_VMX_CONTROLS_H
 #define DBGVISOR_VMX_CONTROLS_H
 
@@ -6,8 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Control bits (SDM vol. 3C, the tables "Definitions of ... Controls"); those the design uses. */
-/* Pin-based VM-execution controls; bits 1, 2, 4 are reserved default-1. */
+/* Control bits used (SDM vol. 3C, "Definitions of ... Controls"). Pin-based: 1, 2, 4 default-1. */
 #define PIN_BASED_EXT_INTR_EXITING (1u << 0)
 #define PIN_BASED_NMI_EXITING	   (1u << 3)
 #define PIN_BASED_PREEMPTION_TIMER (1u << 6)
@@ -60,22 +59,24 @@ struct vmx_controls {
 #define VMX_CR0_PE (1ull << 0)
 #define VMX_CR0_PG (1ull << 31)
 
-/*
- * The controls the design needs (EPT + unrestricted guest, I/O and MSR bitmaps, MOV-DR exiting,
+/* The controls the design needs (EPT + unrestricted guest, I/O and MSR bitmaps, MOV-DR exiting,
  * debug controls and IA32_EFER switched, 64-bit host), optional ones when offered, the rest at
- * their allowed-0 minimum. Returns 0, or -1 with @out zeroed and the SDM name of the first
- * missing requirement in @missing (may be NULL; truncated to @len).
- */
+ * their minimum. Returns 0, or -1 with @out zeroed and the SDM name of the first missing one in
+ * @missing (may be NULL; truncated to @len). */
 int vmx_compute_controls(const struct vmx_cap_msrs *c, struct vmx_controls *out, char *missing,
 			 size_t len);
 
-/* A control register value made legal for VMX operation: (val | fixed0) & fixed1. */
+/* A control register made legal for VMX operation: (val | fixed0) & fixed1 (SDM 3D A.7/A.8). */
 uint64_t vmx_fixed_cr(uint64_t val, uint64_t fixed0, uint64_t fixed1);
 
-/*
- * Guest CR0 made legal for VM entry; with unrestricted guest, PE and PG are exempt from the
- * fixed-1 requirement (SDM vol. 3C 26.3.1.1; vol. 3D A.7), so a real-mode guest keeps them 0.
- */
+/* Guest CR0 made legal for VM entry; with unrestricted guest, PE and PG are exempt from the
+ * fixed-1 requirement (SDM vol. 3C 26.3.1.1; vol. 3D A.7), so a real-mode guest keeps them 0. */
 uint64_t vmx_guest_cr0_fixed(uint64_t val, uint64_t fixed0, uint64_t fixed1, bool unrestricted);
+
+/* VM_INSTRUCTION_ERROR value -> SDM text (vol. 3C 31.4, table 31-1); never NULL. */
+const char *vmx_instruction_error_str(uint32_t n);
+
+/* Basic exit reason (VM_EXIT_REASON bits 15:0) -> SDM vol. 3D appendix C name; never NULL. */
+const char *vmx_exit_reason_str(uint32_t basic_reason);
 
 #endif

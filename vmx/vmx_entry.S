@@ -2,7 +2,6 @@
 #include "core/hw/gpr_save.h"
 
 #define VMCS_HOST_RSP 0x6c14
-#define RFLAGS_CF 0x1
 
 	.text
 /*
@@ -29,15 +28,10 @@ vmx_enter_gprs:
 	jmp vmx_fail
 1:	vmresume
 vmx_fail:
-	/* Still on our stack; guest values in the GPRs are simply dropped. */
-	pushfq
-	pop %rax
-	and $RFLAGS_CF, %eax
-	mov $2, %edx
-	mov $1, %ecx
-	test %eax, %eax
-	cmovz %edx, %eax
-	cmovnz %ecx, %eax
+	/* Still on our stack, flags as the failed instruction left them: 2 - CF, so VMfailInvalid
+	 * (CF = 1) is 1 and VMfailValid (ZF = 1, CF = 0) is 2. MOV and POP keep the flags. */
+	mov $2, %eax
+	sbb $0, %eax
 	pop %rdi
 	ret
 

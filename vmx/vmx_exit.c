@@ -5,13 +5,12 @@
 #include "core/hw/trap.h"
 #include "vmcs.h"
 #include "vmcs_fields.h"
-#include "vmx_errors.h"
 
 #define TASK_SWITCH_SELECTOR_MASK 0xffffu
 #define TASK_SWITCH_SOURCE_SHIFT  30
 #define TASK_SWITCH_SOURCE_MASK	  0x3u
 
-static void decode_exception(struct vcpu_exit *e)
+static void decode_exception(struct vcpu_exit *e, uint64_t q)
 {
 	uint32_t info = vmcs_read32(VM_EXIT_INTR_INFO);
 	uint32_t type = INTR_INFO_TYPE(info);
@@ -26,10 +25,10 @@ static void decode_exception(struct vcpu_exit *e)
 	if (e->exc.has_error)
 		e->exc.error = vmcs_read32(VM_EXIT_INTR_ERROR_CODE);
 	if (e->exc.vector == VEC_PF)
-		e->exc.cr2 = vmcs_read64(EXIT_QUALIFICATION);
+		e->exc.cr2 = q;
 	if (e->exc.vector == VEC_DB) {
 		/* A #DB exit leaves DR6 alone; the qualification holds its news (SDM 3C 28.2.1). */
-		e->exc.dr6_pending = vmcs_read64(EXIT_QUALIFICATION);
+		e->exc.dr6_pending = q;
 		e->exc.software = type == INTR_TYPE_PRIV_SW_EXC;
 	}
 }
@@ -47,7 +46,6 @@ static void decode_io(struct vcpu_exit *e, uint64_t q)
 static void decode_cr(struct vcpu_exit *e, uint64_t q)
 {
 	uint32_t type = (uint32_t)((q & EXITQ_CR_TYPE_MASK) >> EXITQ_CR_TYPE_SHIFT);
-
 	e->kind = EXIT_CR_ACCESS;
 	e->cr.cr = (uint8_t)(q & EXITQ_CR_NUM_MASK);
 	e->cr.gpr = (uint8_t)((q & EXITQ_CR_GPR_MASK) >> EXITQ_CR_GPR_SHIFT);
@@ -66,9 +64,9 @@ static void decode_dr(struct vcpu_exit *e, uint64_t q)
 	e->dr.gpr = (uint8_t)((q >> EXITQ_DR_GPR_SHIFT) & EXITQ_DR_GPR_MASK);
 }
 
-static void decode_ept(struct vcpu_exit *e, uint64_t q, bool violation)
+static void decode_ept(struct vcpu_exit *e, uint64_t q)
 {
-	e->kind = violation ? EXIT_NPF : EXIT_NPT_MISCONFIG;
+	e->kind = e->raw_reason == EXIT_REASON_EPT_VIOLATION ? EXIT_NPF : EXIT_NPT_MISCONFIG;
 	e->npf.gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
 	e->npf.write = q & EXITQ_EPT_WRITE;
 	e->npf.fetch = q & EXITQ_EPT_FETCH;
@@ -108,7 +106,6 @@ static void decode_task_switch(struct vcpu_exit *e, uint64_t q)
 	uint32_t idt = vmcs_read32(IDT_VECTORING_INFO_FIELD);
 	uint8_t source = (uint8_t)((q >> TASK_SWITCH_SOURCE_SHIFT) & TASK_SWITCH_SOURCE_MASK);
 	bool via_event = (idt & INTR_INFO_VALID) && source == TS_GATE;
-
 	e->kind = EXIT_TASK_SWITCH;
 	e->task.selector = (uint16_t)(q & TASK_SWITCH_SELECTOR_MASK);
 	e->task.source = source;
@@ -127,7 +124,6 @@ static void reinject_vectoring(void)
 {
 	uint32_t idt = vmcs_read32(IDT_VECTORING_INFO_FIELD);
 	uint32_t type = INTR_INFO_TYPE(idt);
-
 	/* An event whose delivery caused the exit must be delivered again (SDM 3C, 28.2.4). */
 	if (!(idt & INTR_INFO_VALID))
 		return;
@@ -141,7 +137,6 @@ static void reinject_vectoring(void)
 void vmx_decode_hv_fault(const struct trap_window *w, struct vcpu_exit *e)
 {
 	uint32_t reason = vmcs_read32(VM_EXIT_REASON) & VM_EXIT_REASON_BASIC_MASK;
-
 	*e = (struct vcpu_exit){.kind = EXIT_HV_FAULT};
 	e->raw_reason = reason; /* the exit that just happened, or the last one */
 	e->raw_name = vmx_exit_reason_str(reason);
@@ -151,6 +146,17 @@ void vmx_decode_hv_fault(const struct trap_window *w, struct vcpu_exit *e)
 	e->hv.cr2 = w->cr2;
 	e->hv.host_rip = w->rip;
 }
+
+/* The exits that need their qualification decoded, by basic exit reason. */
+static void (*const decoders[])(struct vcpu_exit *e, uint64_t q) = {
+    [EXIT_REASON_EXCEPTION_NMI] = decode_exception,
+    [EXIT_REASON_IO_INSTRUCTION] = decode_io,
+    [EXIT_REASON_CR_ACCESS] = decode_cr,
+    [EXIT_REASON_DR_ACCESS] = decode_dr,
+    [EXIT_REASON_EPT_VIOLATION] = decode_ept,
+    [EXIT_REASON_EPT_MISCONFIG] = decode_ept,
+    [EXIT_REASON_TASK_SWITCH] = decode_task_switch,
+};
 
 void vmx_decode_exit(struct vcpu_exit *e)
 {
@@ -182,30 +188,10 @@ void vmx_decode_exit(struct vcpu_exit *e)
 	}
 	reinject_vectoring();
 	e->insn_len = (uint8_t)vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
-	switch (reason) {
-	case EXIT_REASON_EXCEPTION_NMI:
-		decode_exception(e);
-		break;
-	case EXIT_REASON_IO_INSTRUCTION:
-		decode_io(e, q);
-		break;
-	case EXIT_REASON_CR_ACCESS:
-		decode_cr(e, q);
-		break;
-	case EXIT_REASON_DR_ACCESS:
-		decode_dr(e, q);
-		break;
-	case EXIT_REASON_TASK_SWITCH:
-		decode_task_switch(e, q);
-		break;
-	case EXIT_REASON_EPT_VIOLATION:
-	case EXIT_REASON_EPT_MISCONFIG:
-		decode_ept(e, q, reason == EXIT_REASON_EPT_VIOLATION);
-		break;
-	default:
+	if (reason < sizeof(decoders) / sizeof(decoders[0]) && decoders[reason])
+		decoders[reason](e, q);
+	else if (reason < sizeof(simple_kinds) && simple_kinds[reason])
+		e->kind = simple_kinds[reason];
+	else
 		e->kind = EXIT_UNHANDLED;
-		if (reason < sizeof(simple_kinds) && simple_kinds[reason])
-			e->kind = simple_kinds[reason];
-		break;
-	}
 }

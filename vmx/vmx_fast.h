@@ -8,8 +8,7 @@
 #include "vmx.h"
 
 /* A CPUID exit with nothing else to do completed from the VMCS: true to VM-enter again at once
- * (RIP, RFLAGS and the interrupt shadow written back); false for the full path, nothing
- * changed. */
+ * (RIP, RFLAGS and the interrupt shadow written back); false, nothing changed, otherwise. */
 static inline bool vmx_fast_exit(struct vcpu *v, const struct vmx_vcpu *x)
 {
 	struct vcpu_fast_exit f;
@@ -25,21 +24,18 @@ static inline bool vmx_fast_exit(struct vcpu *v, const struct vmx_vcpu *x)
 	    .rip = vmcs_read64(GUEST_RIP),
 	    .rflags = rflags,
 	    .insn_len = (uint8_t)vmcs_read32(VM_EXIT_INSTRUCTION_LEN),
-	    .shadow = intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS),
+	    .shadow = intr & GUEST_INTR_STATE_SHADOW,
 	};
-	/* The guest's view, its own bits where the hypervisor owns them (CR4 read shadow): read
-	 * only for the leaves that show it. */
+	/* The guest's CR4 (its own bits from the read shadow), for the leaves that show it. */
 	if (cpuid_view_uses_cr4((uint32_t)v->gpr[GPR_RAX]))
-		f.cr4 = (vmcs_read64(GUEST_CR4) & ~x->cr4_shadow_mask) |
-			(vmcs_read64(CR4_READ_SHADOW) & x->cr4_shadow_mask);
+		f.cr4 = vmcs_shadowed(GUEST_CR4, CR4_READ_SHADOW, x->cr4_shadow_mask);
 	if (!f.insn_len || !vcpu_fast_cpuid(v, &f))
 		return false;
 	vmcs_write64(GUEST_RIP, f.rip);
 	if (f.rflags != rflags)
 		vmcs_write64(GUEST_RFLAGS, f.rflags);
-	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
-		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
-			     intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+	if (intr & GUEST_INTR_STATE_SHADOW)
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, intr & ~GUEST_INTR_STATE_SHADOW);
 	return true;
 }
 

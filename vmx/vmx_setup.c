@@ -10,7 +10,6 @@
 #include "core/paging/guest_mem.h"
 #include "vmcs.h"
 #include "vmcs_fields.h"
-#include "vmx_insn.h"
 
 #define MSR_IA32_PAT	0x277
 #define PAT_POWER_ON	0x0007040600070406ull
@@ -49,7 +48,6 @@ static void read_caps(void)
 static uint64_t new_region(void)
 {
 	uint64_t pa = mem_alloc_pages(1, PAGE_SIZE);
-
 	/* Revision identifier first (SDM vol. 3C, 25.2 and 26.11.5). */
 	*(uint32_t *)phys_to_virt(pa) = (uint32_t)(caps.basic & VMX_BASIC_REVISION_MASK);
 	return pa;
@@ -133,11 +131,8 @@ static void setup_controls(struct vmx_vcpu *x)
 	if (ctl.vpid)
 		vmcs_write16(VIRTUAL_PROCESSOR_ID, VMX_GUEST_VPID);
 	vmcs_write64(VMCS_LINK_POINTER, VMCS_LINK_NONE);
-	/*
-	 * The guest may run with CR0.NE = 0 and CR4.VMXE = 0 although VMX operation forces
-	 * them to 1: those bits are host-owned and the guest reads its own value from the
-	 * read shadow (SDM vol. 3C, 26.3 and 27.3.1).
-	 */
+	/* VMX operation forces CR0.NE and CR4.VMXE to 1, the guest may run with 0: those bits are
+	 * host-owned, the guest reads its own from the read shadow (SDM vol. 3C, 26.3, 27.3.1). */
 	x->cr0_shadow_mask = caps.cr0_fixed0 & ~(VMX_CR0_PE | VMX_CR0_PG);
 	x->cr4_shadow_mask = caps.cr4_fixed0;
 	vmcs_write64(CR0_GUEST_HOST_MASK, x->cr0_shadow_mask);

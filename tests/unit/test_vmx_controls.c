@@ -11,7 +11,6 @@
 #include "core/hw/cpu_caps.h"
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx_controls.h"
-#include "vmx/vmx_errors.h"
 
 #define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
 /* A control capability MSR from the file's "must1=... may1=..." pair (SDM vol. 3D A.3). */
