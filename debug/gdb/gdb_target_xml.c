@@ -14,25 +14,20 @@
 #define U64_BYTES    8
 #define U32_BYTES    4
 
+#define DESC(n, t, g, bits, field, feat)                                                           \
+	{                                                                                          \
+		n, t, g, bits, field, feat                                                         \
+	}
 #define FIELD(f) offsetof(struct gdb_regs, f), sizeof(((struct gdb_regs *)0)->f)
-#define REG(n, t, bits, f)                                                                         \
-	{                                                                                          \
-		n, t, NULL, bits, FIELD(f), GDB_FEAT_CORE                                          \
-	}
-#define SYS(n, f)                                                                                  \
-	{                                                                                          \
-		n, "uint64", GROUP_SYSTEM, 64, FIELD(f), GDB_FEAT_SYS                              \
-	}
-/* x87 state is not shown to the debugger, but GDB rejects an i386/amd64 core feature without
- * these: they read as 0 and writes (G, P) are accepted and ignored. */
-#define X87_ST(n)                                                                                  \
-	{                                                                                          \
-		n, "i387_ext", NULL, 80, 0, 0, GDB_FEAT_CORE                                       \
-	}
-#define X87_CTL(n)                                                                                 \
-	{                                                                                          \
-		n, "int", GROUP_FLOAT, 32, 0, 0, GDB_FEAT_CORE                                     \
-	}
+/* x87 state is not shown, but GDB rejects an i386/amd64 core feature without these registers. */
+#define NO_FIELD	   0, 0 /* reads as 0, writes (G, P) accepted and ignored */
+#define REG(n, t, bits, f) DESC(n, t, NULL, bits, FIELD(f), GDB_FEAT_CORE)
+#define SYS(n, t, f)	   DESC(n, t, GROUP_SYSTEM, 64, FIELD(f), GDB_FEAT_SYS)
+#define SYS64(n, f)	   SYS(n, "uint64", f)
+#define X87_ST(n)	   DESC(n, "i387_ext", NULL, 80, NO_FIELD, GDB_FEAT_CORE)
+#define X87_CTL(n)	   DESC(n, "int", GROUP_FLOAT, 32, NO_FIELD, GDB_FEAT_CORE)
+#define GPR64(n, i)	   REG(n, "int64", 64, gpr[i])
+#define GPR32(n, i)	   REG(n, "int32", 32, gpr[i])
 #define SEGS                                                                                       \
 	REG("cs", "int32", 32, cs), REG("ss", "int32", 32, ss), REG("ds", "int32", 32, ds),        \
 	    REG("es", "int32", 32, es), REG("fs", "int32", 32, fs), REG("gs", "int32", 32, gs)
@@ -41,53 +36,26 @@
 	    X87_ST("st6"), X87_ST("st7"), X87_CTL("fctrl"), X87_CTL("fstat"), X87_CTL("ftag"),     \
 	    X87_CTL("fiseg"), X87_CTL("fioff"), X87_CTL("foseg"), X87_CTL("fooff"), X87_CTL("fop")
 #define SYSREGS                                                                                    \
-	SYS("cr0", cr0), SYS("cr2", cr2), SYS("cr3", cr3), SYS("cr4", cr4), SYS("efer", efer),     \
-	    SYS("dr0", dr[0]), SYS("dr1", dr[1]), SYS("dr2", dr[2]), SYS("dr3", dr[3]),            \
-	    SYS("dr6", dr[6]), SYS("dr7", dr[7])
+	SYS64("cr0", cr0), SYS64("cr2", cr2), SYS64("cr3", cr3), SYS64("cr4", cr4),                \
+	    SYS64("efer", efer), SYS64("dr0", dr[0]), SYS64("dr1", dr[1]), SYS64("dr2", dr[2]),    \
+	    SYS64("dr3", dr[3]), SYS64("dr6", dr[6]), SYS64("dr7", dr[7])
+#define BASES SYS("fs_base", "data_ptr", fs_base), SYS("gs_base", "data_ptr", gs_base)
+/* GDB's amd64 numbering (rip 16, rsp 7, rbp 6) */
+#define GPRS64                                                                                     \
+	GPR64("rax", 0), GPR64("rbx", 1), GPR64("rcx", 2), GPR64("rdx", 3), GPR64("rsi", 4),       \
+	    GPR64("rdi", 5), REG("rbp", "data_ptr", 64, gpr[6]),                                   \
+	    REG("rsp", "data_ptr", 64, gpr[7]), GPR64("r8", 8), GPR64("r9", 9), GPR64("r10", 10),  \
+	    GPR64("r11", 11), GPR64("r12", 12), GPR64("r13", 13), GPR64("r14", 14),                \
+	    GPR64("r15", 15), REG("rip", "code_ptr", 64, rip)
+/* GDB's i386 order differs from amd64's: eax ecx edx ebx esp ebp esi edi. */
+#define GPRS32                                                                                     \
+	GPR32("eax", 0), GPR32("ecx", 2), GPR32("edx", 3), GPR32("ebx", 1),                        \
+	    REG("esp", "data_ptr", 32, gpr[7]), REG("ebp", "data_ptr", 32, gpr[6]),                \
+	    GPR32("esi", 4), GPR32("edi", 5), REG("eip", "code_ptr", 32, rip)
+#define EFLAGS REG("eflags", "i386_eflags", 32, eflags)
 
-/* GDB's amd64 numbering: rip is 16, rsp 7, rbp 6. */
-static const struct gdb_reg_desc regs64[] = {
-    REG("rax", "int64", 64, gpr[0]),
-    REG("rbx", "int64", 64, gpr[1]),
-    REG("rcx", "int64", 64, gpr[2]),
-    REG("rdx", "int64", 64, gpr[3]),
-    REG("rsi", "int64", 64, gpr[4]),
-    REG("rdi", "int64", 64, gpr[5]),
-    REG("rbp", "data_ptr", 64, gpr[6]),
-    REG("rsp", "data_ptr", 64, gpr[7]),
-    REG("r8", "int64", 64, gpr[8]),
-    REG("r9", "int64", 64, gpr[9]),
-    REG("r10", "int64", 64, gpr[10]),
-    REG("r11", "int64", 64, gpr[11]),
-    REG("r12", "int64", 64, gpr[12]),
-    REG("r13", "int64", 64, gpr[13]),
-    REG("r14", "int64", 64, gpr[14]),
-    REG("r15", "int64", 64, gpr[15]),
-    REG("rip", "code_ptr", 64, rip),
-    REG("eflags", "i386_eflags", 32, eflags),
-    SEGS,
-    X87,
-    {"fs_base", "data_ptr", GROUP_SYSTEM, 64, FIELD(fs_base), GDB_FEAT_SYS},
-    {"gs_base", "data_ptr", GROUP_SYSTEM, 64, FIELD(gs_base), GDB_FEAT_SYS},
-    SYSREGS,
-};
-
-/* GDB's i386 numbering differs from the amd64 order: eax ecx edx ebx esp ebp esi edi. */
-static const struct gdb_reg_desc regs32[] = {
-    REG("eax", "int32", 32, gpr[0]),
-    REG("ecx", "int32", 32, gpr[2]),
-    REG("edx", "int32", 32, gpr[3]),
-    REG("ebx", "int32", 32, gpr[1]),
-    REG("esp", "data_ptr", 32, gpr[7]),
-    REG("ebp", "data_ptr", 32, gpr[6]),
-    REG("esi", "int32", 32, gpr[4]),
-    REG("edi", "int32", 32, gpr[5]),
-    REG("eip", "code_ptr", 32, rip),
-    REG("eflags", "i386_eflags", 32, eflags),
-    SEGS,
-    X87,
-    SYSREGS,
-};
+static const struct gdb_reg_desc regs64[] = {GPRS64, EFLAGS, SEGS, X87, BASES, SYSREGS};
+static const struct gdb_reg_desc regs32[] = {GPRS32, EFLAGS, SEGS, X87, SYSREGS};
 
 _Static_assert(sizeof(((struct gdb_regs *)0)->rip) == U64_BYTES, "rip is 64-bit");
 _Static_assert(sizeof(((struct gdb_regs *)0)->cs) == U32_BYTES, "selectors are 32-bit");
@@ -115,15 +83,9 @@ struct xml_out {
 	uint64_t skip, pos;
 };
 
-/* Once the window is full the rest need not even be formatted. */
-static bool full(const struct xml_out *x)
-{
-	return x->n == x->max;
-}
-
 static void emit(struct xml_out *x, const char *s)
 {
-	for (; *s && !full(x); s++, x->pos++)
+	for (; *s && x->n < x->max; s++, x->pos++)
 		if (x->pos >= x->skip)
 			x->out[x->n++] = *s;
 }
@@ -133,8 +95,8 @@ static void __attribute__((format(printf, 2, 3))) emitf(struct xml_out *x, const
 	char line[XML_LINE_MAX];
 	va_list ap;
 
-	if (full(x))
-		return;
+	if (x->n == x->max)
+		return; /* the window is full: the rest need not even be formatted */
 	va_start(ap, fmt);
 	fmt_vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
@@ -150,14 +112,6 @@ static void emit_eflags_type(struct xml_out *x)
 	emit(x, "  </flags>\n");
 }
 
-static void emit_reg(struct xml_out *x, const struct gdb_reg_desc *r)
-{
-	emitf(x, "  <reg name=\"%s\" bitsize=\"%u\" type=\"%s\"", r->name, r->bits, r->type);
-	if (r->group)
-		emitf(x, " group=\"%s\"", r->group);
-	emit(x, "/>\n");
-}
-
 size_t gdb_target_xml(bool is64, uint64_t off, char *out, size_t max)
 {
 	struct xml_out x = {.out = out, .max = max, .skip = off};
@@ -169,17 +123,21 @@ size_t gdb_target_xml(bool is64, uint64_t off, char *out, size_t max)
 		 "<target version=\"1.0\">\n");
 	emitf(&x, "<architecture>%s</architecture>\n<osabi>none</osabi>\n",
 	      is64 ? ARCH_AMD64 : ARCH_I386);
-	for (size_t i = 0; i < count; i++) {
-		if (regs[i].feature != feature) {
+	for (const struct gdb_reg_desc *r = regs; r < regs + count; r++) {
+		if (r->feature != feature) {
 			if (feature >= 0)
 				emit(&x, "</feature>\n");
-			feature = regs[i].feature;
+			feature = r->feature;
 			emitf(&x, "<feature name=\"%s\">\n",
 			      feature == GDB_FEAT_CORE ? FEAT_CORE : FEAT_SYS);
 			if (feature == GDB_FEAT_CORE)
 				emit_eflags_type(&x);
 		}
-		emit_reg(&x, &regs[i]);
+		emitf(&x, "  <reg name=\"%s\" bitsize=\"%u\" type=\"%s\"", r->name, r->bits,
+		      r->type);
+		if (r->group)
+			emitf(&x, " group=\"%s\"", r->group);
+		emit(&x, "/>\n");
 	}
 	emit(&x, "</feature>\n</target>\n");
 	return x.n;
