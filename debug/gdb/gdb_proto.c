@@ -29,7 +29,7 @@ void gdb_proto_reset(struct gdb_proto *p)
 
 void gdb_proto_init(struct gdb_proto *p, const struct gdb_io *io)
 {
-	memset(p, 0, sizeof(*p)); /* the reset state is all zero */
+	memset(p, 0, sizeof(*p)); /* the reset state */
 	p->io = *io;
 }
 
@@ -60,25 +60,17 @@ static void put_raw(struct gdb_proto *p, const char *buf, size_t len)
 		p->io.putc(p->io.ctx, buf[i]);
 }
 
-static void put_byte(struct gdb_proto *p, char c)
-{
-	put_raw(p, &c, 1);
-}
-
-/* Run-length encoding of replies (gdb manual, "Overview"): "X*c" stands for X and c - 29 more
- * X's. It pays from 3 repeats on; the count character must be printable (at most '~') and never
- * '#' or '$', so 6 and 7 repeats say 5. gdb expands it in every reply before undoing '}'
- * escapes, and '*' never appears raw in a payload (binary data escapes it). */
+/* Replies are run-length encoded (gdb manual, "Overview"): "X*c" is X and c - 29 more X's; the
+ * count must be printable, never '#' or '$' (6 and 7 say 5). Binary data escapes a raw '*'. */
 #define RLE_MARK_MIN 3
 #define RLE_BIAS     29
 #define RLE_MAX	     ('~' - RLE_BIAS)
 #define TX_CHUNK     64 /* bytes handed to io.write at a time */
 
-/* How many more copies of tx[i] follow it that one count can stand for (0: not worth it). */
+/* How many copies following tx[i] one count can stand for (0: not worth it). */
 static size_t rle_repeats(const struct gdb_proto *p, size_t i)
 {
 	size_t n = 0;
-
 	while (i + 1 + n < p->tx_len && n < RLE_MAX && p->tx[i + 1 + n] == p->tx[i])
 		n++;
 	if (n < RLE_MARK_MIN)
@@ -104,16 +96,13 @@ static void tx_put(struct gdb_proto *p, struct tx_buf *t, char c)
 	t->sum = (uint8_t)(t->sum + (uint8_t)c);
 }
 
-/* $payload#cs, run-length encoded, in chunks: one io.write per TX_CHUNK bytes. tx keeps the
- * payload as built, for a retransmit. */
+/* $payload#cs, one io.write per TX_CHUNK bytes; tx keeps the payload as built, for a resend. */
 static void transmit(struct gdb_proto *p)
 {
 	struct tx_buf t = {.b = {PKT_START}, .n = 1};
 	uint8_t sum;
-
 	for (size_t i = 0; i < p->tx_len;) {
 		size_t rep = rle_repeats(p, i);
-
 		tx_put(p, &t, p->tx[i]);
 		if (rep) {
 			tx_put(p, &t, RLE_MARK);
@@ -128,10 +117,10 @@ static void transmit(struct gdb_proto *p)
 	put_raw(p, t.b, t.n);
 }
 
-static void nak(struct gdb_proto *p)
+static void ack(struct gdb_proto *p, char c)
 {
 	if (!p->no_ack)
-		put_byte(p, NAK);
+		put_raw(p, &c, 1);
 }
 
 static void start_packet(struct gdb_proto *p)
@@ -167,10 +156,9 @@ static enum gdb_event idle_byte(struct gdb_proto *p, uint8_t ch)
 static enum gdb_event packet_done(struct gdb_proto *p)
 {
 	uint8_t csum;
-
 	p->rx_state = GDB_RX_IDLE;
 	if (p->rx_oversize || !gdb_hex_decode(p->rx_csum, &csum, 1) || csum != p->rx_sum) {
-		nak(p); /* oversize (whatever its checksum) or a bad checksum: act on nothing */
+		ack(p, NAK); /* act on nothing */
 		return GDB_EV_NONE;
 	}
 	p->rx[p->rx_len] = '\0';
@@ -178,8 +166,7 @@ static enum gdb_event packet_done(struct gdb_proto *p)
 	/* qSupported opens every connection: a previous session's no-ack mode must not stick. */
 	if (p->no_ack && gdb_starts(p->rx, QSUPPORTED))
 		p->no_ack = false;
-	if (!p->no_ack)
-		put_byte(p, ACK);
+	ack(p, ACK);
 	return GDB_EV_PACKET;
 }
 
@@ -202,7 +189,7 @@ enum gdb_event gdb_proto_feed(struct gdb_proto *p, int c)
 	case GDB_RX_DATA:
 		if (ch == PKT_START) {
 			if (p->rx_oversize)
-				nak(p);
+				ack(p, NAK);
 			start_packet(p); /* the previous one was cut short: resync here */
 		} else if (ch == PKT_END) {
 			p->rx_state = GDB_RX_CSUM_HI;
@@ -235,11 +222,9 @@ enum gdb_event gdb_proto_poll(struct gdb_proto *p)
 static void wait_ack(struct gdb_proto *p)
 {
 	unsigned idle = 0;
-
 	while (p->ack_pending && !p->no_ack && !p->closed && p->rx_state == GDB_RX_IDLE &&
 	       idle < GDB_ACK_WAIT_POLLS) {
 		int c = p->io.getc(p->io.ctx);
-
 		if (c == GDB_IO_NONE) {
 			idle++;
 			p->idle_polls++;
@@ -277,7 +262,6 @@ void gdb_proto_putf(struct gdb_proto *p, const char *fmt, ...)
 	size_t room = GDB_PKT_MAX - p->tx_len;
 	va_list ap;
 	int n;
-
 	va_start(ap, fmt);
 	n = fmt_vsnprintf(p->tx + p->tx_len, room + 1, fmt, ap);
 	va_end(ap);
@@ -292,7 +276,6 @@ void gdb_proto_putf(struct gdb_proto *p, const char *fmt, ...)
 void gdb_proto_put_hex(struct gdb_proto *p, const void *buf, size_t len)
 {
 	const uint8_t *b = buf;
-
 	for (size_t i = 0; i < len; i++) {
 		gdb_proto_putc(p, HEX_DIGITS[b[i] >> NIBBLE_BITS]);
 		gdb_proto_putc(p, HEX_DIGITS[b[i] & NIBBLE_MASK]);
@@ -302,10 +285,8 @@ void gdb_proto_put_hex(struct gdb_proto *p, const void *buf, size_t len)
 void gdb_proto_put_bin(struct gdb_proto *p, const void *buf, size_t len)
 {
 	const uint8_t *b = buf;
-
 	for (size_t i = 0; i < len; i++) {
 		uint8_t c = b[i];
-
 		if (c == PKT_START || c == PKT_END || c == GDB_ESCAPE || c == RLE_MARK) {
 			gdb_proto_putc(p, GDB_ESCAPE);
 			c ^= GDB_ESCAPE_XOR;
@@ -337,7 +318,6 @@ bool gdb_parse_hex(const char **s, uint64_t *v)
 	uint64_t val = 0;
 	unsigned n = 0;
 	int d;
-
 	while ((d = gdb_hex_val((unsigned char)*c)) >= 0) {
 		if (++n > U64_HEX_MAX)
 			return false;
@@ -356,7 +336,6 @@ bool gdb_hex_decode(const char *hex, uint8_t *out, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		int hi = gdb_hex_val((unsigned char)hex[2 * i]);
 		int lo = hi < 0 ? -1 : gdb_hex_val((unsigned char)hex[2 * i + 1]);
-
 		if (lo < 0)
 			return false;
 		out[i] = (uint8_t)(hi << NIBBLE_BITS | lo);
@@ -367,10 +346,8 @@ bool gdb_hex_decode(const char *hex, uint8_t *out, size_t len)
 bool gdb_unescape(const char *in, size_t inlen, uint8_t *out, size_t max, size_t *outlen)
 {
 	size_t n = 0;
-
 	for (size_t i = 0; i < inlen; i++) {
 		uint8_t c = (uint8_t)in[i];
-
 		if (c == GDB_ESCAPE) {
 			if (++i >= inlen)
 				return false;

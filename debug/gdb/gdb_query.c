@@ -20,10 +20,8 @@
 void gdb_send_console(struct gdb_stub *s, const char *text)
 {
 	size_t left = strlen(text);
-
 	while (left) {
 		size_t n = left < CONSOLE_CHUNK ? left : CONSOLE_CHUNK;
-
 		gdb_proto_begin(&s->proto);
 		gdb_proto_putc(&s->proto, 'O');
 		gdb_proto_put_hex(&s->proto, text, n);
@@ -40,7 +38,6 @@ static const char *query_supported(struct gdb_stub *s, const char *feat)
 	s->gdb_swbreak = s->gdb_hwbreak = false;
 	while (*feat++) { /* past the ':' or ';' before each feature */
 		size_t n = 0;
-
 		while (feat[n] && feat[n] != SEP)
 			n++;
 		s->gdb_swbreak |= n == strlen(FEAT_SWBREAK) && gdb_starts(feat, FEAT_SWBREAK);
@@ -58,7 +55,6 @@ static const char *query_xfer(struct gdb_stub *s, const char *arg)
 	uint64_t off, len;
 	size_t n, chunk;
 	bool more;
-
 	if (!gdb_parse_hex(&arg, &off) || *arg++ != ',' || !gdb_parse_hex(&arg, &len) || *arg)
 		return GDB_E_XFER;
 	chunk = len < XFER_CHUNK ? (size_t)len : XFER_CHUNK;
@@ -75,7 +71,6 @@ static const char *query_rcmd(struct gdb_stub *s, const char *hex)
 {
 	size_t n = strlen(hex) / 2;
 	int rc;
-
 	if (!s->tgt.monitor)
 		return "";
 	if (strlen(hex) % 2 || n >= GDB_MEM_MAX || !gdb_hex_decode(hex, s->mem, n))

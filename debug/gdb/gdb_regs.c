@@ -16,7 +16,6 @@ static size_t reg_bytes(const struct gdb_reg_desc *d)
 static void reg_get(const struct gdb_regs *r, const struct gdb_reg_desc *d, uint8_t *val)
 {
 	size_t n = reg_bytes(d);
-
 	memset(val, 0, n);
 	memcpy(val, (const uint8_t *)r + d->off, d->size < n ? d->size : n);
 }
@@ -25,7 +24,6 @@ static void reg_get(const struct gdb_regs *r, const struct gdb_reg_desc *d, uint
 static void reg_set(struct gdb_regs *r, const struct gdb_reg_desc *d, const uint8_t *val)
 {
 	size_t n = reg_bytes(d);
-
 	memcpy((uint8_t *)r + d->off, val, d->size < n ? d->size : n);
 }
 
@@ -34,7 +32,6 @@ void gdb_put_reg(struct gdb_stub *s, const struct gdb_regs *r, unsigned regno)
 	size_t count;
 	const struct gdb_reg_desc *regs = gdb_reg_table(s->is64, &count);
 	uint8_t val[GDB_REG_BYTES_MAX];
-
 	if (regno >= count)
 		return;
 	reg_get(r, &regs[regno], val);
@@ -45,7 +42,6 @@ const char *gdb_cmd_read_regs(struct gdb_stub *s)
 {
 	struct gdb_regs r;
 	size_t count;
-
 	if (s->tgt.get_regs(s->tgt.ctx, &r) != 0)
 		return GDB_E_TARGET;
 	(void)gdb_reg_table(s->is64, &count);
@@ -62,7 +58,6 @@ const char *gdb_cmd_write_regs(struct gdb_stub *s, const char *hex, size_t len)
 	const struct gdb_reg_desc *regs = gdb_reg_table(s->is64, &count);
 	uint8_t val[GDB_REG_BYTES_MAX];
 	struct gdb_regs r;
-
 	for (size_t i = 0; i < count; i++)
 		total += reg_bytes(&regs[i]);
 	if (len != 2 * total)
@@ -71,7 +66,6 @@ const char *gdb_cmd_write_regs(struct gdb_stub *s, const char *hex, size_t len)
 		return GDB_E_TARGET;
 	for (size_t i = 0; i < count; i++) {
 		size_t n = reg_bytes(&regs[i]);
-
 		if (!gdb_hex_decode(hex, val, n))
 			return GDB_E_INVAL;
 		reg_set(&r, &regs[i], val);
@@ -86,7 +80,6 @@ static const struct gdb_reg_desc *parse_regno(struct gdb_stub *s, const char **a
 	size_t count;
 	const struct gdb_reg_desc *regs = gdb_reg_table(s->is64, &count);
 	uint64_t n;
-
 	if (!gdb_parse_hex(arg, &n) || n >= count)
 		return NULL;
 	return &regs[n];
@@ -97,7 +90,6 @@ const char *gdb_cmd_read_reg(struct gdb_stub *s, const char *arg)
 	const struct gdb_reg_desc *d = parse_regno(s, &arg);
 	uint8_t val[GDB_REG_BYTES_MAX];
 	struct gdb_regs r;
-
 	if (!d || *arg)
 		return GDB_E_INVAL;
 	if (s->tgt.get_regs(s->tgt.ctx, &r) != 0)
@@ -114,7 +106,6 @@ const char *gdb_cmd_write_reg(struct gdb_stub *s, const char *arg)
 	const struct gdb_reg_desc *d = parse_regno(s, &arg);
 	uint8_t val[GDB_REG_BYTES_MAX];
 	struct gdb_regs r;
-
 	if (!d || *arg++ != '=' || strlen(arg) != 2 * reg_bytes(d) ||
 	    !gdb_hex_decode(arg, val, reg_bytes(d)))
 		return GDB_E_INVAL;

@@ -35,7 +35,6 @@ static void put_reason(struct gdb_stub *s)
 {
 	static const char *const watch[] = {
 	    [GDB_STOP_WATCH] = "watch", [GDB_STOP_RWATCH] = "rwatch", [GDB_STOP_AWATCH] = "awatch"};
-
 	/* swbreak and hwbreak only to a gdb that asked for them in qSupported */
 	if (s->stop_kind == GDB_STOP_SIGTRAP_SW && s->gdb_swbreak)
 		gdb_proto_puts(&s->proto, "swbreak:;");
@@ -56,7 +55,6 @@ static void send_stop_reply(struct gdb_stub *s)
 		  : s->stop_kind == GDB_STOP_FAULT   ? SIG_SEGV
 						     : SIG_TRAP;
 	struct gdb_regs r;
-
 	gdb_proto_begin(&s->proto);
 	gdb_proto_putf(&s->proto, "T%02x", sig);
 	put_reason(s);
@@ -79,37 +77,28 @@ static enum gdb_action reply(struct gdb_stub *s, const char *r)
 	return GDB_ACT_NONE;
 }
 
-static bool set_pc(struct gdb_stub *s, uint64_t pc)
-{
-	struct gdb_regs r;
-
-	if (s->tgt.get_regs(s->tgt.ctx, &r) != 0)
-		return false;
-	r.rip = pc;
-	return s->tgt.set_regs(s->tgt.ctx, &r) == 0;
-}
-
 /* c [addr], s [addr], C sig[;addr], S sig[;addr]. */
 static enum gdb_action resume(struct gdb_stub *s, const char *pkt, int *signal)
 {
 	bool step = pkt[0] == 's' || pkt[0] == 'S';
 	const char *arg = pkt + 1;
 	uint64_t sig = 0, addr;
-
+	struct gdb_regs r;
 	if ((pkt[0] == 'C' || pkt[0] == 'S') &&
 	    (!gdb_parse_hex(&arg, &sig) || sig > SIG_MAX || (*arg && *arg++ != SEP) ||
 	     (arg[-1] == SEP && !*arg)))
-		goto bad;
+		return reply(s, GDB_E_INVAL);
 	if (*arg) {
 		if (!gdb_parse_hex(&arg, &addr) || *arg)
-			goto bad;
-		if (!set_pc(s, addr))
+			return reply(s, GDB_E_INVAL);
+		if (s->tgt.get_regs(s->tgt.ctx, &r) != 0)
+			return reply(s, GDB_E_TARGET);
+		r.rip = addr;
+		if (s->tgt.set_regs(s->tgt.ctx, &r) != 0)
 			return reply(s, GDB_E_TARGET);
 	}
 	*signal = (int)sig;
 	return step ? GDB_ACT_STEP : GDB_ACT_CONTINUE;
-bad:
-	return reply(s, GDB_E_INVAL);
 }
 
 /* vCont;action[:thread]...: one thread, so the first action for thread 1 (or all) wins. */
@@ -240,8 +229,8 @@ enum gdb_action gdb_stopped(struct gdb_stub *s, const struct gdb_stop *why, int 
 		}
 	}
 	s->resumed = act == GDB_ACT_CONTINUE || act == GDB_ACT_STEP;
-	/* gdb shows O packets while it waits for a stop: the first resume of a session is the
-	 * earliest place for what the user must know (Ctrl-C that cannot work, say). */
+	/* gdb shows O packets only while it waits for a stop: the first resume is the earliest
+	 * place for what the user must know (Ctrl-C that cannot work, say). */
 	if (s->resumed && s->notice && !s->notice_told) {
 		gdb_send_console(s, s->notice);
 		s->notice_told = true;
@@ -263,7 +252,6 @@ bool gdb_poll_interrupt(struct gdb_stub *s)
 {
 	for (unsigned i = 0; i < POLL_MAX; i++) {
 		int c = s->proto.io.getc(s->proto.io.ctx);
-
 		if (c == GDB_IO_NONE)
 			return false;
 		if (c == GDB_IO_CLOSED) {

@@ -94,7 +94,6 @@ static void __attribute__((format(printf, 2, 3))) emitf(struct xml_out *x, const
 {
 	char line[XML_LINE_MAX];
 	va_list ap;
-
 	if (x->n == x->max)
 		return; /* the window is full: the rest need not even be formatted */
 	va_start(ap, fmt);
