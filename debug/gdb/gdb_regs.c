@@ -13,11 +13,11 @@ static size_t reg_bytes(const struct gdb_reg_desc *d)
 }
 
 /* Narrower registers (i386 eax as gpr[0]) see the low bytes; wider ones (st0) pad with 0. */
-static void reg_get(const struct gdb_regs *r, const struct gdb_reg_desc *d, uint8_t *val)
+static void put_reg(struct gdb_stub *s, const struct gdb_regs *r, const struct gdb_reg_desc *d)
 {
-	size_t n = reg_bytes(d);
-	memset(val, 0, n);
-	memcpy(val, (const uint8_t *)r + d->off, d->size < n ? d->size : n);
+	uint8_t val[GDB_REG_BYTES_MAX] = {0};
+	memcpy(val, (const uint8_t *)r + d->off, d->size < reg_bytes(d) ? d->size : reg_bytes(d));
+	gdb_proto_put_hex(&s->proto, val, reg_bytes(d));
 }
 
 /* Writes replace only the bytes the register covers: an i386 write keeps the upper half. */
@@ -31,11 +31,8 @@ void gdb_put_reg(struct gdb_stub *s, const struct gdb_regs *r, unsigned regno)
 {
 	size_t count;
 	const struct gdb_reg_desc *regs = gdb_reg_table(s->is64, &count);
-	uint8_t val[GDB_REG_BYTES_MAX];
-	if (regno >= count)
-		return;
-	reg_get(r, &regs[regno], val);
-	gdb_proto_put_hex(&s->proto, val, reg_bytes(&regs[regno]));
+	if (regno < count)
+		put_reg(s, r, &regs[regno]);
 }
 
 const char *gdb_cmd_read_regs(struct gdb_stub *s)
@@ -88,15 +85,13 @@ static const struct gdb_reg_desc *parse_regno(struct gdb_stub *s, const char **a
 const char *gdb_cmd_read_reg(struct gdb_stub *s, const char *arg)
 {
 	const struct gdb_reg_desc *d = parse_regno(s, &arg);
-	uint8_t val[GDB_REG_BYTES_MAX];
 	struct gdb_regs r;
 	if (!d || *arg)
 		return GDB_E_INVAL;
 	if (s->tgt.get_regs(s->tgt.ctx, &r) != 0)
 		return GDB_E_TARGET;
-	reg_get(&r, d, val);
 	gdb_proto_begin(&s->proto);
-	gdb_proto_put_hex(&s->proto, val, reg_bytes(d));
+	put_reg(s, &r, d);
 	gdb_proto_end(&s->proto);
 	return NULL;
 }
