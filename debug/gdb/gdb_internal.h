@@ -24,8 +24,7 @@
 enum gdb_feature { GDB_FEAT_CORE, GDB_FEAT_SYS };
 
 struct gdb_reg_desc {
-	const char *name;
-	const char *type;
+	const char *name, *type;
 	const char *group; /* NULL: the default group */
 	uint16_t bits;	   /* width in g/p packets and target.xml */
 	uint16_t off;	   /* offset of the backing field in struct gdb_regs */

@@ -19,12 +19,8 @@
 void gdb_proto_reset(struct gdb_proto *p)
 {
 	p->rx_state = GDB_RX_IDLE;
-	p->no_ack = false;
-	p->ack_pending = false;
-	p->closed = false;
-	p->tx_overflow = false;
-	p->rx_len = 0;
-	p->tx_len = 0;
+	p->no_ack = p->ack_pending = p->closed = p->tx_overflow = false;
+	p->rx_len = p->tx_len = 0;
 }
 
 void gdb_proto_init(struct gdb_proto *p, const struct gdb_io *io)
@@ -52,12 +48,11 @@ bool gdb_starts(const char *s, const char *prefix)
 static void put_raw(struct gdb_proto *p, const char *buf, size_t len)
 {
 	p->tx_bytes += len;
-	if (p->io.write) {
+	if (p->io.write)
 		p->io.write(p->io.ctx, buf, len);
-		return;
-	}
-	for (size_t i = 0; i < len; i++)
-		p->io.putc(p->io.ctx, buf[i]);
+	else
+		for (size_t i = 0; i < len; i++)
+			p->io.putc(p->io.ctx, buf[i]);
 }
 
 /* Replies are run-length encoded (gdb manual, "Overview"): "X*c" is X and c - 29 more X's; the
@@ -225,13 +220,8 @@ static void wait_ack(struct gdb_proto *p)
 	while (p->ack_pending && !p->no_ack && !p->closed && p->rx_state == GDB_RX_IDLE &&
 	       idle < GDB_ACK_WAIT_POLLS) {
 		int c = p->io.getc(p->io.ctx);
-		if (c == GDB_IO_NONE) {
-			idle++;
-			p->idle_polls++;
-			continue;
-		}
-		idle = 0;
-		(void)gdb_proto_feed(p, c); /* a Ctrl-C here means nothing: the guest is stopped */
+		idle = c == GDB_IO_NONE ? idle + 1 : 0;
+		(void)gdb_proto_feed(p, c); /* counts empty polls; Ctrl-C: the guest is stopped */
 	}
 	p->ack_pending = false;
 }

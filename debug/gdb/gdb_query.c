@@ -16,7 +16,6 @@
 #define FEAT_HWBREAK "hwbreak+"
 #define SEP	     ';'
 
-/* Text as console output: O packets of hex. */
 void gdb_send_console(struct gdb_stub *s, const char *text)
 {
 	size_t left = strlen(text);
