@@ -77,9 +77,7 @@ static const struct gdb_reg_desc *parse_regno(struct gdb_stub *s, const char **a
 	size_t count;
 	const struct gdb_reg_desc *regs = gdb_reg_table(s->is64, &count);
 	uint64_t n;
-	if (!gdb_parse_hex(arg, &n) || n >= count)
-		return NULL;
-	return &regs[n];
+	return gdb_parse_hex(arg, &n) && n < count ? &regs[n] : NULL;
 }
 
 const char *gdb_cmd_read_reg(struct gdb_stub *s, const char *arg)

@@ -66,15 +66,11 @@ const struct gdb_reg_desc *gdb_reg_table(bool is64, size_t *count)
 	return is64 ? regs64 : regs32;
 }
 
-/* The eflags bits GDB shows by name. */
-static const struct {
-	const char *name;
-	unsigned bit;
-} eflags_bits[] = {
-    {"CF", 0},	{"", 1},    {"PF", 2},	 {"AF", 4},   {"ZF", 6},  {"SF", 7},
-    {"TF", 8},	{"IF", 9},  {"DF", 10},	 {"OF", 11},  {"NT", 14}, {"RF", 16},
-    {"VM", 17}, {"AC", 18}, {"VIF", 19}, {"VIP", 20}, {"ID", 21},
-};
+/* The eflags bits GDB shows, by bit number (NULL: not shown). */
+static const char *const eflags_bits[] = {
+    [0] = "CF",	 [1] = "",    [2] = "PF",   [4] = "AF",	  [6] = "ZF",  [7] = "SF",
+    [8] = "TF",	 [9] = "IF",  [10] = "DF",  [11] = "OF",  [14] = "NT", [16] = "RF",
+    [17] = "VM", [18] = "AC", [19] = "VIF", [20] = "VIP", [21] = "ID"};
 
 /* Streams the description, keeping only the window [skip, skip + max). */
 struct xml_out {
@@ -105,9 +101,10 @@ static void __attribute__((format(printf, 2, 3))) emitf(struct xml_out *x, const
 static void emit_eflags_type(struct xml_out *x)
 {
 	emit(x, "  <flags id=\"i386_eflags\" size=\"4\">\n");
-	for (size_t i = 0; i < sizeof(eflags_bits) / sizeof(eflags_bits[0]); i++)
-		emitf(x, "    <field name=\"%s\" start=\"%u\" end=\"%u\"/>\n", eflags_bits[i].name,
-		      eflags_bits[i].bit, eflags_bits[i].bit);
+	for (unsigned bit = 0; bit < sizeof(eflags_bits) / sizeof(eflags_bits[0]); bit++)
+		if (eflags_bits[bit])
+			emitf(x, "    <field name=\"%s\" start=\"%u\" end=\"%u\"/>\n",
+			      eflags_bits[bit], bit, bit);
 	emit(x, "  </flags>\n");
 }
 
