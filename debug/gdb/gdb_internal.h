@@ -38,14 +38,8 @@ const struct gdb_reg_desc *gdb_reg_table(bool is64, size_t *count);
 /* Copy [off, off + max) of the description into out; returns the bytes copied. */
 size_t gdb_target_xml(bool is64, uint64_t off, char *out, size_t max);
 
-/* gdb_target_xml.c: is the guest in long mode (the description to use for a new session)? */
-bool gdb_sample_is64(const struct gdb_stub *s);
-
 /* The commands return the reply to send, or NULL when they sent a packet themselves.
- * gdb_query.c: every q packet; text to gdb's console as O packets. */
-const char *gdb_query(struct gdb_stub *s, const char *pkt);
-void gdb_send_console(struct gdb_stub *s, const char *text);
-/* gdb_regs.c: g G p P, and one register for the stop reply. */
+ * gdb_regs.c: g G p P, and one register for the stop reply. */
 const char *gdb_cmd_read_regs(struct gdb_stub *s);
 const char *gdb_cmd_write_regs(struct gdb_stub *s, const char *hex, size_t len);
 const char *gdb_cmd_read_reg(struct gdb_stub *s, const char *arg);

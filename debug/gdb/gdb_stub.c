@@ -1,4 +1,4 @@
-/* gdb_stub.c - the GDB stub's session: stop replies, the packet loop, resumes, detach. */
+/* gdb_stub.c - the GDB stub's session: stop replies, the packet loop, q packets, resumes. */
 #include "core/hw/string.h"
 #include "gdb_internal.h"
 
@@ -13,6 +13,18 @@
 #define V_CONT	      "vCont;"
 #define SEP	      ';'
 #define SEP_THREAD    ':'
+#define CONSOLE_CHUNK ((GDB_PKT_MAX - 1) / 2)
+#define XFER_CHUNK    ((GDB_PKT_MAX - 1) / 2) /* escaping may double every byte */
+#define SUPPORTED                                                                                  \
+	"PacketSize=" GDB_PKT_MAX_STR ";qXfer:features:read+;swbreak+;hwbreak+;QStartNoAckMode+;"  \
+	"vContSupported+"
+#define Q_SUPPORTED  "qSupported"
+#define Q_XFER	     "qXfer:features:read:"
+#define Q_XFER_XML   Q_XFER "target.xml:"
+#define Q_RCMD	     "qRcmd,"
+#define Q_ATTACHED   "qAttached"
+#define FEAT_SWBREAK "swbreak+"
+#define FEAT_HWBREAK "hwbreak+"
 
 void gdb_init(struct gdb_stub *s, const struct gdb_io *io, const struct gdb_target *t)
 {
@@ -21,6 +33,12 @@ void gdb_init(struct gdb_stub *s, const struct gdb_io *io, const struct gdb_targ
 	gdb_proto_init(&s->proto, io);
 	s->is64 = true; /* sampled again at the first stop, with the guest set up */
 	s->stop_kind = GDB_STOP_INITIAL;
+}
+
+/* Is the guest in long mode (the description to use for a new session)? */
+static bool sample_is64(const struct gdb_stub *s)
+{
+	return !s->tgt.is_64bit || s->tgt.is_64bit(s->tgt.ctx);
 }
 
 static void end_session(struct gdb_stub *s)
@@ -143,6 +161,94 @@ static enum gdb_action detach(struct gdb_stub *s, bool kill)
 	return kill ? GDB_ACT_KILL : GDB_ACT_DETACH;
 }
 
+static void send_console(struct gdb_stub *s, const char *text)
+{
+	size_t left = strlen(text);
+	while (left) {
+		size_t n = left < CONSOLE_CHUNK ? left : CONSOLE_CHUNK;
+		gdb_proto_begin(&s->proto);
+		gdb_proto_putc(&s->proto, 'O');
+		gdb_proto_put_hex(&s->proto, text, n);
+		gdb_proto_end(&s->proto);
+		text += n;
+		left -= n;
+	}
+}
+
+/* qSupported[:feature;...]: a new connection; gdb reads target.xml next, so choose it now. */
+static const char *query_supported(struct gdb_stub *s, const char *feat)
+{
+	s->is64 = sample_is64(s);
+	s->gdb_swbreak = s->gdb_hwbreak = false;
+	while (*feat++) { /* past the ':' or ';' before each feature */
+		size_t n = 0;
+		while (feat[n] && feat[n] != SEP)
+			n++;
+		s->gdb_swbreak |= n == strlen(FEAT_SWBREAK) && gdb_starts(feat, FEAT_SWBREAK);
+		s->gdb_hwbreak |= n == strlen(FEAT_HWBREAK) && gdb_starts(feat, FEAT_HWBREAK);
+		feat += n;
+	}
+	return SUPPORTED;
+}
+
+/* One more byte than the chunk is asked for: if it comes, the chunk is not the last. */
+_Static_assert(XFER_CHUNK + 1 <= GDB_MEM_MAX, "target.xml chunk fits the scratch buffer");
+
+static const char *query_xfer(struct gdb_stub *s, const char *arg)
+{
+	uint64_t off, len;
+	size_t n, chunk;
+	bool more;
+	if (!gdb_parse_hex(&arg, &off) || *arg++ != ',' || !gdb_parse_hex(&arg, &len) || *arg)
+		return GDB_E_XFER;
+	chunk = len < XFER_CHUNK ? (size_t)len : XFER_CHUNK;
+	n = gdb_target_xml(s->is64, off, (char *)s->mem, chunk + 1);
+	more = n > chunk;
+	gdb_proto_begin(&s->proto);
+	gdb_proto_putc(&s->proto, more ? 'm' : 'l');
+	gdb_proto_put_bin(&s->proto, s->mem, more ? chunk : n);
+	gdb_proto_end(&s->proto);
+	return NULL;
+}
+
+static const char *query_rcmd(struct gdb_stub *s, const char *hex)
+{
+	size_t n = strlen(hex) / 2;
+	int rc;
+	if (!s->tgt.monitor)
+		return "";
+	if (strlen(hex) % 2 || n >= GDB_MEM_MAX || !gdb_hex_decode(hex, s->mem, n))
+		return GDB_E_INVAL;
+	s->mem[n] = '\0';
+	s->mon[0] = '\0';
+	rc = s->tgt.monitor(s->tgt.ctx, (const char *)s->mem, s->mon, sizeof(s->mon));
+	s->mon[sizeof(s->mon) - 1] = '\0';
+	/* Text is shown even for an unknown command: gdb itself only says "Protocol error". */
+	send_console(s, s->mon);
+	return rc < 0 ? GDB_E_MONITOR : GDB_OK;
+}
+
+static const char *query(struct gdb_stub *s, const char *pkt)
+{
+	if (strcmp(pkt, Q_SUPPORTED) == 0 || gdb_starts(pkt, Q_SUPPORTED ":"))
+		return query_supported(s, pkt + strlen(Q_SUPPORTED));
+	if (gdb_starts(pkt, Q_XFER_XML))
+		return query_xfer(s, pkt + strlen(Q_XFER_XML));
+	if (gdb_starts(pkt, Q_XFER))
+		return GDB_E_XFER; /* another annex */
+	if (gdb_starts(pkt, Q_RCMD))
+		return query_rcmd(s, pkt + strlen(Q_RCMD));
+	if (strcmp(pkt, Q_ATTACHED) == 0 || gdb_starts(pkt, Q_ATTACHED ":"))
+		return "1";
+	if (strcmp(pkt, "qC") == 0)
+		return "QC1";
+	if (strcmp(pkt, "qfThreadInfo") == 0)
+		return "m1";
+	if (strcmp(pkt, "qsThreadInfo") == 0)
+		return "l";
+	return "";
+}
+
 static enum gdb_action dispatch(struct gdb_stub *s, int *signal)
 {
 	const char *pkt = s->proto.rx;
@@ -182,7 +288,7 @@ static enum gdb_action dispatch(struct gdb_stub *s, int *signal)
 	case 'T':
 		return reply(s, strcmp(pkt + 1, "1") == 0 ? GDB_OK : GDB_E_INVAL);
 	case 'q':
-		return reply(s, gdb_query(s, pkt));
+		return reply(s, query(s, pkt));
 	case 'Q':
 		if (strcmp(pkt, "QStartNoAckMode") != 0)
 			return reply(s, "");
@@ -207,10 +313,10 @@ enum gdb_action gdb_stopped(struct gdb_stub *s, const struct gdb_stop *why, int 
 	s->stop_kind = why->kind;
 	s->stop_addr = why->addr;
 	if (!s->attached)
-		s->is64 = gdb_sample_is64(s);
+		s->is64 = sample_is64(s);
 	if (s->resumed) { /* gdb is waiting for this stop; otherwise it asks with '?' */
 		if (why->why)
-			gdb_send_console(s, why->why);
+			send_console(s, why->why);
 		send_stop_reply(s);
 		s->resumed = false;
 	}
@@ -232,7 +338,7 @@ enum gdb_action gdb_stopped(struct gdb_stub *s, const struct gdb_stop *why, int 
 	/* gdb shows O packets only while it waits for a stop: the first resume is the earliest
 	 * place for what the user must know (Ctrl-C that cannot work, say). */
 	if (s->resumed && s->notice && !s->notice_told) {
-		gdb_send_console(s, s->notice);
+		send_console(s, s->notice);
 		s->notice_told = true;
 	}
 	return act;
