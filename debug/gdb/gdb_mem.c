@@ -111,7 +111,7 @@ static const char *insert_sw(struct gdb_stub *s, uint64_t addr)
 {
 	const uint8_t int3 = INT3_OPCODE;
 	struct gdb_sw_bp *bp = NULL;
-	uint8_t orig;
+	uint8_t orig = 0;
 
 	if (find_sw(s, addr))
 		return GDB_OK; /* already there: its saved byte is the guest's, keep it */
@@ -123,13 +123,12 @@ static const char *insert_sw(struct gdb_stub *s, uint64_t addr)
 	if (s->tgt.set_sw_bp) {
 		if (s->tgt.set_sw_bp(s->tgt.ctx, addr) != 0)
 			return GDB_E_NOSPC;
-		*bp = (struct gdb_sw_bp){.addr = addr, .used = true, .hidden = true};
-		return GDB_OK;
-	}
-	if (s->tgt.read_mem(s->tgt.ctx, addr, &orig, 1) != 0 ||
-	    s->tgt.write_mem(s->tgt.ctx, addr, &int3, 1) != 0)
+	} else if (s->tgt.read_mem(s->tgt.ctx, addr, &orig, 1) != 0 ||
+		   s->tgt.write_mem(s->tgt.ctx, addr, &int3, 1) != 0) {
 		return GDB_E_FAULT;
-	*bp = (struct gdb_sw_bp){.addr = addr, .orig = orig, .used = true};
+	}
+	*bp = (struct gdb_sw_bp){
+	    .addr = addr, .orig = orig, .used = true, .hidden = s->tgt.set_sw_bp != NULL};
 	return GDB_OK;
 }
 

@@ -128,24 +128,15 @@ static void start_packet(struct gdb_proto *p)
 
 static enum gdb_event idle_byte(struct gdb_proto *p, uint8_t ch)
 {
-	switch (ch) {
-	case PKT_START:
+	if (ch == PKT_START)
 		start_packet(p);
-		break;
-	case ACK:
+	else if (ch == ACK)
 		p->ack_pending = false;
-		break;
-	case NAK:
-		/* Only a packet still waiting for its ack is resent; any other '-' is stray. */
-		if (p->ack_pending && !p->no_ack)
-			transmit(p);
-		break;
-	case GDB_CTRL_C:
+	else if (ch == NAK && p->ack_pending && !p->no_ack)
+		transmit(p); /* only a packet still waiting for its ack: another '-' is stray */
+	else if (ch == GDB_CTRL_C)
 		return GDB_EV_INTERRUPT;
-	default: /* garbage between packets */
-		break;
-	}
-	return GDB_EV_NONE;
+	return GDB_EV_NONE; /* garbage between packets is ignored */
 }
 
 static enum gdb_event packet_done(struct gdb_proto *p)

@@ -320,18 +320,14 @@ enum gdb_action gdb_stopped(struct gdb_stub *s, const struct gdb_stop *why, int 
 		send_stop_reply(s);
 		s->resumed = false;
 	}
-	while (act == GDB_ACT_NONE) {
-		switch (gdb_proto_poll(&s->proto)) {
-		case GDB_EV_PACKET:
+	while (act == GDB_ACT_NONE) { /* ignoring no byte yet or a Ctrl-C while already stopped */
+		enum gdb_event ev = gdb_proto_poll(&s->proto);
+		if (ev == GDB_EV_PACKET) {
 			s->attached = true;
 			act = dispatch(s, signal);
-			break;
-		case GDB_EV_CLOSED:
+		} else if (ev == GDB_EV_CLOSED) {
 			end_session(s); /* as a detach: the guest must not meet our INT3s alone */
 			act = GDB_ACT_DETACH;
-			break;
-		default: /* nothing yet, or a Ctrl-C while already stopped */
-			break;
 		}
 	}
 	s->resumed = act == GDB_ACT_CONTINUE || act == GDB_ACT_STEP;
