@@ -27,7 +27,6 @@ bool gdb_owns_sw_bp(const struct gdb_stub *s, uint64_t addr)
 	return bp && planted(bp);
 }
 
-/* "addr,len" at *arg, advancing it. */
 static bool parse_addr_len(const char **arg, uint64_t *addr, uint64_t *len)
 {
 	return gdb_parse_hex(arg, addr) && *(*arg)++ == SEP_ARG && gdb_parse_hex(arg, len);

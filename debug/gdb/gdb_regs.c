@@ -208,7 +208,7 @@ const char *gdb_cmd_write_regs(struct gdb_stub *s, const char *hex, size_t len)
 	return s->tgt.set_regs(s->tgt.ctx, &r) == 0 ? GDB_OK : GDB_E_TARGET;
 }
 
-/* "n" (p) or "n=value" (P): the register number, checked against the layout. */
+/* "n" (p) or "n=value" (P) */
 static const struct gdb_reg_desc *parse_regno(struct gdb_stub *s, const char **arg)
 {
 	size_t count;

@@ -361,10 +361,10 @@ bool gdb_poll_interrupt(struct gdb_stub *s)
 				end_session(s);
 			return false;
 		}
-		if (gdb_proto_feed(&s->proto, c) == GDB_EV_INTERRUPT)
+		/* a Ctrl-C, or a packet begins: gdb attaching to the running guest */
+		if (gdb_proto_feed(&s->proto, c) == GDB_EV_INTERRUPT ||
+		    s->proto.rx_state != GDB_RX_IDLE)
 			return true;
-		if (s->proto.rx_state != GDB_RX_IDLE)
-			return true; /* a packet: gdb attaching to the running guest */
 	}
 	return false;
 }
