@@ -12,8 +12,6 @@
 #define ARCH_I386     "i386"
 #define GROUP_FLOAT   "float"
 #define GROUP_SYSTEM  "system"
-#define U64_BYTES     8
-#define U32_BYTES     4
 #define BITS_PER_BYTE 8
 
 #define DESC(n, t, g, bits, field, feat)                                                           \
@@ -59,8 +57,8 @@
 static const struct gdb_reg_desc regs64[] = {GPRS64, EFLAGS, SEGS, X87, BASES, SYSREGS};
 static const struct gdb_reg_desc regs32[] = {GPRS32, EFLAGS, SEGS, X87, SYSREGS};
 
-_Static_assert(sizeof(((struct gdb_regs *)0)->rip) == U64_BYTES, "rip is 64-bit");
-_Static_assert(sizeof(((struct gdb_regs *)0)->cs) == U32_BYTES, "selectors are 32-bit");
+_Static_assert(sizeof(((struct gdb_regs *)0)->rip) == sizeof(uint64_t), "rip is 64-bit");
+_Static_assert(sizeof(((struct gdb_regs *)0)->cs) == sizeof(uint32_t), "selectors are 32-bit");
 
 const struct gdb_reg_desc *gdb_reg_table(bool is64, size_t *count)
 {
