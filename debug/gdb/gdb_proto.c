@@ -295,19 +295,17 @@ void gdb_proto_send(struct gdb_proto *p, const char *s)
 
 bool gdb_parse_hex(const char **s, uint64_t *v)
 {
-	const char *c = *s;
 	uint64_t val = 0;
-	unsigned n = 0;
+	size_t n;
 	int d;
-	while ((d = gdb_hex_val((unsigned char)*c)) >= 0) {
-		if (++n > U64_HEX_MAX)
+	for (n = 0; (d = gdb_hex_val((unsigned char)(*s)[n])) >= 0; n++) {
+		if (n == U64_HEX_MAX)
 			return false;
 		val = (val << NIBBLE_BITS) | (uint64_t)d;
-		c++;
 	}
 	if (n == 0)
 		return false;
-	*s = c;
+	*s += n;
 	*v = val;
 	return true;
 }
