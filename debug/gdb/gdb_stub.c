@@ -230,6 +230,8 @@ static const char *query_rcmd(struct gdb_stub *s, const char *hex)
 
 static const char *query(struct gdb_stub *s, const char *pkt)
 {
+	static const char *const threads[][2] = {
+	    {"qC", "QC1"}, {"qfThreadInfo", "m1"}, {"qsThreadInfo", "l"}};
 	if (strcmp(pkt, Q_SUPPORTED) == 0 || gdb_starts(pkt, Q_SUPPORTED ":"))
 		return query_supported(s, pkt + strlen(Q_SUPPORTED));
 	if (gdb_starts(pkt, Q_XFER_XML))
@@ -240,12 +242,9 @@ static const char *query(struct gdb_stub *s, const char *pkt)
 		return query_rcmd(s, pkt + strlen(Q_RCMD));
 	if (strcmp(pkt, Q_ATTACHED) == 0 || gdb_starts(pkt, Q_ATTACHED ":"))
 		return "1";
-	if (strcmp(pkt, "qC") == 0)
-		return "QC1";
-	if (strcmp(pkt, "qfThreadInfo") == 0)
-		return "m1";
-	if (strcmp(pkt, "qsThreadInfo") == 0)
-		return "l";
+	for (size_t i = 0; i < sizeof(threads) / sizeof(threads[0]); i++)
+		if (strcmp(pkt, threads[i][0]) == 0)
+			return threads[i][1];
 	return "";
 }
 
