@@ -24,7 +24,7 @@ struct gdb_regs {
 };
 
 /* The guest at guest-virtual addresses; 0 on success, -1 on failure (unmapped, hypervisor's).
- * NULL is_64bit: 64-bit; NULL hw-breakpoint or monitor callbacks: no Z1-Z4 or qRcmd. */
+ * NULL is_64bit: 64-bit; NULL hw-bp or monitor callbacks: no Z1-Z4/qRcmd; the rest required. */
 struct gdb_target {
 	void *ctx;
 	bool (*is_64bit)(void *ctx); /* guest in long mode (EFER.LMA && CS.L) at connect/stop */
