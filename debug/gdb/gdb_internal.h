@@ -24,8 +24,7 @@
 enum gdb_feature { GDB_FEAT_CORE, GDB_FEAT_SYS };
 
 struct gdb_reg_desc {
-	const char *name;
-	const char *type;
+	const char *name, *type;
 	const char *group; /* NULL: the default group */
 	uint16_t bits;	   /* width in g/p packets and target.xml */
 	uint16_t off;	   /* offset of the backing field in struct gdb_regs */
@@ -33,29 +32,19 @@ struct gdb_reg_desc {
 	uint8_t feature;   /* enum gdb_feature */
 };
 
-/* The widest register (x87 st0-7: 80 bits). */
-#define GDB_REG_BYTES_MAX 10
+#define GDB_REG_BYTES_MAX 10 /* the widest register: x87 st0-7, 80 bits */
 
 const struct gdb_reg_desc *gdb_reg_table(bool is64, size_t *count);
 /* Copy [off, off + max) of the description into out; returns the bytes copied. */
 size_t gdb_target_xml(bool is64, uint64_t off, char *out, size_t max);
 
-/* gdb_target_xml.c: is the guest in long mode (the description to use for a new session)? */
-bool gdb_sample_is64(const struct gdb_stub *s);
-
-/* The commands return the reply to send, or NULL when they sent a packet themselves. */
-
-/* gdb_query.c: every q packet; text to gdb's console as O packets. */
-const char *gdb_query(struct gdb_stub *s, const char *pkt);
-void gdb_send_console(struct gdb_stub *s, const char *text);
-
-/* gdb_regs.c: g G p P, and one register for the stop reply. */
+/* The commands return the reply to send, or NULL when they sent a packet themselves.
+ * gdb_regs.c: g G p P, and one register for the stop reply. */
 const char *gdb_cmd_read_regs(struct gdb_stub *s);
 const char *gdb_cmd_write_regs(struct gdb_stub *s, const char *hex, size_t len);
 const char *gdb_cmd_read_reg(struct gdb_stub *s, const char *arg);
 const char *gdb_cmd_write_reg(struct gdb_stub *s, const char *arg);
 void gdb_put_reg(struct gdb_stub *s, const struct gdb_regs *r, unsigned regno);
-
 /* gdb_mem.c: m M X, Z z. */
 const char *gdb_cmd_read_mem(struct gdb_stub *s, const char *arg);
 const char *gdb_cmd_write_mem(struct gdb_stub *s, const char *arg, size_t len, bool binary);

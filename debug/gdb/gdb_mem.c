@@ -24,11 +24,9 @@ static bool planted(const struct gdb_sw_bp *bp)
 bool gdb_owns_sw_bp(const struct gdb_stub *s, uint64_t addr)
 {
 	const struct gdb_sw_bp *bp = find_sw((struct gdb_stub *)s, addr);
-
 	return bp && planted(bp);
 }
 
-/* "addr,len" at *arg, advancing it. */
 static bool parse_addr_len(const char **arg, uint64_t *addr, uint64_t *len)
 {
 	return gdb_parse_hex(arg, addr) && *(*arg)++ == SEP_ARG && gdb_parse_hex(arg, len);
@@ -38,11 +36,9 @@ static bool parse_addr_len(const char **arg, uint64_t *addr, uint64_t *len)
 static size_t read_prefix(struct gdb_stub *s, uint64_t addr, uint8_t *buf, size_t len)
 {
 	size_t done = 0;
-
 	while (done < len) {
 		uint64_t a = addr + done;
 		size_t chunk = (size_t)(GDB_PAGE_SIZE - (a & (GDB_PAGE_SIZE - 1)));
-
 		if (chunk > len - done)
 			chunk = len - done;
 		if (s->tgt.read_mem(s->tgt.ctx, a, buf + done, chunk) != 0)
@@ -56,7 +52,6 @@ const char *gdb_cmd_read_mem(struct gdb_stub *s, const char *arg)
 {
 	uint64_t addr, len;
 	size_t n;
-
 	if (!parse_addr_len(&arg, &addr, &len) || *arg || len == 0)
 		return GDB_E_INVAL;
 	if (len > GDB_MEM_MAX)
@@ -66,7 +61,6 @@ const char *gdb_cmd_read_mem(struct gdb_stub *s, const char *arg)
 		return GDB_E_FAULT;
 	for (size_t i = 0; i < GDB_SW_BP_MAX; i++) { /* show the guest's bytes, not our INT3s */
 		uint64_t off = s->sw[i].addr - addr;
-
 		if (planted(&s->sw[i]) && off < n)
 			s->mem[off] = s->sw[i].orig;
 	}
@@ -80,10 +74,8 @@ const char *gdb_cmd_read_mem(struct gdb_stub *s, const char *arg)
 static const char *write_shadowed(struct gdb_stub *s, uint64_t addr, uint8_t *buf, size_t len)
 {
 	uint8_t newval[GDB_SW_BP_MAX];
-
 	for (size_t i = 0; i < GDB_SW_BP_MAX; i++) {
 		uint64_t off = s->sw[i].addr - addr;
-
 		if (planted(&s->sw[i]) && off < len) {
 			newval[i] = buf[off];
 			buf[off] = INT3_OPCODE;
@@ -103,7 +95,6 @@ const char *gdb_cmd_write_mem(struct gdb_stub *s, const char *arg, size_t len, b
 	const char *start = arg;
 	uint64_t addr, n;
 	size_t got = 0, datalen;
-
 	if (!parse_addr_len(&arg, &addr, &n) || *arg++ != SEP_DATA || n > GDB_MEM_MAX)
 		return GDB_E_INVAL;
 	datalen = len - (size_t)(arg - start);
@@ -119,7 +110,7 @@ static const char *insert_sw(struct gdb_stub *s, uint64_t addr)
 {
 	const uint8_t int3 = INT3_OPCODE;
 	struct gdb_sw_bp *bp = NULL;
-	uint8_t orig;
+	uint8_t orig = 0;
 
 	if (find_sw(s, addr))
 		return GDB_OK; /* already there: its saved byte is the guest's, keep it */
@@ -131,13 +122,12 @@ static const char *insert_sw(struct gdb_stub *s, uint64_t addr)
 	if (s->tgt.set_sw_bp) {
 		if (s->tgt.set_sw_bp(s->tgt.ctx, addr) != 0)
 			return GDB_E_NOSPC;
-		*bp = (struct gdb_sw_bp){.addr = addr, .used = true, .hidden = true};
-		return GDB_OK;
-	}
-	if (s->tgt.read_mem(s->tgt.ctx, addr, &orig, 1) != 0 ||
-	    s->tgt.write_mem(s->tgt.ctx, addr, &int3, 1) != 0)
+	} else if (s->tgt.read_mem(s->tgt.ctx, addr, &orig, 1) != 0 ||
+		   s->tgt.write_mem(s->tgt.ctx, addr, &int3, 1) != 0) {
 		return GDB_E_FAULT;
-	*bp = (struct gdb_sw_bp){.addr = addr, .orig = orig, .used = true};
+	}
+	*bp = (struct gdb_sw_bp){
+	    .addr = addr, .orig = orig, .used = true, .hidden = s->tgt.set_sw_bp != NULL};
 	return GDB_OK;
 }
 
@@ -145,7 +135,6 @@ static const char *remove_sw(struct gdb_stub *s, uint64_t addr)
 {
 	struct gdb_sw_bp *bp = find_sw(s, addr);
 	int rc;
-
 	if (!bp)
 		return GDB_OK;
 	rc = bp->hidden ? s->tgt.clear_sw_bp(s->tgt.ctx, addr)
@@ -165,7 +154,6 @@ static struct gdb_hw_bp *find_hw(struct gdb_stub *s, enum gdb_bp_type t, uint64_
 static const char *insert_hw(struct gdb_stub *s, enum gdb_bp_type t, uint64_t addr, unsigned len)
 {
 	struct gdb_hw_bp *h = NULL;
-
 	if (find_hw(s, t, addr, len))
 		return GDB_OK;
 	for (size_t i = 0; i < GDB_HW_BP_MAX && !h; i++)
@@ -180,7 +168,6 @@ static const char *insert_hw(struct gdb_stub *s, enum gdb_bp_type t, uint64_t ad
 static const char *remove_hw(struct gdb_stub *s, enum gdb_bp_type t, uint64_t addr, unsigned len)
 {
 	struct gdb_hw_bp *h = find_hw(s, t, addr, len);
-
 	if (!h)
 		return GDB_OK;
 	h->used = false;
@@ -191,7 +178,6 @@ static const char *remove_hw(struct gdb_stub *s, enum gdb_bp_type t, uint64_t ad
 const char *gdb_cmd_breakpoint(struct gdb_stub *s, const char *arg, bool insert)
 {
 	uint64_t type, addr, kind;
-
 	if (!gdb_parse_hex(&arg, &type) || *arg++ != SEP_ARG)
 		return GDB_E_INVAL;
 	if (type > GDB_WP_ACCESS)
@@ -215,7 +201,6 @@ void gdb_remove_all(struct gdb_stub *s)
 			(void)remove_sw(s, s->sw[i].addr);
 	for (size_t i = 0; i < GDB_HW_BP_MAX; i++) {
 		struct gdb_hw_bp *h = &s->hw[i];
-
 		if (h->used && s->tgt.clear_hw_bp)
 			(void)s->tgt.clear_hw_bp(s->tgt.ctx, h->type, h->addr, h->len);
 		h->used = false;

@@ -19,17 +19,13 @@
 void gdb_proto_reset(struct gdb_proto *p)
 {
 	p->rx_state = GDB_RX_IDLE;
-	p->no_ack = false;
-	p->ack_pending = false;
-	p->closed = false;
-	p->tx_overflow = false;
-	p->rx_len = 0;
-	p->tx_len = 0;
+	p->no_ack = p->ack_pending = p->closed = p->tx_overflow = false;
+	p->rx_len = p->tx_len = 0;
 }
 
 void gdb_proto_init(struct gdb_proto *p, const struct gdb_io *io)
 {
-	memset(p, 0, sizeof(*p)); /* the reset state is all zero */
+	memset(p, 0, sizeof(*p)); /* the reset state */
 	p->io = *io;
 }
 
@@ -52,33 +48,24 @@ bool gdb_starts(const char *s, const char *prefix)
 static void put_raw(struct gdb_proto *p, const char *buf, size_t len)
 {
 	p->tx_bytes += len;
-	if (p->io.write) {
+	if (p->io.write)
 		p->io.write(p->io.ctx, buf, len);
-		return;
-	}
-	for (size_t i = 0; i < len; i++)
-		p->io.putc(p->io.ctx, buf[i]);
+	else
+		for (size_t i = 0; i < len; i++)
+			p->io.putc(p->io.ctx, buf[i]);
 }
 
-static void put_byte(struct gdb_proto *p, char c)
-{
-	put_raw(p, &c, 1);
-}
-
-/* Run-length encoding of replies (gdb manual, "Overview"): "X*c" stands for X and c - 29 more
- * X's. It pays from 3 repeats on; the count character must be printable (at most '~') and never
- * '#' or '$', so 6 and 7 repeats say 5. gdb expands it in every reply before undoing '}'
- * escapes, and '*' never appears raw in a payload (binary data escapes it). */
+/* Replies are run-length encoded (gdb manual, "Overview"): "X*c" is X and c - 29 more X's; the
+ * count must be printable, never '#' or '$' (6 and 7 say 5). Binary data escapes a raw '*'. */
 #define RLE_MARK_MIN 3
 #define RLE_BIAS     29
 #define RLE_MAX	     ('~' - RLE_BIAS)
 #define TX_CHUNK     64 /* bytes handed to io.write at a time */
 
-/* How many more copies of tx[i] follow it that one count can stand for (0: not worth it). */
+/* How many copies following tx[i] one count can stand for (0: not worth it). */
 static size_t rle_repeats(const struct gdb_proto *p, size_t i)
 {
 	size_t n = 0;
-
 	while (i + 1 + n < p->tx_len && n < RLE_MAX && p->tx[i + 1 + n] == p->tx[i])
 		n++;
 	if (n < RLE_MARK_MIN)
@@ -104,16 +91,13 @@ static void tx_put(struct gdb_proto *p, struct tx_buf *t, char c)
 	t->sum = (uint8_t)(t->sum + (uint8_t)c);
 }
 
-/* $payload#cs, run-length encoded, in chunks: one io.write per TX_CHUNK bytes. tx keeps the
- * payload as built, for a retransmit. */
+/* $payload#cs, one io.write per TX_CHUNK bytes; tx keeps the payload as built, for a resend. */
 static void transmit(struct gdb_proto *p)
 {
 	struct tx_buf t = {.b = {PKT_START}, .n = 1};
 	uint8_t sum;
-
 	for (size_t i = 0; i < p->tx_len;) {
 		size_t rep = rle_repeats(p, i);
-
 		tx_put(p, &t, p->tx[i]);
 		if (rep) {
 			tx_put(p, &t, RLE_MARK);
@@ -128,10 +112,10 @@ static void transmit(struct gdb_proto *p)
 	put_raw(p, t.b, t.n);
 }
 
-static void nak(struct gdb_proto *p)
+static void ack(struct gdb_proto *p, char c)
 {
 	if (!p->no_ack)
-		put_byte(p, NAK);
+		put_raw(p, &c, 1);
 }
 
 static void start_packet(struct gdb_proto *p)
@@ -144,33 +128,23 @@ static void start_packet(struct gdb_proto *p)
 
 static enum gdb_event idle_byte(struct gdb_proto *p, uint8_t ch)
 {
-	switch (ch) {
-	case PKT_START:
+	if (ch == PKT_START)
 		start_packet(p);
-		break;
-	case ACK:
+	else if (ch == ACK)
 		p->ack_pending = false;
-		break;
-	case NAK:
-		/* Only a packet still waiting for its ack is resent; any other '-' is stray. */
-		if (p->ack_pending && !p->no_ack)
-			transmit(p);
-		break;
-	case GDB_CTRL_C:
+	else if (ch == NAK && p->ack_pending && !p->no_ack)
+		transmit(p); /* only a packet still waiting for its ack: another '-' is stray */
+	else if (ch == GDB_CTRL_C)
 		return GDB_EV_INTERRUPT;
-	default: /* garbage between packets */
-		break;
-	}
-	return GDB_EV_NONE;
+	return GDB_EV_NONE; /* garbage between packets is ignored */
 }
 
 static enum gdb_event packet_done(struct gdb_proto *p)
 {
 	uint8_t csum;
-
 	p->rx_state = GDB_RX_IDLE;
 	if (p->rx_oversize || !gdb_hex_decode(p->rx_csum, &csum, 1) || csum != p->rx_sum) {
-		nak(p); /* oversize (whatever its checksum) or a bad checksum: act on nothing */
+		ack(p, NAK); /* act on nothing */
 		return GDB_EV_NONE;
 	}
 	p->rx[p->rx_len] = '\0';
@@ -178,8 +152,7 @@ static enum gdb_event packet_done(struct gdb_proto *p)
 	/* qSupported opens every connection: a previous session's no-ack mode must not stick. */
 	if (p->no_ack && gdb_starts(p->rx, QSUPPORTED))
 		p->no_ack = false;
-	if (!p->no_ack)
-		put_byte(p, ACK);
+	ack(p, ACK);
 	return GDB_EV_PACKET;
 }
 
@@ -202,7 +175,7 @@ enum gdb_event gdb_proto_feed(struct gdb_proto *p, int c)
 	case GDB_RX_DATA:
 		if (ch == PKT_START) {
 			if (p->rx_oversize)
-				nak(p);
+				ack(p, NAK);
 			start_packet(p); /* the previous one was cut short: resync here */
 		} else if (ch == PKT_END) {
 			p->rx_state = GDB_RX_CSUM_HI;
@@ -235,18 +208,11 @@ enum gdb_event gdb_proto_poll(struct gdb_proto *p)
 static void wait_ack(struct gdb_proto *p)
 {
 	unsigned idle = 0;
-
 	while (p->ack_pending && !p->no_ack && !p->closed && p->rx_state == GDB_RX_IDLE &&
 	       idle < GDB_ACK_WAIT_POLLS) {
 		int c = p->io.getc(p->io.ctx);
-
-		if (c == GDB_IO_NONE) {
-			idle++;
-			p->idle_polls++;
-			continue;
-		}
-		idle = 0;
-		(void)gdb_proto_feed(p, c); /* a Ctrl-C here means nothing: the guest is stopped */
+		idle = c == GDB_IO_NONE ? idle + 1 : 0;
+		(void)gdb_proto_feed(p, c); /* counts empty polls; Ctrl-C: the guest is stopped */
 	}
 	p->ack_pending = false;
 }
@@ -277,7 +243,6 @@ void gdb_proto_putf(struct gdb_proto *p, const char *fmt, ...)
 	size_t room = GDB_PKT_MAX - p->tx_len;
 	va_list ap;
 	int n;
-
 	va_start(ap, fmt);
 	n = fmt_vsnprintf(p->tx + p->tx_len, room + 1, fmt, ap);
 	va_end(ap);
@@ -292,7 +257,6 @@ void gdb_proto_putf(struct gdb_proto *p, const char *fmt, ...)
 void gdb_proto_put_hex(struct gdb_proto *p, const void *buf, size_t len)
 {
 	const uint8_t *b = buf;
-
 	for (size_t i = 0; i < len; i++) {
 		gdb_proto_putc(p, HEX_DIGITS[b[i] >> NIBBLE_BITS]);
 		gdb_proto_putc(p, HEX_DIGITS[b[i] & NIBBLE_MASK]);
@@ -302,10 +266,8 @@ void gdb_proto_put_hex(struct gdb_proto *p, const void *buf, size_t len)
 void gdb_proto_put_bin(struct gdb_proto *p, const void *buf, size_t len)
 {
 	const uint8_t *b = buf;
-
 	for (size_t i = 0; i < len; i++) {
 		uint8_t c = b[i];
-
 		if (c == PKT_START || c == PKT_END || c == GDB_ESCAPE || c == RLE_MARK) {
 			gdb_proto_putc(p, GDB_ESCAPE);
 			c ^= GDB_ESCAPE_XOR;
@@ -333,20 +295,17 @@ void gdb_proto_send(struct gdb_proto *p, const char *s)
 
 bool gdb_parse_hex(const char **s, uint64_t *v)
 {
-	const char *c = *s;
 	uint64_t val = 0;
-	unsigned n = 0;
+	size_t n;
 	int d;
-
-	while ((d = gdb_hex_val((unsigned char)*c)) >= 0) {
-		if (++n > U64_HEX_MAX)
+	for (n = 0; (d = gdb_hex_val((unsigned char)(*s)[n])) >= 0; n++) {
+		if (n == U64_HEX_MAX)
 			return false;
 		val = (val << NIBBLE_BITS) | (uint64_t)d;
-		c++;
 	}
 	if (n == 0)
 		return false;
-	*s = c;
+	*s += n;
 	*v = val;
 	return true;
 }
@@ -356,7 +315,6 @@ bool gdb_hex_decode(const char *hex, uint8_t *out, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		int hi = gdb_hex_val((unsigned char)hex[2 * i]);
 		int lo = hi < 0 ? -1 : gdb_hex_val((unsigned char)hex[2 * i + 1]);
-
 		if (lo < 0)
 			return false;
 		out[i] = (uint8_t)(hi << NIBBLE_BITS | lo);
@@ -367,10 +325,8 @@ bool gdb_hex_decode(const char *hex, uint8_t *out, size_t len)
 bool gdb_unescape(const char *in, size_t inlen, uint8_t *out, size_t max, size_t *outlen)
 {
 	size_t n = 0;
-
 	for (size_t i = 0; i < inlen; i++) {
 		uint8_t c = (uint8_t)in[i];
-
 		if (c == GDB_ESCAPE) {
 			if (++i >= inlen)
 				return false;

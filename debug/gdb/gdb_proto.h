@@ -6,10 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The byte stream to gdb. getc returns a byte (0..255), GDB_IO_NONE when none is waiting, or
- * GDB_IO_CLOSED when the link is gone for good (only test harnesses say so). putc and write
- * cannot fail; write (NULL: putc per byte) sends a whole packet in one call, so a UART fills
- * its FIFO without a status read per byte. */
+/* The byte stream to gdb. getc: a byte, GDB_IO_NONE (none waiting) or GDB_IO_CLOSED (gone for
+ * good; test harnesses only). write (NULL: putc per byte) lets a UART fill its FIFO per packet. */
 #define GDB_IO_NONE   (-1)
 #define GDB_IO_CLOSED (-2)
 
@@ -30,12 +28,8 @@ struct gdb_io {
 #define GDB_ESCAPE_XOR	   0x20
 #define GDB_REPLY_OVERFLOW "E01"
 
-enum gdb_rx_state {
-	GDB_RX_IDLE,	/* between packets: acks, Ctrl-C, garbage */
-	GDB_RX_DATA,	/* after '$' */
-	GDB_RX_CSUM_HI, /* after '#' */
-	GDB_RX_CSUM_LO,
-};
+/* IDLE: between packets (acks, Ctrl-C, garbage); DATA: after '$'; CSUM_HI: after '#'. */
+enum gdb_rx_state { GDB_RX_IDLE, GDB_RX_DATA, GDB_RX_CSUM_HI, GDB_RX_CSUM_LO };
 
 enum gdb_event {
 	GDB_EV_NONE,	  /* nothing complete yet (or no byte waiting) */
@@ -54,10 +48,8 @@ struct gdb_proto {
 	bool rx_oversize; /* the packet being received did not fit: it will be refused */
 	uint8_t rx_sum;	  /* running checksum of rx */
 	char rx_csum[2];  /* the two checksum digits received */
-	size_t rx_len;
-	size_t tx_len;
-	/* Bytes on the wire since gdb_proto_init, acks and retransmits included, and polls that
-	 * found no byte (monitor wire). */
+	size_t rx_len, tx_len;
+	/* wire bytes since gdb_proto_init (acks, resends too) and empty polls: monitor wire */
 	uint64_t rx_bytes, tx_bytes, idle_polls;
 	char rx[GDB_PKT_MAX + 1];
 	char tx[GDB_PKT_MAX + 1]; /* the last packet sent, kept for a retransmit on '-' */
@@ -82,7 +74,6 @@ void gdb_proto_put_bin(struct gdb_proto *p, const void *buf, size_t len);
 void gdb_proto_end(struct gdb_proto *p);
 void gdb_proto_send(struct gdb_proto *p, const char *s); /* begin, puts, end */
 
-/* Packet parsing. */
 int gdb_hex_val(int c);
 bool gdb_starts(const char *s, const char *prefix);
 /* Parse 1..16 hex digits at *s, advancing *s; false if none or too many. */

@@ -1,4 +1,4 @@
-/* gdb_stub.c - the GDB stub's session: stop replies, the packet loop, resumes, detach. */
+/* gdb_stub.c - the GDB stub's session: stop replies, the packet loop, q packets, resumes. */
 #include "core/hw/string.h"
 #include "gdb_internal.h"
 
@@ -13,6 +13,18 @@
 #define V_CONT	      "vCont;"
 #define SEP	      ';'
 #define SEP_THREAD    ':'
+#define CONSOLE_CHUNK ((GDB_PKT_MAX - 1) / 2)
+#define XFER_CHUNK    ((GDB_PKT_MAX - 1) / 2) /* escaping may double every byte */
+#define SUPPORTED                                                                                  \
+	"PacketSize=" GDB_PKT_MAX_STR ";qXfer:features:read+;swbreak+;hwbreak+;QStartNoAckMode+;"  \
+	"vContSupported+"
+#define Q_SUPPORTED  "qSupported"
+#define Q_XFER	     "qXfer:features:read:"
+#define Q_XFER_XML   Q_XFER "target.xml:"
+#define Q_RCMD	     "qRcmd,"
+#define Q_ATTACHED   "qAttached"
+#define FEAT_SWBREAK "swbreak+"
+#define FEAT_HWBREAK "hwbreak+"
 
 void gdb_init(struct gdb_stub *s, const struct gdb_io *io, const struct gdb_target *t)
 {
@@ -21,6 +33,12 @@ void gdb_init(struct gdb_stub *s, const struct gdb_io *io, const struct gdb_targ
 	gdb_proto_init(&s->proto, io);
 	s->is64 = true; /* sampled again at the first stop, with the guest set up */
 	s->stop_kind = GDB_STOP_INITIAL;
+}
+
+/* Is the guest in long mode (the description to use for a new session)? */
+static bool sample_is64(const struct gdb_stub *s)
+{
+	return !s->tgt.is_64bit || s->tgt.is_64bit(s->tgt.ctx);
 }
 
 static void end_session(struct gdb_stub *s)
@@ -35,7 +53,6 @@ static void put_reason(struct gdb_stub *s)
 {
 	static const char *const watch[] = {
 	    [GDB_STOP_WATCH] = "watch", [GDB_STOP_RWATCH] = "rwatch", [GDB_STOP_AWATCH] = "awatch"};
-
 	/* swbreak and hwbreak only to a gdb that asked for them in qSupported */
 	if (s->stop_kind == GDB_STOP_SIGTRAP_SW && s->gdb_swbreak)
 		gdb_proto_puts(&s->proto, "swbreak:;");
@@ -56,7 +73,6 @@ static void send_stop_reply(struct gdb_stub *s)
 		  : s->stop_kind == GDB_STOP_FAULT   ? SIG_SEGV
 						     : SIG_TRAP;
 	struct gdb_regs r;
-
 	gdb_proto_begin(&s->proto);
 	gdb_proto_putf(&s->proto, "T%02x", sig);
 	put_reason(s);
@@ -79,37 +95,28 @@ static enum gdb_action reply(struct gdb_stub *s, const char *r)
 	return GDB_ACT_NONE;
 }
 
-static bool set_pc(struct gdb_stub *s, uint64_t pc)
-{
-	struct gdb_regs r;
-
-	if (s->tgt.get_regs(s->tgt.ctx, &r) != 0)
-		return false;
-	r.rip = pc;
-	return s->tgt.set_regs(s->tgt.ctx, &r) == 0;
-}
-
 /* c [addr], s [addr], C sig[;addr], S sig[;addr]. */
 static enum gdb_action resume(struct gdb_stub *s, const char *pkt, int *signal)
 {
 	bool step = pkt[0] == 's' || pkt[0] == 'S';
 	const char *arg = pkt + 1;
 	uint64_t sig = 0, addr;
-
+	struct gdb_regs r;
 	if ((pkt[0] == 'C' || pkt[0] == 'S') &&
 	    (!gdb_parse_hex(&arg, &sig) || sig > SIG_MAX || (*arg && *arg++ != SEP) ||
 	     (arg[-1] == SEP && !*arg)))
-		goto bad;
+		return reply(s, GDB_E_INVAL);
 	if (*arg) {
 		if (!gdb_parse_hex(&arg, &addr) || *arg)
-			goto bad;
-		if (!set_pc(s, addr))
+			return reply(s, GDB_E_INVAL);
+		if (s->tgt.get_regs(s->tgt.ctx, &r) != 0)
+			return reply(s, GDB_E_TARGET);
+		r.rip = addr;
+		if (s->tgt.set_regs(s->tgt.ctx, &r) != 0)
 			return reply(s, GDB_E_TARGET);
 	}
 	*signal = (int)sig;
 	return step ? GDB_ACT_STEP : GDB_ACT_CONTINUE;
-bad:
-	return reply(s, GDB_E_INVAL);
 }
 
 /* vCont;action[:thread]...: one thread, so the first action for thread 1 (or all) wins. */
@@ -154,6 +161,93 @@ static enum gdb_action detach(struct gdb_stub *s, bool kill)
 	return kill ? GDB_ACT_KILL : GDB_ACT_DETACH;
 }
 
+static void send_console(struct gdb_stub *s, const char *text)
+{
+	size_t left = strlen(text);
+	while (left) {
+		size_t n = left < CONSOLE_CHUNK ? left : CONSOLE_CHUNK;
+		gdb_proto_begin(&s->proto);
+		gdb_proto_putc(&s->proto, 'O');
+		gdb_proto_put_hex(&s->proto, text, n);
+		gdb_proto_end(&s->proto);
+		text += n;
+		left -= n;
+	}
+}
+
+/* qSupported[:feature;...]: a new connection; gdb reads target.xml next, so choose it now. */
+static const char *query_supported(struct gdb_stub *s, const char *feat)
+{
+	s->is64 = sample_is64(s);
+	s->gdb_swbreak = s->gdb_hwbreak = false;
+	while (*feat++) { /* past the ':' or ';' before each feature */
+		size_t n = 0;
+		while (feat[n] && feat[n] != SEP)
+			n++;
+		s->gdb_swbreak |= n == strlen(FEAT_SWBREAK) && gdb_starts(feat, FEAT_SWBREAK);
+		s->gdb_hwbreak |= n == strlen(FEAT_HWBREAK) && gdb_starts(feat, FEAT_HWBREAK);
+		feat += n;
+	}
+	return SUPPORTED;
+}
+
+/* One more byte than the chunk is asked for: if it comes, the chunk is not the last. */
+_Static_assert(XFER_CHUNK + 1 <= GDB_MEM_MAX, "target.xml chunk fits the scratch buffer");
+
+static const char *query_xfer(struct gdb_stub *s, const char *arg)
+{
+	uint64_t off, len;
+	size_t n, chunk;
+	bool more;
+	if (!gdb_parse_hex(&arg, &off) || *arg++ != ',' || !gdb_parse_hex(&arg, &len) || *arg)
+		return GDB_E_XFER;
+	chunk = len < XFER_CHUNK ? (size_t)len : XFER_CHUNK;
+	n = gdb_target_xml(s->is64, off, (char *)s->mem, chunk + 1);
+	more = n > chunk;
+	gdb_proto_begin(&s->proto);
+	gdb_proto_putc(&s->proto, more ? 'm' : 'l');
+	gdb_proto_put_bin(&s->proto, s->mem, more ? chunk : n);
+	gdb_proto_end(&s->proto);
+	return NULL;
+}
+
+static const char *query_rcmd(struct gdb_stub *s, const char *hex)
+{
+	size_t n = strlen(hex) / 2;
+	int rc;
+	if (!s->tgt.monitor)
+		return "";
+	if (strlen(hex) % 2 || n >= GDB_MEM_MAX || !gdb_hex_decode(hex, s->mem, n))
+		return GDB_E_INVAL;
+	s->mem[n] = '\0';
+	s->mon[0] = '\0';
+	rc = s->tgt.monitor(s->tgt.ctx, (const char *)s->mem, s->mon, sizeof(s->mon));
+	s->mon[sizeof(s->mon) - 1] = '\0';
+	/* Text is shown even for an unknown command: gdb itself only says "Protocol error". */
+	send_console(s, s->mon);
+	return rc < 0 ? GDB_E_MONITOR : GDB_OK;
+}
+
+static const char *query(struct gdb_stub *s, const char *pkt)
+{
+	static const char *const threads[][2] = {
+	    {"qC", "QC1"}, {"qfThreadInfo", "m1"}, {"qsThreadInfo", "l"}};
+	if (strcmp(pkt, Q_SUPPORTED) == 0 || gdb_starts(pkt, Q_SUPPORTED ":"))
+		return query_supported(s, pkt + strlen(Q_SUPPORTED));
+	if (gdb_starts(pkt, Q_XFER_XML))
+		return query_xfer(s, pkt + strlen(Q_XFER_XML));
+	if (gdb_starts(pkt, Q_XFER))
+		return GDB_E_XFER; /* another annex */
+	if (gdb_starts(pkt, Q_RCMD))
+		return query_rcmd(s, pkt + strlen(Q_RCMD));
+	if (strcmp(pkt, Q_ATTACHED) == 0 || gdb_starts(pkt, Q_ATTACHED ":"))
+		return "1";
+	for (size_t i = 0; i < sizeof(threads) / sizeof(threads[0]); i++)
+		if (strcmp(pkt, threads[i][0]) == 0)
+			return threads[i][1];
+	return "";
+}
+
 static enum gdb_action dispatch(struct gdb_stub *s, int *signal)
 {
 	const char *pkt = s->proto.rx;
@@ -193,7 +287,7 @@ static enum gdb_action dispatch(struct gdb_stub *s, int *signal)
 	case 'T':
 		return reply(s, strcmp(pkt + 1, "1") == 0 ? GDB_OK : GDB_E_INVAL);
 	case 'q':
-		return reply(s, gdb_query(s, pkt));
+		return reply(s, query(s, pkt));
 	case 'Q':
 		if (strcmp(pkt, "QStartNoAckMode") != 0)
 			return reply(s, "");
@@ -218,32 +312,28 @@ enum gdb_action gdb_stopped(struct gdb_stub *s, const struct gdb_stop *why, int 
 	s->stop_kind = why->kind;
 	s->stop_addr = why->addr;
 	if (!s->attached)
-		s->is64 = gdb_sample_is64(s);
+		s->is64 = sample_is64(s);
 	if (s->resumed) { /* gdb is waiting for this stop; otherwise it asks with '?' */
 		if (why->why)
-			gdb_send_console(s, why->why);
+			send_console(s, why->why);
 		send_stop_reply(s);
 		s->resumed = false;
 	}
-	while (act == GDB_ACT_NONE) {
-		switch (gdb_proto_poll(&s->proto)) {
-		case GDB_EV_PACKET:
+	while (act == GDB_ACT_NONE) { /* ignoring no byte yet or a Ctrl-C while already stopped */
+		enum gdb_event ev = gdb_proto_poll(&s->proto);
+		if (ev == GDB_EV_PACKET) {
 			s->attached = true;
 			act = dispatch(s, signal);
-			break;
-		case GDB_EV_CLOSED:
+		} else if (ev == GDB_EV_CLOSED) {
 			end_session(s); /* as a detach: the guest must not meet our INT3s alone */
 			act = GDB_ACT_DETACH;
-			break;
-		default: /* nothing yet, or a Ctrl-C while already stopped */
-			break;
 		}
 	}
 	s->resumed = act == GDB_ACT_CONTINUE || act == GDB_ACT_STEP;
-	/* gdb shows O packets while it waits for a stop: the first resume of a session is the
-	 * earliest place for what the user must know (Ctrl-C that cannot work, say). */
+	/* gdb shows O packets only while it waits for a stop: the first resume is the earliest
+	 * place for what the user must know (Ctrl-C that cannot work, say). */
 	if (s->resumed && s->notice && !s->notice_told) {
-		gdb_send_console(s, s->notice);
+		send_console(s, s->notice);
 		s->notice_told = true;
 	}
 	return act;
@@ -263,7 +353,6 @@ bool gdb_poll_interrupt(struct gdb_stub *s)
 {
 	for (unsigned i = 0; i < POLL_MAX; i++) {
 		int c = s->proto.io.getc(s->proto.io.ctx);
-
 		if (c == GDB_IO_NONE)
 			return false;
 		if (c == GDB_IO_CLOSED) {
@@ -271,10 +360,10 @@ bool gdb_poll_interrupt(struct gdb_stub *s)
 				end_session(s);
 			return false;
 		}
-		if (gdb_proto_feed(&s->proto, c) == GDB_EV_INTERRUPT)
+		/* a Ctrl-C, or a packet begins: gdb attaching to the running guest */
+		if (gdb_proto_feed(&s->proto, c) == GDB_EV_INTERRUPT ||
+		    s->proto.rx_state != GDB_RX_IDLE)
 			return true;
-		if (s->proto.rx_state != GDB_RX_IDLE)
-			return true; /* a packet: gdb attaching to the running guest */
 	}
 	return false;
 }

@@ -5,21 +5,14 @@
 #include "gdb_proto.h" /* struct gdb_io, GDB_IO_NONE, GDB_IO_CLOSED */
 
 #define GDB_SW_BP_MAX 64
-/* Hardware breakpoints/watchpoints remembered for removal: 4 debug registers, and
- * watchpoints in the nested page tables beyond them. */
+/* Hardware breakpoints/watchpoints: 4 debug registers, and nested-page-table watchpoints beyond. */
 #define GDB_HW_BP_MAX 32
 /* Largest m/M/X transfer per packet: a reply of hex digits fills the packet. */
-#define GDB_MEM_MAX (GDB_PKT_MAX / 2)
-/* Output buffer handed to target->monitor. */
-#define GDB_MONITOR_MAX 1024
+#define GDB_MEM_MAX	(GDB_PKT_MAX / 2)
+#define GDB_MONITOR_MAX 1024 /* output buffer handed to target->monitor */
 
-enum gdb_bp_type {
-	GDB_BP_SW = 0,
-	GDB_BP_HW = 1,
-	GDB_WP_WRITE = 2,
-	GDB_WP_READ = 3,
-	GDB_WP_ACCESS = 4
-};
+/* The Z/z packets' type numbers 0-4. */
+enum gdb_bp_type { GDB_BP_SW, GDB_BP_HW, GDB_WP_WRITE, GDB_WP_READ, GDB_WP_ACCESS };
 
 struct gdb_regs {
 	uint64_t gpr[16]; /* rax rbx rcx rdx rsi rdi rbp rsp r8..r15 in GDB's amd64 order */
@@ -30,9 +23,8 @@ struct gdb_regs {
 	uint64_t dr[8]; /* dr0-3, dr6 at [6], dr7 at [7]: the GUEST's view */
 };
 
-/* The guest, as the stub sees it, at guest-virtual addresses. is_64bit NULL: 64-bit; the
- * hardware-breakpoint or monitor callbacks NULL: Z1-Z4 or qRcmd unsupported; the others are
- * required. They return 0 on success, -1 on failure (memory unmapped or the hypervisor's). */
+/* The guest at guest-virtual addresses; 0 on success, -1 on failure (unmapped, hypervisor's).
+ * NULL is_64bit: 64-bit; NULL hw-bp or monitor callbacks: no Z1-Z4/qRcmd; the rest required. */
 struct gdb_target {
 	void *ctx;
 	bool (*is_64bit)(void *ctx); /* guest in long mode (EFER.LMA && CS.L) at connect/stop */
@@ -72,9 +64,8 @@ struct gdb_stop {
 
 struct gdb_sw_bp {
 	uint64_t addr;
-	uint8_t orig; /* the guest's byte under our 0xCC */
-	bool used;
-	bool hidden; /* the target's set_sw_bp placed it: no 0xCC in guest memory */
+	uint8_t orig;	   /* the guest's byte under our 0xCC */
+	bool used, hidden; /* hidden: the target's set_sw_bp placed it, no 0xCC in guest memory */
 };
 
 struct gdb_hw_bp {
@@ -91,21 +82,19 @@ struct gdb_stub {
 	struct gdb_hw_bp hw[GDB_HW_BP_MAX];
 	enum gdb_stop_kind stop_kind; /* the last stop, for '?' */
 	uint64_t stop_addr;
-	bool attached;	  /* a gdb session is open (a packet arrived since the last detach) */
-	bool resumed;	  /* gdb resumed the guest and waits for a stop reply */
-	bool is64;	  /* the description in use: amd64, else i386 (fixed per session) */
-	bool gdb_swbreak; /* gdb announced swbreak+ / hwbreak+ in qSupported */
-	bool gdb_hwbreak;
-	uint8_t mem[GDB_MEM_MAX]; /* scratch for memory transfers and target.xml chunks */
+	bool attached; /* a gdb session is open (a packet arrived since the last detach) */
+	bool resumed;  /* gdb resumed the guest and waits for a stop reply */
+	bool is64;     /* the description in use: amd64, else i386 (fixed per session) */
+	bool gdb_swbreak, gdb_hwbreak; /* gdb announced swbreak+ / hwbreak+ in qSupported */
+	uint8_t mem[GDB_MEM_MAX];      /* scratch for memory transfers and target.xml chunks */
 	char mon[GDB_MONITOR_MAX];
 	const char *notice; /* told on gdb's console once a session first resumes (or NULL) */
 	bool notice_told;   /* ... in this session */
 };
 
 void gdb_init(struct gdb_stub *s, const struct gdb_io *io, const struct gdb_target *t);
-/* The guest stopped: send the stop reply if gdb resumed it and waits (otherwise its '?' asks), then
- * serve packets until gdb resumes (the signal it gave in *signal), detaches or kills. A closed link
- * ends the session as a detach does (breakpoints removed). */
+/* The guest stopped: send the stop reply if gdb waits for it, then serve packets until gdb resumes
+ * (its signal in *signal), detaches or kills. A closed link ends the session as a detach does. */
 enum gdb_action gdb_stopped(struct gdb_stub *s, const struct gdb_stop *why, int *signal);
 /* While the guest runs, without blocking: true on a Ctrl-C or a packet (gdb attaching). */
 bool gdb_poll_interrupt(struct gdb_stub *s);
