@@ -11,8 +11,7 @@
 #define SEG_CODE_16 "16-bit"
 #define SEG_CODE_32 "32-bit"
 
-/* The paging structure in use (SDM vol. 3A, 5.1.1 table 5-1): none, 32-bit (2 levels),
- * PAE (3), 4-level, or 5-level with CR4.LA57. */
+/* The paging structure in use (SDM vol. 3A, 5.1.1 table 5-1). */
 static const char *paging_level(uint64_t cr0, uint64_t cr4, uint64_t efer)
 {
 	if (!(cr0 & CR0_PG))
@@ -30,16 +29,15 @@ void guest_mode_describe(struct vcpu *v, char *out, size_t outlen)
 	uint64_t cr0 = vcpu_get(v, REG_CR0), cr4 = vcpu_get(v, REG_CR4);
 	uint64_t efer = vcpu_get(v, REG_EFER), rflags = vcpu_get(v, REG_RFLAGS);
 	uint64_t rip = vcpu_get(v, REG_RIP);
-	const char *mode, *code;
+	struct fmt_out o = {out, 0, outlen};
+	const char *mode, *code = SEG_CODE_16;
 	struct vcpu_segment cs;
 	bool segmented = false;
-	int n;
 
 	v->ops->get_seg(v, SEG_CS, &cs);
 	/* The mode from CR0.PE, EFER.LMA, EFLAGS.VM and CS.L/D (SDM vol. 3A, 2.2 and 10.8.5). */
 	if (!(cr0 & CR0_PE)) {
 		mode = "real mode";
-		code = SEG_CODE_16;
 		segmented = true;
 	} else if (efer & EFER_LMA) {
 		mode = "long mode";
@@ -48,22 +46,21 @@ void guest_mode_describe(struct vcpu *v, char *out, size_t outlen)
 						 : "compatibility mode, " SEG_CODE_16;
 	} else if (rflags & RFLAGS_VM) {
 		mode = "virtual-8086 mode";
-		code = SEG_CODE_16;
 		segmented = true;
 	} else {
 		mode = "protected mode";
 		code = (cs.attr & SEG_ATTR_DB) ? SEG_CODE_32 : SEG_CODE_16;
 	}
+	if (outlen)
+		out[0] = '\0';
 	/* Real mode runs at CPL 0, virtual-8086 mode at CPL 3 (SDM vol. 3A, 21.2.1). */
-	n = fmt_snprintf(out, outlen, "%s, %s code, CPL %u\npaging: %s, cr3 0x%lx\n", mode, code,
-			 !(cr0 & CR0_PE) ? 0 : v->ops->get_cpl(v), paging_level(cr0, cr4, efer),
-			 vcpu_get(v, REG_CR3));
-	if ((size_t)n >= outlen)
-		return;
+	fmt_append(&o, "%s, %s code, CPL %u\npaging: %s, cr3 0x%lx\n", mode, code,
+		   !(cr0 & CR0_PE) ? 0 : v->ops->get_cpl(v), paging_level(cr0, cr4, efer),
+		   vcpu_get(v, REG_CR3));
 	/* The linear address is CS.base + IP; the base is what the CPU uses (unreal mode too). */
 	if (segmented)
-		fmt_snprintf(out + n, outlen - (size_t)n, "cs:ip %04x:%04lx = linear 0x%lx\n",
-			     cs.sel, rip & IP_MASK, cs.base + (rip & IP_MASK));
+		fmt_append(&o, "cs:ip %04x:%04lx = linear 0x%lx\n", cs.sel, rip & IP_MASK,
+			   cs.base + (rip & IP_MASK));
 	else
-		fmt_snprintf(out + n, outlen - (size_t)n, "rip 0x%lx (cs %04x)\n", rip, cs.sel);
+		fmt_append(&o, "rip 0x%lx (cs %04x)\n", rip, cs.sel);
 }
