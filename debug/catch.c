@@ -28,7 +28,6 @@ static const char *const vec_names[NUM_EXCEPTIONS] = {
 static bool next_word(const char **p, char *w)
 {
 	size_t n = 0;
-
 	while (**p == ' ')
 		(*p)++;
 	while (**p && **p != ' ') {
@@ -56,7 +55,6 @@ static bool parse_num(const char *s, uint32_t max, uint32_t *out)
 {
 	unsigned base = DECIMAL;
 	uint64_t val = 0;
-
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		base = HEX;
 		s += HEX_PREFIX;
@@ -65,7 +63,6 @@ static bool parse_num(const char *s, uint32_t max, uint32_t *out)
 		return false;
 	for (; *s; s++) {
 		int d = digit(*s);
-
 		if (d < 0 || (unsigned)d >= base)
 			return false;
 		val = val * base + (unsigned)d;
@@ -81,7 +78,6 @@ static bool parse_vector(const char *s, uint32_t *out)
 {
 	char up[WORD_MAX];
 	size_t i = 0;
-
 	if (parse_num(s, VEC_MAX, out))
 		return true;
 	if (*s == '#')
@@ -264,7 +260,6 @@ static void intercept(struct vcpu *v, const struct catch_table *t, const struct 
 		      bool on, bool bp_intercepted)
 {
 	unsigned dirs = 0;
-
 	if (c->kind == CATCH_IO) {
 		for (uint32_t p = c->lo; p <= c->hi; p++)
 			if (on || (!exit_io_intercepted(v, (uint16_t)p) && !covers(t, c, p)))
@@ -289,7 +284,6 @@ static void catch_add(struct vcpu *v, struct catch_table *t, const char *kind, c
 {
 	struct catchpoint c = {.used = true};
 	unsigned slot = 0;
-
 	while (slot < CATCH_MAX && t->c[slot].used)
 		slot++;
 	if (slot == CATCH_MAX) {
@@ -311,7 +305,6 @@ static void catch_delete(struct vcpu *v, struct catch_table *t, const char *p, s
 {
 	char w[WORD_MAX], rest[WORD_MAX];
 	uint32_t id;
-
 	if (!next_word(&p, w) || !parse_num(w, U32_MAX, &id) || !next_word(&p, rest) || rest[0]) {
 		fmt_append(o, "catch delete: give one catchpoint number (see catch list)\n");
 		return;
@@ -357,7 +350,6 @@ void catch_command(struct vcpu *v, struct catch_table *t, bool bp_intercepted, c
 {
 	struct fmt_out o = {out, 0, outlen};
 	char kind[WORD_MAX];
-
 	if (outlen)
 		out[0] = '\0';
 	if (!next_word(&args, kind)) {

@@ -18,7 +18,6 @@
 static uint32_t exit_vector(struct vcpu *v, const struct vcpu_exit *e)
 {
 	struct insn i;
-
 	if (e->kind == EXIT_EXCEPTION)
 		return e->exc.vector;
 	if (e->kind != EXIT_SW_INT)

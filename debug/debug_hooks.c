@@ -40,7 +40,6 @@ static void hook_after_exit(struct vcpu *v)
 static bool hook_quiet(struct vcpu *v)
 {
 	const struct vcpu_gdb *g = v->gdb;
-
 	if (g && (g->stop_pending || g->stepping || g->catches.count || g->poll_every))
 		return false;
 	return !vcpu_npt_stepping(v) && vcpu_debug_quiet(v);
@@ -51,7 +50,6 @@ static bool hook_catch_exit(struct vcpu *v, const struct vcpu_exit *e)
 {
 	struct vcpu_gdb *g = v->gdb;
 	const char *caught;
-
 	if (!g || !g->catches.count)
 		return false;
 	caught = catch_event(v, &g->catches, e, gdb_owns_sw_bp(&g->stub, vcpu_get(v, REG_RIP)));

@@ -29,7 +29,6 @@ void dr_init(struct dr_state *s, const struct dr_features *f)
 static uint64_t dr6_sanitize(uint64_t val, const struct dr_features *f)
 {
 	uint64_t vol = dr6_volatile(f);
-
 	return (val & vol) | (DR6_INIT & ~vol & LOW32);
 }
 
@@ -173,7 +172,6 @@ void dr_recompute(struct dr_state *s)
 uint64_t dr_route_hits(const struct dr_state *s, uint64_t hw_bits, unsigned *debugger_hits)
 {
 	uint64_t guest = 0;
-
 	*debugger_hits = 0;
 	for (unsigned slot = 0; slot < DR_SLOTS; slot++) {
 		if (!(hw_bits & DR6_B(slot)))
@@ -202,7 +200,6 @@ int dr_debugger_clear(struct dr_state *s, uint64_t addr, uint8_t rw, uint8_t len
 {
 	for (unsigned i = 0; i < DR_SLOTS; i++) {
 		struct dr_debugger_bp *b = &s->dbg[i];
-
 		if (b->used && b->addr == addr && b->rw == rw && b->len_code == len_code) {
 			b->used = false;
 			dr_recompute(s);
@@ -221,7 +218,6 @@ void dr_debugger_clear_all(struct dr_state *s)
 unsigned dr_free_slots(const struct dr_state *s)
 {
 	unsigned used = 0;
-
 	for (unsigned i = 0; i < DR_SLOTS; i++)
 		used += (unsigned)s->dbg[i].used + ((s->guest.dr7 & DR7_ENABLE(i)) != 0);
 	return used < DR_SLOTS ? DR_SLOTS - used : 0;

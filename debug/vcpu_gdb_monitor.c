@@ -11,7 +11,6 @@ static const char *const owner_names[] = {
 static void mon_dr(struct vcpu *v, struct fmt_out *o)
 {
 	const struct dr_state *d = v->dr;
-
 	fmt_append(o, "guest view: dr0 %016lx dr1 %016lx dr2 %016lx dr3 %016lx\n", d->guest.db[0],
 		   d->guest.db[1], d->guest.db[2], d->guest.db[3]);
 	fmt_append(o, "            dr6 %016lx dr7 %016lx debugctl %lx\n", d->guest.dr6,
@@ -21,7 +20,6 @@ static void mon_dr(struct vcpu *v, struct fmt_out *o)
 			     : "effective, MOV DR intercepted");
 	for (unsigned s = 0; s < DR_SLOTS; s++) {
 		unsigned owner = d->native ? DR_SLOT_GUEST : d->slot_owner[s];
-
 		fmt_append(o, "  slot %u: %016lx %s", s, d->native ? d->guest.db[s] : d->eff_db[s],
 			   owner_names[owner]);
 		if (owner != DR_SLOT_FREE)
@@ -50,7 +48,6 @@ static void mon_exits(struct vcpu *v, struct fmt_out *o)
 static void mon_wire(struct vcpu *v, struct fmt_out *o)
 {
 	const struct gdb_proto *p = &v->gdb->stub.proto;
-
 	fmt_append(o, "gdb line: %lu bytes in, %lu bytes out, %lu polls found none\n", p->rx_bytes,
 		   p->tx_bytes, p->idle_polls);
 }
@@ -61,7 +58,6 @@ static void mon_regs(struct vcpu *v, struct fmt_out *o)
 							 "fs", "gs", "ldtr", "tr"};
 	struct vcpu_segment s;
 	struct vcpu_dtable gdt, idt;
-
 	fmt_append(o, "cr0 %016lx cr2 %016lx cr3 %016lx cr4 %016lx\n", vcpu_get(v, REG_CR0),
 		   vcpu_get(v, REG_CR2), vcpu_get(v, REG_CR3), vcpu_get(v, REG_CR4));
 	fmt_append(o, "efer %016lx rflags %016lx cpl %u\n", vcpu_get(v, REG_EFER),

@@ -23,7 +23,6 @@ static struct vcpu *vcpu_of(void *ctx)
 static bool target_is_64bit(void *ctx)
 {
 	const struct vcpu_gdb *g = ctx;
-
 	if (g->arch != VCPU_GDB_ARCH_AUTO)
 		return g->arch == VCPU_GDB_ARCH_X86_64;
 	return vcpu_code_mode(vcpu_of(ctx)) == INSN_MODE_64;
@@ -68,7 +67,6 @@ static int set_regs(void *ctx, const struct gdb_regs *r)
 {
 	struct vcpu *v = vcpu_of(ctx);
 	struct gdb_regs cur;
-
 	get_regs(ctx, &cur);
 	memcpy(cur.gpr, r->gpr, sizeof(cur.gpr));
 	cur.rip = r->rip;
@@ -97,7 +95,6 @@ static bool dr_fields(enum gdb_bp_type t, uint64_t addr, unsigned len, uint8_t *
 {
 	static const uint8_t len_code[] = {
 	    [1] = DR7_LEN_1, [2] = DR7_LEN_2, [4] = DR7_LEN_4, [8] = DR7_LEN_8};
-
 	if (t == GDB_BP_HW) {
 		*rw = DR7_RW_EXEC;
 		*code = DR7_LEN_1; /* execute breakpoints must use LEN 1 (SDM 18.2.5) */
@@ -124,9 +121,7 @@ static enum npt_kind npt_kind_of(enum gdb_bp_type t)
 static int set_hw_bp(void *ctx, enum gdb_bp_type t, uint64_t addr, unsigned len)
 {
 	uint8_t rw, code;
-
 	struct dr_state *d = vcpu_of(ctx)->dr;
-
 	if (dr_fields(t, addr, len, &rw, &code) &&
 	    (t == GDB_BP_HW || (dr_free_slots(d) && !vcpu_npt_covers(vcpu_of(ctx), addr))) &&
 	    dr_debugger_set(d, addr, rw, code) >= 0)
@@ -142,7 +137,6 @@ static int set_hw_bp(void *ctx, enum gdb_bp_type t, uint64_t addr, unsigned len)
 static int clear_hw_bp(void *ctx, enum gdb_bp_type t, uint64_t addr, unsigned len)
 {
 	uint8_t rw, code;
-
 	if (t != GDB_BP_HW && vcpu_npt_has(vcpu_of(ctx), npt_kind_of(t), addr, len))
 		return vcpu_npt_remove(vcpu_of(ctx), npt_kind_of(t), addr, len);
 	if (!dr_fields(t, addr, len, &rw, &code))
