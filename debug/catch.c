@@ -6,6 +6,7 @@
 #include "core/hw/string.h"
 #include "core/hw/trap.h"
 #include "core/vcpu_util.h"
+#include "debug/gdb/gdb_proto.h"
 
 #define WORD_MAX   24
 #define PORT_MAX   0xffffu
@@ -39,17 +40,6 @@ static bool next_word(const char **p, char *w)
 	return true;
 }
 
-static int digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + DECIMAL;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + DECIMAL;
-	return -1;
-}
-
 /* A decimal or 0x-hexadecimal number, all of @s, at most @max. */
 static bool parse_num(const char *s, uint32_t max, uint32_t *out)
 {
@@ -62,7 +52,7 @@ static bool parse_num(const char *s, uint32_t max, uint32_t *out)
 	if (!*s)
 		return false;
 	for (; *s; s++) {
-		int d = digit(*s);
+		int d = gdb_hex_val(*s);
 		if (d < 0 || (unsigned)d >= base)
 			return false;
 		val = val * base + (unsigned)d;

@@ -39,9 +39,8 @@ static uint64_t dr7_sanitize(uint64_t val)
 
 uint64_t dr6_merge(uint64_t dr6, uint64_t pending, const struct dr_features *f)
 {
-	/* A breakpoint hit replaces B0-B3 (SDM 18.2.3: "certain debug exceptions may clear bits
-	 * 0-3"); a single-step, task-switch or general-detect #DB leaves them, as the CPUs we
-	 * compare against do. BD/BS/BT accumulate; active-low bits clear on events. */
+	/* A breakpoint hit replaces B0-B3 (SDM 18.2.3), other #DBs leave them as the CPUs we
+	 * compare against do; BD/BS/BT accumulate; active-low bits clear on events. */
 	if (pending & DR6_B_MASK)
 		dr6 &= ~DR6_B_MASK;
 	dr6 |= pending & ~DR6_ACTIVE_LOW & ~DR6_ENABLED_BP;

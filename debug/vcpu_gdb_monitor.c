@@ -43,8 +43,7 @@ static void mon_exits(struct vcpu *v, struct fmt_out *o)
 	fmt_append(o, "UART polls %lu, interrupt stops %lu\n", v->gdb->polls, v->gdb->interrupts);
 }
 
-/* Bytes on the GDB line since boot, acks included, and the stopped stub's empty polls; read
- * before this command's reply goes out. */
+/* GDB line bytes since boot (acks included; before this reply), the stopped stub's empty polls. */
 static void mon_wire(struct vcpu *v, struct fmt_out *o)
 {
 	const struct gdb_proto *p = &v->gdb->stub.proto;

@@ -157,12 +157,10 @@ int vcpu_npt_insert(struct vcpu *v, enum npt_kind k, uint64_t addr, unsigned len
 	*e = (struct npt_entry){.used = true, .kind = (uint8_t)k, .len = len, .addr = addr};
 	if (!resolve(v, addr, len, &e->gpa)) {
 		/* Only code can wait for its page, through a debug-register breakpoint. */
-		if (k != NPT_EXEC || dr_debugger_set(v->dr, addr, DR7_RW_EXEC, DR7_LEN_1) < 0) {
-			e->used = false;
-			return -1;
-		}
-		e->pending = true;
-		return 0;
+		e->pending =
+		    k == NPT_EXEC && dr_debugger_set(v->dr, addr, DR7_RW_EXEC, DR7_LEN_1) >= 0;
+		e->used = e->pending;
+		return e->pending ? 0 : -1;
 	}
 	if (apply(v, n, e->gpa & NPT_PAGE_MASK)) {
 		e->used = false;
