@@ -54,8 +54,4 @@ const char *catch_triple_fault(struct catch_table *t, const char *detail);
 /* The mnemonic of exception @vec ("PF"), "" for reserved ones. */
 const char *catch_vector_name(uint32_t vec);
 
-/* "monitor mode": the guest's operating mode, paging level, CPL (and CS:IP in real and
- * virtual-8086 mode), as text into @out (guest_mode.c). */
-void guest_mode_describe(struct vcpu *v, char *out, size_t outlen);
-
 #endif

@@ -9,13 +9,6 @@
 #define DR7   7
 #define LOW32 0xffffffffull
 
-/* The DR6 bits the guest can change on this CPU. */
-static uint64_t dr6_volatile(const struct dr_features *f)
-{
-	return DR6_B_MASK | DR6_BD | DR6_BS | DR6_BT | (f->rtm ? DR6_RTM : 0) |
-	       (f->bld ? DR6_BLD : 0);
-}
-
 void dr_init(struct dr_state *s, const struct dr_features *f)
 {
 	memset(s, 0, sizeof(*s));
@@ -25,10 +18,12 @@ void dr_init(struct dr_state *s, const struct dr_features *f)
 	dr_recompute(s);
 }
 
-/* What a DR6 write leaves readable: fixed-1 bits stay 1, reserved 0 bits stay 0. */
+/* What a DR6 write leaves readable: the bits the guest can change on this CPU; fixed-1 bits
+ * stay 1, reserved 0 bits stay 0. */
 static uint64_t dr6_sanitize(uint64_t val, const struct dr_features *f)
 {
-	uint64_t vol = dr6_volatile(f);
+	uint64_t vol =
+	    DR6_B_MASK | DR6_BD | DR6_BS | DR6_BT | (f->rtm ? DR6_RTM : 0) | (f->bld ? DR6_BLD : 0);
 	return (val & vol) | (DR6_INIT & ~vol & LOW32);
 }
 

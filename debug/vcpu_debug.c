@@ -17,7 +17,6 @@
 #define GPR_UNKNOWN	   0xff
 #define DR_ENABLE_BITS	   0xffull /* L0-G3 */
 #define RFLAGS_VM	   (1ull << 17)
-#define LOW32		   0xffffffffull
 
 void vcpu_debug_setup(struct vcpu *v, const struct dr_features *f)
 {
@@ -212,7 +211,7 @@ enum exit_result vcpu_debug_mov_dr(struct vcpu *v, const struct vcpu_exit *exit)
 		break;
 	}
 	if (!a.write)
-		v->gpr[e.dr.gpr] = a.long_mode ? val : (val & LOW32);
+		v->gpr[e.dr.gpr] = val; /* dr_mov cut it to 32 bits outside 64-bit mode */
 	vcpu_complete_insn(v, vcpu_exit_insn_len(v, &e));
 	return EXIT_RESUME;
 }

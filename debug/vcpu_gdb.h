@@ -58,5 +58,8 @@ bool vcpu_gdb_guest_stopped(struct vcpu *v);
 void vcpu_gdb_target(struct vcpu_gdb *g, struct gdb_target *t);
 /* vcpu_gdb_monitor.c: qRcmd. */
 int vcpu_gdb_monitor(void *ctx, const char *cmd, char *out, size_t outlen);
+/* "monitor mode": the guest's operating mode, paging level, CPL (and CS:IP in real and
+ * virtual-8086 mode), as text into @out. */
+void guest_mode_describe(struct vcpu *v, char *out, size_t outlen);
 
 #endif
