@@ -177,8 +177,8 @@ static bool parse_new(struct vcpu *v, const char *kind, const char **p, struct c
 		}
 		if (!parse_dir(kind, b, "read", "write", c, o))
 			return false;
-		/* A caught MSR is executed on the guest's behalf: not one whose guest value is
-		 * not the CPU's (it runs natively). */
+		/* A caught MSR is executed for the guest: not one in the VMCS/VMCB that runs
+		 * natively. */
 		if (msr_virt_guest_state(c->lo) &&
 		    (((c->dir & CATCH_DIR_READ) && !msr_virt_intercepted(v, c->lo, false)) ||
 		     ((c->dir & CATCH_DIR_WRITE) && !msr_virt_intercepted(v, c->lo, true)))) {
@@ -255,8 +255,7 @@ static void intercept(struct vcpu *v, const struct catch_table *t, const struct 
 			if (on || (!exit_io_intercepted(v, (uint16_t)p) && !covers(t, c, p)))
 				v->ops->set_io_intercept(v, (uint16_t)p, on);
 	} else if (c->kind == CATCH_MSR) {
-		/* msr_virt's rule plus what the catchpoints in use want; MSRs outside the
-		 * bitmaps exit anyway. */
+		/* msr_virt's rule plus the catchpoints'; MSRs outside the bitmaps exit anyway. */
 		for (unsigned i = 0; i < CATCH_MAX; i++)
 			if (t->c[i].used && t->c[i].kind == CATCH_MSR && t->c[i].lo == c->lo)
 				dirs |= t->c[i].dir;

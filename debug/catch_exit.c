@@ -119,8 +119,7 @@ const char *catch_event(struct vcpu *v, struct catch_table *t, const struct vcpu
 	     e->kind != EXIT_CPUID && e->kind != EXIT_EXCEPTION && e->kind != EXIT_SW_INT))
 		return 0;
 	rip = vcpu_get(v, REG_RIP);
-	/* The first such exit after a catch, at the same instruction, is the resumed event:
-	 * it takes effect now. */
+	/* The first such exit after a catch, at its instruction, is the resumed event: run it. */
 	if (t->skip_valid) {
 		t->skip_valid = false;
 		if (t->skip_kind == e->kind && t->skip_rip == rip)

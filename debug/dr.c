@@ -18,8 +18,7 @@ void dr_init(struct dr_state *s, const struct dr_features *f)
 	dr_recompute(s);
 }
 
-/* What a DR6 write leaves readable: the bits the guest can change on this CPU; fixed-1 bits
- * stay 1, reserved 0 bits stay 0. */
+/* A DR6 write keeps the bits this CPU lets change; fixed-1 bits stay 1, reserved 0 bits 0. */
 static uint64_t dr6_sanitize(uint64_t val, const struct dr_features *f)
 {
 	uint64_t vol =
@@ -135,7 +134,6 @@ void dr_recompute(struct dr_state *s)
 	s->faked = false;
 	for (unsigned i = 0; i < DR_SLOTS; i++) {
 		const struct dr_debugger_bp *b = &s->dbg[i];
-
 		if (!b->used)
 			continue;
 		debugger = true;
@@ -145,7 +143,6 @@ void dr_recompute(struct dr_state *s)
 	for (unsigned i = 0; i < DR_SLOTS; i++) {
 		uint64_t enable = (g->dr7 >> (2 * i)) & 3;
 		uint64_t control = (g->dr7 >> DR7_RW_SHIFT(i)) & 0xf;
-
 		if (!debugger) {
 			/* Identity: each guest slot in its hardware slot, disabled ones too. */
 			assign(s, i, DR_SLOT_GUEST, i, g->db[i], enable, control);

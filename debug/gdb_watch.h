@@ -35,8 +35,7 @@ bool gdb_watch_take(void);
 bool gdb_watch_host_nmi(struct trap_frame *f);
 /* True (once) when such a kick arrived in the hypervisor: poll the line now. */
 bool gdb_watch_host_kicked(void);
-/* The GDB UART's IRQ arrives as an NMI (I/O APIC): enable its receive interrupt, and take an
- * NMI while data waits on the line as a kick. */
+/* The GDB UART's IRQ comes as an NMI (I/O APIC): enable it; NMIs while data waits are kicks. */
 void gdb_watch_irq_mode(uint16_t port);
 /* That receive interrupt on or off (off while the stub talks to gdb). */
 void gdb_watch_line_irq(bool on);

@@ -87,7 +87,6 @@ static bool serve(struct vcpu *v)
 	end_step(v);
 	for (;;) {
 		enum gdb_action act = gdb_stopped(&g->stub, &g->stop, &signal);
-
 		/* Signals have no meaning for a bare machine: C/S act as c/s. */
 		sync_session(v);
 		switch (act) {

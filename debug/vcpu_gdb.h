@@ -31,8 +31,7 @@ struct vcpu_gdb {
 
 /* Attach the stub to @v over @io; with @wait the guest stops at its first instruction. */
 void vcpu_gdb_init(struct vcpu_gdb *g, struct vcpu *v, const struct gdb_io *io, bool wait);
-/* Report a pending stop and serve gdb until it resumes the guest; false: the machine must
- * stop (gdb killed it, or left a guest that cannot run on). */
+/* Report a pending stop, serve gdb until it resumes; false: gdb killed or left a dead guest. */
 bool vcpu_gdb_service(struct vcpu *v);
 /* A timer tick while the guest runs: look for a Ctrl-C on the line. */
 void vcpu_gdb_poll(struct vcpu *v);
@@ -58,8 +57,7 @@ bool vcpu_gdb_guest_stopped(struct vcpu *v);
 void vcpu_gdb_target(struct vcpu_gdb *g, struct gdb_target *t);
 /* vcpu_gdb_monitor.c: qRcmd. */
 int vcpu_gdb_monitor(void *ctx, const char *cmd, char *out, size_t outlen);
-/* "monitor mode": the guest's operating mode, paging level, CPL (and CS:IP in real and
- * virtual-8086 mode), as text into @out. */
+/* "monitor mode": the guest's mode, paging level, CPL (CS:IP if segmented), into @out. */
 void guest_mode_describe(struct vcpu *v, char *out, size_t outlen);
 
 #endif

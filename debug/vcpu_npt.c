@@ -10,8 +10,7 @@
 #define NPT_PAGE_MASK (~(NPT_PAGE_SIZE - 1))
 #define ADDR32_MAX    0xffffffffull
 #define REX_W	      0x8
-/* One-byte opcodes whose bit 0 is the w field, 0 for byte operands (SDM vol. 2, B.1.4.3):
- * ALU 00-3F (forms 0-5) and the table below. */
+/* One-byte opcodes whose bit 0 is w (0: byte operands; SDM vol. 2, B.1.4.3): ALU 00-3F. */
 #define ALU_LAST      0x3f
 #define ALU_FORM_MASK 7
 #define ALU_FORMS_W   6
@@ -188,8 +187,7 @@ int vcpu_npt_remove(struct vcpu *v, enum npt_kind k, uint64_t addr, unsigned len
 	return apply(v, n, e->gpa & NPT_PAGE_MASK);
 }
 
-/* Bytes a data access of the instruction at RIP covers: its operand size by w bit, 66h and
- * REX.W, else the mode's default. */
+/* Bytes the instruction at RIP accesses: by w bit, 66h and REX.W, else the mode's default. */
 static unsigned access_len(struct vcpu *v)
 {
 	enum insn_mode mode = vcpu_code_mode(v);
@@ -297,12 +295,10 @@ static void report_hits(struct vcpu *v, struct vcpu_npt *n)
 	for (struct npt_entry *e = n->e; e < n->e + NPT_BP_MAX; e++) {
 		bool hit = false;
 		uint64_t now = 0;
-
 		if (!e->used || e->pending || e->kind == NPT_EXEC)
 			continue;
 		for (unsigned i = 0; i < n->nacc; i++) {
 			const struct npt_access *a = &n->acc[i];
-
 			if (overlaps(a->gpa, a->len, e->gpa, e->len) &&
 			    (e->kind == NPT_ACCESS || (e->kind == NPT_WRITE) == a->write))
 				hit = true;
