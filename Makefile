@@ -27,7 +27,7 @@ PURE_SRCS := $(sort core/hw/printf.c boot/cmdline.c boot/multiboot.c core/hw/pme
              core/paging/guest_map.c core/paging/nested_pt.c core/insn.c core/insn_tables.c \
              core/paging/gwalk.c core/apic_guard.c core/ioapic_guard.c core/nmi.c debug/vcpu_debug.c core/task_switch.c \
              core/vcpu_names.c debug/vcpu_gdb.c debug/vcpu_gdb_target.c debug/vcpu_gdb_monitor.c debug/debug_hooks.c \
-             debug/catch.c debug/catch_exit.c debug/catch_intercept.c debug/guest_mode.c debug/vcpu_npt.c \
+             debug/catch.c debug/catch_exit.c debug/vcpu_npt.c \
              debug/dr.c vmx/vmx_controls.c svm/svm_check.c $(wildcard debug/gdb/*.c))
 HOSTCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -DHOST_TEST -fsanitize=address,undefined \
               -fno-sanitize-recover=all

@@ -1,4 +1,4 @@
-/* catch.c - gdb catchpoints: parse "monitor catch", own the intercepts, match exits. */
+/* catch.c - gdb catchpoints: parse "monitor catch", own the intercepts they need. */
 #include "catch.h"
 
 #include "core/exit.h"
@@ -6,12 +6,11 @@
 #include "core/hw/string.h"
 #include "core/hw/trap.h"
 #include "core/vcpu_util.h"
+#include "debug/gdb/gdb_proto.h"
 
 #define WORD_MAX   24
 #define PORT_MAX   0xffffu
 #define U32_MAX	   0xffffffffu
-#define LOW32	   0xffffffffull
-#define BITS_PER_B 8
 #define DECIMAL	   10
 #define HEX	   16
 #define HEX_PREFIX 2
@@ -30,7 +29,6 @@ static const char *const vec_names[NUM_EXCEPTIONS] = {
 static bool next_word(const char **p, char *w)
 {
 	size_t n = 0;
-
 	while (**p == ' ')
 		(*p)++;
 	while (**p && **p != ' ') {
@@ -42,23 +40,11 @@ static bool next_word(const char **p, char *w)
 	return true;
 }
 
-static int digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + DECIMAL;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + DECIMAL;
-	return -1;
-}
-
 /* A decimal or 0x-hexadecimal number, all of @s, at most @max. */
 static bool parse_num(const char *s, uint32_t max, uint32_t *out)
 {
 	unsigned base = DECIMAL;
 	uint64_t val = 0;
-
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		base = HEX;
 		s += HEX_PREFIX;
@@ -66,8 +52,7 @@ static bool parse_num(const char *s, uint32_t max, uint32_t *out)
 	if (!*s)
 		return false;
 	for (; *s; s++) {
-		int d = digit(*s);
-
+		int d = gdb_hex_val(*s);
 		if (d < 0 || (unsigned)d >= base)
 			return false;
 		val = val * base + (unsigned)d;
@@ -83,7 +68,6 @@ static bool parse_vector(const char *s, uint32_t *out)
 {
 	char up[WORD_MAX];
 	size_t i = 0;
-
 	if (parse_num(s, VEC_MAX, out))
 		return true;
 	if (*s == '#')
@@ -142,6 +126,21 @@ static void describe(const struct catchpoint *c, struct fmt_out *o)
 	}
 }
 
+/* Direction word @w of catch @kind, @rd or @wr, into c->dir ("" keeps both); false if bad. */
+static bool parse_dir(const char *kind, const char *w, const char *rd, const char *wr,
+		      struct catchpoint *c, struct fmt_out *o)
+{
+	if (strcmp(w, rd) == 0)
+		c->dir = CATCH_DIR_READ;
+	else if (strcmp(w, wr) == 0)
+		c->dir = CATCH_DIR_WRITE;
+	else if (w[0]) {
+		fmt_append(o, "catch %s: '%s' is neither %s nor %s\n", kind, w, rd, wr);
+		return false;
+	}
+	return true;
+}
+
 /* Parse the arguments of one new catchpoint into @c; false after writing why to @o. */
 static bool parse_new(struct vcpu *v, const char *kind, const char **p, struct catchpoint *c,
 		      struct fmt_out *o)
@@ -168,26 +167,18 @@ static bool parse_new(struct vcpu *v, const char *kind, const char **p, struct c
 				   range);
 			return false;
 		}
-		if (strcmp(b, "in") == 0 || strcmp(b, "out") == 0)
-			c->dir = b[0] == 'i' ? CATCH_DIR_READ : CATCH_DIR_WRITE;
-		else if (b[0]) {
-			fmt_append(o, "catch io: '%s' is neither in nor out\n", b);
+		if (!parse_dir(kind, b, "in", "out", c, o))
 			return false;
-		}
 	} else if (strcmp(kind, "msr") == 0) {
 		c->kind = CATCH_MSR;
 		if (!parse_num(a, U32_MAX, &c->lo)) {
 			fmt_append(o, "catch msr: bad MSR number '%s'\n", a);
 			return false;
 		}
-		if (strcmp(b, "read") == 0 || strcmp(b, "write") == 0)
-			c->dir = b[0] == 'r' ? CATCH_DIR_READ : CATCH_DIR_WRITE;
-		else if (b[0]) {
-			fmt_append(o, "catch msr: '%s' is neither read nor write\n", b);
+		if (!parse_dir(kind, b, "read", "write", c, o))
 			return false;
-		}
-		/* One the guest uses natively is intercepted for the catchpoint and, when
-		 * resumed, executed on its behalf: not one whose guest value is not the CPU's. */
+		/* A caught MSR is executed for the guest: not one in the VMCS/VMCB that runs
+		 * natively. */
 		if (msr_virt_guest_state(c->lo) &&
 		    (((c->dir & CATCH_DIR_READ) && !msr_virt_intercepted(v, c->lo, false)) ||
 		     ((c->dir & CATCH_DIR_WRITE) && !msr_virt_intercepted(v, c->lo, true)))) {
@@ -212,8 +203,7 @@ static bool parse_new(struct vcpu *v, const char *kind, const char **p, struct c
 			    o, "catch exception: bad vector '%s' (0-31 or a name such as PF)\n", a);
 			return false;
 		}
-		/* #DB carries gdb's own steps and breakpoints; vector 2 is the NMI, no exception.
-		 */
+		/* #DB carries gdb's own steps and breakpoints; vector 2 is the NMI. */
 		if (c->lo == VEC_DB || c->lo == VEC_NMI) {
 			fmt_append(o, "catch exception: vector %u (#%s) cannot be caught\n", c->lo,
 				   vec_names[c->lo]);
@@ -229,15 +219,53 @@ static bool parse_new(struct vcpu *v, const char *kind, const char **p, struct c
 		fmt_append(o, "catch %s: unexpected '%s'\n", kind, b);
 		return false;
 	}
-	if (c->kind == CATCH_TRIPLE_FAULT && a[0]) {
-		fmt_append(o, "catch triple-fault: unexpected '%s'\n", a);
-		return false;
-	}
-	if (next_word(p, a) && a[0]) {
+	if ((c->kind == CATCH_TRIPLE_FAULT && a[0]) || (next_word(p, a) && a[0])) {
 		fmt_append(o, "catch %s: unexpected '%s'\n", kind, a);
 		return false;
 	}
 	return true;
+}
+
+/* Does a catchpoint other than @skip stop on port or vector @val (I/O or exception)? */
+static bool covers(const struct catch_table *t, const struct catchpoint *skip, uint32_t val)
+{
+	for (const struct catchpoint *c = t->c; c < t->c + CATCH_MAX; c++)
+		if (c->used && c != skip && c->kind == skip->kind && val >= c->lo &&
+		    val <= (c->kind == CATCH_IO ? c->hi : c->lo))
+			return true;
+	return false;
+}
+
+/* Vectors intercepted whatever the catchpoints: #DF (exit_setup_intercepts), #DB and #AC
+ * (vcpu_debug_setup), #BP while gdb is attached (vcpu_gdb.c, for its INT3s). */
+static bool vector_kept(uint32_t vec, bool bp_intercepted)
+{
+	return vec == VEC_DF || vec == VEC_DB || vec == VEC_AC || (vec == VEC_BP && bp_intercepted);
+}
+
+/* The intercepts @c needs on (@on), or back to what they were without it (!@on, once it is
+ * marked unused): dbgvisor's own rules and the other catchpoints' stay. CPUID always exits;
+ * a triple fault is seen through the #DF intercept and the shutdown exit. */
+static void intercept(struct vcpu *v, const struct catch_table *t, const struct catchpoint *c,
+		      bool on, bool bp_intercepted)
+{
+	unsigned dirs = 0;
+	if (c->kind == CATCH_IO) {
+		for (uint32_t p = c->lo; p <= c->hi; p++)
+			if (on || (!exit_io_intercepted(v, (uint16_t)p) && !covers(t, c, p)))
+				v->ops->set_io_intercept(v, (uint16_t)p, on);
+	} else if (c->kind == CATCH_MSR) {
+		/* msr_virt's rule plus the catchpoints'; MSRs outside the bitmaps exit anyway. */
+		for (unsigned i = 0; i < CATCH_MAX; i++)
+			if (t->c[i].used && t->c[i].kind == CATCH_MSR && t->c[i].lo == c->lo)
+				dirs |= t->c[i].dir;
+		v->ops->set_msr_intercept(
+		    v, c->lo, msr_virt_intercepted(v, c->lo, false) || (dirs & CATCH_DIR_READ),
+		    msr_virt_intercepted(v, c->lo, true) || (dirs & CATCH_DIR_WRITE));
+	} else if (c->kind == CATCH_EXCEPTION) {
+		if (on || (!vector_kept(c->lo, bp_intercepted) && !covers(t, c, c->lo)))
+			v->ops->set_exception_intercept(v, (uint8_t)c->lo, on);
+	}
 }
 
 static void catch_add(struct vcpu *v, struct catch_table *t, const char *kind, const char *p,
@@ -245,7 +273,6 @@ static void catch_add(struct vcpu *v, struct catch_table *t, const char *kind, c
 {
 	struct catchpoint c = {.used = true};
 	unsigned slot = 0;
-
 	while (slot < CATCH_MAX && t->c[slot].used)
 		slot++;
 	if (slot == CATCH_MAX) {
@@ -257,7 +284,7 @@ static void catch_add(struct vcpu *v, struct catch_table *t, const char *kind, c
 	c.id = ++t->next_id;
 	t->c[slot] = c;
 	t->count++;
-	catch_intercept(v, t, &t->c[slot], true, bp_intercepted);
+	intercept(v, t, &t->c[slot], true, bp_intercepted);
 	describe(&t->c[slot], o);
 	fmt_append(o, "\n");
 }
@@ -267,18 +294,15 @@ static void catch_delete(struct vcpu *v, struct catch_table *t, const char *p, s
 {
 	char w[WORD_MAX], rest[WORD_MAX];
 	uint32_t id;
-
 	if (!next_word(&p, w) || !parse_num(w, U32_MAX, &id) || !next_word(&p, rest) || rest[0]) {
 		fmt_append(o, "catch delete: give one catchpoint number (see catch list)\n");
 		return;
 	}
-	for (unsigned i = 0; i < CATCH_MAX; i++) {
-		struct catchpoint *c = &t->c[i];
-
+	for (struct catchpoint *c = t->c; c < t->c + CATCH_MAX; c++) {
 		if (c->used && c->id == id) {
 			c->used = false; /* first, so the intercepts it alone needed go */
 			t->count--;
-			catch_intercept(v, t, c, false, bp_intercepted);
+			intercept(v, t, c, false, bp_intercepted);
 			fmt_append(o, "catch %u deleted\n", id);
 			return;
 		}
@@ -290,20 +314,20 @@ static void catch_list(const struct catch_table *t, struct fmt_out *o)
 {
 	if (!t->count)
 		fmt_append(o, "no catchpoints\n");
-	for (unsigned i = 0; i < CATCH_MAX; i++) {
-		if (t->c[i].used) {
-			describe(&t->c[i], o);
-			fmt_append(o, ", %lu hit%s\n", t->c[i].hits, t->c[i].hits == 1 ? "" : "s");
+	for (const struct catchpoint *c = t->c; c < t->c + CATCH_MAX; c++) {
+		if (c->used) {
+			describe(c, o);
+			fmt_append(o, ", %lu hit%s\n", c->hits, c->hits == 1 ? "" : "s");
 		}
 	}
 }
 
 void catch_clear(struct vcpu *v, struct catch_table *t, bool bp_intercepted)
 {
-	for (unsigned i = 0; i < CATCH_MAX; i++) {
-		if (t->c[i].used) {
-			t->c[i].used = false;
-			catch_intercept(v, t, &t->c[i], false, bp_intercepted);
+	for (struct catchpoint *c = t->c; c < t->c + CATCH_MAX; c++) {
+		if (c->used) {
+			c->used = false;
+			intercept(v, t, c, false, bp_intercepted);
 		}
 	}
 	t->count = 0;
@@ -315,7 +339,6 @@ void catch_command(struct vcpu *v, struct catch_table *t, bool bp_intercepted, c
 {
 	struct fmt_out o = {out, 0, outlen};
 	char kind[WORD_MAX];
-
 	if (outlen)
 		out[0] = '\0';
 	if (!next_word(&args, kind)) {

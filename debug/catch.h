@@ -31,8 +31,7 @@ struct catchpoint {
 struct catch_table {
 	struct catchpoint c[CATCH_MAX];
 	unsigned count, next_id;
-	/* The event a catch stopped on is let through once when the guest resumes it, so
-	 * continue or stepi executes it instead of stopping on it again. */
+	/* The caught event is let through once on resume, so continue or stepi executes it. */
 	bool skip_valid;
 	enum exit_kind skip_kind;
 	uint64_t skip_rip;
@@ -45,27 +44,14 @@ void catch_command(struct vcpu *v, struct catch_table *t, bool bp_intercepted, c
 		   char *out, size_t outlen);
 /* Delete every catchpoint, each intercept back as it was (gdb detached or killed). */
 void catch_clear(struct vcpu *v, struct catch_table *t, bool bp_intercepted);
-/* The catchpoint @e matches (I/O, MSR, CPUID or exception exit), or NULL; @gdb_bp: the
- * guest is at one of the debugger's own INT3s (never an exception catch). */
-const struct catchpoint *catch_match(struct vcpu *v, const struct catch_table *t,
-				     const struct vcpu_exit *e, bool gdb_bp);
-/* An exit that may be caught: the text saying what was caught (hits counted), or NULL. A
- * non-NULL answer means the guest must stop before @e takes effect: the caller resumes
- * without handling it, and the guest re-executes it later, let through once then. */
+/* An exit that may be caught: NULL, or the text of what was caught (hits counted); then the
+ * caller resumes without handling @e, which is let through once when re-executed.
+ * @gdb_bp: the guest is at one of the debugger's own INT3s (never an exception catch). */
 const char *catch_event(struct vcpu *v, struct catch_table *t, const struct vcpu_exit *e,
 			bool gdb_bp);
 /* A triple fault: the text of the catchpoint that asks for it (hits counted), else NULL. */
 const char *catch_triple_fault(struct catch_table *t, const char *detail);
-
-/* The intercepts @c needs on (@on), or back to what they were without it (!@on, after it was
- * marked unused): dbgvisor's own rules and the other catchpoints' stay (catch_intercept.c). */
-void catch_intercept(struct vcpu *v, const struct catch_table *t, const struct catchpoint *c,
-		     bool on, bool bp_intercepted);
 /* The mnemonic of exception @vec ("PF"), "" for reserved ones. */
 const char *catch_vector_name(uint32_t vec);
-
-/* "monitor mode": the guest's operating mode, paging level, CPL (and CS:IP in real and
- * virtual-8086 mode), as text into @out (guest_mode.c). */
-void guest_mode_describe(struct vcpu *v, char *out, size_t outlen);
 
 #endif

@@ -18,7 +18,6 @@
 static uint32_t exit_vector(struct vcpu *v, const struct vcpu_exit *e)
 {
 	struct insn i;
-
 	if (e->kind == EXIT_EXCEPTION)
 		return e->exc.vector;
 	if (e->kind != EXIT_SW_INT)
@@ -63,75 +62,56 @@ static bool matches(struct vcpu *v, const struct catchpoint *c, const struct vcp
 	}
 }
 
-const struct catchpoint *catch_match(struct vcpu *v, const struct catch_table *t,
-				     const struct vcpu_exit *e, bool gdb_bp)
-{
-	for (unsigned i = 0; i < CATCH_MAX; i++)
-		if (t->c[i].used && matches(v, &t->c[i], e, gdb_bp))
-			return &t->c[i];
-	return 0;
-}
-
 /* What was caught, with the values the instruction is about to use. */
 static void format_event(struct vcpu *v, const struct catchpoint *c, const struct vcpu_exit *e,
-			 char *buf, size_t len)
+			 struct fmt_out *o)
 {
-	int n = fmt_snprintf(buf, len, "catch %u: ", c->id);
-	size_t at = (size_t)n < len ? (size_t)n : len;
+	const char *plural = e->io.size == 1 ? "" : "s";
+	uint32_t vec;
 
-	buf += at;
-	len -= at;
+	fmt_append(o, "catch %u: ", c->id);
 	switch (e->kind) {
-	case EXIT_IO: {
-		const char *plural = e->io.size == 1 ? "" : "s";
-
+	case EXIT_IO:
 		if (e->io.string)
-			fmt_snprintf(buf, len, "%s 0x%x (%u byte%s per element%s)\n",
-				     e->io.in ? "ins" : "outs", e->io.port, e->io.size, plural,
-				     e->io.rep ? ", rep" : "");
+			fmt_append(o, "%s 0x%x (%u byte%s per element%s)\n",
+				   e->io.in ? "ins" : "outs", e->io.port, e->io.size, plural,
+				   e->io.rep ? ", rep" : "");
 		else if (e->io.in)
-			fmt_snprintf(buf, len, "in 0x%x (%u byte%s)\n", e->io.port, e->io.size,
-				     plural);
+			fmt_append(o, "in 0x%x (%u byte%s)\n", e->io.port, e->io.size, plural);
 		else
-			fmt_snprintf(buf, len, "out 0x%x <- 0x%lx (%u byte%s)\n", e->io.port,
-				     v->gpr[GPR_RAX] &
-					 (LOW32 >> (LOW32_BITS - BITS_PER_BYTE * e->io.size)),
-				     e->io.size, plural);
+			fmt_append(o, "out 0x%x <- 0x%lx (%u byte%s)\n", e->io.port,
+				   v->gpr[GPR_RAX] &
+				       (LOW32 >> (LOW32_BITS - BITS_PER_BYTE * e->io.size)),
+				   e->io.size, plural);
 		break;
-	}
 	case EXIT_MSR_READ:
-		fmt_snprintf(buf, len, "rdmsr 0x%x\n", (uint32_t)v->gpr[GPR_RCX]);
+		fmt_append(o, "rdmsr 0x%x\n", (uint32_t)v->gpr[GPR_RCX]);
 		break;
 	case EXIT_MSR_WRITE:
-		fmt_snprintf(buf, len, "wrmsr 0x%x <- 0x%lx\n", (uint32_t)v->gpr[GPR_RCX],
-			     (v->gpr[GPR_RDX] << LOW32_BITS) | (v->gpr[GPR_RAX] & LOW32));
+		fmt_append(o, "wrmsr 0x%x <- 0x%lx\n", (uint32_t)v->gpr[GPR_RCX],
+			   (v->gpr[GPR_RDX] << LOW32_BITS) | (v->gpr[GPR_RAX] & LOW32));
 		break;
 	case EXIT_CPUID:
-		fmt_snprintf(buf, len, "cpuid leaf 0x%x subleaf 0x%x\n", (uint32_t)v->gpr[GPR_RAX],
-			     (uint32_t)v->gpr[GPR_RCX]);
+		fmt_append(o, "cpuid leaf 0x%x subleaf 0x%x\n", (uint32_t)v->gpr[GPR_RAX],
+			   (uint32_t)v->gpr[GPR_RCX]);
 		break;
-	default: {
-		uint32_t vec = exit_vector(v, e);
-		int m = fmt_snprintf(buf, len, "exception %u (#%s)", vec, catch_vector_name(vec));
-		size_t k = (size_t)m < len ? (size_t)m : len;
-
+	default:
+		vec = exit_vector(v, e);
+		fmt_append(o, "exception %u (#%s)", vec, catch_vector_name(vec));
 		if (e->kind == EXIT_EXCEPTION && e->exc.has_error)
-			k += (size_t)fmt_snprintf(buf + k, len - k, " error code 0x%x",
-						  e->exc.error);
-		k = k < len ? k : len;
+			fmt_append(o, " error code 0x%x", e->exc.error);
 		if (e->kind == EXIT_EXCEPTION && vec == VEC_PF)
-			k += (size_t)fmt_snprintf(buf + k, len - k, " cr2 0x%lx", e->exc.cr2);
-		k = k < len ? k : len;
-		fmt_snprintf(buf + k, len - k, "\n");
+			fmt_append(o, " cr2 0x%lx", e->exc.cr2);
+		fmt_append(o, "\n");
 		break;
-	}
 	}
 }
 
 const char *catch_event(struct vcpu *v, struct catch_table *t, const struct vcpu_exit *e,
 			bool gdb_bp)
 {
-	const struct catchpoint *c;
+	struct fmt_out o = {t->msg, 0, sizeof(t->msg)};
+	struct catchpoint *c;
 	uint64_t rip;
 
 	if (!t->count ||
@@ -139,29 +119,28 @@ const char *catch_event(struct vcpu *v, struct catch_table *t, const struct vcpu
 	     e->kind != EXIT_CPUID && e->kind != EXIT_EXCEPTION && e->kind != EXIT_SW_INT))
 		return 0;
 	rip = vcpu_get(v, REG_RIP);
-	/* The first such exit after a catch is the resumed event itself, if it is at the same
-	 * instruction: it takes effect now. */
+	/* The first such exit after a catch, at its instruction, is the resumed event: run it. */
 	if (t->skip_valid) {
 		t->skip_valid = false;
 		if (t->skip_kind == e->kind && t->skip_rip == rip)
 			return 0;
 	}
-	c = catch_match(v, t, e, gdb_bp);
-	if (!c)
-		return 0;
-	t->c[c - t->c].hits++;
-	format_event(v, c, e, t->msg, sizeof(t->msg));
-	t->skip_valid = true;
-	t->skip_kind = e->kind;
-	t->skip_rip = rip;
-	return t->msg;
+	for (c = t->c; c < t->c + CATCH_MAX; c++) {
+		if (c->used && matches(v, c, e, gdb_bp)) {
+			c->hits++;
+			format_event(v, c, e, &o);
+			t->skip_valid = true;
+			t->skip_kind = e->kind;
+			t->skip_rip = rip;
+			return t->msg;
+		}
+	}
+	return 0;
 }
 
 const char *catch_triple_fault(struct catch_table *t, const char *detail)
 {
-	for (unsigned i = 0; i < CATCH_MAX; i++) {
-		struct catchpoint *c = &t->c[i];
-
+	for (struct catchpoint *c = t->c; c < t->c + CATCH_MAX; c++) {
 		if (c->used && c->kind == CATCH_TRIPLE_FAULT) {
 			c->hits++;
 			fmt_snprintf(t->msg, sizeof(t->msg),

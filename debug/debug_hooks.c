@@ -17,8 +17,7 @@ static bool hook_before_entry(struct vcpu *v)
 			vcpu_debug_sync(v);
 			if (!vcpu_gdb_service(v))
 				return false;
-			/* gdb resumed the guest: leave a nested-page breakpoint, place pending
-			 * ones. */
+			/* gdb resumed: leave a nested-page breakpoint, place pending ones. */
 			vcpu_npt_resume(v);
 		}
 	}
@@ -34,24 +33,20 @@ static void hook_after_exit(struct vcpu *v)
 	vcpu_npt_after_exit(v);
 }
 
-/* Nothing for the two hooks above to do while the guest makes null exits only: gdb is absent
- * or waits with nothing to poll, check or step, no nested-page step is open, and the debug
- * registers need neither a load nor a save (core/exit_fast.c). */
+/* Nothing for the hooks above to do on null exits (core/exit_fast.c): no gdb work, no
+ * nested-page step, no debug-register load or save. */
 static bool hook_quiet(struct vcpu *v)
 {
 	const struct vcpu_gdb *g = v->gdb;
-
 	if (g && (g->stop_pending || g->stepping || g->catches.count || g->poll_every))
 		return false;
 	return !vcpu_npt_stepping(v) && vcpu_debug_quiet(v);
 }
 
-/* gdb's catchpoints, checked before the exit is handled. */
 static bool hook_catch_exit(struct vcpu *v, const struct vcpu_exit *e)
 {
 	struct vcpu_gdb *g = v->gdb;
 	const char *caught;
-
 	if (!g || !g->catches.count)
 		return false;
 	caught = catch_event(v, &g->catches, e, gdb_owns_sw_bp(&g->stub, vcpu_get(v, REG_RIP)));

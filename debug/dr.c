@@ -9,13 +9,6 @@
 #define DR7   7
 #define LOW32 0xffffffffull
 
-/* The DR6 bits the guest can change on this CPU. */
-static uint64_t dr6_volatile(const struct dr_features *f)
-{
-	return DR6_B_MASK | DR6_BD | DR6_BS | DR6_BT | (f->rtm ? DR6_RTM : 0) |
-	       (f->bld ? DR6_BLD : 0);
-}
-
 void dr_init(struct dr_state *s, const struct dr_features *f)
 {
 	memset(s, 0, sizeof(*s));
@@ -25,11 +18,11 @@ void dr_init(struct dr_state *s, const struct dr_features *f)
 	dr_recompute(s);
 }
 
-/* What a DR6 write leaves readable: fixed-1 bits stay 1, reserved 0 bits stay 0. */
+/* A DR6 write keeps the bits this CPU lets change; fixed-1 bits stay 1, reserved 0 bits 0. */
 static uint64_t dr6_sanitize(uint64_t val, const struct dr_features *f)
 {
-	uint64_t vol = dr6_volatile(f);
-
+	uint64_t vol =
+	    DR6_B_MASK | DR6_BD | DR6_BS | DR6_BT | (f->rtm ? DR6_RTM : 0) | (f->bld ? DR6_BLD : 0);
 	return (val & vol) | (DR6_INIT & ~vol & LOW32);
 }
 
@@ -40,9 +33,8 @@ static uint64_t dr7_sanitize(uint64_t val)
 
 uint64_t dr6_merge(uint64_t dr6, uint64_t pending, const struct dr_features *f)
 {
-	/* A breakpoint hit replaces B0-B3 (SDM 18.2.3: "certain debug exceptions may clear bits
-	 * 0-3"); a single-step, task-switch or general-detect #DB leaves them, as the CPUs we
-	 * compare against do. BD/BS/BT accumulate; active-low bits clear on events. */
+	/* A breakpoint hit replaces B0-B3 (SDM 18.2.3), other #DBs leave them as the CPUs we
+	 * compare against do; BD/BS/BT accumulate; active-low bits clear on events. */
 	if (pending & DR6_B_MASK)
 		dr6 &= ~DR6_B_MASK;
 	dr6 |= pending & ~DR6_ACTIVE_LOW & ~DR6_ENABLED_BP;
@@ -142,7 +134,6 @@ void dr_recompute(struct dr_state *s)
 	s->faked = false;
 	for (unsigned i = 0; i < DR_SLOTS; i++) {
 		const struct dr_debugger_bp *b = &s->dbg[i];
-
 		if (!b->used)
 			continue;
 		debugger = true;
@@ -152,7 +143,6 @@ void dr_recompute(struct dr_state *s)
 	for (unsigned i = 0; i < DR_SLOTS; i++) {
 		uint64_t enable = (g->dr7 >> (2 * i)) & 3;
 		uint64_t control = (g->dr7 >> DR7_RW_SHIFT(i)) & 0xf;
-
 		if (!debugger) {
 			/* Identity: each guest slot in its hardware slot, disabled ones too. */
 			assign(s, i, DR_SLOT_GUEST, i, g->db[i], enable, control);
@@ -173,7 +163,6 @@ void dr_recompute(struct dr_state *s)
 uint64_t dr_route_hits(const struct dr_state *s, uint64_t hw_bits, unsigned *debugger_hits)
 {
 	uint64_t guest = 0;
-
 	*debugger_hits = 0;
 	for (unsigned slot = 0; slot < DR_SLOTS; slot++) {
 		if (!(hw_bits & DR6_B(slot)))
@@ -202,7 +191,6 @@ int dr_debugger_clear(struct dr_state *s, uint64_t addr, uint8_t rw, uint8_t len
 {
 	for (unsigned i = 0; i < DR_SLOTS; i++) {
 		struct dr_debugger_bp *b = &s->dbg[i];
-
 		if (b->used && b->addr == addr && b->rw == rw && b->len_code == len_code) {
 			b->used = false;
 			dr_recompute(s);
@@ -221,7 +209,6 @@ void dr_debugger_clear_all(struct dr_state *s)
 unsigned dr_free_slots(const struct dr_state *s)
 {
 	unsigned used = 0;
-
 	for (unsigned i = 0; i < DR_SLOTS; i++)
 		used += (unsigned)s->dbg[i].used + ((s->guest.dr7 & DR7_ENABLE(i)) != 0);
 	return used < DR_SLOTS ? DR_SLOTS - used : 0;

@@ -7,12 +7,15 @@
 
 #include "core/hw/dr_bits.h"
 
-/* What the CPU under us implements, which shapes DR6's writable bits and #DB side effects. */
+/* What the CPU under us implements: DR6's writable bits and #DB side effects. */
 struct dr_features {
 	bool rtm; /* DR6.RTM / DR7.RTM exist (CPUID.7.0:EBX.RTM) */
 	bool bld; /* DR6.BLD exists (CPUID.7.0:ECX.BUS_LOCK_DETECT) */
 	bool amd; /* AMD: #DB also clears DEBUGCTL.BTF; a task switch also clears DR7.LE */
 };
+
+/* #DB status bits that say something happened (BLD and RTM are active-low, not news). */
+#define DB_STATUS_BITS (DR6_B_MASK | DR6_BD | DR6_BS | DR6_BT)
 
 /* The guest's architectural debug state, as the guest reads it. */
 struct dr_guest {
@@ -20,7 +23,7 @@ struct dr_guest {
 	uint64_t dr6, dr7, debugctl;
 };
 
-/* A debugger (gdb) breakpoint: exec or data, owned by the GDB stub. */
+/* A debugger (gdb) breakpoint: exec or data. */
 struct dr_debugger_bp {
 	bool used;
 	uint64_t addr;
@@ -61,11 +64,11 @@ struct dr_access {
 void dr_init(struct dr_state *s, const struct dr_features *f);
 /* Apply a MOV DR; reads return the guest's view in *val. */
 enum dr_result dr_mov(struct dr_state *s, const struct dr_access *a, uint64_t *val);
-/* Merge #DB status bits (positive polarity, VMX pending-debug format) into a DR6 value. */
+/* Merge #DB status bits (VMX pending-debug format) into a DR6 value. */
 uint64_t dr6_merge(uint64_t dr6, uint64_t pending, const struct dr_features *f);
-/* Book-keeping of one #DB delivered to the guest: DR6 merge, DR7.GD, DEBUGCTL.LBR/BTF. */
+/* One #DB delivered to the guest: DR6 merge, DR7.GD, DEBUGCTL.LBR/BTF; the second without
+ * the merge, when the CPU already wrote the guest's DR6. */
 void dr_deliver_db(struct dr_state *s, uint64_t pending);
-/* The same without the DR6 merge, when the CPU already wrote the guest's DR6. */
 void dr_db_delivered(struct dr_state *s);
 /* A hardware task switch: clear the local enables (and LE on AMD), nothing else. */
 uint64_t dr7_task_switch_mask(const struct dr_features *f);
@@ -74,7 +77,7 @@ void dr_task_switch(struct dr_state *s);
 void dr_recompute(struct dr_state *s);
 /* Split a hardware #DB's B0-B3 into the guest's (returned) and the debugger's (a bit per dbg[]). */
 uint64_t dr_route_hits(const struct dr_state *s, uint64_t hw_bits, unsigned *debugger_hits);
-/* Debugger slots (for the GDB stub); -1 when all four are taken by the debugger. */
+/* Debugger slots: the slot, or -1 (all four taken, or no such breakpoint to clear). */
 int dr_debugger_set(struct dr_state *s, uint64_t addr, uint8_t rw, uint8_t len_code);
 int dr_debugger_clear(struct dr_state *s, uint64_t addr, uint8_t rw, uint8_t len_code);
 void dr_debugger_clear_all(struct dr_state *s);

@@ -56,10 +56,8 @@ tramp_entry:
 	.long 0 /* physical address of gdb_watch_main (filled in by C) */
 gdb_watch_tramp_end:
 
-/*
- * Runs from the hypervisor's memory at its physical address, so position-independent:
- * EBX holds the parameter block's physical address throughout, interrupts included.
- */
+/* Runs at its physical address, so position-independent; EBX holds the parameter block's
+ * physical address throughout, interrupts included. */
 	.text
 	.code32
 	.globl gdb_watch_main, gdb_watch_isr

@@ -13,8 +13,7 @@
 #define WATCH_IDT_VECTORS	 48	   /* timer 0x20 and spurious 0x2f are the highest used */
 #define GATE_INTR32		 0x8e00ull /* present, DPL 0, 32-bit interrupt gate */
 #define SEL_CODE32		 0x08
-/* LAPIC timer count at divide-by-1: about 1 ms at QEMU's 1 GHz timer, a few ms at the bus clocks of
- * real machines: well inside the 100 ms a Ctrl-C may take. */
+/* LAPIC timer count at divide-by-1: 1 ms at QEMU's 1 GHz, a few on real buses (Ctrl-C: 100 ms). */
 #define WATCH_TIMER_COUNT 1000000u
 #define SIPI_TRIES	  2
 #define DELAY_PORT	  0x80 /* an unused port: each read takes about a microsecond */
@@ -74,7 +73,6 @@ static uint64_t intr_gate(uint32_t handler)
 static void fill_params(struct gdb_watch_params *p, uint16_t port, uint64_t lapic)
 {
 	struct cpuid_regs r;
-
 	x86_cpuid(1, 0, &r);
 	p->gdt[1] = GDT_CODE32;
 	p->gdt[2] = GDT_DATA32;
@@ -125,9 +123,8 @@ bool gdb_watch_start(uint16_t port)
 
 bool gdb_watch_take(void)
 {
-	/* Taken when the NMI arrives, never earlier: an NMI still in flight must not be mistaken
-	 * for the guest's when it lands. With SVM's intercept one NMI shows up twice (the exit,
-	 * then the host IDT after STGI); the count makes the second one foreign. */
+	/* Taken on arrival, never earlier, or an NMI in flight would pass for the guest's. Under
+	 * SVM one NMI shows twice (exit, then host IDT after STGI): the count makes it foreign. */
 	if (!params || params->kicks == params->taken)
 		return false;
 	params->taken++;
@@ -175,7 +172,6 @@ void gdb_watch_fast_flag(volatile bool *flag)
 bool gdb_watch_host_kicked(void)
 {
 	bool k = host_kick;
-
 	host_kick = false;
 	return k;
 }

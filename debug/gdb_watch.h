@@ -2,7 +2,7 @@
 #ifndef DBGVISOR_GDB_WATCH_H
 #define DBGVISOR_GDB_WATCH_H
 
-/* Real-mode page the STARTUP IPI points at (vector = page number); guest RAM, used at boot only. */
+/* The page the STARTUP IPI starts at (vector = page number); guest RAM, at boot only. */
 #define WATCH_TRAMP_PHYS  0x8000
 #define WATCH_SIPI_VECTOR (WATCH_TRAMP_PHYS >> 12)
 
@@ -30,18 +30,16 @@
 bool gdb_watch_start(uint16_t port);
 /* An NMI reached the guest's CPU (exit or host IDT): true if it is the watcher's kick. */
 bool gdb_watch_take(void);
-/* The host NMI handler: take a kick that arrived while the hypervisor ran (or the tail of
- * one the SVM intercept already took, held pending until STGI). Always handled. */
+/* The host NMI handler: a kick while the hypervisor ran (or the tail of one SVM's intercept
+ * took, held pending until STGI). Always handled. */
 bool gdb_watch_host_nmi(struct trap_frame *f);
 /* True (once) when such a kick arrived in the hypervisor: poll the line now. */
 bool gdb_watch_host_kicked(void);
-/* The GDB UART's IRQ arrives as an NMI (routed by the I/O APIC): enable its receive interrupt,
- * and take an NMI while data waits on the line as a kick. */
+/* The GDB UART's IRQ comes as an NMI (I/O APIC): enable it; NMIs while data waits are kicks. */
 void gdb_watch_irq_mode(uint16_t port);
 /* That receive interrupt on or off (off while the stub talks to gdb). */
 void gdb_watch_line_irq(bool on);
-/* NMIs the host IDT took that were not kicks, since the last call: the guest's (a tail of an
- * NMI exit, or one that arrived while the hypervisor ran). */
+/* NMIs the host IDT took that were not kicks, since the last call: the guest's. */
 unsigned gdb_watch_host_nmis(void);
 /* A kick or an NMI is waiting for the above (nothing consumed): the fast exit path yields. */
 bool gdb_watch_host_events(void);

@@ -27,7 +27,6 @@ void host_dr_restore(void)
 bool host_dr_handle_db(struct trap_frame *f)
 {
 	uint64_t dr6 = x86_read_dr6();
-
 	x86_write_dr6(DR6_INIT);
 	if (selftest && (dr6 & DR6_B(0)) && f->rip == bp_addr)
 		hits++;

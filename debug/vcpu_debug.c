@@ -17,16 +17,12 @@
 #define GPR_UNKNOWN	   0xff
 #define DR_ENABLE_BITS	   0xffull /* L0-G3 */
 #define RFLAGS_VM	   (1ull << 17)
-#define LOW32		   0xffffffffull
-/* #DB status bits that say something happened (BLD and RTM are active-low, not news). */
-#define DB_STATUS_BITS (DR6_B_MASK | DR6_BD | DR6_BS | DR6_BT)
 
 void vcpu_debug_setup(struct vcpu *v, const struct dr_features *f)
 {
 	dr_init(v->dr, f);
-	/* #DB and #AC are intercepted: a guest can make either recur forever during its own
-	 * delivery and hang the CPU in microcode (CVE-2015-8104, CVE-2015-5307). The one
-	 * exception is in vcpu_debug_before_entry. */
+	/* A guest can make #DB or #AC recur forever in its own delivery and hang the CPU in
+	 * microcode (CVE-2015-8104, CVE-2015-5307); the one exception is in load_for_entry. */
 	v->ops->set_exception_intercept(v, VEC_DB, true);
 	v->db_intercept = true;
 	v->ops->set_exception_intercept(v, VEC_AC, true);
@@ -34,15 +30,14 @@ void vcpu_debug_setup(struct vcpu *v, const struct dr_features *f)
 	v->dr_intercept = true;
 }
 
-/* Out of line, so the checks below cost no stack frame. */
+/* Out of line, so the checks in vcpu_debug_before_entry cost no stack frame. */
 static __attribute__((noinline)) void load_for_entry(struct vcpu *v)
 {
 	struct dr_state *d = v->dr;
 	bool active, db_exits;
 
-	/* On a CPU that loses an intercepted #DB's status (below) the guest owns its debug
-	 * registers from the start, as after a first access: its first #DB (a single step, a
-	 * T-bit task switch) may come before it touches one. */
+	/* A CPU that loses an intercepted #DB's status (below) gives the guest its DRs from the
+	 * start: its first #DB (a step, a T-bit task switch) may come before it touches one. */
 	if (v->db_status_lost && !d->guest_touched) {
 		d->guest_touched = true;
 		dr_recompute(d);
@@ -53,12 +48,8 @@ static __attribute__((noinline)) void load_for_entry(struct vcpu *v)
 		v->dr_intercept = !d->native;
 		v->ops->set_dr_intercept(v, v->dr_intercept);
 	}
-	/*
-	 * A CPU that keeps no status for an intercepted #DB (Bochs 2.7's SVM; no silicon does,
-	 * so none with the microcode erratum) leaves only guesses about what fired. While the
-	 * guest alone uses its debug registers and TF, its #DBs need no hypervisor: the CPU
-	 * delivers them itself, DR6, DR7.GD and all, exactly as without us.
-	 */
+	/* A CPU that keeps no status for an intercepted #DB (Bochs 2.7's SVM, no silicon) leaves
+	 * guesses only: while the guest alone uses its DRs and TF, the CPU delivers its #DBs. */
 	if (v->db_intercept != db_exits) {
 		v->db_intercept = db_exits;
 		v->ops->set_exception_intercept(v, VEC_DB, db_exits);
@@ -78,33 +69,25 @@ static __attribute__((noinline)) void load_for_entry(struct vcpu *v)
 static bool emulated_idle(const struct vcpu *v)
 {
 	const struct dr_state *d = v->dr;
-
 	return !d->native && v->dr_intercept && !(d->eff_dr7 & DR_ENABLE_BITS) && !v->dr_loaded &&
 	       !v->dr_reload && (d->guest_touched || !v->db_status_lost);
 }
 
 bool vcpu_debug_quiet(const struct vcpu *v)
 {
-	/* Live: loaded for the guest, nothing to take back after an exit that does not need them
-	 * (vcpu_debug_after_exit keeps them live). */
 	return !v->host_drs && (v->dr_live || emulated_idle(v));
 }
 
 void vcpu_debug_before_entry(struct vcpu *v)
 {
-	/* The guest's own values are still in the CPU and nothing here changed them. */
-	if (v->dr_live)
-		return;
-	if (emulated_idle(v))
+	/* dr_live: the guest's own values are still in the CPU, unchanged. */
+	if (v->dr_live || emulated_idle(v))
 		return;
 	load_for_entry(v);
 }
 
-/*
- * The hypervisor needs no DR0-DR3 between exits: the exit reset DR7 (SDM 3C 28.3.3 and 27.5.1,
- * APM 15.5.2), so the guest's breakpoints cannot fire here. A guest running its DRs natively
- * keeps them in the CPU until an exit that needs them (#DB, a task switch, gdb) syncs.
- */
+/* The exit reset DR7 (SDM 3C 28.3.3 and 27.5.1, APM 15.5.2): the guest's breakpoints cannot
+ * fire here, and native DRs stay in the CPU until an exit that needs them syncs. */
 void vcpu_debug_after_exit(struct vcpu *v)
 {
 	if (v->dr->native && v->dr_loaded)
@@ -120,7 +103,6 @@ void vcpu_debug_after_exit(struct vcpu *v)
 void vcpu_debug_sync(struct vcpu *v)
 {
 	struct dr_state *d = v->dr;
-
 	if (!v->dr_live)
 		return;
 	v->dr_live = false;
@@ -128,14 +110,12 @@ void vcpu_debug_sync(struct vcpu *v)
 	dr_recompute(d);
 }
 
-/* A #DB for the guest: book-keeping in one place, then delivery (Xen 2023's argument). @hw_dr6 is
- * non-NULL when the CPU already merged this #DB into the guest's own DR6 (SVM with the guest's DRs
- * loaded natively): that value is exactly what bare metal shows. */
+/* A #DB for the guest: book-keeping in one place, then delivery (Xen 2023's argument). @hw_dr6:
+ * the guest's DR6 the CPU already merged this #DB into (SVM, native DRs), as bare metal shows. */
 static void deliver_db(struct vcpu *v, uint64_t pending, const uint64_t *hw_dr6,
 		       const struct vcpu_exit *e)
 {
 	struct vcpu_event ev = {.type = EVENT_HW_EXCEPTION, .vector = VEC_DB};
-
 	v->dr->guest.debugctl = vcpu_get(v, REG_DEBUGCTL);
 	if (hw_dr6) {
 		v->dr->guest.dr6 = *hw_dr6;
@@ -159,12 +139,10 @@ enum exit_result vcpu_debug_db(struct vcpu *v, const struct vcpu_exit *e)
 	unsigned debugger_hits;
 	uint64_t guest_bits;
 	bool npt_step;
-
 	vcpu_debug_sync(v);
 	guest_bits = dr_route_hits(v->dr, e->exc.software ? 0 : e->exc.dr6_pending, &debugger_hits);
 	/* The end of a nested-page step: its BS is gdb's if gdb steps too, else nobody's. */
 	npt_step = !e->exc.software && (guest_bits & DR6_BS) && vcpu_npt_step_done(v);
-
 	if (npt_step && !(v->gdb && v->gdb->stepping))
 		guest_bits &= ~DR6_BS;
 	/* Breakpoints and steps the debugger owns are its business; the guest sees its own. */
@@ -184,7 +162,6 @@ enum exit_result vcpu_debug_db(struct vcpu *v, const struct vcpu_exit *e)
 static bool decode_mov_dr(struct vcpu *v, struct vcpu_exit *e)
 {
 	struct insn i;
-
 	if (vcpu_fetch_insn(v, &i) != 0 || !i.has_modrm ||
 	    !(insn_is(&i, INSN_MAP_0F, OPCODE_MOV_FROM_DR) ||
 	      insn_is(&i, INSN_MAP_0F, OPCODE_MOV_TO_DR)))
@@ -234,7 +211,7 @@ enum exit_result vcpu_debug_mov_dr(struct vcpu *v, const struct vcpu_exit *exit)
 		break;
 	}
 	if (!a.write)
-		v->gpr[e.dr.gpr] = a.long_mode ? val : (val & LOW32);
+		v->gpr[e.dr.gpr] = val; /* dr_mov cut it to 32 bits outside 64-bit mode */
 	vcpu_complete_insn(v, vcpu_exit_insn_len(v, &e));
 	return EXIT_RESUME;
 }

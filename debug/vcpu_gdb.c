@@ -8,13 +8,10 @@
 
 #define OPCODE_POPF 0x9d
 #define OPCODE_IRET 0xcf
-/* #DB status bits that say something happened (BLD and RTM are active-low, not news). */
-#define DB_STATUS_BITS (DR6_B_MASK | DR6_BD | DR6_BS | DR6_BT)
 
 void vcpu_gdb_init(struct vcpu_gdb *g, struct vcpu *v, const struct gdb_io *io, bool wait)
 {
 	struct gdb_target t;
-
 	memset(g, 0, sizeof(*g));
 	g->v = v;
 	g->wait = wait;
@@ -28,7 +25,6 @@ void vcpu_gdb_init(struct vcpu_gdb *g, struct vcpu *v, const struct gdb_io *io, 
 void vcpu_gdb_request_stop(struct vcpu *v, enum gdb_stop_kind kind, uint64_t addr, const char *why)
 {
 	struct vcpu_gdb *g = v->gdb;
-
 	if (!g)
 		return;
 	/* A breakpoint or watchpoint hit during a step (or a Ctrl-C) is the better answer. */
@@ -43,7 +39,6 @@ static void sync_session(struct vcpu *v)
 {
 	struct vcpu_gdb *g = v->gdb;
 	bool attached = g->stub.attached;
-
 	if (v->dr->debugger_attached != attached) {
 		v->dr->debugger_attached = attached;
 		dr_recompute(v->dr);
@@ -54,11 +49,9 @@ static void sync_session(struct vcpu *v)
 	}
 }
 
-/* POPF and IRET load TF from the guest's stack: after stepping them, TF is the guest's. */
 bool vcpu_gdb_insn_loads_tf(struct vcpu *v)
 {
 	struct insn i;
-
 	return vcpu_fetch_insn(v, &i) == 0 && (insn_is(&i, INSN_MAP_1BYTE, OPCODE_POPF) ||
 					       insn_is(&i, INSN_MAP_1BYTE, OPCODE_IRET));
 }
@@ -69,7 +62,6 @@ static void begin_step(struct vcpu *v)
 	uint64_t rflags = vcpu_get(v, REG_RFLAGS);
 	/* A TF the nested-page step set is not the guest's either. */
 	bool guest_tf = (rflags & RFLAGS_TF) && !v->npt_tf;
-
 	g->stepping = true;
 	g->step_set_tf = !guest_tf && !vcpu_gdb_insn_loads_tf(v);
 	vcpu_set(v, REG_RFLAGS, rflags | RFLAGS_TF);
@@ -81,7 +73,6 @@ static void begin_step(struct vcpu *v)
 static void end_step(struct vcpu *v)
 {
 	struct vcpu_gdb *g = v->gdb;
-
 	if (g->stepping && g->step_set_tf)
 		vcpu_set(v, REG_RFLAGS, vcpu_get(v, REG_RFLAGS) & ~RFLAGS_TF);
 	g->stepping = false;
@@ -96,7 +87,6 @@ static bool serve(struct vcpu *v)
 	end_step(v);
 	for (;;) {
 		enum gdb_action act = gdb_stopped(&g->stub, &g->stop, &signal);
-
 		/* Signals have no meaning for a bare machine: C/S act as c/s. */
 		sync_session(v);
 		switch (act) {
@@ -128,7 +118,6 @@ static bool serve(struct vcpu *v)
 bool vcpu_gdb_service(struct vcpu *v)
 {
 	bool run;
-
 	if (!v->gdb || !v->gdb->stop_pending)
 		return true;
 	/* The stub reads the line itself now: no NMI per byte gdb sends. */
@@ -143,7 +132,6 @@ bool vcpu_gdb_service(struct vcpu *v)
 void vcpu_gdb_poll(struct vcpu *v)
 {
 	struct vcpu_gdb *g = v->gdb;
-
 	if (!g)
 		return;
 	g->polls++;
@@ -156,7 +144,6 @@ void vcpu_gdb_poll(struct vcpu *v)
 void vcpu_gdb_before_entry(struct vcpu *v)
 {
 	struct vcpu_gdb *g = v->gdb;
-
 	if (!g)
 		return;
 	if ((g->poll_every && v->exits_total % g->poll_every == 0) ||
@@ -170,7 +157,6 @@ bool vcpu_gdb_nmi(struct vcpu *v)
 	 * before this exit is even decoded: either way of taking it makes it ours. */
 	bool exit_kick = v->host->gdb_kick && v->host->gdb_kick();
 	bool host_kick = v->host->gdb_kicked_in_host && v->host->gdb_kicked_in_host();
-
 	if (!exit_kick && !host_kick)
 		return false;
 	vcpu_gdb_poll(v);
@@ -181,7 +167,6 @@ bool vcpu_gdb_db(struct vcpu *v, uint64_t *guest_bits, unsigned debugger_hits)
 {
 	struct vcpu_gdb *g = v->gdb;
 	bool took = false;
-
 	if (!g)
 		return false;
 	for (unsigned i = 0; i < DR_SLOTS; i++) {
@@ -189,7 +174,6 @@ bool vcpu_gdb_db(struct vcpu *v, uint64_t *guest_bits, unsigned debugger_hits)
 		enum gdb_stop_kind kind = b->rw == DR7_RW_EXEC	  ? GDB_STOP_SIGTRAP_HW
 					  : b->rw == DR7_RW_WRITE ? GDB_STOP_WATCH
 								  : GDB_STOP_AWATCH;
-
 		if ((debugger_hits & (1u << i)) && b->used) {
 			vcpu_gdb_request_stop(v, kind, b->addr, 0);
 			took = true;
@@ -209,7 +193,6 @@ bool vcpu_gdb_db(struct vcpu *v, uint64_t *guest_bits, unsigned debugger_hits)
 bool vcpu_gdb_step_trap(struct vcpu *v)
 {
 	struct vcpu_gdb *g = v->gdb;
-
 	if (!g || !g->stepping)
 		return false;
 	vcpu_gdb_request_stop(v, GDB_STOP_STEP, 0, 0);
@@ -219,7 +202,6 @@ bool vcpu_gdb_step_trap(struct vcpu *v)
 bool vcpu_gdb_breakpoint(struct vcpu *v, uint64_t addr)
 {
 	struct vcpu_gdb *g = v->gdb;
-
 	if (!g || !gdb_owns_sw_bp(&g->stub, addr))
 		return false;
 	vcpu_gdb_request_stop(v, GDB_STOP_SIGTRAP_SW, addr, 0);
@@ -230,7 +212,6 @@ bool vcpu_gdb_guest_stopped(struct vcpu *v)
 {
 	struct vcpu_gdb *g = v->gdb;
 	const char *why, *caught;
-
 	if (!g)
 		return false;
 	if (v->stop.reason == STOP_GUEST_EXIT || v->stop.reason == STOP_POWER_OFF) {

@@ -20,28 +20,25 @@ struct vcpu_gdb {
 	bool stop_pending; /* report @stop before the next entry */
 	bool dead;	   /* the guest cannot run on (triple fault, forbidden memory) */
 	bool bp_intercept; /* #BP (and INTn on SVM) intercepted for our INT3s */
-	/* The description gdb gets: fixed x86-64 or i386, or (AUTO) the mode at connect time. */
+	/* gdb's description: fixed x86-64 or i386, or (AUTO) the mode at connect time */
 	enum vcpu_gdb_arch { VCPU_GDB_ARCH_AUTO, VCPU_GDB_ARCH_I386, VCPU_GDB_ARCH_X86_64 } arch;
 	struct gdb_stop stop;
-	/* monitor catch: the events that stop the guest */
-	struct catch_table catches;
-	unsigned poll_every; /* no timer and no watcher CPU: poll every this many exits */
-	uint64_t polls;	     /* UART polls while the guest ran */
-	uint64_t interrupts; /* Ctrl-C (or attach) stops */
+	struct catch_table catches; /* monitor catch: the events that stop the guest */
+	unsigned poll_every;	    /* no timer and no watcher CPU: poll every this many exits */
+	uint64_t polls;		    /* UART polls while the guest ran */
+	uint64_t interrupts;	    /* Ctrl-C (or attach) stops */
 };
 
 /* Attach the stub to @v over @io; with @wait the guest stops at its first instruction. */
 void vcpu_gdb_init(struct vcpu_gdb *g, struct vcpu *v, const struct gdb_io *io, bool wait);
-/* Before each entry: report a pending stop and serve gdb until it resumes the guest;
- * false: the machine must stop (gdb killed it, or left a guest that cannot run on). */
+/* Report a pending stop, serve gdb until it resumes; false: gdb killed or left a dead guest. */
 bool vcpu_gdb_service(struct vcpu *v);
-/* A timer tick while the guest runs: look for a Ctrl-C on the line (never on every exit). */
+/* A timer tick while the guest runs: look for a Ctrl-C on the line. */
 void vcpu_gdb_poll(struct vcpu *v);
 /* An NMI exit: true (and the line polled) if it is the watcher CPU's kick, not the guest's. */
 bool vcpu_gdb_nmi(struct vcpu *v);
 /* Top of the run loop: poll after a kick the hypervisor took itself, or every poll_every exits. */
 void vcpu_gdb_before_entry(struct vcpu *v);
-/* Ask for a stop of @kind (at the next entry). */
 void vcpu_gdb_request_stop(struct vcpu *v, enum gdb_stop_kind kind, uint64_t addr, const char *why);
 /* A #DB split by dr_route_hits: report the debugger's part, drop its single-step from
  * *guest_bits; true when nothing is left for the guest. */
@@ -50,15 +47,17 @@ bool vcpu_gdb_db(struct vcpu *v, uint64_t *guest_bits, unsigned debugger_hits);
 bool vcpu_gdb_step_trap(struct vcpu *v);
 /* INT3 at @addr (#BP or INTn 3): true when it is one of gdb's breakpoints (stop requested). */
 bool vcpu_gdb_breakpoint(struct vcpu *v, uint64_t addr);
-/* The instruction at RIP is POPF or IRET, which load TF from the guest's stack. */
+/* The instruction at RIP is POPF or IRET: after stepping them, TF is the guest's. */
 bool vcpu_gdb_insn_loads_tf(struct vcpu *v);
-/* The guest stopped: a clean exit is told to gdb (W packet); a dead guest with gdb attached
- * becomes a stop gdb can inspect: true (run on). */
+/* The guest stopped: a clean exit is told to gdb (W packet); true: a dead guest is kept as a
+ * stop gdb can inspect. */
 bool vcpu_gdb_guest_stopped(struct vcpu *v);
 
-/* vcpu_gdb_target.c: the stub's view of the guest (registers, memory, hardware breakpoints). */
+/* vcpu_gdb_target.c: the stub's view of the guest (registers, memory, breakpoints). */
 void vcpu_gdb_target(struct vcpu_gdb *g, struct gdb_target *t);
 /* vcpu_gdb_monitor.c: qRcmd. */
 int vcpu_gdb_monitor(void *ctx, const char *cmd, char *out, size_t outlen);
+/* "monitor mode": the guest's mode, paging level, CPL (CS:IP if segmented), into @out. */
+void guest_mode_describe(struct vcpu *v, char *out, size_t outlen);
 
 #endif

@@ -16,14 +16,11 @@ static struct vcpu *vcpu_of(void *ctx)
 	return ((struct vcpu_gdb *)ctx)->v;
 }
 
-/*
- * The amd64 description serves every mode (registers zero-extended, as QEMU's x86-64 stub
- * does), so a 64-bit kernel caught at its 32-bit entry keeps one description into long mode.
- */
+/* amd64 serves every mode (zero-extended, as QEMU's stub does): a 64-bit kernel caught at its
+ * 32-bit entry keeps one description into long mode. */
 static bool target_is_64bit(void *ctx)
 {
 	const struct vcpu_gdb *g = ctx;
-
 	if (g->arch != VCPU_GDB_ARCH_AUTO)
 		return g->arch == VCPU_GDB_ARCH_X86_64;
 	return vcpu_code_mode(vcpu_of(ctx)) == INSN_MODE_64;
@@ -34,6 +31,7 @@ static int get_regs(void *ctx, struct gdb_regs *r)
 	struct vcpu *v = vcpu_of(ctx);
 	static const enum vcpu_seg segs[] = {SEG_CS, SEG_SS, SEG_DS, SEG_ES, SEG_FS, SEG_GS};
 	uint32_t *sels[] = {&r->cs, &r->ss, &r->ds, &r->es, &r->fs, &r->gs};
+	uint64_t *bases[] = {0, 0, 0, 0, &r->fs_base, &r->gs_base};
 	struct vcpu_segment s;
 
 	memset(r, 0, sizeof(*r));
@@ -44,10 +42,8 @@ static int get_regs(void *ctx, struct gdb_regs *r)
 	for (unsigned i = 0; i < sizeof(segs) / sizeof(segs[0]); i++) {
 		v->ops->get_seg(v, segs[i], &s);
 		*sels[i] = s.sel;
-		if (segs[i] == SEG_FS)
-			r->fs_base = s.base;
-		if (segs[i] == SEG_GS)
-			r->gs_base = s.base;
+		if (bases[i])
+			*bases[i] = s.base;
 	}
 	r->cr0 = vcpu_get(v, REG_CR0);
 	r->cr2 = vcpu_get(v, REG_CR2);
@@ -61,14 +57,12 @@ static int get_regs(void *ctx, struct gdb_regs *r)
 	return 0;
 }
 
-/* General registers, RIP and RFLAGS are writable. Segment, control and debug registers need the
- * checks a real load makes (descriptor fetch, #GP rules): a G/P packet changing them is refused as
- * a whole rather than half applied. */
+/* GPRs, RIP and RFLAGS only: the others need a real load's checks (descriptors, #GP), so a
+ * G/P packet changing them is refused as a whole rather than half applied. */
 static int set_regs(void *ctx, const struct gdb_regs *r)
 {
 	struct vcpu *v = vcpu_of(ctx);
 	struct gdb_regs cur;
-
 	get_regs(ctx, &cur);
 	memcpy(cur.gpr, r->gpr, sizeof(cur.gpr));
 	cur.rip = r->rip;
@@ -97,7 +91,6 @@ static bool dr_fields(enum gdb_bp_type t, uint64_t addr, unsigned len, uint8_t *
 {
 	static const uint8_t len_code[] = {
 	    [1] = DR7_LEN_1, [2] = DR7_LEN_2, [4] = DR7_LEN_4, [8] = DR7_LEN_8};
-
 	if (t == GDB_BP_HW) {
 		*rw = DR7_RW_EXEC;
 		*code = DR7_LEN_1; /* execute breakpoints must use LEN 1 (SDM 18.2.5) */
@@ -113,36 +106,33 @@ static bool dr_fields(enum gdb_bp_type t, uint64_t addr, unsigned len, uint8_t *
 	return (addr & (len - 1)) == 0;
 }
 
-/* The nested-page kind of a data watchpoint. */
 static enum npt_kind npt_kind_of(enum gdb_bp_type t)
 {
 	return t == GDB_WP_WRITE ? NPT_WRITE : t == GDB_WP_READ ? NPT_READ : NPT_ACCESS;
 }
 
-/* Debug registers while the guest leaves slots free; then, and for rwatch, which no debug
- * register can do, the nested page tables. hbreak stays a debug register. */
+/* Debug registers while slots are free; then, and for rwatch (no DR can), the nested page
+ * tables. hbreak stays a debug register. */
 static int set_hw_bp(void *ctx, enum gdb_bp_type t, uint64_t addr, unsigned len)
 {
+	struct vcpu *v = vcpu_of(ctx);
 	uint8_t rw, code;
+	bool fields = dr_fields(t, addr, len, &rw, &code);
 
-	struct dr_state *d = vcpu_of(ctx)->dr;
-
-	if (dr_fields(t, addr, len, &rw, &code) &&
-	    (t == GDB_BP_HW || (dr_free_slots(d) && !vcpu_npt_covers(vcpu_of(ctx), addr))) &&
-	    dr_debugger_set(d, addr, rw, code) >= 0)
+	if (fields && (t == GDB_BP_HW || (dr_free_slots(v->dr) && !vcpu_npt_covers(v, addr))) &&
+	    dr_debugger_set(v->dr, addr, rw, code) >= 0)
 		return 0;
-	if (t == GDB_BP_HW) /* only a debug register can be one: a watchpoint makes room */
-		return dr_fields(t, addr, len, &rw, &code) && vcpu_npt_free_dr(vcpu_of(ctx)) == 0 &&
-			       dr_debugger_set(d, addr, rw, code) >= 0
-			   ? 0
-			   : -1;
-	return vcpu_npt_insert(vcpu_of(ctx), npt_kind_of(t), addr, len);
+	if (t != GDB_BP_HW)
+		return vcpu_npt_insert(v, npt_kind_of(t), addr, len);
+	/* Only a debug register can be an hbreak: a watchpoint makes room. */
+	return fields && vcpu_npt_free_dr(v) == 0 && dr_debugger_set(v->dr, addr, rw, code) >= 0
+		   ? 0
+		   : -1;
 }
 
 static int clear_hw_bp(void *ctx, enum gdb_bp_type t, uint64_t addr, unsigned len)
 {
 	uint8_t rw, code;
-
 	if (t != GDB_BP_HW && vcpu_npt_has(vcpu_of(ctx), npt_kind_of(t), addr, len))
 		return vcpu_npt_remove(vcpu_of(ctx), npt_kind_of(t), addr, len);
 	if (!dr_fields(t, addr, len, &rw, &code))

@@ -10,9 +10,7 @@
 #define NPT_PAGE_MASK (~(NPT_PAGE_SIZE - 1))
 #define ADDR32_MAX    0xffffffffull
 #define REX_W	      0x8
-/* One-byte opcodes whose bit 0 is the w field, 0 for byte operands (SDM vol. 2, B.1.4.3):
- * ALU 00-3F (forms 0-5), TEST/XCHG/MOV 84-8B, MOV/string A0-AF, shifts C0/C1 and D0-D3,
- * MOV C6/C7, group 3 F6/F7, group 4/5 FE/FF, group 1 80/81. */
+/* One-byte opcodes whose bit 0 is w (0: byte operands; SDM vol. 2, B.1.4.3): ALU 00-3F. */
 #define ALU_LAST      0x3f
 #define ALU_FORM_MASK 7
 #define ALU_FORMS_W   6
@@ -23,8 +21,7 @@
 #define OP_MOVZX_W    0xb7
 #define OP_MOVSX_B    0xbe
 #define OP_MOVSX_W    0xbf
-/* Two-byte opcodes that always exit while gdb is attached (CPUID; MOV from/to DRn, whose
- * exits the attached debugger keeps on). */
+/* Two-byte opcodes that exit while gdb is attached (it keeps MOV DR intercepted). */
 #define OP_CPUID       0xa2
 #define OP_MOV_FROM_DR 0x21
 #define OP_MOV_TO_DR   0x23
@@ -34,13 +31,8 @@ static const uint8_t w_bit_opcodes[] = {0x80, 0x81, 0x84, 0x85, 0x86, 0x87, 0x88
 					0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf, 0xc0, 0xc1, 0xc6,
 					0xc7, 0xd0, 0xd1, 0xd2, 0xd3, 0xf6, 0xf7, 0xfe, 0xff};
 
-/* One guest CPU, one set (vcpu.h keeps the pointer, NULL until gdb sets the first). */
+/* One guest CPU, one set (v->npt: NULL until gdb sets the first). */
 static struct vcpu_npt npt_state;
-
-static struct vcpu_npt *npt_of(struct vcpu *v)
-{
-	return v->npt;
-}
 
 bool vcpu_npt_stepping(const struct vcpu *v)
 {
@@ -60,7 +52,6 @@ static unsigned page_deny(const struct vcpu_npt *n, uint64_t page)
 					[NPT_READ] = NESTED_DENY_ACCESS,
 					[NPT_ACCESS] = NESTED_DENY_ACCESS};
 	unsigned d = 0;
-
 	for (const struct npt_entry *e = n->e; e < n->e + NPT_BP_MAX; e++)
 		if (e->used && !e->pending && overlaps(e->gpa, e->len, page, NPT_PAGE_SIZE))
 			d |= deny[e->kind];
@@ -95,7 +86,6 @@ static struct npt_entry *find(struct vcpu_npt *n, enum npt_kind k, uint64_t addr
 static bool resolve(struct vcpu *v, uint64_t addr, unsigned len, uint64_t *gpa)
 {
 	uint8_t byte;
-
 	if (vcpu_code_mode(v) != INSN_MODE_64 && addr > ADDR32_MAX)
 		return false;
 	if (!vcpu_virt_to_phys(v, addr, gpa) || !v->host->read_phys(*gpa, &byte, 1))
@@ -106,10 +96,8 @@ static bool resolve(struct vcpu *v, uint64_t addr, unsigned len, uint64_t *gpa)
 
 bool vcpu_npt_covers(struct vcpu *v, uint64_t addr)
 {
-	struct vcpu_npt *n = npt_of(v);
 	uint64_t gpa;
-
-	return n && resolve(v, addr, 1, &gpa) && page_deny(n, gpa & NPT_PAGE_MASK);
+	return v->npt && resolve(v, addr, 1, &gpa) && page_deny(v->npt, gpa & NPT_PAGE_MASK);
 }
 
 /* Move gdb's data watchpoint in debugger slot @i into the nested tables; 0, or -1. */
@@ -119,7 +107,6 @@ static int adopt_dr(struct vcpu *v, unsigned i)
 	    [DR7_LEN_1] = 1, [DR7_LEN_2] = 2, [DR7_LEN_4] = 4, [DR7_LEN_8] = 8};
 	struct dr_debugger_bp b = v->dr->dbg[i];
 	enum npt_kind k = b.rw == DR7_RW_WRITE ? NPT_WRITE : NPT_ACCESS;
-
 	if (!b.used || b.rw == DR7_RW_EXEC)
 		return -1;
 	/* Out of the slot first: the insertion looks for debug registers on the page too. */
@@ -134,7 +121,6 @@ static int adopt_dr(struct vcpu *v, unsigned i)
 static void adopt_drs(struct vcpu *v, uint64_t page)
 {
 	uint64_t gpa;
-
 	for (unsigned i = 0; i < DR_SLOTS; i++)
 		if (v->dr->dbg[i].used && resolve(v, v->dr->dbg[i].addr, 1, &gpa) &&
 		    (gpa & NPT_PAGE_MASK) == page)
@@ -170,12 +156,10 @@ int vcpu_npt_insert(struct vcpu *v, enum npt_kind k, uint64_t addr, unsigned len
 	*e = (struct npt_entry){.used = true, .kind = (uint8_t)k, .len = len, .addr = addr};
 	if (!resolve(v, addr, len, &e->gpa)) {
 		/* Only code can wait for its page, through a debug-register breakpoint. */
-		if (k != NPT_EXEC || dr_debugger_set(v->dr, addr, DR7_RW_EXEC, DR7_LEN_1) < 0) {
-			e->used = false;
-			return -1;
-		}
-		e->pending = true;
-		return 0;
+		e->pending =
+		    k == NPT_EXEC && dr_debugger_set(v->dr, addr, DR7_RW_EXEC, DR7_LEN_1) >= 0;
+		e->used = e->pending;
+		return e->pending ? 0 : -1;
 	}
 	if (apply(v, n, e->gpa & NPT_PAGE_MASK)) {
 		e->used = false;
@@ -188,16 +172,13 @@ int vcpu_npt_insert(struct vcpu *v, enum npt_kind k, uint64_t addr, unsigned len
 
 bool vcpu_npt_has(struct vcpu *v, enum npt_kind k, uint64_t addr, unsigned len)
 {
-	struct vcpu_npt *n = npt_of(v);
-
-	return n && find(n, k, addr, len);
+	return v->npt && find(v->npt, k, addr, len);
 }
 
 int vcpu_npt_remove(struct vcpu *v, enum npt_kind k, uint64_t addr, unsigned len)
 {
-	struct vcpu_npt *n = npt_of(v);
+	struct vcpu_npt *n = v->npt;
 	struct npt_entry *e = n ? find(n, k, addr, len) : 0;
-
 	if (!e)
 		return 0;
 	e->used = false;
@@ -206,13 +187,11 @@ int vcpu_npt_remove(struct vcpu *v, enum npt_kind k, uint64_t addr, unsigned len
 	return apply(v, n, e->gpa & NPT_PAGE_MASK);
 }
 
-/* Bytes a data access of the instruction at RIP covers: its operand size for the usual forms
- * (byte, word, doubleword, quadword by w bit, 66h and REX.W), else the mode's default. */
+/* Bytes the instruction at RIP accesses: by w bit, 66h and REX.W, else the mode's default. */
 static unsigned access_len(struct vcpu *v)
 {
 	enum insn_mode mode = vcpu_code_mode(v);
 	struct insn i;
-
 	if (vcpu_fetch_insn(v, &i) != 0)
 		return 1;
 	if (i.map == INSN_MAP_0F && (i.opcode == OP_MOVZX_B || i.opcode == OP_MOVSX_B))
@@ -221,7 +200,6 @@ static unsigned access_len(struct vcpu *v)
 		return OPSIZE_16;
 	if (i.map == INSN_MAP_1BYTE) {
 		bool w_form = i.opcode <= ALU_LAST && (i.opcode & ALU_FORM_MASK) < ALU_FORMS_W;
-
 		for (unsigned j = 0; j < sizeof(w_bit_opcodes) && !w_form; j++)
 			w_form = i.opcode == w_bit_opcodes[j];
 		if (w_form && !(i.opcode & 1))
@@ -234,13 +212,11 @@ static unsigned access_len(struct vcpu *v)
 	return i.opsize ? OPSIZE_16 : OPSIZE_32;
 }
 
-/* The instruction at RIP exits anyway: its exit ends the step, no TF needed. Bochs 2.7's SVM
- * keeps a pending single-step trap across an instruction-intercept #VMEXIT (its Svm_Vmexit
- * clears it only for exception intercepts), and the host would take it. */
+/* The instruction at RIP exits anyway, ending the step without TF: Bochs 2.7's SVM keeps a
+ * pending single-step trap across an instruction intercept, and the host would take it. */
 static bool insn_exits(struct vcpu *v)
 {
 	struct insn i;
-
 	return vcpu_fetch_insn(v, &i) == 0 &&
 	       (insn_is(&i, INSN_MAP_0F, OP_CPUID) ||
 		(v->dr_intercept && (insn_is(&i, INSN_MAP_0F, OP_MOV_FROM_DR) ||
@@ -251,7 +227,6 @@ static bool insn_exits(struct vcpu *v)
 static void step_over(struct vcpu *v, struct vcpu_npt *n, uint64_t page)
 {
 	uint64_t rflags;
-
 	if (!is_lifted(n, page) && n->nlifted < NPT_STEP_PAGES)
 		n->lifted[n->nlifted++] = page;
 	(void)v->ops->nested_protect(v, page, 0);
@@ -285,10 +260,9 @@ static void snapshot(struct vcpu *v, struct vcpu_npt *n, uint64_t page)
 
 bool vcpu_npt_fault(struct vcpu *v, const struct vcpu_exit *e)
 {
-	struct vcpu_npt *n = npt_of(v);
+	struct vcpu_npt *n = v->npt;
 	uint64_t page = e->npf.gpa & NPT_PAGE_MASK, rip;
 	unsigned deny = n ? page_deny(n, page) : 0;
-
 	if (!((e->npf.fetch && (deny & NESTED_DENY_EXEC)) ||
 	      (e->npf.write && (deny & NESTED_DENY_WRITE)) || (deny & NESTED_DENY_ACCESS)))
 		return false;
@@ -297,8 +271,7 @@ bool vcpu_npt_fault(struct vcpu *v, const struct vcpu_exit *e)
 		for (struct npt_entry *b = n->e; b < n->e + NPT_BP_MAX && !n->stepping; b++)
 			if (b->used && !b->pending && b->kind == NPT_EXEC && b->addr == rip &&
 			    b->gpa == e->npf.gpa) {
-				/* Nothing ran: the guest stays before its instruction, as at an
-				 * INT3 gdb planted, but no byte of its code changed. */
+				/* Nothing ran: as at a planted INT3, but no code changed. */
 				vcpu_gdb_request_stop(v, GDB_STOP_SIGTRAP_SW, rip, 0);
 				return true;
 			}
@@ -322,12 +295,10 @@ static void report_hits(struct vcpu *v, struct vcpu_npt *n)
 	for (struct npt_entry *e = n->e; e < n->e + NPT_BP_MAX; e++) {
 		bool hit = false;
 		uint64_t now = 0;
-
 		if (!e->used || e->pending || e->kind == NPT_EXEC)
 			continue;
 		for (unsigned i = 0; i < n->nacc; i++) {
 			const struct npt_access *a = &n->acc[i];
-
 			if (overlaps(a->gpa, a->len, e->gpa, e->len) &&
 			    (e->kind == NPT_ACCESS || (e->kind == NPT_WRITE) == a->write))
 				hit = true;
@@ -345,8 +316,7 @@ static void report_hits(struct vcpu *v, struct vcpu_npt *n)
 
 bool vcpu_npt_step_done(struct vcpu *v)
 {
-	struct vcpu_npt *n = npt_of(v);
-
+	struct vcpu_npt *n = v->npt;
 	if (!n || !n->stepping)
 		return false;
 	n->stepping = false;
@@ -363,17 +333,14 @@ bool vcpu_npt_step_done(struct vcpu *v)
 
 void vcpu_npt_after_exit(struct vcpu *v)
 {
-	struct vcpu_npt *n = npt_of(v);
-
-	if (n && n->stepping && n->by_exit)
+	if (v->npt && v->npt->stepping && v->npt->by_exit)
 		(void)vcpu_npt_step_done(v);
 }
 
 void vcpu_npt_resume(struct vcpu *v)
 {
-	struct vcpu_npt *n = npt_of(v);
+	struct vcpu_npt *n = v->npt;
 	uint64_t rip = vcpu_get(v, REG_RIP), gpa;
-
 	if (!n)
 		return;
 	for (struct npt_entry *e = n->e; e < n->e + NPT_BP_MAX; e++) {

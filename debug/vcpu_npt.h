@@ -16,9 +16,7 @@ enum npt_kind { NPT_EXEC, NPT_WRITE, NPT_READ, NPT_ACCESS };
 
 struct npt_entry {
 	bool used;
-	/* An execute breakpoint whose address has no page yet: a debug-register breakpoint
-	 * meanwhile (linear addresses match whatever is mapped there later). */
-	bool pending;
+	bool pending;	 /* an exec breakpoint with no page yet: a DR breakpoint meanwhile */
 	uint8_t kind;	 /* enum npt_kind */
 	unsigned len;	 /* bytes watched (1 for a breakpoint) */
 	uint64_t addr;	 /* gdb's address (linear) */
@@ -52,16 +50,15 @@ int vcpu_npt_insert(struct vcpu *v, enum npt_kind k, uint64_t addr, unsigned len
 int vcpu_npt_remove(struct vcpu *v, enum npt_kind k, uint64_t addr, unsigned len);
 /* Is there such an entry (so that its removal is ours)? */
 bool vcpu_npt_has(struct vcpu *v, enum npt_kind k, uint64_t addr, unsigned len);
-/* Is @addr's page protected for an entry now (a debug-register watchpoint there would see
- * its instruction stepped with TF, which QEMU 7.2 then reports to the host, not the guest)? */
+/* Is @addr's page protected now? A DR watchpoint there would see its instruction stepped with
+ * TF, which QEMU 7.2 then reports to the host, not the guest. */
 bool vcpu_npt_covers(struct vcpu *v, uint64_t addr);
-/* An hbreak needs a debug register gdb's watchpoints hold: move one of them to the nested
- * tables; 0, or -1 when none could move. */
+/* Move one of gdb's DR watchpoints to the nested tables, for an hbreak; 0, or -1. */
 int vcpu_npt_free_dr(struct vcpu *v);
-/* The nested-page-fault rule: true when an entry's protection caused it (handled). */
+/* A nested page fault: true when an entry's protection caused it (handled). */
 bool vcpu_npt_fault(struct vcpu *v, const struct vcpu_exit *e);
-/* The single-step trap after a stepped instruction: protect again, report watch hits;
- * true when that step was ours (its DR6.BS is not the guest's, unless gdb steps too). */
+/* The trap after a stepped instruction: protect again, report watch hits; true when that
+ * step was ours (its DR6.BS is not the guest's, unless gdb steps too). */
 bool vcpu_npt_step_done(struct vcpu *v);
 /* Any exit: a step without TF (by_exit) is over, its instruction exited. */
 void vcpu_npt_after_exit(struct vcpu *v);
