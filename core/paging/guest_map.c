@@ -8,8 +8,7 @@ static int push(struct mem_range *out, unsigned *count, unsigned max, uint64_t b
 		return 0;
 	if (*count >= max)
 		return -1;
-	out[*count] = (struct mem_range){base, end - base, type};
-	(*count)++;
+	out[(*count)++] = (struct mem_range){base, end - base, type};
 	return 0;
 }
 

@@ -11,7 +11,6 @@ static uint64_t bits(unsigned hi, unsigned lo)
 	return (~0ull >> (63 - hi)) & ~((1ull << lo) - 1);
 }
 
-/* MAXPHYADDR in [32, 52]; 0 (unset) means 52. */
 static unsigned maxphyaddr(const struct gwalk_ctx *c)
 {
 	if (!c->maxphyaddr || c->maxphyaddr > MAXPHYADDR_MAX)
@@ -19,7 +18,7 @@ static unsigned maxphyaddr(const struct gwalk_ctx *c)
 	return c->maxphyaddr < 32 ? 32 : c->maxphyaddr;
 }
 
-/* Read one little-endian paging-structure entry of @size (4 or 8) bytes. */
+/* One little-endian paging-structure entry of @size (4 or 8) bytes. */
 static bool read_entry(const struct gwalk_ctx *c, uint64_t addr, size_t size, uint64_t *entry)
 {
 	uint8_t b[8];
@@ -52,8 +51,8 @@ static enum gwalk_status walk32(const struct gwalk_ctx *c, uint32_t va, uint64_t
 	if (!(pde & GWALK_PTE_P))
 		return GWALK_NOT_PRESENT;
 	if ((c->cr4 & CR4_PSE) && (pde & GWALK_PTE_PS)) {
-		/* 4-MByte page; PSE-36 puts physical bits (M-1):32 in PDE bits (M-20):13, with
-		 * M = min(MAXPHYADDR, 40), and bits 21:(M-19) are reserved (table 4-4). */
+		/* 4-MByte page: PSE-36 puts bits (M-1):32, M = min(MAXPHYADDR, 40), in PDE bits
+		 * (M-20):13; bits 21:(M-19) are reserved (table 4-4). */
 		unsigned m = maxphyaddr(c) < 40 ? maxphyaddr(c) : 40;
 		uint64_t high = m > 32 ? (pde >> GWALK_PDE32_PSE36_SHIFT) & bits(m - 33, 0) : 0;
 
@@ -75,7 +74,7 @@ static enum gwalk_status walk_tables(const struct gwalk_ctx *c, uint64_t table, 
 {
 	unsigned m = maxphyaddr(c);
 	uint64_t addr_mask = bits(m - 1, 12);
-	/* Bits 51:M, and XD unless EFER.NXE (4.4.2, 4.5.4: "reserved bits"). */
+	/* Bits 51:M, and XD unless EFER.NXE (4.4.2, 4.5.4). */
 	uint64_t rsvd = (m < MAXPHYADDR_MAX ? bits(MAXPHYADDR_MAX - 1, m) : 0) |
 			((c->efer & EFER_NXE) ? 0 : GWALK_PTE_XD);
 
@@ -91,8 +90,7 @@ static enum gwalk_status walk_tables(const struct gwalk_ctx *c, uint64_t table, 
 		if (shift == 12)
 			return done(e & addr_mask, GWALK_PAGE_4K, va, gpa, page_size);
 		if (e & GWALK_PTE_PS) {
-			/* PS is reserved in PML5Es and PML4Es; a 1 GiB / 2 MiB page below that,
-			 * whose address bits (shift - 1):13 are reserved (PAT is bit 12). */
+			/* PS is reserved above PDPTEs; so are address bits (shift - 1):13. */
 			if (shift > 30 || (e & bits(shift - 1, 13)))
 				return GWALK_RESERVED_BIT;
 			return done(e & addr_mask, 1ull << shift, va, gpa, page_size);

@@ -44,7 +44,7 @@ static bool shadow_of(const struct nested_pt_layout *l, uint64_t s, uint64_t e, 
 	return false;
 }
 
-/* Return the next-level table behind @entry, creating it when absent. */
+/* The next-level table behind @entry, created when absent. */
 static uint64_t *next_table(uint64_t *entry, const struct nested_pt_format *f,
 			    const struct nested_pt_env *env, struct nested_pt_stats *st)
 {
@@ -78,13 +78,12 @@ static int map_chunk(uint64_t *pd_entry, uint64_t base, const struct nested_pt_l
 	if (!pt)
 		return -1;
 	for (uint64_t a = base; a < end; a += PAGE_SIZE) {
-		if (overlaps(l->holes, l->nholes, a, a + PAGE_SIZE))
-			continue;
 		/* A page counts as RAM when its first byte is RAM (e.g. 0x9f000-0x9fc00 is). */
 		uint64_t leaf = overlaps(l->ram, l->nram, a, a + 1) ? f->leaf_ram : f->leaf_mmio;
-
 		uint64_t hpa = a;
 
+		if (overlaps(l->holes, l->nholes, a, a + PAGE_SIZE))
+			continue;
 		if (overlaps(l->readonly, l->nreadonly, a, a + PAGE_SIZE))
 			leaf &= ~f->write;
 		shadow_of(l, a, a + PAGE_SIZE, &hpa);
