@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "core/exit_fast.h"
 #include "core/hw/console.h"
 #include "core/hw/layout.h"
 #include "core/hw/mem.h"
@@ -10,7 +11,6 @@
 #include "core/hw/trap.h"
 #include "core/hw/x86.h"
 #include "core/paging/guest_mem.h"
-#include "svm_fast.h"
 
 /* NPT walks are user accesses, so U/S must be set (APM 15.25.5); NX as in APM vol. 2, 5.6.1. */
 #define NPT_RW_USER  (PTE_P | PTE_W | PTE_US)
@@ -51,20 +51,17 @@ static void set_bits(uint32_t *word, uint32_t bits, bool on)
 static void svm_set_io_intercept(struct vcpu *v, uint16_t port, bool on)
 {
 	uint8_t bit = (uint8_t)(1u << (port & 7)), *byte = &svm_of(v)->iopm[port >> 3];
-
 	*byte = on ? *byte | bit : *byte & (uint8_t)~bit;
 }
 
 static void svm_set_msr_intercept(struct vcpu *v, uint32_t msr, bool rd, bool wr)
 {
 	static const uint32_t bases[] = {MSR_RANGE0_BASE, MSR_RANGE1_BASE, MSR_RANGE2_BASE};
-
 	for (unsigned b = 0; b < sizeof(bases) / sizeof(bases[0]); b++) {
 		if (msr >= bases[b] && msr < bases[b] + MSRPM_RANGE_SIZE) {
 			uint32_t bitpos = (msr - bases[b]) * 2;
 			uint8_t *byte = &svm_of(v)->msrpm[b * MSRPM_BLOCK_BYTES + bitpos / 8];
 			uint8_t rbit = (uint8_t)(1u << (bitpos % 8)), wbit = (uint8_t)(rbit << 1);
-
 			*byte =
 			    (uint8_t)((*byte & ~(rbit | wbit)) | (rd ? rbit : 0) | (wr ? wbit : 0));
 			return;
@@ -76,7 +73,6 @@ static void svm_set_msr_intercept(struct vcpu *v, uint32_t msr, bool rd, bool wr
 static void svm_set_exception_intercept(struct vcpu *v, uint8_t vector, bool on)
 {
 	struct vmcb_control *c = &svm_of(v)->vmcb->control;
-
 	set_bits(&c->intercept_exc, 1u << vector, on);
 	/* QEMU's SVM checks the INTn intercept, not #BP, for INT3: intercept INT n too (the core
 	 * reflects the others). */
@@ -139,6 +135,37 @@ static int svm_init(struct vcpu *v)
 	s->vmcb->save.dr7 = DR7_INIT;
 	s->vmcb->save.efer = EFER_SVME;
 	return 0;
+}
+
+/* A CPUID exit with nothing else to do, completed inline from the VMCB: true to VMRUN again
+ * at once; false, nothing changed, for the full path. */
+static inline bool svm_fast_exit(struct vcpu *v, struct svm_vcpu *s)
+{
+	struct vmcb *vm = s->vmcb;
+	struct vcpu_fast_exit f;
+
+	/* An event to deliver again (exitintinfo, svm_run) needs the full path. */
+	if (vm->control.exitcode != SVM_EXIT_CPUID || vm->control.eventinj)
+		return false;
+	/* CR0/CR3/EFER/CS: without NRIP the core looks the length up by the code's address. */
+	f = (struct vcpu_fast_exit){
+	    .rip = vm->save.rip,
+	    .rflags = vm->save.rflags,
+	    .cr4 = vm->save.cr4,
+	    .insn_len = svm_nrip_len(s),
+	    .shadow = vm->control.int_state & SVM_INTERRUPT_SHADOW,
+	    .cr0 = vm->save.cr0,
+	    .cr3 = vm->save.cr3,
+	    .efer = vm->save.efer,
+	    .cs_base = vm->save.cs.base,
+	    .cs_attr = vm->save.cs.attrib,
+	};
+	if (!vcpu_fast_cpuid(v, &f))
+		return false;
+	vm->save.rip = f.rip;
+	vm->save.rflags = f.rflags;
+	vm->control.int_state &= ~SVM_INTERRUPT_SHADOW;
+	return true;
 }
 
 /* VMRUN until an exit the core's fast path does not complete. */
@@ -215,14 +242,12 @@ static uint64_t *reg_of(struct vcpu *v, enum vcpu_reg r)
 static uint64_t svm_get_reg(struct vcpu *v, enum vcpu_reg r)
 {
 	uint64_t *p = reg_of(v, r);
-
 	return p ? *p : 0;
 }
 
 static void svm_set_reg(struct vcpu *v, enum vcpu_reg r, uint64_t val)
 {
 	uint64_t *p = reg_of(v, r);
-
 	if (r == REG_EFER)
 		val |= EFER_SVME; /* the guest runs with SVME on, unseen */
 	if (p)
@@ -244,14 +269,12 @@ static struct vmcb_seg *seg_of(struct vcpu *v, enum vcpu_seg sg)
 static void svm_get_seg(struct vcpu *v, enum vcpu_seg sg, struct vcpu_segment *out)
 {
 	struct vmcb_seg *s = seg_of(v, sg);
-
 	*out = (struct vcpu_segment){s->sel, s->attrib, s->limit, s->base};
 }
 
 static void svm_set_seg(struct vcpu *v, enum vcpu_seg sg, const struct vcpu_segment *in)
 {
 	struct vmcb_seg *s = seg_of(v, sg);
-
 	*s = (struct vmcb_seg){in->sel, in->attr, in->limit, in->base};
 	if (sg == SEG_SS) /* CPL is SS.DPL (APM 15.5.1) */
 		svm_of(v)->vmcb->save.cpl = (in->attr & SEG_ATTR_DPL_MASK) >> SEG_ATTR_DPL_SHIFT;
@@ -261,7 +284,6 @@ static void svm_get_dtable(struct vcpu *v, enum vcpu_dtable_id d, struct vcpu_dt
 {
 	struct vmcb_seg *s =
 	    d == DTABLE_GDT ? &svm_of(v)->vmcb->save.gdtr : &svm_of(v)->vmcb->save.idtr;
-
 	out->base = s->base;
 	out->limit = (uint16_t)s->limit;
 }
@@ -270,7 +292,6 @@ static void svm_set_dtable(struct vcpu *v, enum vcpu_dtable_id d, const struct v
 {
 	struct vmcb_seg *s =
 	    d == DTABLE_GDT ? &svm_of(v)->vmcb->save.gdtr : &svm_of(v)->vmcb->save.idtr;
-
 	s->base = in->base;
 	s->limit = in->limit;
 }
@@ -309,7 +330,6 @@ static bool svm_get_interrupt_shadow(struct vcpu *v)
 static void svm_set_interrupt_shadow(struct vcpu *v, bool on)
 {
 	uint64_t *st = &svm_of(v)->vmcb->control.int_state;
-
 	*st = on ? *st | SVM_INTERRUPT_SHADOW : *st & ~SVM_INTERRUPT_SHADOW;
 }
 

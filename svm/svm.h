@@ -53,7 +53,6 @@ void svm_set_caps(const struct cpu_caps *caps);
 static inline uint8_t svm_nrip_len(const struct svm_vcpu *s)
 {
 	const struct vmcb *vm = s->vmcb;
-
 	if (!s->nrip_save || vm->control.next_rip <= vm->save.rip)
 		return 0;
 	return (uint8_t)(vm->control.next_rip - vm->save.rip);
@@ -76,7 +75,6 @@ static inline void svm_vmrun(uint64_t vmcb_pa, uint64_t *gprs, uint64_t host_sav
 	register uint64_t rdi __asm__("rdi") = vmcb_pa;
 	register uint64_t rsi __asm__("rsi") = (uint64_t)gprs;
 	register uint64_t rdx __asm__("rdx") = host_save_pa;
-
 	__asm__ volatile("call svm_vmrun_gprs"
 			 : "+r"(rdi), "+r"(rsi), "+r"(rdx)
 			 :

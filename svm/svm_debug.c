@@ -43,7 +43,6 @@ void svm_save_debug(struct vcpu *v, uint64_t db[DR_SLOTS], uint64_t *dr6, uint64
 int svm_nested_protect(struct vcpu *v, uint64_t gpa, unsigned deny)
 {
 	struct vmcb_control *c = &svm_of(v)->vmcb->control;
-
 	if (guest_mem_nested_protect(c->n_cr3, &svm_npt_format, gpa, deny))
 		return -1;
 	/* One ASID only: flushing everything is flushing the guest's (APM 15.16.1). */

@@ -19,7 +19,6 @@ static bool has_error_code(uint8_t v)
 static void decode_io(const struct svm_vcpu *s, struct vcpu_exit *e)
 {
 	uint64_t info = s->vmcb->control.exitinfo1;
-
 	e->kind = EXIT_IO;
 	e->io.port = (uint16_t)(info >> SVM_IOIO_PORT_SHIFT);
 	e->io.in = info & SVM_IOIO_TYPE_IN;
@@ -33,7 +32,6 @@ static void decode_io(const struct svm_vcpu *s, struct vcpu_exit *e)
 static void decode_npf(const struct svm_vcpu *s, struct vcpu_exit *e)
 {
 	uint64_t err = s->vmcb->control.exitinfo1;
-
 	e->kind = EXIT_NPF;
 	e->npf.gpa = s->vmcb->control.exitinfo2;
 	e->npf.write = err & SVM_NPF_WRITE;
@@ -87,7 +85,6 @@ static void decode_exception(const struct svm_vcpu *s, struct vcpu_exit *e, uint
 static void decode_dr(const struct svm_vcpu *s, struct vcpu_exit *e, uint64_t code)
 {
 	uint64_t info = s->vmcb->control.exitinfo1;
-
 	e->kind = EXIT_DR_ACCESS;
 	e->dr.write = code >= SVM_EXIT_WRITE_DR0;
 	e->dr.dr = (uint8_t)(code - (e->dr.write ? SVM_EXIT_WRITE_DR0 : SVM_EXIT_READ_DR0));
@@ -124,7 +121,6 @@ static enum exit_kind simple_kind(uint64_t code)
 void svm_decode_hv_fault(const struct svm_vcpu *s, struct vcpu_exit *e)
 {
 	uint64_t code = s->vmcb->control.exitcode; /* the exit that just happened, or the last */
-
 	*e = (struct vcpu_exit){.kind = EXIT_HV_FAULT};
 	e->raw_reason = code;
 	e->raw_name = svm_exit_name(code);

@@ -17,7 +17,6 @@ static void sort_by_base(struct mem_range *m, unsigned n)
 	for (unsigned i = 1; i < n; i++) {
 		struct mem_range cur = m[i];
 		unsigned j = i;
-
 		while (j > 0 && m[j - 1].base > cur.base) {
 			m[j] = m[j - 1];
 			j--;

@@ -29,7 +29,6 @@ void guest_mem_init(const struct boot_info *bi)
 	const struct hv_region *r = mem_region();
 	struct phys_range hole = {r->start, r->end};
 	int n = guest_map_carve(bi->mmap, bi->mmap_count, hole, gmap, GUEST_MAP_MAX);
-
 	if (n < 0)
 		panic("guest memory map: more than %d entries", GUEST_MAP_MAX);
 	gmap_count = (unsigned)n;
@@ -74,7 +73,6 @@ void guest_mem_set_unmapped(uint64_t start, uint64_t len)
 void *guest_mem_shadow_page(uint64_t gpa)
 {
 	uint64_t hpa;
-
 	gpa &= ~(PAGE_SIZE - 1);
 	if (nshadow == SHADOW_MAX || gpa >= mem_region()->direct_map_end)
 		return 0;
@@ -137,7 +135,6 @@ void *guest_mem_ptr(uint64_t gpa, uint64_t len)
 bool guest_mem_read(uint64_t gpa, void *buf, uint64_t len)
 {
 	void *p = guest_mem_ptr(gpa, len);
-
 	if (p)
 		memcpy(buf, p, len);
 	return p != 0;
@@ -146,7 +143,6 @@ bool guest_mem_read(uint64_t gpa, void *buf, uint64_t len)
 bool guest_mem_write(uint64_t gpa, const void *buf, uint64_t len)
 {
 	void *p = guest_mem_ptr(gpa, len);
-
 	if (p)
 		memcpy(p, buf, len);
 	return p != 0;

@@ -22,7 +22,6 @@ static unsigned maxphyaddr(const struct gwalk_ctx *c)
 static bool read_entry(const struct gwalk_ctx *c, uint64_t addr, size_t size, uint64_t *entry)
 {
 	uint8_t b[8];
-
 	if (!c->read_phys(addr, b, size, c->ctx))
 		return false;
 	*entry = 0;
@@ -105,7 +104,6 @@ static enum gwalk_status walk_pae(const struct gwalk_ctx *c, uint32_t va, uint64
 {
 	unsigned m = maxphyaddr(c);
 	uint64_t pdpte;
-
 	if (!read_entry(c, (c->cr3 & bits(31, 5)) + (va >> 30) * 8, 8, &pdpte))
 		return GWALK_READ_FAILED;
 	if (!(pdpte & GWALK_PTE_P))
@@ -144,6 +142,5 @@ const char *gwalk_status_str(enum gwalk_status s)
 	    [GWALK_READ_FAILED] = "page-table read failed",
 	    [GWALK_NON_CANONICAL] = "non-canonical address",
 	};
-
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
 }

@@ -50,7 +50,6 @@ static uint64_t *next_table(uint64_t *entry, const struct nested_pt_format *f,
 {
 	if (!*entry) {
 		uint64_t pa = env->alloc_page(env->ctx);
-
 		if (!pa)
 			return 0;
 		*entry = pa | f->table;
@@ -99,12 +98,10 @@ int nested_pt_build(uint64_t root_pa, const struct nested_pt_layout *l,
 {
 	uint64_t *pml4 = env->table_ptr(root_pa, env->ctx);
 	struct nested_pt_stats st = {0, 0, 0};
-
 	for (uint64_t base = 0; base < l->end; base += LARGE_PAGE_SIZE) {
 		uint64_t *pdpt = next_table(&pml4[INDEX(base, LEVEL_SHIFT_PML4)], f, env, &st);
 		uint64_t *pd =
 		    pdpt ? next_table(&pdpt[INDEX(base, LEVEL_SHIFT_PDPT)], f, env, &st) : 0;
-
 		if (!pd || map_chunk(&pd[INDEX(base, LEVEL_SHIFT_PD)], base, l, f, env, &st))
 			return -1;
 	}
