@@ -18,16 +18,18 @@ static unsigned maxphyaddr(const struct gwalk_ctx *c)
 	return c->maxphyaddr < 32 ? 32 : c->maxphyaddr;
 }
 
-/* One little-endian paging-structure entry of @size (4 or 8) bytes. */
-static bool read_entry(const struct gwalk_ctx *c, uint64_t addr, size_t size, uint64_t *entry)
+/* Read one little-endian paging-structure entry of @size (4 or 8) bytes: is it present? */
+static enum gwalk_status read_entry(const struct gwalk_ctx *c, uint64_t addr, size_t size,
+				    uint64_t *entry)
 {
 	uint8_t b[8];
+
 	if (!c->read_phys(addr, b, size, c->ctx))
-		return false;
+		return GWALK_READ_FAILED;
 	*entry = 0;
 	for (size_t k = 0; k < size; k++)
 		*entry |= (uint64_t)b[k] << (8 * k);
-	return true;
+	return (*entry & GWALK_PTE_P) ? GWALK_OK : GWALK_NOT_PRESENT;
 }
 
 static enum gwalk_status done(uint64_t base, uint64_t size, uint64_t va, uint64_t *gpa,
@@ -44,11 +46,10 @@ static enum gwalk_status walk32(const struct gwalk_ctx *c, uint32_t va, uint64_t
 				uint64_t *page_size)
 {
 	uint64_t pde, pte;
+	enum gwalk_status st = read_entry(c, (c->cr3 & bits(31, 12)) + (va >> 22) * 4, 4, &pde);
 
-	if (!read_entry(c, (c->cr3 & bits(31, 12)) + (va >> 22) * 4, 4, &pde))
-		return GWALK_READ_FAILED;
-	if (!(pde & GWALK_PTE_P))
-		return GWALK_NOT_PRESENT;
+	if (st != GWALK_OK)
+		return st;
 	if ((c->cr4 & CR4_PSE) && (pde & GWALK_PTE_PS)) {
 		/* 4-MByte page: PSE-36 puts bits (M-1):32, M = min(MAXPHYADDR, 40), in PDE bits
 		 * (M-20):13; bits 21:(M-19) are reserved (table 4-4). */
@@ -59,10 +60,9 @@ static enum gwalk_status walk32(const struct gwalk_ctx *c, uint32_t va, uint64_t
 			return GWALK_RESERVED_BIT;
 		return done((pde & bits(31, 22)) | high << 32, GWALK_PAGE_4M, va, gpa, page_size);
 	}
-	if (!read_entry(c, (pde & bits(31, 12)) + ((va >> 12) & 0x3ff) * 4, 4, &pte))
-		return GWALK_READ_FAILED;
-	if (!(pte & GWALK_PTE_P))
-		return GWALK_NOT_PRESENT;
+	st = read_entry(c, (pde & bits(31, 12)) + ((va >> 12) & 0x3ff) * 4, 4, &pte);
+	if (st != GWALK_OK)
+		return st;
 	return done(pte & bits(31, 12), GWALK_PAGE_4K, va, gpa, page_size);
 }
 
@@ -79,11 +79,10 @@ static enum gwalk_status walk_tables(const struct gwalk_ctx *c, uint64_t table, 
 
 	for (;; shift -= ENTRIES_SHIFT) {
 		uint64_t e, index = (va >> shift) & bits(ENTRIES_SHIFT - 1, 0);
+		enum gwalk_status st = read_entry(c, table + index * 8, 8, &e);
 
-		if (!read_entry(c, table + index * 8, 8, &e))
-			return GWALK_READ_FAILED;
-		if (!(e & GWALK_PTE_P))
-			return GWALK_NOT_PRESENT;
+		if (st != GWALK_OK)
+			return st;
 		if (e & rsvd)
 			return GWALK_RESERVED_BIT;
 		if (shift == 12)
@@ -104,10 +103,10 @@ static enum gwalk_status walk_pae(const struct gwalk_ctx *c, uint32_t va, uint64
 {
 	unsigned m = maxphyaddr(c);
 	uint64_t pdpte;
-	if (!read_entry(c, (c->cr3 & bits(31, 5)) + (va >> 30) * 8, 8, &pdpte))
-		return GWALK_READ_FAILED;
-	if (!(pdpte & GWALK_PTE_P))
-		return GWALK_NOT_PRESENT;
+	enum gwalk_status st = read_entry(c, (c->cr3 & bits(31, 5)) + (va >> 30) * 8, 8, &pdpte);
+
+	if (st != GWALK_OK)
+		return st;
 	if (pdpte & (PAE_PDPTE_RSVD | bits(63, m)))
 		return GWALK_RESERVED_BIT;
 	return walk_tables(c, pdpte & bits(m - 1, 12), 21, va, gpa, page_size);
