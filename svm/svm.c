@@ -57,6 +57,7 @@ static void svm_set_io_intercept(struct vcpu *v, uint16_t port, bool on)
 static void svm_set_msr_intercept(struct vcpu *v, uint32_t msr, bool rd, bool wr)
 {
 	static const uint32_t bases[] = {MSR_RANGE0_BASE, MSR_RANGE1_BASE, MSR_RANGE2_BASE};
+
 	for (unsigned b = 0; b < sizeof(bases) / sizeof(bases[0]); b++) {
 		if (msr >= bases[b] && msr < bases[b] + MSRPM_RANGE_SIZE) {
 			uint32_t bitpos = (msr - bases[b]) * 2;

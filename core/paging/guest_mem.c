@@ -29,6 +29,7 @@ void guest_mem_init(const struct boot_info *bi)
 	const struct hv_region *r = mem_region();
 	struct phys_range hole = {r->start, r->end};
 	int n = guest_map_carve(bi->mmap, bi->mmap_count, hole, gmap, GUEST_MAP_MAX);
+
 	if (n < 0)
 		panic("guest memory map: more than %d entries", GUEST_MAP_MAX);
 	gmap_count = (unsigned)n;

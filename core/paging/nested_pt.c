@@ -98,6 +98,7 @@ int nested_pt_build(uint64_t root_pa, const struct nested_pt_layout *l,
 {
 	uint64_t *pml4 = env->table_ptr(root_pa, env->ctx);
 	struct nested_pt_stats st = {0, 0, 0};
+
 	for (uint64_t base = 0; base < l->end; base += LARGE_PAGE_SIZE) {
 		uint64_t *pdpt = next_table(&pml4[INDEX(base, LEVEL_SHIFT_PML4)], f, env, &st);
 		uint64_t *pd =
