@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "core/exit_fast.h"
 #include "core/hw/console.h"
 #include "core/hw/layout.h"
 #include "core/hw/mem.h"
@@ -10,14 +11,11 @@
 #include "core/hw/trap.h"
 #include "core/hw/x86.h"
 #include "core/paging/guest_mem.h"
-#include "svm_fast.h"
 
-/* Nested page table entries: NPT walks are user accesses, so U/S must be set (APM 15.25.5). */
-#define NPT_RW_USER (PTE_P | PTE_W | PTE_US)
-/* No-execute in a long-mode page table entry (APM vol. 2, 5.6.1). */
-#define NPT_NX (1ull << 63)
-/* PAT power-on value (SDM vol. 3A, 13.12.4), the guest PAT with nested paging. */
-#define PAT_POWER_ON 0x0007040600070406ull
+/* NPT walks are user accesses, so U/S must be set (APM 15.25.5); NX as in APM vol. 2, 5.6.1. */
+#define NPT_RW_USER  (PTE_P | PTE_W | PTE_US)
+#define NPT_NX	     (1ull << 63)
+#define PAT_POWER_ON 0x0007040600070406ull /* the guest's PAT (SDM vol. 3A, 13.12.4) */
 /* MSR permission map layout (APM 15.11): three 2 KiB blocks, two bits per MSR. */
 #define MSRPM_BLOCK_BYTES 0x800
 #define MSRPM_RANGE_SIZE  0x2000
@@ -45,11 +43,6 @@ static int svm_hw_enable(void)
 	return 0;
 }
 
-static struct svm_vcpu *S(struct vcpu *v)
-{
-	return svm_of(v);
-}
-
 static void set_bits(uint32_t *word, uint32_t bits, bool on)
 {
 	*word = on ? *word | bits : *word & ~bits;
@@ -57,12 +50,8 @@ static void set_bits(uint32_t *word, uint32_t bits, bool on)
 
 static void svm_set_io_intercept(struct vcpu *v, uint16_t port, bool on)
 {
-	uint8_t bit = (uint8_t)(1u << (port & 7));
-
-	if (on)
-		S(v)->iopm[port >> 3] |= bit;
-	else
-		S(v)->iopm[port >> 3] &= (uint8_t)~bit;
+	uint8_t bit = (uint8_t)(1u << (port & 7)), *byte = &svm_of(v)->iopm[port >> 3];
+	*byte = on ? *byte | bit : *byte & (uint8_t)~bit;
 }
 
 static void svm_set_msr_intercept(struct vcpu *v, uint32_t msr, bool rd, bool wr)
@@ -72,9 +61,8 @@ static void svm_set_msr_intercept(struct vcpu *v, uint32_t msr, bool rd, bool wr
 	for (unsigned b = 0; b < sizeof(bases) / sizeof(bases[0]); b++) {
 		if (msr >= bases[b] && msr < bases[b] + MSRPM_RANGE_SIZE) {
 			uint32_t bitpos = (msr - bases[b]) * 2;
-			uint8_t *byte = &S(v)->msrpm[b * MSRPM_BLOCK_BYTES + bitpos / 8];
+			uint8_t *byte = &svm_of(v)->msrpm[b * MSRPM_BLOCK_BYTES + bitpos / 8];
 			uint8_t rbit = (uint8_t)(1u << (bitpos % 8)), wbit = (uint8_t)(rbit << 1);
-
 			*byte =
 			    (uint8_t)((*byte & ~(rbit | wbit)) | (rd ? rbit : 0) | (wr ? wbit : 0));
 			return;
@@ -85,13 +73,10 @@ static void svm_set_msr_intercept(struct vcpu *v, uint32_t msr, bool rd, bool wr
 
 static void svm_set_exception_intercept(struct vcpu *v, uint8_t vector, bool on)
 {
-	struct vmcb_control *c = &S(v)->vmcb->control;
-
+	struct vmcb_control *c = &svm_of(v)->vmcb->control;
 	set_bits(&c->intercept_exc, 1u << vector, on);
-	/*
-	 * QEMU's SVM checks the INTn intercept, not the #BP one, for INT3 (0xCC): catching
-	 * breakpoints there means intercepting INT n as well (the core reflects the others).
-	 */
+	/* QEMU's SVM checks the INTn intercept, not #BP, for INT3: intercept INT n too (the core
+	 * reflects the others). */
 	if (vector == VEC_BP)
 		set_bits(&c->intercept_misc1, SVM_INTERCEPT_INTN, on);
 }
@@ -106,19 +91,13 @@ const struct nested_pt_format svm_npt_format = {
     .nx = NPT_NX,
 };
 
-/*
- * Bochs 2.7 keeps the single-step trap of an instruction it intercepts pending across the
- * #VMEXIT (its Svm_Vmexit clears debug_trap for exception intercepts only) and delivers it
- * to the host at the first instruction after VMRUN, GIF clear or not; on a CPU an
- * intercepted instruction exits before it executes, so no trap is pending (APM vol. 2, 15.7).
- * The core emulates that instruction and gives the guest its own single-step trap: this
- * echo is dropped, and the DR6 update it made undone (#VMEXIT saved the guest's DR6).
- */
+/* Bochs 2.7 delivers an intercepted instruction's single-step trap to the host right after
+ * VMRUN (its Svm_Vmexit keeps debug_trap); a CPU exits before the instruction runs (APM vol. 2,
+ * 15.7). The core emulates it and steps the guest itself: drop the echo, undo its DR6. */
 static bool absorb_leaked_step(struct trap_frame *f)
 {
 	if (f->vector != VEC_DB || f->rip != (uint64_t)svm_vmrun_exit || !(x86_read_dr6() & DR6_BS))
 		return false;
-	svm_state.leaked_steps++;
 	x86_write_dr6(svm_state.vmcb->save.dr6);
 	return true;
 }
@@ -159,8 +138,38 @@ static int svm_init(struct vcpu *v)
 	return 0;
 }
 
-/* VMRUN (unless the probe already ran the guest to its first exit) until an exit the core's
- * fast path does not complete. */
+/* A CPUID exit with nothing else to do, completed inline from the VMCB: true to VMRUN again
+ * at once; false, nothing changed, for the full path. */
+static inline bool svm_fast_exit(struct vcpu *v, struct svm_vcpu *s)
+{
+	struct vmcb *vm = s->vmcb;
+	struct vcpu_fast_exit f;
+
+	/* An event to deliver again (exitintinfo, svm_run) needs the full path. */
+	if (vm->control.exitcode != SVM_EXIT_CPUID || vm->control.eventinj)
+		return false;
+	/* CR0/CR3/EFER/CS: without NRIP the core looks the length up by the code's address. */
+	f = (struct vcpu_fast_exit){
+	    .rip = vm->save.rip,
+	    .rflags = vm->save.rflags,
+	    .cr4 = vm->save.cr4,
+	    .insn_len = svm_nrip_len(s),
+	    .shadow = vm->control.int_state & SVM_INTERRUPT_SHADOW,
+	    .cr0 = vm->save.cr0,
+	    .cr3 = vm->save.cr3,
+	    .efer = vm->save.efer,
+	    .cs_base = vm->save.cs.base,
+	    .cs_attr = vm->save.cs.attrib,
+	};
+	if (!vcpu_fast_cpuid(v, &f))
+		return false;
+	vm->save.rip = f.rip;
+	vm->save.rflags = f.rflags;
+	vm->control.int_state &= ~SVM_INTERRUPT_SHADOW;
+	return true;
+}
+
+/* VMRUN until an exit the core's fast path does not complete. */
 static void enter(struct vcpu *v, struct svm_vcpu *s, bool probed)
 {
 	struct vmcb *vm = s->vmcb;
@@ -175,8 +184,7 @@ static void enter(struct vcpu *v, struct svm_vcpu *s, bool probed)
 		}
 		v->gpr[GPR_RAX] = vm->save.rax;
 		vm->control.tlb_control = 0;
-		/* An event whose delivery the exit interrupted must be delivered again (APM
-		 * 15.7.2). */
+		/* An event whose delivery the exit interrupted is delivered again (APM 15.7.2). */
 		vm->control.eventinj =
 		    (vm->control.exitintinfo & SVM_EVTINJ_VALID) ? vm->control.exitintinfo : 0;
 		/* A null CPUID: completed by the core, straight back into the guest. */
@@ -189,7 +197,7 @@ static void enter(struct vcpu *v, struct svm_vcpu *s, bool probed)
 
 static void svm_run(struct vcpu *v, struct vcpu_exit *e)
 {
-	struct svm_vcpu *s = S(v);
+	struct svm_vcpu *s = svm_of(v);
 	struct vmcb *vm = s->vmcb;
 	bool probing = !s->db_probed;
 
@@ -213,8 +221,7 @@ static void svm_run(struct vcpu *v, struct vcpu_exit *e)
 	trap_window_close();
 }
 
-/* Where the VMCB's state-save area keeps each register (APM vol. 2, table B-2): offsets in a
- * constant table, so an accessor is one load (no table of pointers built per call). */
+/* Where the VMCB's state-save area keeps each register (APM vol. 2, table B-2). */
 static const uint16_t reg_offset[REG_COUNT] = {
     [REG_RIP] = offsetof(struct vmcb_save, rip),
     [REG_RFLAGS] = offsetof(struct vmcb_save, rflags),
@@ -230,20 +237,18 @@ static const uint16_t reg_offset[REG_COUNT] = {
 
 static uint64_t *reg_of(struct vcpu *v, enum vcpu_reg r)
 {
-	return r < REG_COUNT ? (uint64_t *)((char *)&S(v)->vmcb->save + reg_offset[r]) : NULL;
+	return r < REG_COUNT ? (uint64_t *)((char *)&svm_of(v)->vmcb->save + reg_offset[r]) : NULL;
 }
 
 static uint64_t svm_get_reg(struct vcpu *v, enum vcpu_reg r)
 {
 	uint64_t *p = reg_of(v, r);
-
 	return p ? *p : 0;
 }
 
 static void svm_set_reg(struct vcpu *v, enum vcpu_reg r, uint64_t val)
 {
 	uint64_t *p = reg_of(v, r);
-
 	if (r == REG_EFER)
 		val |= EFER_SVME; /* the guest runs with SVME on, unseen */
 	if (p)
@@ -259,37 +264,35 @@ static const uint16_t seg_offset[SEG_COUNT] = {
 
 static struct vmcb_seg *seg_of(struct vcpu *v, enum vcpu_seg sg)
 {
-	return (struct vmcb_seg *)((char *)&S(v)->vmcb->save + seg_offset[sg]);
+	return (struct vmcb_seg *)((char *)&svm_of(v)->vmcb->save + seg_offset[sg]);
 }
 
 static void svm_get_seg(struct vcpu *v, enum vcpu_seg sg, struct vcpu_segment *out)
 {
 	struct vmcb_seg *s = seg_of(v, sg);
-
 	*out = (struct vcpu_segment){s->sel, s->attrib, s->limit, s->base};
 }
 
 static void svm_set_seg(struct vcpu *v, enum vcpu_seg sg, const struct vcpu_segment *in)
 {
 	struct vmcb_seg *s = seg_of(v, sg);
-
 	*s = (struct vmcb_seg){in->sel, in->attr, in->limit, in->base};
 	if (sg == SEG_SS) /* CPL is SS.DPL (APM 15.5.1) */
-		S(v)->vmcb->save.cpl = (in->attr & SEG_ATTR_DPL_MASK) >> SEG_ATTR_DPL_SHIFT;
+		svm_of(v)->vmcb->save.cpl = (in->attr & SEG_ATTR_DPL_MASK) >> SEG_ATTR_DPL_SHIFT;
 }
 
 static void svm_get_dtable(struct vcpu *v, enum vcpu_dtable_id d, struct vcpu_dtable *out)
 {
-	struct vmcb_seg *s = d == DTABLE_GDT ? &S(v)->vmcb->save.gdtr : &S(v)->vmcb->save.idtr;
-
+	struct vmcb_seg *s =
+	    d == DTABLE_GDT ? &svm_of(v)->vmcb->save.gdtr : &svm_of(v)->vmcb->save.idtr;
 	out->base = s->base;
 	out->limit = (uint16_t)s->limit;
 }
 
 static void svm_set_dtable(struct vcpu *v, enum vcpu_dtable_id d, const struct vcpu_dtable *in)
 {
-	struct vmcb_seg *s = d == DTABLE_GDT ? &S(v)->vmcb->save.gdtr : &S(v)->vmcb->save.idtr;
-
+	struct vmcb_seg *s =
+	    d == DTABLE_GDT ? &svm_of(v)->vmcb->save.gdtr : &svm_of(v)->vmcb->save.idtr;
 	s->base = in->base;
 	s->limit = in->limit;
 }
@@ -305,19 +308,16 @@ static void svm_inject_event(struct vcpu *v, const struct vcpu_event *e)
 	    [EVENT_PRIV_SW_EXC] = SVM_EVTINJ_TYPE_EXCEPTION,
 	    [EVENT_SW_EXC] = SVM_EVTINJ_TYPE_EXCEPTION,
 	};
-	struct vmcb *vm = S(v)->vmcb;
+	struct vmcb *vm = svm_of(v)->vmcb;
 	uint64_t inj = (e->vector & SVM_EVTINJ_VECTOR_MASK) |
 		       (types[e->type] << SVM_EVTINJ_TYPE_SHIFT) | SVM_EVTINJ_VALID;
 
 	if (e->has_error)
 		inj |= SVM_EVTINJ_EV | ((uint64_t)e->error << SVM_EVTINJ_ERROR_SHIFT);
-	/*
-	 * Injected software interrupts and trap-like exceptions return to the instruction
-	 * after the one that raised them: without NRIP, point RIP there ourselves.
-	 */
+	/* Software interrupts and trap-like exceptions return after the instruction: RIP for
+	 * CPUs without NRIP save, next_rip for those with it (APM 15.20). */
 	if (e->type == EVENT_SW_INT || e->type == EVENT_SW_EXC || e->type == EVENT_PRIV_SW_EXC) {
 		vm->save.rip += e->insn_len;
-		/* CPUs with NRIP save push next_rip for injected INTn instead (APM 15.20). */
 		vm->control.next_rip = vm->save.rip;
 	}
 	vm->control.eventinj = inj;
@@ -325,37 +325,36 @@ static void svm_inject_event(struct vcpu *v, const struct vcpu_event *e)
 
 static bool svm_get_interrupt_shadow(struct vcpu *v)
 {
-	return S(v)->vmcb->control.int_state & SVM_INTERRUPT_SHADOW;
+	return svm_of(v)->vmcb->control.int_state & SVM_INTERRUPT_SHADOW;
 }
 
 static void svm_set_interrupt_shadow(struct vcpu *v, bool on)
 {
-	uint64_t *st = &S(v)->vmcb->control.int_state;
-
+	uint64_t *st = &svm_of(v)->vmcb->control.int_state;
 	*st = on ? *st | SVM_INTERRUPT_SHADOW : *st & ~SVM_INTERRUPT_SHADOW;
 }
 
 /* The interrupt shadow holds interrupts off for one instruction; TF traps after it as usual. */
 static void svm_set_step_shadow(struct vcpu *v)
 {
-	S(v)->vmcb->control.int_state |= SVM_INTERRUPT_SHADOW;
+	svm_of(v)->vmcb->control.int_state |= SVM_INTERRUPT_SHADOW;
 }
 
 static bool svm_event_queued(struct vcpu *v)
 {
-	return S(v)->vmcb->control.eventinj & SVM_EVTINJ_VALID;
+	return svm_of(v)->vmcb->control.eventinj & SVM_EVTINJ_VALID;
 }
 
 /* An injected NMI does not block NMIs on every implementation (QEMU 7.2 TCG does not): the
  * core tracks the blocking and needs to see the handler's IRET (APM vol. 2, 15.9). */
 static void svm_set_iret_intercept(struct vcpu *v, bool on)
 {
-	set_bits(&S(v)->vmcb->control.intercept_misc1, SVM_INTERCEPT_IRET, on);
+	set_bits(&svm_of(v)->vmcb->control.intercept_misc1, SVM_INTERCEPT_IRET, on);
 }
 
 static unsigned svm_get_cpl(struct vcpu *v)
 {
-	return S(v)->vmcb->save.cpl;
+	return svm_of(v)->vmcb->save.cpl;
 }
 
 const struct vcpu_ops svm_ops = {

@@ -26,7 +26,6 @@ struct svm_vcpu {
 	bool dr7_armed;	       /* the CPU's own DR7 holds the guest's enables (QEMU workaround) */
 	bool dr_intercept_all; /* MOV DR exits: the guest's DRs are not native */
 	struct trap_window window; /* VMRUN to decode: an exception there stops the guest */
-	uint64_t leaked_steps;	   /* single-step traps Bochs delivered to the host (svm.c) */
 	bool db_probed;		   /* svm_probe_db_status ran (at the first VMRUN) */
 };
 
@@ -38,50 +37,44 @@ static inline struct svm_vcpu *svm_of(struct vcpu *v)
 	return v->backend;
 }
 
-/* svm/svm_debug.c: the debug-register and nested-protection ops of svm_ops. */
+/* svm/svm_debug.c: the debug-register and nested-protection ops of svm_ops, and at the first
+ * entry, setting v->db_status_lost, the #DB probe: true when the guest has not run yet
+ * (svm_run returns EXIT_PROBED), false when the VMCB holds its first exit. */
 void svm_load_debug(struct vcpu *v, const uint64_t db[DR_SLOTS], uint64_t dr6, uint64_t dr7);
 void svm_save_debug(struct vcpu *v, uint64_t db[DR_SLOTS], uint64_t *dr6, uint64_t *dr7);
 int svm_nested_protect(struct vcpu *v, uint64_t gpa, unsigned deny);
 void svm_set_dr_intercept(struct vcpu *v, bool all);
+bool svm_probe_db_status(struct svm_vcpu *s, struct vcpu *v, uint64_t host_save_pa);
 
 /* Remember what the CPU offers before hw_enable/init (NRIP save changes exit decoding). */
 void svm_set_caps(const struct cpu_caps *caps);
 
-/* The length NRIP save reports for the exiting instruction; 0 without it (APM 15.7.1). */
+/* The exiting instruction's length from NRIP save; 0 without it (APM 15.7.1). */
 static inline uint8_t svm_nrip_len(const struct svm_vcpu *s)
 {
 	const struct vmcb *vm = s->vmcb;
-
 	if (!s->nrip_save || vm->control.next_rip <= vm->save.rip)
 		return 0;
 	return (uint8_t)(vm->control.next_rip - vm->save.rip);
 }
 
-/* svm/svm_exit.c: translate the VMCB's exit information into a neutral exit record. */
+/* svm/svm_exit.c: the VMCB's exit information as a neutral exit record; the exception that
+ * ended the VM-exit window as one. */
 void svm_decode_exit(struct svm_vcpu *s, struct vcpu_exit *e);
-
-/* svm/svm_check.c: the name of exit code @code in APM table C-1, without "VMEXIT_". */
-const char *svm_exit_name(uint64_t code);
-/* svm/svm_check.c: the VMRUN consistency check (APM 15.5.1) @vm fails, or NULL if none known. */
-const char *svm_vmrun_refusal(const struct vmcb *vm);
-
-/* svm/svm_probe.c: at the first entry, set v->db_status_lost; true when the guest has not
- * run yet (svm_run returns EXIT_PROBED), false when the VMCB holds its first exit. */
-bool svm_probe_db_status(struct svm_vcpu *s, struct vcpu *v, uint64_t host_save_pa);
-
-/* svm/svm_exit.c: the exception that ended the VM-exit window, as an exit record. */
 void svm_decode_hv_fault(const struct svm_vcpu *s, struct vcpu_exit *e);
 
-/* svm/svm_entry.S: VMRUN with every guest GPR loaded, which it returns with every host GPR
- * but RSP clobbered (the guest's values, or scratch). The asm statement's clobbers tell the
- * compiler so: it keeps its values in the caller's frame, saved once per call of that
- * function, not once per entry as a called function saving them itself would. */
+/* svm/svm_check.c: exit code @code's name in APM table C-1 without "VMEXIT_"; the VMRUN
+ * consistency check (APM 15.5.1) @vm fails, or NULL if none known. */
+const char *svm_exit_name(uint64_t code);
+const char *svm_vmrun_refusal(const struct vmcb *vm);
+
+/* svm/svm_entry.S: VMRUN with every guest GPR loaded; every host GPR but RSP comes back
+ * clobbered. Saying so in the clobbers saves them once per caller, not once per entry. */
 static inline void svm_vmrun(uint64_t vmcb_pa, uint64_t *gprs, uint64_t host_save_pa)
 {
 	register uint64_t rdi __asm__("rdi") = vmcb_pa;
 	register uint64_t rsi __asm__("rsi") = (uint64_t)gprs;
 	register uint64_t rdx __asm__("rdx") = host_save_pa;
-
 	__asm__ volatile("call svm_vmrun_gprs"
 			 : "+r"(rdi), "+r"(rsi), "+r"(rdx)
 			 :

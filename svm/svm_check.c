@@ -54,7 +54,6 @@ static bool illegal_injection(uint64_t inj)
 {
 	unsigned type = (unsigned)(inj >> SVM_EVTINJ_TYPE_SHIFT) & SVM_EVTINJ_TYPE_MASK;
 	unsigned vector = (unsigned)(inj & SVM_EVTINJ_VECTOR_MASK);
-
 	if (!(inj & SVM_EVTINJ_VALID))
 		return false;
 	if (type == SVM_EVTINJ_TYPE_EXCEPTION)

@@ -3,13 +3,10 @@
 
 	.text
 /*
- * svm_vmrun_gprs: RDI = VMCB physical address, RSI = gprs, RDX = host save area; returns with
- * every GPR but RSP clobbered (svm_vmrun in svm.h tells the compiler). RAX and RSP travel in
- * the VMCB. VMRUN saves only part of the host state (APM vol. 2, 15.5.1): VMSAVE/VMLOAD swap
- * the state VMRUN leaves alone (FS, GS, TR, LDTR, KernelGSBase, STAR, SYSENTER_*), so the
- * host's TSS with its IST stacks is back before GIF is set again. Until then the guest's TR
- * is the CPU's, so the IST-free IDT is loaded around VMRUN (#VMEXIT restores the IDTR VMRUN
- * saved): an exception there runs on our own stack (core/hw/cpu_tables.c).
+ * svm_vmrun_gprs(RDI = VMCB, RSI = gprs, RDX = host save area); RAX and RSP travel in the VMCB.
+ * VMLOAD/VMSAVE swap what VMRUN leaves alone (APM vol. 2, 15.5.1: FS, GS, TR, LDTR, STAR...),
+ * so the host's TR is back before STGI; until then the IST-free IDT (core/hw/cpu_tables.c) keeps
+ * an exception on our own stack (#VMEXIT restores the IDTR VMRUN saved).
  */
 	.global svm_vmrun_gprs
 svm_vmrun_gprs:
@@ -48,21 +45,15 @@ svm_vmexit:			/* where make profile starts counting */
 	pop %rsi
 	ret
 
-/*
- * void svm_host_save(uint64_t host_save_pa): VMSAVE of the host's hidden state, which it never
- * changes after boot, once per svm_run rather than before every VMRUN.
- */
+/* svm_host_save(host_save_pa): VMSAVE of the host's hidden state (unchanged since boot). */
 	.global svm_host_save
 svm_host_save:
 	mov %rdi, %rax
 	vmsave %rax
 	ret
 
-/*
- * void svm_host_recover(uint64_t host_save_pa): the host's state back after an exception
- * ended the VM-exit window (core/hw/trap.h), wherever in svm_vmrun it came: the host's TR,
- * FS, GS and the rest, its IDT, and GIF.
- */
+/* svm_host_recover(host_save_pa): the host's TR, FS, GS..., IDT and GIF back after an
+ * exception anywhere in svm_vmrun ended the VM-exit window (core/hw/trap.h). */
 	.global svm_host_recover
 svm_host_recover:
 	mov %rdi, %rax

@@ -7,6 +7,7 @@
 
 #define DR_COUNT    16 /* DR0-DR15 each have a read and a write exit code */
 #define REFUSAL_MAX 96
+#define NELEMS(a)   (sizeof(a) / sizeof((a)[0]))
 
 /* Exceptions that push an error code (SDM vol. 3A, table 7-1). */
 static bool has_error_code(uint8_t v)
@@ -18,7 +19,6 @@ static bool has_error_code(uint8_t v)
 static void decode_io(const struct svm_vcpu *s, struct vcpu_exit *e)
 {
 	uint64_t info = s->vmcb->control.exitinfo1;
-
 	e->kind = EXIT_IO;
 	e->io.port = (uint16_t)(info >> SVM_IOIO_PORT_SHIFT);
 	e->io.in = info & SVM_IOIO_TYPE_IN;
@@ -32,22 +32,15 @@ static void decode_io(const struct svm_vcpu *s, struct vcpu_exit *e)
 static void decode_npf(const struct svm_vcpu *s, struct vcpu_exit *e)
 {
 	uint64_t err = s->vmcb->control.exitinfo1;
-
 	e->kind = EXIT_NPF;
 	e->npf.gpa = s->vmcb->control.exitinfo2;
 	e->npf.write = err & SVM_NPF_WRITE;
 	e->npf.fetch = err & SVM_NPF_FETCH;
 }
 
-/*
- * Bochs 2.7's SVM keeps no status for an intercepted #DB, in the VMCB or in DR6
- * (svm_probe.c). There the guest's own #DBs are not intercepted while it runs its DRs
- * natively (vcpu_debug_before_entry); with them emulated (GD set, drlazy=off, a debugger)
- * the hypervisor loaded DR6 clean and rebuilds the status from what is likely: GD set
- * means general detect; an execute breakpoint at RIP is a fault there; otherwise it is a
- * trap, from TF or from the enabled data breakpoints (an approximation: which slot an
- * access hit, or TF before a POPF, is not known afterwards).
- */
+/* Bochs 2.7 keeps no status for an intercepted #DB (svm_probe_db_status); with the guest's
+ * DRs emulated, rebuild the likely one: GD, else an execute breakpoint at RIP, else a trap from
+ * TF or the enabled data breakpoints (which slot hit, or TF before a POPF, is unknown). */
 static uint64_t reconstruct_db_status(const struct svm_vcpu *s)
 {
 	const struct vmcb_save *st = &s->vmcb->save;
@@ -92,7 +85,6 @@ static void decode_exception(const struct svm_vcpu *s, struct vcpu_exit *e, uint
 static void decode_dr(const struct svm_vcpu *s, struct vcpu_exit *e, uint64_t code)
 {
 	uint64_t info = s->vmcb->control.exitinfo1;
-
 	e->kind = EXIT_DR_ACCESS;
 	e->dr.write = code >= SVM_EXIT_WRITE_DR0;
 	e->dr.dr = (uint8_t)(code - (e->dr.write ? SVM_EXIT_WRITE_DR0 : SVM_EXIT_READ_DR0));
@@ -101,8 +93,7 @@ static void decode_dr(const struct svm_vcpu *s, struct vcpu_exit *e, uint64_t co
 	    (info & SVM_DR_EXITINFO_VALID) ? (uint8_t)(info & SVM_DR_EXITINFO_GPR_MASK) : 0xff;
 }
 
-/* Exits that need no decoding beyond their kind. HLT, the descriptor-table accesses and the
- * rest of table C-1 are never intercepted: the CPU runs them for the guest. */
+/* Exits that need no decoding beyond their kind; the rest of table C-1 is never intercepted. */
 static const struct {
 	uint16_t code;
 	uint8_t kind;
@@ -118,8 +109,6 @@ static const struct {
     {SVM_EXIT_SWINT, EXIT_SW_INT},	{SVM_EXIT_IRET, EXIT_IRET},
 };
 
-#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
-
 static enum exit_kind simple_kind(uint64_t code)
 {
 	for (unsigned i = 0; i < NELEMS(simple_exits); i++) {
@@ -132,7 +121,6 @@ static enum exit_kind simple_kind(uint64_t code)
 void svm_decode_hv_fault(const struct svm_vcpu *s, struct vcpu_exit *e)
 {
 	uint64_t code = s->vmcb->control.exitcode; /* the exit that just happened, or the last */
-
 	*e = (struct vcpu_exit){.kind = EXIT_HV_FAULT};
 	e->raw_reason = code;
 	e->raw_name = svm_exit_name(code);
@@ -148,20 +136,13 @@ void svm_decode_exit(struct svm_vcpu *s, struct vcpu_exit *e)
 	static char refusal[REFUSAL_MAX];
 	uint64_t code = s->vmcb->control.exitcode;
 
-	/* The most frequent exit needs its kind and length only: no record to clear. */
-	if (code == SVM_EXIT_CPUID) {
-		e->kind = EXIT_CPUID;
-		e->raw_reason = code;
-		e->raw_name = "CPUID";
-		e->insn_len = svm_nrip_len(s);
-		return;
-	}
-	*e = (struct vcpu_exit){0};
+	/* The most frequent exit, CPUID, needs its kind and length only: no record to clear. */
+	if (code != SVM_EXIT_CPUID)
+		*e = (struct vcpu_exit){0};
 	e->raw_reason = code;
 	e->raw_name = svm_exit_name(code);
 	e->insn_len = svm_nrip_len(s);
-	/* QEMU 7.2 stores the 32-bit SVM_EXIT_ERR, -1 in the low half only; no exit code is
-	 * 0xffffffff otherwise (APM table C-1). */
+	/* QEMU 7.2 stores SVM_EXIT_ERR as a 32-bit -1; no code is 0xffffffff (APM table C-1). */
 	if ((uint32_t)code == (uint32_t)SVM_EXIT_INVALID) {
 		const char *why = svm_vmrun_refusal(s->vmcb);
 

@@ -91,45 +91,27 @@
 #define SVM_DR_EXITINFO_GPR_MASK 0xfull
 
 struct vmcb_seg {
-	uint16_t sel;
-	uint16_t attrib;
+	uint16_t sel, attrib;
 	uint32_t limit;
 	uint64_t base;
 };
 
 struct vmcb_control {
-	uint32_t intercept_cr;	  /* 0x000: reads 15:0, writes 31:16 */
-	uint32_t intercept_dr;	  /* 0x004 */
-	uint32_t intercept_exc;	  /* 0x008 */
-	uint32_t intercept_misc1; /* 0x00c */
-	uint32_t intercept_misc2; /* 0x010 */
-	uint32_t intercept_misc3; /* 0x014 */
+	uint32_t intercept_cr; /* 0x000: reads 15:0, writes 31:16 */
+	uint32_t intercept_dr, intercept_exc, intercept_misc1, intercept_misc2, intercept_misc3;
 	uint8_t reserved1[0x3c - 0x18];
-	uint16_t pause_filter_threshold; /* 0x03c */
-	uint16_t pause_filter_count;	 /* 0x03e */
-	uint64_t iopm_base_pa;		 /* 0x040 */
-	uint64_t msrpm_base_pa;		 /* 0x048 */
-	uint64_t tsc_offset;		 /* 0x050 */
-	uint32_t asid;			 /* 0x058 */
-	uint8_t tlb_control;		 /* 0x05c */
+	uint16_t pause_filter_threshold, pause_filter_count; /* 0x03c */
+	uint64_t iopm_base_pa, msrpm_base_pa, tsc_offset;    /* 0x040 */
+	uint32_t asid;					     /* 0x058 */
+	uint8_t tlb_control;				     /* 0x05c */
 	uint8_t reserved2[3];
-	uint64_t vintr;		/* 0x060 */
-	uint64_t int_state;	/* 0x068: interrupt shadow */
-	uint64_t exitcode;	/* 0x070 */
-	uint64_t exitinfo1;	/* 0x078 */
-	uint64_t exitinfo2;	/* 0x080 */
-	uint64_t exitintinfo;	/* 0x088 */
-	uint64_t np_enable;	/* 0x090 */
-	uint64_t avic_apic_bar; /* 0x098 */
-	uint64_t ghcb_pa;	/* 0x0a0 */
-	uint64_t eventinj;	/* 0x0a8 */
-	uint64_t n_cr3;		/* 0x0b0 */
-	uint64_t lbr_virt;	/* 0x0b8 */
-	uint32_t clean_bits;	/* 0x0c0 */
-	uint32_t reserved3;
-	uint64_t next_rip;	/* 0x0c8 */
-	uint8_t insn_len;	/* 0x0d0 */
-	uint8_t insn_bytes[15]; /* 0x0d1 */
+	uint64_t vintr, int_state; /* 0x060; int_state bit 0: interrupt shadow */
+	uint64_t exitcode, exitinfo1, exitinfo2, exitintinfo; /* 0x070 */
+	uint64_t np_enable, avic_apic_bar, ghcb_pa, eventinj; /* 0x090 */
+	uint64_t n_cr3, lbr_virt;			      /* 0x0b0 */
+	uint32_t clean_bits, reserved3;			      /* 0x0c0 */
+	uint64_t next_rip;				      /* 0x0c8 */
+	uint8_t insn_len, insn_bytes[15];		      /* 0x0d0 */
 	uint8_t reserved4[0x400 - 0xe0];
 };
 
@@ -141,13 +123,7 @@ struct vmcb_save {
 	uint32_t reserved2;
 	uint64_t efer; /* 0x4d0 */
 	uint8_t reserved3[0x548 - 0x4d8];
-	uint64_t cr4;	 /* 0x548 */
-	uint64_t cr3;	 /* 0x550 */
-	uint64_t cr0;	 /* 0x558 */
-	uint64_t dr7;	 /* 0x560 */
-	uint64_t dr6;	 /* 0x568 */
-	uint64_t rflags; /* 0x570 */
-	uint64_t rip;	 /* 0x578 */
+	uint64_t cr4, cr3, cr0, dr7, dr6, rflags, rip; /* 0x548 */
 	uint8_t reserved4[0x5d8 - 0x580];
 	uint64_t rsp; /* 0x5d8 */
 	uint64_t s_cet, ssp, isst_addr;
@@ -156,8 +132,7 @@ struct vmcb_save {
 	uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
 	uint64_t cr2; /* 0x640 */
 	uint8_t reserved5[0x668 - 0x648];
-	uint64_t g_pat;	 /* 0x668 */
-	uint64_t dbgctl; /* 0x670 */
+	uint64_t g_pat, dbgctl; /* 0x668 */
 	uint64_t br_from, br_to;
 	uint64_t last_excp_from, last_excp_to;
 };

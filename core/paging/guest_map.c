@@ -8,8 +8,7 @@ static int push(struct mem_range *out, unsigned *count, unsigned max, uint64_t b
 		return 0;
 	if (*count >= max)
 		return -1;
-	out[*count] = (struct mem_range){base, end - base, type};
-	(*count)++;
+	out[(*count)++] = (struct mem_range){base, end - base, type};
 	return 0;
 }
 
@@ -18,7 +17,6 @@ static void sort_by_base(struct mem_range *m, unsigned n)
 	for (unsigned i = 1; i < n; i++) {
 		struct mem_range cur = m[i];
 		unsigned j = i;
-
 		while (j > 0 && m[j - 1].base > cur.base) {
 			m[j] = m[j - 1];
 			j--;

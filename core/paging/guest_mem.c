@@ -8,6 +8,7 @@
 #include "guest_map.h"
 
 #define GUEST_MAP_MAX (BOOT_MAX_MMAP + 2)
+#define SHADOW_MAX    4
 
 static struct mem_range gmap[GUEST_MAP_MAX];
 static unsigned gmap_count;
@@ -15,7 +16,6 @@ static struct phys_range ram[GUEST_MAP_MAX];
 static unsigned ram_count;
 static struct phys_range readonly;
 static struct phys_range unmapped; /* a device page whose every access exits */
-#define SHADOW_MAX 4
 static struct nested_pt_shadow shadow[SHADOW_MAX];
 static unsigned nshadow;
 
@@ -59,6 +59,8 @@ static uint64_t *table_ptr(uint64_t pa, void *ctx)
 	return phys_to_virt(pa);
 }
 
+static const struct nested_pt_env env = {alloc_table, table_ptr, 0};
+
 void guest_mem_set_readonly(uint64_t start, uint64_t len)
 {
 	readonly = (struct phys_range){start, start + len};
@@ -72,7 +74,6 @@ void guest_mem_set_unmapped(uint64_t start, uint64_t len)
 void *guest_mem_shadow_page(uint64_t gpa)
 {
 	uint64_t hpa;
-
 	gpa &= ~(PAGE_SIZE - 1);
 	if (nshadow == SHADOW_MAX || gpa >= mem_region()->direct_map_end)
 		return 0;
@@ -97,7 +98,6 @@ uint64_t guest_mem_build_nested(const struct nested_pt_format *f)
 	    .shadow = shadow,
 	    .nshadow = nshadow,
 	};
-	struct nested_pt_env env = {alloc_table, table_ptr, 0};
 	struct nested_pt_stats st;
 	uint64_t root = mem_alloc_pages(1, PAGE_SIZE);
 
@@ -112,8 +112,6 @@ uint64_t guest_mem_build_nested(const struct nested_pt_format *f)
 int guest_mem_nested_protect(uint64_t root, const struct nested_pt_format *f, uint64_t gpa,
 			     unsigned deny)
 {
-	struct nested_pt_env env = {alloc_table, table_ptr, 0};
-
 	if (guest_mem_hv_owns(gpa) || gpa >= mem_region()->direct_map_end)
 		return -1;
 	return nested_pt_protect(root, gpa, deny, f, &env);
@@ -121,9 +119,7 @@ int guest_mem_nested_protect(uint64_t root, const struct nested_pt_format *f, ui
 
 bool guest_mem_hv_owns(uint64_t gpa)
 {
-	const struct hv_region *r = mem_region();
-
-	return gpa >= r->start && gpa < r->end;
+	return gpa >= mem_region()->start && gpa < mem_region()->end;
 }
 
 void *guest_mem_ptr(uint64_t gpa, uint64_t len)
@@ -140,19 +136,15 @@ void *guest_mem_ptr(uint64_t gpa, uint64_t len)
 bool guest_mem_read(uint64_t gpa, void *buf, uint64_t len)
 {
 	void *p = guest_mem_ptr(gpa, len);
-
-	if (!p)
-		return false;
-	memcpy(buf, p, len);
-	return true;
+	if (p)
+		memcpy(buf, p, len);
+	return p != 0;
 }
 
 bool guest_mem_write(uint64_t gpa, const void *buf, uint64_t len)
 {
 	void *p = guest_mem_ptr(gpa, len);
-
-	if (!p)
-		return false;
-	memcpy(p, buf, len);
-	return true;
+	if (p)
+		memcpy(p, buf, len);
+	return p != 0;
 }

@@ -12,16 +12,12 @@
 void guest_mem_init(const struct boot_info *bi);
 const struct mem_range *guest_mem_map(unsigned *count);
 
-/* Map [start, start + len) read-only in the nested tables built afterwards. */
+/* These three shape the nested tables built afterwards (guest_mem_build_nested): map
+ * [start, start + len) read-only; leave it out, so that every guest access exits; */
 void guest_mem_set_readonly(uint64_t start, uint64_t len);
-/* Leave [start, start + len) out of the nested tables: every guest access exits (before
- * guest_mem_build_nested). */
 void guest_mem_set_unmapped(uint64_t start, uint64_t len);
-/*
- * The guest will see a copy of the 4 KiB page at @gpa (in the nested tables built afterwards)
- * instead of the page itself: for patching what it cannot be written in place, like the BIOS
- * ROM shadow. Returns the copy to patch, or 0 when no more pages can be shadowed.
- */
+/* show the guest a copy of the 4 KiB page at @gpa, to patch what cannot be written in place
+ * (the BIOS ROM shadow). Returns the copy, or 0 when no more pages can be shadowed. */
 void *guest_mem_shadow_page(uint64_t gpa);
 
 /* Identity nested page tables over everything but the hypervisor; returns the root. */

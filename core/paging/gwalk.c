@@ -11,7 +11,6 @@ static uint64_t bits(unsigned hi, unsigned lo)
 	return (~0ull >> (63 - hi)) & ~((1ull << lo) - 1);
 }
 
-/* MAXPHYADDR in [32, 52]; 0 (unset) means 52. */
 static unsigned maxphyaddr(const struct gwalk_ctx *c)
 {
 	if (!c->maxphyaddr || c->maxphyaddr > MAXPHYADDR_MAX)
@@ -19,17 +18,18 @@ static unsigned maxphyaddr(const struct gwalk_ctx *c)
 	return c->maxphyaddr < 32 ? 32 : c->maxphyaddr;
 }
 
-/* Read one little-endian paging-structure entry of @size (4 or 8) bytes. */
-static bool read_entry(const struct gwalk_ctx *c, uint64_t addr, size_t size, uint64_t *entry)
+/* Read one little-endian paging-structure entry of @size (4 or 8) bytes: is it present? */
+static enum gwalk_status read_entry(const struct gwalk_ctx *c, uint64_t addr, size_t size,
+				    uint64_t *entry)
 {
 	uint8_t b[8];
 
 	if (!c->read_phys(addr, b, size, c->ctx))
-		return false;
+		return GWALK_READ_FAILED;
 	*entry = 0;
 	for (size_t k = 0; k < size; k++)
 		*entry |= (uint64_t)b[k] << (8 * k);
-	return true;
+	return (*entry & GWALK_PTE_P) ? GWALK_OK : GWALK_NOT_PRESENT;
 }
 
 static enum gwalk_status done(uint64_t base, uint64_t size, uint64_t va, uint64_t *gpa,
@@ -46,14 +46,13 @@ static enum gwalk_status walk32(const struct gwalk_ctx *c, uint32_t va, uint64_t
 				uint64_t *page_size)
 {
 	uint64_t pde, pte;
+	enum gwalk_status st = read_entry(c, (c->cr3 & bits(31, 12)) + (va >> 22) * 4, 4, &pde);
 
-	if (!read_entry(c, (c->cr3 & bits(31, 12)) + (va >> 22) * 4, 4, &pde))
-		return GWALK_READ_FAILED;
-	if (!(pde & GWALK_PTE_P))
-		return GWALK_NOT_PRESENT;
+	if (st != GWALK_OK)
+		return st;
 	if ((c->cr4 & CR4_PSE) && (pde & GWALK_PTE_PS)) {
-		/* 4-MByte page; PSE-36 puts physical bits (M-1):32 in PDE bits (M-20):13, with
-		 * M = min(MAXPHYADDR, 40), and bits 21:(M-19) are reserved (table 4-4). */
+		/* 4-MByte page: PSE-36 puts bits (M-1):32, M = min(MAXPHYADDR, 40), in PDE bits
+		 * (M-20):13; bits 21:(M-19) are reserved (table 4-4). */
 		unsigned m = maxphyaddr(c) < 40 ? maxphyaddr(c) : 40;
 		uint64_t high = m > 32 ? (pde >> GWALK_PDE32_PSE36_SHIFT) & bits(m - 33, 0) : 0;
 
@@ -61,10 +60,9 @@ static enum gwalk_status walk32(const struct gwalk_ctx *c, uint32_t va, uint64_t
 			return GWALK_RESERVED_BIT;
 		return done((pde & bits(31, 22)) | high << 32, GWALK_PAGE_4M, va, gpa, page_size);
 	}
-	if (!read_entry(c, (pde & bits(31, 12)) + ((va >> 12) & 0x3ff) * 4, 4, &pte))
-		return GWALK_READ_FAILED;
-	if (!(pte & GWALK_PTE_P))
-		return GWALK_NOT_PRESENT;
+	st = read_entry(c, (pde & bits(31, 12)) + ((va >> 12) & 0x3ff) * 4, 4, &pte);
+	if (st != GWALK_OK)
+		return st;
 	return done(pte & bits(31, 12), GWALK_PAGE_4K, va, gpa, page_size);
 }
 
@@ -75,24 +73,22 @@ static enum gwalk_status walk_tables(const struct gwalk_ctx *c, uint64_t table, 
 {
 	unsigned m = maxphyaddr(c);
 	uint64_t addr_mask = bits(m - 1, 12);
-	/* Bits 51:M, and XD unless EFER.NXE (4.4.2, 4.5.4: "reserved bits"). */
+	/* Bits 51:M, and XD unless EFER.NXE (4.4.2, 4.5.4). */
 	uint64_t rsvd = (m < MAXPHYADDR_MAX ? bits(MAXPHYADDR_MAX - 1, m) : 0) |
 			((c->efer & EFER_NXE) ? 0 : GWALK_PTE_XD);
 
 	for (;; shift -= ENTRIES_SHIFT) {
 		uint64_t e, index = (va >> shift) & bits(ENTRIES_SHIFT - 1, 0);
+		enum gwalk_status st = read_entry(c, table + index * 8, 8, &e);
 
-		if (!read_entry(c, table + index * 8, 8, &e))
-			return GWALK_READ_FAILED;
-		if (!(e & GWALK_PTE_P))
-			return GWALK_NOT_PRESENT;
+		if (st != GWALK_OK)
+			return st;
 		if (e & rsvd)
 			return GWALK_RESERVED_BIT;
 		if (shift == 12)
 			return done(e & addr_mask, GWALK_PAGE_4K, va, gpa, page_size);
 		if (e & GWALK_PTE_PS) {
-			/* PS is reserved in PML5Es and PML4Es; a 1 GiB / 2 MiB page below that,
-			 * whose address bits (shift - 1):13 are reserved (PAT is bit 12). */
+			/* PS is reserved above PDPTEs; so are address bits (shift - 1):13. */
 			if (shift > 30 || (e & bits(shift - 1, 13)))
 				return GWALK_RESERVED_BIT;
 			return done(e & addr_mask, 1ull << shift, va, gpa, page_size);
@@ -107,11 +103,10 @@ static enum gwalk_status walk_pae(const struct gwalk_ctx *c, uint32_t va, uint64
 {
 	unsigned m = maxphyaddr(c);
 	uint64_t pdpte;
+	enum gwalk_status st = read_entry(c, (c->cr3 & bits(31, 5)) + (va >> 30) * 8, 8, &pdpte);
 
-	if (!read_entry(c, (c->cr3 & bits(31, 5)) + (va >> 30) * 8, 8, &pdpte))
-		return GWALK_READ_FAILED;
-	if (!(pdpte & GWALK_PTE_P))
-		return GWALK_NOT_PRESENT;
+	if (st != GWALK_OK)
+		return st;
 	if (pdpte & (PAE_PDPTE_RSVD | bits(63, m)))
 		return GWALK_RESERVED_BIT;
 	return walk_tables(c, pdpte & bits(m - 1, 12), 21, va, gpa, page_size);
@@ -146,6 +141,5 @@ const char *gwalk_status_str(enum gwalk_status s)
 	    [GWALK_READ_FAILED] = "page-table read failed",
 	    [GWALK_NON_CANONICAL] = "non-canonical address",
 	};
-
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
 }

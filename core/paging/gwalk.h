@@ -35,19 +35,12 @@ enum gwalk_status {
 	GWALK_NON_CANONICAL, /* 4/5-level paging and @gva is not canonical (#GP) */
 };
 
-/*
- * Translate linear address @gva with the guest's CR0/CR3/CR4/EFER, reading paging
- * structures through @c->read_phys. On GWALK_OK, *@gpa is the physical address and
- * *@page_size (if not NULL) the size of the page mapping it. All modes of SDM vol. 3A, 4.1
- * (paging off: identity, 32-bit wrap, 4 KiB pages); outside IA-32e mode @gva is truncated
- * to 32 bits. Only P and reserved bits (incl. those at and above maxphyaddr, XD without
- * EFER.NXE) are checked: no access rights, no A/D updates, no TLB, PAE PDPTEs read at CR3,
- * 1 GiB pages assumed supported, no A20 mask.
- */
+/* Translate @gva (truncated to 32 bits outside IA-32e mode; paging off: identity, 4 KiB) in
+ * every mode of SDM vol. 3A, 4.1; on GWALK_OK *@gpa, and *@page_size if not NULL. Only P and
+ * reserved bits are checked: no access rights, A/D bits, TLB or A20; PAE PDPTEs read at CR3. */
 enum gwalk_status gwalk_translate(const struct gwalk_ctx *c, uint64_t gva, uint64_t *gpa,
 				  uint64_t *page_size);
 
-/* A short constant description of @s. */
 const char *gwalk_status_str(enum gwalk_status s);
 
 #endif

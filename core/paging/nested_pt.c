@@ -44,13 +44,12 @@ static bool shadow_of(const struct nested_pt_layout *l, uint64_t s, uint64_t e, 
 	return false;
 }
 
-/* Return the next-level table behind @entry, creating it when absent. */
+/* The next-level table behind @entry, created when absent. */
 static uint64_t *next_table(uint64_t *entry, const struct nested_pt_format *f,
 			    const struct nested_pt_env *env, struct nested_pt_stats *st)
 {
 	if (!*entry) {
 		uint64_t pa = env->alloc_page(env->ctx);
-
 		if (!pa)
 			return 0;
 		*entry = pa | f->table;
@@ -78,13 +77,12 @@ static int map_chunk(uint64_t *pd_entry, uint64_t base, const struct nested_pt_l
 	if (!pt)
 		return -1;
 	for (uint64_t a = base; a < end; a += PAGE_SIZE) {
-		if (overlaps(l->holes, l->nholes, a, a + PAGE_SIZE))
-			continue;
 		/* A page counts as RAM when its first byte is RAM (e.g. 0x9f000-0x9fc00 is). */
 		uint64_t leaf = overlaps(l->ram, l->nram, a, a + 1) ? f->leaf_ram : f->leaf_mmio;
-
 		uint64_t hpa = a;
 
+		if (overlaps(l->holes, l->nholes, a, a + PAGE_SIZE))
+			continue;
 		if (overlaps(l->readonly, l->nreadonly, a, a + PAGE_SIZE))
 			leaf &= ~f->write;
 		shadow_of(l, a, a + PAGE_SIZE, &hpa);
@@ -105,7 +103,6 @@ int nested_pt_build(uint64_t root_pa, const struct nested_pt_layout *l,
 		uint64_t *pdpt = next_table(&pml4[INDEX(base, LEVEL_SHIFT_PML4)], f, env, &st);
 		uint64_t *pd =
 		    pdpt ? next_table(&pdpt[INDEX(base, LEVEL_SHIFT_PDPT)], f, env, &st) : 0;
-
 		if (!pd || map_chunk(&pd[INDEX(base, LEVEL_SHIFT_PD)], base, l, f, env, &st))
 			return -1;
 	}
@@ -114,12 +111,11 @@ int nested_pt_build(uint64_t root_pa, const struct nested_pt_layout *l,
 	return 0;
 }
 
-/* The 4 KiB leaf entry for @gpa; a 2 MiB leaf becomes a table of 512 equal 4 KiB leaves. */
-static uint64_t *leaf_4k(uint64_t root_pa, uint64_t gpa, const struct nested_pt_format *f,
-			 const struct nested_pt_env *env)
+/* The PDE for @gpa, or 0 when a table above it is absent. */
+static uint64_t *pd_entry(uint64_t root_pa, uint64_t gpa, const struct nested_pt_env *env)
 {
 	static const unsigned upper[] = {LEVEL_SHIFT_PML4, LEVEL_SHIFT_PDPT};
-	uint64_t *table = env->table_ptr(root_pa, env->ctx), *pde;
+	uint64_t *table = env->table_ptr(root_pa, env->ctx);
 
 	for (unsigned lvl = 0; lvl < sizeof(upper) / sizeof(upper[0]); lvl++) {
 		uint64_t e = table[INDEX(gpa, upper[lvl])];
@@ -128,8 +124,16 @@ static uint64_t *leaf_4k(uint64_t root_pa, uint64_t gpa, const struct nested_pt_
 			return 0;
 		table = env->table_ptr(e & NPT_ADDR_MASK, env->ctx);
 	}
-	pde = &table[INDEX(gpa, LEVEL_SHIFT_PD)];
-	if (!*pde)
+	return &table[INDEX(gpa, LEVEL_SHIFT_PD)];
+}
+
+/* The 4 KiB leaf entry for @gpa; a 2 MiB leaf becomes a table of 512 equal 4 KiB leaves. */
+static uint64_t *leaf_4k(uint64_t root_pa, uint64_t gpa, const struct nested_pt_format *f,
+			 const struct nested_pt_env *env)
+{
+	uint64_t *pde = pd_entry(root_pa, gpa, env), *pte;
+
+	if (!pde || !*pde)
 		return 0;
 	if (*pde & f->large) {
 		uint64_t big = *pde, pa = env->alloc_page(env->ctx), *pt;
@@ -142,8 +146,8 @@ static uint64_t *leaf_4k(uint64_t root_pa, uint64_t gpa, const struct nested_pt_
 			pt[i] = (big & ~f->large) + (i << LEVEL_SHIFT_PT);
 		*pde = pa | f->table;
 	}
-	table = env->table_ptr(*pde & NPT_ADDR_MASK, env->ctx);
-	return table[INDEX(gpa, LEVEL_SHIFT_PT)] ? &table[INDEX(gpa, LEVEL_SHIFT_PT)] : 0;
+	pte = &env->table_ptr(*pde & NPT_ADDR_MASK, env->ctx)[INDEX(gpa, LEVEL_SHIFT_PT)];
+	return *pte ? pte : 0;
 }
 
 int nested_pt_protect(uint64_t root_pa, uint64_t gpa, unsigned deny,
@@ -173,22 +177,15 @@ int nested_pt_protect(uint64_t root_pa, uint64_t gpa, unsigned deny,
 uint64_t nested_pt_lookup(uint64_t root_pa, uint64_t gpa, const struct nested_pt_format *f,
 			  const struct nested_pt_env *env, uint64_t *page_size)
 {
-	static const unsigned shifts[] = {LEVEL_SHIFT_PML4, LEVEL_SHIFT_PDPT, LEVEL_SHIFT_PD,
-					  LEVEL_SHIFT_PT};
-	uint64_t *table = env->table_ptr(root_pa, env->ctx);
+	uint64_t *pde = pd_entry(root_pa, gpa, env), e;
+	bool large;
 
-	for (unsigned lvl = 0; lvl < sizeof(shifts) / sizeof(shifts[0]); lvl++) {
-		uint64_t e = table[INDEX(gpa, shifts[lvl])];
-
-		if (!e)
-			return 0;
-		if (shifts[lvl] == LEVEL_SHIFT_PT ||
-		    (shifts[lvl] == LEVEL_SHIFT_PD && (e & f->large))) {
-			if (page_size)
-				*page_size = 1ull << shifts[lvl];
-			return e;
-		}
-		table = env->table_ptr(e & NPT_ADDR_MASK, env->ctx);
-	}
-	return 0;
+	if (!pde || !*pde)
+		return 0;
+	large = *pde & f->large;
+	e = large ? *pde
+		  : env->table_ptr(*pde & NPT_ADDR_MASK, env->ctx)[INDEX(gpa, LEVEL_SHIFT_PT)];
+	if (e && page_size)
+		*page_size = 1ull << (large ? LEVEL_SHIFT_PD : LEVEL_SHIFT_PT);
+	return e;
 }

@@ -11,12 +11,9 @@ struct nested_pt_format {
 	uint64_t leaf_mmio; /* 4 KiB leaf over anything else (device memory) */
 	uint64_t large;	    /* extra bit(s) that make a PDE a 2 MiB leaf */
 	uint64_t write;	    /* the write-permission bit, cleared over read-only ranges */
-	/* Per-page protection for the debugger (nested_pt_protect): the bits that make a leaf
-	 * inaccessible when cleared (NPT P; EPT R, W and X), execute-only permission cleared
-	 * (EPT X) or execute-disable set (NPT NX, APM vol. 2, 15.25.5) to stop fetches. */
-	uint64_t access;
-	uint64_t exec;
-	uint64_t nx;
+	/* For nested_pt_protect: the bits whose clearing denies all access (NPT P; EPT R, W, X),
+	 * and execute permission (EPT X) or execute-disable (NPT NX, APM vol. 2, 15.25.5). */
+	uint64_t access, exec, nx;
 };
 
 /* What nested_pt_protect denies on a 4 KiB page. */
@@ -25,10 +22,8 @@ struct nested_pt_format {
 #define NESTED_DENY_ACCESS 4u
 
 struct nested_pt_env {
-	/* A zeroed page for a new table; returns its physical address, 0 when out of memory. */
-	uint64_t (*alloc_page)(void *ctx);
-	/* Where the hypervisor can read and write the table at @pa. */
-	uint64_t *(*table_ptr)(uint64_t pa, void *ctx);
+	uint64_t (*alloc_page)(void *ctx); /* a zeroed page's address; 0 when out of memory */
+	uint64_t *(*table_ptr)(uint64_t pa, void *ctx); /* where we read and write table @pa */
 	void *ctx;
 };
 
@@ -40,8 +35,7 @@ struct nested_pt_layout {
 	unsigned nholes;
 	const struct phys_range *readonly; /* mapped without write access (writes exit) */
 	unsigned nreadonly;
-	/* 4 KiB guest pages backed by another host page: a patched copy the guest sees instead */
-	const struct nested_pt_shadow {
+	const struct nested_pt_shadow { /* a 4 KiB guest page shown as a patched host copy */
 		uint64_t gpa, hpa;
 	} * shadow;
 	unsigned nshadow;
@@ -56,11 +50,8 @@ int nested_pt_build(uint64_t root_pa, const struct nested_pt_layout *l,
 		    const struct nested_pt_format *f, const struct nested_pt_env *env,
 		    struct nested_pt_stats *stats);
 
-/*
- * Deny @deny (NESTED_DENY_*) on the 4 KiB page at @gpa, splitting a 2 MiB leaf into 4 KiB
- * ones first; 0 restores the page as built (a read-only page stays read-only). Returns 0, or
- * -1 when @gpa has no leaf or a table could not be allocated. The caller flushes the TLB.
- */
+/* Deny @deny (NESTED_DENY_*; 0 restores the page as built) on the 4 KiB page at @gpa, first
+ * splitting a 2 MiB leaf; -1 when @gpa has no leaf or out of memory. The caller flushes the TLB. */
 int nested_pt_protect(uint64_t root_pa, uint64_t gpa, unsigned deny,
 		      const struct nested_pt_format *f, const struct nested_pt_env *env);
 
