@@ -7,7 +7,6 @@
 #include "apic_guard.h"
 #include "cpuid_view.h"
 #include "ioapic_guard.h"
-#include "nmi.h"
 #include "vcpu_hooks.h"
 #include "vcpu_util.h"
 
@@ -66,11 +65,8 @@ static enum exit_result unhandled(struct vcpu *v, const struct vcpu_exit *e)
 	return vcpu_stop_guest(v, STOP_UNHANDLED_EXIT, detail);
 }
 
-/*
- * The hypervisor took an exception between a VM entry and the decoding of its exit: a guest
- * brought the CPU there (an emulator's quirk, a hypervisor bug it triggered). The machine's
- * state is still the guest's to report, so it is a guest stop with all there is to know.
- */
+/* The hypervisor took an exception between a VM entry and decoding the exit (an emulator's
+ * quirk, a bug the guest triggered): the state is still the guest's, so a guest stop. */
 static enum exit_result hv_fault(struct vcpu *v, const struct vcpu_exit *e)
 {
 	static char detail[HV_FAULT_MAX];
@@ -85,17 +81,21 @@ static enum exit_result hv_fault(struct vcpu *v, const struct vcpu_exit *e)
 	return vcpu_stop_guest(v, STOP_HV_FAULT, detail);
 }
 
-/* EDX:EAX, the 64-bit operand of WRMSR and XSETBV. */
 static uint64_t edx_eax(const struct vcpu *v)
 {
 	return (v->gpr[GPR_RDX] << 32) | (v->gpr[GPR_RAX] & LOW32);
 }
 
-/* Complete an emulated instruction, or stop if we cannot even tell its length. */
-static enum exit_result complete(struct vcpu *v, const struct vcpu_exit *e)
+/* Complete an emulated instruction (stop if its length is unknown), or raise #GP(0) instead. */
+static enum exit_result complete_or_gp(struct vcpu *v, const struct vcpu_exit *e, bool gp)
 {
-	unsigned len = vcpu_exit_insn_len(v, e);
+	unsigned len;
 
+	if (gp) {
+		vcpu_inject_gp0(v);
+		return EXIT_RESUME;
+	}
+	len = vcpu_exit_insn_len(v, e);
 	if (!len)
 		return vcpu_stop_guest(v, STOP_INTERNAL,
 				       "cannot decode the guest instruction to skip it");
@@ -111,7 +111,7 @@ static enum exit_result handle_cpuid(struct vcpu *v, const struct vcpu_exit *e)
 	v->host->cpuid(leaf, sub, &r);
 	cpuid_guest_view(leaf, sub, vcpu_get(v, REG_CR4), &r);
 	vcpu_set_cpuid_gprs(v, &r);
-	return complete(v, e);
+	return complete_or_gp(v, e, false);
 }
 
 static enum exit_result handle_msr(struct vcpu *v, const struct vcpu_exit *e)
@@ -130,20 +130,7 @@ static enum exit_result handle_msr(struct vcpu *v, const struct vcpu_exit *e)
 	} else {
 		r = msr_virt_write(v, index, edx_eax(v));
 	}
-	if (r == MSR_RAISE_GP) {
-		vcpu_inject_gp0(v);
-		return EXIT_RESUME;
-	}
-	return complete(v, e);
-}
-
-static enum exit_result handle_xsetbv(struct vcpu *v, const struct vcpu_exit *e)
-{
-	if (v->ops->get_cpl(v) != 0 || !v->host->xsetbv((uint32_t)v->gpr[GPR_RCX], edx_eax(v))) {
-		vcpu_inject_gp0(v);
-		return EXIT_RESUME;
-	}
-	return complete(v, e);
+	return complete_or_gp(v, e, r == MSR_RAISE_GP);
 }
 
 static enum exit_result handle_npf(struct vcpu *v, const struct vcpu_exit *e)
@@ -257,12 +244,10 @@ static enum exit_result handle_cr(struct vcpu *v, const struct vcpu_exit *e)
 	default:
 		return unhandled(v, e); /* reads of CR0/CR4 come from the read shadows */
 	}
-	if (!cr_write_valid(v, reg, cur, val)) {
-		vcpu_inject_gp0(v);
-		return EXIT_RESUME;
-	}
+	if (!cr_write_valid(v, reg, cur, val))
+		return complete_or_gp(v, e, true);
 	vcpu_set(v, reg, val);
-	return complete(v, e);
+	return complete_or_gp(v, e, false);
 }
 
 enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
@@ -283,11 +268,13 @@ enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
 		vcpu_inject_ud(v);
 		return EXIT_RESUME;
 	case EXIT_XSETBV:
-		return handle_xsetbv(v, e);
+		return complete_or_gp(v, e,
+				      v->ops->get_cpl(v) != 0 ||
+					  !v->host->xsetbv((uint32_t)v->gpr[GPR_RCX], edx_eax(v)));
 	case EXIT_INVD:
-		/* Invalidating would drop the hypervisor's dirty lines too; caches are coherent,
-		 * so skipping INVD is indistinguishable from WBINVD for the guest. */
-		return complete(v, e);
+		/* INVD would drop the hypervisor's dirty lines too; with coherent caches skipping
+		 * it looks like WBINVD to the guest. */
+		return complete_or_gp(v, e, false);
 	case EXIT_TRIPLE_FAULT:
 		return vcpu_stop_guest(v, STOP_TRIPLE_FAULT, "triple fault (shutdown)");
 	case EXIT_NPF:

@@ -1,7 +1,7 @@
 /* exit_fast.c - whether the null exits of the next run may take the fast path (exit_fast.h). */
 #include "exit_fast.h"
 
-#include "nmi.h"
+#include "exit.h"
 #include "vcpu_hooks.h"
 
 /*

@@ -1,5 +1,5 @@
 /* nmi.c - the guest's NMIs: latched, delivered once each, blocked until the handler's IRET. */
-#include "nmi.h"
+#include "exit.h"
 
 #include "core/hw/dr_bits.h"
 #include "core/hw/trap.h"

@@ -4,7 +4,6 @@
 #include "core/hw/console.h"
 #include "exit.h"
 #include "exit_fast.h"
-#include "nmi.h"
 #include "vcpu_hooks.h"
 
 void vcpu_report(struct vcpu *v)
