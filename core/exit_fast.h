@@ -6,7 +6,6 @@
 
 #include "core/hw/x86.h"
 #include "cpuid_view.h"
-#include "insn_cache.h"
 #include "vcpu.h"
 #include "vcpu_util.h"
 

@@ -318,14 +318,14 @@ struct vcpu_stop {
 struct vcpu_fast_exit {
 	uint64_t rip, rflags;
 	uint64_t cr4;	  /* the guest's view (CPUID's OSXSAVE and OSPKE follow it) */
-	uint8_t insn_len; /* the CPU's report; 0: look it up (core/insn_cache.c) */
+	uint8_t insn_len; /* the CPU's report; 0: look it up (core/vcpu_util.c) */
 	bool shadow;	  /* STI/MOV SS interrupt shadow, cleared by completion */
 	uint64_t cr0, cr3, efer, cs_base; /* with no length: the code's place and size */
 	uint32_t cs_attr;
 };
 
 /* The last length the CPU did not report (SVM without NRIP save), for the next exit at the
- * same place: same kind, linear RIP, CR3, code size and bytes at the same GPA (insn_cache.c). */
+ * same place: same kind, linear RIP, CR3, code size and bytes at the same GPA (vcpu_util.c). */
 struct vcpu_insn_cache {
 	bool valid;
 	uint8_t kind, mode, len;
