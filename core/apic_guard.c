@@ -13,7 +13,6 @@ bool apic_icr_allowed(uint32_t icr_low, uint32_t dest, uint32_t self_id)
 {
 	uint32_t mode = (icr_low >> ICR_DELIVERY_SHIFT) & ICR_DELIVERY_MASK;
 	uint32_t shorthand = (icr_low >> ICR_SHORTHAND_SHIFT) & ICR_SHORTHAND_MASK;
-
 	if (mode != ICR_DELIVERY_INIT && mode != ICR_DELIVERY_STARTUP && mode != ICR_DELIVERY_NMI &&
 	    mode != ICR_DELIVERY_SMI)
 		return true;

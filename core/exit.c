@@ -60,7 +60,6 @@ void exit_setup_intercepts(struct vcpu *v)
 static enum exit_result unhandled(struct vcpu *v, const struct vcpu_exit *e)
 {
 	static char detail[UNHANDLED_MAX];
-
 	fmt_snprintf(detail, sizeof(detail), v->ops->exit_format, e->raw_reason, e->raw_name);
 	return vcpu_stop_guest(v, STOP_UNHANDLED_EXIT, detail);
 }
@@ -71,7 +70,6 @@ static enum exit_result hv_fault(struct vcpu *v, const struct vcpu_exit *e)
 {
 	static char detail[HV_FAULT_MAX];
 	char last[UNHANDLED_MAX];
-
 	fmt_snprintf(last, sizeof(last), v->ops->exit_format, e->raw_reason, e->raw_name);
 	fmt_snprintf(detail, sizeof(detail),
 		     "exception %u (%s), error code 0x%lx, CR2 0x%lx, at host RIP 0x%lx; last "
@@ -90,7 +88,6 @@ static uint64_t edx_eax(const struct vcpu *v)
 static enum exit_result complete_or_gp(struct vcpu *v, const struct vcpu_exit *e, bool gp)
 {
 	unsigned len;
-
 	if (gp) {
 		vcpu_inject_gp0(v);
 		return EXIT_RESUME;
@@ -107,7 +104,6 @@ static enum exit_result handle_cpuid(struct vcpu *v, const struct vcpu_exit *e)
 {
 	struct cpuid_regs r;
 	uint32_t leaf = (uint32_t)v->gpr[GPR_RAX], sub = (uint32_t)v->gpr[GPR_RCX];
-
 	v->host->cpuid(leaf, sub, &r);
 	cpuid_guest_view(leaf, sub, vcpu_get(v, REG_CR4), &r);
 	vcpu_set_cpuid_gprs(v, &r);
@@ -187,7 +183,6 @@ static enum exit_result reflect_exception(struct vcpu *v, const struct vcpu_exit
 static bool decode_swint(struct vcpu *v, uint8_t *vector, uint8_t *len)
 {
 	struct insn i;
-
 	if (vcpu_fetch_insn(v, &i) != 0 || i.map != INSN_MAP_1BYTE || i.opcode < OPCODE_INT3 ||
 	    i.opcode > OPCODE_INTO)
 		return false;
@@ -205,7 +200,6 @@ static enum exit_result reflect_soft_int(struct vcpu *v, const struct vcpu_exit 
 					 bool vector_valid)
 {
 	struct vcpu_event ev = {type, vector, .insn_len = (uint8_t)vcpu_exit_insn_len(v, e)};
-
 	if (!vector_valid && !decode_swint(v, &ev.vector, &ev.insn_len))
 		return vcpu_stop_guest(v, STOP_INTERNAL, "cannot decode the guest's INT n");
 	/* gdb plants the one-byte INT3 (0xCC): a #BP exception, or an INT n exit of length 1. */

@@ -20,7 +20,6 @@ void vcpu_fast_attach(struct vcpu *v)
 void vcpu_fast_prepare(struct vcpu *v)
 {
 	bool ready = nmi_idle(v) && v->debug->quiet(v);
-
 	v->fast_ready = ready;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST); /* the store before the check, for the handler */
 	if (ready && v->host->host_events && v->host->host_events())

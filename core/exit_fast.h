@@ -21,7 +21,6 @@ static inline unsigned vcpu_fast_len(struct vcpu *v, const struct vcpu_fast_exit
 {
 	enum insn_mode mode;
 	uint64_t lin;
-
 	if (f->insn_len)
 		return f->insn_len;
 	mode = vcpu_mode_of(f->cr0, f->efer, f->cs_attr);

@@ -76,7 +76,6 @@ static enum vcpu_seg outs_segment(struct vcpu *v)
 	    [SEG_ES] = PREFIX_ES, [SEG_CS] = PREFIX_CS, [SEG_SS] = PREFIX_SS,
 	    [SEG_DS] = PREFIX_DS, [SEG_FS] = PREFIX_FS, [SEG_GS] = PREFIX_GS};
 	struct insn i;
-
 	if (vcpu_fetch_insn(v, &i) == 0)
 		for (int s = SEG_ES; s <= SEG_GS; s++)
 			if (i.seg == prefixes[s])
@@ -129,7 +128,6 @@ uint64_t exit_string_io_addr_mask(struct vcpu *v)
 	    [INSN_MODE_16] = MASK_16, [INSN_MODE_32] = MASK_32, [INSN_MODE_64] = ~0ull};
 	enum insn_mode mode = vcpu_code_mode(v);
 	struct insn i;
-
 	if (vcpu_fetch_insn(v, &i) == 0 && i.map == INSN_MAP_1BYTE && i.opcode >= OPCODE_INSB &&
 	    i.opcode <= OPCODE_OUTSD && i.addrsize)
 		mode = mode == INSN_MODE_32 ? INSN_MODE_16 : INSN_MODE_32;

@@ -47,7 +47,6 @@ static void collect(struct vcpu *v)
 {
 	unsigned n = v->host->host_nmis ? v->host->host_nmis() : 0;
 	unsigned tails = v->nmi.tails;
-
 	v->nmi.tails = 0;
 	if (n > tails)
 		v->nmi.pending = true;
@@ -104,6 +103,5 @@ void nmi_before_entry(struct vcpu *v)
 bool nmi_idle(const struct vcpu *v)
 {
 	const struct vcpu_nmi *n = &v->nmi;
-
 	return !n->pending && !n->blocked && !n->iret_seen && !n->stepping && !n->tails;
 }

@@ -53,7 +53,6 @@ static uint32_t desc_base(uint64_t d)
 static uint32_t desc_limit(uint64_t d)
 {
 	uint32_t limit = (uint32_t)((d & 0xffff) | ((d >> 32) & 0xf0000));
-
 	/* G scales the limit to 4 KiB units (SDM vol. 3A, 3.4.5). */
 	return (d & DESC_G) ? (limit << LIMIT_PAGE_SHIFT) | LIMIT_PAGE_LOW : limit;
 }
@@ -62,14 +61,12 @@ static uint32_t desc_limit(uint64_t d)
 static struct vcpu_segment desc_segment(uint16_t sel, uint64_t d)
 {
 	uint16_t attr = (uint16_t)(((d >> 40) & 0xff) | ((d >> 44) & 0xf00));
-
 	return (struct vcpu_segment){sel, attr, desc_limit(d), desc_base(d)};
 }
 
 static bool read_gdt_desc(struct vcpu *v, uint16_t sel, struct desc *out)
 {
 	struct vcpu_dtable gdt;
-
 	v->ops->get_dtable(v, DTABLE_GDT, &gdt);
 	if ((sel & SEL_TI) || (sel | 7u) > gdt.limit || !(sel & SEL_INDEX_MASK))
 		return false;
@@ -80,7 +77,6 @@ static bool read_gdt_desc(struct vcpu *v, uint16_t sel, struct desc *out)
 static void write_busy(struct vcpu *v, struct desc *d, bool busy)
 {
 	uint64_t bit = (uint64_t)DESC_TYPE_BUSY_BIT << DESC_TYPE_SHIFT;
-
 	d->raw = busy ? d->raw | bit : d->raw & ~bit;
 	vcpu_write_virt(v, d->addr, &d->raw, DESC_SIZE);
 }
@@ -90,7 +86,6 @@ static void load_seg(struct vcpu *v, enum vcpu_seg seg, uint16_t sel)
 {
 	struct vcpu_segment s = {sel, 0, 0, 0};
 	struct desc d;
-
 	if (read_gdt_desc(v, sel, &d))
 		s = desc_segment(sel, d.raw);
 	v->ops->set_seg(v, seg, &s);

@@ -22,7 +22,6 @@ static enum insn_mode code_mode_cs(struct vcpu *v, struct vcpu_segment *cs)
 enum insn_mode vcpu_code_mode(struct vcpu *v)
 {
 	struct vcpu_segment cs;
-
 	return code_mode_cs(v, &cs);
 }
 
@@ -31,7 +30,6 @@ enum insn_mode vcpu_code_place(struct vcpu *v, uint64_t *lin)
 	struct vcpu_segment cs;
 	enum insn_mode mode = code_mode_cs(v, &cs);
 	uint64_t rip = vcpu_get(v, REG_RIP);
-
 	*lin = mode == INSN_MODE_64 ? rip : (cs.base + rip) & MASK_32;
 	return mode;
 }
@@ -39,7 +37,6 @@ enum insn_mode vcpu_code_place(struct vcpu *v, uint64_t *lin)
 static bool walk_read(uint64_t gpa, void *buf, size_t len, void *ctx)
 {
 	struct vcpu *v = ctx;
-
 	return v->host->read_phys(gpa, buf, len);
 }
 
@@ -56,7 +53,6 @@ static void walk_ctx(struct vcpu *v, struct gwalk_ctx *c)
 bool vcpu_virt_to_phys(struct vcpu *v, uint64_t gva, uint64_t *gpa)
 {
 	struct gwalk_ctx c;
-
 	walk_ctx(v, &c);
 	return gwalk_translate(&c, gva, gpa, 0) == GWALK_OK;
 }
@@ -100,7 +96,6 @@ int vcpu_fetch_insn_at(struct vcpu *v, uint64_t lin, enum insn_mode mode, struct
 		       uint8_t bytes[INSN_MAX_LEN])
 {
 	size_t got = INSN_MAX_LEN;
-
 	/* All 15 bytes at once; near an unmapped page, only what precedes it. */
 	if (!vcpu_read_virt(v, lin, bytes, got)) {
 		got = (PAGE_MASK_4K + 1) - (lin & PAGE_MASK_4K);
@@ -117,7 +112,6 @@ int vcpu_fetch_insn(struct vcpu *v, struct insn *out)
 	uint8_t bytes[INSN_MAX_LEN];
 	uint64_t lin;
 	enum insn_mode mode = vcpu_code_place(v, &lin);
-
 	return vcpu_fetch_insn_at(v, lin, mode, out, bytes);
 }
 
@@ -131,7 +125,6 @@ int vcpu_fetch_insn(struct vcpu *v, struct insn *out)
 bool insn_cache_same_copied(struct vcpu *v, const struct vcpu_insn_cache *c)
 {
 	uint8_t now[INSN_MAX_LEN];
-
 	return v->host->read_phys(c->gpa, now, c->len) && memcmp(now, c->bytes, c->len) == 0;
 }
 
@@ -184,7 +177,6 @@ void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint3
 				.vector = vector,
 				.has_error = has_error && protected_mode,
 				.error = error};
-
 	/* Real mode pushes no error code (SDM 3A 21.1.4; VM entry refuses one, 3C 27.2.1.3) and
 	 * no RF; protected-mode gates clear RF after the push (SDM 3A 7.12.1.3). */
 	if (protected_mode && vector < NUM_EXCEPTIONS && (FAULT_VECTORS & (1u << vector)))

@@ -62,7 +62,6 @@ bool insn_cache_same_copied(struct vcpu *v, const struct vcpu_insn_cache *c);
 static inline uint16_t insn_cache_load16(const uint8_t *p)
 {
 	uint16_t x;
-
 	__builtin_memcpy(&x, p, sizeof(x));
 	return x;
 }
@@ -71,7 +70,6 @@ static inline uint16_t insn_cache_load16(const uint8_t *p)
 static inline bool insn_cache_same(struct vcpu *v, const struct vcpu_insn_cache *c)
 {
 	unsigned i = 0;
-
 	if (!c->where)
 		return insn_cache_same_copied(v, c);
 	for (; i + 2 <= c->len; i += 2)
@@ -86,7 +84,6 @@ static inline unsigned vcpu_insn_cache_len(struct vcpu *v, enum exit_kind kind, 
 					   uint64_t lin, uint64_t cr3)
 {
 	struct vcpu_insn_cache *c = &v->insn_cache;
-
 	if (!c->valid || c->kind != (uint8_t)kind || c->mode != (uint8_t)mode || c->lin != lin ||
 	    c->cr3 != cr3 || !insn_cache_same(v, c))
 		return 0;
