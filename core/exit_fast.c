@@ -4,12 +4,8 @@
 #include "exit.h"
 #include "vcpu_hooks.h"
 
-/*
- * The go-ahead is set once per full exit, right before the entry. The hypervisor's NMI handler
- * clears it when an NMI or a kick reaches it (host->fast_flag, handed the flag once here); one
- * that came before is still waiting for the full path, and the check after the store sees it.
- * So the fast path itself tests only the flag.
- */
+/* The go-ahead is set right before each entry; the NMI handler clears it (host->fast_flag),
+ * and an NMI that came before the store is seen by the check after it. */
 void vcpu_fast_attach(struct vcpu *v)
 {
 	v->fast_ready = false;
