@@ -1,5 +1,4 @@
-/* exit_io.c - intercepted port I/O: the GDB UART is invisible; exit and power-off ports end runs.
- */
+/* exit_io.c - intercepted port I/O: the GDB UART is invisible; exit and power-off ports stop. */
 #include "exit.h"
 
 #include "insn.h"
@@ -25,7 +24,7 @@ static const char bochs_shutdown[] = "Shutdown";
 
 static uint64_t size_mask(uint8_t size)
 {
-	return size >= 4 ? 0xffffffffull : ((1ull << (size * 8)) - 1);
+	return size >= 4 ? MASK_32 : ((1ull << (size * 8)) - 1);
 }
 
 static bool is_gdb_port(const struct vcpu *v, uint16_t port)
@@ -83,8 +82,8 @@ static enum vcpu_seg outs_segment(struct vcpu *v)
 	return SEG_DS;
 }
 
-/* The elements of INS/OUTS, one at a time at ES:rDI / seg:rSI: with @device through the
- * port; without (a hidden port), INS stores all ones and OUTS writes nothing. */
+/* INS/OUTS elements at ES:rDI / seg:rSI: with @device through the port; without (a hidden
+ * port), INS stores all ones and OUTS writes nothing. */
 static void transfer_string(struct vcpu *v, const struct vcpu_exit *e, uint64_t count, bool down,
 			    uint64_t amask, bool device)
 {
@@ -116,12 +115,8 @@ static void transfer_string(struct vcpu *v, const struct vcpu_exit *e, uint64_t 
 	}
 }
 
-/*
- * The address size of INS/OUTS bounds rCX, rSI and rDI (SDM vol. 1, 3.6; vol. 2B, REP): the
- * code segment's, switched by a 0x67 prefix (16 <-> 32; 64 -> 32). Real-mode code uses
- * ADDR32 REP OUTSB with ECX and ESI beyond 64 KiB. Not every exit says (QEMU 7.2's IOIO
- * EXITINFO1 leaves the address-size bits clear), so the instruction is decoded.
- */
+/* The address size (SDM vol. 1, 3.6; vol. 2B, REP) is the code's, switched by 0x67 (16 <-> 32,
+ * 64 -> 32; real-mode code uses ADDR32 REP OUTSB). QEMU 7.2's IOIO EXITINFO1 does not say. */
 uint64_t exit_string_io_addr_mask(struct vcpu *v)
 {
 	static const uint64_t masks[] = {
@@ -134,8 +129,8 @@ uint64_t exit_string_io_addr_mask(struct vcpu *v)
 	return masks[mode];
 }
 
-/* INS/OUTS: on a hidden port the iterations are consumed without touching the device; on a
- * port only a debugger's catchpoint made exit, they happen. */
+/* INS/OUTS: a hidden port's iterations are consumed without the device; a port only a
+ * catchpoint made exit gets them. */
 static void string_io(struct vcpu *v, const struct vcpu_exit *e, bool device)
 {
 	uint64_t amask = exit_string_io_addr_mask(v);

@@ -6,23 +6,16 @@
 #include "core/hw/x86.h"
 #include "vcpu_util.h"
 
-/*
- * Where a guest NMI comes from: an NMI exit (SVM intercepts NMIs for the debugger's kick; the
- * NMI stays pending and the host IDT takes it again after STGI: a "tail"), or the host IDT
- * alone when it arrived while the hypervisor ran (a self-NMI whose ICR write dbgvisor
- * forwarded, a device NMI). Either way it is latched here: at most one waits, as on the CPU
- * (SDM vol. 3A, 6.7.1).
- */
+/* A guest NMI comes as an NMI exit (on SVM the host IDT takes it again after STGI: a "tail")
+ * or to the host IDT alone while the hypervisor ran. At most one waits (SDM 3A 6.7.1). */
 void nmi_exit(struct vcpu *v)
 {
 	v->nmi.pending = true;
 	v->nmi.tails++;
 }
 
-/*
- * SVM's IRET intercept exits before the IRET runs (APM vol. 2, 15.9). NMIs stay blocked until
- * it has run: the guest's RIP moves on, or, with an NMI waiting, a single-step trap says so.
- */
+/* SVM's IRET intercept exits before the IRET (APM 15.9); NMIs stay blocked until RIP moves
+ * on, or, with an NMI waiting, a single-step trap says it ran. */
 enum exit_result nmi_iret_exit(struct vcpu *v)
 {
 	v->nmi.iret_seen = true;
@@ -76,8 +69,7 @@ static void deliver_tracked(struct vcpu *v)
 		v->ops->set_iret_intercept(v, true);
 		return;
 	}
-	/* Still at the IRET: trap right after it (TF at its start decides, SDM vol. 3A 18.3.1.4),
-	 * and deliver then; the IRET loads the guest's own RFLAGS from its frame. */
+	/* Still at the IRET: trap right after it (TF at its start decides, SDM 3A 18.3.1.4). */
 	if (n->iret_seen) {
 		n->stepping = true;
 		n->dr6 = vcpu_get(v, REG_DR6);
@@ -94,8 +86,7 @@ void nmi_before_entry(struct vcpu *v)
 		deliver_tracked(v);
 		return;
 	}
-	/* VT-x blocks NMIs after an injected one itself (SDM vol. 3C, 27.6.1.2); a closed window
-	 * waits for a later exit (the preemption timer's at the latest). */
+	/* VT-x blocks NMIs after an injected one (SDM 3C 27.6.1.2); a closed window waits. */
 	if (v->ops->nmi_window_open(v))
 		inject(v);
 }
