@@ -246,7 +246,6 @@ static enum exit_result handle_cr(struct vcpu *v, const struct vcpu_exit *e)
 
 enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
 {
-	/* gdb's catchpoints stop the guest before the event: it is handled when resumed. */
 	if (v->debug->catch_exit(v, e))
 		return EXIT_RESUME;
 	switch (e->kind) {
@@ -258,8 +257,7 @@ enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
 	case EXIT_MSR_WRITE:
 		return handle_msr(v, e);
 	case EXIT_VIRT_INSN:
-		/* Virtualization is hidden: these opcodes are undefined for the guest. */
-		vcpu_inject_ud(v);
+		vcpu_inject_ud(v); /* virtualization is hidden: these opcodes are undefined */
 		return EXIT_RESUME;
 	case EXIT_XSETBV:
 		return complete_or_gp(v, e,
@@ -296,12 +294,10 @@ enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
 	case EXIT_SW_INT:
 		return reflect_soft_int(v, e, EVENT_SW_INT, e->swint.vector, e->swint.vector_valid);
 	case EXIT_TIMER:
-		/* The line is polled on timer ticks only: a port read costs ~1 us on hardware. */
-		v->debug->timer(v);
+		v->debug->timer(v); /* the line is polled only here: a port read costs ~1 us */
 		return EXIT_RESUME;
 	case EXIT_NMI:
-		/* Not the GDB watcher's kick: the NMI was the guest's, and it still is. */
-		if (!v->debug->nmi(v))
+		if (!v->debug->nmi(v)) /* not the GDB watcher's kick: the guest's NMI */
 			nmi_exit(v);
 		return EXIT_RESUME;
 	case EXIT_IRET:

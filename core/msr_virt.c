@@ -4,12 +4,10 @@
 #include "apic_guard.h"
 #include "exit.h"
 
-/* AMD SVM MSRs (APM vol. 2, 15.30). */
-#define MSR_VM_IGNNE 0xc0010115
-#define MSR_SMM_CTL  0xc0010116
-#define MSR_SVM_KEY  0xc0010118
-
-/* Intel VMX capability MSRs: IA32_VMX_BASIC .. IA32_VMX_VMFUNC (SDM vol. 4, table 2-2). */
+/* AMD SVM MSRs (APM vol. 2, 15.30); Intel's VMX capability MSRs (SDM vol. 4, table 2-2). */
+#define MSR_VM_IGNNE  0xc0010115
+#define MSR_SMM_CTL   0xc0010116
+#define MSR_SVM_KEY   0xc0010118
 #define MSR_VMX_FIRST 0x480
 #define MSR_VMX_LAST  0x491
 
@@ -20,16 +18,13 @@
 #define EFER_WRITABLE_INTEL (EFER_SCE | EFER_LME | EFER_NXE)
 #define EFER_WRITABLE_AMD   (EFER_WRITABLE_INTEL | EFER_LMSLE | EFER_FFXSR | EFER_TCE)
 #define HSAVE_ALIGN_MASK    0xfffull
-
 /* The MSR ranges a bitmap covers: VT-x the low and high ones (SDM 3C 25.6.9), SVM also
  * 0xc0010000-0xc0011fff (APM vol. 2, 15.11); any other MSR always exits. */
 #define MSR_BITMAP_SPAN	     0x2000u
 #define MSR_BITMAP_HIGH	     0xc0000000u
 #define MSR_BITMAP_AMD_EXTRA 0xc0010000u
-
-/* MSRs whose guest value lives in the VMCS/VMCB or is switched around VMRUN by VMLOAD/VMSAVE
- * (SDM 3C 25.4.1, APM 15.5.1 and 15.5.2), or offset (TSC): the hypervisor's own RDMSR/WRMSR
- * would reach the host's, so they are never passed through. */
+/* MSRs whose guest value is in the VMCS/VMCB, switched by VMLOAD/VMSAVE (SDM 3C 25.4.1, APM
+ * 15.5) or offset (TSC): the hypervisor's RDMSR/WRMSR would reach the host's. */
 #define MSR_TSC		   0x10
 #define MSR_SYSENTER_CS	   0x174
 #define MSR_SYSENTER_EIP   0x176
@@ -92,8 +87,7 @@ enum msr_result msr_virt_read(struct vcpu *v, uint32_t index, uint64_t *val)
 		*val = v->ops->get_reg(v, REG_EFER) & ~EFER_SVME;
 		return MSR_DONE;
 	}
-	/* An MSR the guest reads natively exits only for a debugger's catchpoint: do its read
-	 * (including the #GP of an MSR the CPU lacks). */
+	/* A native MSR exits only for a catchpoint: do its read (#GP where the CPU lacks it). */
 	if (!msr_virt_intercepted(v, index, false) && !msr_virt_guest_state(index))
 		return v->host->rdmsr_safe && v->host->rdmsr_safe(index, val) ? MSR_DONE
 									      : MSR_RAISE_GP;

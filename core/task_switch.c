@@ -168,8 +168,7 @@ enum exit_result task_switch_emulate(struct vcpu *v, const struct vcpu_exit *e)
 	v->ops->set_seg(v, SEG_TR, &tr);
 	load_new(v, t, (src == TS_CALL || src == TS_GATE) ? RFLAGS_NT : 0);
 	if (e->task.has_error) {
-		/* The exception's error code, pushed on the new task's stack (SDM vol. 3A, 7.12.2).
-		 */
+		/* The error code goes on the new task's stack (SDM 3A 7.12.2). */
 		struct vcpu_segment ss;
 		uint32_t esp = (uint32_t)v->gpr[GPR_RSP] - sizeof(e->task.error);
 

@@ -259,8 +259,7 @@ struct vcpu_ops {
 	/* The CPU tracks NMI blocking (VT-x): may an NMI go in now? NULL when it does not (SVM:
 	 * not every implementation blocks NMIs after an injected one). */
 	bool (*nmi_window_open)(struct vcpu *v);
-	/* SVM: exit before IRET, to see the NMI handler return. Required without nmi_window_open.
-	 */
+	/* SVM: exit before IRET to see the NMI handler return (needed without nmi_window_open). */
 	void (*set_iret_intercept)(struct vcpu *v, bool on);
 	/* Deny NESTED_DENY_* (core/paging/nested_pt.h) on the 4 KiB guest page at @gpa, 0 to
 	 * restore it, and flush the nested translations; -1 where the tables map nothing. */

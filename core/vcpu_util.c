@@ -115,13 +115,8 @@ int vcpu_fetch_insn(struct vcpu *v, struct insn *out)
 	return vcpu_fetch_insn_at(v, lin, mode, out, bytes);
 }
 
-/*
- * SVM without NRIP save (QEMU 7.2) reports no instruction length (APM 15.7.1), and a guest
- * exiting in a loop exits at the same place again and again: instead of a page walk and a
- * decode, the last decode holds while kind, linear RIP, CR3 and code size are equal and the
- * same bytes are at the same guest-physical address (code rewritten, an INT3 planted by gdb or
- * another program under another CR3 all decode again).
- */
+/* SVM without NRIP save (QEMU 7.2) reports no length (APM 15.7.1); a guest exiting in a loop
+ * skips the walk and decode while struct vcpu_insn_cache matches (rewritten code does not). */
 bool insn_cache_same_copied(struct vcpu *v, const struct vcpu_insn_cache *c)
 {
 	uint8_t now[INSN_MAX_LEN];
