@@ -170,30 +170,22 @@ static bool group_invalid(uint8_t op, const struct insn *out)
 	}
 }
 
+/* Bytes of an immediate of @kind. Jz is rel32 in 64-bit mode even after 66, as on Intel (SDM
+ * vol. 2A, JMP); AMD would take rel16. */
 static size_t imm_len(unsigned kind, enum insn_mode mode, unsigned osize, unsigned asize)
 {
-	switch (kind) {
-	case INSN_IMM_B:
-		return 1;
-	case INSN_IMM_W:
-	case INSN_IMM_BB:
-		return 2;
-	case INSN_IMM_Z:
-		return osize == 16 ? 2 : 4;
-	case INSN_IMM_V:
-		return osize / 8;
-	case INSN_IMM_WB:
-		return 3;
-	case INSN_IMM_AP:
-		return osize == 16 ? 4 : 6;
-	case INSN_IMM_MOFFS:
-		return asize / 8;
-	case INSN_IMM_JZ:
-		/* 64-bit mode: Intel ignores 66 on near branches (SDM vol. 2A, JMP), AMD not. */
-		return mode == INSN_MODE_64 || osize != 16 ? 4 : 2;
-	default:
-		return 0;
-	}
+	const size_t z = osize == 16 ? 2 : 4;
+	const size_t len[] = {[INSN_IMM_B] = 1,
+			      [INSN_IMM_W] = 2,
+			      [INSN_IMM_Z] = z,
+			      [INSN_IMM_V] = osize / 8,
+			      [INSN_IMM_WB] = 3,
+			      [INSN_IMM_AP] = z + 2,
+			      [INSN_IMM_MOFFS] = asize / 8,
+			      [INSN_IMM_JZ] = mode == INSN_MODE_64 ? 4 : z,
+			      [INSN_IMM_BB] = 2};
+
+	return kind < sizeof(len) / sizeof(len[0]) ? len[kind] : 0;
 }
 
 int insn_decode(const uint8_t *buf, size_t avail, enum insn_mode mode, struct insn *out)
@@ -245,20 +237,14 @@ int insn_decode(const uint8_t *buf, size_t avail, enum insn_mode mode, struct in
 		return c.err;
 	out->opcode = op;
 
-	switch (out->map) {
-	case INSN_MAP_1BYTE:
+	if (out->map == INSN_MAP_1BYTE)
 		attr = insn_map_1byte[op];
-		break;
-	case INSN_MAP_0F:
+	else if (out->map == INSN_MAP_0F)
 		attr = insn_map_0f[op];
-		break;
-	case INSN_MAP_0F38: /* table A-4: ModRM, no immediate */
-		attr = INSN_A_MODRM;
-		break;
-	default: /* table A-5: ModRM and Ib */
-		attr = INSN_A_MODRM | INSN_IMM_B;
-		break;
-	}
+	else if (out->map == INSN_MAP_0F38)
+		attr = INSN_A_MODRM; /* table A-4: ModRM, no immediate */
+	else
+		attr = INSN_A_MODRM | INSN_IMM_B; /* table A-5: ModRM and Ib */
 	if ((attr & INSN_A_INVALID) || ((attr & INSN_A_INVALID64) && mode == INSN_MODE_64))
 		return INSN_ERR_INVALID;
 	kind = attr & INSN_A_IMM;
