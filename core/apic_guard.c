@@ -1,5 +1,4 @@
-/* apic_guard.c - emulate guest writes to the protected local APIC (minus foreign IPIs) and
- * accesses to the I/O APIC page whose GDB-line entry is ours. */
+/* apic_guard.c - emulate guest writes to the local APIC (minus foreign IPIs) and the I/O APIC. */
 #include "apic_guard.h"
 
 #include "ioapic_guard.h"

@@ -34,8 +34,7 @@ enum task_switch_source { TS_CALL, TS_IRET, TS_JMP, TS_GATE };
 /* Emulate a hardware task switch through a 32-bit TSS; VMX exits on every one (task_switch.c). */
 enum exit_result task_switch_emulate(struct vcpu *v, const struct vcpu_exit *e);
 
-/* The guest's NMIs: latched, delivered once each, blocked until the handler's IRET (nmi.c). */
-/* An NMI exit that was not the debugger's kick: the guest's NMI, one for the host IDT too. */
+/* nmi.c: an NMI exit that was not the debugger's kick: the guest's NMI (the host IDT's too). */
 void nmi_exit(struct vcpu *v);
 /* The guest is about to execute IRET with an NMI handled (SVM's IRET intercept). */
 enum exit_result nmi_iret_exit(struct vcpu *v);

@@ -22,11 +22,6 @@
 
 static const char bochs_shutdown[] = "Shutdown";
 
-static uint64_t size_mask(uint8_t size)
-{
-	return size >= 4 ? MASK_32 : ((1ull << (size * 8)) - 1);
-}
-
 static bool is_gdb_port(const struct vcpu *v, uint16_t port)
 {
 	return v->gdb_port && port >= v->gdb_port && port < v->gdb_port + UART_PORT_SPAN;
@@ -151,7 +146,7 @@ static void string_io(struct vcpu *v, const struct vcpu_exit *e, bool device)
 enum exit_result exit_handle_io(struct vcpu *v, const struct vcpu_exit *e)
 {
 	uint16_t port = e->io.port;
-	uint64_t mask = size_mask(e->io.size);
+	uint64_t mask = e->io.size >= 4 ? MASK_32 : (1ull << (e->io.size * 8)) - 1;
 	unsigned len = vcpu_exit_insn_len(v, e);
 
 	if (!len)

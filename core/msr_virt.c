@@ -94,8 +94,8 @@ enum msr_result msr_virt_read(struct vcpu *v, uint32_t index, uint64_t *val)
 	if (v->is_amd) {
 		switch (index) {
 		case MSR_VM_CR:
-			/* What a CPU with SVM disabled and locked by firmware reports. */
-			*val = VM_CR_SVMDIS | VM_CR_LOCK;
+			*val =
+			    VM_CR_SVMDIS | VM_CR_LOCK; /* as SVM disabled and locked by firmware */
 			return MSR_DONE;
 		case MSR_VM_HSAVE_PA:
 			*val = v->virt_hsave_pa;
@@ -110,8 +110,7 @@ enum msr_result msr_virt_read(struct vcpu *v, uint32_t index, uint64_t *val)
 		}
 	}
 	if (index == MSR_IA32_FEATURE_CONTROL) {
-		/* Locked with VMX disabled: consistent with CPUID.1:ECX.VMX = 0. */
-		*val = FEATURE_CONTROL_LOCK;
+		*val = FEATURE_CONTROL_LOCK; /* locked with VMX off, as CPUID.1:ECX.VMX = 0 says */
 		return MSR_DONE;
 	}
 	/* The VMX capability MSRs do not exist on a CPU without VMX: #GP (SDM vol. 4, 2.1). */

@@ -1,5 +1,4 @@
-/* vcpu_util.h - vendor-free helpers on a vcpu: guest memory, modes, instruction lengths, event
- * injection, completing an instruction. */
+/* vcpu_util.h - vendor-free vcpu helpers: guest memory, modes, lengths, injection, completion. */
 #ifndef DBGVISOR_VCPU_UTIL_H
 #define DBGVISOR_VCPU_UTIL_H
 
