@@ -28,17 +28,11 @@
 #define DESC_TYPE_TSS32_BUSY  0xbu
 #define DESC_P		      (1ull << 47)
 #define DESC_G		      (1ull << 55)
-#define GPR32_COUNT	      8
-#define SEG_COUNT_TSS	      6 /* ES CS SS DS FS GS, in TSS order */
+#define GPR32_COUNT	      (GPR_RDI + 1) /* EAX..EDI: TSS order is enum vcpu_gpr's */
+#define SEG_COUNT_TSS	      (SEG_GS + 1)  /* ES CS SS DS FS GS: TSS order is enum vcpu_seg's */
 #define LIMIT_PAGE_SHIFT      12
 #define LIMIT_PAGE_LOW	      0xfffu
 #define LOW32		      0xffffffffull
-
-/* The order of the registers and selectors in the TSS. */
-static const enum vcpu_gpr tss_gprs[GPR32_COUNT] = {GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX,
-						    GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI};
-static const enum vcpu_seg tss_segs[SEG_COUNT_TSS] = {SEG_ES, SEG_CS, SEG_SS,
-						      SEG_DS, SEG_FS, SEG_GS};
 
 struct desc {
 	uint64_t raw;
@@ -104,11 +98,11 @@ static bool save_old(struct vcpu *v, uint64_t tss, uint64_t eip, uint64_t eflags
 	uint32_t e32[2] = {(uint32_t)eip, (uint32_t)eflags};
 
 	for (int i = 0; i < GPR32_COUNT; i++)
-		regs[i] = (uint32_t)v->gpr[tss_gprs[i]];
+		regs[i] = (uint32_t)v->gpr[i];
 	for (int i = 0; i < SEG_COUNT_TSS; i++) {
 		struct vcpu_segment s;
 
-		v->ops->get_seg(v, tss_segs[i], &s);
+		v->ops->get_seg(v, (enum vcpu_seg)i, &s);
 		sels[i] = s.sel;
 	}
 	return vcpu_write_virt(v, tss + TSS32_EIP, e32, sizeof(e32)) &&
@@ -123,10 +117,10 @@ static void load_new(struct vcpu *v, const uint32_t *t, uint64_t eflags_or)
 	vcpu_set(v, REG_RIP, t[TSS32_EIP / 4]);
 	vcpu_set(v, REG_RFLAGS, t[TSS32_EFLAGS / 4] | RFLAGS_FIXED1 | eflags_or);
 	for (int i = 0; i < GPR32_COUNT; i++)
-		v->gpr[tss_gprs[i]] = t[TSS32_EAX / 4 + i];
+		v->gpr[i] = t[TSS32_EAX / 4 + i];
 	load_seg(v, SEG_LDTR, (uint16_t)t[TSS32_LDT / 4]);
 	for (int i = 0; i < SEG_COUNT_TSS; i++)
-		load_seg(v, tss_segs[i], (uint16_t)t[TSS32_ES / 4 + i]);
+		load_seg(v, (enum vcpu_seg)i, (uint16_t)t[TSS32_ES / 4 + i]);
 }
 
 enum exit_result task_switch_emulate(struct vcpu *v, const struct vcpu_exit *e)
