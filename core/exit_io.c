@@ -148,6 +148,7 @@ enum exit_result exit_handle_io(struct vcpu *v, const struct vcpu_exit *e)
 	uint16_t port = e->io.port;
 	uint64_t mask = e->io.size >= 4 ? MASK_32 : (1ull << (e->io.size * 8)) - 1;
 	unsigned len = vcpu_exit_insn_len(v, e);
+	enum exit_result r = EXIT_RESUME;
 
 	if (!len)
 		return vcpu_stop_guest(v, STOP_INTERNAL,
@@ -166,13 +167,10 @@ enum exit_result exit_handle_io(struct vcpu *v, const struct vcpu_exit *e)
 	} else {
 		uint32_t val = (uint32_t)(v->gpr[GPR_RAX] & mask);
 
-		if (exit_port_write(v, port, val) == EXIT_STOP) {
-			vcpu_complete_insn(v, len);
-			return EXIT_STOP;
-		}
-		if (!is_gdb_port(v, port))
+		r = exit_port_write(v, port, val);
+		if (r == EXIT_RESUME && !is_gdb_port(v, port))
 			v->host->port_out(port, e->io.size, val);
 	}
 	vcpu_complete_insn(v, len);
-	return EXIT_RESUME;
+	return r;
 }

@@ -100,10 +100,8 @@ int vcpu_fetch_insn_at(struct vcpu *v, uint64_t lin, enum insn_mode mode, struct
 	if (!vcpu_read_virt(v, lin, bytes, got)) {
 		got = (PAGE_MASK_4K + 1) - (lin & PAGE_MASK_4K);
 		if (got > INSN_MAX_LEN || !vcpu_read_virt(v, lin, bytes, got))
-			got = 0;
+			return INSN_ERR_TRUNCATED;
 	}
-	if (!got)
-		return INSN_ERR_TRUNCATED;
 	return insn_decode(bytes, got, mode, out);
 }
 
