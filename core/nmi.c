@@ -36,15 +36,6 @@ bool nmi_db(struct vcpu *v, const struct vcpu_exit *e)
 	return (e->exc.dr6_pending & (DR6_B_MASK | DR6_BD | DR6_BT)) == 0;
 }
 
-static void collect(struct vcpu *v)
-{
-	unsigned n = v->host->host_nmis ? v->host->host_nmis() : 0;
-	unsigned tails = v->nmi.tails;
-	v->nmi.tails = 0;
-	if (n > tails)
-		v->nmi.pending = true;
-}
-
 static void inject(struct vcpu *v)
 {
 	v->ops->inject_event(v, &(struct vcpu_event){.type = EVENT_NMI, .vector = VEC_NMI});
@@ -79,15 +70,18 @@ static void deliver_tracked(struct vcpu *v)
 
 void nmi_before_entry(struct vcpu *v)
 {
-	collect(v);
+	unsigned host_nmis = v->host->host_nmis ? v->host->host_nmis() : 0;
+
+	/* More NMIs at the host IDT than exits' tails: one came while the hypervisor ran. */
+	if (host_nmis > v->nmi.tails)
+		v->nmi.pending = true;
+	v->nmi.tails = 0;
 	if (!v->nmi.pending || (v->ops->event_queued && v->ops->event_queued(v)))
 		return;
-	if (!v->ops->nmi_window_open) {
-		deliver_tracked(v);
-		return;
-	}
 	/* VT-x blocks NMIs after an injected one (SDM 3C 27.6.1.2); a closed window waits. */
-	if (v->ops->nmi_window_open(v))
+	if (!v->ops->nmi_window_open)
+		deliver_tracked(v);
+	else if (v->ops->nmi_window_open(v))
 		inject(v);
 }
 
