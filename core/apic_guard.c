@@ -40,16 +40,13 @@ enum exit_result apic_guard_write(struct vcpu *v, const struct vcpu_exit *e)
 	if (i.opsize || (i.rex & REX_W) || !i.has_modrm)
 		return vcpu_stop_guest(v, STOP_INTERNAL,
 				       "unsupported operand size writing the local APIC");
-	if (insn_is(&i, INSN_MAP_1BYTE, OPCODE_MOV_RM_R)) {
-		unsigned reg = insn_modrm_reg(&i) | ((i.rex & REX_R) << REX_R_SHIFT);
-
-		val = (uint32_t)v->gpr[reg];
-	} else if (insn_is(&i, INSN_MAP_1BYTE, OPCODE_MOV_RM_IMM) && insn_modrm_reg(&i) == 0) {
+	if (insn_is(&i, INSN_MAP_1BYTE, OPCODE_MOV_RM_R))
+		val = (uint32_t)v->gpr[insn_modrm_reg(&i) | ((i.rex & REX_R) << REX_R_SHIFT)];
+	else if (insn_is(&i, INSN_MAP_1BYTE, OPCODE_MOV_RM_IMM) && insn_modrm_reg(&i) == 0)
 		val = (uint32_t)i.imm;
-	} else {
+	else
 		return vcpu_stop_guest(v, STOP_INTERNAL,
 				       "unsupported instruction writing the local APIC");
-	}
 	if (offset == LAPIC_ICR_HIGH)
 		v->icr_high = val;
 	if (offset == LAPIC_ICR_LOW &&
