@@ -222,8 +222,6 @@ int insn_decode(const uint8_t *buf, size_t avail, enum insn_mode mode, struct in
 		 * else VEX, or EVEX, which is not supported. */
 		bool escape = mode == INSN_MODE_64 || (need(&c, 1) && (buf[c.pos] >> 6) == 3);
 
-		if (c.err)
-			return c.err;
 		if (escape && op == 0x62)
 			return INSN_ERR_INVALID;
 		if (escape) {
