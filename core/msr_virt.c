@@ -139,11 +139,10 @@ enum msr_result msr_virt_write(struct vcpu *v, uint32_t index, uint64_t val)
 		uint64_t writable = v->is_amd ? EFER_WRITABLE_AMD : EFER_WRITABLE_INTEL;
 		uint64_t cur = v->ops->get_reg(v, REG_EFER);
 
-		/* SVME is reserved on a CPU without SVM; so is every other unknown bit. */
-		if (val & ~(writable | EFER_LMA))
-			return MSR_RAISE_GP;
-		/* Toggling LME with paging on is #GP (SDM vol. 3A, 10.8.5). */
-		if ((v->ops->get_reg(v, REG_CR0) & CR0_PG) && ((val ^ cur) & EFER_LME))
+		/* SVME (no SVM here) and unknown bits are reserved; toggling LME with paging on is
+		 * #GP too (SDM vol. 3A, 10.8.5). */
+		if ((val & ~(writable | EFER_LMA)) ||
+		    ((v->ops->get_reg(v, REG_CR0) & CR0_PG) && ((val ^ cur) & EFER_LME)))
 			return MSR_RAISE_GP;
 		v->ops->set_reg(v, REG_EFER, (val & writable) | (cur & EFER_LMA));
 		return MSR_DONE;
