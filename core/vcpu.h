@@ -195,18 +195,15 @@ struct vcpu_host {
 	bool (*hv_owns)(uint64_t gpa); /* inside the hypervisor's reserved region */
 	uint32_t (*port_in)(uint16_t port, uint8_t size);
 	void (*port_out)(uint16_t port, uint8_t size, uint32_t val);
-	/* Execute XSETBV for the guest; false if the CPU would raise #GP. */
-	bool (*xsetbv)(uint32_t index, uint64_t value);
+	bool (*xsetbv)(uint32_t index, uint64_t value); /* for the guest; false on #GP */
 	/* Forward a guest write the hypervisor checked: device memory and MSRs. */
 	void (*mmio_write32)(uint64_t gpa, uint32_t val);
 	uint32_t (*mmio_read32)(uint64_t gpa);
 	/* The GDB line's receive interrupt on or off (off while the stub talks). May be NULL. */
 	void (*gdb_line_irq)(bool on);
 	void (*wrmsr)(uint32_t index, uint64_t val);
-	/* An NMI exit: is it a watcher CPU's kick (bytes on the GDB line)? May be NULL. */
-	bool (*gdb_kick)(void);
-	/* True (once) when such a kick reached the hypervisor itself. May be NULL. */
-	bool (*gdb_kicked_in_host)(void);
+	bool (*gdb_kick)(void); /* an NMI exit: a watcher CPU's kick (line bytes)? May be NULL */
+	bool (*gdb_kicked_in_host)(void); /* once: such a kick reached the host. May be NULL */
 	/* VM exits reset DR7 (SDM 3C 28.5.1, APM 15.5.2): reload the host's. May be NULL. */
 	void (*restore_host_dr)(void);
 	/* NMIs the hypervisor's IDT took, not kicks, since the last call. May be NULL. */
@@ -226,12 +223,9 @@ struct vcpu_ops {
 	const char *name;
 	/* An exit's raw code and name, as the vendor's manual writes them (printf format). */
 	const char *exit_format;
-	/* Turn the extension on for this CPU; 0 or a negative error after printing why. */
-	int (*hw_enable)(void);
-	/* Allocate control structures and nested paging; set default intercepts. */
-	int (*init)(struct vcpu *v);
-	/* Enter the guest and return when it exits, with @exit filled in. */
-	void (*run)(struct vcpu *v, struct vcpu_exit *exit);
+	int (*hw_enable)(void); /* turn the extension on: 0, or a negative error after saying why */
+	int (*init)(struct vcpu *v); /* control structures, nested paging, default intercepts */
+	void (*run)(struct vcpu *v, struct vcpu_exit *exit); /* enter the guest until it exits */
 	uint64_t (*get_reg)(struct vcpu *v, enum vcpu_reg r);
 	void (*set_reg)(struct vcpu *v, enum vcpu_reg r, uint64_t val);
 	void (*get_seg)(struct vcpu *v, enum vcpu_seg s, struct vcpu_segment *out);
@@ -254,8 +248,7 @@ struct vcpu_ops {
 	/* Block interrupts for the debugger's next step only: SVM's interrupt shadow, VMX's MOV SS
 	 * blocking, which unlike STI's also defers the #DB past the instruction (SDM 3C 27.7.3). */
 	void (*set_step_shadow)(struct vcpu *v);
-	/* An event is already queued for the next entry (a re-delivery, an exception). */
-	bool (*event_queued)(struct vcpu *v);
+	bool (*event_queued)(struct vcpu *v); /* already one for the next entry (a re-delivery) */
 	/* The CPU tracks NMI blocking (VT-x): may an NMI go in now? NULL when it does not (SVM:
 	 * not every implementation blocks NMIs after an injected one). */
 	bool (*nmi_window_open)(struct vcpu *v);
