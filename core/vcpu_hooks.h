@@ -16,17 +16,14 @@ struct vcpu_debug_hooks {
 	/* #DB (intercepted, or ICEBP with exc.software) and MOV DR exits. */
 	enum exit_result (*db)(struct vcpu *v, const struct vcpu_exit *e);
 	enum exit_result (*mov_dr)(struct vcpu *v, const struct vcpu_exit *e);
-	/* An instruction the engine emulated ended with TF set: the single-step trap. */
-	void (*step_trap)(struct vcpu *v);
-	/* A hardware task switch happened; @t_bit: the new TSS asks for a #DB (T flag). */
-	void (*task_switch)(struct vcpu *v, bool t_bit);
+	void (*step_trap)(struct vcpu *v); /* an emulated instruction ended with TF set */
+	void (*task_switch)(struct vcpu *v, bool t_bit); /* @t_bit: the new TSS's T flag (#DB) */
 	/* INT3 at @rip: true when it is the debugger's breakpoint (a stop is requested). */
 	bool (*breakpoint)(struct vcpu *v, uint64_t rip);
 	/* A nested page fault: true when the debugger's page protection caused it (handled). */
 	bool (*nested_fault)(struct vcpu *v, const struct vcpu_exit *e);
 	void (*timer)(struct vcpu *v); /* a timer exit: the debugger may look at its line */
-	/* An NMI exit: true when it was the debugger's Ctrl-C kick, not the guest's NMI. */
-	bool (*nmi)(struct vcpu *v);
+	bool (*nmi)(struct vcpu *v);   /* an NMI exit: true for the debugger's kick */
 	/* Before an entry: true when before_entry and after_exit have nothing to do for null
 	 * exits (core/exit_fast.c). */
 	bool (*quiet)(struct vcpu *v);
