@@ -19,12 +19,8 @@ void cpuid_guest_view(uint32_t leaf, uint32_t subleaf, uint64_t guest_cr4, struc
 	}
 	switch (leaf) {
 	case CPUID_LEAF_FEATURES:
-		/*
-		 * The hypervisor bit (ECX 31) stays what the CPU says: a guest that sees it
-		 * changes course (Linux trusts the TSC deadline timer without its errata check,
-		 * for one), and the guest must behave as on the bare machine. dbgvisor's own
-		 * leaf 0x40000000 answers whoever asks anyway.
-		 */
+		/* The hypervisor bit (ECX 31) stays the CPU's: a guest seeing it changes course
+		 * (Linux skips its TSC deadline errata check), unlike on the bare machine. */
 		r->ecx &= ~(CPUID1_ECX_VMX | CPUID1_ECX_OSXSAVE);
 		if (guest_cr4 & CR4_OSXSAVE_BIT)
 			r->ecx |= CPUID1_ECX_OSXSAVE;

@@ -18,11 +18,10 @@
 #define CR4_PKE_BIT	   (1ull << 22)
 
 /* Rewrite @r, the host's answer to (@leaf, @subleaf), into the guest's view; OSXSAVE and
- * OSPKE mirror the CR4 of whoever executes CPUID (the host), so they come from @guest_cr4. */
+ * OSPKE come from @guest_cr4 (the CPU's answer mirrors the host's CR4). */
 void cpuid_guest_view(uint32_t leaf, uint32_t subleaf, uint64_t guest_cr4, struct cpuid_regs *r);
 
-/* Whether cpuid_guest_view changes anything for @leaf (the fast path skips the call when not:
- * most leaves a guest asks for pass as the CPU answers them). */
+/* Whether cpuid_guest_view changes anything for @leaf (most leaves pass unchanged). */
 static inline bool cpuid_view_rewrites(uint32_t leaf)
 {
 	return leaf == CPUID_LEAF_FEATURES || leaf == CPUID_LEAF_STRUCT_EXT ||

@@ -7,7 +7,6 @@
 #include "apic_guard.h"
 #include "cpuid_view.h"
 #include "ioapic_guard.h"
-#include "nmi.h"
 #include "vcpu_hooks.h"
 #include "vcpu_util.h"
 
@@ -61,21 +60,16 @@ void exit_setup_intercepts(struct vcpu *v)
 static enum exit_result unhandled(struct vcpu *v, const struct vcpu_exit *e)
 {
 	static char detail[UNHANDLED_MAX];
-
 	fmt_snprintf(detail, sizeof(detail), v->ops->exit_format, e->raw_reason, e->raw_name);
 	return vcpu_stop_guest(v, STOP_UNHANDLED_EXIT, detail);
 }
 
-/*
- * The hypervisor took an exception between a VM entry and the decoding of its exit: a guest
- * brought the CPU there (an emulator's quirk, a hypervisor bug it triggered). The machine's
- * state is still the guest's to report, so it is a guest stop with all there is to know.
- */
+/* The hypervisor took an exception between a VM entry and decoding the exit (an emulator's
+ * quirk, a bug the guest triggered): the state is still the guest's, so a guest stop. */
 static enum exit_result hv_fault(struct vcpu *v, const struct vcpu_exit *e)
 {
 	static char detail[HV_FAULT_MAX];
 	char last[UNHANDLED_MAX];
-
 	fmt_snprintf(last, sizeof(last), v->ops->exit_format, e->raw_reason, e->raw_name);
 	fmt_snprintf(detail, sizeof(detail),
 		     "exception %u (%s), error code 0x%lx, CR2 0x%lx, at host RIP 0x%lx; last "
@@ -85,17 +79,20 @@ static enum exit_result hv_fault(struct vcpu *v, const struct vcpu_exit *e)
 	return vcpu_stop_guest(v, STOP_HV_FAULT, detail);
 }
 
-/* EDX:EAX, the 64-bit operand of WRMSR and XSETBV. */
 static uint64_t edx_eax(const struct vcpu *v)
 {
 	return (v->gpr[GPR_RDX] << 32) | (v->gpr[GPR_RAX] & LOW32);
 }
 
-/* Complete an emulated instruction, or stop if we cannot even tell its length. */
-static enum exit_result complete(struct vcpu *v, const struct vcpu_exit *e)
+/* Complete an emulated instruction (stop if its length is unknown), or raise #GP(0) instead. */
+static enum exit_result complete_or_gp(struct vcpu *v, const struct vcpu_exit *e, bool gp)
 {
-	unsigned len = vcpu_exit_insn_len(v, e);
-
+	unsigned len;
+	if (gp) {
+		vcpu_inject_gp0(v);
+		return EXIT_RESUME;
+	}
+	len = vcpu_exit_insn_len(v, e);
 	if (!len)
 		return vcpu_stop_guest(v, STOP_INTERNAL,
 				       "cannot decode the guest instruction to skip it");
@@ -107,11 +104,10 @@ static enum exit_result handle_cpuid(struct vcpu *v, const struct vcpu_exit *e)
 {
 	struct cpuid_regs r;
 	uint32_t leaf = (uint32_t)v->gpr[GPR_RAX], sub = (uint32_t)v->gpr[GPR_RCX];
-
 	v->host->cpuid(leaf, sub, &r);
 	cpuid_guest_view(leaf, sub, vcpu_get(v, REG_CR4), &r);
 	vcpu_set_cpuid_gprs(v, &r);
-	return complete(v, e);
+	return complete_or_gp(v, e, false);
 }
 
 static enum exit_result handle_msr(struct vcpu *v, const struct vcpu_exit *e)
@@ -130,20 +126,7 @@ static enum exit_result handle_msr(struct vcpu *v, const struct vcpu_exit *e)
 	} else {
 		r = msr_virt_write(v, index, edx_eax(v));
 	}
-	if (r == MSR_RAISE_GP) {
-		vcpu_inject_gp0(v);
-		return EXIT_RESUME;
-	}
-	return complete(v, e);
-}
-
-static enum exit_result handle_xsetbv(struct vcpu *v, const struct vcpu_exit *e)
-{
-	if (v->ops->get_cpl(v) != 0 || !v->host->xsetbv((uint32_t)v->gpr[GPR_RCX], edx_eax(v))) {
-		vcpu_inject_gp0(v);
-		return EXIT_RESUME;
-	}
-	return complete(v, e);
+	return complete_or_gp(v, e, r == MSR_RAISE_GP);
 }
 
 static enum exit_result handle_npf(struct vcpu *v, const struct vcpu_exit *e)
@@ -200,7 +183,6 @@ static enum exit_result reflect_exception(struct vcpu *v, const struct vcpu_exit
 static bool decode_swint(struct vcpu *v, uint8_t *vector, uint8_t *len)
 {
 	struct insn i;
-
 	if (vcpu_fetch_insn(v, &i) != 0 || i.map != INSN_MAP_1BYTE || i.opcode < OPCODE_INT3 ||
 	    i.opcode > OPCODE_INTO)
 		return false;
@@ -218,7 +200,6 @@ static enum exit_result reflect_soft_int(struct vcpu *v, const struct vcpu_exit 
 					 bool vector_valid)
 {
 	struct vcpu_event ev = {type, vector, .insn_len = (uint8_t)vcpu_exit_insn_len(v, e)};
-
 	if (!vector_valid && !decode_swint(v, &ev.vector, &ev.insn_len))
 		return vcpu_stop_guest(v, STOP_INTERNAL, "cannot decode the guest's INT n");
 	/* gdb plants the one-byte INT3 (0xCC): a #BP exception, or an INT n exit of length 1. */
@@ -257,17 +238,14 @@ static enum exit_result handle_cr(struct vcpu *v, const struct vcpu_exit *e)
 	default:
 		return unhandled(v, e); /* reads of CR0/CR4 come from the read shadows */
 	}
-	if (!cr_write_valid(v, reg, cur, val)) {
-		vcpu_inject_gp0(v);
-		return EXIT_RESUME;
-	}
+	if (!cr_write_valid(v, reg, cur, val))
+		return complete_or_gp(v, e, true);
 	vcpu_set(v, reg, val);
-	return complete(v, e);
+	return complete_or_gp(v, e, false);
 }
 
 enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
 {
-	/* gdb's catchpoints stop the guest before the event: it is handled when resumed. */
 	if (v->debug->catch_exit(v, e))
 		return EXIT_RESUME;
 	switch (e->kind) {
@@ -279,15 +257,16 @@ enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
 	case EXIT_MSR_WRITE:
 		return handle_msr(v, e);
 	case EXIT_VIRT_INSN:
-		/* Virtualization is hidden: these opcodes are undefined for the guest. */
-		vcpu_inject_ud(v);
+		vcpu_inject_ud(v); /* virtualization is hidden: these opcodes are undefined */
 		return EXIT_RESUME;
 	case EXIT_XSETBV:
-		return handle_xsetbv(v, e);
+		return complete_or_gp(v, e,
+				      v->ops->get_cpl(v) != 0 ||
+					  !v->host->xsetbv((uint32_t)v->gpr[GPR_RCX], edx_eax(v)));
 	case EXIT_INVD:
-		/* Invalidating would drop the hypervisor's dirty lines too; caches are coherent,
-		 * so skipping INVD is indistinguishable from WBINVD for the guest. */
-		return complete(v, e);
+		/* INVD would drop the hypervisor's dirty lines too; with coherent caches skipping
+		 * it looks like WBINVD to the guest. */
+		return complete_or_gp(v, e, false);
 	case EXIT_TRIPLE_FAULT:
 		return vcpu_stop_guest(v, STOP_TRIPLE_FAULT, "triple fault (shutdown)");
 	case EXIT_NPF:
@@ -315,12 +294,10 @@ enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
 	case EXIT_SW_INT:
 		return reflect_soft_int(v, e, EVENT_SW_INT, e->swint.vector, e->swint.vector_valid);
 	case EXIT_TIMER:
-		/* The line is polled on timer ticks only: a port read costs ~1 us on hardware. */
-		v->debug->timer(v);
+		v->debug->timer(v); /* the line is polled only here: a port read costs ~1 us */
 		return EXIT_RESUME;
 	case EXIT_NMI:
-		/* Not the GDB watcher's kick: the NMI was the guest's, and it still is. */
-		if (!v->debug->nmi(v))
+		if (!v->debug->nmi(v)) /* not the GDB watcher's kick: the guest's NMI */
 			nmi_exit(v);
 		return EXIT_RESUME;
 	case EXIT_IRET:

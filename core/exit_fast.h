@@ -6,7 +6,6 @@
 
 #include "core/hw/x86.h"
 #include "cpuid_view.h"
-#include "insn_cache.h"
 #include "vcpu.h"
 #include "vcpu_util.h"
 
@@ -22,7 +21,6 @@ static inline unsigned vcpu_fast_len(struct vcpu *v, const struct vcpu_fast_exit
 {
 	enum insn_mode mode;
 	uint64_t lin;
-
 	if (f->insn_len)
 		return f->insn_len;
 	mode = vcpu_mode_of(f->cr0, f->efer, f->cs_attr);
@@ -31,18 +29,12 @@ static inline unsigned vcpu_fast_len(struct vcpu *v, const struct vcpu_fast_exit
 }
 
 /*
- * A CPUID exit described by @f: true when it was completed here (@f holds the new RIP, RFLAGS
- * and shadow for the backend to write back, the exit is counted) and the guest may be entered
- * again at once; false: take the full path (nothing was changed). Inline in the backends' exit
- * loops: no call, no frame, no copy of @f.
- *
- * The exit's only work is CPUID's own: the guest's registers from the CPU's answer and its
- * view, RIP past the instruction, RF and the interrupt shadow cleared (SDM 3A 18.3.1.1; APM
- * 15.21). Everything else the full path does around an exit must be nothing this time: the
- * debug layer and the NMI state said so before the entry (vcpu_fast_prepare), and an NMI or a
- * kick that reached the hypervisor since has cleared fast_ready in its handler. A single-step
- * (TF) is left to the full path, as are an event waiting for re-delivery (the backend does not
- * call here then) and a RIP that would wrap at 4 GiB.
+ * A CPUID exit: true when completed here (@f holds RIP, RFLAGS and the shadow to write back)
+ * and the guest may be entered at once; false: take the full path (nothing changed). Inline
+ * in the backends' exit loops. The only work is CPUID's: the GPRs, RIP past it, RF and the
+ * shadow cleared (SDM 3A 18.3.1.1; APM 15.21). The rest of the full path must be nothing:
+ * vcpu_fast_prepare said so, and an NMI or kick since has cleared fast_ready. TF, an event for
+ * re-delivery (the backend does not call then) and a RIP wrapping at 4 GiB take the full path.
  */
 static inline bool vcpu_fast_cpuid(struct vcpu *v, struct vcpu_fast_exit *f)
 {
@@ -55,7 +47,7 @@ static inline bool vcpu_fast_cpuid(struct vcpu *v, struct vcpu_fast_exit *f)
 	if (!len || (f->rip <= EXIT_FAST_MASK_32 && f->rip + len > EXIT_FAST_MASK_32))
 		return false;
 	if (v->host->cpuid_native && !cpuid_view_rewrites(leaf)) {
-		struct cpuid_regs n; /* never in memory: straight from CPUID to the guest's GPRs */
+		struct cpuid_regs n; /* never in memory: from CPUID to the guest's GPRs */
 
 		x86_cpuid(leaf, sub, &n);
 		vcpu_set_cpuid_gprs(v, &n);

@@ -1,5 +1,4 @@
-/* exit_io.c - intercepted port I/O: the GDB UART is invisible; exit and power-off ports end runs.
- */
+/* exit_io.c - intercepted port I/O: the GDB UART is invisible; exit and power-off ports stop. */
 #include "exit.h"
 
 #include "insn.h"
@@ -22,11 +21,6 @@
 #define PREFIX_GS 0x65
 
 static const char bochs_shutdown[] = "Shutdown";
-
-static uint64_t size_mask(uint8_t size)
-{
-	return size >= 4 ? 0xffffffffull : ((1ull << (size * 8)) - 1);
-}
 
 static bool is_gdb_port(const struct vcpu *v, uint16_t port)
 {
@@ -76,7 +70,6 @@ static enum vcpu_seg outs_segment(struct vcpu *v)
 	    [SEG_ES] = PREFIX_ES, [SEG_CS] = PREFIX_CS, [SEG_SS] = PREFIX_SS,
 	    [SEG_DS] = PREFIX_DS, [SEG_FS] = PREFIX_FS, [SEG_GS] = PREFIX_GS};
 	struct insn i;
-
 	if (vcpu_fetch_insn(v, &i) == 0)
 		for (int s = SEG_ES; s <= SEG_GS; s++)
 			if (i.seg == prefixes[s])
@@ -84,8 +77,8 @@ static enum vcpu_seg outs_segment(struct vcpu *v)
 	return SEG_DS;
 }
 
-/* The elements of INS/OUTS, one at a time at ES:rDI / seg:rSI: with @device through the
- * port; without (a hidden port), INS stores all ones and OUTS writes nothing. */
+/* INS/OUTS elements at ES:rDI / seg:rSI: with @device through the port; without (a hidden
+ * port), INS stores all ones and OUTS writes nothing. */
 static void transfer_string(struct vcpu *v, const struct vcpu_exit *e, uint64_t count, bool down,
 			    uint64_t amask, bool device)
 {
@@ -117,27 +110,22 @@ static void transfer_string(struct vcpu *v, const struct vcpu_exit *e, uint64_t 
 	}
 }
 
-/*
- * The address size of INS/OUTS bounds rCX, rSI and rDI (SDM vol. 1, 3.6; vol. 2B, REP): the
- * code segment's, switched by a 0x67 prefix (16 <-> 32; 64 -> 32). Real-mode code uses
- * ADDR32 REP OUTSB with ECX and ESI beyond 64 KiB. Not every exit says (QEMU 7.2's IOIO
- * EXITINFO1 leaves the address-size bits clear), so the instruction is decoded.
- */
+/* The address size (SDM vol. 1, 3.6; vol. 2B, REP) is the code's, switched by 0x67 (16 <-> 32,
+ * 64 -> 32; real-mode code uses ADDR32 REP OUTSB). QEMU 7.2's IOIO EXITINFO1 does not say. */
 uint64_t exit_string_io_addr_mask(struct vcpu *v)
 {
 	static const uint64_t masks[] = {
 	    [INSN_MODE_16] = MASK_16, [INSN_MODE_32] = MASK_32, [INSN_MODE_64] = ~0ull};
 	enum insn_mode mode = vcpu_code_mode(v);
 	struct insn i;
-
 	if (vcpu_fetch_insn(v, &i) == 0 && i.map == INSN_MAP_1BYTE && i.opcode >= OPCODE_INSB &&
 	    i.opcode <= OPCODE_OUTSD && i.addrsize)
 		mode = mode == INSN_MODE_32 ? INSN_MODE_16 : INSN_MODE_32;
 	return masks[mode];
 }
 
-/* INS/OUTS: on a hidden port the iterations are consumed without touching the device; on a
- * port only a debugger's catchpoint made exit, they happen. */
+/* INS/OUTS: a hidden port's iterations are consumed without the device; a port only a
+ * catchpoint made exit gets them. */
 static void string_io(struct vcpu *v, const struct vcpu_exit *e, bool device)
 {
 	uint64_t amask = exit_string_io_addr_mask(v);
@@ -158,8 +146,9 @@ static void string_io(struct vcpu *v, const struct vcpu_exit *e, bool device)
 enum exit_result exit_handle_io(struct vcpu *v, const struct vcpu_exit *e)
 {
 	uint16_t port = e->io.port;
-	uint64_t mask = size_mask(e->io.size);
+	uint64_t mask = e->io.size >= 4 ? MASK_32 : (1ull << (e->io.size * 8)) - 1;
 	unsigned len = vcpu_exit_insn_len(v, e);
+	enum exit_result r = EXIT_RESUME;
 
 	if (!len)
 		return vcpu_stop_guest(v, STOP_INTERNAL,
@@ -178,13 +167,10 @@ enum exit_result exit_handle_io(struct vcpu *v, const struct vcpu_exit *e)
 	} else {
 		uint32_t val = (uint32_t)(v->gpr[GPR_RAX] & mask);
 
-		if (exit_port_write(v, port, val) == EXIT_STOP) {
-			vcpu_complete_insn(v, len);
-			return EXIT_STOP;
-		}
-		if (!is_gdb_port(v, port))
+		r = exit_port_write(v, port, val);
+		if (r == EXIT_RESUME && !is_gdb_port(v, port))
 			v->host->port_out(port, e->io.size, val);
 	}
 	vcpu_complete_insn(v, len);
-	return EXIT_RESUME;
+	return r;
 }

@@ -12,8 +12,7 @@ struct cursor {
 	int err; /* 0 or the first INSN_ERR_* */
 };
 
-/* Can @n more bytes be read? An instruction that would exceed 15 bytes is too long even
- * if the buffer ends first. */
+/* Can @n more bytes be read? Past 15 bytes is too long even if the buffer ends first. */
 static bool need(struct cursor *c, size_t n)
 {
 	if (!c->err && c->pos + n > INSN_MAX_LEN)
@@ -27,7 +26,6 @@ static bool need(struct cursor *c, size_t n)
 static uint64_t fetch(struct cursor *c, size_t n)
 {
 	uint64_t val = 0;
-
 	if (!need(c, n))
 		return 0;
 	for (size_t k = 0; k < n; k++)
@@ -39,7 +37,6 @@ static uint64_t fetch(struct cursor *c, size_t n)
 static int64_t sign_extend(uint64_t v, size_t bytes)
 {
 	unsigned shift = 64 - 8 * (unsigned)bytes;
-
 	return bytes ? (int64_t)(v << shift) >> shift : 0;
 }
 
@@ -86,36 +83,25 @@ static void decode_prefixes(struct cursor *c, enum insn_mode mode, struct insn *
 	while (need(c, 1)) {
 		uint8_t b = c->buf[c->pos];
 
-		switch (b) {
-		case 0x66:
+		if (b == 0x66) {
 			out->opsize = true;
-			break;
-		case 0x67:
+		} else if (b == 0x67) {
 			out->addrsize = true;
-			break;
-		case 0xf0:
+		} else if (b == 0xf0) {
 			out->lock = true;
-			break;
-		case 0xf2:
-		case 0xf3:
+		} else if (b == 0xf2 || b == 0xf3) {
 			out->repne = b == 0xf2;
 			out->rep = b == 0xf3;
-			break;
-		case 0x26:
-		case 0x2e:
-		case 0x36:
-		case 0x3e:
-		case 0x64:
-		case 0x65:
+		} else if (b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e || b == 0x64 ||
+			   b == 0x65) {
 			out->seg = b;
-			break;
-		default:
-			if (mode != INSN_MODE_64 || (b & 0xf0) != 0x40)
-				return;
-			/* A REX only counts right before the opcode; a later one replaces it. */
-			out->rex = b;
+		} else if (mode == INSN_MODE_64 && (b & 0xf0) == 0x40) {
+			out->rex =
+			    b; /* counts only right before the opcode; a later one replaces it */
 			c->pos++;
 			continue;
+		} else {
+			return;
 		}
 		out->rex = 0; /* REX followed by a legacy prefix is ignored (2.2.1) */
 		c->pos++;
@@ -129,9 +115,8 @@ static int decode_vex(struct cursor *c, enum insn_mode mode, uint8_t first, unsi
 	uint64_t v1, v2 = 0;
 	uint8_t rxb, op;
 
-	/* 2.3.2: 66, F2, F3, LOCK or REX before VEX is #UD. */
 	if (out->opsize || out->rep || out->repne || out->lock || out->rex)
-		return INSN_ERR_INVALID;
+		return INSN_ERR_INVALID; /* 66, F2, F3, LOCK or REX before VEX: #UD (2.3.2) */
 	v1 = fetch(c, 1);
 	if (first == 0xc4) {
 		v2 = fetch(c, 1);
@@ -185,32 +170,22 @@ static bool group_invalid(uint8_t op, const struct insn *out)
 	}
 }
 
-/* Bytes of an immediate of kind @kind. */
+/* Bytes of an immediate of @kind. Jz is rel32 in 64-bit mode even after 66, as on Intel (SDM
+ * vol. 2A, JMP); AMD would take rel16. */
 static size_t imm_len(unsigned kind, enum insn_mode mode, unsigned osize, unsigned asize)
 {
-	switch (kind) {
-	case INSN_IMM_B:
-		return 1;
-	case INSN_IMM_W:
-	case INSN_IMM_BB:
-		return 2;
-	case INSN_IMM_Z:
-		return osize == 16 ? 2 : 4;
-	case INSN_IMM_V:
-		return osize / 8;
-	case INSN_IMM_WB:
-		return 3;
-	case INSN_IMM_AP:
-		return osize == 16 ? 4 : 6;
-	case INSN_IMM_MOFFS:
-		return asize / 8;
-	case INSN_IMM_JZ:
-		/* Near branches are 64-bit in 64-bit mode; Intel ignores 66 there (SDM vol. 2A,
-		 * JMP/CALL/Jcc), AMD would take rel16. We follow Intel. */
-		return mode == INSN_MODE_64 || osize != 16 ? 4 : 2;
-	default:
-		return 0;
-	}
+	const size_t z = osize == 16 ? 2 : 4;
+	const size_t len[] = {[INSN_IMM_B] = 1,
+			      [INSN_IMM_W] = 2,
+			      [INSN_IMM_Z] = z,
+			      [INSN_IMM_V] = osize / 8,
+			      [INSN_IMM_WB] = 3,
+			      [INSN_IMM_AP] = z + 2,
+			      [INSN_IMM_MOFFS] = asize / 8,
+			      [INSN_IMM_JZ] = mode == INSN_MODE_64 ? 4 : z,
+			      [INSN_IMM_BB] = 2};
+
+	return kind < sizeof(len) / sizeof(len[0]) ? len[kind] : 0;
 }
 
 int insn_decode(const uint8_t *buf, size_t avail, enum insn_mode mode, struct insn *out)
@@ -243,12 +218,10 @@ int insn_decode(const uint8_t *buf, size_t avail, enum insn_mode mode, struct in
 			op = (uint8_t)fetch(&c, 1);
 		}
 	} else if (op == 0xc4 || op == 0xc5 || op == 0x62) {
-		/* Outside 64-bit mode these are LES/LDS/BOUND unless the next byte has mod == 11
-		 * (2.3.5); in 64-bit mode always VEX/EVEX. EVEX is not supported. */
+		/* LES/LDS/BOUND outside 64-bit mode unless the next byte has mod == 11 (2.3.5);
+		 * else VEX, or EVEX, which is not supported. */
 		bool escape = mode == INSN_MODE_64 || (need(&c, 1) && (buf[c.pos] >> 6) == 3);
 
-		if (c.err)
-			return c.err;
 		if (escape && op == 0x62)
 			return INSN_ERR_INVALID;
 		if (escape) {
@@ -262,20 +235,14 @@ int insn_decode(const uint8_t *buf, size_t avail, enum insn_mode mode, struct in
 		return c.err;
 	out->opcode = op;
 
-	switch (out->map) {
-	case INSN_MAP_1BYTE:
+	if (out->map == INSN_MAP_1BYTE)
 		attr = insn_map_1byte[op];
-		break;
-	case INSN_MAP_0F:
+	else if (out->map == INSN_MAP_0F)
 		attr = insn_map_0f[op];
-		break;
-	case INSN_MAP_0F38: /* table A-4: ModRM, no immediate */
-		attr = INSN_A_MODRM;
-		break;
-	default: /* table A-5: ModRM and Ib */
-		attr = INSN_A_MODRM | INSN_IMM_B;
-		break;
-	}
+	else if (out->map == INSN_MAP_0F38)
+		attr = INSN_A_MODRM; /* table A-4: ModRM, no immediate */
+	else
+		attr = INSN_A_MODRM | INSN_IMM_B; /* table A-5: ModRM and Ib */
 	if ((attr & INSN_A_INVALID) || ((attr & INSN_A_INVALID64) && mode == INSN_MODE_64))
 		return INSN_ERR_INVALID;
 	kind = attr & INSN_A_IMM;

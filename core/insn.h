@@ -9,12 +9,11 @@
 /* SDM vol. 2A, 2.3.11: an instruction is at most 15 bytes long, or it raises #GP. */
 #define INSN_MAX_LEN 15
 
-/* Negative results of insn_decode(). */
 #define INSN_ERR_TRUNCATED (-1) /* @avail ends before the instruction does */
 #define INSN_ERR_TOO_LONG  (-2) /* more than INSN_MAX_LEN bytes (#GP on hardware) */
 #define INSN_ERR_INVALID   (-3) /* undefined in this mode, or not supported here (EVEX, XOP) */
 
-/* Opcode maps (SDM vol. 2A, 2.1.2 and appendix A.3). */
+/* Opcode maps (SDM vol. 2A, appendix A.3): one-byte, 0F, 0F38, 0F3A. */
 #define INSN_MAP_1BYTE 0
 #define INSN_MAP_0F    1
 #define INSN_MAP_0F38  2
@@ -29,25 +28,20 @@ struct insn {
 	bool opsize, addrsize, lock, rep, repne; /* 66, 67, F0, F3, F2 (rep/repne: the last wins) */
 	uint8_t seg;	/* 0 or the last segment override byte (26 2E 36 3E 64 65) */
 	uint8_t rex;	/* 0 or the effective REX byte; for VEX the equivalent 0x40|WRXB */
-	uint8_t map;	/* INSN_MAP_*: 0: one-byte, 1: 0F, 2: 0F38, 3: 0F3A */
+	uint8_t map;	/* INSN_MAP_* */
 	uint8_t opcode; /* the opcode byte within @map */
 	bool has_modrm;
-	uint8_t modrm;
-	uint8_t sib;  /* 0 when absent */
-	int64_t disp; /* sign-extended displacement, 0 when absent */
-	uint64_t imm; /* raw little-endian value of all immediate bytes (ENTER: iw | ib << 16;
-			 far ptr: offset | sel << (8 * offset size)); not sign-extended */
-	uint8_t vex;  /* 0, or 2/3: length of the C5/C4 VEX prefix (vex.L/vvvv/pp are not kept) */
+	uint8_t modrm, sib; /* sib: 0 when absent */
+	int64_t disp;	    /* sign-extended displacement, 0 when absent */
+	uint64_t imm;	    /* raw little-endian value of all immediate bytes (ENTER: iw | ib << 16;
+			       far ptr: offset | sel << (8 * offset size)); not sign-extended */
+	uint8_t vex; /* 0, or 2/3: length of the C5/C4 VEX prefix (vex.L/vvvv/pp are not kept) */
 };
 
-/*
- * Decode the length and main fields of the instruction at @buf, reading at most
- * min(@avail, INSN_MAX_LEN) bytes: 0 with @out filled, or an INSN_ERR_* (@out unspecified).
- * Meaningless prefixes (66 on CPUID, F3 on a non-string op) decode normally, as on the CPU.
- */
+/* Decode the instruction at @buf (at most min(@avail, INSN_MAX_LEN) bytes): 0 with @out
+ * filled, or an INSN_ERR_*. Meaningless prefixes (66 on CPUID) decode as on the CPU. */
 int insn_decode(const uint8_t *buf, size_t avail, enum insn_mode mode, struct insn *out);
 
-/* True when @i is @opcode in opcode map @map (INSN_MAP_*). */
 bool insn_is(const struct insn *i, uint8_t map, uint8_t opcode);
 
 /* The ModRM reg field (SDM vol. 2A, 2.1.5). */
@@ -58,7 +52,7 @@ static inline uint8_t insn_modrm_reg(const struct insn *i)
 
 /* Internal to insn.c and insn_tables.c from here on. */
 
-/* Per-opcode attributes: the immediate kind (SDM vol. 2A, A.2.2 operand codes) and flags. */
+/* Per-opcode attributes: the immediate kind (SDM vol. 2A, A.2.2) and flags. */
 enum insn_imm_kind {
 	INSN_IMM_NONE,
 	INSN_IMM_B,	/* Ib/Jb: one byte */

@@ -12,11 +12,9 @@
 #define IOAPIC_REDTBL(pin)   (0x10u + 2u * (pin))
 #define IOAPIC_MAX_PIN_SHIFT 16 /* version register: maximum redirection entry in 23:16 */
 #define IOAPIC_MAX_PIN_MASK  0xffu
-/* Redirection entry, low word: vector 7:0, delivery mode 10:8, polarity 13, trigger 15,
- * mask 16; high word: destination APIC ID in 31:24 (physical mode). */
+/* Redirection entry: low word delivery mode 10:8, polarity 13, mask 16; high word dest 31:24. */
 #define IOREDTBL_DELIVERY_NMI (4u << 8)
 #define IOREDTBL_ACTIVE_LOW   (1u << 13)
-#define IOREDTBL_LEVEL	      (1u << 15)
 #define IOREDTBL_MASKED	      (1u << 16)
 #define IOREDTBL_DEST_SHIFT   24
 
@@ -26,12 +24,9 @@ struct ioapic_hw {
 	void (*write32)(uint64_t gpa, uint32_t val);
 };
 
-/*
- * One guest access of 32 bits at @offset in the I/O APIC page: the index register is the
- * guest's own (kept in @g), the window reaches the real register it selects, except the two
- * words of the entry dbgvisor owns, which read and write @g's shadow. Returns what a read
- * reads (0 for a write).
- */
+/* A guest's 32-bit access at @offset in the I/O APIC page: the index register is @g's, the
+ * window reaches the selected real register except for @g's shadowed entry. Returns what a
+ * read reads (0 for a write). */
 uint32_t ioapic_guard_access(struct vcpu_ioapic *g, const struct ioapic_hw *hw, uint32_t offset,
 			     bool write, uint32_t val);
 

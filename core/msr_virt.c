@@ -4,12 +4,10 @@
 #include "apic_guard.h"
 #include "exit.h"
 
-/* AMD SVM MSRs (APM vol. 2, 15.30). */
-#define MSR_VM_IGNNE 0xc0010115
-#define MSR_SMM_CTL  0xc0010116
-#define MSR_SVM_KEY  0xc0010118
-
-/* Intel VMX capability MSRs: IA32_VMX_BASIC .. IA32_VMX_VMFUNC (SDM vol. 4, table 2-2). */
+/* AMD SVM MSRs (APM vol. 2, 15.30); Intel's VMX capability MSRs (SDM vol. 4, table 2-2). */
+#define MSR_VM_IGNNE  0xc0010115
+#define MSR_SMM_CTL   0xc0010116
+#define MSR_SVM_KEY   0xc0010118
 #define MSR_VMX_FIRST 0x480
 #define MSR_VMX_LAST  0x491
 
@@ -20,16 +18,13 @@
 #define EFER_WRITABLE_INTEL (EFER_SCE | EFER_LME | EFER_NXE)
 #define EFER_WRITABLE_AMD   (EFER_WRITABLE_INTEL | EFER_LMSLE | EFER_FFXSR | EFER_TCE)
 #define HSAVE_ALIGN_MASK    0xfffull
-
 /* The MSR ranges a bitmap covers: VT-x the low and high ones (SDM 3C 25.6.9), SVM also
  * 0xc0010000-0xc0011fff (APM vol. 2, 15.11); any other MSR always exits. */
 #define MSR_BITMAP_SPAN	     0x2000u
 #define MSR_BITMAP_HIGH	     0xc0000000u
 #define MSR_BITMAP_AMD_EXTRA 0xc0010000u
-
-/* MSRs whose guest value lives in the VMCS/VMCB or is switched around VMRUN by VMLOAD/VMSAVE
- * (SDM 3C 25.4.1, APM 15.5.1 and 15.5.2), or offset (TSC): the hypervisor's own RDMSR/WRMSR
- * would reach the host's, so they are never passed through. */
+/* MSRs whose guest value is in the VMCS/VMCB, switched by VMLOAD/VMSAVE (SDM 3C 25.4.1, APM
+ * 15.5) or offset (TSC): the hypervisor's RDMSR/WRMSR would reach the host's. */
 #define MSR_TSC		   0x10
 #define MSR_SYSENTER_CS	   0x174
 #define MSR_SYSENTER_EIP   0x176
@@ -92,16 +87,15 @@ enum msr_result msr_virt_read(struct vcpu *v, uint32_t index, uint64_t *val)
 		*val = v->ops->get_reg(v, REG_EFER) & ~EFER_SVME;
 		return MSR_DONE;
 	}
-	/* An MSR the guest reads natively exits only for a debugger's catchpoint: do its read
-	 * (including the #GP of an MSR the CPU lacks). */
+	/* A native MSR exits only for a catchpoint: do its read (#GP where the CPU lacks it). */
 	if (!msr_virt_intercepted(v, index, false) && !msr_virt_guest_state(index))
 		return v->host->rdmsr_safe && v->host->rdmsr_safe(index, val) ? MSR_DONE
 									      : MSR_RAISE_GP;
 	if (v->is_amd) {
 		switch (index) {
 		case MSR_VM_CR:
-			/* What a CPU with SVM disabled and locked by firmware reports. */
-			*val = VM_CR_SVMDIS | VM_CR_LOCK;
+			*val =
+			    VM_CR_SVMDIS | VM_CR_LOCK; /* as SVM disabled and locked by firmware */
 			return MSR_DONE;
 		case MSR_VM_HSAVE_PA:
 			*val = v->virt_hsave_pa;
@@ -116,8 +110,7 @@ enum msr_result msr_virt_read(struct vcpu *v, uint32_t index, uint64_t *val)
 		}
 	}
 	if (index == MSR_IA32_FEATURE_CONTROL) {
-		/* Locked with VMX disabled: consistent with CPUID.1:ECX.VMX = 0. */
-		*val = FEATURE_CONTROL_LOCK;
+		*val = FEATURE_CONTROL_LOCK; /* locked with VMX off, as CPUID.1:ECX.VMX = 0 says */
 		return MSR_DONE;
 	}
 	/* The VMX capability MSRs do not exist on a CPU without VMX: #GP (SDM vol. 4, 2.1). */
@@ -146,11 +139,10 @@ enum msr_result msr_virt_write(struct vcpu *v, uint32_t index, uint64_t val)
 		uint64_t writable = v->is_amd ? EFER_WRITABLE_AMD : EFER_WRITABLE_INTEL;
 		uint64_t cur = v->ops->get_reg(v, REG_EFER);
 
-		/* SVME is reserved on a CPU without SVM; so is every other unknown bit. */
-		if (val & ~(writable | EFER_LMA))
-			return MSR_RAISE_GP;
-		/* Toggling LME with paging on is #GP (SDM vol. 3A, 10.8.5). */
-		if ((v->ops->get_reg(v, REG_CR0) & CR0_PG) && ((val ^ cur) & EFER_LME))
+		/* SVME (no SVM here) and unknown bits are reserved; toggling LME with paging on is
+		 * #GP too (SDM vol. 3A, 10.8.5). */
+		if ((val & ~(writable | EFER_LMA)) ||
+		    ((v->ops->get_reg(v, REG_CR0) & CR0_PG) && ((val ^ cur) & EFER_LME)))
 			return MSR_RAISE_GP;
 		v->ops->set_reg(v, REG_EFER, (val & writable) | (cur & EFER_LMA));
 		return MSR_DONE;

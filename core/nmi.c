@@ -1,28 +1,21 @@
 /* nmi.c - the guest's NMIs: latched, delivered once each, blocked until the handler's IRET. */
-#include "nmi.h"
+#include "exit.h"
 
 #include "core/hw/dr_bits.h"
 #include "core/hw/trap.h"
 #include "core/hw/x86.h"
 #include "vcpu_util.h"
 
-/*
- * Where a guest NMI comes from: an NMI exit (SVM intercepts NMIs for the debugger's kick; the
- * NMI stays pending and the host IDT takes it again after STGI: a "tail"), or the host IDT
- * alone when it arrived while the hypervisor ran (a self-NMI whose ICR write dbgvisor
- * forwarded, a device NMI). Either way it is latched here: at most one waits, as on the CPU
- * (SDM vol. 3A, 6.7.1).
- */
+/* A guest NMI comes as an NMI exit (on SVM the host IDT takes it again after STGI: a "tail")
+ * or to the host IDT alone while the hypervisor ran. At most one waits (SDM 3A 6.7.1). */
 void nmi_exit(struct vcpu *v)
 {
 	v->nmi.pending = true;
 	v->nmi.tails++;
 }
 
-/*
- * SVM's IRET intercept exits before the IRET runs (APM vol. 2, 15.9). NMIs stay blocked until
- * it has run: the guest's RIP moves on, or, with an NMI waiting, a single-step trap says so.
- */
+/* SVM's IRET intercept exits before the IRET (APM 15.9); NMIs stay blocked until RIP moves
+ * on, or, with an NMI waiting, a single-step trap says it ran. */
 enum exit_result nmi_iret_exit(struct vcpu *v)
 {
 	v->nmi.iret_seen = true;
@@ -41,16 +34,6 @@ bool nmi_db(struct vcpu *v, const struct vcpu_exit *e)
 	/* Our trap, not the guest's: its DR6 never shows the BS of it. */
 	vcpu_set(v, REG_DR6, v->nmi.dr6);
 	return (e->exc.dr6_pending & (DR6_B_MASK | DR6_BD | DR6_BT)) == 0;
-}
-
-static void collect(struct vcpu *v)
-{
-	unsigned n = v->host->host_nmis ? v->host->host_nmis() : 0;
-	unsigned tails = v->nmi.tails;
-
-	v->nmi.tails = 0;
-	if (n > tails)
-		v->nmi.pending = true;
 }
 
 static void inject(struct vcpu *v)
@@ -77,8 +60,7 @@ static void deliver_tracked(struct vcpu *v)
 		v->ops->set_iret_intercept(v, true);
 		return;
 	}
-	/* Still at the IRET: trap right after it (TF at its start decides, SDM vol. 3A 18.3.1.4),
-	 * and deliver then; the IRET loads the guest's own RFLAGS from its frame. */
+	/* Still at the IRET: trap right after it (TF at its start decides, SDM 3A 18.3.1.4). */
 	if (n->iret_seen) {
 		n->stepping = true;
 		n->dr6 = vcpu_get(v, REG_DR6);
@@ -88,22 +70,23 @@ static void deliver_tracked(struct vcpu *v)
 
 void nmi_before_entry(struct vcpu *v)
 {
-	collect(v);
+	unsigned host_nmis = v->host->host_nmis ? v->host->host_nmis() : 0;
+
+	/* More NMIs at the host IDT than exits' tails: one came while the hypervisor ran. */
+	if (host_nmis > v->nmi.tails)
+		v->nmi.pending = true;
+	v->nmi.tails = 0;
 	if (!v->nmi.pending || (v->ops->event_queued && v->ops->event_queued(v)))
 		return;
-	if (!v->ops->nmi_window_open) {
+	/* VT-x blocks NMIs after an injected one (SDM 3C 27.6.1.2); a closed window waits. */
+	if (!v->ops->nmi_window_open)
 		deliver_tracked(v);
-		return;
-	}
-	/* VT-x blocks NMIs after an injected one itself (SDM vol. 3C, 27.6.1.2); a closed window
-	 * waits for a later exit (the preemption timer's at the latest). */
-	if (v->ops->nmi_window_open(v))
+	else if (v->ops->nmi_window_open(v))
 		inject(v);
 }
 
 bool nmi_idle(const struct vcpu *v)
 {
 	const struct vcpu_nmi *n = &v->nmi;
-
 	return !n->pending && !n->blocked && !n->iret_seen && !n->stepping && !n->tails;
 }

@@ -28,17 +28,11 @@
 #define DESC_TYPE_TSS32_BUSY  0xbu
 #define DESC_P		      (1ull << 47)
 #define DESC_G		      (1ull << 55)
-#define GPR32_COUNT	      8
-#define SEG_COUNT_TSS	      6 /* ES CS SS DS FS GS, in TSS order */
+#define GPR32_COUNT	      (GPR_RDI + 1) /* EAX..EDI: TSS order is enum vcpu_gpr's */
+#define SEG_COUNT_TSS	      (SEG_GS + 1)  /* ES CS SS DS FS GS: TSS order is enum vcpu_seg's */
 #define LIMIT_PAGE_SHIFT      12
 #define LIMIT_PAGE_LOW	      0xfffu
 #define LOW32		      0xffffffffull
-
-/* The order of the registers and selectors in the TSS. */
-static const enum vcpu_gpr tss_gprs[GPR32_COUNT] = {GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX,
-						    GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI};
-static const enum vcpu_seg tss_segs[SEG_COUNT_TSS] = {SEG_ES, SEG_CS, SEG_SS,
-						      SEG_DS, SEG_FS, SEG_GS};
 
 struct desc {
 	uint64_t raw;
@@ -53,7 +47,6 @@ static uint32_t desc_base(uint64_t d)
 static uint32_t desc_limit(uint64_t d)
 {
 	uint32_t limit = (uint32_t)((d & 0xffff) | ((d >> 32) & 0xf0000));
-
 	/* G scales the limit to 4 KiB units (SDM vol. 3A, 3.4.5). */
 	return (d & DESC_G) ? (limit << LIMIT_PAGE_SHIFT) | LIMIT_PAGE_LOW : limit;
 }
@@ -62,14 +55,12 @@ static uint32_t desc_limit(uint64_t d)
 static struct vcpu_segment desc_segment(uint16_t sel, uint64_t d)
 {
 	uint16_t attr = (uint16_t)(((d >> 40) & 0xff) | ((d >> 44) & 0xf00));
-
 	return (struct vcpu_segment){sel, attr, desc_limit(d), desc_base(d)};
 }
 
 static bool read_gdt_desc(struct vcpu *v, uint16_t sel, struct desc *out)
 {
 	struct vcpu_dtable gdt;
-
 	v->ops->get_dtable(v, DTABLE_GDT, &gdt);
 	if ((sel & SEL_TI) || (sel | 7u) > gdt.limit || !(sel & SEL_INDEX_MASK))
 		return false;
@@ -80,7 +71,6 @@ static bool read_gdt_desc(struct vcpu *v, uint16_t sel, struct desc *out)
 static void write_busy(struct vcpu *v, struct desc *d, bool busy)
 {
 	uint64_t bit = (uint64_t)DESC_TYPE_BUSY_BIT << DESC_TYPE_SHIFT;
-
 	d->raw = busy ? d->raw | bit : d->raw & ~bit;
 	vcpu_write_virt(v, d->addr, &d->raw, DESC_SIZE);
 }
@@ -90,7 +80,6 @@ static void load_seg(struct vcpu *v, enum vcpu_seg seg, uint16_t sel)
 {
 	struct vcpu_segment s = {sel, 0, 0, 0};
 	struct desc d;
-
 	if (read_gdt_desc(v, sel, &d))
 		s = desc_segment(sel, d.raw);
 	v->ops->set_seg(v, seg, &s);
@@ -109,11 +98,11 @@ static bool save_old(struct vcpu *v, uint64_t tss, uint64_t eip, uint64_t eflags
 	uint32_t e32[2] = {(uint32_t)eip, (uint32_t)eflags};
 
 	for (int i = 0; i < GPR32_COUNT; i++)
-		regs[i] = (uint32_t)v->gpr[tss_gprs[i]];
+		regs[i] = (uint32_t)v->gpr[i];
 	for (int i = 0; i < SEG_COUNT_TSS; i++) {
 		struct vcpu_segment s;
 
-		v->ops->get_seg(v, tss_segs[i], &s);
+		v->ops->get_seg(v, (enum vcpu_seg)i, &s);
 		sels[i] = s.sel;
 	}
 	return vcpu_write_virt(v, tss + TSS32_EIP, e32, sizeof(e32)) &&
@@ -128,10 +117,10 @@ static void load_new(struct vcpu *v, const uint32_t *t, uint64_t eflags_or)
 	vcpu_set(v, REG_RIP, t[TSS32_EIP / 4]);
 	vcpu_set(v, REG_RFLAGS, t[TSS32_EFLAGS / 4] | RFLAGS_FIXED1 | eflags_or);
 	for (int i = 0; i < GPR32_COUNT; i++)
-		v->gpr[tss_gprs[i]] = t[TSS32_EAX / 4 + i];
+		v->gpr[i] = t[TSS32_EAX / 4 + i];
 	load_seg(v, SEG_LDTR, (uint16_t)t[TSS32_LDT / 4]);
 	for (int i = 0; i < SEG_COUNT_TSS; i++)
-		load_seg(v, tss_segs[i], (uint16_t)t[TSS32_ES / 4 + i]);
+		load_seg(v, (enum vcpu_seg)i, (uint16_t)t[TSS32_ES / 4 + i]);
 }
 
 enum exit_result task_switch_emulate(struct vcpu *v, const struct vcpu_exit *e)
@@ -173,8 +162,7 @@ enum exit_result task_switch_emulate(struct vcpu *v, const struct vcpu_exit *e)
 	v->ops->set_seg(v, SEG_TR, &tr);
 	load_new(v, t, (src == TS_CALL || src == TS_GATE) ? RFLAGS_NT : 0);
 	if (e->task.has_error) {
-		/* The exception's error code, pushed on the new task's stack (SDM vol. 3A, 7.12.2).
-		 */
+		/* The error code goes on the new task's stack (SDM 3A 7.12.2). */
 		struct vcpu_segment ss;
 		uint32_t esp = (uint32_t)v->gpr[GPR_RSP] - sizeof(e->task.error);
 

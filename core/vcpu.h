@@ -14,7 +14,7 @@ enum vcpu_gpr {
 	GPR_RCX,
 	GPR_RDX,
 	GPR_RBX,
-	GPR_RSP, /* lives in the VMCB/VMCS; kept in sync by the backend around each run */
+	GPR_RSP, /* lives in the VMCB/VMCS; the backend syncs it around each run */
 	GPR_RBP,
 	GPR_RSI,
 	GPR_RDI,
@@ -46,8 +46,7 @@ enum vcpu_reg {
 
 enum vcpu_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR, SEG_COUNT };
 
-/* Segment attributes: descriptor bits 8-15 and 20-23 packed in 12 bits as in the VMCB (APM
- * vol. 2, 15.5.1): type 3:0, S 4, DPL 6:5, P 7, AVL 8, L 9, D/B 10, G 11. */
+/* Segment attributes: descriptor bits 8-15 and 20-23 packed as in the VMCB (APM 15.5.1). */
 #define SEG_ATTR_S	   (1u << 4)
 #define SEG_ATTR_DPL_SHIFT 5
 #define SEG_ATTR_DPL_MASK  (3u << SEG_ATTR_DPL_SHIFT)
@@ -67,7 +66,6 @@ struct vcpu_dtable {
 	uint64_t base;
 	uint16_t limit;
 };
-
 enum vcpu_dtable_id { DTABLE_GDT, DTABLE_IDT };
 
 /* Event injection kinds (SDM vol. 3C, 25.8.3; APM vol. 2, 15.20). */
@@ -132,8 +130,7 @@ struct vcpu_exit {
 			bool in, string, rep;
 		} io;
 		struct {
-			uint64_t gpa;
-			uint64_t gla;
+			uint64_t gpa, gla;
 			bool gla_valid, write, fetch;
 		} npf;
 		struct {
@@ -142,9 +139,8 @@ struct vcpu_exit {
 			uint32_t error;
 			uint64_t cr2;	      /* #PF only */
 			uint64_t dr6_pending; /* #DB only: status bits, VMX pending-debug format */
-			uint64_t dr6_hw; /* #DB only: DR6 as the CPU left it, when dr6_hw_valid */
-			bool dr6_hw_valid;
-			bool software; /* #DB raised by ICEBP (privileged software exception) */
+			uint64_t dr6_hw;      /* #DB only: DR6 as the CPU left it, if valid */
+			bool dr6_hw_valid, software; /* software: #DB raised by ICEBP */
 		} exc;
 		struct {
 			uint8_t dr;
@@ -173,9 +169,8 @@ struct vcpu_exit {
 		} fail;
 		struct {
 			uint8_t vector;
-			const char *name; /* the vector's, for the report */
-			uint64_t error, cr2;
-			uint64_t host_rip; /* where in the hypervisor it happened */
+			const char *name;	       /* the vector's, for the report */
+			uint64_t error, cr2, host_rip; /* host_rip: where in the hypervisor */
 		} hv;
 	};
 };
@@ -190,43 +185,36 @@ struct cpuid_regs;
 /* Host services the exit handlers need: real hardware (boot/host_env.c) or unit-test fakes. */
 struct vcpu_host {
 	void (*cpuid)(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r);
-	/* cpuid is the CPU's own instruction: the fast exit path executes it in place, with no
-	 * call (and no registers saved around one). False in unit tests' fakes. */
+	/* cpuid is the CPU's instruction: the fast path executes it in place. False in fakes. */
 	bool cpuid_native;
 	/* Guest-physical access to guest RAM; false outside what the guest owns. */
 	bool (*read_phys)(uint64_t gpa, void *buf, uint64_t len);
 	/* Where the hypervisor sees guest RAM [gpa, gpa + len), NULL outside it. May be NULL. */
 	const void *(*phys_ptr)(uint64_t gpa, uint64_t len);
 	bool (*write_phys)(uint64_t gpa, const void *buf, uint64_t len);
-	/* True when @gpa is inside the hypervisor's reserved region. */
-	bool (*hv_owns)(uint64_t gpa);
+	bool (*hv_owns)(uint64_t gpa); /* inside the hypervisor's reserved region */
 	uint32_t (*port_in)(uint16_t port, uint8_t size);
 	void (*port_out)(uint16_t port, uint8_t size, uint32_t val);
-	/* Execute XSETBV for the guest; false if the CPU would raise #GP. */
-	bool (*xsetbv)(uint32_t index, uint64_t value);
+	bool (*xsetbv)(uint32_t index, uint64_t value); /* for the guest; false on #GP */
 	/* Forward a guest write the hypervisor checked: device memory and MSRs. */
 	void (*mmio_write32)(uint64_t gpa, uint32_t val);
 	uint32_t (*mmio_read32)(uint64_t gpa);
 	/* The GDB line's receive interrupt on or off (off while the stub talks). May be NULL. */
 	void (*gdb_line_irq)(bool on);
 	void (*wrmsr)(uint32_t index, uint64_t val);
-	/* An NMI exit: is it a watcher CPU's kick (bytes on the GDB line)? May be NULL. */
-	bool (*gdb_kick)(void);
-	/* True (once) when such a kick reached the hypervisor itself. May be NULL. */
-	bool (*gdb_kicked_in_host)(void);
+	bool (*gdb_kick)(void); /* an NMI exit: a watcher CPU's kick (line bytes)? May be NULL */
+	bool (*gdb_kicked_in_host)(void); /* once: such a kick reached the host. May be NULL */
 	/* VM exits reset DR7 (SDM 3C 28.5.1, APM 15.5.2): reload the host's. May be NULL. */
 	void (*restore_host_dr)(void);
-	/* NMIs the hypervisor's own IDT took that were not the debugger's kick, since the last
-	 * call (then zero). May be NULL. */
+	/* NMIs the hypervisor's IDT took, not kicks, since the last call. May be NULL. */
 	unsigned (*host_nmis)(void);
-	/* An NMI (kick or not) reached the hypervisor's IDT and waits for the next full exit
-	 * path: nothing consumed. May be NULL (none ever does). */
+	/* An NMI (kick or not) reached the hypervisor's IDT and waits for the full exit path
+	 * (nothing consumed). May be NULL. */
 	bool (*host_events)(void);
-	/* The flag the hypervisor's NMI handler clears from now on when an NMI (kick or not)
-	 * reaches it: the fast path's go-ahead (core/exit_fast.c). May be NULL. */
+	/* The flag the hypervisor's NMI handler clears from now on, at any NMI: the fast path's
+	 * go-ahead (core/exit_fast.c). May be NULL. */
 	void (*fast_flag)(volatile bool *flag);
-	/* RDMSR/WRMSR of an MSR the guest uses natively, on its behalf when a catchpoint made
-	 * it exit: false where the CPU raises #GP. May be NULL (every such access is #GP). */
+	/* RDMSR/WRMSR of a native MSR a catchpoint made exit: false on #GP. May be NULL (#GP). */
 	bool (*rdmsr_safe)(uint32_t index, uint64_t *val);
 	bool (*wrmsr_safe)(uint32_t index, uint64_t val);
 };
@@ -235,19 +223,15 @@ struct vcpu_ops {
 	const char *name;
 	/* An exit's raw code and name, as the vendor's manual writes them (printf format). */
 	const char *exit_format;
-	/* Turn the extension on for this CPU; 0 or a negative error after printing why. */
-	int (*hw_enable)(void);
-	/* Allocate control structures and nested paging; set default intercepts. */
-	int (*init)(struct vcpu *v);
-	/* Enter the guest and return when it exits, with @exit filled in. */
-	void (*run)(struct vcpu *v, struct vcpu_exit *exit);
+	int (*hw_enable)(void); /* turn the extension on: 0, or a negative error after saying why */
+	int (*init)(struct vcpu *v); /* control structures, nested paging, default intercepts */
+	void (*run)(struct vcpu *v, struct vcpu_exit *exit); /* enter the guest until it exits */
 	uint64_t (*get_reg)(struct vcpu *v, enum vcpu_reg r);
 	void (*set_reg)(struct vcpu *v, enum vcpu_reg r, uint64_t val);
 	void (*get_seg)(struct vcpu *v, enum vcpu_seg s, struct vcpu_segment *out);
 	void (*set_seg)(struct vcpu *v, enum vcpu_seg s, const struct vcpu_segment *in);
 	void (*get_dtable)(struct vcpu *v, enum vcpu_dtable_id d, struct vcpu_dtable *out);
 	void (*set_dtable)(struct vcpu *v, enum vcpu_dtable_id d, const struct vcpu_dtable *in);
-	/* Queue an event for delivery at the next entry. */
 	void (*inject_event)(struct vcpu *v, const struct vcpu_event *e);
 	void (*set_io_intercept)(struct vcpu *v, uint16_t port, bool on);
 	void (*set_msr_intercept)(struct vcpu *v, uint32_t msr, bool read, bool write);
@@ -255,32 +239,27 @@ struct vcpu_ops {
 	/* STI / MOV SS interrupt shadow (SDM 3C 25.4.2, APM 15.21.5). */
 	bool (*get_interrupt_shadow)(struct vcpu *v);
 	void (*set_interrupt_shadow)(struct vcpu *v, bool on);
-	/* Current privilege level of the guest. */
 	unsigned (*get_cpl)(struct vcpu *v);
 	/* Debug registers for the next entry: DR0-3 and DR6 to the CPU, DR7 to the VMCS/VMCB. */
 	void (*load_debug)(struct vcpu *v, const uint64_t db[DR_SLOTS], uint64_t dr6, uint64_t dr7);
 	/* After an exit: what the guest left in DR0-3, DR6 and DR7 while it ran natively. */
 	void (*save_debug)(struct vcpu *v, uint64_t db[DR_SLOTS], uint64_t *dr6, uint64_t *dr7);
 	void (*set_dr_intercept)(struct vcpu *v, bool on);
-	/* Block interrupts for the debugger's next single-step only: SVM sets the interrupt
-	 * shadow, VMX blocking by MOV SS, which unlike STI's also defers the #DB until that
-	 * instruction has run (SDM vol. 3C, 27.7.3). */
+	/* Block interrupts for the debugger's next step only: SVM's interrupt shadow, VMX's MOV SS
+	 * blocking, which unlike STI's also defers the #DB past the instruction (SDM 3C 27.7.3). */
 	void (*set_step_shadow)(struct vcpu *v);
-	/* An event is already queued for the next entry (a re-delivery, an exception). */
-	bool (*event_queued)(struct vcpu *v);
-	/* The CPU itself tracks the guest's NMI blocking (VT-x): may an NMI go in now? NULL when
-	 * it does not (SVM: an injected NMI does not block NMIs on every implementation). */
+	bool (*event_queued)(struct vcpu *v); /* already one for the next entry (a re-delivery) */
+	/* The CPU tracks NMI blocking (VT-x): may an NMI go in now? NULL when it does not (SVM:
+	 * not every implementation blocks NMIs after an injected one). */
 	bool (*nmi_window_open)(struct vcpu *v);
-	/* SVM: exit before IRET, to see when the guest's NMI handler returns. A backend without
-	 * nmi_window_open must have it. */
+	/* SVM: exit before IRET to see the NMI handler return (needed without nmi_window_open). */
 	void (*set_iret_intercept)(struct vcpu *v, bool on);
 	/* Deny NESTED_DENY_* (core/paging/nested_pt.h) on the 4 KiB guest page at @gpa, 0 to
 	 * restore it, and flush the nested translations; -1 where the tables map nothing. */
 	int (*nested_protect)(struct vcpu *v, uint64_t gpa, unsigned deny);
 };
 
-/* The I/O APIC entry of the GDB line's IRQ, kept by dbgvisor (routed as an NMI to this CPU);
- * the guest sees and writes a shadow of it (core/ioapic_guard.c). */
+/* The GDB line's I/O APIC entry, dbgvisor's (an NMI to this CPU); the guest sees a shadow. */
 struct vcpu_ioapic {
 	uint64_t base;	    /* the guarded I/O APIC page (0: none) */
 	uint32_t pin;	    /* the redirection entry dbgvisor owns */
@@ -314,38 +293,31 @@ enum vcpu_stop_reason {
 	STOP_UNHANDLED_EXIT,
 	STOP_INTERNAL,
 	STOP_KILLED,	/* the debugger killed the machine */
-	STOP_POWER_OFF, /* the guest asked ACPI to power off (or sleep): replayed after the report
-			 */
+	STOP_POWER_OFF, /* an ACPI sleep request: replayed after the report */
 	STOP_HV_FAULT,	/* the hypervisor took an exception right after a VM exit */
 };
 
 struct vcpu_stop {
 	enum vcpu_stop_reason reason;
-	int exit_code; /* guest exit code for STOP_GUEST_EXIT */
-	uint16_t port; /* STOP_POWER_OFF: the PM1a control port and the value written to it */
-	uint16_t value;
-	uint64_t addr; /* guest-physical address for the memory stops */
+	int exit_code;	      /* guest exit code for STOP_GUEST_EXIT */
+	uint16_t port, value; /* STOP_POWER_OFF: the PM1a control port and the value written */
+	uint64_t addr;	      /* guest-physical address for the memory stops */
 	const char *detail;
 };
 
-/* The length of the last instruction the CPU did not report (SVM without NRIP save), kept for the
- * next exit at the same place (core/insn_cache.c): it holds while the exit kind, the linear RIP,
- * CR3, the code size and the instruction's bytes at the same guest-physical address match. */
-/*
- * A null exit as the backend found it, for the core to decide without the full exit path
- * (core/exit_fast.c): the fields the decision and the completion need, read straight from the
- * VMCB/VMCS. In: as the exit left them; out: RIP, RFLAGS and the shadow for the next entry.
- */
+/* A null exit as the backend read it from the VMCB/VMCS, for core/exit_fast.c. In: as the
+ * exit left them; out: RIP, RFLAGS and the shadow for the next entry. */
 struct vcpu_fast_exit {
 	uint64_t rip, rflags;
 	uint64_t cr4;	  /* the guest's view (CPUID's OSXSAVE and OSPKE follow it) */
-	uint8_t insn_len; /* the CPU's report; 0: look it up (core/insn_cache.c) */
+	uint8_t insn_len; /* the CPU's report; 0: look it up (core/vcpu_util.c) */
 	bool shadow;	  /* STI/MOV SS interrupt shadow, cleared by completion */
-	/* Where the CPU reports no length: what names the code's place and size. */
-	uint64_t cr0, cr3, efer, cs_base;
+	uint64_t cr0, cr3, efer, cs_base; /* with no length: the code's place and size */
 	uint32_t cs_attr;
 };
 
+/* The last length the CPU did not report (SVM without NRIP save), for the next exit at the
+ * same place: same kind, linear RIP, CR3, code size and bytes at the same GPA (vcpu_util.c). */
 struct vcpu_insn_cache {
 	bool valid;
 	uint8_t kind, mode, len;
@@ -387,9 +359,7 @@ struct vcpu {
 	bool npt_tf;	      /* RFLAGS.TF is the nested-page step's, not the guest's */
 	struct vcpu_stop stop;
 	struct vcpu_insn_cache insn_cache;
-	/* Nothing but the exit itself needs this run's null exits (core/exit_fast.c); the
-	 * hypervisor's NMI handler clears it. */
-	volatile bool fast_ready;
+	volatile bool fast_ready; /* null exits may skip the full path; NMIs clear it */
 	uint64_t exits[EXIT_KIND_COUNT];
 	uint64_t exits_total;
 };

@@ -4,7 +4,6 @@
 #include "core/hw/console.h"
 #include "exit.h"
 #include "exit_fast.h"
-#include "nmi.h"
 #include "vcpu_hooks.h"
 
 void vcpu_report(struct vcpu *v)
@@ -22,10 +21,9 @@ void vcpu_report(struct vcpu *v)
 		       v->ipis_refused);
 	printk("\ndbgvisor: guest RIP 0x%lx, %lu exits:", v->ops->get_reg(v, REG_RIP),
 	       v->exits_total);
-	for (int k = 0; k < EXIT_KIND_COUNT; k++) {
+	for (int k = 0; k < EXIT_KIND_COUNT; k++)
 		if (v->exits[k])
 			printk(" %s=%lu", exit_kind_name(k), v->exits[k]);
-	}
 	printk("\n");
 }
 

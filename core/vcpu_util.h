@@ -1,5 +1,4 @@
-/* vcpu_util.h - vendor-free helpers on a vcpu: guest memory, modes, event injection, completing an
- * instruction. */
+/* vcpu_util.h - vendor-free vcpu helpers: guest memory, modes, lengths, injection, completion. */
 #ifndef DBGVISOR_VCPU_UTIL_H
 #define DBGVISOR_VCPU_UTIL_H
 
@@ -31,10 +30,9 @@ static inline void vcpu_set_cpuid_gprs(struct vcpu *v, const struct cpuid_regs *
 enum insn_mode vcpu_code_mode(struct vcpu *v);
 /* What RIP + length keeps: 32 bits outside 64-bit mode (no 16-bit wrap). */
 uint64_t vcpu_next_ip_mask(struct vcpu *v);
-/* Read guest-virtual memory through the guest's own page tables. */
+/* Guest-virtual memory through the guest's own page tables. */
 bool vcpu_read_virt(struct vcpu *v, uint64_t gva, void *buf, size_t len);
 bool vcpu_write_virt(struct vcpu *v, uint64_t gva, const void *buf, size_t len);
-/* Translate one guest-virtual address through the guest's page tables. */
 bool vcpu_virt_to_phys(struct vcpu *v, uint64_t gva, uint64_t *gpa);
 /* The code size, and CS:RIP as a linear address in *@lin. */
 enum insn_mode vcpu_code_place(struct vcpu *v, uint64_t *lin);
@@ -52,9 +50,45 @@ int vcpu_fetch_insn(struct vcpu *v, struct insn *out);
 /* The same at linear address @lin, leaving the bytes read in @bytes. */
 int vcpu_fetch_insn_at(struct vcpu *v, uint64_t lin, enum insn_mode mode, struct insn *out,
 		       uint8_t bytes[INSN_MAX_LEN]);
-/* Length of the exiting instruction: what the CPU reported, else decoded (through the cache of
- * core/insn_cache.c); 0 on failure. */
+/* Length of the exiting instruction: what the CPU reported, else decoded (through the cache
+ * below); 0 on failure. */
 unsigned vcpu_exit_insn_len(struct vcpu *v, const struct vcpu_exit *e);
+
+/* The cached bytes read out at the cached guest-physical address and compared. */
+bool insn_cache_same_copied(struct vcpu *v, const struct vcpu_insn_cache *c);
+
+/* Two bytes at any alignment, without an aliasing cast (one load once compiled). */
+static inline uint16_t insn_cache_load16(const uint8_t *p)
+{
+	uint16_t x;
+	__builtin_memcpy(&x, p, sizeof(x));
+	return x;
+}
+
+/* The cached bytes still where they were decoded from: compared in place, two at a time. */
+static inline bool insn_cache_same(struct vcpu *v, const struct vcpu_insn_cache *c)
+{
+	unsigned i = 0;
+	if (!c->where)
+		return insn_cache_same_copied(v, c);
+	for (; i + 2 <= c->len; i += 2)
+		if (insn_cache_load16(c->where + i) != insn_cache_load16(c->bytes + i))
+			return false;
+	return i == c->len || c->where[i] == c->bytes[i];
+}
+
+/* The cached length of the @kind exit at linear @lin (code size @mode, @cr3) if the bytes there
+ * are still the ones decoded; 0 if there is none. Inline for the fast exit path. */
+static inline unsigned vcpu_insn_cache_len(struct vcpu *v, enum exit_kind kind, enum insn_mode mode,
+					   uint64_t lin, uint64_t cr3)
+{
+	struct vcpu_insn_cache *c = &v->insn_cache;
+	if (!c->valid || c->kind != (uint8_t)kind || c->mode != (uint8_t)mode || c->lin != lin ||
+	    c->cr3 != cr3 || !insn_cache_same(v, c))
+		return 0;
+	c->hits++;
+	return c->len;
+}
 
 /* Queue a hardware exception; a fault (not #DB) first sets RF, which delivery pushes. */
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);

@@ -2,7 +2,6 @@
 #include "fake_vcpu.h"
 
 #include "core/exit.h"
-#include "core/nmi.h"
 
 /* Architectural values written out from the manuals, independently of the code under test. */
 #define LEAF1_ECX_SSE3	    (1u << 0)

@@ -1,5 +1,5 @@
 /* test_insn_cache.c - cmocka tests for the cached length of exiting instructions
- * (core/insn_cache.c). */
+ * (core/vcpu_util.c). */
 #include "fake_vcpu.h"
 
 #include "core/exit.h"

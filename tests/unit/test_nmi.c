@@ -3,7 +3,6 @@
 
 #include "core/apic_guard.h"
 #include "core/exit.h"
-#include "core/nmi.h"
 
 /* Architectural values from the manuals (SDM vol. 3A, 11.6.1: the ICR; 6.7.1: NMI handling). */
 #define ARCH_ICR_FIXED	    0x000u

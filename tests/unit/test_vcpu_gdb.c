@@ -1,6 +1,6 @@
 /* test_vcpu_gdb.c - the stub attached to a (fake) vcpu: stops, steps, breakpoints, monitor. */
 #include "vcpu_gdb_link.h"
-#include "core/nmi.h"
+#include "core/exit.h"
 
 static void test_attach_keeps_drs_emulated(void **state)
 {
