@@ -182,7 +182,7 @@ struct vcpu_debug_hooks;
 struct dr_state;
 struct cpuid_regs;
 
-/* Host services the exit handlers need: real hardware (boot/host_env.c) or unit-test fakes. */
+/* Host services the exit handlers need: real hardware (boot/main.c) or unit-test fakes. */
 struct vcpu_host {
 	void (*cpuid)(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r);
 	/* cpuid is the CPU's instruction: the fast path executes it in place. False in fakes. */
