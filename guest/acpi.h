@@ -5,11 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/*
- * All table access goes through this callback: a writable host pointer to guest-physical
- * [gpa, gpa + len), or NULL when that is not backed. A pointer is only used until the
- * next call, except the MADT's, which is mapped last and patched in place.
- */
+/* A writable host pointer to guest-physical [gpa, gpa + len), or NULL when not backed. Each
+ * pointer is used only until the next call, except the MADT's, which is patched in place. */
 typedef void *(*acpi_map_fn)(uint64_t gpa, size_t len, void *ctx);
 
 enum acpi_err {
@@ -21,24 +18,18 @@ enum acpi_err {
 	ACPI_E_NO_BSP = -5,    /* the MADT does not list the boot CPU: left unchanged */
 };
 
-/*
- * ACPI 6.5, 5.2.5.1: search the first KiB of the EBDA, then 0xE0000-0xFFFFF, on 16-byte
- * boundaries for a valid RSDP. ACPI_E_CHECKSUM when only corrupt candidates were seen.
- */
+/* ACPI 6.5, 5.2.5.1: search the EBDA's first KiB, then 0xE0000-0xFFFFF, 16-byte aligned, for a
+ * valid RSDP. ACPI_E_CHECKSUM when only corrupt candidates were seen. */
 int acpi_find_rsdp(acpi_map_fn map, void *ctx, uint64_t *rsdp_gpa);
 
 /*
- * Validate the RSDP at @rsdp_gpa, follow the XSDT (or RSDT) to the MADT and clear the
- * Enabled and Online Capable flags of every Processor Local APIC / x2APIC entry whose
- * APIC ID is not @bsp_apic_id, then fix the MADT checksum. @disabled counts entries
- * changed, @kept those of the boot CPU (either may be NULL). Nothing is written unless
+ * Follow the RSDP at @rsdp_gpa to the MADT and clear Enabled and Online Capable in every
+ * Processor Local APIC / x2APIC entry but @bsp_apic_id's, then fix the checksum. @disabled
+ * counts entries changed, @kept the boot CPU's (either may be NULL). Nothing is written unless
  * the whole MADT checks out and lists the boot CPU.
  */
 int acpi_madt_disable_aps(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint32_t bsp_apic_id,
 			  unsigned *disabled, unsigned *kept);
-
-/* Find and check the MADT (5.2.12): its bytes in *t (writable), its length in *len. */
-int acpi_madt_map(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint8_t **t, uint32_t *len);
 
 /* Where an ISA IRQ arrives (5.2.12.3 I/O APIC, 5.2.12.5 Interrupt Source Override). */
 struct acpi_isa_route {
@@ -56,13 +47,14 @@ struct acpi_isa_route {
 int acpi_isa_irq_route(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint8_t irq,
 		       struct acpi_isa_route *out);
 
-/*
- * The I/O port of the FADT's PM1a control block (ACPI 6.5, 5.2.9; 4.8.3.2.1): a write with
- * SLP_EN set puts the machine to sleep, S5 being power-off. ACPI_E_NOT_FOUND without one.
- */
+/* The FADT's PM1a control block port (5.2.9, 4.8.3.2.1): SLP_EN with S5 powers off.
+ * ACPI_E_NOT_FOUND without one. */
 int acpi_pm1a_cnt_port(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint16_t *port);
 
 const char *acpi_strerror(int err);
+
+/* 5.2.5.3, 5.2.6: the byte sum of a valid structure is 0 (mod 256). */
+uint8_t acpi_sum8(const uint8_t *p, size_t len);
 
 /* An RSDP's bytes (5.2.5.3): the 20 of ACPI 1.0, or 36 for revision 2+ when its length is 36. */
 #define ACPI_RSDP_MAX 36
