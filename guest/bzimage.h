@@ -10,7 +10,6 @@
 #include "core/hw/bootinfo.h"
 
 /* boot.rst, "The real-mode kernel header": where the setup header sits in the image. */
-#define BZ_SETUP_HEADER_OFF  0x1f1
 #define BZ_HDRS_MAGIC	     0x53726448u /* "HdrS" at 0x202 */
 #define BZ_MIN_VERSION	     0x020a	 /* 2.10: 32-bit entry, init_size, pref_address */
 #define BZ_ACPI_RSDP_VERSION 0x020e	 /* 2.14 added acpi_rsdp_addr */

@@ -22,7 +22,6 @@
 
 /* 3.3: bits of 'flags' saying which fields are valid. */
 #define MB1INFO_F_MEM	      (1u << 0)
-#define MB1INFO_F_BOOT_DEVICE (1u << 1)
 #define MB1INFO_F_CMDLINE     (1u << 2)
 #define MB1INFO_F_MODS	      (1u << 3)
 #define MB1INFO_F_MMAP	      (1u << 6)

@@ -5,8 +5,8 @@
 
 #include "mb2load.h"
 #include "core/hw/le.h"
-#include "mb2info.h"
 #include "core/hw/string.h"
+#include "mb2info.h"
 
 /* Multiboot2 2.0, 3.1.2: magic, architecture, header_length, checksum, then the tags. */
 #define MB2H_ARCH	  4
@@ -50,7 +50,6 @@
 #define RELOC_SIZE	 24
 #define INFO_TYPE_BITS	 32 /* request bits kept in info_types */
 
-/* The tags the load depends on, gathered before loading. */
 struct tags {
 	const uint8_t *addr; /* the address tag, or NULL */
 	bool has_entry;
@@ -101,11 +100,10 @@ static int info_request(const uint8_t *p, uint32_t size, bool optional, struct m
 	return 0;
 }
 
-/* One header tag: record what it asks, or refuse it. */
 static int tag(const uint8_t *p, uint32_t type, uint32_t size, struct tags *t,
 	       struct mb2load_request *req, char *err, size_t errlen)
 {
-	bool optional = (p[TAG_FLAGS] | p[TAG_FLAGS + 1] << 8) & TAG_OPTIONAL;
+	bool optional = le16(p + TAG_FLAGS) & TAG_OPTIONAL;
 
 	switch (type) {
 	case TAG_INFO_REQUEST:
@@ -149,7 +147,7 @@ static int walk_tags(const uint8_t *h, uint32_t hlen, struct tags *t, struct mb2
 	uint32_t off = MB2H_TAGS;
 
 	while (off + TAG_HEADER_SIZE <= hlen) {
-		uint32_t type = h[off + TAG_TYPE] | h[off + TAG_TYPE + 1] << 8;
+		uint32_t type = le16(h + off + TAG_TYPE);
 		uint32_t size = le32(h + off + TAG_SIZE);
 		int rc;
 
