@@ -76,7 +76,6 @@ struct rsdp_info {
 uint8_t acpi_sum8(const uint8_t *p, size_t len)
 {
 	uint8_t s = 0;
-
 	while (len--)
 		s = (uint8_t)(s + *p++);
 	return s;
@@ -124,10 +123,8 @@ static bool rsdp_scan(acpi_map_fn map, void *ctx, uint64_t start, uint64_t end, 
 		      int *worst)
 {
 	struct rsdp_info info;
-
 	for (uint64_t a = start; a + RSDP_CHECKSUM_LENGTH <= end; a += RSDP_ALIGN) {
 		int rc = rsdp_check(map, ctx, a, &info);
-
 		if (rc == ACPI_OK) {
 			*found = a;
 			return true;
@@ -143,13 +140,11 @@ int acpi_find_rsdp(acpi_map_fn map, void *ctx, uint64_t *rsdp_gpa)
 	const uint8_t *bda;
 	uint64_t found = 0;
 	int worst = ACPI_E_NOT_FOUND;
-
 	if (!map || !rsdp_gpa)
 		return ACPI_E_NOT_FOUND;
 	bda = map_ro(map, ctx, BDA_EBDA_SEGMENT, 2);
 	if (bda) {
 		uint64_t ebda = (uint64_t)le16(bda) << 4;
-
 		if (ebda >= EBDA_MIN && ebda < EBDA_MAX &&
 		    rsdp_scan(map, ctx, ebda, ebda + EBDA_SEARCH_LEN, &found, &worst))
 			goto out;
@@ -167,7 +162,6 @@ static int sdt_map(acpi_map_fn map, void *ctx, uint64_t gpa, const char *sig, ui
 		   uint32_t *len)
 {
 	const uint8_t *h = map_ro(map, ctx, gpa, SDT_HEADER_SIZE);
-
 	if (!h)
 		return ACPI_E_TRUNCATED;
 	if (sig && memcmp(h + SDT_SIGNATURE, sig, 4) != 0)
@@ -224,7 +218,6 @@ static int table_map(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, const char *
 static int madt_map(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint8_t **t, uint32_t *len)
 {
 	int rc = table_map(map, ctx, rsdp_gpa, "APIC", t, len);
-
 	return !rc && *len < MADT_ENTRIES ? ACPI_E_MALFORMED : rc;
 }
 
@@ -348,7 +341,6 @@ int acpi_pm1a_cnt_port(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint16_t *
 	uint8_t *t;
 	uint32_t len, blk;
 	int rc = table_map(map, ctx, rsdp_gpa, "FACP", &t, &len);
-
 	if (rc)
 		return rc;
 	if (len < FADT_MIN_LEN)
@@ -370,7 +362,6 @@ const char *acpi_strerror(int err)
 	    [-ACPI_E_MALFORMED] = "ACPI table malformed",
 	    [-ACPI_E_NO_BSP] = "MADT does not list the boot CPU",
 	};
-
 	if (err > 0 || err <= -(int)(sizeof(msg) / sizeof(msg[0])))
 		return "unknown ACPI error";
 	return msg[-err];
@@ -379,7 +370,6 @@ const char *acpi_strerror(int err)
 size_t acpi_rsdp_copy(const uint8_t *rsdp, uint8_t out[ACPI_RSDP_MAX])
 {
 	size_t len = RSDP_CHECKSUM_LENGTH;
-
 	if (rsdp[RSDP_REVISION] >= RSDP_REVISION_XSDT && le32(rsdp + RSDP_LENGTH) == RSDP_V2_LENGTH)
 		len = RSDP_V2_LENGTH;
 	memcpy(out, rsdp, len);

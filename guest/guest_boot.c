@@ -71,7 +71,6 @@ static void set_state(struct vcpu *v, const struct vcpu_segment *code,
 	const struct vcpu_segment ldt = {0, ATTR_LDT, RESET_SEG_LIMIT, 0};
 	const struct vcpu_segment tr = {0, ATTR_TSS32_BUSY, RESET_SEG_LIMIT, 0};
 	static const enum vcpu_seg data_segs[] = {SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS};
-
 	v->ops->set_seg(v, SEG_CS, code);
 	for (unsigned i = 0; i < sizeof(data_segs) / sizeof(data_segs[0]); i++)
 		v->ops->set_seg(v, data_segs[i], data);
@@ -95,7 +94,6 @@ static void entry_flat32(struct vcpu *v, uint32_t rip, uint16_t cs, uint16_t ds,
 	const struct vcpu_segment code = {cs, ATTR_CODE32, FLAT_LIMIT, 0};
 	const struct vcpu_segment data = {ds, ATTR_DATA32, FLAT_LIMIT, 0};
 	const struct vcpu_dtable gdt = {gdt_base, gdt_limit}, idt = {0, 0};
-
 	set_state(v, &code, &data, &gdt, &idt, CR0_PE | CR0_ET, rip);
 }
 
@@ -105,7 +103,6 @@ static void entry_real_mode(struct vcpu *v, uint16_t ip)
 	const struct vcpu_segment code = {0, ATTR_CODE16, RESET_SEG_LIMIT, 0};
 	const struct vcpu_segment data = {0, ATTR_DATA16, RESET_SEG_LIMIT, 0};
 	const struct vcpu_dtable gdt = {0, 0}, ivt = {0, REAL_MODE_IVT_LIMIT};
-
 	set_state(v, &code, &data, &gdt, &ivt, CR0_ET, ip);
 }
 
@@ -118,7 +115,6 @@ static uint8_t *gpa_ptr(uint32_t gpa, uint32_t len, void *ctx)
 static bool copy_guest(uint64_t dst, uint64_t src, uint64_t len)
 {
 	void *d = guest_mem_ptr(dst, len), *s = guest_mem_ptr(src, len);
-
 	if (!d || !s)
 		return false;
 	memmove(d, s, len);
@@ -136,7 +132,6 @@ static uint64_t keep_rsdp(const struct boot_info *bi)
 {
 	uint8_t rsdp[ACPI_RSDP_MAX];
 	size_t len;
-
 	if (!bi->acpi_rsdp_phys)
 		return 0;
 	len = acpi_rsdp_copy(phys_to_virt(bi->acpi_rsdp_phys), rsdp);
@@ -237,14 +232,12 @@ static int place_modules(struct boot_info *bi, const struct mbload_image *img,
 {
 	unsigned nmap;
 	const struct mem_range *map = guest_mem_map(&nmap);
-
 	*nmods = 0;
 	if (guest_modules_place(bi->modules, bi->module_count, map, nmap, img->highest_end,
 				LIMIT_4G, copy_guest, err, errlen))
 		return -1;
 	for (unsigned i = 1; i < bi->module_count; i++) {
 		const struct boot_module *m = &bi->modules[i];
-
 		mods[(*nmods)++] =
 		    (struct mb1info_module){(uint32_t)m->start, (uint32_t)m->end, m->cmdline};
 	}
@@ -259,7 +252,6 @@ static uint32_t build_mb2(const struct mb2load_request *req, const char *cmdline
 	struct mb2info_builder b;
 	unsigned nmap;
 	const struct mem_range *map = guest_mem_map(&nmap);
-
 	mb2info_init(&b, buf, gpa, GUEST_INFO_SIZE);
 	return mb2info_build(&b, &(struct mb2info_input){.cmdline = cmdline,
 							 .loader_name = LOADER_NAME,

@@ -35,12 +35,10 @@ static uint64_t usable_run_end(const struct mem_range *map, unsigned n, uint64_t
 {
 	uint64_t reach = from;
 	bool grew = true;
-
 	while (grew) {
 		grew = false;
 		for (unsigned i = 0; i < n; i++) {
 			uint64_t end = entry_end(&map[i]);
-
 			if (map[i].type == MEM_USABLE && map[i].len && map[i].base <= reach &&
 			    end > reach) {
 				reach = end;
@@ -60,14 +58,12 @@ static uint64_t usable_run_end(const struct mem_range *map, unsigned n, uint64_t
 uint32_t mb1info_mem_lower_kib(const struct mem_range *map, unsigned n)
 {
 	uint64_t kib = usable_run_end(map, n, 0) / KIB;
-
 	return kib > MB1INFO_LOWER_MAX_KIB ? MB1INFO_LOWER_MAX_KIB : (uint32_t)kib;
 }
 
 uint32_t mb1info_mem_upper_kib(const struct mem_range *map, unsigned n)
 {
 	uint64_t kib = (usable_run_end(map, n, ONE_MIB) - ONE_MIB) / KIB;
-
 	return kib > UINT32_MAX ? UINT32_MAX : (uint32_t)kib;
 }
 
@@ -87,7 +83,6 @@ void mb1info_init(struct mb1info_builder *b, uint8_t *buf, uint32_t gpa, uint32_
 static uint32_t alloc(struct mb1info_builder *b, uint64_t len)
 {
 	uint64_t off = b->used + ((INFO_ALIGN - (b->gpa + b->used) % INFO_ALIGN) % INFO_ALIGN);
-
 	if (b->overflow || off + len > b->size) {
 		b->overflow = true;
 		return 0;
@@ -102,7 +97,6 @@ static uint32_t put_string(struct mb1info_builder *b, const char *s)
 {
 	uint64_t len = s ? (uint64_t)strlen(s) : 0;
 	uint32_t off = alloc(b, len + 1);
-
 	if (b->overflow)
 		return 0;
 	if (len)

@@ -60,7 +60,6 @@ static uint8_t *put_tag(struct mb2info_builder *b, uint32_t type, uint64_t size)
 {
 	uint64_t padded = (size + INFO_ALIGN - 1) & ~(uint64_t)(INFO_ALIGN - 1);
 	uint8_t *p;
-
 	if (b->overflow || padded > b->size - b->used) {
 		b->overflow = true;
 		return NULL;
@@ -78,7 +77,6 @@ static uint8_t *put_string(struct mb2info_builder *b, uint32_t type, uint32_t he
 {
 	size_t len = s ? strlen(s) : 0;
 	uint8_t *p = put_tag(b, type, (uint64_t)head + len + 1);
-
 	if (p && len)
 		memcpy(p + head, s, len);
 	return p;
@@ -88,7 +86,6 @@ static void put_mmap(struct mb2info_builder *b, const struct mem_range *map, uns
 {
 	unsigned nent = 0;
 	uint8_t *p;
-
 	for (unsigned i = 0; i < n; i++)
 		nent += map[i].len != 0;
 	p = put_tag(b, MB2INFO_TAG_MMAP, MMAP_ENTRIES + (uint64_t)nent * MMAP_ENTRY_BYTES);
@@ -112,7 +109,6 @@ static void put_rsdp(struct mb2info_builder *b, const uint8_t *rsdp)
 {
 	uint8_t *p = put_tag(b, MB2INFO_TAG_ACPI_OLD, RSDP_OFF + RSDP_V1_SIZE);
 	uint32_t len;
-
 	if (p)
 		memcpy(p + RSDP_OFF, rsdp, RSDP_V1_SIZE);
 	if (rsdp[RSDP_REVISION] < RSDP_REVISION_V2) /* then only 20 bytes are there to read */
@@ -120,7 +116,6 @@ static void put_rsdp(struct mb2info_builder *b, const uint8_t *rsdp)
 	/* Tag 14 is "as defined per ACPI 1.0": revision 0, its checksum over the 20 bytes again. */
 	if (p) {
 		uint8_t sum = 0;
-
 		p[RSDP_OFF + RSDP_REVISION] = 0;
 		p[RSDP_OFF + RSDP_CHECKSUM] = 0;
 		for (unsigned i = 0; i < RSDP_V1_SIZE; i++)

@@ -64,7 +64,6 @@ static uint32_t min_size(uint32_t type)
 	    [TAG_CONSOLE] = CONSOLE_SIZE,
 	    [TAG_RELOCATABLE] = RELOC_SIZE,
 	};
-
 	return type < sizeof(size) && size[type] ? size[type] : TAG_HEADER_SIZE;
 }
 
@@ -76,7 +75,6 @@ static const char *unsupported_name(uint32_t type)
 	    [TAG_EFI32_ENTRY] = "EFI i386 entry address",
 	    [TAG_EFI64_ENTRY] = "EFI amd64 entry address",
 	};
-
 	return type < sizeof(name) / sizeof(name[0]) && name[type] ? name[type] : "unknown";
 }
 
@@ -88,7 +86,6 @@ static int info_request(const uint8_t *p, uint32_t size, bool optional, struct m
 	     off += sizeof(uint32_t)) {
 		uint32_t type = le32(p + off);
 		bool ours = type < INFO_TYPE_BITS && (MB2INFO_PROVIDED >> type & 1);
-
 		if (type < INFO_TYPE_BITS)
 			req->info_types |= 1u << type;
 		if (!optional && !ours)
@@ -145,12 +142,10 @@ static int walk_tags(const uint8_t *h, uint32_t hlen, struct tags *t, struct mb2
 		     char *err, size_t errlen)
 {
 	uint32_t off = MB2H_TAGS;
-
 	while (off + TAG_HEADER_SIZE <= hlen) {
 		uint32_t type = le16(h + off + TAG_TYPE);
 		uint32_t size = le32(h + off + TAG_SIZE);
 		int rc;
-
 		if (size < min_size(type) || size > hlen - off)
 			return mbload_fail(
 			    MBLOAD_E_HEADER, err, errlen,
@@ -173,7 +168,6 @@ static int load(const uint8_t *file, size_t len, size_t hoff, const struct tags 
 		struct mbload_image *img, char *err, size_t errlen)
 {
 	struct mbload_addr a;
-
 	if (!t->addr)
 		return mbload_parse_elf(file, len, true, t->has_entry ? t->entry : MBLOAD_ENTRY_ELF,
 					"multiboot2 kernel needs an address tag", img, err, errlen);

@@ -25,7 +25,6 @@
 int mbload_fail(int code, char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
-
 	if (err && errlen) {
 		va_start(ap, fmt);
 		fmt_vsnprintf(err, errlen, fmt, ap);
@@ -133,7 +132,6 @@ int mbload_finish(struct mbload_image *img, int rc)
 	img->highest_end = 0;
 	for (unsigned i = 0; i < img->nseg; i++) {
 		uint32_t end = img->seg[i].paddr + img->seg[i].memsz; /* checked: no wrap */
-
 		if (img->seg[i].paddr < img->lowest)
 			img->lowest = img->seg[i].paddr;
 		if (end > img->highest_end)
@@ -193,14 +191,12 @@ static uint64_t usable_reach(const struct mem_range *map, unsigned n, uint64_t f
 {
 	uint64_t reach = from;
 	bool grew = true;
-
 	while (grew) {
 		grew = false;
 		for (unsigned i = 0; i < n; i++) {
 			uint64_t end = map[i].len > UINT64_MAX - map[i].base
 					   ? UINT64_MAX
 					   : map[i].base + map[i].len;
-
 			if (map[i].type == MEM_USABLE && map[i].len && map[i].base <= reach &&
 			    end > reach) {
 				reach = end;
@@ -254,7 +250,6 @@ void mbload_copy(const struct mbload_image *img, const uint8_t *file,
 	for (unsigned i = 0; i < img->nseg && i < MBLOAD_MAX_SEGS; i++) {
 		const struct mbload_seg *s = &img->seg[i];
 		uint8_t *p = s->filesz ? gpa_ptr(s->paddr, s->filesz, ctx) : NULL;
-
 		if (p)
 			memcpy(p, file + s->file_off, s->filesz);
 		p = s->memsz > s->filesz ? gpa_ptr(s->paddr + s->filesz, s->memsz - s->filesz, ctx)

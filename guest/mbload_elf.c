@@ -38,7 +38,6 @@ static const uint8_t elf_magic[4] = {0x7F, 'E', 'L', 'F'};
 static uint64_t rd(const uint8_t *p, unsigned size)
 {
 	uint64_t v = 0;
-
 	while (size--)
 		v = v << 8 | p[size];
 	return v;

@@ -80,7 +80,6 @@ bool guest_info_place(const struct mem_range *map, unsigned nmap, uint64_t kerne
 {
 	struct phys_range ex[BOOT_MAX_MODULES + 1] = {{kernel_start, kernel_end}};
 	uint64_t base;
-
 	if (n > BOOT_MAX_MODULES || pref > UINT64_MAX - size)
 		return false;
 	for (unsigned i = 0; i < n; i++)

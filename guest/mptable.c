@@ -35,7 +35,6 @@ static bool scan(acpi_map_fn map, void *ctx, uint64_t start, uint64_t end, const
 {
 	for (uint64_t a = start; a + FP_SIZE <= end; a += FP_ALIGN) {
 		const uint8_t *p = map(a, FP_SIZE, ctx);
-
 		if (p && memcmp(p, FP_SIGNATURE, SIGNATURE_LEN) == 0 &&
 		    acpi_sum8(p, FP_SIZE) == 0) {
 			*fp = p;
@@ -50,7 +49,6 @@ int mptable_find(acpi_map_fn map, void *ctx, uint64_t *cfg_gpa, uint32_t *cfg_le
 	const uint8_t *fp = 0, *bda = map ? map(BDA_EBDA_SEG, 2, ctx) : 0;
 	uint64_t ebda = bda ? (uint64_t)le16(bda) << 4 : 0;
 	const uint8_t *h;
-
 	if (!map)
 		return ACPI_E_NOT_FOUND;
 	if (!(ebda && ebda < BASE_MEM_TOP && scan(map, ctx, ebda, ebda + EBDA_SEARCH, &fp)) &&
@@ -74,11 +72,9 @@ static int walk(uint8_t *cfg, uint32_t len, uint8_t bsp, bool apply, unsigned *d
 		unsigned *kept)
 {
 	uint32_t off = CFG_HEADER_SIZE;
-
 	*disabled = *kept = 0;
 	for (unsigned i = 0; i < le16(cfg + CFG_ENTRY_COUNT); i++) {
 		uint32_t size;
-
 		if (off >= len)
 			return ACPI_E_TRUNCATED;
 		size = cfg[off] == ENTRY_PROCESSOR ? PROCESSOR_SIZE : OTHER_ENTRY_SIZE;
@@ -103,7 +99,6 @@ int mptable_disable_aps(uint8_t *cfg, uint32_t len, uint8_t bsp_apic_id, unsigne
 {
 	unsigned kept;
 	int rc;
-
 	*disabled = 0;
 	if (len < CFG_HEADER_SIZE || len > CFG_MAX_LEN || le16(cfg + CFG_BASE_LEN) != len ||
 	    memcmp(cfg, CFG_SIGNATURE, SIGNATURE_LEN) != 0)
