@@ -249,7 +249,7 @@ static uint32_t build_mb2(const struct mb2load_request *req, const char *cmdline
 			  const struct mb1info_module *mods, unsigned nmods, const uint8_t *rsdp,
 			  uint8_t *buf, uint32_t gpa)
 {
-	struct mb2info_builder b;
+	struct mb1info_builder b;
 	unsigned nmap;
 	const struct mem_range *map = guest_mem_map(&nmap);
 	mb2info_init(&b, buf, gpa, GUEST_INFO_SIZE);

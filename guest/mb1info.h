@@ -27,9 +27,8 @@
 #define MB1INFO_F_MMAP	      (1u << 6)
 #define MB1INFO_F_LOADER_NAME (1u << 9)
 
-/* 3.3: a module entry is mod_start, mod_end, string, reserved. */
-#define MB1INFO_MOD_SIZE 16
-/* 3.3: an mmap entry is size (not counting itself), base_addr, length, type. */
+/* 3.3: a module entry (start, end, string, reserved); an mmap entry (size, base, length, type). */
+#define MB1INFO_MOD_SIZE	 16
 #define MB1INFO_MMAP_SIZE_FIELD	 20
 #define MB1INFO_MMAP_ENTRY_SIZE	 24
 #define MB1INFO_BOOT_DEVICE_NONE 0xFFFFFFFFu
@@ -41,7 +40,8 @@ struct mb1info_module {
 	const char *cmdline; /* NULL gives "" */
 };
 
-/* @buf is host memory standing for guest-physical [gpa, gpa + size); used grows upward. */
+/* Boot information builder (mb1info and mb2info): @buf stands for guest-physical
+ * [gpa, gpa + size); used grows upward. */
 struct mb1info_builder {
 	uint8_t *buf;
 	uint32_t gpa;
@@ -50,17 +50,14 @@ struct mb1info_builder {
 	bool overflow;
 };
 
-/*
- * Start building at @gpa. A NULL @buf, @gpa 0 (0 is the failure result) or a range
- * reaching past 4 GiB marks the builder as overflowed from the start.
- */
+/* Start building at @gpa; a NULL @buf, @gpa 0 (the failure result) or a range past 4 GiB marks
+ * the builder as overflowed from the start. */
 void mb1info_init(struct mb1info_builder *b, uint8_t *buf, uint32_t gpa, uint32_t size);
 
 /*
- * Lay out the info structure, its mmap, module array and strings (4-byte aligned, all
- * inside the buffer). Always sets MEM, CMDLINE, MODS, MMAP and BOOT_LOADER_NAME, since
- * real kernels read those without checking flags; boot_device is 0xFFFFFFFF, flag clear.
- * NULL strings give "". Returns the structure's gpa, or 0 when the buffer is too small.
+ * Lay out the info structure, its mmap, module array and strings (4-byte aligned). Always sets
+ * MEM, CMDLINE, MODS, MMAP and BOOT_LOADER_NAME, which real kernels read without checking flags;
+ * boot_device is 0xFFFFFFFF, flag clear. The structure's gpa, or 0 when the buffer is too small.
  */
 uint32_t mb1info_build(struct mb1info_builder *b, const char *cmdline,
 		       const struct mem_range *guest_map, unsigned nmap,

@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "mb2info.h"
+#include "acpi.h"
 #include "core/hw/le.h"
 #include "core/hw/string.h"
 
@@ -42,7 +43,7 @@
 #define LOAD_BASE_ADDR	 8 /* 3.6.23 */
 #define LOAD_BASE_SIZE	 12
 
-void mb2info_init(struct mb2info_builder *b, uint8_t *buf, uint32_t gpa, uint32_t size)
+void mb2info_init(struct mb1info_builder *b, uint8_t *buf, uint32_t gpa, uint32_t size)
 {
 	b->buf = buf;
 	b->gpa = gpa;
@@ -51,12 +52,9 @@ void mb2info_init(struct mb2info_builder *b, uint8_t *buf, uint32_t gpa, uint32_
 	b->overflow = !buf || gpa == 0 || (uint64_t)gpa + size > FOUR_GIB || b->used > size;
 }
 
-/*
- * Append a tag of @size bytes (zeroed, padding too, so the next tag starts 8-byte aligned)
- * and fill in its header; @used stays 8-aligned relative to the aligned start. Returns
- * NULL once the buffer has overflowed.
- */
-static uint8_t *put_tag(struct mb2info_builder *b, uint32_t type, uint64_t size)
+/* Append a zeroed tag of @size bytes, padded so the next starts 8-byte aligned, with its
+ * header filled in; NULL once the buffer has overflowed. */
+static uint8_t *put_tag(struct mb1info_builder *b, uint32_t type, uint64_t size)
 {
 	uint64_t padded = (size + INFO_ALIGN - 1) & ~(uint64_t)(INFO_ALIGN - 1);
 	uint8_t *p;
@@ -73,7 +71,7 @@ static uint8_t *put_tag(struct mb2info_builder *b, uint32_t type, uint64_t size)
 }
 
 /* A tag holding @head bytes of fields, then @s with its NUL; returns it for the fields. */
-static uint8_t *put_string(struct mb2info_builder *b, uint32_t type, uint32_t head, const char *s)
+static uint8_t *put_string(struct mb1info_builder *b, uint32_t type, uint32_t head, const char *s)
 {
 	size_t len = s ? strlen(s) : 0;
 	uint8_t *p = put_tag(b, type, (uint64_t)head + len + 1);
@@ -82,7 +80,7 @@ static uint8_t *put_string(struct mb2info_builder *b, uint32_t type, uint32_t he
 	return p;
 }
 
-static void put_mmap(struct mb2info_builder *b, const struct mem_range *map, unsigned n)
+static void put_mmap(struct mb1info_builder *b, const struct mem_range *map, unsigned n)
 {
 	unsigned nent = 0;
 	uint8_t *p;
@@ -105,7 +103,7 @@ static void put_mmap(struct mb2info_builder *b, const struct mem_range *map, uns
 }
 
 /* 3.6.16 always; 3.6.17 when the RSDP is an ACPI 2.0+ one with a plausible length. */
-static void put_rsdp(struct mb2info_builder *b, const uint8_t *rsdp)
+static void put_rsdp(struct mb1info_builder *b, const uint8_t *rsdp)
 {
 	uint8_t *p = put_tag(b, MB2INFO_TAG_ACPI_OLD, RSDP_OFF + RSDP_V1_SIZE);
 	uint32_t len;
@@ -115,21 +113,17 @@ static void put_rsdp(struct mb2info_builder *b, const uint8_t *rsdp)
 		return;
 	/* Tag 14 is "as defined per ACPI 1.0": revision 0, its checksum over the 20 bytes again. */
 	if (p) {
-		uint8_t sum = 0;
 		p[RSDP_OFF + RSDP_REVISION] = 0;
 		p[RSDP_OFF + RSDP_CHECKSUM] = 0;
-		for (unsigned i = 0; i < RSDP_V1_SIZE; i++)
-			sum = (uint8_t)(sum + p[RSDP_OFF + i]);
-		p[RSDP_OFF + RSDP_CHECKSUM] = (uint8_t)-sum;
+		p[RSDP_OFF + RSDP_CHECKSUM] = (uint8_t)-acpi_sum8(p + RSDP_OFF, RSDP_V1_SIZE);
 	}
-	len = (uint32_t)rsdp[RSDP_LENGTH] | (uint32_t)rsdp[RSDP_LENGTH + 1] << 8 |
-	      (uint32_t)rsdp[RSDP_LENGTH + 2] << 16 | (uint32_t)rsdp[RSDP_LENGTH + 3] << 24;
+	len = le32(rsdp + RSDP_LENGTH);
 	p = len < RSDP_V2_SIZE ? NULL : put_tag(b, MB2INFO_TAG_ACPI_NEW, RSDP_OFF + (uint64_t)len);
 	if (p)
 		memcpy(p + RSDP_OFF, rsdp, len);
 }
 
-uint32_t mb2info_build(struct mb2info_builder *b, const struct mb2info_input *in)
+uint32_t mb2info_build(struct mb1info_builder *b, const struct mb2info_input *in)
 {
 	uint32_t start;
 	uint8_t *p;
