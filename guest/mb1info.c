@@ -6,6 +6,7 @@
 #include "mb1info.h"
 #include "core/hw/le.h"
 #include "core/hw/string.h"
+#include "mbload.h"
 
 #define KIB	   1024ull
 #define ONE_MIB	   0x100000ull
@@ -21,35 +22,17 @@
 #define MMAP_LEN   12
 #define MMAP_TYPE  20
 
-static uint64_t entry_end(const struct mem_range *r)
-{
-	return r->len > UINT64_MAX - r->base ? UINT64_MAX : r->base + r->len;
-}
-
-/*
- * End of the usable run starting at @from: usable entries that overlap or touch are
- * merged, and any non-usable entry inside cuts the run short (it wins, as in pmem.c).
- * Returns @from when the byte at @from is not usable.
- */
+/* End of the usable run from @from (@from when that byte is not usable); a non-usable entry
+ * inside cuts it short (it wins, as in pmem.c). */
 static uint64_t usable_run_end(const struct mem_range *map, unsigned n, uint64_t from)
 {
-	uint64_t reach = from;
-	bool grew = true;
-	while (grew) {
-		grew = false;
-		for (unsigned i = 0; i < n; i++) {
-			uint64_t end = entry_end(&map[i]);
-			if (map[i].type == MEM_USABLE && map[i].len && map[i].base <= reach &&
-			    end > reach) {
-				reach = end;
-				grew = true;
-			}
-		}
-	}
+	uint64_t reach = mbload_usable_reach(map, n, from);
+
 	for (unsigned i = 0; i < n; i++) {
-		if (map[i].type == MEM_USABLE || map[i].len == 0)
-			continue;
-		if (map[i].base < reach && entry_end(&map[i]) > from)
+		uint64_t end =
+		    map[i].len > UINT64_MAX - map[i].base ? UINT64_MAX : map[i].base + map[i].len;
+
+		if (map[i].type != MEM_USABLE && map[i].len && map[i].base < reach && end > from)
 			reach = map[i].base > from ? map[i].base : from;
 	}
 	return reach;
@@ -76,10 +59,8 @@ void mb1info_init(struct mb1info_builder *b, uint8_t *buf, uint32_t gpa, uint32_
 	b->overflow = !buf || gpa == 0 || (uint64_t)gpa + size > FOUR_GIB;
 }
 
-/*
- * Reserve @len zeroed bytes at the next INFO_ALIGN-aligned guest address; returns their
- * offset in the buffer. On overflow the flag sticks and the offset is meaningless (0).
- */
+/* Reserve @len zeroed bytes at the next INFO_ALIGN-aligned guest address: their offset in the
+ * buffer, or 0 (meaningless) with the overflow flag set for good. */
 static uint32_t alloc(struct mb1info_builder *b, uint64_t len)
 {
 	uint64_t off = b->used + ((INFO_ALIGN - (b->gpa + b->used) % INFO_ALIGN) % INFO_ALIGN);
@@ -119,14 +100,12 @@ uint32_t mb1info_build(struct mb1info_builder *b, const char *cmdline,
 		nmods = 0;
 	for (unsigned i = 0; i < nmap; i++)
 		nent += guest_map[i].len != 0;
-
 	/* Structure first, then the arrays it points to, then every string. */
 	info = alloc(b, MB1INFO_SIZE);
 	mmap = alloc(b, (uint64_t)nent * MB1INFO_MMAP_ENTRY_SIZE);
 	mods_off = alloc(b, (uint64_t)nmods * MB1INFO_MOD_SIZE);
 	if (b->overflow)
 		return 0;
-
 	/* 3.3 "mmap_*": entries copied from the guest's map, empty ones dropped. */
 	p = b->buf + mmap;
 	for (unsigned i = 0; i < nmap; i++) {
@@ -138,7 +117,6 @@ uint32_t mb1info_build(struct mb1info_builder *b, const char *cmdline,
 		put_le32(p + MMAP_TYPE, guest_map[i].type);
 		p += MB1INFO_MMAP_ENTRY_SIZE;
 	}
-
 	/* 3.3 "mods_*"; with no modules mods_addr still points into the buffer (a string). */
 	for (unsigned i = 0; i < nmods; i++) {
 		uint32_t str = put_string(b, mods[i].cmdline);
@@ -150,7 +128,6 @@ uint32_t mb1info_build(struct mb1info_builder *b, const char *cmdline,
 		put_le32(p + MOD_END, mods[i].end);
 		put_le32(p + MOD_STRING, str);
 	}
-
 	p = b->buf + info;
 	put_le32(p + MB1INFO_OFF_CMDLINE, put_string(b, cmdline));
 	put_le32(p + MB1INFO_OFF_LOADER_NAME, put_string(b, loader_name));

@@ -8,8 +8,6 @@
 #include "core/hw/le.h"
 #include "core/hw/string.h"
 
-#define FOUR_GIB 0x100000000ull
-
 /* Multiboot2 2.0, 3.6.1: the fixed part is total_size and reserved; all is 8-byte aligned. */
 #define INFO_ALIGN	8u
 #define INFO_FIXED_SIZE 8
@@ -45,11 +43,9 @@
 
 void mb2info_init(struct mb1info_builder *b, uint8_t *buf, uint32_t gpa, uint32_t size)
 {
-	b->buf = buf;
-	b->gpa = gpa;
-	b->size = size;
+	mb1info_init(b, buf, gpa, size);
 	b->used = (INFO_ALIGN - gpa % INFO_ALIGN) % INFO_ALIGN;
-	b->overflow = !buf || gpa == 0 || (uint64_t)gpa + size > FOUR_GIB || b->used > size;
+	b->overflow |= b->used > size;
 }
 
 /* Append a zeroed tag of @size bytes, padded so the next starts 8-byte aligned, with its

@@ -186,8 +186,7 @@ int mbload_parse(const uint8_t *file, size_t len, struct mbload_image *img, char
 	    "a.out kludge", img, err, errlen);
 }
 
-/* How far up from @from usable entries reach without a gap (@from when none covers it). */
-static uint64_t usable_reach(const struct mem_range *map, unsigned n, uint64_t from)
+uint64_t mbload_usable_reach(const struct mem_range *map, unsigned n, uint64_t from)
 {
 	uint64_t reach = from;
 	bool grew = true;
@@ -231,7 +230,7 @@ int mbload_check_placement(const struct mbload_image *img, const struct mem_rang
 						   "reserved guest memory [0x%lx, 0x%lx) (type %u)",
 						   i, s, e, js, je, guest_map[j].type);
 		}
-		reach = usable_reach(guest_map, n, s);
+		reach = mbload_usable_reach(guest_map, n, s);
 		if (reach < e)
 			return mbload_fail(MBLOAD_E_PLACEMENT, err, errlen,
 					   "kernel segment %u [0x%lx, 0x%lx) is outside usable "
