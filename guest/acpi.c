@@ -221,11 +221,8 @@ static int madt_map(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint8_t **t, 
 	return !rc && *len < MADT_ENTRIES ? ACPI_E_MALFORMED : rc;
 }
 
-/*
- * 5.2.12: walk the Interrupt Controller Structures, checking every length. Counts the boot
- * CPU's processor entries in @kept, the others enabled or online capable in @disabled; with
- * @apply, clears those two flags in the latter.
- */
+/* 5.2.12: walk the entries, checking every length; count the boot CPU's in @kept, the others
+ * enabled or online capable in @disabled, and with @apply clear those two flags in them. */
 static int madt_walk(uint8_t *t, uint32_t len, uint32_t bsp, bool apply, unsigned *disabled,
 		     unsigned *kept)
 {

@@ -22,12 +22,9 @@ enum acpi_err {
  * valid RSDP. ACPI_E_CHECKSUM when only corrupt candidates were seen. */
 int acpi_find_rsdp(acpi_map_fn map, void *ctx, uint64_t *rsdp_gpa);
 
-/*
- * Follow the RSDP at @rsdp_gpa to the MADT and clear Enabled and Online Capable in every
- * Processor Local APIC / x2APIC entry but @bsp_apic_id's, then fix the checksum. @disabled
- * counts entries changed, @kept the boot CPU's (either may be NULL). Nothing is written unless
- * the whole MADT checks out and lists the boot CPU.
- */
+/* Clear Enabled and Online Capable in every MADT Local APIC / x2APIC entry but @bsp_apic_id's
+ * and fix the checksum, only if the whole MADT checks out and lists the boot CPU. @disabled
+ * counts entries changed, @kept the boot CPU's (either may be NULL). */
 int acpi_madt_disable_aps(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint32_t bsp_apic_id,
 			  unsigned *disabled, unsigned *kept);
 

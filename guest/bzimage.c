@@ -91,11 +91,8 @@ int bz_parse(const uint8_t *file, size_t len, struct bz_image *img, char *err, s
 		return -1;
 	}
 	img->kernel_len = (uint32_t)kernel_len;
-	/*
-	 * Load at pref_address, where the kernel runs (decompressing in place), as GRUB does;
-	 * it needs [entry, entry + init_size) (boot.rst, fields for 2.10). Loaders that put it
-	 * at 0x100000 leave the move to the kernel, which needs more memory in all.
-	 */
+	/* Load at pref_address, where it decompresses in place, as GRUB does (boot.rst, 2.10:
+	 * it needs [entry, entry + init_size)); at 0x100000 it would move itself, needing more. */
 	pref = le64(file + OFF_PREF_ADDRESS);
 	init_size = le32(file + OFF_INIT_SIZE);
 	img->entry = pref >= BZ_LOAD_ADDR && pref < LIMIT_4G ? (uint32_t)pref : BZ_LOAD_ADDR;

@@ -88,12 +88,9 @@ struct mbload_addr {
 int mbload_load_addr(size_t len, size_t hoff, const struct mbload_addr *a, const char *what,
 		     struct mbload_image *img, char *err, size_t errlen);
 
-/*
- * The PT_LOAD segments of an ELF32 i386 (with @allow64 also ELF64 x86-64) executable, by
- * physical address, below 4 GiB. The entry is @entry or, for MBLOAD_ENTRY_ELF, e_entry moved
- * from its segment's virtual to physical range as GRUB does; it must lie in a segment's file
- * bytes. @needs ends the non-ELF and 64-bit refusals.
- */
+/* The PT_LOAD segments (paddr, below 4 GiB) of an ELF32 i386 or, with @allow64, ELF64 x86-64
+ * executable; entry @entry, or for MBLOAD_ENTRY_ELF e_entry moved to its segment's physical
+ * range as GRUB does. @needs ends the non-ELF and 64-bit refusals. */
 #define MBLOAD_ENTRY_ELF UINT64_MAX
 int mbload_parse_elf(const uint8_t *file, size_t len, bool allow64, uint64_t entry,
 		     const char *needs, struct mbload_image *img, char *err, size_t errlen);

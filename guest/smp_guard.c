@@ -29,10 +29,8 @@ void *smp_guard_acpi_map(uint64_t gpa, size_t len, void *ctx)
 	return phys_to_virt(gpa);
 }
 
-/*
- * The MP table (which Linux reads with acpi=off) usually sits in the BIOS ROM shadow, which the
- * chipset makes read-only: the guest is shown patched copies of its pages instead.
- */
+/* The MP table (Linux reads it with acpi=off) usually sits in the read-only BIOS ROM shadow:
+ * the guest is shown patched copies of its pages instead. */
 static void hide_in_mptable(uint8_t bsp_apic_id)
 {
 	static uint8_t buf[MP_TABLE_MAX];
