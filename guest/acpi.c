@@ -1,7 +1,5 @@
 /* acpi.c - find the ACPI tables, hide every CPU but the boot CPU in the MADT, route ISA IRQs. */
 #include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
 
 #include "acpi.h"
 #include "core/hw/le.h"

@@ -2,8 +2,6 @@
 #ifndef DBGVISOR_GDB_IRQ_H
 #define DBGVISOR_GDB_IRQ_H
 
-#include <stdint.h>
-
 #include "core/hw/bootinfo.h"
 #include "core/vcpu.h"
 

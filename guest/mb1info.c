@@ -1,8 +1,4 @@
 /* mb1info.c - build the multiboot1 boot information structure handed to the guest kernel. */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "mb1info.h"
 #include "core/hw/le.h"
 #include "core/hw/string.h"

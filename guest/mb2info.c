@@ -1,8 +1,4 @@
 /* mb2info.c - build the multiboot2 boot information handed to the guest kernel. */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "mb2info.h"
 #include "acpi.h"
 #include "core/hw/le.h"

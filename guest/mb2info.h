@@ -2,10 +2,6 @@
 #ifndef DBGVISOR_MB2INFO_H
 #define DBGVISOR_MB2INFO_H
 
-#include <stdbool.h>
-#include <stdint.h>
-
-#include "core/hw/bootinfo.h"
 #include "mb1info.h"
 
 /* Multiboot2 2.0, 3.6: the boot information tag types mb2info_build can produce. */

@@ -1,8 +1,4 @@
 /* mb2load.c - validate a multiboot2 OS image: its header tags and the segments to load. */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "mb2load.h"
 #include "core/hw/le.h"
 #include "core/hw/string.h"

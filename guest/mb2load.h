@@ -2,10 +2,6 @@
 #ifndef DBGVISOR_MB2LOAD_H
 #define DBGVISOR_MB2LOAD_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "mbload.h"
 
 /* Multiboot2 2.0, 3.1.1: the header lies 64-bit aligned wholly within the first 32 KiB. */

@@ -1,8 +1,5 @@
 /* mbload.c - validate a multiboot1 OS image and load its segments; what mb2load shares. */
 #include <stdarg.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
 
 #include "mbload.h"
 #include "core/hw/le.h"

@@ -1,8 +1,4 @@
 /* mbload_elf.c - the loadable segments of an ELF32 i386 or ELF64 x86-64 kernel image. */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "mbload.h"
 #include "core/hw/string.h"
 

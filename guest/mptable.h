@@ -3,7 +3,6 @@
 #define DBGVISOR_MPTABLE_H
 
 #include <stdbool.h>
-#include <stdint.h>
 
 #include "acpi.h"
 
