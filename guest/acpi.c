@@ -135,21 +135,16 @@ static bool rsdp_scan(acpi_map_fn map, void *ctx, uint64_t start, uint64_t end, 
 
 int acpi_find_rsdp(acpi_map_fn map, void *ctx, uint64_t *rsdp_gpa)
 {
-	const uint8_t *bda;
-	uint64_t found = 0;
+	const uint8_t *bda = map && rsdp_gpa ? map_ro(map, ctx, BDA_EBDA_SEGMENT, 2) : NULL;
+	uint64_t found = 0, ebda = bda ? (uint64_t)le16(bda) << 4 : 0;
 	int worst = ACPI_E_NOT_FOUND;
+
 	if (!map || !rsdp_gpa)
 		return ACPI_E_NOT_FOUND;
-	bda = map_ro(map, ctx, BDA_EBDA_SEGMENT, 2);
-	if (bda) {
-		uint64_t ebda = (uint64_t)le16(bda) << 4;
-		if (ebda >= EBDA_MIN && ebda < EBDA_MAX &&
-		    rsdp_scan(map, ctx, ebda, ebda + EBDA_SEARCH_LEN, &found, &worst))
-			goto out;
-	}
-	if (!rsdp_scan(map, ctx, BIOS_ROM_START, BIOS_ROM_END, &found, &worst))
+	if (!(ebda >= EBDA_MIN && ebda < EBDA_MAX &&
+	      rsdp_scan(map, ctx, ebda, ebda + EBDA_SEARCH_LEN, &found, &worst)) &&
+	    !rsdp_scan(map, ctx, BIOS_ROM_START, BIOS_ROM_END, &found, &worst))
 		return worst;
-out:
 	*rsdp_gpa = found;
 	return ACPI_OK;
 }
@@ -268,29 +263,22 @@ int acpi_madt_disable_aps(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint32_
 	unsigned ndis = 0, nkept = 0;
 	uint8_t *t;
 	uint32_t len;
-	int rc;
+	int rc = madt_map(map, ctx, rsdp_gpa, &t, &len);
 
-	if (disabled)
-		*disabled = 0;
-	if (kept)
-		*kept = 0;
-	rc = madt_map(map, ctx, rsdp_gpa, &t, &len);
 	if (!rc) /* validate everything before writing anything */
 		rc = madt_walk(t, len, bsp_apic_id, false, &ndis, &nkept);
-	if (rc)
-		return rc;
-	if (nkept == 0)
-		return ACPI_E_NO_BSP;
-	if (ndis) {
+	if (!rc && nkept == 0)
+		rc = ACPI_E_NO_BSP;
+	if (!rc && ndis) {
 		madt_walk(t, len, bsp_apic_id, true, &ndis, &nkept);
 		t[SDT_CHECKSUM] = 0;
 		t[SDT_CHECKSUM] = (uint8_t)(0x100 - acpi_sum8(t, len));
 	}
 	if (disabled)
-		*disabled = ndis;
+		*disabled = rc ? 0 : ndis;
 	if (kept)
-		*kept = nkept;
-	return ACPI_OK;
+		*kept = rc ? 0 : nkept;
+	return rc;
 }
 
 int acpi_isa_irq_route(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint8_t irq,
