@@ -250,18 +250,17 @@ static uint32_t build_mb2(const struct mb2load_request *req, const char *cmdline
 			  uint8_t *buf, uint32_t gpa)
 {
 	struct mb1info_builder b;
-	unsigned nmap;
-	const struct mem_range *map = guest_mem_map(&nmap);
+	struct mb2info_input in = {.cmdline = cmdline,
+				   .loader_name = LOADER_NAME,
+				   .mods = mods,
+				   .nmods = nmods,
+				   .rsdp = rsdp,
+				   .load_base = req->load_base,
+				   .load_base_addr = req->load_base_addr};
+
+	in.map = guest_mem_map(&in.nmap);
 	mb2info_init(&b, buf, gpa, GUEST_INFO_SIZE);
-	return mb2info_build(&b, &(struct mb2info_input){.cmdline = cmdline,
-							 .loader_name = LOADER_NAME,
-							 .mods = mods,
-							 .nmods = nmods,
-							 .map = map,
-							 .nmap = nmap,
-							 .rsdp = rsdp,
-							 .load_base = req->load_base,
-							 .load_base_addr = req->load_base_addr});
+	return mb2info_build(&b, &in);
 }
 
 int guest_boot(struct vcpu *v, struct boot_info *bi)
