@@ -1,5 +1,4 @@
-/* bzimage.c - check a Linux bzImage's setup header and build its zero page (boot.rst,
- * zero-page.rst). */
+/* bzimage.c - check a Linux bzImage's setup header and build its zero page (boot.rst). */
 #include "bzimage.h"
 
 #include "core/hw/le.h"

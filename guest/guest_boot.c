@@ -1,5 +1,4 @@
-/* guest_boot.c - load the guest by its format (bzImage, multiboot2/1, boot sector) and hand over.
- */
+/* guest_boot.c - load the guest by its format (bzImage, multiboot, boot sector) and hand over. */
 #include "guest_boot.h"
 
 #include "core/hw/console.h"
@@ -327,8 +326,7 @@ int guest_boot(struct vcpu *v, struct boot_info *bi)
 		       GUEST_INFO_SIZE);
 		return -1;
 	}
-	/* Multiboot 0.6.96 3.2, 2.0 3.3: EAX the magic, EBX the info; GDTR/IDTR the OS's to load.
-	 */
+	/* Multiboot 0.6.96 3.2, 2.0 3.3: EAX magic, EBX info; GDTR/IDTR are the OS's to load. */
 	entry_flat32(v, img.entry, SEL_GUEST_CODE, SEL_GUEST_DATA, 0, 0);
 	v->gpr[GPR_RAX] = version == 2 ? MB2INFO_BOOTLOADER_MAGIC : MB1_GUEST_MAGIC;
 	v->kernel_64bit = len > ELF_EI_CLASS && memcmp(file, ELF_MAGIC, ELF_EI_CLASS) == 0 &&
