@@ -13,7 +13,6 @@
 #define BIOS_ROM_START	 0xE0000
 #define BIOS_ROM_END	 0x100000
 #define RSDP_ALIGN	 16
-
 /* 5.2.5.3 "Root System Description Pointer (RSDP) Structure". */
 #define RSDP_SIGNATURE	     "RSD PTR "
 #define RSDP_SIGNATURE_LEN   8
@@ -24,7 +23,6 @@
 #define RSDP_CHECKSUM_LENGTH 20 /* 'checksum' covers the ACPI 1.0 fields only */
 #define RSDP_V2_LENGTH	     36 /* through 'reserved': minimum when revision >= 2 */
 #define RSDP_REVISION_XSDT   2	/* ACPI 2.0+: XSDT address and extended checksum valid */
-
 /* 5.2.6 "System Description Table Header"; 5.2.7 RSDT, 5.2.8 XSDT entries. */
 #define SDT_SIGNATURE	0
 #define SDT_LENGTH	4
@@ -32,7 +30,6 @@
 #define SDT_HEADER_SIZE 36
 #define RSDT_ENTRY_SIZE 4
 #define XSDT_ENTRY_SIZE 8
-
 /* 5.2.12 "Multiple APIC Description Table (MADT)": Interrupt Controller Structures. */
 #define MADT_ENTRIES	      44 /* header, Local Interrupt Controller Address, Flags */
 #define ICS_TYPE	      0
@@ -59,7 +56,6 @@
 #define OVERRIDE_GSI	      4
 #define OVERRIDE_FLAGS	      8
 #define OVERRIDE_BUS_ISA      0
-
 /* 5.2.9 "Fixed ACPI Description Table": PM1a_CNT_BLK, a 32-bit I/O port address. */
 #define FADT_PM1A_CNT_BLK 64
 #define FADT_MIN_LEN	  (FADT_PM1A_CNT_BLK + 4)

@@ -15,7 +15,6 @@
 #define BZ_BOOT_PARAMS_SIZE  4096u	 /* the "zero page" */
 #define BZ_LOAD_ADDR	     0x100000u	 /* code32_start's default, for a pref_address below it */
 #define BZ_E820_MAX	     128u	 /* E820_MAX_ENTRIES_ZEROPAGE */
-
 /* boot.rst "32-bit BOOT PROTOCOL": the boot GDT's 4 GiB flat __BOOT_CS and __BOOT_DS. */
 #define BZ_BOOT_CS 0x10
 #define BZ_BOOT_DS 0x18

@@ -45,7 +45,6 @@
 #define LINUX_RSDP_GPA	  0xc000u
 #define MODULE_KERNEL	  0
 #define MODULE_INITRD	  1
-
 /* Entry CPU state: flat 4 GiB segments, and real mode (SDM vol. 3A, 3.4.5.1 types). */
 #define FLAT_LIMIT	    0xffffffffu
 #define RESET_SEG_LIMIT	    0xffffu

@@ -8,7 +8,6 @@
 #define ONE_MIB	   0x100000ull
 #define FOUR_GIB   0x100000000ull
 #define INFO_ALIGN 4u /* our choice: every structure and string starts 32-bit aligned */
-
 /* Offsets inside a 3.3 module entry and mmap entry (the latter from its size field). */
 #define MOD_START  0
 #define MOD_END	   4

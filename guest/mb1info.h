@@ -19,14 +19,12 @@
 #define MB1INFO_OFF_MMAP_LENGTH 44
 #define MB1INFO_OFF_MMAP_ADDR	48
 #define MB1INFO_OFF_LOADER_NAME 64
-
 /* 3.3: bits of 'flags' saying which fields are valid. */
 #define MB1INFO_F_MEM	      (1u << 0)
 #define MB1INFO_F_CMDLINE     (1u << 2)
 #define MB1INFO_F_MODS	      (1u << 3)
 #define MB1INFO_F_MMAP	      (1u << 6)
 #define MB1INFO_F_LOADER_NAME (1u << 9)
-
 /* 3.3: a module entry (start, end, string, reserved); an mmap entry (size, base, length, type). */
 #define MB1INFO_MOD_SIZE	 16
 #define MB1INFO_MMAP_SIZE_FIELD	 20

@@ -10,7 +10,6 @@
 #define MB2H_TAGS	  16
 #define MB2H_MAGIC_FIELDS 4
 #define MB2H_ARCH_I386	  0 /* 32-bit (protected) mode of i386 */
-
 /* 3.1.3: u16 type, u16 flags, u32 size; each tag 8-byte aligned, type 0 size 8 ends them. */
 #define TAG_TYPE	 0
 #define TAG_FLAGS	 2

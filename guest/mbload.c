@@ -15,7 +15,6 @@
 #define MB1H_ENTRY_ADDR	   28
 #define MB1H_MIN_SIZE	   12 /* magic, flags, checksum */
 #define MB1H_AOUT_SIZE	   32 /* through entry_addr */
-
 /* Flags bits 0-15 we implement; anything else there must be refused (3.1.2). */
 #define MB1H_SUPPORTED (MBLOAD_HDR_PAGE_ALIGN | MBLOAD_HDR_MEMORY_INFO | MBLOAD_HDR_VIDEO_MODE)
 

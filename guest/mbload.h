@@ -12,7 +12,6 @@
 #define MBLOAD_HEADER_MAGIC 0x1BADB002u
 #define MBLOAD_SEARCH_LEN   8192u
 #define MBLOAD_HEADER_ALIGN 4u
-
 /* 3.1.2 "The magic fields of Multiboot header": bits of 'flags'. */
 #define MBLOAD_HDR_PAGE_ALIGN	 (1u << 0)   /* modules must be 4 KiB aligned */
 #define MBLOAD_HDR_MEMORY_INFO	 (1u << 1)   /* mem_* (and mmap_*) must be provided */
