@@ -21,7 +21,6 @@ enum acpi_err {
 /* ACPI 6.5, 5.2.5.1: search the EBDA's first KiB, then 0xE0000-0xFFFFF, 16-byte aligned, for a
  * valid RSDP. ACPI_E_CHECKSUM when only corrupt candidates were seen. */
 int acpi_find_rsdp(acpi_map_fn map, void *ctx, uint64_t *rsdp_gpa);
-
 /* Clear Enabled and Online Capable in every MADT Local APIC / x2APIC entry but @bsp_apic_id's
  * and fix the checksum, only if the whole MADT checks out and lists the boot CPU. @disabled
  * counts entries changed, @kept the boot CPU's (either may be NULL). */
@@ -39,20 +38,16 @@ struct acpi_isa_route {
 #define ACPI_INTI_ACTIVE_LOW	0x3u
 #define ACPI_INTI_TRIGGER_MASK	0xcu
 #define ACPI_INTI_LEVEL		0xcu
-
 /* The route of ISA @irq; ACPI_E_NOT_FOUND when no I/O APIC serves its GSI. */
 int acpi_isa_irq_route(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint8_t irq,
 		       struct acpi_isa_route *out);
-
 /* The FADT's PM1a control block port (5.2.9, 4.8.3.2.1): SLP_EN with S5 powers off.
  * ACPI_E_NOT_FOUND without one. */
 int acpi_pm1a_cnt_port(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint16_t *port);
 
 const char *acpi_strerror(int err);
-
 /* 5.2.5.3, 5.2.6: the byte sum of a valid structure is 0 (mod 256). */
 uint8_t acpi_sum8(const uint8_t *p, size_t len);
-
 /* An RSDP's bytes (5.2.5.3): the 20 of ACPI 1.0, or 36 for revision 2+ when its length is 36. */
 #define ACPI_RSDP_MAX 36
 size_t acpi_rsdp_copy(const uint8_t *rsdp, uint8_t out[ACPI_RSDP_MAX]);

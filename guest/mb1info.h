@@ -51,13 +51,11 @@ struct mb1info_builder {
 /* Start building at @gpa; a NULL @buf, @gpa 0 (the failure result) or a range past 4 GiB marks
  * the builder as overflowed from the start. */
 void mb1info_init(struct mb1info_builder *b, uint8_t *buf, uint32_t gpa, uint32_t size);
-
 /* Lay out the structure, mmap, modules and strings (4-byte aligned); MEM, CMDLINE, MODS, MMAP and
  * BOOT_LOADER_NAME always, as kernels read them unchecked. Its gpa, or 0 when it does not fit. */
 uint32_t mb1info_build(struct mb1info_builder *b, const char *cmdline,
 		       const struct mem_range *guest_map, unsigned nmap,
 		       const struct mb1info_module *mods, unsigned nmods, const char *loader_name);
-
 /* KiB of usable memory contiguous from 0, at most 640 (3.3 mem_lower). */
 uint32_t mb1info_mem_lower_kib(const struct mem_range *map, unsigned n);
 /* KiB of usable memory contiguous from 1 MiB to the first hole or non-usable range. */

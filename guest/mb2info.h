@@ -39,7 +39,6 @@ struct mb2info_input {
 /* Start building at the first 8-byte aligned address from @gpa (3.6.1); a NULL @buf, @gpa 0 or a
  * range past 4 GiB marks the builder (mb1info's) as overflowed from the start. */
 void mb2info_init(struct mb1info_builder *b, uint8_t *buf, uint32_t gpa, uint32_t size);
-
 /* Lay out total_size, reserved (0), the tags of @in by ascending type, 8-byte aligned with
  * zeroed padding, and the end tag: the information's gpa, or 0 when the buffer is too small. */
 uint32_t mb2info_build(struct mb1info_builder *b, const struct mb2info_input *in);

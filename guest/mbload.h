@@ -53,20 +53,16 @@ struct mbload_image {
  * with a one-line reason in @err (if non-NULL). */
 int mbload_parse(const uint8_t *file, size_t len, struct mbload_image *img, char *err,
 		 size_t errlen);
-
 /* Every segment must lie inside MEM_USABLE entries of @guest_map and overlap no other entry
  * (non-usable entries win, as in pmem). 0 or MBLOAD_E_PLACEMENT. */
 int mbload_check_placement(const struct mbload_image *img, const struct mem_range *guest_map,
 			   unsigned n, char *err, size_t errlen);
-
 /* How far up from @from usable entries reach without a gap (@from when none covers it). */
 uint64_t mbload_usable_reach(const struct mem_range *map, unsigned n, uint64_t from);
-
 /* Copy each segment's file bytes and zero the rest of its memsz; ranges @gpa_ptr cannot give a
  * writable host pointer for are skipped, so check the placement first. */
 void mbload_copy(const struct mbload_image *img, const uint8_t *file,
 		 uint8_t *(*gpa_ptr)(uint32_t gpa, uint32_t len, void *ctx), void *ctx);
-
 /* Shared by mbload.c, mbload_elf.c and mb2load.c. Format the reason into @err; returns @code. */
 int mbload_fail(int code, char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -86,14 +82,12 @@ struct mbload_addr {
 };
 int mbload_load_addr(size_t len, size_t hoff, const struct mbload_addr *a, const char *what,
 		     struct mbload_image *img, char *err, size_t errlen);
-
 /* The PT_LOAD segments (paddr, below 4 GiB) of an ELF32 i386 or, with @allow64, ELF64 x86-64
  * executable; entry @entry, or for MBLOAD_ENTRY_ELF e_entry moved to its segment's physical
  * range as GRUB does. @needs ends the non-ELF and 64-bit refusals. */
 #define MBLOAD_ENTRY_ELF UINT64_MAX
 int mbload_parse_elf(const uint8_t *file, size_t len, bool allow64, uint64_t entry,
 		     const char *needs, struct mbload_image *img, char *err, size_t errlen);
-
 /* Set lowest/highest_end after @rc 0, else empty the image; returns @rc. */
 int mbload_finish(struct mbload_image *img, int rc);
 

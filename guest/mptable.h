@@ -10,7 +10,6 @@
  * or the BIOS ROM points at the "PCMP" table: its address and base length, ACPI_E_NOT_FOUND
  * (also for a default configuration: no table), or another ACPI_E_*. */
 int mptable_find(acpi_map_fn map, void *ctx, uint64_t *cfg_gpa, uint32_t *cfg_len);
-
 /* In @cfg (the whole base table): clear EN in every processor entry (4.1) but @bsp_apic_id's
  * and fix the checksum; nothing is written unless the table checks out and lists the boot CPU. */
 int mptable_disable_aps(uint8_t *cfg, uint32_t len, uint8_t bsp_apic_id, unsigned *disabled);
