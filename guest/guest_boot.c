@@ -95,7 +95,6 @@ static void entry_flat32(struct vcpu *v, uint32_t rip, uint16_t cs, uint16_t ds,
 	set_state(v, &code, &data, &gdt, &idt, CR0_PE | CR0_ET, rip);
 }
 
-/* Real mode at 0000:@ip with the IVT at 0, as a PC BIOS hands over to a boot sector. */
 static void entry_real_mode(struct vcpu *v, uint16_t ip)
 {
 	const struct vcpu_segment code = {0, ATTR_CODE16, RESET_SEG_LIMIT, 0};
@@ -191,8 +190,7 @@ static int linux_boot(struct vcpu *v, struct boot_info *bi)
 	bz_boot_gdt(gdt);
 	guest_mem_write(LINUX_GDT_GPA, gdt, sizeof(gdt));
 	entry_flat32(v, img.entry, BZ_BOOT_CS, BZ_BOOT_DS, LINUX_GDT_GPA, sizeof(gdt) - 1);
-	v->gpr[GPR_RSI] =
-	    LINUX_PARAMS_GPA; /* boot.rst: %esi holds the base of struct boot_params */
+	v->gpr[GPR_RSI] = LINUX_PARAMS_GPA; /* boot.rst: %esi = &boot_params */
 	v->kernel_64bit = img.kernel_64bit;
 	printk("guest: Linux \"%s\", boot protocol %u.%02u, kernel %u KiB at 0x%x, initrd %lu KiB "
 	       "at 0x%lx, RSDP 0x%lx, command line \"%s\"\n",

@@ -71,7 +71,6 @@ static int load_addr(size_t len, size_t hoff, const struct mbload_addr *a, const
 		return mbload_fail(MBLOAD_E_AOUT, err, errlen,
 				   "%s: load_addr 0x%x is above header_addr 0x%x", what,
 				   a->load_addr, a->header_addr);
-	/* The file offset of load_addr is the header's offset minus (header_addr - load_addr). */
 	if (delta > hoff)
 		return mbload_fail(MBLOAD_E_AOUT, err, errlen,
 				   "%s: header_addr - load_addr = 0x%x exceeds the header's file "
@@ -156,7 +155,6 @@ int mbload_parse(const uint8_t *file, size_t len, struct mbload_image *img, char
 	if (rc)
 		return rc;
 	h = file + hoff;
-	/* 3.1.2: bits 0-15 are requirements; a loader that lacks one must refuse the image. */
 	flags = le32(h + MB1H_FLAGS);
 	unsupported = flags & MBLOAD_HDR_REQUIRED_MASK & ~MB1H_SUPPORTED;
 	if (unsupported)

@@ -69,7 +69,7 @@ void smp_guard(struct vcpu *v, const struct boot_info *bi)
 {
 	uint64_t apic_base = x86_rdmsr(MSR_IA32_APIC_BASE);
 	struct cpuid_regs r;
-	uint64_t rsdp;
+	uint64_t rsdp = bi->acpi_rsdp_phys;
 	unsigned disabled = 0, kept = 0;
 	int err;
 
@@ -83,9 +83,7 @@ void smp_guard(struct vcpu *v, const struct boot_info *bi)
 		v->apic_id = r.ebx >> CPUID1_EBX_APIC_ID_SHIFT;
 	/* Wait-for-SIPI is the one state a CPU leaves only through a STARTUP IPI. */
 	apic_ipi_others(apic_base, ICR_DELIVERY_INIT, 0);
-	err = bi->acpi_rsdp_phys ? 0 : acpi_find_rsdp(smp_guard_acpi_map, 0, &rsdp);
-	if (bi->acpi_rsdp_phys)
-		rsdp = bi->acpi_rsdp_phys;
+	err = rsdp ? 0 : acpi_find_rsdp(smp_guard_acpi_map, 0, &rsdp);
 	if (!err)
 		err = acpi_madt_disable_aps(smp_guard_acpi_map, 0, rsdp,
 					    r.ebx >> CPUID1_EBX_APIC_ID_SHIFT, &disabled, &kept);
