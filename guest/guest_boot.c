@@ -222,24 +222,6 @@ static int boot_real_mode(struct vcpu *v, const uint8_t *file, size_t len, const
 	return 0;
 }
 
-/* Modules 1.. stay where they are unless in the kernel's way; the guest gets them as its own. */
-static int place_modules(struct boot_info *bi, const struct mbload_image *img,
-			 struct mb1info_module *mods, unsigned *nmods, char *err, size_t errlen)
-{
-	unsigned nmap;
-	const struct mem_range *map = guest_mem_map(&nmap);
-	*nmods = 0;
-	if (guest_modules_place(bi->modules, bi->module_count, map, nmap, img->highest_end,
-				LIMIT_4G, copy_guest, err, errlen))
-		return -1;
-	for (unsigned i = 1; i < bi->module_count; i++) {
-		const struct boot_module *m = &bi->modules[i];
-		mods[(*nmods)++] =
-		    (struct mb1info_module){(uint32_t)m->start, (uint32_t)m->end, m->cmdline};
-	}
-	return 0;
-}
-
 /* The multiboot2 information (3.6), with the loader's RSDP copied before modules move. */
 static uint32_t build_mb2(const struct mb2load_request *req, const char *cmdline,
 			  const struct mb1info_module *mods, unsigned nmods, const uint8_t *rsdp,
@@ -300,8 +282,16 @@ int guest_boot(struct vcpu *v, struct boot_info *bi)
 		return refuse(cmdline, err);
 	if (bi->acpi_rsdp_phys)
 		acpi_rsdp_copy(phys_to_virt(bi->acpi_rsdp_phys), rsdp);
-	if (place_modules(bi, &img, mods, &nmods, err, sizeof(err)))
+	/* Modules 1.. stay unless in the kernel's way; the guest gets them as its own. */
+	if (guest_modules_place(bi->modules, bi->module_count, map, nmap, img.highest_end, LIMIT_4G,
+				copy_guest, err, sizeof(err)))
 		return refuse(cmdline, err);
+	for (nmods = 0; nmods + 1 < bi->module_count; nmods++) {
+		const struct boot_module *m = &bi->modules[nmods + 1];
+
+		mods[nmods] =
+		    (struct mb1info_module){(uint32_t)m->start, (uint32_t)m->end, m->cmdline};
+	}
 	/* Not on the kernel nor on a module: a kernel linked at 0x8000 keeps its code. */
 	if (!guest_info_place(map, nmap, img.lowest, img.highest_end, bi->modules, bi->module_count,
 			      GUEST_INFO_SIZE, GUEST_INFO_GPA, BOOT_IMAGE_END, LIMIT_4G,
