@@ -192,7 +192,6 @@ static int table_map(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, const char *
 		    map_ro(map, ctx, root + SDT_HEADER_SIZE + (uint64_t)i * esize, esize);
 		uint64_t addr;
 		const uint8_t *h;
-
 		if (!e)
 			return ACPI_E_TRUNCATED;
 		addr = esize == XSDT_ENTRY_SIZE ? le64(e) : le32(e);
@@ -221,7 +220,6 @@ static int madt_walk(uint8_t *t, uint32_t len, uint32_t bsp, bool apply, unsigne
 	*disabled = *kept = 0;
 	for (off = MADT_ENTRIES; off < len; off += elen) {
 		uint32_t id, flags_off;
-
 		if (len - off < ICS_HEADER_SIZE)
 			return ACPI_E_TRUNCATED;
 		elen = t[off + ICS_LENGTH];
@@ -305,7 +303,6 @@ int acpi_isa_irq_route(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint8_t ir
 		if (t[off + ICS_TYPE] != MADT_IOAPIC || elen < IOAPIC_LEN)
 			continue;
 		uint32_t base = le32(t + off + IOAPIC_GSI_BASE);
-
 		if (base <= out->gsi && (!found || base > out->gsi_base)) {
 			out->gsi_base = base;
 			out->ioapic = le32(t + off + IOAPIC_ADDRESS);

@@ -123,7 +123,6 @@ int bz_build_params(uint8_t *bp, const uint8_t *file, const struct bz_image *img
 		put_le64(bp + OFF_ACPI_RSDP_ADDR, p->acpi_rsdp);
 	for (unsigned i = 0; i < p->nmap; i++) {
 		uint8_t *e = bp + OFF_E820_TABLE + n * E820_ENTRY_SIZE;
-
 		if (!p->map[i].len)
 			continue;
 		if (n == BZ_E820_MAX)

@@ -235,7 +235,6 @@ static uint32_t build_mb2(const struct mb2load_request *req, const char *cmdline
 				   .rsdp = rsdp,
 				   .load_base = req->load_base,
 				   .load_base_addr = req->load_base_addr};
-
 	in.map = guest_mem_map(&in.nmap);
 	mb2info_init(&b, buf, gpa, GUEST_INFO_SIZE);
 	return mb2info_build(&b, &in);
@@ -288,7 +287,6 @@ int guest_boot(struct vcpu *v, struct boot_info *bi)
 		return refuse(cmdline, err);
 	for (nmods = 0; nmods + 1 < bi->module_count; nmods++) {
 		const struct boot_module *m = &bi->modules[nmods + 1];
-
 		mods[nmods] =
 		    (struct mb1info_module){(uint32_t)m->start, (uint32_t)m->end, m->cmdline};
 	}

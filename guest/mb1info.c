@@ -26,7 +26,6 @@ static uint64_t usable_run_end(const struct mem_range *map, unsigned n, uint64_t
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t end =
 		    map[i].len > UINT64_MAX - map[i].base ? UINT64_MAX : map[i].base + map[i].len;
-
 		if (map[i].type != MEM_USABLE && map[i].len && map[i].base < reach && end > from)
 			reach = map[i].base > from ? map[i].base : from;
 	}
@@ -115,7 +114,6 @@ uint32_t mb1info_build(struct mb1info_builder *b, const char *cmdline,
 	/* 3.3 "mods_*"; with no modules mods_addr still points into the buffer (a string). */
 	for (unsigned i = 0; i < nmods; i++) {
 		uint32_t str = put_string(b, mods[i].cmdline);
-
 		if (b->overflow)
 			return 0;
 		p = b->buf + mods_off + i * MB1INFO_MOD_SIZE;

@@ -37,7 +37,6 @@ int mbload_find_header(const uint8_t *file, size_t len, const struct mbload_magi
 
 	for (size_t off = 0; off + m->nfields * sizeof(uint32_t) <= limit; off += m->align) {
 		uint32_t sum = 0;
-
 		if (le32(file + off) != m->magic)
 			continue;
 		/* MB1 3.1.2, MB2 3.1.2: the magic fields add up to 0 as 32-bit unsigned values. */
@@ -209,11 +208,9 @@ int mbload_check_placement(const struct mbload_image *img, const struct mem_rang
 		return mbload_fail(MBLOAD_E_INVAL, err, errlen, "no kernel image given");
 	for (unsigned i = 0; i < img->nseg; i++) {
 		uint64_t s = img->seg[i].paddr, e = s + img->seg[i].memsz, reach, top = 0;
-
 		/* Non-usable entries win over usable ones that overlap them (see pmem.c). */
 		for (unsigned j = 0; j < n; j++) {
 			uint64_t js = guest_map[j].base, je = js + guest_map[j].len;
-
 			if (je < js)
 				je = UINT64_MAX;
 			if (guest_map[j].type == MEM_USABLE && guest_map[j].len && je > top)

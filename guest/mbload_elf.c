@@ -98,7 +98,6 @@ static int add_segment(const uint8_t *ph, const struct elf_layout *l, unsigned i
 				   MBLOAD_MAX_SEGS);
 	for (unsigned j = 0; j < img->nseg; j++) {
 		const struct mbload_seg *o = &img->seg[j];
-
 		if (paddr < (uint64_t)o->paddr + o->memsz && o->paddr < paddr + memsz)
 			return mbload_fail(MBLOAD_E_SEGMENTS, err, errlen,
 					   "ELF program header %u: [0x%lx, 0x%lx) overlaps "
@@ -140,7 +139,6 @@ static int parse(const uint8_t *file, size_t len, bool allow64, uint64_t entry, 
 				   phoff, phnum, phentsize, len);
 	for (unsigned i = 0; i < phnum; i++) {
 		const uint8_t *ph = file + phoff + (size_t)i * phentsize;
-
 		if (rd(ph + P_TYPE, 4) != PT_LOAD || rd(ph + l->p_memsz, l->word) == 0)
 			continue;
 		rc = add_segment(ph, l, i, len, img, err, errlen);

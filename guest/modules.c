@@ -58,7 +58,6 @@ int guest_modules_place(struct boot_module *mods, unsigned n, const struct mem_r
 	at = base;
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t len = mods[i].end - mods[i].start;
-
 		if (!must_move(&mods[i], keep_low, limit))
 			continue;
 		if (!copy(at, mods[i].start, len)) {

@@ -52,7 +52,6 @@ static void hide_in_mptable(uint8_t bsp_apic_id)
 		uint8_t *copy = guest_mem_shadow_page(page);
 		uint64_t from = page > cfg ? page : cfg;
 		uint64_t to = page + PAGE_SIZE < cfg + len ? page + PAGE_SIZE : cfg + len;
-
 		if (!copy)
 			err = ACPI_E_TRUNCATED;
 		else
