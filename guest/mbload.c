@@ -59,8 +59,7 @@ int mbload_find_header(const uint8_t *file, size_t len, const struct mbload_magi
 			   m->name, m->magic, m->search, len);
 }
 
-/* MB1 3.1.3, MB2 3.1.5: one contiguous text+data(+bss) range, like an a.out image. */
-static int load_addr(size_t len, size_t hoff, const struct mbload_addr *a, const char *what,
+int mbload_load_addr(size_t len, size_t hoff, const struct mbload_addr *a, const char *what,
 		     struct mbload_image *img, char *err, size_t errlen)
 {
 	uint64_t file_off, filesz, end;
@@ -107,13 +106,7 @@ static int load_addr(size_t len, size_t hoff, const struct mbload_addr *a, const
 					  a->bss_end ? a->bss_end - a->load_addr : (uint32_t)filesz,
 					  (uint32_t)filesz, (uint32_t)file_off};
 	img->entry = a->entry;
-	return 0;
-}
-
-int mbload_load_addr(size_t len, size_t hoff, const struct mbload_addr *a, const char *what,
-		     struct mbload_image *img, char *err, size_t errlen)
-{
-	return mbload_finish(img, load_addr(len, hoff, a, what, img, err, errlen));
+	return mbload_finish(img, 0);
 }
 
 int mbload_finish(struct mbload_image *img, int rc)

@@ -76,7 +76,7 @@ int mbload_find_header(const uint8_t *file, size_t len, const struct mbload_magi
 		       char *err, size_t errlen);
 
 /* The a.out-style address fields (MB1 3.1.3, MB2 3.1.5) of the header at @hoff, named @what in
- * messages, give one segment; the entry must lie in its loaded bytes. */
+ * messages, give the empty @img one segment; the entry must lie in its loaded bytes. */
 struct mbload_addr {
 	uint32_t header_addr, load_addr, load_end, bss_end, entry;
 };
