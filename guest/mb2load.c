@@ -47,8 +47,7 @@
 
 struct tags {
 	const uint8_t *addr; /* the address tag, or NULL */
-	bool has_entry;
-	uint32_t entry;
+	uint64_t entry;	     /* the entry tag's address, or MBLOAD_ENTRY_ELF */
 };
 
 static uint32_t min_size(uint32_t type)
@@ -104,7 +103,6 @@ static int tag(const uint8_t *p, uint32_t type, uint32_t size, struct tags *t,
 		t->addr = p;
 		return 0;
 	case TAG_ENTRY:
-		t->has_entry = true;
 		t->entry = le32(p + ENTRY_ADDR);
 		return 0;
 	case TAG_CONSOLE: /* we pass no console information (3.6.11, 3.6.12) */
@@ -164,14 +162,14 @@ static int load(const uint8_t *file, size_t len, size_t hoff, const struct tags 
 {
 	struct mbload_addr a;
 	if (!t->addr)
-		return mbload_parse_elf(file, len, true, t->has_entry ? t->entry : MBLOAD_ENTRY_ELF,
+		return mbload_parse_elf(file, len, true, t->entry,
 					"multiboot2 kernel needs an address tag", img, err, errlen);
-	if (!t->has_entry)
+	if (t->entry == MBLOAD_ENTRY_ELF)
 		return mbload_fail(MBLOAD_E_ENTRY, err, errlen,
 				   "multiboot2 address tag without an entry address tag");
 	a = (struct mbload_addr){le32(t->addr + ADDR_HEADER), le32(t->addr + ADDR_LOAD),
 				 le32(t->addr + ADDR_LOAD_END), le32(t->addr + ADDR_BSS_END),
-				 t->entry};
+				 (uint32_t)t->entry};
 	/* Loading from file offset 0 puts it at header_addr - hoff (wraps, then refused). */
 	if (a.load_addr == ADDR_FROM_START)
 		a.load_addr = a.header_addr - (uint32_t)hoff;
@@ -185,7 +183,7 @@ int mb2load_parse(const uint8_t *file, size_t len, struct mbload_image *img,
 						MB2LOAD_SEARCH_LEN, MB2LOAD_HEADER_ALIGN,
 						MB2H_MAGIC_FIELDS};
 	size_t hoff = 0, limit = len < MB2LOAD_SEARCH_LEN ? len : MB2LOAD_SEARCH_LEN;
-	struct tags t = {0};
+	struct tags t = {NULL, MBLOAD_ENTRY_ELF};
 	uint32_t arch, hlen;
 	int rc;
 
