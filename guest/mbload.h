@@ -22,7 +22,6 @@
 #define MBLOAD_MAX_SEGS 16
 
 enum mbload_err {
-	MBLOAD_OK = 0,
 	MBLOAD_E_NOHDR = -1,	 /* no multiboot1 header with a valid checksum */
 	MBLOAD_E_FEATURE = -2,	 /* a required feature bit (0-15) we do not implement */
 	MBLOAD_E_AOUT = -3,	 /* inconsistent a.out kludge address fields */
