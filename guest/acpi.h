@@ -1,4 +1,4 @@
-/* acpi.h - find the ACPI tables and hide every CPU but the boot CPU in the guest's MADT. */
+/* acpi.h - find the ACPI and MP tables and hide every CPU but the boot CPU in them. */
 #ifndef DBGVISOR_ACPI_H
 #define DBGVISOR_ACPI_H
 
@@ -51,5 +51,13 @@ uint8_t acpi_sum8(const uint8_t *p, size_t len);
 /* An RSDP's bytes (5.2.5.3): the 20 of ACPI 1.0, or 36 for revision 2+ when its length is 36. */
 #define ACPI_RSDP_MAX 36
 size_t acpi_rsdp_copy(const uint8_t *rsdp, uint8_t out[ACPI_RSDP_MAX]);
+
+/* mptable.c. MP spec 1.4, 4: the "_MP_" floating pointer in the EBDA's first KiB, base memory's
+ * last KiB or the BIOS ROM points at the "PCMP" table: its address and base length,
+ * ACPI_E_NOT_FOUND (also for a default configuration: no table), or another ACPI_E_*. */
+int mptable_find(acpi_map_fn map, void *ctx, uint64_t *cfg_gpa, uint32_t *cfg_len);
+/* In @cfg (the whole base table): clear EN in every processor entry (4.1) but @bsp_apic_id's
+ * and fix the checksum; nothing is written unless the table checks out and lists the boot CPU. */
+int mptable_disable_aps(uint8_t *cfg, uint32_t len, uint8_t bsp_apic_id, unsigned *disabled);
 
 #endif

@@ -1,6 +1,7 @@
 /* mptable.c - find the Intel MP table and hide every CPU but the boot CPU in it (MP spec 1.4). */
-#include "mptable.h"
+#include <stdbool.h>
 
+#include "acpi.h"
 #include "core/hw/le.h"
 #include "core/hw/string.h"
 

@@ -10,7 +10,6 @@
 #include "core/hw/x86.h"
 #include "core/paging/guest_mem.h"
 #include "acpi.h"
-#include "mptable.h"
 
 #define CPUID1_EBX_APIC_ID_SHIFT 24
 #define CPUID_LEAF_TOPOLOGY	 0xbu /* EDX: the x2APIC ID (SDM vol. 2A, CPUID leaf 0BH) */
