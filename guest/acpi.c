@@ -1,7 +1,5 @@
-/* acpi.c - find the ACPI tables and hide every CPU but the boot CPU in the guest's MADT. */
+/* acpi.c - find the ACPI tables, hide every CPU but the boot CPU in the MADT, route ISA IRQs. */
 #include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
 
 #include "acpi.h"
 #include "core/hw/le.h"
@@ -9,13 +7,12 @@
 
 /* ACPI 6.5, 5.2.5.1 "Finding the RSDP on IA-PC Systems". */
 #define BDA_EBDA_SEGMENT 0x40E /* 40:0Eh holds the EBDA's real-mode segment */
-#define EBDA_SEARCH_LEN	 1024  /* only its first 1 KiB is searched */
+#define EBDA_SEARCH_LEN	 1024
 #define EBDA_MIN	 0x400 /* sanity bounds on that segment, as ACPICA uses */
 #define EBDA_MAX	 0xA0000
-#define BIOS_ROM_START	 0xE0000 /* the BIOS read-only area 0E0000h-0FFFFFh */
+#define BIOS_ROM_START	 0xE0000
 #define BIOS_ROM_END	 0x100000
 #define RSDP_ALIGN	 16
-
 /* 5.2.5.3 "Root System Description Pointer (RSDP) Structure". */
 #define RSDP_SIGNATURE	     "RSD PTR "
 #define RSDP_SIGNATURE_LEN   8
@@ -26,30 +23,43 @@
 #define RSDP_CHECKSUM_LENGTH 20 /* 'checksum' covers the ACPI 1.0 fields only */
 #define RSDP_V2_LENGTH	     36 /* through 'reserved': minimum when revision >= 2 */
 #define RSDP_REVISION_XSDT   2	/* ACPI 2.0+: XSDT address and extended checksum valid */
-
-/* 5.2.6 "System Description Table Header". */
+/* 5.2.6 "System Description Table Header"; 5.2.7 RSDT, 5.2.8 XSDT entries. */
 #define SDT_SIGNATURE	0
 #define SDT_LENGTH	4
 #define SDT_CHECKSUM	9
 #define SDT_HEADER_SIZE 36
-#define RSDT_ENTRY_SIZE 4 /* 5.2.7: 32-bit physical addresses */
-#define XSDT_ENTRY_SIZE 8 /* 5.2.8: 64-bit physical addresses */
-
-/* 5.2.12 "Multiple APIC Description Table (MADT)". */
+#define RSDT_ENTRY_SIZE 4
+#define XSDT_ENTRY_SIZE 8
+/* 5.2.12 "Multiple APIC Description Table (MADT)": Interrupt Controller Structures. */
 #define MADT_ENTRIES	      44 /* header, Local Interrupt Controller Address, Flags */
-#define ICS_TYPE	      0	 /* every Interrupt Controller Structure: type, length */
+#define ICS_TYPE	      0
 #define ICS_LENGTH	      1
 #define ICS_HEADER_SIZE	      2
-#define MADT_LOCAL_APIC	      0 /* 5.2.12.2 "Processor Local APIC Structure" */
+#define MADT_LOCAL_APIC	      0 /* 5.2.12.2 */
 #define LAPIC_APIC_ID	      3
 #define LAPIC_FLAGS	      4
 #define LAPIC_SIZE	      8
-#define MADT_LOCAL_X2APIC     9 /* 5.2.12.12 "Processor Local x2APIC Structure" */
+#define MADT_LOCAL_X2APIC     9 /* 5.2.12.12 */
 #define X2APIC_ID	      4
 #define X2APIC_FLAGS	      8
 #define X2APIC_SIZE	      16
 #define LAPIC_FLAG_ENABLED    (1u << 0) /* Table 5.23 "Local APIC Flags" */
 #define LAPIC_FLAG_ONLINE_CAP (1u << 1)
+#define MADT_IOAPIC	      1 /* 5.2.12.3 */
+#define IOAPIC_LEN	      12
+#define IOAPIC_ADDRESS	      4
+#define IOAPIC_GSI_BASE	      8
+#define MADT_OVERRIDE	      2 /* 5.2.12.5 */
+#define OVERRIDE_LEN	      10
+#define OVERRIDE_BUS	      2
+#define OVERRIDE_SOURCE	      3
+#define OVERRIDE_GSI	      4
+#define OVERRIDE_FLAGS	      8
+#define OVERRIDE_BUS_ISA      0
+/* 5.2.9 "Fixed ACPI Description Table": PM1a_CNT_BLK, a 32-bit I/O port address. */
+#define FADT_PM1A_CNT_BLK 64
+#define FADT_MIN_LEN	  (FADT_PM1A_CNT_BLK + 4)
+#define IO_PORT_MAX	  0xffffu
 
 struct rsdp_info {
 	uint8_t revision;
@@ -57,11 +67,9 @@ struct rsdp_info {
 	uint64_t xsdt;
 };
 
-/* 5.2.5.3 / 5.2.6: a structure is valid when all its bytes sum to zero (mod 256). */
-static uint8_t sum8(const uint8_t *p, size_t len)
+uint8_t acpi_sum8(const uint8_t *p, size_t len)
 {
 	uint8_t s = 0;
-
 	while (len--)
 		s = (uint8_t)(s + *p++);
 	return s;
@@ -80,18 +88,15 @@ static int rsdp_check(acpi_map_fn map, void *ctx, uint64_t gpa, struct rsdp_info
 	const uint8_t *p = map_ro(map, ctx, gpa, RSDP_CHECKSUM_LENGTH);
 	uint32_t len;
 
-	if (!p)
-		return ACPI_E_NOT_FOUND; /* nothing there at all */
-	if (memcmp(p, RSDP_SIGNATURE, RSDP_SIGNATURE_LEN) != 0)
+	if (!p || memcmp(p, RSDP_SIGNATURE, RSDP_SIGNATURE_LEN) != 0)
 		return ACPI_E_NOT_FOUND;
-	if (sum8(p, RSDP_CHECKSUM_LENGTH) != 0)
+	if (acpi_sum8(p, RSDP_CHECKSUM_LENGTH) != 0)
 		return ACPI_E_CHECKSUM;
 	out->revision = p[RSDP_REVISION];
 	out->rsdt = le32(p + RSDP_RSDT_ADDRESS);
 	out->xsdt = 0;
 	if (out->revision < RSDP_REVISION_XSDT)
 		return ACPI_OK;
-
 	p = map_ro(map, ctx, gpa, RSDP_V2_LENGTH);
 	if (!p)
 		return ACPI_E_TRUNCATED;
@@ -101,8 +106,7 @@ static int rsdp_check(acpi_map_fn map, void *ctx, uint64_t gpa, struct rsdp_info
 	p = map_ro(map, ctx, gpa, len);
 	if (!p)
 		return ACPI_E_TRUNCATED;
-	/* 'extended checksum' covers the whole structure, 'length' bytes. */
-	if (sum8(p, len) != 0)
+	if (acpi_sum8(p, len) != 0) /* 'extended checksum': all 'length' bytes */
 		return ACPI_E_CHECKSUM;
 	out->xsdt = le64(p + RSDP_XSDT_ADDRESS);
 	return ACPI_OK;
@@ -113,10 +117,8 @@ static bool rsdp_scan(acpi_map_fn map, void *ctx, uint64_t start, uint64_t end, 
 		      int *worst)
 {
 	struct rsdp_info info;
-
 	for (uint64_t a = start; a + RSDP_CHECKSUM_LENGTH <= end; a += RSDP_ALIGN) {
 		int rc = rsdp_check(map, ctx, a, &info);
-
 		if (rc == ACPI_OK) {
 			*found = a;
 			return true;
@@ -129,36 +131,26 @@ static bool rsdp_scan(acpi_map_fn map, void *ctx, uint64_t start, uint64_t end, 
 
 int acpi_find_rsdp(acpi_map_fn map, void *ctx, uint64_t *rsdp_gpa)
 {
-	const uint8_t *bda;
-	uint64_t found = 0;
+	const uint8_t *bda = map && rsdp_gpa ? map_ro(map, ctx, BDA_EBDA_SEGMENT, 2) : NULL;
+	uint64_t found = 0, ebda = bda ? (uint64_t)le16(bda) << 4 : 0;
 	int worst = ACPI_E_NOT_FOUND;
 
 	if (!map || !rsdp_gpa)
 		return ACPI_E_NOT_FOUND;
-	bda = map_ro(map, ctx, BDA_EBDA_SEGMENT, 2);
-	if (bda) {
-		uint64_t ebda = (uint64_t)le16(bda) << 4;
-
-		if (ebda >= EBDA_MIN && ebda < EBDA_MAX &&
-		    rsdp_scan(map, ctx, ebda, ebda + EBDA_SEARCH_LEN, &found, &worst))
-			goto out;
-	}
-	if (!rsdp_scan(map, ctx, BIOS_ROM_START, BIOS_ROM_END, &found, &worst))
+	if (!(ebda >= EBDA_MIN && ebda < EBDA_MAX &&
+	      rsdp_scan(map, ctx, ebda, ebda + EBDA_SEARCH_LEN, &found, &worst)) &&
+	    !rsdp_scan(map, ctx, BIOS_ROM_START, BIOS_ROM_END, &found, &worst))
 		return worst;
-out:
 	*rsdp_gpa = found;
 	return ACPI_OK;
 }
 
-/*
- * Map a whole table at @gpa: length sane and backed, checksum zero, and the signature
- * @sig when given. On success *@t points at it (until the next map call).
- */
+/* Map the whole table at @gpa (valid until the next map call): length sane and backed,
+ * checksum zero, signature @sig when given. */
 static int sdt_map(acpi_map_fn map, void *ctx, uint64_t gpa, const char *sig, uint8_t **t,
 		   uint32_t *len)
 {
 	const uint8_t *h = map_ro(map, ctx, gpa, SDT_HEADER_SIZE);
-
 	if (!h)
 		return ACPI_E_TRUNCATED;
 	if (sig && memcmp(h + SDT_SIGNATURE, sig, 4) != 0)
@@ -169,50 +161,56 @@ static int sdt_map(acpi_map_fn map, void *ctx, uint64_t gpa, const char *sig, ui
 	*t = (uint8_t *)map_ro(map, ctx, gpa, *len);
 	if (!*t)
 		return ACPI_E_TRUNCATED;
-	return sum8(*t, *len) == 0 ? ACPI_OK : ACPI_E_CHECKSUM;
+	return acpi_sum8(*t, *len) == 0 ? ACPI_OK : ACPI_E_CHECKSUM;
 }
 
-/* 5.2.7 / 5.2.8: walk the root table's entries for the first table signed @sig. */
-static int find_table(acpi_map_fn map, void *ctx, const struct rsdp_info *rsdp, const char *sig,
-		      uint64_t *gpa)
+/* Check the RSDP at @rsdp_gpa, find the first table signed @sig in its root table (XSDT, else
+ * RSDT) and map it with sdt_map. */
+static int table_map(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, const char *sig, uint8_t **t,
+		     uint32_t *len)
 {
-	bool x = rsdp->revision >= RSDP_REVISION_XSDT && rsdp->xsdt != 0;
-	uint64_t root = x ? rsdp->xsdt : rsdp->rsdt;
-	unsigned esize = x ? XSDT_ENTRY_SIZE : RSDT_ENTRY_SIZE;
-	uint8_t *t;
-	uint32_t len, n;
-	int rc;
+	struct rsdp_info rsdp;
+	bool x;
+	uint64_t root;
+	unsigned esize;
+	uint32_t n;
+	int rc = map ? rsdp_check(map, ctx, rsdp_gpa, &rsdp) : ACPI_E_NOT_FOUND;
 
-	if (root == 0)
-		return ACPI_E_NOT_FOUND;
-	rc = sdt_map(map, ctx, root, x ? "XSDT" : "RSDT", &t, &len);
 	if (rc)
 		return rc;
-	n = (len - SDT_HEADER_SIZE) / esize;
+	x = rsdp.revision >= RSDP_REVISION_XSDT && rsdp.xsdt != 0;
+	root = x ? rsdp.xsdt : rsdp.rsdt;
+	esize = x ? XSDT_ENTRY_SIZE : RSDT_ENTRY_SIZE;
+	if (root == 0)
+		return ACPI_E_NOT_FOUND;
+	rc = sdt_map(map, ctx, root, x ? "XSDT" : "RSDT", t, len);
+	if (rc)
+		return rc;
+	n = (*len - SDT_HEADER_SIZE) / esize;
 	for (uint32_t i = 0; i < n; i++) {
 		const uint8_t *e =
 		    map_ro(map, ctx, root + SDT_HEADER_SIZE + (uint64_t)i * esize, esize);
 		uint64_t addr;
 		const uint8_t *h;
-
 		if (!e)
 			return ACPI_E_TRUNCATED;
 		addr = esize == XSDT_ENTRY_SIZE ? le64(e) : le32(e);
 		/* Null or unbacked entries cannot be the table we want; skip them. */
 		h = addr ? map_ro(map, ctx, addr, SDT_HEADER_SIZE) : NULL;
-		if (h && memcmp(h + SDT_SIGNATURE, sig, 4) == 0) {
-			*gpa = addr;
-			return ACPI_OK;
-		}
+		if (h && memcmp(h + SDT_SIGNATURE, sig, 4) == 0)
+			return sdt_map(map, ctx, addr, sig, t, len);
 	}
 	return ACPI_E_NOT_FOUND;
 }
 
-/*
- * 5.2.12: walk the Interrupt Controller Structures, checking every length. Counts the
- * boot CPU's processor entries in @kept and the others that are enabled or online
- * capable in @disabled; with @apply, clears those two flags in the latter.
- */
+static int madt_map(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint8_t **t, uint32_t *len)
+{
+	int rc = table_map(map, ctx, rsdp_gpa, "APIC", t, len);
+	return !rc && *len < MADT_ENTRIES ? ACPI_E_MALFORMED : rc;
+}
+
+/* 5.2.12: walk the entries, checking every length; count the boot CPU's in @kept, the others
+ * enabled or online capable in @disabled, and with @apply clear those two flags in them. */
 static int madt_walk(uint8_t *t, uint32_t len, uint32_t bsp, bool apply, unsigned *disabled,
 		     unsigned *kept)
 {
@@ -222,7 +220,6 @@ static int madt_walk(uint8_t *t, uint32_t len, uint32_t bsp, bool apply, unsigne
 	*disabled = *kept = 0;
 	for (off = MADT_ENTRIES; off < len; off += elen) {
 		uint32_t id, flags_off;
-
 		if (len - off < ICS_HEADER_SIZE)
 			return ACPI_E_TRUNCATED;
 		elen = t[off + ICS_LENGTH];
@@ -254,72 +251,72 @@ static int madt_walk(uint8_t *t, uint32_t len, uint32_t bsp, bool apply, unsigne
 	return ACPI_OK;
 }
 
-int acpi_madt_map(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint8_t **t, uint32_t *len)
-{
-	struct rsdp_info rsdp;
-	uint64_t madt = 0;
-	int rc = map ? rsdp_check(map, ctx, rsdp_gpa, &rsdp) : ACPI_E_NOT_FOUND;
-
-	if (!rc)
-		rc = find_table(map, ctx, &rsdp, "APIC", &madt);
-	if (!rc)
-		rc = sdt_map(map, ctx, madt, "APIC", t, len);
-	if (!rc && *len < MADT_ENTRIES)
-		rc = ACPI_E_MALFORMED;
-	return rc;
-}
-
 int acpi_madt_disable_aps(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint32_t bsp_apic_id,
 			  unsigned *disabled, unsigned *kept)
 {
 	unsigned ndis = 0, nkept = 0;
 	uint8_t *t;
 	uint32_t len;
-	int rc;
+	int rc = madt_map(map, ctx, rsdp_gpa, &t, &len);
 
-	if (disabled)
-		*disabled = 0;
-	if (kept)
-		*kept = 0;
-	rc = acpi_madt_map(map, ctx, rsdp_gpa, &t, &len);
-	if (rc)
-		return rc;
-
-	/* Validate everything before writing anything. */
-	rc = madt_walk(t, len, bsp_apic_id, false, &ndis, &nkept);
-	if (rc)
-		return rc;
-	if (nkept == 0)
-		return ACPI_E_NO_BSP;
-	if (ndis) {
+	if (!rc) /* validate everything before writing anything */
+		rc = madt_walk(t, len, bsp_apic_id, false, &ndis, &nkept);
+	if (!rc && nkept == 0)
+		rc = ACPI_E_NO_BSP;
+	if (!rc && ndis) {
 		madt_walk(t, len, bsp_apic_id, true, &ndis, &nkept);
 		t[SDT_CHECKSUM] = 0;
-		t[SDT_CHECKSUM] = (uint8_t)(0x100 - sum8(t, len));
+		t[SDT_CHECKSUM] = (uint8_t)(0x100 - acpi_sum8(t, len));
 	}
 	if (disabled)
-		*disabled = ndis;
+		*disabled = rc ? 0 : ndis;
 	if (kept)
-		*kept = nkept;
-	return ACPI_OK;
+		*kept = rc ? 0 : nkept;
+	return rc;
 }
 
-/* 5.2.9 "Fixed ACPI Description Table": PM1a_CNT_BLK, a 32-bit I/O port address. */
-#define FADT_PM1A_CNT_BLK 64
-#define FADT_MIN_LEN	  (FADT_PM1A_CNT_BLK + 4)
-#define IO_PORT_MAX	  0xffffu
+int acpi_isa_irq_route(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint8_t irq,
+		       struct acpi_isa_route *out)
+{
+	uint8_t *t;
+	uint32_t len, off, elen;
+	bool found = false;
+	int rc = madt_map(map, ctx, rsdp_gpa, &t, &len);
+
+	if (rc)
+		return rc;
+	*out = (struct acpi_isa_route){.gsi = irq};
+	/* The override first: it names the GSI the I/O APIC is then chosen for. */
+	for (off = MADT_ENTRIES; off + ICS_HEADER_SIZE <= len; off += elen) {
+		elen = t[off + ICS_LENGTH];
+		if (elen < ICS_HEADER_SIZE || off + elen > len)
+			return ACPI_E_MALFORMED;
+		if (t[off + ICS_TYPE] == MADT_OVERRIDE && elen >= OVERRIDE_LEN &&
+		    t[off + OVERRIDE_BUS] == OVERRIDE_BUS_ISA && t[off + OVERRIDE_SOURCE] == irq) {
+			out->gsi = le32(t + off + OVERRIDE_GSI);
+			out->flags = le16(t + off + OVERRIDE_FLAGS);
+		}
+	}
+	/* The I/O APIC whose range starts closest below the GSI serves it. */
+	for (off = MADT_ENTRIES; off + ICS_HEADER_SIZE <= len; off += elen) {
+		elen = t[off + ICS_LENGTH];
+		if (t[off + ICS_TYPE] != MADT_IOAPIC || elen < IOAPIC_LEN)
+			continue;
+		uint32_t base = le32(t + off + IOAPIC_GSI_BASE);
+		if (base <= out->gsi && (!found || base > out->gsi_base)) {
+			out->gsi_base = base;
+			out->ioapic = le32(t + off + IOAPIC_ADDRESS);
+			found = true;
+		}
+	}
+	return found ? ACPI_OK : ACPI_E_NOT_FOUND;
+}
 
 int acpi_pm1a_cnt_port(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint16_t *port)
 {
-	struct rsdp_info rsdp;
-	uint64_t fadt = 0;
 	uint8_t *t;
 	uint32_t len, blk;
-	int rc = map ? rsdp_check(map, ctx, rsdp_gpa, &rsdp) : ACPI_E_NOT_FOUND;
-
-	if (!rc)
-		rc = find_table(map, ctx, &rsdp, "FACP", &fadt);
-	if (!rc)
-		rc = sdt_map(map, ctx, fadt, "FACP", &t, &len);
+	int rc = table_map(map, ctx, rsdp_gpa, "FACP", &t, &len);
 	if (rc)
 		return rc;
 	if (len < FADT_MIN_LEN)
@@ -333,28 +330,22 @@ int acpi_pm1a_cnt_port(acpi_map_fn map, void *ctx, uint64_t rsdp_gpa, uint16_t *
 
 const char *acpi_strerror(int err)
 {
-	switch (err) {
-	case ACPI_OK:
-		return "ok";
-	case ACPI_E_NOT_FOUND:
-		return "ACPI table not found";
-	case ACPI_E_CHECKSUM:
-		return "ACPI table has a bad checksum";
-	case ACPI_E_TRUNCATED:
-		return "ACPI table truncated or unmapped";
-	case ACPI_E_MALFORMED:
-		return "ACPI table malformed";
-	case ACPI_E_NO_BSP:
-		return "MADT does not list the boot CPU";
-	default:
+	static const char *const msg[] = {
+	    [-ACPI_OK] = "ok",
+	    [-ACPI_E_NOT_FOUND] = "ACPI table not found",
+	    [-ACPI_E_CHECKSUM] = "ACPI table has a bad checksum",
+	    [-ACPI_E_TRUNCATED] = "ACPI table truncated or unmapped",
+	    [-ACPI_E_MALFORMED] = "ACPI table malformed",
+	    [-ACPI_E_NO_BSP] = "MADT does not list the boot CPU",
+	};
+	if (err > 0 || err <= -(int)(sizeof(msg) / sizeof(msg[0])))
 		return "unknown ACPI error";
-	}
+	return msg[-err];
 }
 
 size_t acpi_rsdp_copy(const uint8_t *rsdp, uint8_t out[ACPI_RSDP_MAX])
 {
 	size_t len = RSDP_CHECKSUM_LENGTH;
-
 	if (rsdp[RSDP_REVISION] >= RSDP_REVISION_XSDT && le32(rsdp + RSDP_LENGTH) == RSDP_V2_LENGTH)
 		len = RSDP_V2_LENGTH;
 	memcpy(out, rsdp, len);

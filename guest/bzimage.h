@@ -1,5 +1,4 @@
-/* bzimage.h - a Linux bzImage and its zero page, per the x86 boot protocol
- * (Documentation/arch/x86/boot.rst). */
+/* bzimage.h - a Linux bzImage and its zero page (x86 boot protocol, boot.rst). */
 #ifndef DBGVISOR_BZIMAGE_H
 #define DBGVISOR_BZIMAGE_H
 
@@ -10,16 +9,13 @@
 #include "core/hw/bootinfo.h"
 
 /* boot.rst, "The real-mode kernel header": where the setup header sits in the image. */
-#define BZ_SETUP_HEADER_OFF  0x1f1
 #define BZ_HDRS_MAGIC	     0x53726448u /* "HdrS" at 0x202 */
 #define BZ_MIN_VERSION	     0x020a	 /* 2.10: 32-bit entry, init_size, pref_address */
 #define BZ_ACPI_RSDP_VERSION 0x020e	 /* 2.14 added acpi_rsdp_addr */
 #define BZ_BOOT_PARAMS_SIZE  4096u	 /* the "zero page" */
 #define BZ_LOAD_ADDR	     0x100000u	 /* code32_start's default, for a pref_address below it */
 #define BZ_E820_MAX	     128u	 /* E820_MAX_ENTRIES_ZEROPAGE */
-
-/* The boot GDT: 4 GiB flat __BOOT_CS (0x10) and __BOOT_DS (0x18), boot.rst "32-bit BOOT PROTOCOL".
- */
+/* boot.rst "32-bit BOOT PROTOCOL": the boot GDT's 4 GiB flat __BOOT_CS and __BOOT_DS. */
 #define BZ_BOOT_CS 0x10
 #define BZ_BOOT_DS 0x18
 

@@ -28,7 +28,6 @@ static int isa_irq_of(uint16_t port)
 static uint32_t ioapic_read(uint64_t base, uint32_t reg)
 {
 	volatile uint32_t *p = phys_to_virt(base);
-
 	p[IOAPIC_REGSEL / sizeof(uint32_t)] = reg;
 	return p[IOAPIC_WINDOW / sizeof(uint32_t)];
 }
@@ -36,7 +35,6 @@ static uint32_t ioapic_read(uint64_t base, uint32_t reg)
 static void ioapic_write(uint64_t base, uint32_t reg, uint32_t val)
 {
 	volatile uint32_t *p = phys_to_virt(base);
-
 	p[IOAPIC_REGSEL / sizeof(uint32_t)] = reg;
 	p[IOAPIC_WINDOW / sizeof(uint32_t)] = val;
 }

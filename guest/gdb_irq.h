@@ -2,17 +2,12 @@
 #ifndef DBGVISOR_GDB_IRQ_H
 #define DBGVISOR_GDB_IRQ_H
 
-#include <stdint.h>
-
 #include "core/hw/bootinfo.h"
 #include "core/vcpu.h"
 
-/*
- * Find the I/O APIC entry of the UART at @port (its ISA IRQ, through the MADT's overrides),
- * program it as an edge-triggered NMI to this CPU, keep the guest's view of it in v->ioapic
- * and unmap the I/O APIC page so every guest access is emulated. Before the vcpu's init
- * (which builds the nested tables). Returns NULL, or why not.
- */
+/* Program the I/O APIC entry of the UART at @port's ISA IRQ (MADT overrides applied) as an
+ * edge-triggered NMI to this CPU, keep the guest's view in v->ioapic and unmap the I/O APIC
+ * page so guest accesses are emulated. Before the vcpu's init. NULL, or why not. */
 const char *gdb_irq_route(struct vcpu *v, const struct boot_info *bi, uint16_t port);
 
 #endif

@@ -1,5 +1,4 @@
-/* guest_boot.c - load the guest by its format (bzImage, multiboot2/1, boot sector) and hand over.
- */
+/* guest_boot.c - load the guest by its format (bzImage, multiboot, boot sector) and hand over. */
 #include "guest_boot.h"
 
 #include "core/hw/console.h"
@@ -8,11 +7,10 @@
 #include "core/hw/pmem.h"
 #include "core/hw/string.h"
 #include "core/hw/x86.h"
+#include "core/paging/guest_map.h"
 #include "core/paging/guest_mem.h"
 #include "acpi.h"
 #include "bzimage.h"
-#include "entry_state.h"
-#include "linux_boot.h"
 #include "mb1info.h"
 #include "mb2info.h"
 #include "mb2load.h"
@@ -37,9 +35,73 @@
 #define BOOT_SIGNATURE_1      0xaau
 #define BOOT_IMAGE_END	      0x9f000u /* conventional memory below the EBDA */
 #define BOOT_DRIVE_HDD0	      0x80u
+/* Linux: below 1 MiB, which it never allocates from, the zero page, command line, boot GDT,
+ * and an RSDP copy on a page marked reserved (ACPI reads it long after the zero page is gone). */
+#define LINUX_PARAMS_GPA  0x9000u
+#define LINUX_CMDLINE_GPA 0xa000u
+#define LINUX_CMDLINE_MAX 0x1000u
+#define LINUX_GDT_GPA	  0xb000u
+#define LINUX_GDT_ENTRIES 4u
+#define LINUX_RSDP_GPA	  0xc000u
+#define MODULE_KERNEL	  0
+#define MODULE_INITRD	  1
+/* Entry CPU state: flat 4 GiB segments, and real mode (SDM vol. 3A, 3.4.5.1 types). */
+#define FLAT_LIMIT	    0xffffffffu
+#define RESET_SEG_LIMIT	    0xffffu
+#define REAL_MODE_IVT_LIMIT 0x3ffu
+#define TYPE_CODE	    0xb /* exec/read, accessed */
+#define TYPE_DATA	    0x3 /* read/write, accessed */
+#define ATTR_CODE32	    (TYPE_CODE | SEG_ATTR_S | SEG_ATTR_P | SEG_ATTR_DB | SEG_ATTR_G)
+#define ATTR_DATA32	    (TYPE_DATA | SEG_ATTR_S | SEG_ATTR_P | SEG_ATTR_DB | SEG_ATTR_G)
+#define ATTR_CODE16	    (TYPE_CODE | SEG_ATTR_S | SEG_ATTR_P)
+#define ATTR_DATA16	    (TYPE_DATA | SEG_ATTR_S | SEG_ATTR_P)
+#define ATTR_LDT	    (0x2 | SEG_ATTR_P) /* system type 2: LDT */
+#define ATTR_TSS32_BUSY	    (0xb | SEG_ATTR_P) /* system type 11: busy 32-bit TSS */
 
 /* The demo guest linked into the image (guest/demo_guest.S). */
 extern const uint8_t demo_guest_start[], demo_guest_end[];
+
+static void set_state(struct vcpu *v, const struct vcpu_segment *code,
+		      const struct vcpu_segment *data, const struct vcpu_dtable *gdt,
+		      const struct vcpu_dtable *idt, uint64_t cr0, uint64_t rip)
+{
+	/* What INIT leaves in LDTR and TR (SDM vol. 3A, table 10-1): usable, never loaded. */
+	const struct vcpu_segment ldt = {0, ATTR_LDT, RESET_SEG_LIMIT, 0};
+	const struct vcpu_segment tr = {0, ATTR_TSS32_BUSY, RESET_SEG_LIMIT, 0};
+	static const enum vcpu_seg data_segs[] = {SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS};
+	v->ops->set_seg(v, SEG_CS, code);
+	for (unsigned i = 0; i < sizeof(data_segs) / sizeof(data_segs[0]); i++)
+		v->ops->set_seg(v, data_segs[i], data);
+	v->ops->set_seg(v, SEG_LDTR, &ldt);
+	v->ops->set_seg(v, SEG_TR, &tr);
+	v->ops->set_dtable(v, DTABLE_GDT, gdt);
+	v->ops->set_dtable(v, DTABLE_IDT, idt);
+	v->ops->set_reg(v, REG_CR0, cr0);
+	v->ops->set_reg(v, REG_CR3, 0);
+	v->ops->set_reg(v, REG_CR4, 0);
+	v->ops->set_reg(v, REG_EFER, 0);
+	v->ops->set_reg(v, REG_RFLAGS, RFLAGS_FIXED1); /* IF = 0, VM = 0 */
+	v->ops->set_reg(v, REG_RIP, rip);
+	memset(v->gpr, 0, sizeof(v->gpr));
+}
+
+/* 32-bit protected mode, paging off, flat code @cs and data @ds segments, IDTR empty, GPRs 0. */
+static void entry_flat32(struct vcpu *v, uint32_t rip, uint16_t cs, uint16_t ds, uint32_t gdt_base,
+			 uint16_t gdt_limit)
+{
+	const struct vcpu_segment code = {cs, ATTR_CODE32, FLAT_LIMIT, 0};
+	const struct vcpu_segment data = {ds, ATTR_DATA32, FLAT_LIMIT, 0};
+	const struct vcpu_dtable gdt = {gdt_base, gdt_limit}, idt = {0, 0};
+	set_state(v, &code, &data, &gdt, &idt, CR0_PE | CR0_ET, rip);
+}
+
+static void entry_real_mode(struct vcpu *v, uint16_t ip)
+{
+	const struct vcpu_segment code = {0, ATTR_CODE16, RESET_SEG_LIMIT, 0};
+	const struct vcpu_segment data = {0, ATTR_DATA16, RESET_SEG_LIMIT, 0};
+	const struct vcpu_dtable gdt = {0, 0}, ivt = {0, REAL_MODE_IVT_LIMIT};
+	set_state(v, &code, &data, &gdt, &ivt, CR0_ET, ip);
+}
 
 static uint8_t *gpa_ptr(uint32_t gpa, uint32_t len, void *ctx)
 {
@@ -50,11 +112,91 @@ static uint8_t *gpa_ptr(uint32_t gpa, uint32_t len, void *ctx)
 static bool copy_guest(uint64_t dst, uint64_t src, uint64_t len)
 {
 	void *d = guest_mem_ptr(dst, len), *s = guest_mem_ptr(src, len);
-
 	if (!d || !s)
 		return false;
 	memmove(d, s, len);
 	return true;
+}
+
+static int refuse(const char *name, const char *why)
+{
+	printk("dbgvisor: refusing the guest \"%s\": %s\n", name, why);
+	return -1;
+}
+
+/* The loader's RSDP (a copy inside its boot information) to a page Linux keeps. */
+static uint64_t keep_rsdp(const struct boot_info *bi)
+{
+	uint8_t rsdp[ACPI_RSDP_MAX];
+	size_t len;
+	if (!bi->acpi_rsdp_phys)
+		return 0;
+	len = acpi_rsdp_copy(phys_to_virt(bi->acpi_rsdp_phys), rsdp);
+	return guest_mem_write(LINUX_RSDP_GPA, rsdp, len) ? LINUX_RSDP_GPA : 0;
+}
+
+/* The kernel's own command line: the module string after its first word (the name). */
+static const char *kernel_args(const char *s)
+{
+	while (*s && *s != ' ')
+		s++;
+	while (*s == ' ')
+		s++;
+	return s;
+}
+
+/* Module 0 the bzImage, module 1 (if any) the initrd, by the 32-bit boot protocol (boot.rst). */
+static int linux_boot(struct vcpu *v, struct boot_info *bi)
+{
+	static struct mem_range e820[BZ_E820_MAX];
+	struct boot_module *k = &bi->modules[MODULE_KERNEL];
+	const char *args = kernel_args(k->cmdline);
+	uint64_t gdt[LINUX_GDT_ENTRIES], limit, rsdp = keep_rsdp(bi);
+	struct bz_params p = {.cmdline_gpa = LINUX_CMDLINE_GPA, .acpi_rsdp = rsdp};
+	char err[ERR_MAX];
+	struct bz_image img;
+	unsigned nmap;
+	const struct mem_range *map = guest_mem_map(&nmap);
+	uint8_t *params = guest_mem_ptr(LINUX_PARAMS_GPA, BZ_BOOT_PARAMS_SIZE);
+	int n;
+
+	if (bz_parse(phys_to_virt(k->start), k->end - k->start, &img, err, sizeof(err)))
+		return refuse(k->cmdline, err);
+	/* Its memory must be RAM, and no module may sit in it or above initrd_addr_max. */
+	limit = (uint64_t)img.initrd_addr_max + 1;
+	if (!guest_mem_ptr(img.entry, img.mem_end - img.entry))
+		return refuse(k->cmdline, "Linux needs guest RAM from its load address to "
+					  "the end of its decompression buffer");
+	if (guest_modules_place(bi->modules, bi->module_count, map, nmap, img.mem_end,
+				limit < LIMIT_4G ? limit : LIMIT_4G, copy_guest, err, sizeof(err)))
+		return refuse(k->cmdline, err);
+	if (strlen(args) >= LINUX_CMDLINE_MAX || strlen(args) > img.cmdline_size)
+		return refuse(k->cmdline, "command line too long");
+	if (!params || !guest_mem_write(LINUX_CMDLINE_GPA, args, strlen(args) + 1))
+		return refuse(k->cmdline, "no guest RAM below 1 MiB for the zero page");
+	memmove(guest_mem_ptr(img.entry, img.kernel_len),
+		(const uint8_t *)phys_to_virt(k->start) + img.kernel_off, img.kernel_len);
+	if (bi->module_count > MODULE_INITRD) {
+		p.initrd_start = bi->modules[MODULE_INITRD].start;
+		p.initrd_len = bi->modules[MODULE_INITRD].end - p.initrd_start;
+	}
+	n = guest_map_carve(map, nmap,
+			    (struct phys_range){LINUX_RSDP_GPA, LINUX_RSDP_GPA + PAGE_SIZE}, e820,
+			    BZ_E820_MAX);
+	p.map = e820;
+	p.nmap = n < 0 ? 0 : (unsigned)n;
+	if (n < 0 || bz_build_params(params, phys_to_virt(k->start), &img, &p, err, sizeof(err)))
+		return refuse(k->cmdline, n < 0 ? "memory map too long for the zero page" : err);
+	bz_boot_gdt(gdt);
+	guest_mem_write(LINUX_GDT_GPA, gdt, sizeof(gdt));
+	entry_flat32(v, img.entry, BZ_BOOT_CS, BZ_BOOT_DS, LINUX_GDT_GPA, sizeof(gdt) - 1);
+	v->gpr[GPR_RSI] = LINUX_PARAMS_GPA; /* boot.rst: %esi = &boot_params */
+	v->kernel_64bit = img.kernel_64bit;
+	printk("guest: Linux \"%s\", boot protocol %u.%02u, kernel %u KiB at 0x%x, initrd %lu KiB "
+	       "at 0x%lx, RSDP 0x%lx, command line \"%s\"\n",
+	       k->cmdline, img.version >> 8, img.version & 0xff, img.kernel_len >> 10, img.entry,
+	       p.initrd_len >> 10, p.initrd_start, rsdp, args);
+	return 0;
 }
 
 static bool is_boot_sector(const uint8_t *file, size_t len)
@@ -80,45 +222,22 @@ static int boot_real_mode(struct vcpu *v, const uint8_t *file, size_t len, const
 	return 0;
 }
 
-/* Modules 1.. stay where they are unless in the kernel's way; the guest gets them as its own. */
-static int place_modules(struct boot_info *bi, const struct mbload_image *img,
-			 struct mb1info_module *mods, unsigned *nmods, char *err, size_t errlen)
-{
-	unsigned nmap;
-	const struct mem_range *map = guest_mem_map(&nmap);
-
-	*nmods = 0;
-	if (guest_modules_place(bi->modules, bi->module_count, map, nmap, img->highest_end,
-				LIMIT_4G, copy_guest, err, errlen))
-		return -1;
-	for (unsigned i = 1; i < bi->module_count; i++) {
-		const struct boot_module *m = &bi->modules[i];
-
-		mods[(*nmods)++] =
-		    (struct mb1info_module){(uint32_t)m->start, (uint32_t)m->end, m->cmdline};
-	}
-	return 0;
-}
-
 /* The multiboot2 information (3.6), with the loader's RSDP copied before modules move. */
 static uint32_t build_mb2(const struct mb2load_request *req, const char *cmdline,
 			  const struct mb1info_module *mods, unsigned nmods, const uint8_t *rsdp,
 			  uint8_t *buf, uint32_t gpa)
 {
-	struct mb2info_builder b;
-	unsigned nmap;
-	const struct mem_range *map = guest_mem_map(&nmap);
-
+	struct mb1info_builder b;
+	struct mb2info_input in = {.cmdline = cmdline,
+				   .loader_name = LOADER_NAME,
+				   .mods = mods,
+				   .nmods = nmods,
+				   .rsdp = rsdp,
+				   .load_base = req->load_base,
+				   .load_base_addr = req->load_base_addr};
+	in.map = guest_mem_map(&in.nmap);
 	mb2info_init(&b, buf, gpa, GUEST_INFO_SIZE);
-	return mb2info_build(&b, &(struct mb2info_input){.cmdline = cmdline,
-							 .loader_name = LOADER_NAME,
-							 .mods = mods,
-							 .nmods = nmods,
-							 .map = map,
-							 .nmap = nmap,
-							 .rsdp = rsdp,
-							 .load_base = req->load_base,
-							 .load_base_addr = req->load_base_addr});
+	return mb2info_build(&b, &in);
 }
 
 int guest_boot(struct vcpu *v, struct boot_info *bi)
@@ -158,26 +277,25 @@ int guest_boot(struct vcpu *v, struct boot_info *bi)
 		if (rc == MBLOAD_E_NOHDR && is_boot_sector(file, len))
 			return boot_real_mode(v, file, len, cmdline);
 	}
-	if (rc || mbload_check_placement(&img, map, nmap, err, sizeof(err))) {
-		printk("dbgvisor: refusing the guest \"%s\": %s\n", cmdline, err);
-		return -1;
-	}
+	if (rc || mbload_check_placement(&img, map, nmap, err, sizeof(err)))
+		return refuse(cmdline, err);
 	if (bi->acpi_rsdp_phys)
 		acpi_rsdp_copy(phys_to_virt(bi->acpi_rsdp_phys), rsdp);
-	if (place_modules(bi, &img, mods, &nmods, err, sizeof(err))) {
-		printk("dbgvisor: refusing the guest \"%s\": %s\n", cmdline, err);
-		return -1;
+	/* Modules 1.. stay unless in the kernel's way; the guest gets them as its own. */
+	if (guest_modules_place(bi->modules, bi->module_count, map, nmap, img.highest_end, LIMIT_4G,
+				copy_guest, err, sizeof(err)))
+		return refuse(cmdline, err);
+	for (nmods = 0; nmods + 1 < bi->module_count; nmods++) {
+		const struct boot_module *m = &bi->modules[nmods + 1];
+		mods[nmods] =
+		    (struct mb1info_module){(uint32_t)m->start, (uint32_t)m->end, m->cmdline};
 	}
 	/* Not on the kernel nor on a module: a kernel linked at 0x8000 keeps its code. */
 	if (!guest_info_place(map, nmap, img.lowest, img.highest_end, bi->modules, bi->module_count,
 			      GUEST_INFO_SIZE, GUEST_INFO_GPA, BOOT_IMAGE_END, LIMIT_4G,
 			      &info_gpa) ||
-	    !(info_buf = guest_mem_ptr(info_gpa, GUEST_INFO_SIZE))) {
-		printk("dbgvisor: refusing the guest \"%s\": no guest RAM for its boot "
-		       "information\n",
-		       cmdline);
-		return -1;
-	}
+	    !(info_buf = guest_mem_ptr(info_gpa, GUEST_INFO_SIZE)))
+		return refuse(cmdline, "no guest RAM for its boot information");
 	if (bi->module_count) /* module 0, the kernel, may have moved */
 		file = phys_to_virt(bi->modules[0].start);
 	mbload_copy(&img, file, gpa_ptr, 0);
@@ -193,8 +311,7 @@ int guest_boot(struct vcpu *v, struct boot_info *bi)
 		       GUEST_INFO_SIZE);
 		return -1;
 	}
-	/* Multiboot 0.6.96 3.2, 2.0 3.3: EAX the magic, EBX the info; GDTR/IDTR the OS's to load.
-	 */
+	/* Multiboot 0.6.96 3.2, 2.0 3.3: EAX magic, EBX info; GDTR/IDTR are the OS's to load. */
 	entry_flat32(v, img.entry, SEL_GUEST_CODE, SEL_GUEST_DATA, 0, 0);
 	v->gpr[GPR_RAX] = version == 2 ? MB2INFO_BOOTLOADER_MAGIC : MB1_GUEST_MAGIC;
 	v->kernel_64bit = len > ELF_EI_CLASS && memcmp(file, ELF_MAGIC, ELF_EI_CLASS) == 0 &&

@@ -10,13 +10,9 @@
 #define GUEST_INFO_GPA	0x9000u
 #define GUEST_INFO_SIZE 0x7000u
 #define MB1_GUEST_MAGIC 0x2BADB002u
-
-/*
- * Load the first module (or the built-in demo guest when there is none) by its format: a
- * Linux bzImage, a multiboot1 kernel or a boot sector; move modules out of its way (they
- * may move: @bi->modules is updated), build its boot information and set the entry state.
- * Returns 0, or -1 after printing why the guest was refused.
- */
+/* Load the first module (or the demo guest) by its format, bzImage, multiboot2/1 or boot
+ * sector, moving modules out of its way (@bi->modules is updated), build its boot information
+ * and set the entry state. 0, or -1 after printing why the guest was refused. */
 int guest_boot(struct vcpu *v, struct boot_info *bi);
 
 #endif

@@ -1,17 +1,13 @@
 /* mb1info.c - build the multiboot1 boot information structure handed to the guest kernel. */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "mb1info.h"
 #include "core/hw/le.h"
 #include "core/hw/string.h"
+#include "mbload.h"
 
 #define KIB	   1024ull
 #define ONE_MIB	   0x100000ull
 #define FOUR_GIB   0x100000000ull
 #define INFO_ALIGN 4u /* our choice: every structure and string starts 32-bit aligned */
-
 /* Offsets inside a 3.3 module entry and mmap entry (the latter from its size field). */
 #define MOD_START  0
 #define MOD_END	   4
@@ -21,37 +17,16 @@
 #define MMAP_LEN   12
 #define MMAP_TYPE  20
 
-static uint64_t entry_end(const struct mem_range *r)
-{
-	return r->len > UINT64_MAX - r->base ? UINT64_MAX : r->base + r->len;
-}
-
-/*
- * End of the usable run starting at @from: usable entries that overlap or touch are
- * merged, and any non-usable entry inside cuts the run short (it wins, as in pmem.c).
- * Returns @from when the byte at @from is not usable.
- */
+/* End of the usable run from @from (@from when that byte is not usable); a non-usable entry
+ * inside cuts it short (it wins, as in pmem.c). */
 static uint64_t usable_run_end(const struct mem_range *map, unsigned n, uint64_t from)
 {
-	uint64_t reach = from;
-	bool grew = true;
+	uint64_t reach = mbload_usable_reach(map, n, from);
 
-	while (grew) {
-		grew = false;
-		for (unsigned i = 0; i < n; i++) {
-			uint64_t end = entry_end(&map[i]);
-
-			if (map[i].type == MEM_USABLE && map[i].len && map[i].base <= reach &&
-			    end > reach) {
-				reach = end;
-				grew = true;
-			}
-		}
-	}
 	for (unsigned i = 0; i < n; i++) {
-		if (map[i].type == MEM_USABLE || map[i].len == 0)
-			continue;
-		if (map[i].base < reach && entry_end(&map[i]) > from)
+		uint64_t end =
+		    map[i].len > UINT64_MAX - map[i].base ? UINT64_MAX : map[i].base + map[i].len;
+		if (map[i].type != MEM_USABLE && map[i].len && map[i].base < reach && end > from)
 			reach = map[i].base > from ? map[i].base : from;
 	}
 	return reach;
@@ -60,14 +35,12 @@ static uint64_t usable_run_end(const struct mem_range *map, unsigned n, uint64_t
 uint32_t mb1info_mem_lower_kib(const struct mem_range *map, unsigned n)
 {
 	uint64_t kib = usable_run_end(map, n, 0) / KIB;
-
 	return kib > MB1INFO_LOWER_MAX_KIB ? MB1INFO_LOWER_MAX_KIB : (uint32_t)kib;
 }
 
 uint32_t mb1info_mem_upper_kib(const struct mem_range *map, unsigned n)
 {
 	uint64_t kib = (usable_run_end(map, n, ONE_MIB) - ONE_MIB) / KIB;
-
 	return kib > UINT32_MAX ? UINT32_MAX : (uint32_t)kib;
 }
 
@@ -80,14 +53,11 @@ void mb1info_init(struct mb1info_builder *b, uint8_t *buf, uint32_t gpa, uint32_
 	b->overflow = !buf || gpa == 0 || (uint64_t)gpa + size > FOUR_GIB;
 }
 
-/*
- * Reserve @len zeroed bytes at the next INFO_ALIGN-aligned guest address; returns their
- * offset in the buffer. On overflow the flag sticks and the offset is meaningless (0).
- */
+/* Reserve @len zeroed bytes at the next INFO_ALIGN-aligned guest address: their offset in the
+ * buffer, or 0 (meaningless) with the overflow flag set for good. */
 static uint32_t alloc(struct mb1info_builder *b, uint64_t len)
 {
 	uint64_t off = b->used + ((INFO_ALIGN - (b->gpa + b->used) % INFO_ALIGN) % INFO_ALIGN);
-
 	if (b->overflow || off + len > b->size) {
 		b->overflow = true;
 		return 0;
@@ -102,7 +72,6 @@ static uint32_t put_string(struct mb1info_builder *b, const char *s)
 {
 	uint64_t len = s ? (uint64_t)strlen(s) : 0;
 	uint32_t off = alloc(b, len + 1);
-
 	if (b->overflow)
 		return 0;
 	if (len)
@@ -125,14 +94,12 @@ uint32_t mb1info_build(struct mb1info_builder *b, const char *cmdline,
 		nmods = 0;
 	for (unsigned i = 0; i < nmap; i++)
 		nent += guest_map[i].len != 0;
-
 	/* Structure first, then the arrays it points to, then every string. */
 	info = alloc(b, MB1INFO_SIZE);
 	mmap = alloc(b, (uint64_t)nent * MB1INFO_MMAP_ENTRY_SIZE);
 	mods_off = alloc(b, (uint64_t)nmods * MB1INFO_MOD_SIZE);
 	if (b->overflow)
 		return 0;
-
 	/* 3.3 "mmap_*": entries copied from the guest's map, empty ones dropped. */
 	p = b->buf + mmap;
 	for (unsigned i = 0; i < nmap; i++) {
@@ -144,11 +111,9 @@ uint32_t mb1info_build(struct mb1info_builder *b, const char *cmdline,
 		put_le32(p + MMAP_TYPE, guest_map[i].type);
 		p += MB1INFO_MMAP_ENTRY_SIZE;
 	}
-
 	/* 3.3 "mods_*"; with no modules mods_addr still points into the buffer (a string). */
 	for (unsigned i = 0; i < nmods; i++) {
 		uint32_t str = put_string(b, mods[i].cmdline);
-
 		if (b->overflow)
 			return 0;
 		p = b->buf + mods_off + i * MB1INFO_MOD_SIZE;
@@ -156,7 +121,6 @@ uint32_t mb1info_build(struct mb1info_builder *b, const char *cmdline,
 		put_le32(p + MOD_END, mods[i].end);
 		put_le32(p + MOD_STRING, str);
 	}
-
 	p = b->buf + info;
 	put_le32(p + MB1INFO_OFF_CMDLINE, put_string(b, cmdline));
 	put_le32(p + MB1INFO_OFF_LOADER_NAME, put_string(b, loader_name));

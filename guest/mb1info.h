@@ -19,18 +19,14 @@
 #define MB1INFO_OFF_MMAP_LENGTH 44
 #define MB1INFO_OFF_MMAP_ADDR	48
 #define MB1INFO_OFF_LOADER_NAME 64
-
 /* 3.3: bits of 'flags' saying which fields are valid. */
 #define MB1INFO_F_MEM	      (1u << 0)
-#define MB1INFO_F_BOOT_DEVICE (1u << 1)
 #define MB1INFO_F_CMDLINE     (1u << 2)
 #define MB1INFO_F_MODS	      (1u << 3)
 #define MB1INFO_F_MMAP	      (1u << 6)
 #define MB1INFO_F_LOADER_NAME (1u << 9)
-
-/* 3.3: a module entry is mod_start, mod_end, string, reserved. */
-#define MB1INFO_MOD_SIZE 16
-/* 3.3: an mmap entry is size (not counting itself), base_addr, length, type. */
+/* 3.3: a module entry (start, end, string, reserved); an mmap entry (size, base, length, type). */
+#define MB1INFO_MOD_SIZE	 16
 #define MB1INFO_MMAP_SIZE_FIELD	 20
 #define MB1INFO_MMAP_ENTRY_SIZE	 24
 #define MB1INFO_BOOT_DEVICE_NONE 0xFFFFFFFFu
@@ -42,7 +38,8 @@ struct mb1info_module {
 	const char *cmdline; /* NULL gives "" */
 };
 
-/* @buf is host memory standing for guest-physical [gpa, gpa + size); used grows upward. */
+/* Boot information builder (mb1info and mb2info): @buf stands for guest-physical
+ * [gpa, gpa + size); used grows upward. */
 struct mb1info_builder {
 	uint8_t *buf;
 	uint32_t gpa;
@@ -51,22 +48,14 @@ struct mb1info_builder {
 	bool overflow;
 };
 
-/*
- * Start building at @gpa. A NULL @buf, @gpa 0 (0 is the failure result) or a range
- * reaching past 4 GiB marks the builder as overflowed from the start.
- */
+/* Start building at @gpa; a NULL @buf, @gpa 0 (the failure result) or a range past 4 GiB marks
+ * the builder as overflowed from the start. */
 void mb1info_init(struct mb1info_builder *b, uint8_t *buf, uint32_t gpa, uint32_t size);
-
-/*
- * Lay out the info structure, its mmap, module array and strings (4-byte aligned, all
- * inside the buffer). Always sets MEM, CMDLINE, MODS, MMAP and BOOT_LOADER_NAME, since
- * real kernels read those without checking flags; boot_device is 0xFFFFFFFF, flag clear.
- * NULL strings give "". Returns the structure's gpa, or 0 when the buffer is too small.
- */
+/* Lay out the structure, mmap, modules and strings (4-byte aligned); MEM, CMDLINE, MODS, MMAP and
+ * BOOT_LOADER_NAME always, as kernels read them unchecked. Its gpa, or 0 when it does not fit. */
 uint32_t mb1info_build(struct mb1info_builder *b, const char *cmdline,
 		       const struct mem_range *guest_map, unsigned nmap,
 		       const struct mb1info_module *mods, unsigned nmods, const char *loader_name);
-
 /* KiB of usable memory contiguous from 0, at most 640 (3.3 mem_lower). */
 uint32_t mb1info_mem_lower_kib(const struct mem_range *map, unsigned n);
 /* KiB of usable memory contiguous from 1 MiB to the first hole or non-usable range. */

@@ -1,13 +1,8 @@
 /* mb2info.c - build the multiboot2 boot information handed to the guest kernel. */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "mb2info.h"
+#include "acpi.h"
 #include "core/hw/le.h"
 #include "core/hw/string.h"
-
-#define FOUR_GIB 0x100000000ull
 
 /* Multiboot2 2.0, 3.6.1: the fixed part is total_size and reserved; all is 8-byte aligned. */
 #define INFO_ALIGN	8u
@@ -42,25 +37,19 @@
 #define LOAD_BASE_ADDR	 8 /* 3.6.23 */
 #define LOAD_BASE_SIZE	 12
 
-void mb2info_init(struct mb2info_builder *b, uint8_t *buf, uint32_t gpa, uint32_t size)
+void mb2info_init(struct mb1info_builder *b, uint8_t *buf, uint32_t gpa, uint32_t size)
 {
-	b->buf = buf;
-	b->gpa = gpa;
-	b->size = size;
+	mb1info_init(b, buf, gpa, size);
 	b->used = (INFO_ALIGN - gpa % INFO_ALIGN) % INFO_ALIGN;
-	b->overflow = !buf || gpa == 0 || (uint64_t)gpa + size > FOUR_GIB || b->used > size;
+	b->overflow |= b->used > size;
 }
 
-/*
- * Append a tag of @size bytes (zeroed, padding too, so the next tag starts 8-byte aligned)
- * and fill in its header; @used stays 8-aligned relative to the aligned start. Returns
- * NULL once the buffer has overflowed.
- */
-static uint8_t *put_tag(struct mb2info_builder *b, uint32_t type, uint64_t size)
+/* Append a zeroed tag of @size bytes, padded so the next starts 8-byte aligned, with its
+ * header filled in; NULL once the buffer has overflowed. */
+static uint8_t *put_tag(struct mb1info_builder *b, uint32_t type, uint64_t size)
 {
 	uint64_t padded = (size + INFO_ALIGN - 1) & ~(uint64_t)(INFO_ALIGN - 1);
 	uint8_t *p;
-
 	if (b->overflow || padded > b->size - b->used) {
 		b->overflow = true;
 		return NULL;
@@ -74,21 +63,19 @@ static uint8_t *put_tag(struct mb2info_builder *b, uint32_t type, uint64_t size)
 }
 
 /* A tag holding @head bytes of fields, then @s with its NUL; returns it for the fields. */
-static uint8_t *put_string(struct mb2info_builder *b, uint32_t type, uint32_t head, const char *s)
+static uint8_t *put_string(struct mb1info_builder *b, uint32_t type, uint32_t head, const char *s)
 {
 	size_t len = s ? strlen(s) : 0;
 	uint8_t *p = put_tag(b, type, (uint64_t)head + len + 1);
-
 	if (p && len)
 		memcpy(p + head, s, len);
 	return p;
 }
 
-static void put_mmap(struct mb2info_builder *b, const struct mem_range *map, unsigned n)
+static void put_mmap(struct mb1info_builder *b, const struct mem_range *map, unsigned n)
 {
 	unsigned nent = 0;
 	uint8_t *p;
-
 	for (unsigned i = 0; i < n; i++)
 		nent += map[i].len != 0;
 	p = put_tag(b, MB2INFO_TAG_MMAP, MMAP_ENTRIES + (uint64_t)nent * MMAP_ENTRY_BYTES);
@@ -108,33 +95,27 @@ static void put_mmap(struct mb2info_builder *b, const struct mem_range *map, uns
 }
 
 /* 3.6.16 always; 3.6.17 when the RSDP is an ACPI 2.0+ one with a plausible length. */
-static void put_rsdp(struct mb2info_builder *b, const uint8_t *rsdp)
+static void put_rsdp(struct mb1info_builder *b, const uint8_t *rsdp)
 {
 	uint8_t *p = put_tag(b, MB2INFO_TAG_ACPI_OLD, RSDP_OFF + RSDP_V1_SIZE);
 	uint32_t len;
-
 	if (p)
 		memcpy(p + RSDP_OFF, rsdp, RSDP_V1_SIZE);
 	if (rsdp[RSDP_REVISION] < RSDP_REVISION_V2) /* then only 20 bytes are there to read */
 		return;
 	/* Tag 14 is "as defined per ACPI 1.0": revision 0, its checksum over the 20 bytes again. */
 	if (p) {
-		uint8_t sum = 0;
-
 		p[RSDP_OFF + RSDP_REVISION] = 0;
 		p[RSDP_OFF + RSDP_CHECKSUM] = 0;
-		for (unsigned i = 0; i < RSDP_V1_SIZE; i++)
-			sum = (uint8_t)(sum + p[RSDP_OFF + i]);
-		p[RSDP_OFF + RSDP_CHECKSUM] = (uint8_t)-sum;
+		p[RSDP_OFF + RSDP_CHECKSUM] = (uint8_t)-acpi_sum8(p + RSDP_OFF, RSDP_V1_SIZE);
 	}
-	len = (uint32_t)rsdp[RSDP_LENGTH] | (uint32_t)rsdp[RSDP_LENGTH + 1] << 8 |
-	      (uint32_t)rsdp[RSDP_LENGTH + 2] << 16 | (uint32_t)rsdp[RSDP_LENGTH + 3] << 24;
+	len = le32(rsdp + RSDP_LENGTH);
 	p = len < RSDP_V2_SIZE ? NULL : put_tag(b, MB2INFO_TAG_ACPI_NEW, RSDP_OFF + (uint64_t)len);
 	if (p)
 		memcpy(p + RSDP_OFF, rsdp, len);
 }
 
-uint32_t mb2info_build(struct mb2info_builder *b, const struct mb2info_input *in)
+uint32_t mb2info_build(struct mb1info_builder *b, const struct mb2info_input *in)
 {
 	uint32_t start;
 	uint8_t *p;

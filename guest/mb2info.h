@@ -2,10 +2,6 @@
 #ifndef DBGVISOR_MB2INFO_H
 #define DBGVISOR_MB2INFO_H
 
-#include <stdbool.h>
-#include <stdint.h>
-
-#include "core/hw/bootinfo.h"
 #include "mb1info.h"
 
 /* Multiboot2 2.0, 3.6: the boot information tag types mb2info_build can produce. */
@@ -33,35 +29,18 @@ struct mb2info_input {
 	unsigned nmods;
 	const struct mem_range *map; /* tag 6 (empty entries dropped) and tag 4 */
 	unsigned nmap;
-	/*
-	 * Host copy of the RSDP or NULL: tag 14 gets its first 20 bytes, and when its revision
-	 * is 2 or more tag 15 gets all 'length' bytes, which must then be readable here.
-	 */
+	/* Host copy of the RSDP or NULL: tag 14 gets its first 20 bytes, and for revision 2+
+	 * tag 15 gets all 'length' bytes, which must then be readable here. */
 	const uint8_t *rsdp;
 	bool load_base; /* tag 21 with load_base_addr (relocatable images, 3.1.13) */
 	uint32_t load_base_addr;
 };
 
-/* @buf is host memory standing for guest-physical [gpa, gpa + size); used grows upward. */
-struct mb2info_builder {
-	uint8_t *buf;
-	uint32_t gpa;
-	uint32_t size;
-	uint32_t used;
-	bool overflow;
-};
-
-/*
- * Start building at the first 8-byte aligned address from @gpa (3.6.1). A NULL @buf,
- * @gpa 0 or a range reaching past 4 GiB marks the builder as overflowed from the start.
- */
-void mb2info_init(struct mb2info_builder *b, uint8_t *buf, uint32_t gpa, uint32_t size);
-
-/*
- * Lay out total_size, reserved (0), the tags of @in by ascending type, 8-byte aligned
- * with zeroed padding, and the end tag. Returns the information's gpa, or 0 when the
- * buffer is too small (or the builder had already overflowed).
- */
-uint32_t mb2info_build(struct mb2info_builder *b, const struct mb2info_input *in);
+/* Start building at the first 8-byte aligned address from @gpa (3.6.1); a NULL @buf, @gpa 0 or a
+ * range past 4 GiB marks the builder (mb1info's) as overflowed from the start. */
+void mb2info_init(struct mb1info_builder *b, uint8_t *buf, uint32_t gpa, uint32_t size);
+/* Lay out total_size, reserved (0), the tags of @in by ascending type, 8-byte aligned with
+ * zeroed padding, and the end tag: the information's gpa, or 0 when the buffer is too small. */
+uint32_t mb2info_build(struct mb1info_builder *b, const struct mb2info_input *in);
 
 #endif

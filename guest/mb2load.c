@@ -1,12 +1,8 @@
 /* mb2load.c - validate a multiboot2 OS image: its header tags and the segments to load. */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "mb2load.h"
 #include "core/hw/le.h"
-#include "mb2info.h"
 #include "core/hw/string.h"
+#include "mb2info.h"
 
 /* Multiboot2 2.0, 3.1.2: magic, architecture, header_length, checksum, then the tags. */
 #define MB2H_ARCH	  4
@@ -14,7 +10,6 @@
 #define MB2H_TAGS	  16
 #define MB2H_MAGIC_FIELDS 4
 #define MB2H_ARCH_I386	  0 /* 32-bit (protected) mode of i386 */
-
 /* 3.1.3: u16 type, u16 flags, u32 size; each tag 8-byte aligned, type 0 size 8 ends them. */
 #define TAG_TYPE	 0
 #define TAG_FLAGS	 2
@@ -50,11 +45,9 @@
 #define RELOC_SIZE	 24
 #define INFO_TYPE_BITS	 32 /* request bits kept in info_types */
 
-/* The tags the load depends on, gathered before loading. */
 struct tags {
 	const uint8_t *addr; /* the address tag, or NULL */
-	bool has_entry;
-	uint32_t entry;
+	uint64_t entry;	     /* the entry tag's address, or MBLOAD_ENTRY_ELF */
 };
 
 static uint32_t min_size(uint32_t type)
@@ -65,7 +58,6 @@ static uint32_t min_size(uint32_t type)
 	    [TAG_CONSOLE] = CONSOLE_SIZE,
 	    [TAG_RELOCATABLE] = RELOC_SIZE,
 	};
-
 	return type < sizeof(size) && size[type] ? size[type] : TAG_HEADER_SIZE;
 }
 
@@ -77,7 +69,6 @@ static const char *unsupported_name(uint32_t type)
 	    [TAG_EFI32_ENTRY] = "EFI i386 entry address",
 	    [TAG_EFI64_ENTRY] = "EFI amd64 entry address",
 	};
-
 	return type < sizeof(name) / sizeof(name[0]) && name[type] ? name[type] : "unknown";
 }
 
@@ -89,7 +80,6 @@ static int info_request(const uint8_t *p, uint32_t size, bool optional, struct m
 	     off += sizeof(uint32_t)) {
 		uint32_t type = le32(p + off);
 		bool ours = type < INFO_TYPE_BITS && (MB2INFO_PROVIDED >> type & 1);
-
 		if (type < INFO_TYPE_BITS)
 			req->info_types |= 1u << type;
 		if (!optional && !ours)
@@ -101,11 +91,10 @@ static int info_request(const uint8_t *p, uint32_t size, bool optional, struct m
 	return 0;
 }
 
-/* One header tag: record what it asks, or refuse it. */
 static int tag(const uint8_t *p, uint32_t type, uint32_t size, struct tags *t,
 	       struct mb2load_request *req, char *err, size_t errlen)
 {
-	bool optional = (p[TAG_FLAGS] | p[TAG_FLAGS + 1] << 8) & TAG_OPTIONAL;
+	bool optional = le16(p + TAG_FLAGS) & TAG_OPTIONAL;
 
 	switch (type) {
 	case TAG_INFO_REQUEST:
@@ -114,7 +103,6 @@ static int tag(const uint8_t *p, uint32_t type, uint32_t size, struct tags *t,
 		t->addr = p;
 		return 0;
 	case TAG_ENTRY:
-		t->has_entry = true;
 		t->entry = le32(p + ENTRY_ADDR);
 		return 0;
 	case TAG_CONSOLE: /* we pass no console information (3.6.11, 3.6.12) */
@@ -147,12 +135,10 @@ static int walk_tags(const uint8_t *h, uint32_t hlen, struct tags *t, struct mb2
 		     char *err, size_t errlen)
 {
 	uint32_t off = MB2H_TAGS;
-
 	while (off + TAG_HEADER_SIZE <= hlen) {
-		uint32_t type = h[off + TAG_TYPE] | h[off + TAG_TYPE + 1] << 8;
+		uint32_t type = le16(h + off + TAG_TYPE);
 		uint32_t size = le32(h + off + TAG_SIZE);
 		int rc;
-
 		if (size < min_size(type) || size > hlen - off)
 			return mbload_fail(
 			    MBLOAD_E_HEADER, err, errlen,
@@ -175,16 +161,15 @@ static int load(const uint8_t *file, size_t len, size_t hoff, const struct tags 
 		struct mbload_image *img, char *err, size_t errlen)
 {
 	struct mbload_addr a;
-
 	if (!t->addr)
-		return mbload_parse_elf(file, len, true, t->has_entry ? t->entry : MBLOAD_ENTRY_ELF,
+		return mbload_parse_elf(file, len, true, t->entry,
 					"multiboot2 kernel needs an address tag", img, err, errlen);
-	if (!t->has_entry)
+	if (t->entry == MBLOAD_ENTRY_ELF)
 		return mbload_fail(MBLOAD_E_ENTRY, err, errlen,
 				   "multiboot2 address tag without an entry address tag");
 	a = (struct mbload_addr){le32(t->addr + ADDR_HEADER), le32(t->addr + ADDR_LOAD),
 				 le32(t->addr + ADDR_LOAD_END), le32(t->addr + ADDR_BSS_END),
-				 t->entry};
+				 (uint32_t)t->entry};
 	/* Loading from file offset 0 puts it at header_addr - hoff (wraps, then refused). */
 	if (a.load_addr == ADDR_FROM_START)
 		a.load_addr = a.header_addr - (uint32_t)hoff;
@@ -198,7 +183,7 @@ int mb2load_parse(const uint8_t *file, size_t len, struct mbload_image *img,
 						MB2LOAD_SEARCH_LEN, MB2LOAD_HEADER_ALIGN,
 						MB2H_MAGIC_FIELDS};
 	size_t hoff = 0, limit = len < MB2LOAD_SEARCH_LEN ? len : MB2LOAD_SEARCH_LEN;
-	struct tags t = {0};
+	struct tags t = {NULL, MBLOAD_ENTRY_ELF};
 	uint32_t arch, hlen;
 	int rc;
 

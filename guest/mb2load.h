@@ -2,10 +2,6 @@
 #ifndef DBGVISOR_MB2LOAD_H
 #define DBGVISOR_MB2LOAD_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "mbload.h"
 
 /* Multiboot2 2.0, 3.1.1: the header lies 64-bit aligned wholly within the first 32 KiB. */
@@ -23,15 +19,9 @@ struct mb2load_request {
 	uint32_t load_base_addr; /* the lowest loaded address */
 };
 
-/*
- * Find and check the multiboot2 header of @file (magic, i386 architecture, header_length,
- * checksum), walk its tags and describe what to load: from the address tag (3.1.5, with
- * the entry address tag 3.1.6) or else from the ELF32 i386 / ELF64 x86-64 program headers,
- * the entry tag overriding e_entry. A tag without the 'optional' flag that we cannot honour
- * refuses the image (MBLOAD_E_FEATURE), naming its type. Returns 0 or an enum mbload_err;
- * on error @err (if non-NULL) gets a one-line reason and @img has no segment. Check the
- * result with mbload_check_placement and copy it with mbload_copy, as for multiboot1.
- */
+/* Check @file's multiboot2 header and tags and describe what to load: from the address tag
+ * (3.1.5, 3.1.6) or the ELF program headers. A non-optional tag we cannot honour refuses the
+ * image (MBLOAD_E_FEATURE). 0, or an enum mbload_err with a reason in @err. */
 int mb2load_parse(const uint8_t *file, size_t len, struct mbload_image *img,
 		  struct mb2load_request *req, char *err, size_t errlen);
 

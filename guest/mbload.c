@@ -1,31 +1,26 @@
 /* mbload.c - validate a multiboot1 OS image and load its segments; what mb2load shares. */
 #include <stdarg.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
 
 #include "mbload.h"
 #include "core/hw/le.h"
 #include "core/hw/printf.h"
 #include "core/hw/string.h"
 
-/* Multiboot 0.6.96, 3.1.1 "OS image format": header field offsets. */
+/* Multiboot 0.6.96, 3.1.1 header offsets; 3.1.3 "The address fields of Multiboot header". */
 #define MB1H_FLAGS	   4
-#define MB1H_HEADER_ADDR   12 /* 3.1.3 "The address fields of Multiboot header" */
+#define MB1H_HEADER_ADDR   12
 #define MB1H_LOAD_ADDR	   16
 #define MB1H_LOAD_END_ADDR 20
 #define MB1H_BSS_END_ADDR  24
 #define MB1H_ENTRY_ADDR	   28
 #define MB1H_MIN_SIZE	   12 /* magic, flags, checksum */
 #define MB1H_AOUT_SIZE	   32 /* through entry_addr */
-
 /* Flags bits 0-15 we implement; anything else there must be refused (3.1.2). */
 #define MB1H_SUPPORTED (MBLOAD_HDR_PAGE_ALIGN | MBLOAD_HDR_MEMORY_INFO | MBLOAD_HDR_VIDEO_MODE)
 
 int mbload_fail(int code, char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
-
 	if (err && errlen) {
 		va_start(ap, fmt);
 		fmt_vsnprintf(err, errlen, fmt, ap);
@@ -42,7 +37,6 @@ int mbload_find_header(const uint8_t *file, size_t len, const struct mbload_magi
 
 	for (size_t off = 0; off + m->nfields * sizeof(uint32_t) <= limit; off += m->align) {
 		uint32_t sum = 0;
-
 		if (le32(file + off) != m->magic)
 			continue;
 		/* MB1 3.1.2, MB2 3.1.2: the magic fields add up to 0 as 32-bit unsigned values. */
@@ -65,69 +59,54 @@ int mbload_find_header(const uint8_t *file, size_t len, const struct mbload_magi
 			   m->name, m->magic, m->search, len);
 }
 
-/* MB1 3.1.3, MB2 3.1.5: one contiguous text+data(+bss) range, like an a.out image. */
-static int load_addr(size_t len, size_t hoff, const struct mbload_addr *a, const char *what,
+int mbload_load_addr(size_t len, size_t hoff, const struct mbload_addr *a, const char *what,
 		     struct mbload_image *img, char *err, size_t errlen)
 {
 	uint64_t file_off, filesz, end;
-	uint32_t delta;
+	uint32_t delta = a->header_addr - a->load_addr;
 
 	if (a->load_addr > a->header_addr)
 		return mbload_fail(MBLOAD_E_AOUT, err, errlen,
 				   "%s: load_addr 0x%x is above header_addr 0x%x", what,
 				   a->load_addr, a->header_addr);
-	/* The file offset of load_addr is the header's offset minus (header_addr - load_addr). */
-	delta = a->header_addr - a->load_addr;
 	if (delta > hoff)
 		return mbload_fail(MBLOAD_E_AOUT, err, errlen,
 				   "%s: header_addr - load_addr = 0x%x exceeds the header's file "
 				   "offset 0x%zx",
 				   what, delta, hoff);
 	file_off = hoff - delta;
-
-	if (a->load_end == 0) {
-		filesz = len - file_off; /* 0: text and data occupy the rest of the file */
-	} else {
-		if (a->load_end < a->load_addr)
-			return mbload_fail(MBLOAD_E_AOUT, err, errlen,
-					   "%s: load_end_addr 0x%x is below load_addr 0x%x", what,
-					   a->load_end, a->load_addr);
+	filesz = len - file_off; /* load_end_addr 0: text and data occupy the rest of the file */
+	if (a->load_end != 0 && a->load_end < a->load_addr)
+		return mbload_fail(MBLOAD_E_AOUT, err, errlen,
+				   "%s: load_end_addr 0x%x is below load_addr 0x%x", what,
+				   a->load_end, a->load_addr);
+	if (a->load_end != 0)
 		filesz = a->load_end - a->load_addr;
-		if (file_off + filesz > len)
-			return mbload_fail(
-			    MBLOAD_E_AOUT, err, errlen,
-			    "%s: [load_addr 0x%x, load_end_addr 0x%x) needs file bytes [0x%llx, "
-			    "0x%llx) but the file has only 0x%zx",
-			    what, a->load_addr, a->load_end, (unsigned long long)file_off,
-			    (unsigned long long)(file_off + filesz), len);
-	}
+	if (a->load_end != 0 && file_off + filesz > len)
+		return mbload_fail(MBLOAD_E_AOUT, err, errlen,
+				   "%s: [load_addr 0x%x, load_end_addr 0x%x) needs file bytes "
+				   "[0x%lx, 0x%lx) but the file has only 0x%zx",
+				   what, a->load_addr, a->load_end, file_off, file_off + filesz,
+				   len);
 	end = a->load_addr + filesz;
 	if (end > UINT32_MAX)
 		return mbload_fail(MBLOAD_E_AOUT, err, errlen,
-				   "%s: image loaded at 0x%x with 0x%llx bytes extends past 4 GiB",
-				   what, a->load_addr, (unsigned long long)filesz);
+				   "%s: image loaded at 0x%x with 0x%lx bytes extends past 4 GiB",
+				   what, a->load_addr, filesz);
 	if (a->bss_end != 0 && a->bss_end < end)
 		return mbload_fail(MBLOAD_E_AOUT, err, errlen,
-				   "%s: bss_end_addr 0x%x is below the load end 0x%llx", what,
-				   a->bss_end, (unsigned long long)end);
+				   "%s: bss_end_addr 0x%x is below the load end 0x%lx", what,
+				   a->bss_end, end);
 	if (a->entry < a->load_addr || a->entry >= end)
 		return mbload_fail(MBLOAD_E_ENTRY, err, errlen,
-				   "%s: entry_addr 0x%x is outside the loaded range [0x%x, 0x%llx)",
-				   what, a->entry, a->load_addr, (unsigned long long)end);
-
+				   "%s: entry_addr 0x%x is outside the loaded range [0x%x, 0x%lx)",
+				   what, a->entry, a->load_addr, end);
 	img->nseg = 1;
-	img->seg[0].paddr = a->load_addr;
-	img->seg[0].filesz = (uint32_t)filesz;
-	img->seg[0].memsz = a->bss_end ? a->bss_end - a->load_addr : (uint32_t)filesz;
-	img->seg[0].file_off = (uint32_t)file_off;
+	img->seg[0] = (struct mbload_seg){a->load_addr,
+					  a->bss_end ? a->bss_end - a->load_addr : (uint32_t)filesz,
+					  (uint32_t)filesz, (uint32_t)file_off};
 	img->entry = a->entry;
-	return 0;
-}
-
-int mbload_load_addr(size_t len, size_t hoff, const struct mbload_addr *a, const char *what,
-		     struct mbload_image *img, char *err, size_t errlen)
-{
-	return mbload_finish(img, load_addr(len, hoff, a, what, img, err, errlen));
+	return mbload_finish(img, 0);
 }
 
 int mbload_finish(struct mbload_image *img, int rc)
@@ -140,7 +119,6 @@ int mbload_finish(struct mbload_image *img, int rc)
 	img->highest_end = 0;
 	for (unsigned i = 0; i < img->nseg; i++) {
 		uint32_t end = img->seg[i].paddr + img->seg[i].memsz; /* checked: no wrap */
-
 		if (img->seg[i].paddr < img->lowest)
 			img->lowest = img->seg[i].paddr;
 		if (end > img->highest_end)
@@ -169,8 +147,6 @@ int mbload_parse(const uint8_t *file, size_t len, struct mbload_image *img, char
 	if (rc)
 		return rc;
 	h = file + hoff;
-
-	/* 3.1.2: bits 0-15 are requirements; a loader that lacks one must refuse the image. */
 	flags = le32(h + MB1H_FLAGS);
 	unsupported = flags & MBLOAD_HDR_REQUIRED_MASK & ~MB1H_SUPPORTED;
 	if (unsupported)
@@ -196,25 +172,16 @@ int mbload_parse(const uint8_t *file, size_t len, struct mbload_image *img, char
 	    "a.out kludge", img, err, errlen);
 }
 
-/* Segments overlap when each starts before the other ends. */
-static bool overlaps(uint64_t s1, uint64_t e1, uint64_t s2, uint64_t e2)
-{
-	return s1 < e2 && s2 < e1;
-}
-
-/* How far up from @from usable entries reach without a gap (@from when none covers it). */
-static uint64_t usable_reach(const struct mem_range *map, unsigned n, uint64_t from)
+uint64_t mbload_usable_reach(const struct mem_range *map, unsigned n, uint64_t from)
 {
 	uint64_t reach = from;
 	bool grew = true;
-
 	while (grew) {
 		grew = false;
 		for (unsigned i = 0; i < n; i++) {
 			uint64_t end = map[i].len > UINT64_MAX - map[i].base
 					   ? UINT64_MAX
 					   : map[i].base + map[i].len;
-
 			if (map[i].type == MEM_USABLE && map[i].len && map[i].base <= reach &&
 			    end > reach) {
 				reach = end;
@@ -234,35 +201,26 @@ int mbload_check_placement(const struct mbload_image *img, const struct mem_rang
 		return mbload_fail(MBLOAD_E_INVAL, err, errlen, "no kernel image given");
 	for (unsigned i = 0; i < img->nseg; i++) {
 		uint64_t s = img->seg[i].paddr, e = s + img->seg[i].memsz, reach, top = 0;
-
 		/* Non-usable entries win over usable ones that overlap them (see pmem.c). */
 		for (unsigned j = 0; j < n; j++) {
 			uint64_t js = guest_map[j].base, je = js + guest_map[j].len;
-
 			if (je < js)
 				je = UINT64_MAX;
-			if (guest_map[j].type == MEM_USABLE) {
-				if (guest_map[j].len && je > top)
-					top = je;
-				continue;
-			}
-			if (guest_map[j].len && overlaps(s, e, js, je))
-				return mbload_fail(
-				    MBLOAD_E_PLACEMENT, err, errlen,
-				    "kernel segment %u [0x%llx, 0x%llx) overlaps reserved "
-				    "guest memory [0x%llx, 0x%llx) (type %u)",
-				    i, (unsigned long long)s, (unsigned long long)e,
-				    (unsigned long long)js, (unsigned long long)je,
-				    guest_map[j].type);
+			if (guest_map[j].type == MEM_USABLE && guest_map[j].len && je > top)
+				top = je;
+			if (guest_map[j].type != MEM_USABLE && guest_map[j].len && s < je && js < e)
+				return mbload_fail(MBLOAD_E_PLACEMENT, err, errlen,
+						   "kernel segment %u [0x%lx, 0x%lx) overlaps "
+						   "reserved guest memory [0x%lx, 0x%lx) (type %u)",
+						   i, s, e, js, je, guest_map[j].type);
 		}
-		reach = usable_reach(guest_map, n, s);
+		reach = mbload_usable_reach(guest_map, n, s);
 		if (reach < e)
-			return mbload_fail(
-			    MBLOAD_E_PLACEMENT, err, errlen,
-			    "kernel segment %u [0x%llx, 0x%llx) is outside usable guest RAM: "
-			    "nothing usable at 0x%llx (usable RAM ends at 0x%llx)",
-			    i, (unsigned long long)s, (unsigned long long)e,
-			    (unsigned long long)reach, (unsigned long long)top);
+			return mbload_fail(MBLOAD_E_PLACEMENT, err, errlen,
+					   "kernel segment %u [0x%lx, 0x%lx) is outside usable "
+					   "guest RAM: nothing usable at 0x%lx (usable RAM ends at "
+					   "0x%lx)",
+					   i, s, e, reach, top);
 	}
 	return 0;
 }
@@ -274,17 +232,12 @@ void mbload_copy(const struct mbload_image *img, const uint8_t *file,
 		return;
 	for (unsigned i = 0; i < img->nseg && i < MBLOAD_MAX_SEGS; i++) {
 		const struct mbload_seg *s = &img->seg[i];
-		uint8_t *p;
-
-		if (s->filesz) {
-			p = gpa_ptr(s->paddr, s->filesz, ctx);
-			if (p)
-				memcpy(p, file + s->file_off, s->filesz);
-		}
-		if (s->memsz > s->filesz) {
-			p = gpa_ptr(s->paddr + s->filesz, s->memsz - s->filesz, ctx);
-			if (p)
-				memset(p, 0, s->memsz - s->filesz);
-		}
+		uint8_t *p = s->filesz ? gpa_ptr(s->paddr, s->filesz, ctx) : NULL;
+		if (p)
+			memcpy(p, file + s->file_off, s->filesz);
+		p = s->memsz > s->filesz ? gpa_ptr(s->paddr + s->filesz, s->memsz - s->filesz, ctx)
+					 : NULL;
+		if (p)
+			memset(p, 0, s->memsz - s->filesz);
 	}
 }

@@ -12,7 +12,6 @@
 #define MBLOAD_HEADER_MAGIC 0x1BADB002u
 #define MBLOAD_SEARCH_LEN   8192u
 #define MBLOAD_HEADER_ALIGN 4u
-
 /* 3.1.2 "The magic fields of Multiboot header": bits of 'flags'. */
 #define MBLOAD_HDR_PAGE_ALIGN	 (1u << 0)   /* modules must be 4 KiB aligned */
 #define MBLOAD_HDR_MEMORY_INFO	 (1u << 1)   /* mem_* (and mmap_*) must be provided */
@@ -22,9 +21,7 @@
 
 #define MBLOAD_MAX_SEGS 16
 
-/* Negative results of mbload_parse / mbload_check_placement. */
 enum mbload_err {
-	MBLOAD_OK = 0,
 	MBLOAD_E_NOHDR = -1,	 /* no multiboot1 header with a valid checksum */
 	MBLOAD_E_FEATURE = -2,	 /* a required feature bit (0-15) we do not implement */
 	MBLOAD_E_AOUT = -3,	 /* inconsistent a.out kludge address fields */
@@ -50,32 +47,22 @@ struct mbload_image {
 	uint32_t highest_end; /* highest segment paddr + memsz (exclusive) */
 };
 
-/*
- * Find and check the multiboot1 header of @file and describe what to load, from the
- * a.out kludge fields (flags bit 16) or else from the ELF32 program headers. Returns 0
- * or an enum mbload_err; on error @err (if non-NULL) gets a one-line reason.
- */
+/* Find and check the multiboot1 header of @file and describe what to load, from the a.out
+ * kludge fields (flags bit 16) or else the ELF32 program headers. 0, or an enum mbload_err
+ * with a one-line reason in @err (if non-NULL). */
 int mbload_parse(const uint8_t *file, size_t len, struct mbload_image *img, char *err,
 		 size_t errlen);
-
-/*
- * Every segment must lie entirely inside MEM_USABLE entries of @guest_map, overlapping
- * no other entry (non-usable entries win, as in pmem). Returns 0 or MBLOAD_E_PLACEMENT.
- */
+/* Every segment must lie inside MEM_USABLE entries of @guest_map and overlap no other entry
+ * (non-usable entries win, as in pmem). 0 or MBLOAD_E_PLACEMENT. */
 int mbload_check_placement(const struct mbload_image *img, const struct mem_range *guest_map,
 			   unsigned n, char *err, size_t errlen);
-
-/*
- * Copy each segment's file bytes and zero the rest of its memsz. @gpa_ptr returns a
- * writable host pointer to [gpa, gpa + len) or NULL; NULL ranges are skipped, so check
- * the placement first.
- */
+/* How far up from @from usable entries reach without a gap (@from when none covers it). */
+uint64_t mbload_usable_reach(const struct mem_range *map, unsigned n, uint64_t from);
+/* Copy each segment's file bytes and zero the rest of its memsz; ranges @gpa_ptr cannot give a
+ * writable host pointer for are skipped, so check the placement first. */
 void mbload_copy(const struct mbload_image *img, const uint8_t *file,
 		 uint8_t *(*gpa_ptr)(uint32_t gpa, uint32_t len, void *ctx), void *ctx);
-
-/* Shared by the multiboot1 and multiboot2 loaders (mbload.c, mbload_elf.c, mb2load.c). */
-
-/* Format the reason into @err (when given) and return @code. */
+/* Shared by mbload.c, mbload_elf.c and mb2load.c. Format the reason into @err; returns @code. */
 int mbload_fail(int code, char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -87,27 +74,20 @@ struct mbload_magic {
 int mbload_find_header(const uint8_t *file, size_t len, const struct mbload_magic *m, size_t *hoff,
 		       char *err, size_t errlen);
 
-/*
- * The a.out-style address fields (MB1 3.1.3, MB2 3.1.5) of the header at @hoff, named
- * @what in messages, give one segment; the entry must lie in its loaded bytes.
- */
+/* The a.out-style address fields (MB1 3.1.3, MB2 3.1.5) of the header at @hoff, named @what in
+ * messages, give the empty @img one segment; the entry must lie in its loaded bytes. */
 struct mbload_addr {
 	uint32_t header_addr, load_addr, load_end, bss_end, entry;
 };
 int mbload_load_addr(size_t len, size_t hoff, const struct mbload_addr *a, const char *what,
 		     struct mbload_image *img, char *err, size_t errlen);
-
-/*
- * The PT_LOAD segments of an ELF32 i386 (with @allow64 also ELF64 x86-64) executable, by
- * physical address, below 4 GiB. The entry is @entry (physical) or, for MBLOAD_ENTRY_ELF,
- * e_entry moved from its segment's virtual to its physical range as GRUB does; it must
- * lie in a segment's file bytes. @needs ends the non-ELF and 64-bit refusals.
- */
+/* The PT_LOAD segments (paddr, below 4 GiB) of an ELF32 i386 or, with @allow64, ELF64 x86-64
+ * executable; entry @entry, or for MBLOAD_ENTRY_ELF e_entry moved to its segment's physical
+ * range as GRUB does. @needs ends the non-ELF and 64-bit refusals. */
 #define MBLOAD_ENTRY_ELF UINT64_MAX
 int mbload_parse_elf(const uint8_t *file, size_t len, bool allow64, uint64_t entry,
 		     const char *needs, struct mbload_image *img, char *err, size_t errlen);
-
-/* Set lowest/highest_end after @rc 0, else empty the image; returns @rc. Both above do it. */
+/* Set lowest/highest_end after @rc 0, else empty the image; returns @rc. */
 int mbload_finish(struct mbload_image *img, int rc);
 
 #endif

@@ -1,12 +1,8 @@
 /* mbload_elf.c - the loadable segments of an ELF32 i386 or ELF64 x86-64 kernel image. */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "mbload.h"
 #include "core/hw/string.h"
 
-/* System V ABI / TIS ELF 1.2 "ELF Header": e_ident, and the values we accept. */
+/* TIS ELF 1.2 "ELF Header": e_ident, and the values we accept. */
 #define EI_MAG0	    0
 #define EI_CLASS    4
 #define EI_DATA	    5
@@ -38,15 +34,9 @@ static const uint8_t elf_magic[4] = {0x7F, 'E', 'L', 'F'};
 static uint64_t rd(const uint8_t *p, unsigned size)
 {
 	uint64_t v = 0;
-
 	while (size--)
 		v = v << 8 | p[size];
 	return v;
-}
-
-static bool overlaps(uint64_t s1, uint64_t e1, uint64_t s2, uint64_t e2)
-{
-	return s1 < e2 && s2 < e1;
 }
 
 /* Check the ELF header and pick the layout of its class. */
@@ -88,42 +78,35 @@ static int add_segment(const uint8_t *ph, const struct elf_layout *l, unsigned i
 {
 	uint64_t off = rd(ph + l->p_offset, l->word), paddr = rd(ph + l->p_paddr, l->word);
 	uint64_t filesz = rd(ph + l->p_filesz, l->word), memsz = rd(ph + l->p_memsz, l->word);
-	struct mbload_seg *s;
 
 	if (filesz > memsz)
 		return mbload_fail(MBLOAD_E_ELF, err, errlen,
-				   "ELF program header %u: p_filesz 0x%llx > p_memsz 0x%llx", i,
-				   (unsigned long long)filesz, (unsigned long long)memsz);
+				   "ELF program header %u: p_filesz 0x%lx > p_memsz 0x%lx", i,
+				   filesz, memsz);
 	if (off > len || filesz > len - off)
-		return mbload_fail(
-		    MBLOAD_E_ELF, err, errlen,
-		    "ELF program header %u: file bytes [0x%llx, 0x%llx) run past the "
-		    "end of the %zu-byte file",
-		    i, (unsigned long long)off, (unsigned long long)(off + filesz), len);
+		return mbload_fail(MBLOAD_E_ELF, err, errlen,
+				   "ELF program header %u: file bytes [0x%lx, 0x%lx) run past the "
+				   "end of the %zu-byte file",
+				   i, off, off + filesz, len);
 	if (paddr > UINT32_MAX || memsz > UINT32_MAX - paddr)
 		return mbload_fail(MBLOAD_E_ELF, err, errlen,
-				   "ELF program header %u: [0x%llx, 0x%llx) extends past 4 GiB", i,
-				   (unsigned long long)paddr, (unsigned long long)(paddr + memsz));
+				   "ELF program header %u: [0x%lx, 0x%lx) extends past 4 GiB", i,
+				   paddr, paddr + memsz);
 	if (img->nseg == MBLOAD_MAX_SEGS)
 		return mbload_fail(MBLOAD_E_SEGMENTS, err, errlen,
 				   "ELF has more than %u non-empty PT_LOAD segments",
 				   MBLOAD_MAX_SEGS);
 	for (unsigned j = 0; j < img->nseg; j++) {
 		const struct mbload_seg *o = &img->seg[j];
-
-		if (overlaps(paddr, paddr + memsz, o->paddr, (uint64_t)o->paddr + o->memsz))
+		if (paddr < (uint64_t)o->paddr + o->memsz && o->paddr < paddr + memsz)
 			return mbload_fail(MBLOAD_E_SEGMENTS, err, errlen,
-					   "ELF program header %u: [0x%llx, 0x%llx) overlaps "
-					   "segment [0x%x, 0x%llx)",
-					   i, (unsigned long long)paddr,
-					   (unsigned long long)(paddr + memsz), o->paddr,
-					   (unsigned long long)o->paddr + o->memsz);
+					   "ELF program header %u: [0x%lx, 0x%lx) overlaps "
+					   "segment [0x%x, 0x%lx)",
+					   i, paddr, paddr + memsz, o->paddr,
+					   (uint64_t)o->paddr + o->memsz);
 	}
-	s = &img->seg[img->nseg++];
-	s->paddr = (uint32_t)paddr;
-	s->memsz = (uint32_t)memsz;
-	s->filesz = (uint32_t)filesz;
-	s->file_off = (uint32_t)off;
+	img->seg[img->nseg++] =
+	    (struct mbload_seg){(uint32_t)paddr, (uint32_t)memsz, (uint32_t)filesz, (uint32_t)off};
 	return 0;
 }
 
@@ -151,13 +134,11 @@ static int parse(const uint8_t *file, size_t len, bool allow64, uint64_t entry, 
 				   phentsize, l->phdr_size);
 	if (phoff > len || (uint64_t)phnum * phentsize > len - phoff)
 		return mbload_fail(MBLOAD_E_ELF, err, errlen,
-				   "ELF program headers at 0x%llx (%u x %u bytes) run past the end "
+				   "ELF program headers at 0x%lx (%u x %u bytes) run past the end "
 				   "of the %zu-byte file",
-				   (unsigned long long)phoff, phnum, phentsize, len);
-
+				   phoff, phnum, phentsize, len);
 	for (unsigned i = 0; i < phnum; i++) {
 		const uint8_t *ph = file + phoff + (size_t)i * phentsize;
-
 		if (rd(ph + P_TYPE, 4) != PT_LOAD || rd(ph + l->p_memsz, l->word) == 0)
 			continue;
 		rc = add_segment(ph, l, i, len, img, err, errlen);
@@ -168,7 +149,6 @@ static int parse(const uint8_t *file, size_t len, bool allow64, uint64_t entry, 
 	if (img->nseg == 0)
 		return mbload_fail(MBLOAD_E_SEGMENTS, err, errlen,
 				   "ELF has no non-empty PT_LOAD segment");
-
 	/* Like GRUB: an e_entry inside a segment's virtual range moves to its physical range. */
 	from_tag = entry != MBLOAD_ENTRY_ELF;
 	if (!from_tag) {
@@ -187,10 +167,10 @@ static int parse(const uint8_t *file, size_t len, bool allow64, uint64_t entry, 
 		}
 	}
 	return mbload_fail(MBLOAD_E_ENTRY, err, errlen,
-			   "ELF entry point 0x%llx (%s 0x%llx) is not inside the file bytes of any "
+			   "ELF entry point 0x%lx (%s 0x%lx) is not inside the file bytes of any "
 			   "PT_LOAD segment",
-			   (unsigned long long)entry, from_tag ? "entry address tag" : "e_entry",
-			   (unsigned long long)(from_tag ? entry : e_entry));
+			   entry, from_tag ? "entry address tag" : "e_entry",
+			   from_tag ? entry : e_entry);
 }
 
 int mbload_parse_elf(const uint8_t *file, size_t len, bool allow64, uint64_t entry,

@@ -58,7 +58,6 @@ int guest_modules_place(struct boot_module *mods, unsigned n, const struct mem_r
 	at = base;
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t len = mods[i].end - mods[i].start;
-
 		if (!must_move(&mods[i], keep_low, limit))
 			continue;
 		if (!copy(at, mods[i].start, len)) {
@@ -80,7 +79,6 @@ bool guest_info_place(const struct mem_range *map, unsigned nmap, uint64_t kerne
 {
 	struct phys_range ex[BOOT_MAX_MODULES + 1] = {{kernel_start, kernel_end}};
 	uint64_t base;
-
 	if (n > BOOT_MAX_MODULES || pref > UINT64_MAX - size)
 		return false;
 	for (unsigned i = 0; i < n; i++)

@@ -1,6 +1,7 @@
 /* mptable.c - find the Intel MP table and hide every CPU but the boot CPU in it (MP spec 1.4). */
-#include "mptable.h"
+#include <stdbool.h>
 
+#include "acpi.h"
 #include "core/hw/le.h"
 #include "core/hw/string.h"
 
@@ -22,7 +23,7 @@
 #define CFG_ENTRY_COUNT 34
 #define CFG_HEADER_SIZE 44
 #define CFG_MAX_LEN	0x10000 /* a 16-bit length */
-/* 4.3: entry types; a processor entry is 20 bytes, the others 8. */
+/* 4.3: a processor entry is 20 bytes, the others 8. */
 #define ENTRY_PROCESSOR	  0
 #define PROCESSOR_SIZE	  20
 #define OTHER_ENTRY_SIZE  8
@@ -31,21 +32,12 @@
 #define PROCESSOR_FLAG_EN (1u << 0)
 #define SIGNATURE_LEN	  4
 
-static uint8_t sum8(const uint8_t *p, size_t len)
-{
-	uint8_t s = 0;
-
-	while (len--)
-		s = (uint8_t)(s + *p++);
-	return s;
-}
-
 static bool scan(acpi_map_fn map, void *ctx, uint64_t start, uint64_t end, const uint8_t **fp)
 {
 	for (uint64_t a = start; a + FP_SIZE <= end; a += FP_ALIGN) {
 		const uint8_t *p = map(a, FP_SIZE, ctx);
-
-		if (p && memcmp(p, FP_SIGNATURE, SIGNATURE_LEN) == 0 && sum8(p, FP_SIZE) == 0) {
+		if (p && memcmp(p, FP_SIGNATURE, SIGNATURE_LEN) == 0 &&
+		    acpi_sum8(p, FP_SIZE) == 0) {
 			*fp = p;
 			return true;
 		}
@@ -58,7 +50,6 @@ int mptable_find(acpi_map_fn map, void *ctx, uint64_t *cfg_gpa, uint32_t *cfg_le
 	const uint8_t *fp = 0, *bda = map ? map(BDA_EBDA_SEG, 2, ctx) : 0;
 	uint64_t ebda = bda ? (uint64_t)le16(bda) << 4 : 0;
 	const uint8_t *h;
-
 	if (!map)
 		return ACPI_E_NOT_FOUND;
 	if (!(ebda && ebda < BASE_MEM_TOP && scan(map, ctx, ebda, ebda + EBDA_SEARCH, &fp)) &&
@@ -82,11 +73,9 @@ static int walk(uint8_t *cfg, uint32_t len, uint8_t bsp, bool apply, unsigned *d
 		unsigned *kept)
 {
 	uint32_t off = CFG_HEADER_SIZE;
-
 	*disabled = *kept = 0;
 	for (unsigned i = 0; i < le16(cfg + CFG_ENTRY_COUNT); i++) {
 		uint32_t size;
-
 		if (off >= len)
 			return ACPI_E_TRUNCATED;
 		size = cfg[off] == ENTRY_PROCESSOR ? PROCESSOR_SIZE : OTHER_ENTRY_SIZE;
@@ -111,12 +100,11 @@ int mptable_disable_aps(uint8_t *cfg, uint32_t len, uint8_t bsp_apic_id, unsigne
 {
 	unsigned kept;
 	int rc;
-
 	*disabled = 0;
 	if (len < CFG_HEADER_SIZE || len > CFG_MAX_LEN || le16(cfg + CFG_BASE_LEN) != len ||
 	    memcmp(cfg, CFG_SIGNATURE, SIGNATURE_LEN) != 0)
 		return ACPI_E_MALFORMED;
-	if (sum8(cfg, len) != 0)
+	if (acpi_sum8(cfg, len) != 0)
 		return ACPI_E_CHECKSUM;
 	rc = walk(cfg, len, bsp_apic_id, false, disabled, &kept);
 	if (rc)
@@ -126,7 +114,7 @@ int mptable_disable_aps(uint8_t *cfg, uint32_t len, uint8_t bsp_apic_id, unsigne
 	if (*disabled) {
 		walk(cfg, len, bsp_apic_id, true, disabled, &kept);
 		cfg[CFG_CHECKSUM] = 0;
-		cfg[CFG_CHECKSUM] = (uint8_t)(0x100 - sum8(cfg, len));
+		cfg[CFG_CHECKSUM] = (uint8_t)(0x100 - acpi_sum8(cfg, len));
 	}
 	return ACPI_OK;
 }

@@ -10,7 +10,6 @@
 #include "core/hw/x86.h"
 #include "core/paging/guest_mem.h"
 #include "acpi.h"
-#include "mptable.h"
 
 #define CPUID1_EBX_APIC_ID_SHIFT 24
 #define CPUID_LEAF_TOPOLOGY	 0xbu /* EDX: the x2APIC ID (SDM vol. 2A, CPUID leaf 0BH) */
@@ -29,10 +28,8 @@ void *smp_guard_acpi_map(uint64_t gpa, size_t len, void *ctx)
 	return phys_to_virt(gpa);
 }
 
-/*
- * The MP table (which Linux reads with acpi=off) usually sits in the BIOS ROM shadow, which the
- * chipset makes read-only: the guest is shown patched copies of its pages instead.
- */
+/* The MP table (Linux reads it with acpi=off) usually sits in the read-only BIOS ROM shadow:
+ * the guest is shown patched copies of its pages instead. */
 static void hide_in_mptable(uint8_t bsp_apic_id)
 {
 	static uint8_t buf[MP_TABLE_MAX];
@@ -54,7 +51,6 @@ static void hide_in_mptable(uint8_t bsp_apic_id)
 		uint8_t *copy = guest_mem_shadow_page(page);
 		uint64_t from = page > cfg ? page : cfg;
 		uint64_t to = page + PAGE_SIZE < cfg + len ? page + PAGE_SIZE : cfg + len;
-
 		if (!copy)
 			err = ACPI_E_TRUNCATED;
 		else
@@ -71,7 +67,7 @@ void smp_guard(struct vcpu *v, const struct boot_info *bi)
 {
 	uint64_t apic_base = x86_rdmsr(MSR_IA32_APIC_BASE);
 	struct cpuid_regs r;
-	uint64_t rsdp;
+	uint64_t rsdp = bi->acpi_rsdp_phys;
 	unsigned disabled = 0, kept = 0;
 	int err;
 
@@ -85,9 +81,7 @@ void smp_guard(struct vcpu *v, const struct boot_info *bi)
 		v->apic_id = r.ebx >> CPUID1_EBX_APIC_ID_SHIFT;
 	/* Wait-for-SIPI is the one state a CPU leaves only through a STARTUP IPI. */
 	apic_ipi_others(apic_base, ICR_DELIVERY_INIT, 0);
-	err = bi->acpi_rsdp_phys ? 0 : acpi_find_rsdp(smp_guard_acpi_map, 0, &rsdp);
-	if (bi->acpi_rsdp_phys)
-		rsdp = bi->acpi_rsdp_phys;
+	err = rsdp ? 0 : acpi_find_rsdp(smp_guard_acpi_map, 0, &rsdp);
 	if (!err)
 		err = acpi_madt_disable_aps(smp_guard_acpi_map, 0, rsdp,
 					    r.ebx >> CPUID1_EBX_APIC_ID_SHIFT, &disabled, &kept);

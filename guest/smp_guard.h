@@ -5,13 +5,9 @@
 #include "core/hw/bootinfo.h"
 #include "core/vcpu.h"
 
-/*
- * Put the other CPUs in wait-for-SIPI (an INIT IPI to all but us), hide them in the ACPI
- * MADT the guest will read, and if there are any, write-protect the local APIC page so
- * the guest's IPIs can be filtered (sets v->lapic_base). Call before the vcpu's init.
- */
+/* Park the other CPUs in wait-for-SIPI (INIT IPI), hide them in the MADT, and if any, write-
+ * protect the local APIC page to filter the guest's IPIs (v->lapic_base). Before vcpu init. */
 void smp_guard(struct vcpu *v, const struct boot_info *bi);
-
 /* ACPI tables through the direct map (an acpi_map_fn), never the hypervisor's memory. */
 void *smp_guard_acpi_map(uint64_t gpa, size_t len, void *ctx);
 

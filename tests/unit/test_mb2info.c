@@ -47,7 +47,7 @@ static const struct mb1info_module mods[] = {
 static uint8_t rsdp[40];
 
 static uint8_t buf[BUF_SIZE + 64];
-static struct mb2info_builder b;
+static struct mb1info_builder b;
 
 static uint32_t rd32(uint32_t gpa)
 {

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "guest/mptable.h"
+#include "guest/acpi.h"
 
 /* MP spec 1.4, written out independently: floating pointer (4.1), table header (4.2). */
 #define MEM_SIZE 0x100000u
