@@ -61,6 +61,8 @@ gdb_linux_run() {
 		while kill -0 "$gpid" 2>/dev/null && ! grep -aq "^$line" "$log"; do
 			sleep 0.1
 		done
+		# Let the kernel finish the marker's console write and settle into its idle HLT.
+		[ "$line" = dbgvisor-linux-idle ] && sleep 1
 		kill -INT "$(pgrep -P "$gpid" -x gdb || echo "$gpid")" 2>/dev/null
 	done
 	wait "$gpid"
