@@ -46,7 +46,7 @@ QEMU_BASE := -m $(QEMU_MEM) -no-reboot -display none \
              -device isa-debug-exit,iobase=0xf4,iosize=0x04
 CMDLINE   ?= log=com1 gdb=com2
 
-.PHONY: all unit check test layout loc bench profile run run-iso run-bochs run-kvm run-uefi run-linux qemu-gdb debug debug-bochs clean \
+.PHONY: all unit unit-bins check test layout loc bench profile run run-iso run-bochs run-kvm run-uefi run-linux qemu-gdb debug debug-bochs clean \
         format
 all: $(ELF) $(ISO) guests
 
@@ -96,7 +96,13 @@ $(BUILD)/unit/%: tests/unit/%.c $(HOST_LIB) $(UNIT_HDRS)
 	@echo "  HOSTCC  $@"
 	@$(HOSTCC) $(HOSTCFLAGS) -o $@ $< $(HOST_LIB) -lcmocka
 
-unit: $(UNIT_BINS)
+# The suites build with every CPU unless make was given -j itself: compiling them with the
+# sanitizers is most of the time a plain `make unit` takes.
+NPROC := $(shell nproc 2>/dev/null || echo 1)
+unit-bins: $(UNIT_BINS)
+
+unit:
+	@$(MAKE) --no-print-directory $(if $(findstring -j,$(MAKEFLAGS)),,-j$(NPROC)) unit-bins
 	@fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail
 
 # --- fuzzing (host, clang's libFuzzer with ASan/UBSan): what a user or a guest controls ---
