@@ -4,8 +4,8 @@
 /* Labels in msr_safe.S: the two instructions that may fault, and the return of false. */
 extern const char msr_safe_rdmsr_insn[], msr_safe_wrmsr_insn[], msr_safe_failed[];
 
-/* RDMSR/WRMSR of an unimplemented MSR or reserved bits is #GP(0), a fault: the frame's RIP is
- * the instruction itself (SDM vol. 2B, RDMSR and WRMSR). */
+/* RDMSR/WRMSR of an unimplemented MSR or reserved bits raises a general-protection fault with
+ * error code 0: the frame's RIP is the instruction itself (SDM vol. 2B, RDMSR and WRMSR). */
 bool msr_safe_fixup(struct trap_frame *f)
 {
 	if (f->rip != (uintptr_t)msr_safe_rdmsr_insn && f->rip != (uintptr_t)msr_safe_wrmsr_insn)
