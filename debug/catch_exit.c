@@ -66,12 +66,13 @@ static bool matches(struct vcpu *v, const struct catchpoint *c, const struct vcp
 static void format_event(struct vcpu *v, const struct catchpoint *c, const struct vcpu_exit *e,
 			 struct fmt_out *o)
 {
-	const char *plural = e->io.size == 1 ? "" : "s";
 	uint32_t vec;
 
 	fmt_append(o, "catch %u: ", c->id);
 	switch (e->kind) {
-	case EXIT_IO:
+	case EXIT_IO: {
+		const char *plural = e->io.size == 1 ? "" : "s";
+
 		if (e->io.string)
 			fmt_append(o, "%s 0x%x (%u byte%s per element%s)\n",
 				   e->io.in ? "ins" : "outs", e->io.port, e->io.size, plural,
@@ -84,6 +85,7 @@ static void format_event(struct vcpu *v, const struct catchpoint *c, const struc
 				       (LOW32 >> (LOW32_BITS - BITS_PER_BYTE * e->io.size)),
 				   e->io.size, plural);
 		break;
+	}
 	case EXIT_MSR_READ:
 		fmt_append(o, "rdmsr 0x%x\n", (uint32_t)v->gpr[GPR_RCX]);
 		break;

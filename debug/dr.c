@@ -21,8 +21,7 @@ void dr_init(struct dr_state *s, const struct dr_features *f)
 /* A DR6 write keeps the bits this CPU lets change; fixed-1 bits stay 1, reserved 0 bits 0. */
 static uint64_t dr6_sanitize(uint64_t val, const struct dr_features *f)
 {
-	uint64_t vol =
-	    DR6_B_MASK | DR6_BD | DR6_BS | DR6_BT | (f->rtm ? DR6_RTM : 0) | (f->bld ? DR6_BLD : 0);
+	uint64_t vol = DB_STATUS_BITS | (f->rtm ? DR6_RTM : 0) | (f->bld ? DR6_BLD : 0);
 	return (val & vol) | (DR6_INIT & ~vol & LOW32);
 }
 

@@ -16,7 +16,6 @@
 #define EXT_REG		   8
 #define GPR_UNKNOWN	   0xff
 #define DR_ENABLE_BITS	   0xffull /* L0-G3 */
-#define RFLAGS_VM	   (1ull << 17)
 
 void vcpu_debug_setup(struct vcpu *v, const struct dr_features *f)
 {

@@ -7,7 +7,6 @@
 #include "core/vcpu_util.h"
 
 /* EFLAGS.VM: virtual-8086 mode (SDM vol. 1, 3.4.3.3). */
-#define RFLAGS_VM   (1ull << 17)
 #define IP_MASK	    0xfffful
 #define SEG_CODE_16 "16-bit"
 #define SEG_CODE_32 "32-bit"

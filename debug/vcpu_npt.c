@@ -10,7 +10,8 @@
 #define NPT_PAGE_MASK (~(NPT_PAGE_SIZE - 1))
 #define ADDR32_MAX    0xffffffffull
 #define REX_W	      0x8
-/* One-byte opcodes whose bit 0 is w (0: byte operands; SDM vol. 2, B.1.4.3): ALU 00-3F. */
+/* One-byte opcodes whose bit 0 is w (0: byte operands; SDM vol. 2, B.1.4.3): ALU 00-3F
+ * (forms 0-5), the rest in w_bit_opcodes. */
 #define ALU_LAST      0x3f
 #define ALU_FORM_MASK 7
 #define ALU_FORMS_W   6
@@ -156,10 +157,12 @@ int vcpu_npt_insert(struct vcpu *v, enum npt_kind k, uint64_t addr, unsigned len
 	*e = (struct npt_entry){.used = true, .kind = (uint8_t)k, .len = len, .addr = addr};
 	if (!resolve(v, addr, len, &e->gpa)) {
 		/* Only code can wait for its page, through a debug-register breakpoint. */
-		e->pending =
-		    k == NPT_EXEC && dr_debugger_set(v->dr, addr, DR7_RW_EXEC, DR7_LEN_1) >= 0;
-		e->used = e->pending;
-		return e->pending ? 0 : -1;
+		if (k != NPT_EXEC || dr_debugger_set(v->dr, addr, DR7_RW_EXEC, DR7_LEN_1) < 0) {
+			e->used = false;
+			return -1;
+		}
+		e->pending = true;
+		return 0;
 	}
 	if (apply(v, n, e->gpa & NPT_PAGE_MASK)) {
 		e->used = false;

@@ -23,6 +23,7 @@
 #define RFLAGS_IF     (1ull << 9)
 #define RFLAGS_NT     (1ull << 14)
 #define RFLAGS_RF     (1ull << 16)
+#define RFLAGS_VM     (1ull << 17)
 
 /* MSRs used by the core (SDM vol. 4; AMD APM vol. 2, appendix A). */
 #define MSR_IA32_FEATURE_CONTROL 0x3a

@@ -38,8 +38,9 @@ const struct gdb_reg_desc *gdb_reg_table(bool is64, size_t *count);
 /* Copy [off, off + max) of the description into out; returns the bytes copied. */
 size_t gdb_target_xml(bool is64, uint64_t off, char *out, size_t max);
 
-/* The commands return the reply to send, or NULL when they sent a packet themselves.
- * gdb_regs.c: g G p P, and one register for the stop reply. */
+/* The commands return the reply to send, or NULL when they sent a packet themselves. */
+
+/* gdb_regs.c: g G p P, and one register for the stop reply. */
 const char *gdb_cmd_read_regs(struct gdb_stub *s);
 const char *gdb_cmd_write_regs(struct gdb_stub *s, const char *hex, size_t len);
 const char *gdb_cmd_read_reg(struct gdb_stub *s, const char *arg);

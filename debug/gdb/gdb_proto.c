@@ -112,7 +112,8 @@ static void transmit(struct gdb_proto *p)
 	put_raw(p, t.b, t.n);
 }
 
-static void ack(struct gdb_proto *p, char c)
+/* The acknowledgement byte, + or -, unless gdb turned them off (QStartNoAckMode). */
+static void send_ack_byte(struct gdb_proto *p, char c)
 {
 	if (!p->no_ack)
 		put_raw(p, &c, 1);
@@ -144,7 +145,7 @@ static enum gdb_event packet_done(struct gdb_proto *p)
 	uint8_t csum;
 	p->rx_state = GDB_RX_IDLE;
 	if (p->rx_oversize || !gdb_hex_decode(p->rx_csum, &csum, 1) || csum != p->rx_sum) {
-		ack(p, NAK); /* act on nothing */
+		send_ack_byte(p, NAK); /* act on nothing */
 		return GDB_EV_NONE;
 	}
 	p->rx[p->rx_len] = '\0';
@@ -152,7 +153,7 @@ static enum gdb_event packet_done(struct gdb_proto *p)
 	/* qSupported opens every connection: a previous session's no-ack mode must not stick. */
 	if (p->no_ack && gdb_starts(p->rx, QSUPPORTED))
 		p->no_ack = false;
-	ack(p, ACK);
+	send_ack_byte(p, ACK);
 	return GDB_EV_PACKET;
 }
 
@@ -175,7 +176,7 @@ enum gdb_event gdb_proto_feed(struct gdb_proto *p, int c)
 	case GDB_RX_DATA:
 		if (ch == PKT_START) {
 			if (p->rx_oversize)
-				ack(p, NAK);
+				send_ack_byte(p, NAK);
 			start_packet(p); /* the previous one was cut short: resync here */
 		} else if (ch == PKT_END) {
 			p->rx_state = GDB_RX_CSUM_HI;
