@@ -58,7 +58,7 @@ static void svm_set_msr_intercept(struct vcpu *v, uint32_t msr, bool rd, bool wr
 {
 	static const uint32_t bases[] = {MSR_RANGE0_BASE, MSR_RANGE1_BASE, MSR_RANGE2_BASE};
 
-	for (unsigned b = 0; b < sizeof(bases) / sizeof(bases[0]); b++) {
+	for (unsigned b = 0; b < NELEMS(bases); b++) {
 		if (msr >= bases[b] && msr < bases[b] + MSRPM_RANGE_SIZE) {
 			uint32_t bitpos = (msr - bases[b]) * 2;
 			uint8_t *byte = &svm_of(v)->msrpm[b * MSRPM_BLOCK_BYTES + bitpos / 8];

@@ -3,8 +3,7 @@
 
 #include "core/hw/trap.h"
 #include "core/hw/x86.h"
-
-#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
+#include "core/hw/string.h"
 
 /* Exit codes named as the APM does, without "VMEXIT_" (table C-1): from VMEXIT_INTR (0x60) to
  * EFER_WRITE_TRAP, then CR0-CR15 write traps, then from VMEXIT_INVLPGB (0xa0). */

@@ -4,10 +4,10 @@
 #include "core/hw/printf.h"
 #include "core/hw/trap.h"
 #include "core/hw/x86.h"
+#include "core/hw/string.h"
 
 #define DR_COUNT    16 /* DR0-DR15 each have a read and a write exit code */
 #define REFUSAL_MAX 96
-#define NELEMS(a)   (sizeof(a) / sizeof((a)[0]))
 
 /* Exceptions that push an error code (SDM vol. 3A, table 7-1). */
 static bool has_error_code(uint8_t v)
@@ -136,9 +136,15 @@ void svm_decode_exit(struct svm_vcpu *s, struct vcpu_exit *e)
 	static char refusal[REFUSAL_MAX];
 	uint64_t code = s->vmcb->control.exitcode;
 
-	/* The most frequent exit, CPUID, needs its kind and length only: no record to clear. */
-	if (code != SVM_EXIT_CPUID)
-		*e = (struct vcpu_exit){0};
+	/* The most frequent exit needs its kind and length only: no record to clear. */
+	if (code == SVM_EXIT_CPUID) {
+		e->kind = EXIT_CPUID;
+		e->raw_reason = code;
+		e->raw_name = "CPUID";
+		e->insn_len = svm_nrip_len(s);
+		return;
+	}
+	*e = (struct vcpu_exit){0};
 	e->raw_reason = code;
 	e->raw_name = svm_exit_name(code);
 	e->insn_len = svm_nrip_len(s);

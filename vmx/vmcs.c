@@ -2,23 +2,27 @@
 #include "vmcs.h"
 
 #include "core/hw/console.h"
+#include "core/hw/string.h"
 #include "core/hw/trap.h"
 #include "vmcs_fields.h"
 #include "vmx_controls.h"
 
-/* Parallel tables, one entry per VMCS_FIELDS entry. */
-#define VMCS_FIELD_ENC(name, enc)  name
-#define VMCS_FIELD_NAME(name, enc) #name
-static const uint32_t field_encs[] = {VMCS_FIELDS(VMCS_FIELD_ENC)};
-static const char *const field_names[] = {VMCS_FIELDS(VMCS_FIELD_NAME)};
-#undef VMCS_FIELD_ENC
-#undef VMCS_FIELD_NAME
+/* One entry per VMCS_FIELDS entry: its encoding and its name. */
+#define VMCS_FIELD_ENTRY(name, enc)                                                                \
+	{                                                                                          \
+		name, #name                                                                        \
+	}
+static const struct {
+	uint32_t enc;
+	const char *name;
+} fields[] = {VMCS_FIELDS(VMCS_FIELD_ENTRY)};
+#undef VMCS_FIELD_ENTRY
 
 static const char *vmcs_field_name(uint32_t enc)
 {
-	for (unsigned i = 0; i < sizeof(field_encs) / sizeof(field_encs[0]); i++) {
-		if (field_encs[i] == enc)
-			return field_names[i];
+	for (unsigned i = 0; i < NELEMS(fields); i++) {
+		if (fields[i].enc == enc)
+			return fields[i].name;
 	}
 	return "unknown VMCS field";
 }

@@ -3,6 +3,7 @@
 
 #include "core/hw/cpu_caps.h"
 #include "core/hw/printf.h"
+#include "core/hw/string.h"
 #include "vmcs_fields.h"
 
 /* A control we cannot run without, and its name in the SDM for the refusal message. */
@@ -43,8 +44,6 @@ static const struct vmx_req forbidden_proc[] = {
     {CPU_BASED_CR3_LOAD_EXITING, "CR3-load exiting off (primary processor-based control bit 15)"},
     {CPU_BASED_CR3_STORE_EXITING, "CR3-store exiting off (primary processor-based control bit 16)"},
 };
-
-#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* SDM vol. 3D A.3-A.5: a 1 in bits 31:0 (allowed 0-settings) means the control must be 1, a 0
  * in bits 63:32 (allowed 1-settings) means it must be 0. */

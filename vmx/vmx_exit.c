@@ -2,6 +2,7 @@
 #include "vmx.h"
 
 #include "core/exit.h"
+#include "core/hw/string.h"
 #include "core/hw/trap.h"
 #include "vmcs.h"
 #include "vmcs_fields.h"
@@ -147,7 +148,8 @@ void vmx_decode_hv_fault(const struct trap_window *w, struct vcpu_exit *e)
 	e->hv.host_rip = w->rip;
 }
 
-/* The exits that need their qualification decoded, by basic exit reason. */
+/* The exits that need their qualification decoded, by basic exit reason; each runs after
+ * vmx_decode_exit() has set raw_reason (decode_ept tells its two reasons apart by it). */
 static void (*const decoders[])(struct vcpu_exit *e, uint64_t q) = {
     [EXIT_REASON_EXCEPTION_NMI] = decode_exception,
     [EXIT_REASON_IO_INSTRUCTION] = decode_io,
@@ -188,7 +190,7 @@ void vmx_decode_exit(struct vcpu_exit *e)
 	}
 	reinject_vectoring();
 	e->insn_len = (uint8_t)vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
-	if (reason < sizeof(decoders) / sizeof(decoders[0]) && decoders[reason])
+	if (reason < NELEMS(decoders) && decoders[reason])
 		decoders[reason](e, q);
 	else if (reason < sizeof(simple_kinds) && simple_kinds[reason])
 		e->kind = simple_kinds[reason];

@@ -12,4 +12,7 @@ size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 
+/* The number of elements of an array (not of a pointer). */
+#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
 #endif
