@@ -286,11 +286,11 @@ enum mb_status mb_parse(uint32_t magic, uint64_t info_phys, mb_map_fn map_fn, vo
 	if (!out)
 		return MB_BAD_INFO;
 	memset(out, 0, sizeof(*out));
-	if (magic != MB1_BOOTLOADER_MAGIC && magic != MB2_BOOTLOADER_MAGIC)
+	if (magic != MB1INFO_BOOTLOADER_MAGIC && magic != MB2INFO_BOOTLOADER_MAGIC)
 		return MB_BAD_MAGIC;
 	if (!map_fn)
 		return MB_BAD_INFO;
-	out->protocol = magic == MB1_BOOTLOADER_MAGIC ? 1 : 2;
+	out->protocol = magic == MB1INFO_BOOTLOADER_MAGIC ? 1 : 2;
 	if (out->protocol == 1)
 		mb1_parse(&p, info_phys);
 	else

@@ -4,9 +4,6 @@
 
 #include "core/hw/bootinfo.h"
 
-#define MB1_BOOTLOADER_MAGIC 0x2BADB002u
-#define MB2_BOOTLOADER_MAGIC 0x36d76289u
-
 /* The parser never dereferences a loader-supplied address itself: this gives a readable pointer
  * to [phys, phys + len), valid until its next call, or NULL when unbacked. */
 typedef const void *(*mb_map_fn)(uint64_t phys, size_t len, void *ctx);

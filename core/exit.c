@@ -84,15 +84,11 @@ static uint64_t edx_eax(const struct vcpu *v)
 	return (v->gpr[GPR_RDX] << 32) | (v->gpr[GPR_RAX] & LOW32);
 }
 
-/* Complete an emulated instruction (stop if its length is unknown), or raise #GP(0) instead. */
-static enum exit_result complete_or_gp(struct vcpu *v, const struct vcpu_exit *e, bool gp)
+/* Complete an emulated instruction, or stop if we cannot even tell its length. */
+static enum exit_result complete(struct vcpu *v, const struct vcpu_exit *e)
 {
-	unsigned len;
-	if (gp) {
-		vcpu_inject_gp0(v);
-		return EXIT_RESUME;
-	}
-	len = vcpu_exit_insn_len(v, e);
+	unsigned len = vcpu_exit_insn_len(v, e);
+
 	if (!len)
 		return vcpu_stop_guest(v, STOP_INTERNAL,
 				       "cannot decode the guest instruction to skip it");
@@ -107,7 +103,7 @@ static enum exit_result handle_cpuid(struct vcpu *v, const struct vcpu_exit *e)
 	v->host->cpuid(leaf, sub, &r);
 	cpuid_guest_view(leaf, sub, vcpu_get(v, REG_CR4), &r);
 	vcpu_set_cpuid_gprs(v, &r);
-	return complete_or_gp(v, e, false);
+	return complete(v, e);
 }
 
 static enum exit_result handle_msr(struct vcpu *v, const struct vcpu_exit *e)
@@ -126,7 +122,21 @@ static enum exit_result handle_msr(struct vcpu *v, const struct vcpu_exit *e)
 	} else {
 		r = msr_virt_write(v, index, edx_eax(v));
 	}
-	return complete_or_gp(v, e, r == MSR_RAISE_GP);
+	if (r == MSR_RAISE_GP) {
+		vcpu_inject_gp0(v);
+		return EXIT_RESUME;
+	}
+	return complete(v, e);
+}
+
+/* XSETBV at CPL 0 with a value the CPU takes; anything else raises #GP (SDM vol. 2D, XSETBV). */
+static enum exit_result handle_xsetbv(struct vcpu *v, const struct vcpu_exit *e)
+{
+	if (v->ops->get_cpl(v) != 0 || !v->host->xsetbv((uint32_t)v->gpr[GPR_RCX], edx_eax(v))) {
+		vcpu_inject_gp0(v);
+		return EXIT_RESUME;
+	}
+	return complete(v, e);
 }
 
 static enum exit_result handle_npf(struct vcpu *v, const struct vcpu_exit *e)
@@ -238,10 +248,12 @@ static enum exit_result handle_cr(struct vcpu *v, const struct vcpu_exit *e)
 	default:
 		return unhandled(v, e); /* reads of CR0/CR4 come from the read shadows */
 	}
-	if (!cr_write_valid(v, reg, cur, val))
-		return complete_or_gp(v, e, true);
+	if (!cr_write_valid(v, reg, cur, val)) {
+		vcpu_inject_gp0(v);
+		return EXIT_RESUME;
+	}
 	vcpu_set(v, reg, val);
-	return complete_or_gp(v, e, false);
+	return complete(v, e);
 }
 
 enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
@@ -260,13 +272,11 @@ enum exit_result exit_dispatch(struct vcpu *v, const struct vcpu_exit *e)
 		vcpu_inject_ud(v); /* virtualization is hidden: these opcodes are undefined */
 		return EXIT_RESUME;
 	case EXIT_XSETBV:
-		return complete_or_gp(v, e,
-				      v->ops->get_cpl(v) != 0 ||
-					  !v->host->xsetbv((uint32_t)v->gpr[GPR_RCX], edx_eax(v)));
+		return handle_xsetbv(v, e);
 	case EXIT_INVD:
 		/* INVD would drop the hypervisor's dirty lines too; with coherent caches skipping
 		 * it looks like WBINVD to the guest. */
-		return complete_or_gp(v, e, false);
+		return complete(v, e);
 	case EXIT_TRIPLE_FAULT:
 		return vcpu_stop_guest(v, STOP_TRIPLE_FAULT, "triple fault (shutdown)");
 	case EXIT_NPF:

@@ -96,8 +96,8 @@ static void decode_prefixes(struct cursor *c, enum insn_mode mode, struct insn *
 			   b == 0x65) {
 			out->seg = b;
 		} else if (mode == INSN_MODE_64 && (b & 0xf0) == 0x40) {
-			out->rex =
-			    b; /* counts only right before the opcode; a later one replaces it */
+			/* REX counts only right before the opcode; a later one replaces it. */
+			out->rex = b;
 			c->pos++;
 			continue;
 		} else {

@@ -94,8 +94,8 @@ enum msr_result msr_virt_read(struct vcpu *v, uint32_t index, uint64_t *val)
 	if (v->is_amd) {
 		switch (index) {
 		case MSR_VM_CR:
-			*val =
-			    VM_CR_SVMDIS | VM_CR_LOCK; /* as SVM disabled and locked by firmware */
+			/* As SVM disabled and locked by firmware. */
+			*val = VM_CR_SVMDIS | VM_CR_LOCK;
 			return MSR_DONE;
 		case MSR_VM_HSAVE_PA:
 			*val = v->virt_hsave_pa;

@@ -78,10 +78,13 @@ void nmi_before_entry(struct vcpu *v)
 	v->nmi.tails = 0;
 	if (!v->nmi.pending || (v->ops->event_queued && v->ops->event_queued(v)))
 		return;
-	/* VT-x blocks NMIs after an injected one (SDM 3C 27.6.1.2); a closed window waits. */
-	if (!v->ops->nmi_window_open)
-		deliver_tracked(v);
-	else if (v->ops->nmi_window_open(v))
+	if (!v->ops->nmi_window_open) {
+		deliver_tracked(v); /* SVM: the blocking is ours to track */
+		return;
+	}
+	/* VT-x blocks NMIs after an injected one (SDM 3C 27.6.1.2); a closed window waits for a
+	 * later exit (the preemption timer's at the latest). */
+	if (v->ops->nmi_window_open(v))
 		inject(v);
 }
 

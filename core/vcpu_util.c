@@ -155,9 +155,9 @@ unsigned vcpu_exit_insn_len(struct vcpu *v, const struct vcpu_exit *e)
 }
 
 /* A fault pushes RF = 1 lest IRET re-trigger an instruction breakpoint (SDM 3B 18.3.1.1, APM
- * 3.1.6), but injection pushes RFLAGS as loaded (SDM 3C 27.6.1.1), where an emulated
- * instruction left RF = 0: we set it. Traps, aborts, NMIs and every #DB keep RF (KVM agrees).
- * Fault-class vectors: SDM 3A table 7-1. */
+ * 3.1.6), but injection pushes RFLAGS as loaded (SDM 3C 27.6.1.1, APM 15.20) and emulated
+ * instructions exit with RF = 0 (SDM 3C 28.3.3): we set it. Traps, aborts, NMIs and every #DB keep
+ * RF (KVM agrees). Fault-class vectors: SDM 3A table 7-1. */
 #define FAULT_VECTORS                                                                              \
 	((1u << VEC_DE) | (1u << VEC_BR) | (1u << VEC_UD) | (1u << VEC_NM) | (1u << VEC_TS) |      \
 	 (1u << VEC_NP) | (1u << VEC_SS) | (1u << VEC_GP) | (1u << VEC_PF) | (1u << VEC_MF) |      \

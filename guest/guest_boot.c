@@ -313,7 +313,7 @@ int guest_boot(struct vcpu *v, struct boot_info *bi)
 	}
 	/* Multiboot 0.6.96 3.2, 2.0 3.3: EAX magic, EBX info; GDTR/IDTR are the OS's to load. */
 	entry_flat32(v, img.entry, SEL_GUEST_CODE, SEL_GUEST_DATA, 0, 0);
-	v->gpr[GPR_RAX] = version == 2 ? MB2INFO_BOOTLOADER_MAGIC : MB1_GUEST_MAGIC;
+	v->gpr[GPR_RAX] = version == 2 ? MB2INFO_BOOTLOADER_MAGIC : MB1INFO_BOOTLOADER_MAGIC;
 	v->kernel_64bit = len > ELF_EI_CLASS && memcmp(file, ELF_MAGIC, ELF_EI_CLASS) == 0 &&
 			  file[ELF_EI_CLASS] == ELF_CLASS_64;
 	v->gpr[GPR_RBX] = info;

@@ -9,7 +9,6 @@
  * unless the kernel or a module is there: then the highest free block below 640 KiB. */
 #define GUEST_INFO_GPA	0x9000u
 #define GUEST_INFO_SIZE 0x7000u
-#define MB1_GUEST_MAGIC 0x2BADB002u
 /* Load the first module (or the demo guest) by its format, bzImage, multiboot2/1 or boot
  * sector, moving modules out of its way (@bi->modules is updated), build its boot information
  * and set the entry state. 0, or -1 after printing why the guest was refused. */

@@ -8,17 +8,19 @@
 #include "core/hw/bootinfo.h"
 
 /* Multiboot 0.6.96, 3.3 "Boot information format": the fixed structure, through color_info. */
-#define MB1INFO_SIZE		116
-#define MB1INFO_OFF_FLAGS	0
-#define MB1INFO_OFF_MEM_LOWER	4
-#define MB1INFO_OFF_MEM_UPPER	8
-#define MB1INFO_OFF_BOOT_DEVICE 12
-#define MB1INFO_OFF_CMDLINE	16
-#define MB1INFO_OFF_MODS_COUNT	20
-#define MB1INFO_OFF_MODS_ADDR	24
-#define MB1INFO_OFF_MMAP_LENGTH 44
-#define MB1INFO_OFF_MMAP_ADDR	48
-#define MB1INFO_OFF_LOADER_NAME 64
+/* Multiboot 1 spec 3.2: EAX at entry; EBX holds the information's address. */
+#define MB1INFO_BOOTLOADER_MAGIC 0x2BADB002u
+#define MB1INFO_SIZE		 116
+#define MB1INFO_OFF_FLAGS	 0
+#define MB1INFO_OFF_MEM_LOWER	 4
+#define MB1INFO_OFF_MEM_UPPER	 8
+#define MB1INFO_OFF_BOOT_DEVICE	 12
+#define MB1INFO_OFF_CMDLINE	 16
+#define MB1INFO_OFF_MODS_COUNT	 20
+#define MB1INFO_OFF_MODS_ADDR	 24
+#define MB1INFO_OFF_MMAP_LENGTH	 44
+#define MB1INFO_OFF_MMAP_ADDR	 48
+#define MB1INFO_OFF_LOADER_NAME	 64
 /* 3.3: bits of 'flags' saying which fields are valid. */
 #define MB1INFO_F_MEM	      (1u << 0)
 #define MB1INFO_F_CMDLINE     (1u << 2)

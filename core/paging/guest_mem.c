@@ -119,7 +119,9 @@ int guest_mem_nested_protect(uint64_t root, const struct nested_pt_format *f, ui
 
 bool guest_mem_hv_owns(uint64_t gpa)
 {
-	return gpa >= mem_region()->start && gpa < mem_region()->end;
+	const struct hv_region *r = mem_region();
+
+	return gpa >= r->start && gpa < r->end;
 }
 
 void *guest_mem_ptr(uint64_t gpa, uint64_t len)

@@ -12,11 +12,12 @@
 void guest_mem_init(const struct boot_info *bi);
 const struct mem_range *guest_mem_map(unsigned *count);
 
-/* These three shape the nested tables built afterwards (guest_mem_build_nested): map
- * [start, start + len) read-only; leave it out, so that every guest access exits; */
+/* These three shape the nested tables built afterwards (guest_mem_build_nested). */
+/* Map [start, start + len) read-only. */
 void guest_mem_set_readonly(uint64_t start, uint64_t len);
+/* Leave [start, start + len) out, so that every guest access to it exits. */
 void guest_mem_set_unmapped(uint64_t start, uint64_t len);
-/* show the guest a copy of the 4 KiB page at @gpa, to patch what cannot be written in place
+/* Show the guest a copy of the 4 KiB page at @gpa, to patch what cannot be written in place
  * (the BIOS ROM shadow). Returns the copy, or 0 when no more pages can be shadowed. */
 void *guest_mem_shadow_page(uint64_t gpa);
 

@@ -184,7 +184,7 @@ static void test_round_trip(void **state)
 
 	(void)state;
 	info = build(0x7000, BUF_SIZE, qemu_map, NELEMS(qemu_map), mods, NELEMS(mods));
-	assert_int_equal(mb_parse(MB1_BOOTLOADER_MAGIC, info, map_buf, NULL, &bi), MB_OK);
+	assert_int_equal(mb_parse(MB1INFO_BOOTLOADER_MAGIC, info, map_buf, NULL, &bi), MB_OK);
 	assert_string_equal(bi.cmdline, "console=ttyS0 debug");
 	assert_true(bi.has_mem_lower_upper);
 	assert_int_equal(bi.mem_lower_kib, 639);
@@ -201,7 +201,7 @@ static void test_round_trip(void **state)
 	assert_string_equal(bi.modules[1].cmdline, "");
 
 	info = build(0x7000, BUF_SIZE, with_empty, NELEMS(with_empty), NULL, 0);
-	assert_int_equal(mb_parse(MB1_BOOTLOADER_MAGIC, info, map_buf, NULL, &bi), MB_OK);
+	assert_int_equal(mb_parse(MB1INFO_BOOTLOADER_MAGIC, info, map_buf, NULL, &bi), MB_OK);
 	assert_int_equal(bi.mmap_count, 2);
 	assert_int_equal(bi.mem_upper_kib, 63 * 1024);
 	assert_int_equal(bi.module_count, 0);
