@@ -1,8 +1,8 @@
 /* mb1info.c - build the multiboot1 boot information structure handed to the guest kernel. */
 #include "mb1info.h"
 #include "core/hw/le.h"
+#include "core/hw/pmem.h"
 #include "core/hw/string.h"
-#include "mbload.h"
 
 #define KIB	   1024ull
 #define ONE_MIB	   0x100000ull
@@ -21,11 +21,10 @@
  * inside cuts it short (it wins, as in pmem.c). */
 static uint64_t usable_run_end(const struct mem_range *map, unsigned n, uint64_t from)
 {
-	uint64_t reach = mbload_usable_reach(map, n, from);
+	uint64_t reach = pmem_usable_reach(map, n, from);
 
 	for (unsigned i = 0; i < n; i++) {
-		uint64_t end =
-		    map[i].len > UINT64_MAX - map[i].base ? UINT64_MAX : map[i].base + map[i].len;
+		uint64_t end = pmem_entry_end(&map[i]);
 		if (map[i].type != MEM_USABLE && map[i].len && map[i].base < reach && end > from)
 			reach = map[i].base > from ? map[i].base : from;
 	}

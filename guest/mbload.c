@@ -3,6 +3,7 @@
 
 #include "mbload.h"
 #include "core/hw/le.h"
+#include "core/hw/pmem.h"
 #include "core/hw/printf.h"
 #include "core/hw/string.h"
 
@@ -172,26 +173,6 @@ int mbload_parse(const uint8_t *file, size_t len, struct mbload_image *img, char
 	    "a.out kludge", img, err, errlen);
 }
 
-uint64_t mbload_usable_reach(const struct mem_range *map, unsigned n, uint64_t from)
-{
-	uint64_t reach = from;
-	bool grew = true;
-	while (grew) {
-		grew = false;
-		for (unsigned i = 0; i < n; i++) {
-			uint64_t end = map[i].len > UINT64_MAX - map[i].base
-					   ? UINT64_MAX
-					   : map[i].base + map[i].len;
-			if (map[i].type == MEM_USABLE && map[i].len && map[i].base <= reach &&
-			    end > reach) {
-				reach = end;
-				grew = true;
-			}
-		}
-	}
-	return reach;
-}
-
 int mbload_check_placement(const struct mbload_image *img, const struct mem_range *guest_map,
 			   unsigned n, char *err, size_t errlen)
 {
@@ -200,27 +181,23 @@ int mbload_check_placement(const struct mbload_image *img, const struct mem_rang
 	if (!img)
 		return mbload_fail(MBLOAD_E_INVAL, err, errlen, "no kernel image given");
 	for (unsigned i = 0; i < img->nseg; i++) {
-		uint64_t s = img->seg[i].paddr, e = s + img->seg[i].memsz, reach, top = 0;
+		uint64_t s = img->seg[i].paddr, e = s + img->seg[i].memsz, reach;
 		/* Non-usable entries win over usable ones that overlap them (see pmem.c). */
 		for (unsigned j = 0; j < n; j++) {
-			uint64_t js = guest_map[j].base, je = js + guest_map[j].len;
-			if (je < js)
-				je = UINT64_MAX;
-			if (guest_map[j].type == MEM_USABLE && guest_map[j].len && je > top)
-				top = je;
+			uint64_t js = guest_map[j].base, je = pmem_entry_end(&guest_map[j]);
 			if (guest_map[j].type != MEM_USABLE && guest_map[j].len && s < je && js < e)
 				return mbload_fail(MBLOAD_E_PLACEMENT, err, errlen,
 						   "kernel segment %u [0x%lx, 0x%lx) overlaps "
 						   "reserved guest memory [0x%lx, 0x%lx) (type %u)",
 						   i, s, e, js, je, guest_map[j].type);
 		}
-		reach = mbload_usable_reach(guest_map, n, s);
+		reach = pmem_usable_reach(guest_map, n, s);
 		if (reach < e)
 			return mbload_fail(MBLOAD_E_PLACEMENT, err, errlen,
 					   "kernel segment %u [0x%lx, 0x%lx) is outside usable "
 					   "guest RAM: nothing usable at 0x%lx (usable RAM ends at "
 					   "0x%lx)",
-					   i, s, e, reach, top);
+					   i, s, e, reach, pmem_usable_top(guest_map, n));
 	}
 	return 0;
 }

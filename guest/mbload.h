@@ -56,8 +56,6 @@ int mbload_parse(const uint8_t *file, size_t len, struct mbload_image *img, char
  * (non-usable entries win, as in pmem). 0 or MBLOAD_E_PLACEMENT. */
 int mbload_check_placement(const struct mbload_image *img, const struct mem_range *guest_map,
 			   unsigned n, char *err, size_t errlen);
-/* How far up from @from usable entries reach without a gap (@from when none covers it). */
-uint64_t mbload_usable_reach(const struct mem_range *map, unsigned n, uint64_t from);
 /* Copy each segment's file bytes and zero the rest of its memsz; ranges @gpa_ptr cannot give a
  * writable host pointer for are skipped, so check the placement first. */
 void mbload_copy(const struct mbload_image *img, const uint8_t *file,

@@ -7,7 +7,7 @@ static bool is_pow2(uint64_t v)
 }
 
 /* Exclusive end of a map entry; firmware tables can claim ranges that wrap past 2^64. */
-static uint64_t entry_end(const struct mem_range *r)
+uint64_t pmem_entry_end(const struct mem_range *r)
 {
 	return r->len > UINT64_MAX - r->base ? UINT64_MAX : r->base + r->len;
 }
@@ -18,16 +18,15 @@ static uint64_t lower_to_blocker(uint64_t hi, uint64_t s, uint64_t e, uint64_t b
 	return s < e && s < end && base < e && s < hi ? s : hi;
 }
 
-/* How far up from @from the usable entries (overlapping or touching) cover without a gap;
- * @from itself if none covers it. Each pass that grows @reach absorbs an entry: <= nmap passes. */
-static uint64_t usable_reach(const struct mem_range *map, unsigned nmap, uint64_t from)
+/* Each pass that grows @reach absorbs an entry: at most nmap passes. */
+uint64_t pmem_usable_reach(const struct mem_range *map, unsigned nmap, uint64_t from)
 {
 	uint64_t reach = from;
 	bool grew = true;
 	while (grew) {
 		grew = false;
 		for (unsigned i = 0; i < nmap; i++) {
-			uint64_t end = entry_end(&map[i]);
+			uint64_t end = pmem_entry_end(&map[i]);
 			if (map[i].type != MEM_USABLE || map[i].len == 0)
 				continue;
 			if (map[i].base <= reach && end > reach) {
@@ -44,7 +43,7 @@ static uint64_t usable_end_below(const struct mem_range *map, unsigned nmap, uin
 {
 	uint64_t best = 0;
 	for (unsigned i = 0; i < nmap; i++) {
-		uint64_t end = entry_end(&map[i]);
+		uint64_t end = pmem_entry_end(&map[i]);
 		if (map[i].type == MEM_USABLE && map[i].len && end <= addr && end > best)
 			best = end;
 	}
@@ -57,11 +56,11 @@ static uint64_t check_range(const struct mem_range *map, unsigned nmap,
 			    const struct phys_range *excl, unsigned nexcl, uint64_t base,
 			    uint64_t end)
 {
-	uint64_t hi = end, reach = usable_reach(map, nmap, base);
+	uint64_t hi = end, reach = pmem_usable_reach(map, nmap, base);
 	for (unsigned i = 0; i < nmap; i++) {
 		/* Non-usable entries win over usable ones: firmware reports both for holes. */
 		if (map[i].type != MEM_USABLE)
-			hi = lower_to_blocker(hi, map[i].base, entry_end(&map[i]), base, end);
+			hi = lower_to_blocker(hi, map[i].base, pmem_entry_end(&map[i]), base, end);
 	}
 	for (unsigned i = 0; i < nexcl; i++)
 		hi = lower_to_blocker(hi, excl[i].start, excl[i].end, base, end);

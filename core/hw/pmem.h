@@ -21,6 +21,11 @@ bool pmem_find_top(const struct mem_range *map, unsigned nmap, const struct phys
 		   unsigned nexcl, uint64_t size, uint64_t align, uint64_t limit, uint64_t *base);
 
 uint64_t pmem_usable_top(const struct mem_range *map, unsigned nmap); /* 0 if no MEM_USABLE */
+/* base + len of an entry, UINT64_MAX when that would wrap. */
+uint64_t pmem_entry_end(const struct mem_range *r);
+/* How far up from @from the usable entries (overlapping or touching) cover without a gap;
+ * @from itself if none covers it. */
+uint64_t pmem_usable_reach(const struct mem_range *map, unsigned nmap, uint64_t from);
 
 /* A bump allocator of whole pages over [start, end); memory is never returned. */
 struct pmem_pool {
