@@ -131,12 +131,14 @@ static bool rsdp_scan(acpi_map_fn map, void *ctx, uint64_t start, uint64_t end, 
 
 int acpi_find_rsdp(acpi_map_fn map, void *ctx, uint64_t *rsdp_gpa)
 {
-	const uint8_t *bda = map && rsdp_gpa ? map_ro(map, ctx, BDA_EBDA_SEGMENT, 2) : NULL;
-	uint64_t found = 0, ebda = bda ? (uint64_t)le16(bda) << 4 : 0;
+	const uint8_t *bda;
+	uint64_t found = 0, ebda;
 	int worst = ACPI_E_NOT_FOUND;
 
 	if (!map || !rsdp_gpa)
 		return ACPI_E_NOT_FOUND;
+	bda = map_ro(map, ctx, BDA_EBDA_SEGMENT, 2);
+	ebda = bda ? (uint64_t)le16(bda) << 4 : 0;
 	if (!(ebda >= EBDA_MIN && ebda < EBDA_MAX &&
 	      rsdp_scan(map, ctx, ebda, ebda + EBDA_SEARCH_LEN, &found, &worst)) &&
 	    !rsdp_scan(map, ctx, BIOS_ROM_START, BIOS_ROM_END, &found, &worst))

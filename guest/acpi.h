@@ -53,7 +53,7 @@ uint8_t acpi_sum8(const uint8_t *p, size_t len);
 size_t acpi_rsdp_copy(const uint8_t *rsdp, uint8_t out[ACPI_RSDP_MAX]);
 
 /* mptable.c. MP spec 1.4, 4: the "_MP_" floating pointer in the EBDA's first KiB, base memory's
- * last KiB or the BIOS ROM points at the "PCMP" table: its address and base length,
+ * last KiB or the BIOS ROM 0xF0000-0xFFFFF points at the "PCMP" table: its address and base length,
  * ACPI_E_NOT_FOUND (also for a default configuration: no table), or another ACPI_E_*. */
 int mptable_find(acpi_map_fn map, void *ctx, uint64_t *cfg_gpa, uint32_t *cfg_len);
 /* In @cfg (the whole base table): clear EN in every processor entry (4.1) but @bsp_apic_id's

@@ -95,6 +95,7 @@ static void entry_flat32(struct vcpu *v, uint32_t rip, uint16_t cs, uint16_t ds,
 	set_state(v, &code, &data, &gdt, &idt, CR0_PE | CR0_ET, rip);
 }
 
+/* Real mode at 0000:@ip with the IVT at 0, as a PC BIOS hands over to a boot sector. */
 static void entry_real_mode(struct vcpu *v, uint16_t ip)
 {
 	const struct vcpu_segment code = {0, ATTR_CODE16, RESET_SEG_LIMIT, 0};

@@ -54,7 +54,8 @@ struct mb1info_builder {
  * the builder as overflowed from the start. */
 void mb1info_init(struct mb1info_builder *b, uint8_t *buf, uint32_t gpa, uint32_t size);
 /* Lay out the structure, mmap, modules and strings (4-byte aligned); MEM, CMDLINE, MODS, MMAP and
- * BOOT_LOADER_NAME always, as kernels read them unchecked. Its gpa, or 0 when it does not fit. */
+ * BOOT_LOADER_NAME always, as kernels read them unchecked; boot_device is 0xFFFFFFFF with its
+ * flag clear; NULL strings give "". Its gpa, or 0 when it does not fit. */
 uint32_t mb1info_build(struct mb1info_builder *b, const char *cmdline,
 		       const struct mem_range *guest_map, unsigned nmap,
 		       const struct mb1info_module *mods, unsigned nmods, const char *loader_name);

@@ -20,8 +20,9 @@ struct mb2load_request {
 };
 
 /* Check @file's multiboot2 header and tags and describe what to load: from the address tag
- * (3.1.5, 3.1.6) or the ELF program headers. A non-optional tag we cannot honour refuses the
- * image (MBLOAD_E_FEATURE). 0, or an enum mbload_err with a reason in @err. */
+ * (3.1.5, 3.1.6) or the ELF program headers, the entry tag overriding e_entry. A non-optional tag
+ * we cannot honour refuses the image (MBLOAD_E_FEATURE). 0, or an enum mbload_err with a reason in
+ * @err. */
 int mb2load_parse(const uint8_t *file, size_t len, struct mbload_image *img,
 		  struct mb2load_request *req, char *err, size_t errlen);
 

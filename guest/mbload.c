@@ -77,18 +77,19 @@ int mbload_load_addr(size_t len, size_t hoff, const struct mbload_addr *a, const
 				   what, delta, hoff);
 	file_off = hoff - delta;
 	filesz = len - file_off; /* load_end_addr 0: text and data occupy the rest of the file */
-	if (a->load_end != 0 && a->load_end < a->load_addr)
-		return mbload_fail(MBLOAD_E_AOUT, err, errlen,
-				   "%s: load_end_addr 0x%x is below load_addr 0x%x", what,
-				   a->load_end, a->load_addr);
-	if (a->load_end != 0)
+	if (a->load_end != 0) {
+		if (a->load_end < a->load_addr)
+			return mbload_fail(MBLOAD_E_AOUT, err, errlen,
+					   "%s: load_end_addr 0x%x is below load_addr 0x%x", what,
+					   a->load_end, a->load_addr);
 		filesz = a->load_end - a->load_addr;
-	if (a->load_end != 0 && file_off + filesz > len)
-		return mbload_fail(MBLOAD_E_AOUT, err, errlen,
-				   "%s: [load_addr 0x%x, load_end_addr 0x%x) needs file bytes "
-				   "[0x%lx, 0x%lx) but the file has only 0x%zx",
-				   what, a->load_addr, a->load_end, file_off, file_off + filesz,
-				   len);
+		if (file_off + filesz > len)
+			return mbload_fail(MBLOAD_E_AOUT, err, errlen,
+					   "%s: [load_addr 0x%x, load_end_addr 0x%x) needs file "
+					   "bytes [0x%lx, 0x%lx) but the file has only 0x%zx",
+					   what, a->load_addr, a->load_end, file_off,
+					   file_off + filesz, len);
+	}
 	end = a->load_addr + filesz;
 	if (end > UINT32_MAX)
 		return mbload_fail(MBLOAD_E_AOUT, err, errlen,
