@@ -1,7 +1,6 @@
 /* apic_guard.c - emulate guest writes to the local APIC (minus foreign IPIs) and the I/O APIC. */
 #include "apic_guard.h"
 
-#include "ioapic_guard.h"
 #include "vcpu_util.h"
 
 #define OPCODE_MOV_RM_R	  0x89 /* MOV r/m32, r32 */

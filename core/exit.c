@@ -6,7 +6,6 @@
 #include "core/hw/x86.h"
 #include "apic_guard.h"
 #include "cpuid_view.h"
-#include "ioapic_guard.h"
 #include "vcpu_hooks.h"
 #include "vcpu_util.h"
 

@@ -4,7 +4,7 @@
 #include "acpi.h"
 #include "core/hw/apic.h"
 #include "core/hw/mem.h"
-#include "core/ioapic_guard.h"
+#include "core/apic_guard.h"
 #include "core/paging/guest_mem.h"
 #include "smp_guard.h"
 

@@ -1,7 +1,7 @@
 /* test_ioapic.c - cmocka tests: the guest's I/O APIC accesses with one entry kept by dbgvisor. */
 #include "fake_vcpu.h"
 
-#include "core/ioapic_guard.h"
+#include "core/apic_guard.h"
 
 /* 82093AA datasheet, 3.0: IOREGSEL at 0x00, IOWIN at 0x10; redirection entry n at 0x10 + 2n. */
 #define ARCH_IOAPIC    0xfec00000ull
