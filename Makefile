@@ -98,11 +98,10 @@ $(BUILD)/unit/%: tests/unit/%.c $(HOST_LIB) $(UNIT_HDRS)
 
 # The suites build with every CPU unless make was given -j itself: compiling them with the
 # sanitizers is most of the time a plain `make unit` takes.
-NPROC := $(shell nproc 2>/dev/null || echo 1)
 unit-bins: $(UNIT_BINS)
 
 unit:
-	@$(MAKE) --no-print-directory $(if $(findstring -j,$(MAKEFLAGS)),,-j$(NPROC)) unit-bins
+	@$(MAKE) --no-print-directory $(if $(findstring -j,$(MAKEFLAGS)),,-j$$(nproc)) unit-bins
 	@fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail
 
 # --- fuzzing (host, clang's libFuzzer with ASan/UBSan): what a user or a guest controls ---
