@@ -2,6 +2,7 @@
 #include "cmdline.h"
 
 #include "core/hw/printf.h"
+#include "core/hw/string.h"
 
 #define HEX_RADIX	16
 #define DEC_RADIX	10
@@ -81,7 +82,7 @@ static bool parse_num(struct span s, unsigned radix, uint32_t max, uint32_t *out
 static bool parse_port(struct span s, uint16_t *port)
 {
 	uint32_t v;
-	for (size_t i = 0; i < sizeof(port_names) / sizeof(port_names[0]); i++) {
+	for (size_t i = 0; i < NELEMS(port_names); i++) {
 		if (span_eq(s, port_names[i].name)) {
 			*port = port_names[i].port;
 			return true;

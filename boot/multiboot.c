@@ -209,8 +209,7 @@ static bool mb2_tag(struct mb_parser *p, const uint8_t *tag, uint32_t type, uint
 	struct boot_module *m;
 	uint32_t esize;
 
-	if (type < sizeof(mb2_tag_min_size) / sizeof(mb2_tag_min_size[0]) &&
-	    size < mb2_tag_min_size[type])
+	if (type < NELEMS(mb2_tag_min_size) && size < mb2_tag_min_size[type])
 		return bad(p);
 	switch (type) {
 	case MB2INFO_TAG_CMDLINE:
@@ -314,7 +313,7 @@ const char *mb_status_str(enum mb_status s)
 	    [MB_NO_MEMMAP] = "no memory map from the loader",
 	    [MB_TOO_MANY] = "too many mmap entries or modules, extra dropped",
 	};
-	if ((unsigned)s < sizeof(str) / sizeof(str[0]) && str[s])
+	if ((unsigned)s < NELEMS(str) && str[s])
 		return str[s];
 	return "unknown multiboot status";
 }

@@ -1,6 +1,8 @@
 /* insn.c - x86 instruction length decoder (SDM vol. 2A chapter 2, opcode maps in appendix A). */
 #include "insn.h"
 
+#include "core/hw/string.h"
+
 /* REX is 0100WRXB (SDM vol. 2A, 2.2.1). */
 #define REX_W 0x08
 
@@ -185,7 +187,7 @@ static size_t imm_len(unsigned kind, enum insn_mode mode, unsigned osize, unsign
 			      [INSN_IMM_JZ] = mode == INSN_MODE_64 ? 4 : z,
 			      [INSN_IMM_BB] = 2};
 
-	return kind < sizeof(len) / sizeof(len[0]) ? len[kind] : 0;
+	return kind < NELEMS(len) ? len[kind] : 0;
 }
 
 int insn_decode(const uint8_t *buf, size_t avail, enum insn_mode mode, struct insn *out)

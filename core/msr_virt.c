@@ -1,5 +1,6 @@
 /* msr_virt.c - virtualize EFER and hide the SVM/VMX MSRs, so the guest can never reach them. */
 #include "core/hw/cpu_caps.h"
+#include "core/hw/string.h"
 #include "core/hw/x86.h"
 #include "apic_guard.h"
 #include "exit.h"
@@ -44,7 +45,7 @@ void msr_virt_protect(struct vcpu *v)
 		v->ops->set_msr_intercept(v, MSR_IA32_APIC_BASE, false, true);
 	}
 	if (v->is_amd) {
-		for (unsigned i = 0; i < sizeof(svm_msrs) / sizeof(svm_msrs[0]); i++)
+		for (unsigned i = 0; i < NELEMS(svm_msrs); i++)
 			v->ops->set_msr_intercept(v, svm_msrs[i], true, true);
 	} else {
 		v->ops->set_msr_intercept(v, MSR_IA32_FEATURE_CONTROL, true, true);

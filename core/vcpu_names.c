@@ -1,6 +1,8 @@
 /* vcpu_names.c - printable names of exit kinds and stop reasons, for reports and gdb. */
 #include "vcpu.h"
 
+#include "core/hw/string.h"
+
 static const char *const exit_names[EXIT_KIND_COUNT] = {
     [EXIT_NONE] = "none",
     [EXIT_CPUID] = "CPUID",
@@ -52,6 +54,5 @@ const char *exit_kind_name(enum exit_kind k)
 
 const char *vcpu_stop_reason_name(enum vcpu_stop_reason r)
 {
-	return (r < sizeof(stop_names) / sizeof(stop_names[0]) && stop_names[r]) ? stop_names[r]
-										 : "?";
+	return (r < NELEMS(stop_names) && stop_names[r]) ? stop_names[r] : "?";
 }

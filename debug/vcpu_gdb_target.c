@@ -39,7 +39,7 @@ static int get_regs(void *ctx, struct gdb_regs *r)
 		r->gpr[i] = v->gpr[gdb_gpr_order[i]];
 	r->rip = vcpu_get(v, REG_RIP);
 	r->eflags = vcpu_get(v, REG_RFLAGS);
-	for (unsigned i = 0; i < sizeof(segs) / sizeof(segs[0]); i++) {
+	for (unsigned i = 0; i < NELEMS(segs); i++) {
 		v->ops->get_seg(v, segs[i], &s);
 		*sels[i] = s.sel;
 		if (bases[i])

@@ -340,7 +340,7 @@ const char *acpi_strerror(int err)
 	    [-ACPI_E_MALFORMED] = "ACPI table malformed",
 	    [-ACPI_E_NO_BSP] = "MADT does not list the boot CPU",
 	};
-	if (err > 0 || err <= -(int)(sizeof(msg) / sizeof(msg[0])))
+	if (err > 0 || err <= -(int)(NELEMS(msg)))
 		return "unknown ACPI error";
 	return msg[-err];
 }

@@ -70,7 +70,7 @@ static void set_state(struct vcpu *v, const struct vcpu_segment *code,
 	const struct vcpu_segment tr = {0, ATTR_TSS32_BUSY, RESET_SEG_LIMIT, 0};
 	static const enum vcpu_seg data_segs[] = {SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS};
 	v->ops->set_seg(v, SEG_CS, code);
-	for (unsigned i = 0; i < sizeof(data_segs) / sizeof(data_segs[0]); i++)
+	for (unsigned i = 0; i < NELEMS(data_segs); i++)
 		v->ops->set_seg(v, data_segs[i], data);
 	v->ops->set_seg(v, SEG_LDTR, &ldt);
 	v->ops->set_seg(v, SEG_TR, &tr);

@@ -69,7 +69,7 @@ static const char *unsupported_name(uint32_t type)
 	    [TAG_EFI32_ENTRY] = "EFI i386 entry address",
 	    [TAG_EFI64_ENTRY] = "EFI amd64 entry address",
 	};
-	return type < sizeof(name) / sizeof(name[0]) && name[type] ? name[type] : "unknown";
+	return type < NELEMS(name) && name[type] ? name[type] : "unknown";
 }
 
 /* 3.1.4: unless the request is optional, each type must be one we know and provide. */

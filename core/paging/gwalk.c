@@ -1,6 +1,8 @@
 /* gwalk.c - software walk of the guest's paging structures (SDM vol. 3A, chapter 4). */
 #include "gwalk.h"
 
+#include "core/hw/string.h"
+
 #define MAXPHYADDR_MAX 52	/* SDM vol. 3A, 4.1.4 */
 #define ENTRIES_SHIFT  9	/* 512 eight-byte entries per table (PAE, 4- and 5-level) */
 #define PAE_PDPTE_RSVD 0x1e6ull /* PDPTE bits 2:1 and 8:5 (SDM vol. 3A, table 4-8) */
@@ -141,5 +143,5 @@ const char *gwalk_status_str(enum gwalk_status s)
 	    [GWALK_READ_FAILED] = "page-table read failed",
 	    [GWALK_NON_CANONICAL] = "non-canonical address",
 	};
-	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
+	return (unsigned)s < NELEMS(names) ? names[s] : "unknown";
 }

@@ -1,6 +1,8 @@
 /* nested_pt.c - identity nested paging: 2 MiB pages where uniform, 4 KiB pages around holes. */
 #include "nested_pt.h"
 
+#include "core/hw/string.h"
+
 #define NPT_ENTRIES	 512ull
 #define NPT_ADDR_MASK	 0x000ffffffffff000ull
 #define LEVEL_SHIFT_PML4 39
@@ -117,7 +119,7 @@ static uint64_t *pd_entry(uint64_t root_pa, uint64_t gpa, const struct nested_pt
 	static const unsigned upper[] = {LEVEL_SHIFT_PML4, LEVEL_SHIFT_PDPT};
 	uint64_t *table = env->table_ptr(root_pa, env->ctx);
 
-	for (unsigned lvl = 0; lvl < sizeof(upper) / sizeof(upper[0]); lvl++) {
+	for (unsigned lvl = 0; lvl < NELEMS(upper); lvl++) {
 		uint64_t e = table[INDEX(gpa, upper[lvl])];
 
 		if (!e)

@@ -62,7 +62,7 @@ _Static_assert(sizeof(((struct gdb_regs *)0)->cs) == sizeof(uint32_t), "selector
 
 const struct gdb_reg_desc *gdb_reg_table(bool is64, size_t *count)
 {
-	*count = is64 ? sizeof(regs64) / sizeof(regs64[0]) : sizeof(regs32) / sizeof(regs32[0]);
+	*count = is64 ? NELEMS(regs64) : NELEMS(regs32);
 	return is64 ? regs64 : regs32;
 }
 
@@ -101,7 +101,7 @@ static void __attribute__((format(printf, 2, 3))) emitf(struct xml_out *x, const
 static void emit_eflags_type(struct xml_out *x)
 {
 	emit(x, "  <flags id=\"i386_eflags\" size=\"4\">\n");
-	for (unsigned bit = 0; bit < sizeof(eflags_bits) / sizeof(eflags_bits[0]); bit++)
+	for (unsigned bit = 0; bit < NELEMS(eflags_bits); bit++)
 		if (eflags_bits[bit])
 			emitf(x, "    <field name=\"%s\" start=\"%u\" end=\"%u\"/>\n",
 			      eflags_bits[bit], bit, bit);

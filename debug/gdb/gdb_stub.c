@@ -78,7 +78,7 @@ static void send_stop_reply(struct gdb_stub *s)
 	put_reason(s);
 	gdb_proto_putf(&s->proto, "thread:%x;", THREAD_ID);
 	if (s->tgt.get_regs(s->tgt.ctx, &r) == 0) {
-		for (size_t i = 0; i < sizeof(exp64) / sizeof(exp64[0]); i++) {
+		for (size_t i = 0; i < NELEMS(exp64); i++) {
 			gdb_proto_putf(&s->proto, "%02x:", expedite[i]);
 			gdb_put_reg(s, &r, expedite[i]);
 			gdb_proto_putc(&s->proto, SEP);
@@ -242,7 +242,7 @@ static const char *query(struct gdb_stub *s, const char *pkt)
 		return query_rcmd(s, pkt + strlen(Q_RCMD));
 	if (strcmp(pkt, Q_ATTACHED) == 0 || gdb_starts(pkt, Q_ATTACHED ":"))
 		return "1";
-	for (size_t i = 0; i < sizeof(threads) / sizeof(threads[0]); i++)
+	for (size_t i = 0; i < NELEMS(threads); i++)
 		if (strcmp(pkt, threads[i][0]) == 0)
 			return threads[i][1];
 	return "";
