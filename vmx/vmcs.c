@@ -8,15 +8,14 @@
 #include "vmx_controls.h"
 
 /* One entry per VMCS_FIELDS entry: its encoding and its name. */
-#define VMCS_FIELD_ENTRY(name, enc)                                                                \
-	{                                                                                          \
-		name, #name                                                                        \
-	}
 static const struct {
 	uint32_t enc;
 	const char *name;
-} fields[] = {VMCS_FIELDS(VMCS_FIELD_ENTRY)};
+} fields[] = {
+#define VMCS_FIELD_ENTRY(name, enc) {name, #name},
+    VMCS_FIELDS(VMCS_FIELD_ENTRY)
 #undef VMCS_FIELD_ENTRY
+};
 
 static const char *vmcs_field_name(uint32_t enc)
 {

@@ -182,7 +182,7 @@ static const char *const insn_errors[] = {
 };
 
 static const char *const exit_reasons[] = {
-#define VMX_EXIT_REASON_NAME(name, nr, text) [name] = text
+#define VMX_EXIT_REASON_NAME(name, nr, text) [name] = text,
     VMX_EXIT_REASONS(VMX_EXIT_REASON_NAME)
 #undef VMX_EXIT_REASON_NAME
 };
