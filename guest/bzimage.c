@@ -1,7 +1,6 @@
 /* bzimage.c - check a Linux bzImage's setup header and build its zero page (boot.rst). */
 #include "bzimage.h"
 
-#include <stdarg.h>
 #include "core/hw/le.h"
 #include "core/hw/printf.h"
 #include "core/hw/string.h"
@@ -40,16 +39,6 @@
 #define XLF_KERNEL_64	    0x01u /* xloadflags bit 0: a 64-bit entry at 0x200 exists */
 
 /* The one-line reason of a refusal into @err; returns -1. */
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fmt_vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static size_t header_end(const uint8_t *file)
 {
 	return OFF_HEADER + file[OFF_JUMP_LEN];
@@ -66,28 +55,29 @@ int bz_parse(const uint8_t *file, size_t len, struct bz_image *img, char *err, s
 	uint64_t pref, init_size, kernel_len;
 
 	if (!bz_is_linux(file, len) || le16(file + OFF_BOOT_FLAG) != BOOT_FLAG_MAGIC)
-		return fail(err, errlen, "not a Linux kernel (no HdrS setup header)");
+		return fmt_fail(-1, err, errlen, "not a Linux kernel (no HdrS setup header)");
 	if (len < HEADER_END_MIN)
-		return fail(err, errlen, "Linux setup header truncated: %lu-byte file",
-			    (uint64_t)len);
+		return fmt_fail(-1, err, errlen, "Linux setup header truncated: %lu-byte file",
+				(uint64_t)len);
 	img->version = le16(file + OFF_VERSION);
 	if (img->version < BZ_MIN_VERSION)
-		return fail(err, errlen, "Linux boot protocol %u.%02u, at least 2.10 needed",
-			    img->version >> 8, img->version & 0xff);
+		return fmt_fail(-1, err, errlen,
+				"Linux boot protocol %u.%02u, at least 2.10 needed",
+				img->version >> 8, img->version & 0xff);
 	if (header_end(file) < HEADER_END_MIN || header_end(file) > len ||
 	    header_end(file) > OFF_E820_TABLE)
-		return fail(err, errlen, "Linux setup header length %u is malformed",
-			    (unsigned)header_end(file));
+		return fmt_fail(-1, err, errlen, "Linux setup header length %u is malformed",
+				(unsigned)header_end(file));
 	if (!(file[OFF_LOADFLAGS] & LOADED_HIGH))
-		return fail(err, errlen, "zImage (loaded low) kernels are not supported");
+		return fmt_fail(-1, err, errlen, "zImage (loaded low) kernels are not supported");
 	sects = file[OFF_SETUP_SECTS] ? file[OFF_SETUP_SECTS] : SETUP_SECTS_DEFAULT;
 	img->kernel_off = (sects + 1) * SECTOR_SIZE;
 	kernel_len = (uint64_t)le32(file + OFF_SYSSIZE) * SYSSIZE_UNIT; /* 36 bits: no wrap */
 	if (img->kernel_off >= len || kernel_len == 0 || kernel_len > len - img->kernel_off)
-		return fail(err, errlen,
-			    "Linux image truncated: %u setup sectors and %lu kernel "
-			    "bytes in a %lu-byte file",
-			    sects, kernel_len, (uint64_t)len);
+		return fmt_fail(-1, err, errlen,
+				"Linux image truncated: %u setup sectors and %lu kernel "
+				"bytes in a %lu-byte file",
+				sects, kernel_len, (uint64_t)len);
 	img->kernel_len = (uint32_t)kernel_len;
 	/* Load at pref_address, where it decompresses in place, as GRUB does (boot.rst, 2.10:
 	 * it needs [entry, entry + init_size)); at 0x100000 it would move itself, needing more. */
@@ -96,8 +86,8 @@ int bz_parse(const uint8_t *file, size_t len, struct bz_image *img, char *err, s
 	img->entry = pref >= BZ_LOAD_ADDR && pref < LIMIT_4G ? (uint32_t)pref : BZ_LOAD_ADDR;
 	img->mem_end = img->entry + (init_size > img->kernel_len ? init_size : img->kernel_len);
 	if (img->mem_end > LIMIT_4G)
-		return fail(err, errlen, "Linux wants memory up to 0x%lx, above 4 GiB",
-			    img->mem_end);
+		return fmt_fail(-1, err, errlen, "Linux wants memory up to 0x%lx, above 4 GiB",
+				img->mem_end);
 	img->initrd_addr_max = le32(file + OFF_INITRD_MAX);
 	img->cmdline_size = le32(file + OFF_CMDLINE_SIZE);
 	img->kernel_64bit = file[OFF_XLOADFLAGS] & XLF_KERNEL_64;
@@ -126,8 +116,8 @@ int bz_build_params(uint8_t *bp, const uint8_t *file, const struct bz_image *img
 		if (!p->map[i].len)
 			continue;
 		if (n == BZ_E820_MAX)
-			return fail(err, errlen, "memory map has more than %u entries",
-				    BZ_E820_MAX);
+			return fmt_fail(-1, err, errlen, "memory map has more than %u entries",
+					BZ_E820_MAX);
 		put_le64(e + 0, p->map[i].base);
 		put_le64(e + 8, p->map[i].len);
 		put_le32(e + 16, p->map[i].type);

@@ -1,6 +1,7 @@
 /* mb2load.c - validate a multiboot2 OS image: its header tags and the segments to load. */
 #include "mb2load.h"
 #include "core/hw/le.h"
+#include "core/hw/printf.h"
 #include "core/hw/string.h"
 #include "mb2info.h"
 
@@ -83,10 +84,10 @@ static int info_request(const uint8_t *p, uint32_t size, bool optional, struct m
 		if (type < INFO_TYPE_BITS)
 			req->info_types |= 1u << type;
 		if (!optional && !ours)
-			return mbload_fail(MBLOAD_E_FEATURE, err, errlen,
-					   "multiboot2 header requests information tag type %u, "
-					   "which we cannot provide (the request is not optional)",
-					   type);
+			return fmt_fail(MBLOAD_E_FEATURE, err, errlen,
+					"multiboot2 header requests information tag type %u, "
+					"which we cannot provide (the request is not optional)",
+					type);
 	}
 	return 0;
 }
@@ -107,10 +108,9 @@ static int tag(const uint8_t *p, uint32_t type, uint32_t size, struct tags *t,
 		return 0;
 	case TAG_CONSOLE: /* we pass no console information (3.6.11, 3.6.12) */
 		if (!optional && le32(p + CONSOLE_FLAGS) & CONSOLE_REQUIRED)
-			return mbload_fail(
-			    MBLOAD_E_FEATURE, err, errlen,
-			    "multiboot2 flags tag requires a console, and we describe "
-			    "none (no framebuffer or VBE information)");
+			return fmt_fail(MBLOAD_E_FEATURE, err, errlen,
+					"multiboot2 flags tag requires a console, and we describe "
+					"none (no framebuffer or VBE information)");
 		return 0;
 	case TAG_MODULE_ALIGN:
 		req->modules_page_aligned = true;
@@ -123,10 +123,10 @@ static int tag(const uint8_t *p, uint32_t type, uint32_t size, struct tags *t,
 		return 0;
 	default: /* 3.1.3: a loader may ignore only tags flagged optional */
 		if (!optional)
-			return mbload_fail(MBLOAD_E_FEATURE, err, errlen,
-					   "multiboot2 header tag %u (%s) is required but not "
-					   "supported",
-					   type, unsupported_name(type));
+			return fmt_fail(MBLOAD_E_FEATURE, err, errlen,
+					"multiboot2 header tag %u (%s) is required but not "
+					"supported",
+					type, unsupported_name(type));
 		return 0;
 	}
 }
@@ -140,11 +140,10 @@ static int walk_tags(const uint8_t *h, uint32_t hlen, struct tags *t, struct mb2
 		uint32_t size = le32(h + off + TAG_SIZE);
 		int rc;
 		if (size < min_size(type) || size > hlen - off)
-			return mbload_fail(
-			    MBLOAD_E_HEADER, err, errlen,
-			    "multiboot2 header tag %u at header offset 0x%x has size "
-			    "%u: below %u or past header_length %u",
-			    type, off, size, min_size(type), hlen);
+			return fmt_fail(MBLOAD_E_HEADER, err, errlen,
+					"multiboot2 header tag %u at header offset 0x%x has size "
+					"%u: below %u or past header_length %u",
+					type, off, size, min_size(type), hlen);
 		if (type == TAG_END)
 			return 0;
 		rc = tag(h + off, type, size, t, req, err, errlen);
@@ -152,9 +151,8 @@ static int walk_tags(const uint8_t *h, uint32_t hlen, struct tags *t, struct mb2
 			return rc;
 		off += (size + TAG_ALIGN - 1) & ~(TAG_ALIGN - 1);
 	}
-	return mbload_fail(MBLOAD_E_HEADER, err, errlen,
-			   "multiboot2 header tags reach header_length %u without an end tag",
-			   hlen);
+	return fmt_fail(MBLOAD_E_HEADER, err, errlen,
+			"multiboot2 header tags reach header_length %u without an end tag", hlen);
 }
 
 static int load(const uint8_t *file, size_t len, size_t hoff, const struct tags *t,
@@ -165,8 +163,8 @@ static int load(const uint8_t *file, size_t len, size_t hoff, const struct tags 
 		return mbload_parse_elf(file, len, true, t->entry,
 					"multiboot2 kernel needs an address tag", img, err, errlen);
 	if (t->entry == MBLOAD_ENTRY_ELF)
-		return mbload_fail(MBLOAD_E_ENTRY, err, errlen,
-				   "multiboot2 address tag without an entry address tag");
+		return fmt_fail(MBLOAD_E_ENTRY, err, errlen,
+				"multiboot2 address tag without an entry address tag");
 	a = (struct mbload_addr){le32(t->addr + ADDR_HEADER), le32(t->addr + ADDR_LOAD),
 				 le32(t->addr + ADDR_LOAD_END), le32(t->addr + ADDR_BSS_END),
 				 (uint32_t)t->entry};
@@ -190,7 +188,7 @@ int mb2load_parse(const uint8_t *file, size_t len, struct mbload_image *img,
 	if (err && errlen)
 		err[0] = '\0';
 	if (!file || !img || !req)
-		return mbload_fail(MBLOAD_E_INVAL, err, errlen, "no kernel image given");
+		return fmt_fail(MBLOAD_E_INVAL, err, errlen, "no kernel image given");
 	memset(img, 0, sizeof(*img));
 	memset(req, 0, sizeof(*req));
 	rc = mbload_find_header(file, len, &mb2, &hoff, err, errlen);
@@ -199,16 +197,15 @@ int mb2load_parse(const uint8_t *file, size_t len, struct mbload_image *img,
 	arch = le32(file + hoff + MB2H_ARCH);
 	hlen = le32(file + hoff + MB2H_LENGTH);
 	if (arch != MB2H_ARCH_I386)
-		return mbload_fail(MBLOAD_E_HEADER, err, errlen,
-				   "multiboot2 header at offset 0x%zx is for architecture %u, not "
-				   "i386 (%u)",
-				   hoff, arch, MB2H_ARCH_I386);
+		return fmt_fail(MBLOAD_E_HEADER, err, errlen,
+				"multiboot2 header at offset 0x%zx is for architecture %u, not "
+				"i386 (%u)",
+				hoff, arch, MB2H_ARCH_I386);
 	if (hlen < MB2H_TAGS + TAG_HEADER_SIZE || hlen > limit - hoff)
-		return mbload_fail(
-		    MBLOAD_E_HEADER, err, errlen,
-		    "multiboot2 header at offset 0x%zx: header_length %u is below %u "
-		    "or runs past the file or its first %u bytes",
-		    hoff, hlen, MB2H_TAGS + TAG_HEADER_SIZE, MB2LOAD_SEARCH_LEN);
+		return fmt_fail(MBLOAD_E_HEADER, err, errlen,
+				"multiboot2 header at offset 0x%zx: header_length %u is below %u "
+				"or runs past the file or its first %u bytes",
+				hoff, hlen, MB2H_TAGS + TAG_HEADER_SIZE, MB2LOAD_SEARCH_LEN);
 	rc = walk_tags(file + hoff, hlen, &t, req, err, errlen);
 	if (!rc)
 		rc = load(file, len, hoff, &t, img, err, errlen);

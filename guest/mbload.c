@@ -1,5 +1,4 @@
 /* mbload.c - validate a multiboot1 OS image and load its segments; what mb2load shares. */
-#include <stdarg.h>
 
 #include "mbload.h"
 #include "core/hw/le.h"
@@ -18,17 +17,6 @@
 #define MB1H_AOUT_SIZE	   32 /* through entry_addr */
 /* Flags bits 0-15 we implement; anything else there must be refused (3.1.2). */
 #define MB1H_SUPPORTED (MBLOAD_HDR_PAGE_ALIGN | MBLOAD_HDR_MEMORY_INFO | MBLOAD_HDR_VIDEO_MODE)
-
-int mbload_fail(int code, char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	if (err && errlen) {
-		va_start(ap, fmt);
-		fmt_vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 int mbload_find_header(const uint8_t *file, size_t len, const struct mbload_magic *m, size_t *hoff,
 		       char *err, size_t errlen)
@@ -51,13 +39,13 @@ int mbload_find_header(const uint8_t *file, size_t len, const struct mbload_magi
 			bad = off;
 	}
 	if (bad != SIZE_MAX)
-		return mbload_fail(MBLOAD_E_NOHDR, err, errlen,
-				   "%s header at offset 0x%zx has a bad checksum (its %u magic "
-				   "fields do not add up to 0)",
-				   m->name, bad, m->nfields);
-	return mbload_fail(MBLOAD_E_NOHDR, err, errlen,
-			   "no %s header (magic 0x%x) in the first %u bytes of the %zu-byte image",
-			   m->name, m->magic, m->search, len);
+		return fmt_fail(MBLOAD_E_NOHDR, err, errlen,
+				"%s header at offset 0x%zx has a bad checksum (its %u magic "
+				"fields do not add up to 0)",
+				m->name, bad, m->nfields);
+	return fmt_fail(MBLOAD_E_NOHDR, err, errlen,
+			"no %s header (magic 0x%x) in the first %u bytes of the %zu-byte image",
+			m->name, m->magic, m->search, len);
 }
 
 int mbload_load_addr(size_t len, size_t hoff, const struct mbload_addr *a, const char *what,
@@ -67,42 +55,42 @@ int mbload_load_addr(size_t len, size_t hoff, const struct mbload_addr *a, const
 	uint32_t delta = a->header_addr - a->load_addr;
 
 	if (a->load_addr > a->header_addr)
-		return mbload_fail(MBLOAD_E_AOUT, err, errlen,
-				   "%s: load_addr 0x%x is above header_addr 0x%x", what,
-				   a->load_addr, a->header_addr);
+		return fmt_fail(MBLOAD_E_AOUT, err, errlen,
+				"%s: load_addr 0x%x is above header_addr 0x%x", what, a->load_addr,
+				a->header_addr);
 	if (delta > hoff)
-		return mbload_fail(MBLOAD_E_AOUT, err, errlen,
-				   "%s: header_addr - load_addr = 0x%x exceeds the header's file "
-				   "offset 0x%zx",
-				   what, delta, hoff);
+		return fmt_fail(MBLOAD_E_AOUT, err, errlen,
+				"%s: header_addr - load_addr = 0x%x exceeds the header's file "
+				"offset 0x%zx",
+				what, delta, hoff);
 	file_off = hoff - delta;
 	filesz = len - file_off; /* load_end_addr 0: text and data occupy the rest of the file */
 	if (a->load_end != 0) {
 		if (a->load_end < a->load_addr)
-			return mbload_fail(MBLOAD_E_AOUT, err, errlen,
-					   "%s: load_end_addr 0x%x is below load_addr 0x%x", what,
-					   a->load_end, a->load_addr);
+			return fmt_fail(MBLOAD_E_AOUT, err, errlen,
+					"%s: load_end_addr 0x%x is below load_addr 0x%x", what,
+					a->load_end, a->load_addr);
 		filesz = a->load_end - a->load_addr;
 		if (file_off + filesz > len)
-			return mbload_fail(MBLOAD_E_AOUT, err, errlen,
-					   "%s: [load_addr 0x%x, load_end_addr 0x%x) needs file "
-					   "bytes [0x%lx, 0x%lx) but the file has only 0x%zx",
-					   what, a->load_addr, a->load_end, file_off,
-					   file_off + filesz, len);
+			return fmt_fail(MBLOAD_E_AOUT, err, errlen,
+					"%s: [load_addr 0x%x, load_end_addr 0x%x) needs file "
+					"bytes [0x%lx, 0x%lx) but the file has only 0x%zx",
+					what, a->load_addr, a->load_end, file_off,
+					file_off + filesz, len);
 	}
 	end = a->load_addr + filesz;
 	if (end > UINT32_MAX)
-		return mbload_fail(MBLOAD_E_AOUT, err, errlen,
-				   "%s: image loaded at 0x%x with 0x%lx bytes extends past 4 GiB",
-				   what, a->load_addr, filesz);
+		return fmt_fail(MBLOAD_E_AOUT, err, errlen,
+				"%s: image loaded at 0x%x with 0x%lx bytes extends past 4 GiB",
+				what, a->load_addr, filesz);
 	if (a->bss_end != 0 && a->bss_end < end)
-		return mbload_fail(MBLOAD_E_AOUT, err, errlen,
-				   "%s: bss_end_addr 0x%x is below the load end 0x%lx", what,
-				   a->bss_end, end);
+		return fmt_fail(MBLOAD_E_AOUT, err, errlen,
+				"%s: bss_end_addr 0x%x is below the load end 0x%lx", what,
+				a->bss_end, end);
 	if (a->entry < a->load_addr || a->entry >= end)
-		return mbload_fail(MBLOAD_E_ENTRY, err, errlen,
-				   "%s: entry_addr 0x%x is outside the loaded range [0x%x, 0x%lx)",
-				   what, a->entry, a->load_addr, end);
+		return fmt_fail(MBLOAD_E_ENTRY, err, errlen,
+				"%s: entry_addr 0x%x is outside the loaded range [0x%x, 0x%lx)",
+				what, a->entry, a->load_addr, end);
 	img->nseg = 1;
 	img->seg[0] = (struct mbload_seg){a->load_addr,
 					  a->bss_end ? a->bss_end - a->load_addr : (uint32_t)filesz,
@@ -143,7 +131,7 @@ int mbload_parse(const uint8_t *file, size_t len, struct mbload_image *img, char
 	if (err && errlen)
 		err[0] = '\0';
 	if (!file || !img)
-		return mbload_fail(MBLOAD_E_INVAL, err, errlen, "no kernel image given");
+		return fmt_fail(MBLOAD_E_INVAL, err, errlen, "no kernel image given");
 	memset(img, 0, sizeof(*img));
 	rc = mbload_find_header(file, len, &mb1, &hoff, err, errlen);
 	if (rc)
@@ -152,20 +140,19 @@ int mbload_parse(const uint8_t *file, size_t len, struct mbload_image *img, char
 	flags = le32(h + MB1H_FLAGS);
 	unsupported = flags & MBLOAD_HDR_REQUIRED_MASK & ~MB1H_SUPPORTED;
 	if (unsupported)
-		return mbload_fail(
-		    MBLOAD_E_FEATURE, err, errlen,
-		    "kernel requires unsupported multiboot feature bit %u (flags 0x%x)",
-		    (unsigned)__builtin_ctz(unsupported), flags);
+		return fmt_fail(MBLOAD_E_FEATURE, err, errlen,
+				"kernel requires unsupported multiboot feature bit %u (flags 0x%x)",
+				(unsigned)__builtin_ctz(unsupported), flags);
 	img->flags = flags;
 	if (!(flags & MBLOAD_HDR_AOUT_KLUDGE))
 		return mbload_parse_elf(file, len, false, MBLOAD_ENTRY_ELF,
 					"multiboot1 kernel needs the a.out kludge (flags bit 16)",
 					img, err, errlen);
 	if (hoff + MB1H_AOUT_SIZE > len || hoff + MB1H_AOUT_SIZE > MBLOAD_SEARCH_LEN)
-		return mbload_fail(MBLOAD_E_AOUT, err, errlen,
-				   "a.out kludge fields of the header at offset 0x%zx run past the "
-				   "end of the file or the first %u bytes",
-				   hoff, MBLOAD_SEARCH_LEN);
+		return fmt_fail(MBLOAD_E_AOUT, err, errlen,
+				"a.out kludge fields of the header at offset 0x%zx run past the "
+				"end of the file or the first %u bytes",
+				hoff, MBLOAD_SEARCH_LEN);
 	return mbload_load_addr(
 	    len, hoff,
 	    &(struct mbload_addr){le32(h + MB1H_HEADER_ADDR), le32(h + MB1H_LOAD_ADDR),
@@ -180,25 +167,25 @@ int mbload_check_placement(const struct mbload_image *img, const struct mem_rang
 	if (err && errlen)
 		err[0] = '\0';
 	if (!img)
-		return mbload_fail(MBLOAD_E_INVAL, err, errlen, "no kernel image given");
+		return fmt_fail(MBLOAD_E_INVAL, err, errlen, "no kernel image given");
 	for (unsigned i = 0; i < img->nseg; i++) {
 		uint64_t s = img->seg[i].paddr, e = s + img->seg[i].memsz, reach;
 		/* Non-usable entries win over usable ones that overlap them (see pmem.c). */
 		for (unsigned j = 0; j < n; j++) {
 			uint64_t js = guest_map[j].base, je = pmem_entry_end(&guest_map[j]);
 			if (guest_map[j].type != MEM_USABLE && guest_map[j].len && s < je && js < e)
-				return mbload_fail(MBLOAD_E_PLACEMENT, err, errlen,
-						   "kernel segment %u [0x%lx, 0x%lx) overlaps "
-						   "reserved guest memory [0x%lx, 0x%lx) (type %u)",
-						   i, s, e, js, je, guest_map[j].type);
+				return fmt_fail(MBLOAD_E_PLACEMENT, err, errlen,
+						"kernel segment %u [0x%lx, 0x%lx) overlaps "
+						"reserved guest memory [0x%lx, 0x%lx) (type %u)",
+						i, s, e, js, je, guest_map[j].type);
 		}
 		reach = pmem_usable_reach(guest_map, n, s);
 		if (reach < e)
-			return mbload_fail(MBLOAD_E_PLACEMENT, err, errlen,
-					   "kernel segment %u [0x%lx, 0x%lx) is outside usable "
-					   "guest RAM: nothing usable at 0x%lx (usable RAM ends at "
-					   "0x%lx)",
-					   i, s, e, reach, pmem_usable_top(guest_map, n));
+			return fmt_fail(MBLOAD_E_PLACEMENT, err, errlen,
+					"kernel segment %u [0x%lx, 0x%lx) is outside usable "
+					"guest RAM: nothing usable at 0x%lx (usable RAM ends at "
+					"0x%lx)",
+					i, s, e, reach, pmem_usable_top(guest_map, n));
 	}
 	return 0;
 }

@@ -60,9 +60,6 @@ int mbload_check_placement(const struct mbload_image *img, const struct mem_rang
  * writable host pointer for are skipped, so check the placement first. */
 void mbload_copy(const struct mbload_image *img, const uint8_t *file,
 		 uint8_t *(*gpa_ptr)(uint32_t gpa, uint32_t len, void *ctx), void *ctx);
-/* Shared by mbload.c, mbload_elf.c and mb2load.c. Format the reason into @err; returns @code. */
-int mbload_fail(int code, char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
 
 /* @nfields u32 magic fields, @align-ed, wholly in the first @search bytes, summing to 0. */
 struct mbload_magic {

@@ -1,5 +1,6 @@
 /* mbload_elf.c - the loadable segments of an ELF32 i386 or ELF64 x86-64 kernel image. */
 #include "mbload.h"
+#include "core/hw/printf.h"
 #include "core/hw/string.h"
 
 /* TIS ELF 1.2 "ELF Header": e_ident, and the values we accept. */
@@ -46,28 +47,28 @@ static int check_ehdr(const uint8_t *file, size_t len, bool allow64, const char 
 	const struct elf_layout *l;
 
 	if (len < EI_NIDENT || memcmp(file + EI_MAG0, elf_magic, sizeof(elf_magic)) != 0)
-		return mbload_fail(MBLOAD_E_ELF, err, errlen, "not an ELF file, and a non-ELF %s",
-				   needs);
+		return fmt_fail(MBLOAD_E_ELF, err, errlen, "not an ELF file, and a non-ELF %s",
+				needs);
 	if (file[EI_CLASS] == ELFCLASS64 && !allow64)
-		return mbload_fail(MBLOAD_E_ELF, err, errlen, "64-bit ELF %s", needs);
+		return fmt_fail(MBLOAD_E_ELF, err, errlen, "64-bit ELF %s", needs);
 	if (file[EI_CLASS] != ELFCLASS32 && file[EI_CLASS] != ELFCLASS64)
-		return mbload_fail(MBLOAD_E_ELF, err, errlen,
-				   "ELF class %u is not ELFCLASS32 or ELFCLASS64", file[EI_CLASS]);
+		return fmt_fail(MBLOAD_E_ELF, err, errlen,
+				"ELF class %u is not ELFCLASS32 or ELFCLASS64", file[EI_CLASS]);
 	l = file[EI_CLASS] == ELFCLASS64 ? &elf64 : &elf32;
 	if (file[EI_DATA] != ELFDATA2LSB)
-		return mbload_fail(MBLOAD_E_ELF, err, errlen,
-				   "ELF data encoding %u is not ELFDATA2LSB (little-endian)",
-				   file[EI_DATA]);
+		return fmt_fail(MBLOAD_E_ELF, err, errlen,
+				"ELF data encoding %u is not ELFDATA2LSB (little-endian)",
+				file[EI_DATA]);
 	if (len < l->ehdr_size)
-		return mbload_fail(MBLOAD_E_ELF, err, errlen,
-				   "ELF header truncated: file is %zu bytes", len);
+		return fmt_fail(MBLOAD_E_ELF, err, errlen,
+				"ELF header truncated: file is %zu bytes", len);
 	if ((unsigned)rd(file + E_TYPE, 2) != ET_EXEC)
-		return mbload_fail(MBLOAD_E_ELF, err, errlen, "ELF type %u is not ET_EXEC (%u)",
-				   (unsigned)rd(file + E_TYPE, 2), ET_EXEC);
+		return fmt_fail(MBLOAD_E_ELF, err, errlen, "ELF type %u is not ET_EXEC (%u)",
+				(unsigned)rd(file + E_TYPE, 2), ET_EXEC);
 	if ((unsigned)rd(file + E_MACHINE, 2) != l->machine)
-		return mbload_fail(MBLOAD_E_ELF, err, errlen, "ELF machine %u is not %s (%u)",
-				   (unsigned)rd(file + E_MACHINE, 2),
-				   l == &elf32 ? "EM_386" : "EM_X86_64", l->machine);
+		return fmt_fail(MBLOAD_E_ELF, err, errlen, "ELF machine %u is not %s (%u)",
+				(unsigned)rd(file + E_MACHINE, 2),
+				l == &elf32 ? "EM_386" : "EM_X86_64", l->machine);
 	*out = l;
 	return 0;
 }
@@ -80,30 +81,29 @@ static int add_segment(const uint8_t *ph, const struct elf_layout *l, unsigned i
 	uint64_t filesz = rd(ph + l->p_filesz, l->word), memsz = rd(ph + l->p_memsz, l->word);
 
 	if (filesz > memsz)
-		return mbload_fail(MBLOAD_E_ELF, err, errlen,
-				   "ELF program header %u: p_filesz 0x%lx > p_memsz 0x%lx", i,
-				   filesz, memsz);
+		return fmt_fail(MBLOAD_E_ELF, err, errlen,
+				"ELF program header %u: p_filesz 0x%lx > p_memsz 0x%lx", i, filesz,
+				memsz);
 	if (off > len || filesz > len - off)
-		return mbload_fail(MBLOAD_E_ELF, err, errlen,
-				   "ELF program header %u: file bytes [0x%lx, 0x%lx) run past the "
-				   "end of the %zu-byte file",
-				   i, off, off + filesz, len);
+		return fmt_fail(MBLOAD_E_ELF, err, errlen,
+				"ELF program header %u: file bytes [0x%lx, 0x%lx) run past the "
+				"end of the %zu-byte file",
+				i, off, off + filesz, len);
 	if (paddr > UINT32_MAX || memsz > UINT32_MAX - paddr)
-		return mbload_fail(MBLOAD_E_ELF, err, errlen,
-				   "ELF program header %u: [0x%lx, 0x%lx) extends past 4 GiB", i,
-				   paddr, paddr + memsz);
+		return fmt_fail(MBLOAD_E_ELF, err, errlen,
+				"ELF program header %u: [0x%lx, 0x%lx) extends past 4 GiB", i,
+				paddr, paddr + memsz);
 	if (img->nseg == MBLOAD_MAX_SEGS)
-		return mbload_fail(MBLOAD_E_SEGMENTS, err, errlen,
-				   "ELF has more than %u non-empty PT_LOAD segments",
-				   MBLOAD_MAX_SEGS);
+		return fmt_fail(MBLOAD_E_SEGMENTS, err, errlen,
+				"ELF has more than %u non-empty PT_LOAD segments", MBLOAD_MAX_SEGS);
 	for (unsigned j = 0; j < img->nseg; j++) {
 		const struct mbload_seg *o = &img->seg[j];
 		if (paddr < (uint64_t)o->paddr + o->memsz && o->paddr < paddr + memsz)
-			return mbload_fail(MBLOAD_E_SEGMENTS, err, errlen,
-					   "ELF program header %u: [0x%lx, 0x%lx) overlaps "
-					   "segment [0x%x, 0x%lx)",
-					   i, paddr, paddr + memsz, o->paddr,
-					   (uint64_t)o->paddr + o->memsz);
+			return fmt_fail(MBLOAD_E_SEGMENTS, err, errlen,
+					"ELF program header %u: [0x%lx, 0x%lx) overlaps "
+					"segment [0x%x, 0x%lx)",
+					i, paddr, paddr + memsz, o->paddr,
+					(uint64_t)o->paddr + o->memsz);
 	}
 	img->seg[img->nseg++] =
 	    (struct mbload_seg){(uint32_t)paddr, (uint32_t)memsz, (uint32_t)filesz, (uint32_t)off};
@@ -126,17 +126,17 @@ static int parse(const uint8_t *file, size_t len, bool allow64, uint64_t entry, 
 	phentsize = (unsigned)rd(file + l->e_phentsize, 2);
 	phnum = (unsigned)rd(file + l->e_phnum, 2);
 	if (phnum == 0 || phnum == PN_XNUM)
-		return mbload_fail(MBLOAD_E_ELF, err, errlen,
-				   "ELF e_phnum %u: no usable program headers", phnum);
+		return fmt_fail(MBLOAD_E_ELF, err, errlen,
+				"ELF e_phnum %u: no usable program headers", phnum);
 	if (phentsize < l->phdr_size)
-		return mbload_fail(MBLOAD_E_ELF, err, errlen,
-				   "ELF e_phentsize %u is smaller than a program header (%u)",
-				   phentsize, l->phdr_size);
+		return fmt_fail(MBLOAD_E_ELF, err, errlen,
+				"ELF e_phentsize %u is smaller than a program header (%u)",
+				phentsize, l->phdr_size);
 	if (phoff > len || (uint64_t)phnum * phentsize > len - phoff)
-		return mbload_fail(MBLOAD_E_ELF, err, errlen,
-				   "ELF program headers at 0x%lx (%u x %u bytes) run past the end "
-				   "of the %zu-byte file",
-				   phoff, phnum, phentsize, len);
+		return fmt_fail(MBLOAD_E_ELF, err, errlen,
+				"ELF program headers at 0x%lx (%u x %u bytes) run past the end "
+				"of the %zu-byte file",
+				phoff, phnum, phentsize, len);
 	for (unsigned i = 0; i < phnum; i++) {
 		const uint8_t *ph = file + phoff + (size_t)i * phentsize;
 		if (rd(ph + P_TYPE, 4) != PT_LOAD || rd(ph + l->p_memsz, l->word) == 0)
@@ -147,8 +147,8 @@ static int parse(const uint8_t *file, size_t len, bool allow64, uint64_t entry, 
 		vaddr[img->nseg - 1] = rd(ph + l->p_vaddr, l->word);
 	}
 	if (img->nseg == 0)
-		return mbload_fail(MBLOAD_E_SEGMENTS, err, errlen,
-				   "ELF has no non-empty PT_LOAD segment");
+		return fmt_fail(MBLOAD_E_SEGMENTS, err, errlen,
+				"ELF has no non-empty PT_LOAD segment");
 	/* Like GRUB: an e_entry inside a segment's virtual range moves to its physical range. */
 	from_tag = entry != MBLOAD_ENTRY_ELF;
 	if (!from_tag) {
@@ -166,11 +166,11 @@ static int parse(const uint8_t *file, size_t len, bool allow64, uint64_t entry, 
 			return 0;
 		}
 	}
-	return mbload_fail(MBLOAD_E_ENTRY, err, errlen,
-			   "ELF entry point 0x%lx (%s 0x%lx) is not inside the file bytes of any "
-			   "PT_LOAD segment",
-			   entry, from_tag ? "entry address tag" : "e_entry",
-			   from_tag ? entry : e_entry);
+	return fmt_fail(MBLOAD_E_ENTRY, err, errlen,
+			"ELF entry point 0x%lx (%s 0x%lx) is not inside the file bytes of any "
+			"PT_LOAD segment",
+			entry, from_tag ? "entry address tag" : "e_entry",
+			from_tag ? entry : e_entry);
 }
 
 int mbload_parse_elf(const uint8_t *file, size_t len, bool allow64, uint64_t entry,

@@ -281,3 +281,15 @@ void fmt_append(struct fmt_out *o, const char *fmt, ...)
 	va_end(ap);
 	o->len += (size_t)n < o->max - o->len ? (size_t)n : o->max - o->len - 1;
 }
+
+int fmt_fail(int code, char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		fmt_vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}

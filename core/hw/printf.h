@@ -14,6 +14,9 @@ int fmt_vformat(fmt_putc_fn out, void *ctx, const char *fmt, va_list ap);
 int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+/* A refusal: format the reason into @err (when given) and return @code. */
+int fmt_fail(int code, char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Text appended to a caller's buffer of @max bytes, truncated (never overflowing) when full. */
 struct fmt_out {

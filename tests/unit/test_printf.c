@@ -196,6 +196,21 @@ static void test_truncation(void **state)
 }
 
 /* fmt_append: pieces accumulate, the last one is cut to what fits, later ones add nothing. */
+/* fmt_fail: the reason formatted (and cut) into err, the code returned, no write without room. */
+static void test_fail(void **state)
+{
+	char err[8] = "xxxxxxx";
+
+	(void)state;
+	assert_int_equal(fmt_fail(-3, err, sizeof(err), "bad %u", 42u), -3);
+	assert_string_equal(err, "bad 42");
+	assert_int_equal(fmt_fail(7, err, 4, "%s", "truncated"), 7);
+	assert_string_equal(err, "tru");
+	assert_int_equal(fmt_fail(1, err, 0, "ignored"), 1);
+	assert_string_equal(err, "tru");
+	assert_int_equal(fmt_fail(2, NULL, 16, "ignored"), 2);
+}
+
 static void test_append(void **state)
 {
 	char buf[8];
@@ -288,6 +303,7 @@ int main(void)
 	    cmocka_unit_test(test_unknown_conversion),
 	    cmocka_unit_test(test_truncation),
 	    cmocka_unit_test(test_append),
+	    cmocka_unit_test(test_fail),
 	    cmocka_unit_test(test_vformat_sink),
 	    cmocka_unit_test(test_huge_width_is_capped),
 	};
