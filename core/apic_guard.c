@@ -26,6 +26,18 @@ bool apic_icr_allowed(uint32_t icr_low, uint32_t dest, uint32_t self_id)
 	return shorthand == ICR_SHORTHAND_NONE && !(icr_low & ICR_DEST_LOGICAL) && dest == self_id;
 }
 
+/* The value a MOV r/m32, r32 or MOV r/m32, imm32 stores; false for any other instruction. */
+static bool mov32_store_value(const struct vcpu *v, const struct insn *i, uint32_t *val)
+{
+	if (insn_is(i, INSN_MAP_1BYTE, OPCODE_MOV_RM_R))
+		*val = (uint32_t)v->gpr[insn_modrm_reg(i) | ((i->rex & REX_R) << REX_R_SHIFT)];
+	else if (insn_is(i, INSN_MAP_1BYTE, OPCODE_MOV_RM_IMM) && insn_modrm_reg(i) == 0)
+		*val = (uint32_t)i->imm;
+	else
+		return false;
+	return true;
+}
+
 enum exit_result apic_guard_write(struct vcpu *v, const struct vcpu_exit *e)
 {
 	uint64_t offset = e->npf.gpa - v->lapic_base;
@@ -39,11 +51,7 @@ enum exit_result apic_guard_write(struct vcpu *v, const struct vcpu_exit *e)
 	if (i.opsize || (i.rex & REX_W) || !i.has_modrm)
 		return vcpu_stop_guest(v, STOP_INTERNAL,
 				       "unsupported operand size writing the local APIC");
-	if (insn_is(&i, INSN_MAP_1BYTE, OPCODE_MOV_RM_R))
-		val = (uint32_t)v->gpr[insn_modrm_reg(&i) | ((i.rex & REX_R) << REX_R_SHIFT)];
-	else if (insn_is(&i, INSN_MAP_1BYTE, OPCODE_MOV_RM_IMM) && insn_modrm_reg(&i) == 0)
-		val = (uint32_t)i.imm;
-	else
+	if (!mov32_store_value(v, &i, &val))
 		return vcpu_stop_guest(v, STOP_INTERNAL,
 				       "unsupported instruction writing the local APIC");
 	if (offset == LAPIC_ICR_HIGH)
@@ -88,7 +96,7 @@ uint32_t ioapic_guard_access(struct vcpu_ioapic *g, const struct ioapic_hw *hw, 
 enum exit_result ioapic_guard_npf(struct vcpu *v, const struct vcpu_exit *e)
 {
 	const struct ioapic_hw hw = {v->host->mmio_read32, v->host->mmio_write32};
-	uint32_t offset = (uint32_t)(e->npf.gpa - v->ioapic.base);
+	uint32_t offset = (uint32_t)(e->npf.gpa - v->ioapic.base), val;
 	unsigned reg;
 	struct insn i;
 
@@ -100,10 +108,8 @@ enum exit_result ioapic_guard_npf(struct vcpu *v, const struct vcpu_exit *e)
 		return vcpu_stop_guest(v, STOP_INTERNAL,
 				       "unsupported operand size accessing the I/O APIC");
 	reg = insn_modrm_reg(&i) | ((i.rex & REX_R) << REX_R_SHIFT);
-	if (insn_is(&i, INSN_MAP_1BYTE, OPCODE_MOV_RM_R))
-		ioapic_guard_access(&v->ioapic, &hw, offset, true, (uint32_t)v->gpr[reg]);
-	else if (insn_is(&i, INSN_MAP_1BYTE, OPCODE_MOV_RM_IMM) && insn_modrm_reg(&i) == 0)
-		ioapic_guard_access(&v->ioapic, &hw, offset, true, (uint32_t)i.imm);
+	if (mov32_store_value(v, &i, &val))
+		ioapic_guard_access(&v->ioapic, &hw, offset, true, val);
 	else if (insn_is(&i, INSN_MAP_1BYTE, OPCODE_MOV_R_RM))
 		/* A 32-bit destination is zero-extended in 64-bit mode, and nothing reads bits
 		 * 63:32 of a GPR outside it. */
