@@ -42,8 +42,9 @@ bool uart_init(struct uart *u, uint16_t port, uint32_t baud)
 	return true;
 }
 
-/* Spin (bounded) until LSR shows @bit; then the transmitter takes a FIFO's worth on an exclusive
- * line (in FIFO mode THRE means the whole FIFO is empty: PC16550D, LSR bit 5), else one byte. */
+/* Spin (bounded) until LSR shows @bit (THRE, or TEMT, which implies it); then the transmitter
+ * takes a FIFO's worth on an exclusive line (in FIFO mode THRE means the whole FIFO is empty:
+ * PC16550D, LSR bit 5), else one byte. */
 static void wait_lsr(struct uart *u, uint8_t bit)
 {
 	unsigned spins = 0;
