@@ -324,7 +324,8 @@ static void test_mb1_no_memory_info(void **state)
 
 	add_region(m, MBI_ADDR, MBI_QEMU_SIZE);
 	put_mbi(m, 0, 639, 64512);
-	assert_int_equal(mb_parse(MB1INFO_BOOTLOADER_MAGIC, MBI_ADDR, fake_map, m, &bi), MB_NO_MEMMAP);
+	assert_int_equal(mb_parse(MB1INFO_BOOTLOADER_MAGIC, MBI_ADDR, fake_map, m, &bi),
+			 MB_NO_MEMMAP);
 	assert_false(bi.has_mem_lower_upper);
 	assert_int_equal(bi.mmap_count, 0);
 	assert_int_equal(bi.protocol, 1);
@@ -337,10 +338,12 @@ static void test_unmapped_info(void **state)
 
 	add_region(m, MBI_ADDR, MBI_QEMU_SIZE);
 	put_mbi(m, F_MEM, 639, 64512);
-	assert_int_equal(mb_parse(MB1INFO_BOOTLOADER_MAGIC, 0x12345000, fake_map, m, &bi), MB_BAD_INFO);
+	assert_int_equal(mb_parse(MB1INFO_BOOTLOADER_MAGIC, 0x12345000, fake_map, m, &bi),
+			 MB_BAD_INFO);
 	assert_int_equal(bi.mmap_count, 0);
 	assert_int_equal(bi.info_end, 0);
-	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, 0x12345000, fake_map, m, &bi), MB_BAD_INFO);
+	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, 0x12345000, fake_map, m, &bi),
+			 MB_BAD_INFO);
 	assert_int_equal(bi.protocol, 2);
 	/* Straddling the end of mapped memory is as bad as not mapped at all. */
 	assert_int_equal(
@@ -373,7 +376,8 @@ static void test_mb1_cmdline_unterminated(void **state)
 	char want[STR_LEN + 1];
 
 	cmdline_at_end(m, false);
-	assert_int_equal(mb_parse(MB1INFO_BOOTLOADER_MAGIC, MBI_ADDR, fake_map, m, &bi), MB_BAD_INFO);
+	assert_int_equal(mb_parse(MB1INFO_BOOTLOADER_MAGIC, MBI_ADDR, fake_map, m, &bi),
+			 MB_BAD_INFO);
 	memset(want, 'x', STR_LEN);
 	want[STR_LEN] = '\0';
 	assert_string_equal(bi.cmdline, want);	      /* what was readable, NUL-terminated */
@@ -416,7 +420,8 @@ static void test_mb1_too_many_modules(void **state)
 	put32(m, MBI_ADDR + MBI_MODS_ADDR, BUF_ADDR);
 	put_mbi_mmap(m, E820_ADDR, put_qemu_e820(m));
 
-	assert_int_equal(mb_parse(MB1INFO_BOOTLOADER_MAGIC, MBI_ADDR, fake_map, m, &bi), MB_TOO_MANY);
+	assert_int_equal(mb_parse(MB1INFO_BOOTLOADER_MAGIC, MBI_ADDR, fake_map, m, &bi),
+			 MB_TOO_MANY);
 	assert_int_equal(bi.module_count, BOOT_MAX_MODULES);
 	assert_int_equal(bi.modules[0].start, 0x200000);
 	assert_string_equal(bi.modules[0].cmdline, "mod0");
@@ -445,7 +450,8 @@ static void test_mb1_too_many_mmap_entries(void **state)
 	put32(m, MBI_ADDR + MBI_CMDLINE, (uint32_t)(p + 8));
 	putstr(m, p + 8, "log=none");
 
-	assert_int_equal(mb_parse(MB1INFO_BOOTLOADER_MAGIC, MBI_ADDR, fake_map, m, &bi), MB_TOO_MANY);
+	assert_int_equal(mb_parse(MB1INFO_BOOTLOADER_MAGIC, MBI_ADDR, fake_map, m, &bi),
+			 MB_TOO_MANY);
 	assert_int_equal(bi.mmap_count, BOOT_MAX_MMAP);
 	assert_range(&bi, 0, 0, 0x8000, MEM_USABLE);
 	assert_range(&bi, BOOT_MAX_MMAP - 1, (BOOT_MAX_MMAP - 1) * 0x10000ull, 0x8000,
@@ -517,19 +523,22 @@ static void test_mb1_mmap_truncated(void **state)
 	put_mbi(m, F_MMAP, 0, 0);
 	/* mmap_length cuts the last 2 bytes off the second entry. */
 	put_mbi_mmap(m, E820_ADDR, (uint32_t)(p - E820_ADDR) + 24 - 2);
-	assert_int_equal(mb_parse(MB1INFO_BOOTLOADER_MAGIC, MBI_ADDR, fake_map, m, &bi), MB_BAD_INFO);
+	assert_int_equal(mb_parse(MB1INFO_BOOTLOADER_MAGIC, MBI_ADDR, fake_map, m, &bi),
+			 MB_BAD_INFO);
 	assert_int_equal(bi.mmap_count, 1);
 	assert_range(&bi, 0, 0, 0x9fc00, MEM_USABLE);
 
 	/* Trailing bytes too few for even a 'size' field. */
 	put_mbi_mmap(m, E820_ADDR, (uint32_t)(p - E820_ADDR) + 2);
-	assert_int_equal(mb_parse(MB1INFO_BOOTLOADER_MAGIC, MBI_ADDR, fake_map, m, &bi), MB_BAD_INFO);
+	assert_int_equal(mb_parse(MB1INFO_BOOTLOADER_MAGIC, MBI_ADDR, fake_map, m, &bi),
+			 MB_BAD_INFO);
 	assert_int_equal(bi.mmap_count, 1);
 
 	/* An entry whose 'size' is too small to hold base, length and type. */
 	put32(m, p, 8);
 	put_mbi_mmap(m, E820_ADDR, (uint32_t)(p - E820_ADDR) + 24);
-	assert_int_equal(mb_parse(MB1INFO_BOOTLOADER_MAGIC, MBI_ADDR, fake_map, m, &bi), MB_BAD_INFO);
+	assert_int_equal(mb_parse(MB1INFO_BOOTLOADER_MAGIC, MBI_ADDR, fake_map, m, &bi),
+			 MB_BAD_INFO);
 	assert_int_equal(bi.mmap_count, 1);
 }
 
@@ -721,7 +730,8 @@ static void test_mb2_tag_past_total_size(void **state)
 	uint32_t total = mb2_finish(&b);
 	put32(m, mod_tag + 4, (uint32_t)(MB2_ADDR + total - mod_tag + 8));
 
-	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi), MB_BAD_INFO);
+	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi),
+			 MB_BAD_INFO);
 	assert_string_equal(bi.cmdline, "log=com1"); /* tags before the bad one still count */
 	assert_int_equal(bi.module_count, 0);
 }
@@ -737,15 +747,19 @@ static void test_mb2_bad_sizes(void **state)
 	uint32_t total = mb2_finish(&b);
 	assert_int_equal(total, 16);
 	/* Just the end tag is well-formed, but carries no memory information. */
-	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi), MB_NO_MEMMAP);
+	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi),
+			 MB_NO_MEMMAP);
 	assert_int_equal(bi.info_end, MB2_ADDR + 16);
 
 	put32(m, MB2_ADDR, 8); /* total_size < 16 */
-	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi), MB_BAD_INFO);
+	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi),
+			 MB_BAD_INFO);
 	put32(m, MB2_ADDR, (1u << 20) + 8); /* > 1 MiB */
-	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi), MB_BAD_INFO);
+	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi),
+			 MB_BAD_INFO);
 	put32(m, MB2_ADDR, 0x2000); /* plausible, but runs past mapped memory */
-	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi), MB_BAD_INFO);
+	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi),
+			 MB_BAD_INFO);
 
 	/* A zero-size tag must not make the walk spin or read garbage. */
 	put32(m, MB2_ADDR, 32);
@@ -753,9 +767,11 @@ static void test_mb2_bad_sizes(void **state)
 	put32(m, MB2_ADDR + 12, 0);
 	put32(m, MB2_ADDR + 24, T_END);
 	put32(m, MB2_ADDR + 28, 8);
-	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi), MB_BAD_INFO);
+	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi),
+			 MB_BAD_INFO);
 	put32(m, MB2_ADDR + 12, 7); /* < 8 */
-	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi), MB_BAD_INFO);
+	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi),
+			 MB_BAD_INFO);
 
 	/* No end tag before total_size. */
 	put32(m, MB2_ADDR + 8, T_BASIC_MEMINFO);
@@ -763,7 +779,8 @@ static void test_mb2_bad_sizes(void **state)
 	put32(m, MB2_ADDR + 16, 639);
 	put32(m, MB2_ADDR + 20, 1024);
 	put32(m, MB2_ADDR, 24);
-	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi), MB_BAD_INFO);
+	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi),
+			 MB_BAD_INFO);
 	put32(m, MB2_ADDR, 32); /* same bytes, end tag now inside total_size */
 	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi), MB_OK);
 	assert_int_equal(bi.mmap_count, 2);
@@ -772,7 +789,8 @@ static void test_mb2_bad_sizes(void **state)
 	put32(m, MB2_ADDR + 8, T_BOOTDEV);
 	put32(m, MB2_ADDR + 12, 20);
 	put32(m, MB2_ADDR, 28);
-	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi), MB_BAD_INFO);
+	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi),
+			 MB_BAD_INFO);
 }
 
 /* 1 MiB is the largest total_size accepted, even when all of it is mapped. */
@@ -793,7 +811,8 @@ static void test_mb2_size_limit(void **state)
 	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi), MB_OK);
 	assert_int_equal(bi.info_end, MB2_ADDR + (1u << 20));
 	put32(m, MB2_ADDR, (1u << 20) + 8);
-	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi), MB_BAD_INFO);
+	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi),
+			 MB_BAD_INFO);
 	assert_int_equal(bi.mmap_count, 0);
 }
 
@@ -815,7 +834,8 @@ static void test_mb2_malformed_tags(void **state)
 	b.cur += 8;
 	mb2_tag_end(&b);
 	mb2_finish(&b);
-	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi), MB_BAD_INFO);
+	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi),
+			 MB_BAD_INFO);
 	assert_string_equal(bi.cmdline, "log=com1");
 	assert_int_equal(bi.mmap_count, 2);
 
@@ -828,7 +848,8 @@ static void test_mb2_malformed_tags(void **state)
 	mb2_u64(&b, 0x9fc00);
 	mb2_tag_end(&b);
 	mb2_finish(&b);
-	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi), MB_BAD_INFO);
+	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi),
+			 MB_BAD_INFO);
 	assert_int_equal(bi.mmap_count, 0);
 
 	/* Tags too short for their fixed fields. */
@@ -841,7 +862,8 @@ static void test_mb2_malformed_tags(void **state)
 	b.cur += 8;
 	mb2_tag_end(&b);
 	mb2_finish(&b);
-	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi), MB_BAD_INFO);
+	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi),
+			 MB_BAD_INFO);
 	assert_false(bi.has_mem_lower_upper);
 	assert_int_equal(bi.acpi_rsdp_phys, 0);
 }
@@ -867,7 +889,8 @@ static void test_mb2_too_many_modules(void **state)
 	mb2_cmdline(&b, "after the modules");
 	mb2_finish(&b);
 
-	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi), MB_TOO_MANY);
+	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi),
+			 MB_TOO_MANY);
 	assert_int_equal(bi.module_count, BOOT_MAX_MODULES);
 	assert_string_equal(bi.modules[0].cmdline, "ma");
 	assert_int_equal(bi.modules[BOOT_MAX_MODULES - 1].start,
