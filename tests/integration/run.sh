@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run.sh - boot the real image on QEMU (SVM) and Bochs (VMX and SVM) and check what it prints.
-# usage: run.sh [GROUP...]   groups: boot guest (with nmi, realmode) hostile debug gdb catch mb2 uefi linux gdb_linux (default), debug_pending, gdb_npt (part of gdb)
+# usage: run.sh [GROUP...]   (none: the default groups in two lanes side by side)
+#   groups: boot guest (with nmi, realmode) hostile debug gdb catch mb2 uefi linux gdb_linux (default), debug_pending, gdb_npt (part of gdb)
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
@@ -328,8 +329,43 @@ group_debug_pending() {
 	dbg_matrix pending
 }
 
-groups=${*:-boot guest hostile debug gdb catch mb2 uefi linux gdb_linux}
-for g in $groups; do
-	"group_$g"
-done
+# run_lane NAME GROUP... : the groups one after another in a subshell (its `wait`s then see only
+# its own emulators); its output to stdout and $OUT/lane-NAME.out, its counts to
+# $OUT/lane-NAME.count.
+run_lane() {
+	local name=$1 g
+	shift
+	rm -f "$OUT/lane-$name.count"
+	(
+		for g in "$@"; do "group_$g"; done
+		echo "$passed $failed ${failed_names[*]}" >"$OUT/lane-$name.count"
+	) 2>&1 | tee "$OUT/lane-$name.out"
+}
+
+# Named groups run in order. All of them (the default) run in two lanes side by side, one per
+# core of the machine `make test` is kept under 15 minutes on: every case has its own logs,
+# ISOs and TCP ports. ITEST_LANES=1 runs them in order instead.
+LANE_A="boot guest hostile debug"
+LANE_B="gdb catch mb2 uefi linux gdb_linux"
+if [ $# -gt 0 ] || [ "${ITEST_LANES:-2}" = 1 ]; then
+	for g in ${*:-$LANE_A $LANE_B}; do "group_$g"; done
+	summary
+	exit
+fi
+echo "integration: lane a ($LANE_A) here, lane b ($LANE_B) after it"
+# shellcheck disable=SC2086 # the lanes are lists of group names
+run_lane b $LANE_B >/dev/null &
+# shellcheck disable=SC2086
+run_lane a $LANE_A
+wait
+cat "$OUT/lane-b.out"
+for lane in a b; do
+	if read -r p f names <"$OUT/lane-$lane.count"; then
+		passed=$((passed + p)) failed=$((failed + f))
+		# shellcheck disable=SC2206
+		failed_names+=($names)
+	else
+		failed=$((failed + 1)) failed_names+=("lane-$lane (ended without its counts)")
+	fi
+done 2>/dev/null
 summary
