@@ -66,7 +66,6 @@ static const char *unsupported_name(uint32_t type)
 {
 	static const char *const name[] = {
 	    [TAG_FRAMEBUFFER] = "framebuffer",
-	    [TAG_EFI_BS] = "EFI boot services",
 	    [TAG_EFI32_ENTRY] = "EFI i386 entry address",
 	    [TAG_EFI64_ENTRY] = "EFI amd64 entry address",
 	};
@@ -114,6 +113,8 @@ static int tag(const uint8_t *p, uint32_t type, uint32_t size, struct tags *t,
 		return 0;
 	case TAG_MODULE_ALIGN:
 		req->modules_page_aligned = true;
+		return 0;
+	case TAG_EFI_BS: /* 3.1.12: it *may* start with boot services on; GRUB on BIOS ignores it */
 		return 0;
 	case TAG_RELOCATABLE:
 		req->relocatable = true;

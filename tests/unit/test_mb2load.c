@@ -495,7 +495,6 @@ static void test_required_tags(void **state)
 		const char *msg;
 	} refused[] = {
 	    {5, "multiboot2 header tag 5 (framebuffer) is required but not supported"},
-	    {7, "multiboot2 header tag 7 (EFI boot services) is required but not supported"},
 	    {8, "multiboot2 header tag 8 (EFI i386 entry address) is required but not supported"},
 	    {9, "multiboot2 header tag 9 (EFI amd64 entry address) is required"},
 	    {11, "multiboot2 header tag 11 (unknown) is required but not supported"},
@@ -514,6 +513,12 @@ static void test_required_tags(void **state)
 		hdr_finish();
 		expect_ok();
 	}
+
+	/* 3.1.12: tag 7 says the image can start with boot services running, not that it must. */
+	make_elf(32, 3, 0x10000c, two_segs, NELEMS(two_segs));
+	TAG0(7, 0);
+	hdr_finish();
+	expect_ok();
 
 	/* 3.1.9: bit 0 'console required' cannot be met; bit 1 (EGA text) alone is fine. */
 	make_elf(32, 3, 0x10000c, two_segs, NELEMS(two_segs));
