@@ -272,6 +272,8 @@ int guest_boot(struct vcpu *v, struct boot_info *bi)
 	}
 	/* A multiboot2 header wins over a multiboot1 one (GRUB's multiboot2 command's choice). */
 	rc = mb2load_parse(file, len, &img, &req, err, sizeof(err));
+	if (rc == 0)
+		rc = mb2load_relocate(&img, &req, map, nmap, err, sizeof(err));
 	if (rc == MBLOAD_E_NOHDR) {
 		version = 1;
 		rc = mbload_parse(file, len, &img, err, sizeof(err));
