@@ -216,6 +216,9 @@ static int boot_real_mode(struct vcpu *v, const uint8_t *file, size_t len, const
 		return -1;
 	}
 	entry_real_mode(v, BOOT_SECTOR_GPA);
+	/* Interrupts on: the IBM PC BIOS's INT 19h bootstrap begins with STI and SeaBIOS jumps with
+	 * IF set, so boot sectors may wait on the BIOS timer tick without one of their own. */
+	v->ops->set_reg(v, REG_RFLAGS, RFLAGS_FIXED1 | RFLAGS_IF);
 	v->gpr[GPR_RDX] = BOOT_DRIVE_HDD0;
 	v->gpr[GPR_RSP] = BOOT_SECTOR_GPA;
 	printk("guest: \"%s\", %lu-byte boot sector image at 0x%x, starting in real mode\n", name,
