@@ -253,7 +253,7 @@ int guest_boot(struct vcpu *v, struct boot_info *bi)
 	uint8_t rsdp[ACPI_RSDP_MAX];
 	char err[ERR_MAX];
 	const uint8_t *file;
-	const char *cmdline;
+	const char *cmdline, *name;
 	size_t len;
 	unsigned nmap, nmods, version = 2;
 	const struct mem_range *map = guest_mem_map(&nmap);
@@ -267,11 +267,13 @@ int guest_boot(struct vcpu *v, struct boot_info *bi)
 		if (bz_is_linux(file, bi->modules[0].end - bi->modules[0].start))
 			return linux_boot(v, bi);
 		len = bi->modules[0].end - bi->modules[0].start;
-		cmdline = bi->modules[0].cmdline[0] ? bi->modules[0].cmdline : "guest";
+		/* The module string as it is, empty too (GRUB passes "" then); "guest" names it. */
+		cmdline = bi->modules[0].cmdline;
+		name = cmdline[0] ? cmdline : "guest";
 	} else {
 		file = demo_guest_start;
 		len = (size_t)(demo_guest_end - demo_guest_start);
-		cmdline = DEMO_NAME;
+		cmdline = name = DEMO_NAME;
 	}
 	/* A multiboot2 header wins over a multiboot1 one (GRUB's multiboot2 command's choice). */
 	rc = mb2load_parse(file, len, &img, &req, err, sizeof(err));
@@ -281,16 +283,16 @@ int guest_boot(struct vcpu *v, struct boot_info *bi)
 		version = 1;
 		rc = mbload_parse(file, len, &img, err, sizeof(err));
 		if (rc == MBLOAD_E_NOHDR && is_boot_sector(file, len))
-			return boot_real_mode(v, file, len, cmdline);
+			return boot_real_mode(v, file, len, name);
 	}
 	if (rc || mbload_check_placement(&img, map, nmap, err, sizeof(err)))
-		return refuse(cmdline, err);
+		return refuse(name, err);
 	if (bi->acpi_rsdp_phys)
 		acpi_rsdp_copy(phys_to_virt(bi->acpi_rsdp_phys), rsdp);
 	/* Modules 1.. stay unless in the kernel's way; the guest gets them as its own. */
 	if (guest_modules_place(bi->modules, bi->module_count, map, nmap, img.highest_end, LIMIT_4G,
 				copy_guest, err, sizeof(err)))
-		return refuse(cmdline, err);
+		return refuse(name, err);
 	for (nmods = 0; nmods + 1 < bi->module_count; nmods++) {
 		const struct boot_module *m = &bi->modules[nmods + 1];
 		mods[nmods] =
@@ -301,7 +303,7 @@ int guest_boot(struct vcpu *v, struct boot_info *bi)
 			      GUEST_INFO_SIZE, GUEST_INFO_GPA, BOOT_IMAGE_END, LIMIT_4G,
 			      &info_gpa) ||
 	    !(info_buf = guest_mem_ptr(info_gpa, GUEST_INFO_SIZE)))
-		return refuse(cmdline, "no guest RAM for its boot information");
+		return refuse(name, "no guest RAM for its boot information");
 	if (bi->module_count) /* module 0, the kernel, may have moved */
 		file = phys_to_virt(bi->modules[0].start);
 	mbload_copy(&img, file, gpa_ptr, 0);
@@ -325,6 +327,6 @@ int guest_boot(struct vcpu *v, struct boot_info *bi)
 	v->gpr[GPR_RBX] = info;
 	printk("guest: \"%s\", multiboot%u, %lu bytes, loaded at [0x%x-0x%x), entry 0x%x, %u "
 	       "module(s)\n",
-	       cmdline, version, (uint64_t)len, img.lowest, img.highest_end, img.entry, nmods);
+	       name, version, (uint64_t)len, img.lowest, img.highest_end, img.entry, nmods);
 	return 0;
 }
