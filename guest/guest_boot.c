@@ -202,15 +202,18 @@ static int linux_boot(struct vcpu *v, struct boot_info *bi)
 
 static bool is_boot_sector(const uint8_t *file, size_t len)
 {
-	return len >= BOOT_SECTOR_SIZE && len <= BOOT_IMAGE_END - BOOT_SECTOR_GPA &&
-	       file[BOOT_SIGNATURE_OFFSET] == BOOT_SIGNATURE_0 &&
+	return len >= BOOT_SECTOR_SIZE && file[BOOT_SIGNATURE_OFFSET] == BOOT_SIGNATURE_0 &&
 	       file[BOOT_SIGNATURE_OFFSET + 1] == BOOT_SIGNATURE_1;
 }
 
 /* Real mode at 0000:7C00 with DL = boot drive, as a PC BIOS hands over to a boot sector. */
 static int boot_real_mode(struct vcpu *v, const uint8_t *file, size_t len, const char *name)
 {
-	if (!guest_mem_write(BOOT_SECTOR_GPA, file, len)) {
+	/* A BIOS reads one sector; we load what fits below the EBDA (of a disk image too). */
+	size_t load =
+	    len < BOOT_IMAGE_END - BOOT_SECTOR_GPA ? len : BOOT_IMAGE_END - BOOT_SECTOR_GPA;
+
+	if (!guest_mem_write(BOOT_SECTOR_GPA, file, load)) {
 		printk("dbgvisor: refusing the guest \"%s\": no guest RAM at 0x%x\n", name,
 		       BOOT_SECTOR_GPA);
 		return -1;
@@ -221,8 +224,9 @@ static int boot_real_mode(struct vcpu *v, const uint8_t *file, size_t len, const
 	v->ops->set_reg(v, REG_RFLAGS, RFLAGS_FIXED1 | RFLAGS_IF);
 	v->gpr[GPR_RDX] = BOOT_DRIVE_HDD0;
 	v->gpr[GPR_RSP] = BOOT_SECTOR_GPA;
-	printk("guest: \"%s\", %lu-byte boot sector image at 0x%x, starting in real mode\n", name,
-	       (uint64_t)len, BOOT_SECTOR_GPA);
+	printk("guest: \"%s\", %lu-byte boot sector image, %lu bytes at 0x%x, starting in real "
+	       "mode\n",
+	       name, (uint64_t)len, (uint64_t)load, BOOT_SECTOR_GPA);
 	return 0;
 }
 
