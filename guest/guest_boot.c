@@ -284,10 +284,16 @@ int guest_boot(struct vcpu *v, struct boot_info *bi)
 	if (rc == 0)
 		rc = mb2load_relocate(&img, &req, map, nmap, err, sizeof(err));
 	if (rc == MBLOAD_E_NOHDR) {
+		char why2[ERR_MAX]; /* a multiboot2 header's bad checksum, say: keep it for below */
+		memcpy(why2, err, sizeof(why2));
 		version = 1;
 		rc = mbload_parse(file, len, &img, err, sizeof(err));
 		if (rc == MBLOAD_E_NOHDR && is_boot_sector(file, len))
 			return boot_real_mode(v, file, len, name);
+		if (rc == MBLOAD_E_NOHDR) {
+			printk("dbgvisor: refusing the guest \"%s\": %s; %s\n", name, why2, err);
+			return -1;
+		}
 	}
 	if (rc || mbload_check_placement(&img, map, nmap, err, sizeof(err)))
 		return refuse(name, err);
