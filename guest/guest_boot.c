@@ -202,24 +202,31 @@ static int linux_boot(struct vcpu *v, struct boot_info *bi)
 
 static bool is_boot_sector(const uint8_t *file, size_t len)
 {
-	return len >= BOOT_SECTOR_SIZE && len <= BOOT_IMAGE_END - BOOT_SECTOR_GPA &&
-	       file[BOOT_SIGNATURE_OFFSET] == BOOT_SIGNATURE_0 &&
+	return len >= BOOT_SECTOR_SIZE && file[BOOT_SIGNATURE_OFFSET] == BOOT_SIGNATURE_0 &&
 	       file[BOOT_SIGNATURE_OFFSET + 1] == BOOT_SIGNATURE_1;
 }
 
 /* Real mode at 0000:7C00 with DL = boot drive, as a PC BIOS hands over to a boot sector. */
 static int boot_real_mode(struct vcpu *v, const uint8_t *file, size_t len, const char *name)
 {
-	if (!guest_mem_write(BOOT_SECTOR_GPA, file, len)) {
+	/* A BIOS reads one sector; we load what fits below the EBDA (of a disk image too). */
+	size_t load =
+	    len < BOOT_IMAGE_END - BOOT_SECTOR_GPA ? len : BOOT_IMAGE_END - BOOT_SECTOR_GPA;
+
+	if (!guest_mem_write(BOOT_SECTOR_GPA, file, load)) {
 		printk("dbgvisor: refusing the guest \"%s\": no guest RAM at 0x%x\n", name,
 		       BOOT_SECTOR_GPA);
 		return -1;
 	}
 	entry_real_mode(v, BOOT_SECTOR_GPA);
+	/* Interrupts on: the IBM PC BIOS's INT 19h bootstrap begins with STI and SeaBIOS jumps with
+	 * IF set, so boot sectors may wait on the BIOS timer tick without one of their own. */
+	v->ops->set_reg(v, REG_RFLAGS, RFLAGS_FIXED1 | RFLAGS_IF);
 	v->gpr[GPR_RDX] = BOOT_DRIVE_HDD0;
 	v->gpr[GPR_RSP] = BOOT_SECTOR_GPA;
-	printk("guest: \"%s\", %lu-byte boot sector image at 0x%x, starting in real mode\n", name,
-	       (uint64_t)len, BOOT_SECTOR_GPA);
+	printk("guest: \"%s\", %lu-byte boot sector image, %lu bytes at 0x%x, starting in real "
+	       "mode\n",
+	       name, (uint64_t)len, (uint64_t)load, BOOT_SECTOR_GPA);
 	return 0;
 }
 
@@ -250,7 +257,7 @@ int guest_boot(struct vcpu *v, struct boot_info *bi)
 	uint8_t rsdp[ACPI_RSDP_MAX];
 	char err[ERR_MAX];
 	const uint8_t *file;
-	const char *cmdline;
+	const char *cmdline, *name;
 	size_t len;
 	unsigned nmap, nmods, version = 2;
 	const struct mem_range *map = guest_mem_map(&nmap);
@@ -264,28 +271,38 @@ int guest_boot(struct vcpu *v, struct boot_info *bi)
 		if (bz_is_linux(file, bi->modules[0].end - bi->modules[0].start))
 			return linux_boot(v, bi);
 		len = bi->modules[0].end - bi->modules[0].start;
-		cmdline = bi->modules[0].cmdline[0] ? bi->modules[0].cmdline : "guest";
+		/* The module string as it is, empty too (GRUB passes "" then); "guest" names it. */
+		cmdline = bi->modules[0].cmdline;
+		name = cmdline[0] ? cmdline : "guest";
 	} else {
 		file = demo_guest_start;
 		len = (size_t)(demo_guest_end - demo_guest_start);
-		cmdline = DEMO_NAME;
+		cmdline = name = DEMO_NAME;
 	}
 	/* A multiboot2 header wins over a multiboot1 one (GRUB's multiboot2 command's choice). */
 	rc = mb2load_parse(file, len, &img, &req, err, sizeof(err));
+	if (rc == 0)
+		rc = mb2load_relocate(&img, &req, map, nmap, err, sizeof(err));
 	if (rc == MBLOAD_E_NOHDR) {
+		char why2[ERR_MAX]; /* a multiboot2 header's bad checksum, say: keep it for below */
+		memcpy(why2, err, sizeof(why2));
 		version = 1;
 		rc = mbload_parse(file, len, &img, err, sizeof(err));
 		if (rc == MBLOAD_E_NOHDR && is_boot_sector(file, len))
-			return boot_real_mode(v, file, len, cmdline);
+			return boot_real_mode(v, file, len, name);
+		if (rc == MBLOAD_E_NOHDR) {
+			printk("dbgvisor: refusing the guest \"%s\": %s; %s\n", name, why2, err);
+			return -1;
+		}
 	}
 	if (rc || mbload_check_placement(&img, map, nmap, err, sizeof(err)))
-		return refuse(cmdline, err);
+		return refuse(name, err);
 	if (bi->acpi_rsdp_phys)
 		acpi_rsdp_copy(phys_to_virt(bi->acpi_rsdp_phys), rsdp);
 	/* Modules 1.. stay unless in the kernel's way; the guest gets them as its own. */
 	if (guest_modules_place(bi->modules, bi->module_count, map, nmap, img.highest_end, LIMIT_4G,
 				copy_guest, err, sizeof(err)))
-		return refuse(cmdline, err);
+		return refuse(name, err);
 	for (nmods = 0; nmods + 1 < bi->module_count; nmods++) {
 		const struct boot_module *m = &bi->modules[nmods + 1];
 		mods[nmods] =
@@ -296,7 +313,7 @@ int guest_boot(struct vcpu *v, struct boot_info *bi)
 			      GUEST_INFO_SIZE, GUEST_INFO_GPA, BOOT_IMAGE_END, LIMIT_4G,
 			      &info_gpa) ||
 	    !(info_buf = guest_mem_ptr(info_gpa, GUEST_INFO_SIZE)))
-		return refuse(cmdline, "no guest RAM for its boot information");
+		return refuse(name, "no guest RAM for its boot information");
 	if (bi->module_count) /* module 0, the kernel, may have moved */
 		file = phys_to_virt(bi->modules[0].start);
 	mbload_copy(&img, file, gpa_ptr, 0);
@@ -320,6 +337,6 @@ int guest_boot(struct vcpu *v, struct boot_info *bi)
 	v->gpr[GPR_RBX] = info;
 	printk("guest: \"%s\", multiboot%u, %lu bytes, loaded at [0x%x-0x%x), entry 0x%x, %u "
 	       "module(s)\n",
-	       cmdline, version, (uint64_t)len, img.lowest, img.highest_end, img.entry, nmods);
+	       name, version, (uint64_t)len, img.lowest, img.highest_end, img.entry, nmods);
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* mb2load.c - validate a multiboot2 OS image: its header tags and the segments to load. */
 #include "mb2load.h"
 #include "core/hw/le.h"
+#include "core/hw/pmem.h"
 #include "core/hw/printf.h"
 #include "core/hw/string.h"
 #include "mb2info.h"
@@ -66,7 +67,6 @@ static const char *unsupported_name(uint32_t type)
 {
 	static const char *const name[] = {
 	    [TAG_FRAMEBUFFER] = "framebuffer",
-	    [TAG_EFI_BS] = "EFI boot services",
 	    [TAG_EFI32_ENTRY] = "EFI i386 entry address",
 	    [TAG_EFI64_ENTRY] = "EFI amd64 entry address",
 	};
@@ -114,6 +114,8 @@ static int tag(const uint8_t *p, uint32_t type, uint32_t size, struct tags *t,
 		return 0;
 	case TAG_MODULE_ALIGN:
 		req->modules_page_aligned = true;
+		return 0;
+	case TAG_EFI_BS: /* 3.1.12: it *may* start with boot services on; GRUB on BIOS ignores it */
 		return 0;
 	case TAG_RELOCATABLE:
 		req->relocatable = true;
@@ -216,6 +218,60 @@ int mb2load_parse(const uint8_t *file, size_t len, struct mbload_image *img,
 	}
 	/* 3.6.23: the load base goes to relocatable images; we also honour a plain request. */
 	req->load_base = req->relocatable || (req->info_types >> MB2INFO_TAG_LOAD_BASE & 1);
+	req->load_base_addr = img->lowest;
+	return 0;
+}
+
+/* 3.1.13: may the image, moved to @at, load there: inside [min_addr, max_addr], align-aligned,
+ * in usable guest RAM? */
+static bool reloc_fits(const struct mbload_image *img, const struct mb2load_request *req,
+		       uint64_t at, const struct mem_range *map, unsigned nmap)
+{
+	static struct mbload_image moved;
+	uint64_t size = img->highest_end - img->lowest;
+
+	if (at < req->reloc_min || at + size > req->reloc_max ||
+	    (req->reloc_align && at % req->reloc_align))
+		return false;
+	moved = *img;
+	for (unsigned i = 0; i < moved.nseg; i++)
+		moved.seg[i].paddr += (uint32_t)(at - img->lowest); /* mod 2^32: a move down too */
+	return mbload_check_placement(&moved, map, nmap, NULL, 0) == 0;
+}
+
+int mb2load_relocate(struct mbload_image *img, struct mb2load_request *req,
+		     const struct mem_range *map, unsigned nmap, char *err, size_t errlen)
+{
+	uint64_t at = img->lowest, align = req->reloc_align ? req->reloc_align : 1;
+	uint32_t delta;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!req->relocatable || reloc_fits(img, req, at, map, nmap))
+		return 0;
+	/* Else the lowest fit from min_addr, a usable entry's start or another's end, as GRUB's
+	 * "preference" 1 would (preference is a suggestion: "should"). */
+	at = UINT64_MAX;
+	for (unsigned i = 0; i < nmap; i++) {
+		uint64_t from = map[i].type == MEM_USABLE ? map[i].base : pmem_entry_end(&map[i]);
+		from = from > req->reloc_min ? from : req->reloc_min;
+		if (from > UINT32_MAX)
+			continue;
+		from = (from + align - 1) / align * align;
+		if (from < at && reloc_fits(img, req, from, map, nmap))
+			at = from;
+	}
+	if (at == UINT64_MAX)
+		return fmt_fail(MBLOAD_E_PLACEMENT, err, errlen,
+				"multiboot2 relocatable image of 0x%x bytes fits nowhere in usable "
+				"guest RAM inside [min_addr 0x%x, max_addr 0x%x] aligned to 0x%lx",
+				img->highest_end - img->lowest, req->reloc_min, req->reloc_max,
+				align);
+	delta = (uint32_t)(at - img->lowest);
+	for (unsigned i = 0; i < img->nseg; i++)
+		img->seg[i].paddr += delta;
+	img->entry += delta; /* as GRUB moves it: by the load base's offset from the link base */
+	mbload_finish(img, 0);
 	req->load_base_addr = img->lowest;
 	return 0;
 }

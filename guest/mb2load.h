@@ -13,7 +13,7 @@
 struct mb2load_request {
 	uint32_t info_types;	   /* 3.1.4: bit n set when information tag type n was requested */
 	bool modules_page_aligned; /* 3.1.11: modules must start on 4 KiB boundaries */
-	bool relocatable;	   /* 3.1.13: we still load at the linked addresses */
+	bool relocatable;	   /* 3.1.13: see mb2load_relocate() */
 	uint32_t reloc_min, reloc_max, reloc_align;
 	bool load_base;		 /* give tag 21 (3.6.23): relocatable, or requested */
 	uint32_t load_base_addr; /* the lowest loaded address */
@@ -25,5 +25,10 @@ struct mb2load_request {
  * @err. */
 int mb2load_parse(const uint8_t *file, size_t len, struct mbload_image *img,
 		  struct mb2load_request *req, char *err, size_t errlen);
+/* 3.1.13: a relocatable image must load inside [min_addr, max_addr] at an align-aligned address.
+ * It stays at its linked address if that obeys, else moves (entry and load base too) to the lowest
+ * one that does in usable RAM of @map. 0, or MBLOAD_E_PLACEMENT with a reason in @err. */
+int mb2load_relocate(struct mbload_image *img, struct mb2load_request *req,
+		     const struct mem_range *map, unsigned nmap, char *err, size_t errlen);
 
 #endif

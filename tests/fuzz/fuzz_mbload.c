@@ -132,6 +132,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc == 0) {
 		check_image(&img, size);
 		CHECK(req.load_base_addr == img.lowest && (!req.relocatable || req.load_base));
+		rc = mb2load_relocate(&img, &req, guest_map, NMAP, err, ERRLEN);
+		check_err(rc, err);
+		if (rc == 0) {
+			check_image(&img, size);
+			CHECK(req.load_base_addr == img.lowest);
+		}
 		check_copy(&img, file);
 	} else {
 		CHECK(img.nseg == 0 && memcmp(&req, &no_req, sizeof(req)) == 0);

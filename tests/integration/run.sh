@@ -77,7 +77,8 @@ group_guest() {
 	qemu_case qemu-realmode-bare "$OK" "-cpu max -drive file=$BOOTSECT,format=raw,if=ide" \
 		"realmode: done"
 	hv_qemu qemu-realmode-hv "$OK" "$BOOTSECT bootsect" "" "starting in real mode" \
-		"realmode: CR0.PE = 0" "realmode: #DF via the IVT" "realmode: done" "$STOP_OK"
+		"realmode: CR0.PE = 0" "realmode: entry IF = 1" "realmode: #DF via the IVT" \
+		"realmode: done" "$STOP_OK"
 	same_output qemu-realmode-same "$OUT/qemu-realmode-bare.log" "$OUT/qemu-realmode-hv.log" \
 		"^realmode: hello" "^realmode: done"
 
@@ -94,8 +95,8 @@ group_guest() {
 		# Bochs faults MOV to CR0 with NW but not CD (QEMU 7.2 does not): #GP and #DF reach
 		# the boot sector's IVT without error codes, also when dbgvisor injects them.
 		hv_bochs "bochs-$m-realmode" "$m" "$BOOTSECT" "starting in real mode" \
-			"realmode: CR0.PE = 0" "realmode: #GP via the IVT" "realmode: #DF via the IVT" \
-			"realmode: done" "$STOP_OK"
+			"realmode: CR0.PE = 0" "realmode: entry IF = 1" "realmode: #GP via the IVT" \
+			"realmode: #DF via the IVT" "realmode: done" "$STOP_OK"
 		hv_bochs "bochs-$m-demo64" "$m" "$GUESTS/hello64.elf" "$GUEST_OK" "$STOP_OK" \
 			"ok .*VMX hidden" "$NO_CRASH"
 		EXTRA_MOD=$EXTRA_MODULE bare_bochs "bochs-$m-mbkernel-bare" "$m" "$MBK foo=bar" \

@@ -495,7 +495,6 @@ static void test_required_tags(void **state)
 		const char *msg;
 	} refused[] = {
 	    {5, "multiboot2 header tag 5 (framebuffer) is required but not supported"},
-	    {7, "multiboot2 header tag 7 (EFI boot services) is required but not supported"},
 	    {8, "multiboot2 header tag 8 (EFI i386 entry address) is required but not supported"},
 	    {9, "multiboot2 header tag 9 (EFI amd64 entry address) is required"},
 	    {11, "multiboot2 header tag 11 (unknown) is required but not supported"},
@@ -514,6 +513,12 @@ static void test_required_tags(void **state)
 		hdr_finish();
 		expect_ok();
 	}
+
+	/* 3.1.12: tag 7 says the image can start with boot services running, not that it must. */
+	make_elf(32, 3, 0x10000c, two_segs, NELEMS(two_segs));
+	TAG0(7, 0);
+	hdr_finish();
+	expect_ok();
 
 	/* 3.1.9: bit 0 'console required' cannot be met; bit 1 (EGA text) alone is fine. */
 	make_elf(32, 3, 0x10000c, two_segs, NELEMS(two_segs));
@@ -565,7 +570,7 @@ static void test_info_request(void **state)
 static void test_relocatable(void **state)
 {
 	(void)state;
-	/* 3.1.13: min_addr, max_addr, align, preference; we load at the linked address. */
+	/* 3.1.13: min_addr, max_addr, align, preference; the parse keeps the linked address. */
 	make_elf(32, 3, 0x10000c, two_segs, NELEMS(two_segs));
 	TAG(10, 0, 0x100000, 0x10000000, 0x200000, 1);
 	hdr_finish();
@@ -587,6 +592,60 @@ static void test_relocatable(void **state)
 	assert_true(req.load_base);
 	assert_int_equal(req.load_base_addr, 0x100000);
 	assert_int_equal(img.seg[0].memsz, 0x5000);
+}
+
+/* mb2load_relocate(): 3.1.13's min_addr, max_addr (the image's end) and align bind the loader. */
+static void test_relocate(void **state)
+{
+	static const struct mem_range map[] = {
+	    {0, 0x9fc00, MEM_USABLE},
+	    {0x100000, 0x7f00000, MEM_USABLE},
+	    {0x400000, 0x100000, MEM_RESERVED}, /* inside the usable entry: it wins */
+	};
+	static const struct mem_range low_only[] = {{0, 0x9fc00, MEM_USABLE}};
+	static const struct {
+		uint32_t min, max, align;
+		const struct mem_range *map;
+		unsigned nmap;
+		uint32_t base; /* where two_segs' [0x100000, 0x108000) loads; 0: refused */
+	} cases[] = {
+	    {0x100000, 0x10000000, 0x1000, map, NELEMS(map), 0x100000},	  /* linked address obeys */
+	    {0, 0x108000, 0, map, NELEMS(map), 0x100000},		  /* ends at max_addr */
+	    {0x300000, 0x10000000, 0x200000, map, NELEMS(map), 0x600000}, /* past the reserved */
+	    {0x100000, 0x10000000, 0x300000, map, NELEMS(map), 0x300000}, /* misaligned */
+	    {0x1000, 0x10000000, 0x1000, low_only, NELEMS(low_only), 0x1000}, /* moves down */
+	    {0x300000, 0x307fff, 1, map, NELEMS(map), 0},		      /* too small */
+	    {0x100000, 0x10000000, 0x1000, low_only, NELEMS(low_only), 0},    /* no RAM there */
+	};
+
+	(void)state;
+	for (unsigned i = 0; i < NELEMS(cases); i++) {
+		int rc;
+		make_elf(32, 3, 0x10000c, two_segs, NELEMS(two_segs));
+		TAG(10, 0, cases[i].min, cases[i].max, cases[i].align, 1);
+		hdr_finish();
+		expect_ok();
+		rc = mb2load_relocate(&img, &req, cases[i].map, cases[i].nmap, err, sizeof(err));
+		if (!cases[i].base) {
+			assert_int_equal(rc, MBLOAD_E_PLACEMENT);
+			assert_non_null(strstr(err, "fits nowhere in usable guest RAM"));
+			continue;
+		}
+		assert_int_equal(rc, 0);
+		assert_int_equal(img.seg[0].paddr, cases[i].base);
+		assert_int_equal(img.seg[1].paddr, cases[i].base + 0x3000);
+		assert_int_equal(img.lowest, cases[i].base);
+		assert_int_equal(img.highest_end, cases[i].base + 0x8000);
+		assert_int_equal(img.entry, cases[i].base + 0xc);
+		assert_int_equal(req.load_base_addr, cases[i].base);
+	}
+	/* Not relocatable: nothing moves, wherever it is (the placement check refuses it later). */
+	make_elf(32, 3, 0x10000c, two_segs, NELEMS(two_segs));
+	hdr_finish();
+	expect_ok();
+	assert_int_equal(mb2load_relocate(&img, &req, low_only, NELEMS(low_only), err, sizeof(err)),
+			 0);
+	assert_int_equal(img.lowest, 0x100000);
 }
 
 static uint32_t lcg(uint32_t *s)
@@ -677,11 +736,17 @@ static void test_misc(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_elf32),	  cmocka_unit_test(test_elf64),
-	    cmocka_unit_test(test_elf_errors),	  cmocka_unit_test(test_address_tag),
-	    cmocka_unit_test(test_header_search), cmocka_unit_test(test_tag_sizes),
-	    cmocka_unit_test(test_required_tags), cmocka_unit_test(test_info_request),
-	    cmocka_unit_test(test_relocatable),	  cmocka_unit_test(test_truncation_and_fuzz),
+	    cmocka_unit_test(test_elf32),
+	    cmocka_unit_test(test_elf64),
+	    cmocka_unit_test(test_elf_errors),
+	    cmocka_unit_test(test_address_tag),
+	    cmocka_unit_test(test_header_search),
+	    cmocka_unit_test(test_tag_sizes),
+	    cmocka_unit_test(test_required_tags),
+	    cmocka_unit_test(test_info_request),
+	    cmocka_unit_test(test_relocatable),
+	    cmocka_unit_test(test_relocate),
+	    cmocka_unit_test(test_truncation_and_fuzz),
 	    cmocka_unit_test(test_misc),
 	};
 

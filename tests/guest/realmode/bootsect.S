@@ -21,11 +21,14 @@
 #define CR0_CD_BIT 30
 #define MOV_CR0_LEN 3		/* 0F 22 C0 */
 #define INT_LEN 2
+#define FLAGS_IF_BIT 9
 
 	.code16
 	.section .text
 	.global _start
 _start:
+	pushf				/* the flags the BIOS handed over, kept in DI */
+	pop %di
 	cli
 	xor %ax, %ax
 	mov %ax, %ds
@@ -40,6 +43,11 @@ _start:
 	test $CR0_PE, %al
 	jnz fail
 	mov $msg_real, %si
+	call puts
+	/* A BIOS jumps to a boot sector with interrupts on (IBM's INT 19h begins with STI). */
+	bt $FLAGS_IF_BIT, %di
+	adcb $0, msg_if_digit
+	mov $msg_if, %si
 	call puts
 	/* 32-bit operand-size instructions work in real mode: ask CPUID for the HV bit. */
 	mov $CPUID_FEATURES, %eax
@@ -126,14 +134,16 @@ puts:
 	jmp puts
 7:	ret
 
-msg_hello:	.asciz "realmode: hello from a 16-bit boot sector at 0x7c00\r\n"
+msg_hello:	.asciz "realmode: hello from 0x7c00\r\n"
 msg_real:	.asciz "realmode: CR0.PE = 0\r\n"
+msg_if:		.ascii "realmode: entry IF = "
+msg_if_digit:	.asciz "0\r\n"
 msg_hv_yes:	.asciz "realmode: CPUID hypervisor bit set\r\n"
 msg_hv_no:	.asciz "realmode: CPUID hypervisor bit clear\r\n"
 msg_gp:		.asciz "realmode: #GP via the IVT\r\n"
 msg_df:		.asciz "realmode: #DF via the IVT\r\n"
 msg_done:	.asciz "realmode: done\r\n"
-msg_fail:	.asciz "realmode: FAILED: not in real mode\r\n"
+msg_fail:	.asciz "realmode: FAILED: PE\r\n"
 msg_shutdown:	.asciz "Shutdown"
 ivt_full:	.word 0x3ff
 		.long IVT_BASE
