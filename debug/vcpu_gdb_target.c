@@ -55,7 +55,8 @@ static int get_regs(void *ctx, struct gdb_regs *r)
 	r->cr2 = vcpu_get(v, REG_CR2);
 	r->cr3 = vcpu_get(v, REG_CR3);
 	r->cr4 = vcpu_get(v, REG_CR4);
-	r->efer = vcpu_get(v, REG_EFER);
+	/* As the guest's RDMSR reads it (msr_virt_read): VMRUN's SVME is not the guest's. */
+	r->efer = vcpu_get(v, REG_EFER) & ~EFER_SVME;
 	/* The guest's own view of its debug registers, never the effective hardware values. */
 	memcpy(r->dr, v->dr->guest.db, sizeof(v->dr->guest.db));
 	r->dr[6] = v->dr->guest.dr6;

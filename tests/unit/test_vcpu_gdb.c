@@ -206,7 +206,10 @@ static void test_registers(void **state)
 	vcpu_gdb_target(&g, &t);
 	v->gpr[GPR_RBX] = 0x1234;
 	v->dr->guest.dr7 = DR7_INIT | DR7_G(1);
+	/* SVM's VMRUN wants SVME in the guest's EFER; the guest never sees it */
+	fv.b.regs[REG_EFER] = EFER_SVME | EFER_NXE;
 	assert_int_equal(t.get_regs(t.ctx, &r), 0);
+	assert_int_equal(r.efer, EFER_NXE);
 	assert_int_equal(r.gpr[1], 0x1234); /* gdb's order: rax rbx rcx ... */
 	assert_int_equal(r.rip, FAKE_DEFAULT_RIP);
 	assert_int_equal(r.dr[7], DR7_INIT | DR7_G(1));
