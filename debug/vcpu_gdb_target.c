@@ -3,7 +3,13 @@
 #include "vcpu_npt.h"
 
 #include "core/hw/string.h"
+#include "core/hw/x86.h"
 #include "core/vcpu_util.h"
+
+#define LA48_BITS 48 /* linear-address width: 4-level paging */
+#define LA57_BITS 57 /* 5-level paging, CR4.LA57 */
+/* RFLAGS bits 3, 5, 15 and 63:22 (SDM vol. 1, 3.4.3) */
+#define RFLAGS_RESERVED (~0x3fffffull | 1ull << 3 | 1ull << 5 | 1ull << 15)
 
 /* GDB's amd64 order (rax rbx rcx rdx rsi rdi rbp rsp r8-r15) in x86 encoding numbers. */
 static const uint8_t gdb_gpr_order[GPR_COUNT] = {
@@ -49,7 +55,8 @@ static int get_regs(void *ctx, struct gdb_regs *r)
 	r->cr2 = vcpu_get(v, REG_CR2);
 	r->cr3 = vcpu_get(v, REG_CR3);
 	r->cr4 = vcpu_get(v, REG_CR4);
-	r->efer = vcpu_get(v, REG_EFER);
+	/* As the guest's RDMSR reads it (msr_virt_read): VMRUN's SVME is not the guest's. */
+	r->efer = vcpu_get(v, REG_EFER) & ~EFER_SVME;
 	/* The guest's own view of its debug registers, never the effective hardware values. */
 	memcpy(r->dr, v->dr->guest.db, sizeof(v->dr->guest.db));
 	r->dr[6] = v->dr->guest.dr6;
@@ -57,13 +64,28 @@ static int get_regs(void *ctx, struct gdb_regs *r)
 	return 0;
 }
 
+/* A RIP the CPU can hold: canonical in 64-bit code (SDM vol. 1, 3.3.7.1), 32 bits otherwise.
+ * VM entry checks it (SDM vol. 3C, 27.3.1.4); a jump would have raised #GP instead. */
+static bool rip_loadable(struct vcpu *v, uint64_t rip)
+{
+	unsigned bits = vcpu_get(v, REG_CR4) & CR4_LA57 ? LA57_BITS : LA48_BITS;
+	if (vcpu_code_mode(v) != INSN_MODE_64)
+		return rip <= UINT32_MAX;
+	return (uint64_t)((int64_t)(rip << (64 - bits)) >> (64 - bits)) == rip;
+}
+
 /* GPRs, RIP and RFLAGS only: the others need a real load's checks (descriptors, #GP), so a
- * G/P packet changing them is refused as a whole rather than half applied. */
+ * G/P packet changing them is refused as a whole rather than half applied. RFLAGS is taken
+ * as POPF would leave it (bit 1 set, reserved bits clear) and VM, which needs a mode switch,
+ * never changes: VM entry fails on either (27.3.1.4), and the guest could not run again. */
 static int set_regs(void *ctx, const struct gdb_regs *r)
 {
 	struct vcpu *v = vcpu_of(ctx);
+	uint64_t rflags = (r->eflags & ~RFLAGS_RESERVED) | RFLAGS_FIXED1;
 	struct gdb_regs cur;
 	get_regs(ctx, &cur);
+	if (((rflags ^ cur.eflags) & RFLAGS_VM) || !rip_loadable(v, r->rip))
+		return -1;
 	memcpy(cur.gpr, r->gpr, sizeof(cur.gpr));
 	cur.rip = r->rip;
 	cur.eflags = r->eflags;
@@ -72,7 +94,7 @@ static int set_regs(void *ctx, const struct gdb_regs *r)
 	for (unsigned i = 0; i < GPR_COUNT; i++)
 		v->gpr[gdb_gpr_order[i]] = r->gpr[i];
 	vcpu_set(v, REG_RIP, r->rip);
-	vcpu_set(v, REG_RFLAGS, r->eflags);
+	vcpu_set(v, REG_RFLAGS, rflags);
 	return 0;
 }
 

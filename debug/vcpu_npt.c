@@ -226,12 +226,28 @@ static bool insn_exits(struct vcpu *v)
 				     insn_is(&i, INSN_MAP_0F, OP_MOV_TO_DR))));
 }
 
-/* Open @page and single-step the guest one instruction with a TF it cannot see. */
+/* Remember the watched bytes of the page before a write may change them. */
+static void snapshot(struct vcpu *v, struct vcpu_npt *n, uint64_t page)
+{
+	for (struct npt_entry *e = n->e; e < n->e + NPT_BP_MAX; e++)
+		if (e->used && !e->pending && e->kind == NPT_WRITE &&
+		    overlaps(e->gpa, e->len, page, NPT_PAGE_SIZE)) {
+			e->before = 0;
+			(void)v->host->read_phys(e->gpa, &e->before, e->len);
+		}
+}
+
+/* Open @page and single-step the guest one instruction with a TF it cannot see. Every way
+ * in (a fault, a resume from a breakpoint) takes the watched bytes first: report_hits()
+ * compares with them, and a stale value would be a write that never happened. */
 static void step_over(struct vcpu *v, struct vcpu_npt *n, uint64_t page)
 {
 	uint64_t rflags;
-	if (!is_lifted(n, page) && n->nlifted < NPT_STEP_PAGES)
-		n->lifted[n->nlifted++] = page;
+	if (!is_lifted(n, page)) {
+		snapshot(v, n, page);
+		if (n->nlifted < NPT_STEP_PAGES)
+			n->lifted[n->nlifted++] = page;
+	}
 	(void)v->ops->nested_protect(v, page, 0);
 	if (n->stepping)
 		return; /* the same instruction touched one more protected page */
@@ -248,17 +264,6 @@ static void step_over(struct vcpu *v, struct vcpu_npt *n, uint64_t page)
 	vcpu_set(v, REG_RFLAGS, rflags | RFLAGS_TF);
 	/* An interrupt taken now would run its handler with the page open and TF pending. */
 	v->ops->set_step_shadow(v);
-}
-
-/* Remember the watched bytes of the page before a write may change them. */
-static void snapshot(struct vcpu *v, struct vcpu_npt *n, uint64_t page)
-{
-	for (struct npt_entry *e = n->e; e < n->e + NPT_BP_MAX; e++)
-		if (e->used && !e->pending && e->kind == NPT_WRITE &&
-		    overlaps(e->gpa, e->len, page, NPT_PAGE_SIZE)) {
-			e->before = 0;
-			(void)v->host->read_phys(e->gpa, &e->before, e->len);
-		}
 }
 
 bool vcpu_npt_fault(struct vcpu *v, const struct vcpu_exit *e)
@@ -282,8 +287,6 @@ bool vcpu_npt_fault(struct vcpu *v, const struct vcpu_exit *e)
 		n->acc[n->nacc++] = (struct npt_access){
 		    .gpa = e->npf.gpa, .len = access_len(v), .write = e->npf.write};
 	}
-	if (!is_lifted(n, page))
-		snapshot(v, n, page);
 	step_over(v, n, page);
 	return true;
 }

@@ -178,6 +178,10 @@ static void send_console(struct gdb_stub *s, const char *text)
 /* qSupported[:feature;...]: a new connection; gdb reads target.xml next, so choose it now. */
 static const char *query_supported(struct gdb_stub *s, const char *feat)
 {
+	/* A gdb that went without D (killed, or its line dropped while the guest ran: a UART
+	 * cannot tell) left its breakpoints in; the new one knows none and would only see
+	 * unexplained stops. gdb inserts its own again before it resumes. */
+	gdb_remove_all(s);
 	s->is64 = sample_is64(s);
 	s->gdb_swbreak = s->gdb_hwbreak = false;
 	while (*feat++) { /* past the ':' or ';' before each feature */

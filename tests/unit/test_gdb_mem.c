@@ -219,6 +219,21 @@ static void test_detach_and_close_restore(void **state)
 	assert_int_equal(F.hw_used, 0);
 }
 
+/* A gdb that went away without D (killed, or the line dropped while the guest ran) left its
+ * breakpoints in; the next one opens with qSupported and knows none of them. */
+static void test_new_connection_drops_stale(void **state)
+{
+	uint8_t a = MEM(0x400060);
+
+	(void)state;
+	ask("Z0,400060,1");
+	ask("Z2,400090,8");
+	ask("qSupported:swbreak+;hwbreak+");
+	assert_int_equal(MEM(0x400060), a);
+	assert_false(gdb_owns_sw_bp(&S, 0x400060));
+	assert_int_equal(F.hw_used, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +246,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_hw_breakpoints, setup),
 	    cmocka_unit_test_setup(test_remove_all, setup),
 	    cmocka_unit_test_setup(test_detach_and_close_restore, setup),
+	    cmocka_unit_test_setup(test_new_connection_drops_stale, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -206,7 +206,10 @@ static void test_registers(void **state)
 	vcpu_gdb_target(&g, &t);
 	v->gpr[GPR_RBX] = 0x1234;
 	v->dr->guest.dr7 = DR7_INIT | DR7_G(1);
+	/* SVM's VMRUN wants SVME in the guest's EFER; the guest never sees it */
+	fv.b.regs[REG_EFER] = EFER_SVME | EFER_NXE;
 	assert_int_equal(t.get_regs(t.ctx, &r), 0);
+	assert_int_equal(r.efer, EFER_NXE);
 	assert_int_equal(r.gpr[1], 0x1234); /* gdb's order: rax rbx rcx ... */
 	assert_int_equal(r.rip, FAKE_DEFAULT_RIP);
 	assert_int_equal(r.dr[7], DR7_INIT | DR7_G(1));
@@ -220,6 +223,30 @@ static void test_registers(void **state)
 	r.gpr[0] = 7;
 	assert_int_equal(t.set_regs(t.ctx, &r), -1);
 	assert_int_equal(v->gpr[GPR_RAX], 42);
+	/* What VM entry would refuse, losing the guest: RFLAGS as a load leaves it (bit 1 set,
+	 * reserved bits clear), VM never, no RIP beyond what the code size can hold. */
+	r.cs = 0x8;
+	r.eflags = 0xffc08000;
+	assert_int_equal(t.set_regs(t.ctx, &r), 0);
+	assert_int_equal(fv.b.regs[REG_RFLAGS], RFLAGS_FIXED1);
+	r.eflags = RFLAGS_FIXED1 | RFLAGS_VM;
+	assert_int_equal(t.set_regs(t.ctx, &r), -1);
+	r.eflags = RFLAGS_FIXED1;
+	r.rip = 1ull << 32;
+	assert_int_equal(t.set_regs(t.ctx, &r), -1);
+	fake_mode_long64(&fv);
+	assert_int_equal(t.get_regs(t.ctx, &r), 0);
+	r.rip = 1ull << 32;
+	assert_int_equal(t.set_regs(t.ctx, &r), 0);
+	r.rip = 1ull << 47;
+	assert_int_equal(t.set_regs(t.ctx, &r), -1);
+	r.rip = ~0ull << 47;
+	assert_int_equal(t.set_regs(t.ctx, &r), 0);
+	fv.b.regs[REG_CR4] |= CR4_LA57;
+	assert_int_equal(t.get_regs(t.ctx, &r), 0);
+	r.rip = 1ull << 47;
+	assert_int_equal(t.set_regs(t.ctx, &r), 0);
+	assert_int_equal(fv.b.regs[REG_RIP], 1ull << 47);
 }
 
 static void test_monitor(void **state)

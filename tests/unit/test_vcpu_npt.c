@@ -82,6 +82,28 @@ static void test_invisible_breakpoint_resume(void **state)
 	assert_int_equal(fv.b.nevents, 0);
 }
 
+/* Continuing from a breakpoint whose page has a write watchpoint: the watched bytes are
+ * taken before the step too, so an unchanged (nonzero) value is no hit. */
+static void test_resume_with_watch_on_page(void **state)
+{
+	const uint32_t val = 0x55aa;
+
+	(void)state;
+	fake_mem_put(BP_ADDR + 0x20, &val, sizeof(val));
+	attach_and("c");
+	send_pkt("Z0,1010,1");
+	send_pkt("Z2,1030,4");
+	send_pkt("c");
+	vcpu_gdb_request_stop(v, GDB_STOP_INTERRUPT, 0, 0);
+	assert_true(vcpu_gdb_service(v));
+	fv.b.regs[REG_RIP] = BP_ADDR;
+	assert_int_equal(npf_exit(BP_ADDR, true, false), EXIT_RESUME);
+	send_pkt("c");
+	assert_true(v->debug->before_entry(v));
+	assert_int_equal(db_exit(DR6_BS), EXIT_RESUME);
+	assert_false(g.stop_pending);
+}
+
 /* Nested-page watchpoints: a write to other bytes of the page runs on; a write to the bytes
  * is reported after it completed, a read of a read-watched variable too. */
 static void test_nested_watchpoints(void **state)
@@ -156,6 +178,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_invisible_breakpoint, setup_wait),
 	    cmocka_unit_test_setup(test_invisible_breakpoint_resume, setup_wait),
+	    cmocka_unit_test_setup(test_resume_with_watch_on_page, setup_wait),
 	    cmocka_unit_test_setup(test_nested_watchpoints, setup_wait),
 	    cmocka_unit_test_setup(test_step_by_exit, setup_wait),
 	};
