@@ -57,12 +57,19 @@ int bios_e820_install(const struct mem_range *map, unsigned nmap, const uint8_t 
 	uint8_t *ivt = gpa_ptr(INT15_VECTOR * IVT_ENTRY_SIZE, IVT_ENTRY_SIZE, ctx);
 	uint32_t size = code_len + (nmap + CARVE_EXTRA) * BIOS_E820_ENTRY_SIZE;
 	uint32_t kib = (size + KIB - 1) / KIB, base_kib, gpa;
+	uint64_t top_kib;
 	uint8_t *hook, *e;
 	int n;
 
-	if (!bda || !ivt || nmap + CARVE_EXTRA > TABLE_MAX || le16(bda) <= kib)
+	if (!bda || !ivt || nmap + CARVE_EXTRA > TABLE_MAX)
 		return -1;
-	base_kib = le16(bda) - kib;
+	/* Below the map's usable RAM too (Bochs's BIOS counts 639 KiB but reserves from 636). */
+	top_kib = pmem_usable_reach(map, nmap, 0) / KIB;
+	if (top_kib > le16(bda))
+		top_kib = le16(bda);
+	if (top_kib <= kib)
+		return -1;
+	base_kib = (uint32_t)top_kib - kib;
 	gpa = base_kib * KIB;
 	hook = gpa_ptr(gpa, kib * KIB, ctx);
 	/* The hook's KiB reserved: the low usable entry ends where base memory now does. */

@@ -180,6 +180,26 @@ static void test_big_map(void **state)
 	assert_int_equal(h.sizes.e801_low_kib, 4);
 }
 
+/* Bochs's BIOS: 639 KiB in the BIOS data area, the map's usable RAM ends at 636 KiB. */
+static void test_map_below_bda(void **state)
+{
+	const struct mem_range bochs[] = {RANGE(0, 0x9f000, MEM_USABLE),
+					  RANGE(0x9f000, 0xa0000, MEM_RESERVED),
+					  RANGE(0x100000, 0x8000000, MEM_USABLE)};
+	struct bios_e820_hook h;
+	(void)state;
+
+	assert_int_equal(
+	    bios_e820_install(bochs, NELEMS(bochs), code, CODE_LEN, fake_ptr, NULL, &h), 0);
+	assert_int_equal(h.base_mem_kib, 0x9f000 / 1024 - 1);
+	assert_int_equal(le16(low + BDA_BASE_MEM), 0x9f000 / 1024 - 1);
+	assert_int_equal(le64(entry(&h, 0) + 8), h.gpa);
+	assert_int_equal(le64(entry(&h, 1)), h.gpa);
+	assert_int_equal(le64(entry(&h, 1) + 8), 1024);
+	assert_int_equal(le64(entry(&h, 2)), 0x9f000);
+	assert_int_equal(h.count, NELEMS(bochs) + 1);
+}
+
 /* Nothing changes when conventional memory is not the guest's or too small. */
 static void test_refused(void **state)
 {
@@ -205,6 +225,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_install_qemu, setup),
 	    cmocka_unit_test_setup(test_sizes, setup),
 	    cmocka_unit_test_setup(test_big_map, setup),
+	    cmocka_unit_test_setup(test_map_below_bda, setup),
 	    cmocka_unit_test_setup(test_refused, setup),
 	};
 
