@@ -22,7 +22,7 @@ KOBJS    := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
 PURE_SRCS := $(sort core/hw/printf.c boot/cmdline.c boot/multiboot.c core/hw/pmem.c \
              core/hw/cpu_caps.c guest/mbload.c guest/mbload_elf.c guest/mb1info.c \
              guest/mb2info.c guest/mb2load.c guest/modules.c guest/bzimage.c guest/acpi.c \
-             guest/mptable.c core/exit.c \
+             guest/mptable.c guest/bios_e820.c core/exit.c \
              core/exit_io.c core/msr_virt.c core/cpuid_view.c core/vcpu_util.c core/exit_fast.c \
              core/paging/guest_map.c core/paging/nested_pt.c core/insn.c core/insn_tables.c \
              core/paging/gwalk.c core/apic_guard.c core/nmi.c debug/vcpu_debug.c core/task_switch.c \

@@ -10,6 +10,7 @@
 #include "core/paging/guest_map.h"
 #include "core/paging/guest_mem.h"
 #include "acpi.h"
+#include "bios_e820.h"
 #include "bzimage.h"
 #include "mb1info.h"
 #include "mb2info.h"
@@ -209,10 +210,27 @@ static bool is_boot_sector(const uint8_t *file, size_t len)
 /* Real mode at 0000:7C00 with DL = boot drive, as a PC BIOS hands over to a boot sector. */
 static int boot_real_mode(struct vcpu *v, const uint8_t *file, size_t len, const char *name)
 {
-	/* A BIOS reads one sector; we load what fits below the EBDA (of a disk image too). */
-	size_t load =
-	    len < BOOT_IMAGE_END - BOOT_SECTOR_GPA ? len : BOOT_IMAGE_END - BOOT_SECTOR_GPA;
+	struct bios_e820_hook hook = {.gpa = BOOT_IMAGE_END};
+	unsigned nmap;
+	const struct mem_range *map = guest_mem_map(&nmap);
+	size_t load;
 
+	/* The BIOS's memory map has our region as RAM: INT 15h answers from ours instead. */
+	if (bios_e820_install(map, nmap, bios_e820_hook_start,
+			      (uint32_t)(bios_e820_hook_end - bios_e820_hook_start), gpa_ptr, 0,
+			      &hook))
+		printk("guest: no INT 15h memory map hook: conventional memory not the guest's\n");
+	else
+		printk(
+		    "guest: INT 15h hook at 0x%x: E820 %u entries, E801 %u KiB + %u x 64 KiB, 88h "
+		    "%u KiB; base memory %u KiB\n",
+		    hook.gpa, hook.count, hook.sizes.e801_low_kib, hook.sizes.e801_high_64k,
+		    hook.sizes.ext_kib, hook.base_mem_kib);
+	/* A BIOS reads one sector; we load what fits below the EBDA and the hook (of a disk
+	 * image too). */
+	if (hook.gpa > BOOT_IMAGE_END)
+		hook.gpa = BOOT_IMAGE_END;
+	load = len < hook.gpa - BOOT_SECTOR_GPA ? len : hook.gpa - BOOT_SECTOR_GPA;
 	if (!guest_mem_write(BOOT_SECTOR_GPA, file, load)) {
 		printk("dbgvisor: refusing the guest \"%s\": no guest RAM at 0x%x\n", name,
 		       BOOT_SECTOR_GPA);

@@ -10,6 +10,7 @@ cd "$(dirname "$0")/../.."
 . tests/integration/gdb_npt.sh
 . tests/integration/linux.sh
 . tests/integration/mb2.sh
+. tests/integration/e820.sh
 . tests/integration/gdb_linux.sh
 
 ISO=$BUILD/dbgvisor.iso
@@ -81,6 +82,8 @@ group_guest() {
 		"realmode: done" "$STOP_OK"
 	same_output qemu-realmode-same "$OUT/qemu-realmode-bare.log" "$OUT/qemu-realmode-hv.log" \
 		"^realmode: hello" "^realmode: done"
+	# Its memory map (INT 15h E820h/E801h/88h, INT 12h) shows dbgvisor's region reserved.
+	group_e820
 
 	# An IDT test (gates, limits, bad gates, double faults, task gates, self-IPIs) prints the
 	# same bare and under dbgvisor.

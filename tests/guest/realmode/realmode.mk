@@ -29,3 +29,16 @@ $(RMSUITE_ELF): $(RMSUITE_OBJS) tests/guest/realmode/rmsuite.ld
 		-T tests/guest/realmode/rmsuite.ld -o $@ $(RMSUITE_OBJS)
 
 guests: $(RMSUITE_ELF)
+
+# The memory-map boot sector: build/guest/e820sect.bin, what INT 12h and INT 15h answer.
+E820SECT_BIN := $(BUILD)/guest/e820sect.bin
+E820SECT_OBJ := $(BUILD)/guest/realmode/e820sect.o
+
+$(E820SECT_OBJ): tests/guest/realmode/e820sect.S
+	@mkdir -p $(dir $@)
+	$(CC) -m32 -c $< -o $@
+
+$(E820SECT_BIN): $(E820SECT_OBJ)
+	$(LD) -m elf_i386 -nostdlib -static -Ttext=$(REALMODE_LOAD_ADDR) --oformat binary -o $@ $<
+
+guests: $(E820SECT_BIN)
