@@ -85,6 +85,22 @@ group_linux() {
 	linux_qemu qemu-uefi-linux-hv -cpu max $(ovmf_args uefi-hv) -cdrom "$OUT/linux-grub-hv.iso"
 	same_marker qemu-uefi-linux-marker "$OUT/qemu-uefi-linux-bare.log" "$OUT/qemu-uefi-linux-hv.log"
 
+	# That ISO as a hard disk, its first sector the guest: GRUB's hybrid MBR reads GRUB through
+	# INT 13h, GRUB boots Linux, both by the memory map INT 15h gives. Without dbgvisor's hook
+	# (guest/bios_e820.c) GRUB itself runs into the hypervisor's region.
+	local disk="file=$OUT/linux-grub-bare.iso,format=raw,if=ide"
+	linux_qemu qemu-linux-chain-bare -cpu max -drive "$disk"
+	linux_qemu qemu-linux-chain-hv -cpu max -drive "$disk" -kernel "$HV_ELF" -append log=com1 \
+		-initrd "$OUT/linux-grub-bare.iso mbr"
+	local hv_start
+	hv_start=$(tr -d '\r' <"$OUT/qemu-linux-chain-hv.log" |
+		sed -n 's/.*reserved for dbgvisor: \[0x\([0-9a-f]*\)-.*/\1/p')
+	check qemu-linux-chain-hv-hook "$OUT/qemu-linux-chain-hv.log" 0 any \
+		'guest: INT 15h hook at 0x[0-9a-f]+' 'starting in real mode' \
+		"BIOS-e820: \\[mem 0x0*${hv_start:-none}-0x[0-9a-f]+\\] reserved"
+	same_marker qemu-linux-chain-marker "$OUT/qemu-linux-chain-bare.log" \
+		"$OUT/qemu-linux-chain-hv.log"
+
 	linux_bochs corei7_haswell_4770 "$LINUX_APPEND"
 	linux_bochs ryzen "$LINUX_APPEND_RYZEN"
 }
