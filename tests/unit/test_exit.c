@@ -52,6 +52,7 @@
 #define ARCH_MSR_EFER	    0xc0000080u
 #define MSR_FEATCTL	    0x3au
 #define MSR_VMCR	    0xc0010114u
+#define MSR_HV_RANGE	    0x40000001u /* outside every MSR bitmap */
 #define MSR_IGNNE	    0xc0010115u
 #define MSR_SMMCTL	    0xc0010116u
 #define MSR_HSAVE	    0xc0010117u
@@ -910,6 +911,26 @@ static void test_msr_intel_vmx_caps(void **state)
 	assert_gp0();
 }
 
+/* An MSR no bitmap covers always exits (e.g. a hypervisor's 0x40000000 range): it is not one
+ * dbgvisor keeps, so the CPU answers it, a value or #GP, as natively. */
+static void test_msr_outside_bitmaps_native(void **state)
+{
+	(void)state;
+	fake_host.safe_msr = MSR_HV_RANGE;
+	fake_host.safe_msr_val = HSAVE_VALUE;
+	assert_int_equal(rdmsr(MSR_HV_RANGE), EXIT_RESUME);
+	assert_int_equal(edx_eax(), HSAVE_VALUE);
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP + WRMSR_LEN);
+	assert_int_equal(wrmsr(MSR_HV_RANGE, 0), EXIT_RESUME);
+	assert_int_equal(fake_host.safe_msr_val, 0);
+	assert_int_equal(fv.b.nevents, 0);
+	/* One the CPU lacks: #GP, nothing skipped. */
+	fv.b.regs[REG_RIP] = FAKE_DEFAULT_RIP;
+	rdmsr(MSR_HV_RANGE + 1);
+	assert_gp0();
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP);
+}
+
 /* --- other exits --- */
 
 static void test_virt_insn_ud(void **state)
@@ -1310,6 +1331,8 @@ int main(void)
 	    AMD(test_msr_amd_hsave),
 	    INTEL(test_msr_intel_feature_control),
 	    INTEL(test_msr_intel_vmx_caps),
+	    AMD(test_msr_outside_bitmaps_native),
+	    INTEL(test_msr_outside_bitmaps_native),
 	    INTEL(test_virt_insn_ud),
 	    AMD(test_triple_fault),
 	    INTEL(test_npf),
