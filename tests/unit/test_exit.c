@@ -11,6 +11,7 @@
 #define EXT1_ECX_LAHF	    (1u << 0)
 #define EXT1_ECX_SVM	    (1u << 2)
 #define EXT1_EDX_LM	    (1u << 29)
+#define EXT1_EDX_SYSCALL    (1u << 11)
 #define LEAF7_ECX_OSPKE	    (1u << 4)
 #define GUEST_CR4_OSXSAVE   (1ull << 18)
 #define GUEST_CR4_PKE	    (1ull << 22)
@@ -210,6 +211,24 @@ static void test_cpuid_ext_hides_svm(void **state)
 	/* The SVM feature leaf is reserved once SVM is hidden. */
 	run_cpuid(SVM_LEAF, 0);
 	assert_int_equal(v->gpr[GPR_RAX] | v->gpr[GPR_RBX] | v->gpr[GPR_RCX] | v->gpr[GPR_RDX], 0);
+}
+
+/* Intel shows SYSCALL only in 64-bit mode; the host's CPUID always runs there. */
+static void test_cpuid_syscall_follows_guest_mode(void **state)
+{
+	(void)state;
+	fake_cpuid_set(0x80000001u, FAKE_CPUID_ANY_SUBLEAF, 0, 0, EXT1_ECX_LAHF,
+		       EXT1_EDX_LM | EXT1_EDX_SYSCALL);
+	run_cpuid(0x80000001u, 0); /* 32-bit protected mode */
+	assert_int_equal(v->gpr[GPR_RDX], v->is_amd ? EXT1_EDX_LM | EXT1_EDX_SYSCALL : EXT1_EDX_LM);
+	fake_mode_long64(&fv);
+	run_cpuid(0x80000001u, 0);
+	assert_int_equal(v->gpr[GPR_RDX], EXT1_EDX_LM | EXT1_EDX_SYSCALL);
+	/* Compatibility mode is not 64-bit mode. */
+	fv.b.segs[SEG_CS].attr = FAKE_CS32_ATTR;
+	run_cpuid(0x80000001u, 0);
+	assert_int_equal(v->gpr[GPR_RDX], v->is_amd ? EXT1_EDX_LM | EXT1_EDX_SYSCALL : EXT1_EDX_LM);
+	assert_int_equal(v->gpr[GPR_RCX], EXT1_ECX_LAHF);
 }
 
 static void test_cpuid_hv_leaf(void **state)
@@ -1302,6 +1321,8 @@ int main(void)
 	    AMD(test_cpuid_leaf7_ospke),
 	    AMD(test_cpuid_ext_hides_svm),
 	    INTEL(test_cpuid_hv_leaf),
+	    INTEL(test_cpuid_syscall_follows_guest_mode),
+	    AMD(test_cpuid_syscall_follows_guest_mode),
 	    INTEL(test_cpuid_decoded_length),
 	    INTEL(test_cpuid_undecodable_stops),
 	    INTEL(test_cpuid_at_end_of_memory),
