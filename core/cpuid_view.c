@@ -41,3 +41,9 @@ void cpuid_guest_view(uint32_t leaf, uint32_t subleaf, uint64_t guest_cr4, struc
 		break;
 	}
 }
+
+void cpuid_guest_mode_view(uint32_t leaf, bool intel, bool guest_64, struct cpuid_regs *r)
+{
+	if (cpuid_view_uses_mode(intel, leaf) && !guest_64)
+		r->edx &= ~CPUID_EXT1_EDX_SYSCALL;
+}

@@ -21,6 +21,19 @@
  * OSPKE come from @guest_cr4 (the CPU's answer mirrors the host's CR4). */
 void cpuid_guest_view(uint32_t leaf, uint32_t subleaf, uint64_t guest_cr4, struct cpuid_regs *r);
 
+/*
+ * Intel reports SYSCALL/SYSRET (CPUID.80000001h:EDX[11]) only to code in 64-bit mode (SDM
+ * vol. 2A, CPUID, table 3-8 note); the host asks in 64-bit mode, so for a guest outside it
+ * the bit is cleared. AMD reports it in every mode. The fast path leaves this leaf to the
+ * full one, which knows the guest's mode.
+ */
+#define CPUID_EXT1_EDX_SYSCALL (1u << 11)
+void cpuid_guest_mode_view(uint32_t leaf, bool intel, bool guest_64, struct cpuid_regs *r);
+static inline bool cpuid_view_uses_mode(bool intel, uint32_t leaf)
+{
+	return intel && leaf == CPUID_LEAF_EXT_FEATURES;
+}
+
 /* Whether cpuid_guest_view changes anything for @leaf (most leaves pass unchanged). */
 static inline bool cpuid_view_rewrites(uint32_t leaf)
 {

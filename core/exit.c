@@ -101,6 +101,7 @@ static enum exit_result handle_cpuid(struct vcpu *v, const struct vcpu_exit *e)
 	uint32_t leaf = (uint32_t)v->gpr[GPR_RAX], sub = (uint32_t)v->gpr[GPR_RCX];
 	v->host->cpuid(leaf, sub, &r);
 	cpuid_guest_view(leaf, sub, vcpu_get(v, REG_CR4), &r);
+	cpuid_guest_mode_view(leaf, !v->is_amd, vcpu_code_mode(v) == INSN_MODE_64, &r);
 	vcpu_set_cpuid_gprs(v, &r);
 	return complete(v, e);
 }

@@ -41,7 +41,7 @@ static inline bool vcpu_fast_cpuid(struct vcpu *v, struct vcpu_fast_exit *f)
 	uint32_t leaf = (uint32_t)v->gpr[GPR_RAX], sub = (uint32_t)v->gpr[GPR_RCX];
 	unsigned len;
 
-	if (!v->fast_ready || (f->rflags & RFLAGS_TF))
+	if (!v->fast_ready || (f->rflags & RFLAGS_TF) || cpuid_view_uses_mode(!v->is_amd, leaf))
 		return false;
 	len = vcpu_fast_len(v, f);
 	if (!len || (f->rip <= EXIT_FAST_MASK_32 && f->rip + len > EXIT_FAST_MASK_32))

@@ -69,9 +69,10 @@ bool msr_virt_guest_state(uint32_t index)
 	       (index >= MSR_STAR && index <= MSR_KERNEL_GS_BASE);
 }
 
-bool msr_virt_intercepted(const struct vcpu *v, uint32_t index, bool write)
+/* The MSRs dbgvisor keeps for itself: their accesses are answered here, never by the CPU. */
+static bool kept(const struct vcpu *v, uint32_t index, bool write)
 {
-	if (!in_bitmap(v, index) || index == MSR_EFER)
+	if (index == MSR_EFER)
 		return true;
 	if (v->lapic_base && write && (index == MSR_X2APIC_ICR || index == MSR_IA32_APIC_BASE))
 		return true;
@@ -82,14 +83,23 @@ bool msr_virt_intercepted(const struct vcpu *v, uint32_t index, bool write)
 	       (index >= MSR_VMX_FIRST && index <= MSR_VMX_LAST);
 }
 
+bool msr_virt_intercepted(const struct vcpu *v, uint32_t index, bool write)
+{
+	return !in_bitmap(v, index) || kept(v, index, write);
+}
+
 enum msr_result msr_virt_read(struct vcpu *v, uint32_t index, uint64_t *val)
 {
 	if (index == MSR_EFER) {
 		*val = v->ops->get_reg(v, REG_EFER) & ~EFER_SVME;
 		return MSR_DONE;
 	}
-	/* A native MSR exits only for a catchpoint: do its read (#GP where the CPU lacks it). */
-	if (!msr_virt_intercepted(v, index, false) && !msr_virt_guest_state(index))
+	/*
+	 * A native MSR exits for a catchpoint, or because no bitmap covers it (SDM 3C 25.1.3,
+	 * APM vol. 2, 15.11: e.g. a hypervisor's 0x40000000 range): do its read, #GP only where
+	 * the CPU raises it.
+	 */
+	if (!kept(v, index, false) && !msr_virt_guest_state(index))
 		return v->host->rdmsr_safe && v->host->rdmsr_safe(index, val) ? MSR_DONE
 									      : MSR_RAISE_GP;
 	if (v->is_amd) {
@@ -120,7 +130,7 @@ enum msr_result msr_virt_read(struct vcpu *v, uint32_t index, uint64_t *val)
 
 enum msr_result msr_virt_write(struct vcpu *v, uint32_t index, uint64_t val)
 {
-	if (!msr_virt_intercepted(v, index, true) && !msr_virt_guest_state(index))
+	if (!kept(v, index, true) && !msr_virt_guest_state(index))
 		return v->host->wrmsr_safe && v->host->wrmsr_safe(index, val) ? MSR_DONE
 									      : MSR_RAISE_GP;
 	if (index == MSR_X2APIC_ICR) {

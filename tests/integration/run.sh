@@ -181,6 +181,15 @@ group_hostile() {
 			"madt enabled cpus: 1" "ap started: no" "refused [0-9]+ INIT/SIPI/NMI/SMI IPI" \
 			"$GUEST_OK" "$STOP_OK" "$NO_CRASH"
 	done
+	# Random privileged instructions (fixed seed): the same lines bare and under dbgvisor.
+	for v in 32 64; do
+		qemu_case "qemu-diff-insns$v-bare" "$OK" "-cpu max -kernel $GUESTS/diff_insns$v.elf" \
+			"diff_insns: done"
+		hv_qemu "qemu-diff-insns$v-hv" "$OK" "$GUESTS/diff_insns$v.elf x" "" \
+			"diff_insns: done" "$STOP_OK" "$NO_CRASH"
+		same_output "qemu-diff-insns$v-same" "$OUT/qemu-diff-insns$v-bare.log" \
+			"$OUT/qemu-diff-insns$v-hv.log" "$DBG_SECTION_START" "$DBG_SECTION_END"
+	done
 	qemu_case qemu-smp-sipi-bare "$OK" "-cpu max -smp 2 -kernel $GUESTS/smp_sipi32.elf" \
 		"madt enabled cpus: 2" "ap started: yes"
 	# IRETQ to a CS with L and D set is #GP (Bochs); QEMU 7.2 loads it, and then its VMRUN

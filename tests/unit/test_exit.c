@@ -11,6 +11,7 @@
 #define EXT1_ECX_LAHF	    (1u << 0)
 #define EXT1_ECX_SVM	    (1u << 2)
 #define EXT1_EDX_LM	    (1u << 29)
+#define EXT1_EDX_SYSCALL    (1u << 11)
 #define LEAF7_ECX_OSPKE	    (1u << 4)
 #define GUEST_CR4_OSXSAVE   (1ull << 18)
 #define GUEST_CR4_PKE	    (1ull << 22)
@@ -52,6 +53,7 @@
 #define ARCH_MSR_EFER	    0xc0000080u
 #define MSR_FEATCTL	    0x3au
 #define MSR_VMCR	    0xc0010114u
+#define MSR_HV_RANGE	    0x40000001u /* outside every MSR bitmap */
 #define MSR_IGNNE	    0xc0010115u
 #define MSR_SMMCTL	    0xc0010116u
 #define MSR_HSAVE	    0xc0010117u
@@ -209,6 +211,24 @@ static void test_cpuid_ext_hides_svm(void **state)
 	/* The SVM feature leaf is reserved once SVM is hidden. */
 	run_cpuid(SVM_LEAF, 0);
 	assert_int_equal(v->gpr[GPR_RAX] | v->gpr[GPR_RBX] | v->gpr[GPR_RCX] | v->gpr[GPR_RDX], 0);
+}
+
+/* Intel shows SYSCALL only in 64-bit mode; the host's CPUID always runs there. */
+static void test_cpuid_syscall_follows_guest_mode(void **state)
+{
+	(void)state;
+	fake_cpuid_set(0x80000001u, FAKE_CPUID_ANY_SUBLEAF, 0, 0, EXT1_ECX_LAHF,
+		       EXT1_EDX_LM | EXT1_EDX_SYSCALL);
+	run_cpuid(0x80000001u, 0); /* 32-bit protected mode */
+	assert_int_equal(v->gpr[GPR_RDX], v->is_amd ? EXT1_EDX_LM | EXT1_EDX_SYSCALL : EXT1_EDX_LM);
+	fake_mode_long64(&fv);
+	run_cpuid(0x80000001u, 0);
+	assert_int_equal(v->gpr[GPR_RDX], EXT1_EDX_LM | EXT1_EDX_SYSCALL);
+	/* Compatibility mode is not 64-bit mode. */
+	fv.b.segs[SEG_CS].attr = FAKE_CS32_ATTR;
+	run_cpuid(0x80000001u, 0);
+	assert_int_equal(v->gpr[GPR_RDX], v->is_amd ? EXT1_EDX_LM | EXT1_EDX_SYSCALL : EXT1_EDX_LM);
+	assert_int_equal(v->gpr[GPR_RCX], EXT1_ECX_LAHF);
 }
 
 static void test_cpuid_hv_leaf(void **state)
@@ -910,6 +930,26 @@ static void test_msr_intel_vmx_caps(void **state)
 	assert_gp0();
 }
 
+/* An MSR no bitmap covers always exits (e.g. a hypervisor's 0x40000000 range): it is not one
+ * dbgvisor keeps, so the CPU answers it, a value or #GP, as natively. */
+static void test_msr_outside_bitmaps_native(void **state)
+{
+	(void)state;
+	fake_host.safe_msr = MSR_HV_RANGE;
+	fake_host.safe_msr_val = HSAVE_VALUE;
+	assert_int_equal(rdmsr(MSR_HV_RANGE), EXIT_RESUME);
+	assert_int_equal(edx_eax(), HSAVE_VALUE);
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP + WRMSR_LEN);
+	assert_int_equal(wrmsr(MSR_HV_RANGE, 0), EXIT_RESUME);
+	assert_int_equal(fake_host.safe_msr_val, 0);
+	assert_int_equal(fv.b.nevents, 0);
+	/* One the CPU lacks: #GP, nothing skipped. */
+	fv.b.regs[REG_RIP] = FAKE_DEFAULT_RIP;
+	rdmsr(MSR_HV_RANGE + 1);
+	assert_gp0();
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP);
+}
+
 /* --- other exits --- */
 
 static void test_virt_insn_ud(void **state)
@@ -1281,6 +1321,8 @@ int main(void)
 	    AMD(test_cpuid_leaf7_ospke),
 	    AMD(test_cpuid_ext_hides_svm),
 	    INTEL(test_cpuid_hv_leaf),
+	    INTEL(test_cpuid_syscall_follows_guest_mode),
+	    AMD(test_cpuid_syscall_follows_guest_mode),
 	    INTEL(test_cpuid_decoded_length),
 	    INTEL(test_cpuid_undecodable_stops),
 	    INTEL(test_cpuid_at_end_of_memory),
@@ -1310,6 +1352,8 @@ int main(void)
 	    AMD(test_msr_amd_hsave),
 	    INTEL(test_msr_intel_feature_control),
 	    INTEL(test_msr_intel_vmx_caps),
+	    AMD(test_msr_outside_bitmaps_native),
+	    INTEL(test_msr_outside_bitmaps_native),
 	    INTEL(test_virt_insn_ud),
 	    AMD(test_triple_fault),
 	    INTEL(test_npf),
