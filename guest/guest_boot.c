@@ -77,7 +77,9 @@ static void set_state(struct vcpu *v, const struct vcpu_segment *code,
 	v->ops->set_seg(v, SEG_TR, &tr);
 	v->ops->set_dtable(v, DTABLE_GDT, gdt);
 	v->ops->set_dtable(v, DTABLE_IDT, idt);
-	v->ops->set_reg(v, REG_CR0, cr0);
+	/* CR0.CD and NW as the loader left them (the host's still): VM entry keeps the host's on
+	 * VT-x (SDM vol. 3C, 27.3.2.1) while VMRUN loads the VMCB's (APM vol. 2, 15.5.1). */
+	v->ops->set_reg(v, REG_CR0, cr0 | (x86_read_cr0() & (CR0_CD | CR0_NW)));
 	v->ops->set_reg(v, REG_CR3, 0);
 	v->ops->set_reg(v, REG_CR4, 0);
 	v->ops->set_reg(v, REG_EFER, 0);
