@@ -26,13 +26,11 @@
 #define MSR_BITMAP_AMD_EXTRA 0xc0010000u
 /* MSRs whose guest value is in the VMCS/VMCB, switched by VMLOAD/VMSAVE (SDM 3C 25.4.1, APM
  * 15.5) or offset (TSC): the hypervisor's RDMSR/WRMSR would reach the host's. */
-#define MSR_TSC		   0x10
-#define MSR_SYSENTER_CS	   0x174
-#define MSR_SYSENTER_EIP   0x176
-#define MSR_DEBUGCTL	   0x1d9
-#define MSR_PAT		   0x277
-#define MSR_STAR	   0xc0000081
-#define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_TSC		 0x10
+#define MSR_SYSENTER_CS	 0x174
+#define MSR_SYSENTER_EIP 0x176
+#define MSR_DEBUGCTL	 0x1d9
+#define MSR_PAT		 0x277
 
 void msr_virt_protect(struct vcpu *v)
 {

@@ -135,6 +135,13 @@ static int svm_init(struct vcpu *v)
 	s->loaded_dr6 = DR6_INIT;
 	s->vmcb->save.dr7 = DR7_INIT;
 	s->vmcb->save.efer = EFER_SVME;
+	/* The SYSCALL MSRs as the loader left them: VMRUN loads the VMCB's (APM vol. 2, 15.5.1),
+	 * while on VT-x the guest has the CPU's own (VM entry does not switch them). */
+	s->vmcb->save.star = x86_rdmsr(MSR_STAR);
+	s->vmcb->save.lstar = x86_rdmsr(MSR_LSTAR);
+	s->vmcb->save.cstar = x86_rdmsr(MSR_CSTAR);
+	s->vmcb->save.sfmask = x86_rdmsr(MSR_SFMASK);
+	s->vmcb->save.kernel_gs_base = x86_rdmsr(MSR_KERNEL_GS_BASE);
 	return 0;
 }
 

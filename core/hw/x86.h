@@ -28,6 +28,11 @@
 /* MSRs used by the core (SDM vol. 4; AMD APM vol. 2, appendix A). */
 #define MSR_IA32_FEATURE_CONTROL 0x3a
 #define MSR_EFER		 0xc0000080
+#define MSR_STAR		 0xc0000081 /* then LSTAR, CSTAR, SFMASK (0xc0000084) */
+#define MSR_LSTAR		 0xc0000082
+#define MSR_CSTAR		 0xc0000083
+#define MSR_SFMASK		 0xc0000084
+#define MSR_KERNEL_GS_BASE	 0xc0000102
 #define MSR_VM_CR		 0xc0010114
 #define MSR_VM_HSAVE_PA		 0xc0010117
 
@@ -77,11 +82,6 @@ X86_PORT_IO(b, uint8_t)
 X86_PORT_IO(w, uint16_t)
 X86_PORT_IO(l, uint32_t)
 #undef X86_PORT_IO
-
-static inline void x86_xsetbv(uint32_t index, uint64_t val)
-{
-	__asm__ volatile("xsetbv" ::"c"(index), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)));
-}
 
 /* x86_read_crN / x86_write_crN, and the same for the debug registers (prefix "db"). */
 #define X86_MOV_REG(name, reg)                                                                     \
