@@ -101,8 +101,8 @@ static bool host_xsetbv(uint32_t index, uint64_t value)
 	/* XSETBV needs CR4.OSXSAVE in whoever executes it: here, the hypervisor. */
 	if (!(x86_read_cr4() & CR4_OSXSAVE_BIT))
 		x86_write_cr4(x86_read_cr4() | CR4_OSXSAVE_BIT);
-	x86_xsetbv(index, value);
-	return true;
+	/* The CPU has the last word: AVX-512's, MPX's and AMX's components go in groups. */
+	return msr_xsetbv_safe(index, value);
 }
 
 static const void *host_guest_ptr(uint64_t gpa, uint64_t len)

@@ -2,13 +2,16 @@
 #include "msr_safe.h"
 
 /* Labels in msr_safe.S: the two instructions that may fault, and the return of false. */
-extern const char msr_safe_rdmsr_insn[], msr_safe_wrmsr_insn[], msr_safe_failed[];
+extern const char msr_safe_rdmsr_insn[], msr_safe_wrmsr_insn[], msr_safe_xsetbv_insn[],
+    msr_safe_failed[];
 
-/* RDMSR/WRMSR of an unimplemented MSR or reserved bits raises a general-protection fault with
- * error code 0: the frame's RIP is the instruction itself (SDM vol. 2B, RDMSR and WRMSR). */
+/* RDMSR/WRMSR of an unimplemented MSR or reserved bits, and XSETBV of an XCR0 the CPU refuses,
+ * raise a general-protection fault with error code 0: the frame's RIP is the instruction
+ * itself (SDM vol. 2B, RDMSR and WRMSR; vol. 2D, XSETBV). */
 bool msr_safe_fixup(struct trap_frame *f)
 {
-	if (f->rip != (uintptr_t)msr_safe_rdmsr_insn && f->rip != (uintptr_t)msr_safe_wrmsr_insn)
+	if (f->rip != (uintptr_t)msr_safe_rdmsr_insn && f->rip != (uintptr_t)msr_safe_wrmsr_insn &&
+	    f->rip != (uintptr_t)msr_safe_xsetbv_insn)
 		return false;
 	f->rip = (uintptr_t)msr_safe_failed;
 	return true;
