@@ -157,6 +157,20 @@ group_realmode() {
 	done
 }
 
+# diff_bochs MODEL VARIANT : diff_insns bare and under dbgvisor side by side, the same lines.
+diff_bochs() {
+	local n="bochs-$1-diff-insns$2" g="$GUESTS/diff_insns$2.elf"
+	bare_iso "$OUT/$n-bare.iso" "$g"
+	hv_iso "$OUT/$n-hv.iso" "$g"
+	bochs_boot "$n-bare" "$1" "$OUT/$n-bare.iso" &
+	bochs_boot "$n-hv" "$1" "$OUT/$n-hv.iso"
+	wait
+	check "$n-bare" "$OUT/$n-bare.log" 0 any "diff_insns: done"
+	check "$n-hv" "$OUT/$n-hv.log" 0 any "diff_insns: done" "$STOP_OK" "$NO_CRASH"
+	same_output "$n-same" "$OUT/$n-bare.log" "$OUT/$n-hv.log" "$DBG_SECTION_START" \
+		"$DBG_SECTION_END"
+}
+
 # hostile_matrix RUNNER_PREFIX : the hostile guests on one vendor, each survived with a report.
 group_hostile() {
 	local HV_MEM='guest stopped: hypervisor memory access .* at guest-physical address 0x[0-9a-f]+'
@@ -189,6 +203,9 @@ group_hostile() {
 			"diff_insns: done" "$STOP_OK" "$NO_CRASH"
 		same_output "qemu-diff-insns$v-same" "$OUT/qemu-diff-insns$v-bare.log" \
 			"$OUT/qemu-diff-insns$v-hv.log" "$DBG_SECTION_START" "$DBG_SECTION_END"
+	done
+	for m in $BOCHS_MODELS; do
+		for v in 32 64; do diff_bochs "$m" "$v"; done
 	done
 	qemu_case qemu-smp-sipi-bare "$OK" "-cpu max -smp 2 -kernel $GUESTS/smp_sipi32.elf" \
 		"madt enabled cpus: 2" "ap started: yes"
