@@ -1,18 +1,19 @@
-# realmode.mk - the real-mode boot-sector guest: build/guest/bootsect.bin (512 bytes at 0x7c00).
-# Included from the top Makefile; a flat binary, so the hypervisor starts it as a BIOS would.
+# realmode.mk - the real-mode guests: the boot sectors (flat binaries at 0x7c00, started as a BIOS
+# would) and the real-mode / virtual-8086 suite. Included from the top Makefile.
 
-REALMODE_BIN := $(BUILD)/guest/bootsect.bin
-REALMODE_OBJ := $(BUILD)/guest/realmode/bootsect.o
+# bootsect.bin: the real-mode checks; e820sect.bin: what INT 12h and INT 15h answer.
+BOOTSECT_BINS := $(BUILD)/guest/bootsect.bin $(BUILD)/guest/e820sect.bin
+BOOTSECT_OBJS := $(patsubst $(BUILD)/guest/%.bin,$(BUILD)/guest/realmode/%.o,$(BOOTSECT_BINS))
 REALMODE_LOAD_ADDR := 0x7c00
 
-$(REALMODE_OBJ): tests/guest/realmode/bootsect.S
+$(BOOTSECT_OBJS): $(BUILD)/guest/realmode/%.o: tests/guest/realmode/%.S
 	@mkdir -p $(dir $@)
 	$(CC) -m32 -c $< -o $@
 
-$(REALMODE_BIN): $(REALMODE_OBJ)
+$(BOOTSECT_BINS): $(BUILD)/guest/%.bin: $(BUILD)/guest/realmode/%.o
 	$(LD) -m elf_i386 -nostdlib -static -Ttext=$(REALMODE_LOAD_ADDR) --oformat binary -o $@ $<
 
-guests: $(REALMODE_BIN)
+guests: $(BOOTSECT_BINS)
 
 # The real-mode / virtual-8086 suite: build/guest/rmsuite.elf, a multiboot1 kernel at 0x8000.
 RMSUITE_ELF  := $(BUILD)/guest/rmsuite.elf
@@ -29,16 +30,3 @@ $(RMSUITE_ELF): $(RMSUITE_OBJS) tests/guest/realmode/rmsuite.ld
 		-T tests/guest/realmode/rmsuite.ld -o $@ $(RMSUITE_OBJS)
 
 guests: $(RMSUITE_ELF)
-
-# The memory-map boot sector: build/guest/e820sect.bin, what INT 12h and INT 15h answer.
-E820SECT_BIN := $(BUILD)/guest/e820sect.bin
-E820SECT_OBJ := $(BUILD)/guest/realmode/e820sect.o
-
-$(E820SECT_OBJ): tests/guest/realmode/e820sect.S
-	@mkdir -p $(dir $@)
-	$(CC) -m32 -c $< -o $@
-
-$(E820SECT_BIN): $(E820SECT_OBJ)
-	$(LD) -m elf_i386 -nostdlib -static -Ttext=$(REALMODE_LOAD_ADDR) --oformat binary -o $@ $<
-
-guests: $(E820SECT_BIN)
