@@ -199,7 +199,7 @@ static void test_truncation(void **state)
 /* fmt_fail: the reason formatted (and cut) into err, the code returned, no write without room. */
 static void test_fail(void **state)
 {
-	char err[8] = "xxxxxxx";
+	char err[8] = "initial"; /* overwritten by the first call */
 
 	(void)state;
 	assert_int_equal(fmt_fail(-3, err, sizeof(err), "bad %u", 42u), -3);

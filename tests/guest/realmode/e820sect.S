@@ -109,7 +109,7 @@ int15:
 	xor %dx, %dx
 	int $0x15
 
-/* show: "ax=XXXXXXXX cx=... dx=... bx=... cf=N" for the 16-bit registers and CF as they are. */
+/* show: "ax=<hex> cx=<hex> dx=<hex> bx=<hex> cf=<0|1>": the 16-bit registers and CF as they are. */
 show:
 	pushf
 	pusha
