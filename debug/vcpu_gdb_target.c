@@ -6,8 +6,6 @@
 #include "core/hw/x86.h"
 #include "core/vcpu_util.h"
 
-#define LA48_BITS 48 /* linear-address width: 4-level paging */
-#define LA57_BITS 57 /* 5-level paging, CR4.LA57 */
 /* RFLAGS bits 3, 5, 15 and 63:22 (SDM vol. 1, 3.4.3) */
 #define RFLAGS_RESERVED (~0x3fffffull | 1ull << 3 | 1ull << 5 | 1ull << 15)
 
@@ -68,10 +66,9 @@ static int get_regs(void *ctx, struct gdb_regs *r)
  * VM entry checks it (SDM vol. 3C, 27.3.1.4); a jump would have raised #GP instead. */
 static bool rip_loadable(struct vcpu *v, uint64_t rip)
 {
-	unsigned bits = vcpu_get(v, REG_CR4) & CR4_LA57 ? LA57_BITS : LA48_BITS;
 	if (vcpu_code_mode(v) != INSN_MODE_64)
 		return rip <= UINT32_MAX;
-	return (uint64_t)((int64_t)(rip << (64 - bits)) >> (64 - bits)) == rip;
+	return x86_is_canonical(rip, vcpu_get(v, REG_CR4) & CR4_LA57);
 }
 
 /* GPRs, RIP and RFLAGS only: the others need a real load's checks (descriptors, #GP), so a

@@ -2,6 +2,7 @@
 #ifndef DBGVISOR_X86_H
 #define DBGVISOR_X86_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Control register bits (Intel SDM vol. 3A, 2.5). */
@@ -41,6 +42,15 @@
 #define EFER_LMA  (1ull << 10)
 #define EFER_NXE  (1ull << 11)
 #define EFER_SVME (1ull << 12)
+
+/* Canonical for 4-level (48-bit) or, with CR4.LA57, 5-level (57-bit) paging: the bits above
+ * the width copy its top bit (SDM vol. 1, 3.3.7.1). */
+static inline bool x86_is_canonical(uint64_t va, bool la57)
+{
+	unsigned width = la57 ? 57 : 48;
+
+	return (uint64_t)((int64_t)(va << (64 - width)) >> (64 - width)) == va;
+}
 
 struct cpuid_regs {
 	uint32_t eax, ebx, ecx, edx;

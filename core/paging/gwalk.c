@@ -122,9 +122,8 @@ enum gwalk_status gwalk_translate(const struct gwalk_ctx *c, uint64_t gva, uint6
 	if (c->efer & EFER_LMA) {
 		/* 4-level or 5-level paging (4.5); linear addresses must be canonical (3.3.7.1). */
 		bool la57 = c->cr4 & CR4_LA57;
-		unsigned width = la57 ? 57 : 48;
 
-		if ((uint64_t)((int64_t)(gva << (64 - width)) >> (64 - width)) != gva)
+		if (!x86_is_canonical(gva, la57))
 			return GWALK_NON_CANONICAL;
 		return walk_tables(c, c->cr3 & bits(maxphyaddr(c) - 1, 12), la57 ? 48 : 39, gva,
 				   gpa, page_size);
