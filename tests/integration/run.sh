@@ -145,13 +145,7 @@ group_realmode() {
 	# host's long mode before the host's RFLAGS; setEFlags asserts).
 	for m in ${RM_BOCHS_MODELS:-corei7_haswell_4770 corei7_skylake_x}; do
 		n=bochs-$m-rmsuite
-		bare_iso "$OUT/$n-bare.iso" "$g"
-		hv_iso "$OUT/$n-hv.iso" "$g"
-		bochs_boot "$n-bare" "$m" "$OUT/$n-bare.iso" &
-		bochs_boot "$n-hv" "$m" "$OUT/$n-hv.iso"
-		wait
-		check "$n-bare" "$OUT/$n-bare.log" 0 any "$RM_OK"
-		check "$n-hv" "$OUT/$n-hv.log" 0 any "$RM_OK" "$STOP_OK" "$NO_CRASH"
+		bochs_bare_hv "$n" "$m" "$g" "$RM_OK"
 		same_output "$n-same" "$OUT/$n-bare.log" "$OUT/$n-hv.log" "^rm: real mode reached" \
 			"^rm: exit"
 	done
@@ -159,14 +153,8 @@ group_realmode() {
 
 # diff_bochs MODEL VARIANT : diff_insns bare and under dbgvisor side by side, the same lines.
 diff_bochs() {
-	local n="bochs-$1-diff-insns$2" g="$GUESTS/diff_insns$2.elf"
-	bare_iso "$OUT/$n-bare.iso" "$g"
-	hv_iso "$OUT/$n-hv.iso" "$g"
-	bochs_boot "$n-bare" "$1" "$OUT/$n-bare.iso" &
-	bochs_boot "$n-hv" "$1" "$OUT/$n-hv.iso"
-	wait
-	check "$n-bare" "$OUT/$n-bare.log" 0 any "diff_insns: done"
-	check "$n-hv" "$OUT/$n-hv.log" 0 any "diff_insns: done" "$STOP_OK" "$NO_CRASH"
+	local n="bochs-$1-diff-insns$2"
+	bochs_bare_hv "$n" "$1" "$GUESTS/diff_insns$2.elf" "diff_insns: done"
 	same_output "$n-same" "$OUT/$n-bare.log" "$OUT/$n-hv.log" "$DBG_SECTION_START" \
 		"$DBG_SECTION_END"
 }
@@ -247,15 +235,23 @@ dbg_qemu() { # dbg_qemu PROGRAM VARIANT
 		"$DBG_SECTION_END"
 }
 
-dbg_bochs() { # dbg_bochs PROGRAM VARIANT MODEL: bare and hypervisor boots run side by side
-	local n="bochs-$3-$1$2" g="$GUESTS/$1$2.elf"
+# bochs_bare_hv NAME MODEL GUEST WANT : GUEST booted by GRUB bare and under dbgvisor side by
+# side (one core each), logs in NAME-bare.log and NAME-hv.log; both must show WANT, the
+# dbgvisor run also a clean guest exit.
+bochs_bare_hv() {
+	local n=$1 m=$2 g=$3
 	bare_iso "$OUT/$n-bare.iso" "$g"
 	hv_iso "$OUT/$n-hv.iso" "$g"
-	bochs_boot "$n-bare" "$3" "$OUT/$n-bare.iso" &
-	bochs_boot "$n-hv" "$3" "$OUT/$n-hv.iso"
+	bochs_boot "$n-bare" "$m" "$OUT/$n-bare.iso" &
+	bochs_boot "$n-hv" "$m" "$OUT/$n-hv.iso"
 	wait
-	check "$n-bare" "$OUT/$n-bare.log" 0 any "$GUEST_OK"
-	check "$n-hv" "$OUT/$n-hv.log" 0 any "$GUEST_OK" "$STOP_OK" "$NO_CRASH"
+	check "$n-bare" "$OUT/$n-bare.log" 0 any "$4"
+	check "$n-hv" "$OUT/$n-hv.log" 0 any "$4" "$STOP_OK" "$NO_CRASH"
+}
+
+dbg_bochs() { # dbg_bochs PROGRAM VARIANT MODEL: bare and hypervisor boots run side by side
+	local n="bochs-$3-$1$2"
+	bochs_bare_hv "$n" "$3" "$GUESTS/$1$2.elf" "$GUEST_OK"
 	# shellcheck disable=SC2086
 	case " $(echo $DBG_CORRECTED) " in *" $3:$1:$2 "*) return ;; esac
 	same_output "$n-same" "$OUT/$n-bare.log" "$OUT/$n-hv.log" "$DBG_SECTION_START" \
