@@ -144,13 +144,6 @@ uint64_t vmx_fixed_cr(uint64_t val, uint64_t fixed0, uint64_t fixed1)
 	return (val | fixed0) & fixed1;
 }
 
-uint64_t vmx_guest_cr0_fixed(uint64_t val, uint64_t fixed0, uint64_t fixed1, bool unrestricted)
-{
-	if (unrestricted)
-		fixed0 &= ~(VMX_CR0_PE | VMX_CR0_PG);
-	return vmx_fixed_cr(val, fixed0, fixed1);
-}
-
 /* SDM vol. 3C 31.4 "VM Instruction Error Numbers", table 31-1; 14, 21 and 27 are unused. */
 static const char *const insn_errors[] = {
     [0] = "no error recorded",

@@ -69,10 +69,6 @@ int vmx_compute_controls(const struct vmx_cap_msrs *c, struct vmx_controls *out,
 /* A control register made legal for VMX operation: (val | fixed0) & fixed1 (SDM 3D A.7/A.8). */
 uint64_t vmx_fixed_cr(uint64_t val, uint64_t fixed0, uint64_t fixed1);
 
-/* Guest CR0 made legal for VM entry; with unrestricted guest, PE and PG are exempt from the
- * fixed-1 requirement (SDM vol. 3C 26.3.1.1; vol. 3D A.7), so a real-mode guest keeps them 0. */
-uint64_t vmx_guest_cr0_fixed(uint64_t val, uint64_t fixed0, uint64_t fixed1, bool unrestricted);
-
 /* VM_INSTRUCTION_ERROR value -> SDM text (vol. 3C 31.4, table 31-1); never NULL. */
 const char *vmx_instruction_error_str(uint32_t n);
 

@@ -80,29 +80,9 @@ void idt_init(void)
 	x86_lidt(&idt_host_dtr);
 }
 
-uint64_t gdt_base(void)
-{
-	return (uint64_t)gdt;
-}
-
 uint64_t tss_base(void)
 {
 	return (uint64_t)&tss;
-}
-
-uint16_t gdt_limit(void)
-{
-	return sizeof(gdt) - 1;
-}
-
-uint64_t idt_base(void)
-{
-	return (uint64_t)idt;
-}
-
-uint16_t idt_limit(void)
-{
-	return sizeof(idt) - 1;
 }
 
 void trap_set_handler(uint8_t vector, trap_handler_fn fn)

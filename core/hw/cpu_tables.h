@@ -29,11 +29,7 @@ _Static_assert(sizeof(struct tss64) == 104, "64-bit TSS is 104 bytes");
 void gdt_init(void);
 void idt_init(void);
 
-uint64_t gdt_base(void); /* these five for VMCS/VMCB host-state fields */
-uint64_t idt_base(void);
-uint64_t tss_base(void);
-uint16_t gdt_limit(void);
-uint16_t idt_limit(void);
+uint64_t tss_base(void); /* for the VMCS/VMCB host-state fields */
 /* LIDT operands (svm_entry.S): our IDT, and its IST-free copy for while the guest's TR is
  * loaded around VMRUN; LGDT operand for our GDT (VMX exits leave its limit at 0xffff). */
 extern const struct x86_dtr idt_host_dtr, idt_window_dtr, gdt_host_dtr;

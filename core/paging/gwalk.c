@@ -132,15 +132,3 @@ enum gwalk_status gwalk_translate(const struct gwalk_ctx *c, uint64_t gva, uint6
 		return walk_pae(c, (uint32_t)gva, gpa, page_size);
 	return walk32(c, (uint32_t)gva, gpa, page_size);
 }
-
-const char *gwalk_status_str(enum gwalk_status s)
-{
-	static const char *const names[] = {
-	    [GWALK_OK] = "ok",
-	    [GWALK_NOT_PRESENT] = "not present",
-	    [GWALK_RESERVED_BIT] = "reserved bit set",
-	    [GWALK_READ_FAILED] = "page-table read failed",
-	    [GWALK_NON_CANONICAL] = "non-canonical address",
-	};
-	return (unsigned)s < NELEMS(names) ? names[s] : "unknown";
-}

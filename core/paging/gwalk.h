@@ -41,6 +41,4 @@ enum gwalk_status {
 enum gwalk_status gwalk_translate(const struct gwalk_ctx *c, uint64_t gva, uint64_t *gpa,
 				  uint64_t *page_size);
 
-const char *gwalk_status_str(enum gwalk_status s);
-
 #endif

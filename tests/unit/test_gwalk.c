@@ -338,19 +338,6 @@ static void test_offsets_preserved(void **state)
 		expect_ok(m, base + off, 0x80000000ull + off, GWALK_PAGE_1G);
 }
 
-static void test_status_str(void **state)
-{
-	(void)state;
-	for (int s = GWALK_OK; s <= GWALK_NON_CANONICAL; s++) {
-		assert_non_null(gwalk_status_str(s));
-		assert_string_not_equal(gwalk_status_str(s), "unknown");
-		if (s > GWALK_OK)
-			assert_string_not_equal(gwalk_status_str(s), gwalk_status_str(s - 1));
-	}
-	assert_string_equal(gwalk_status_str(GWALK_OK), "ok");
-	assert_string_equal(gwalk_status_str((enum gwalk_status)99), "unknown");
-}
-
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -359,7 +346,6 @@ int main(void)
 	    T(test_paging_off), T(test_32bit_4k),      T(test_32bit_4m_pse36),
 	    T(test_pae),	T(test_4level),	       T(test_canonical),
 	    T(test_5level),	T(test_read_failures), T(test_offsets_preserved),
-	    T(test_status_str),
 	};
 
 	return cmocka_run_group_tests_name("gwalk", tests, NULL, NULL);

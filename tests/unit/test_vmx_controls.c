@@ -349,14 +349,6 @@ static void test_fixed_cr(void **state)
 	assert_int_equal(vmx_fixed_cr(pae | (1ull << 23), h->cr4_fixed0, h->cr4_fixed1),
 			 pae | vmxe);
 	assert_int_equal(vmx_fixed_cr(~0ull, h->cr4_fixed0, h->cr4_fixed1), 0x001727ff);
-
-	/* Unrestricted guest: a real-mode CR0 keeps PE and PG clear, NE is still forced. */
-	assert_int_equal(vmx_guest_cr0_fixed(et, h->cr0_fixed0, h->cr0_fixed1, true), ne | et);
-	assert_int_equal(vmx_guest_cr0_fixed(et, h->cr0_fixed0, h->cr0_fixed1, false), 0x80000031);
-	assert_int_equal(
-	    vmx_guest_cr0_fixed(VMX_CR0_PG | VMX_CR0_PE, h->cr0_fixed0, h->cr0_fixed1, true),
-	    0x80000021);
-	assert_int_equal(vmx_guest_cr0_fixed(1ull << 40, h->cr0_fixed0, h->cr0_fixed1, true), ne);
 }
 
 static void test_strings(void **state)
