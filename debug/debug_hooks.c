@@ -17,7 +17,7 @@ static bool hook_before_entry(struct vcpu *v)
 			vcpu_debug_sync(v);
 			if (!vcpu_gdb_service(v))
 				return false;
-			/* gdb resumed: leave a nested-page breakpoint, place pending ones. */
+			/* gdb resumed: place pending breakpoints whose page is there now. */
 			vcpu_npt_resume(v);
 		}
 	}
