@@ -14,6 +14,8 @@ set remotetimeout 60
 file @SYMS@
 target remote 127.0.0.1:@PORT@
 info registers eip
+dump binary memory @CODE@ 0x100000 0x101000
+restore @CODE@ binary 0x100000
 print/x $dr7
 hbreak gdb_marker
 continue
@@ -54,6 +56,8 @@ EOF
 # What gdb must have printed (and must not have).
 GDB_EXPECT=(
 	'eip +0x[0-9a-f]+ +0x[0-9a-f]+ <guest_entry>'
+	# A page of the guest's code written back as it was: gdb fills X packets to PacketSize.
+	'Restoring binary file .* into memory \(0x100000 to 0x101000\)'
 	'\$1 = 0x400'
 	'Breakpoint 1, gdb_marker \(n=1\)'
 	'Old value = 0'
@@ -74,7 +78,7 @@ GDB_EXPECT=(
 	'\$5 = 1'
 	'step-irq on\|off'
 	'Inferior 1 \(Remote target\) detached'
-	'!Error|error while|Cannot|not supported|Remote connection closed'
+	'!Error|error while|Cannot|not supported|Remote connection closed|write failed'
 )
 # What the guest printed.
 GDB_GUEST_EXPECT=(
@@ -90,7 +94,8 @@ GDB_GUEST_EXPECT=(
 # connection), drive gdb, send it SIGINT (a Ctrl-C) once the guest says it spins.
 gdb_run() {
 	local name=$1 log=$2 gout=$3 port=$4 start=$5 emu gpid i
-	sed -e "s/@PORT@/$port/" -e "s|@SYMS@|$GDB_GUEST|" <(gdb_script) >"$OUT/$name.gdb"
+	sed -e "s/@PORT@/$port/" -e "s|@SYMS@|$GDB_GUEST|" -e "s|@CODE@|$OUT/$name.code|" \
+		<(gdb_script) >"$OUT/$name.gdb"
 	rm -f "$log" "$gout"
 	: >"$log"
 	"$start" &
