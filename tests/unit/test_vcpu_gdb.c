@@ -277,6 +277,7 @@ static void test_monitor(void **state)
 	assert_int_equal(vcpu_gdb_monitor(&g, "step-irq off", out, sizeof(out)), 0);
 	assert_false(g.step_irq);
 	assert_int_equal(vcpu_gdb_monitor(&g, "frobnicate", out, sizeof(out)), -1);
+	assert_non_null(strstr(out, "Unknown monitor command 'frobnicate'"));
 	/* A small buffer truncates, never overflows. */
 	assert_int_equal(vcpu_gdb_monitor(&g, "regs", out, 16), 0);
 	assert_int_equal(strlen(out), 15);
