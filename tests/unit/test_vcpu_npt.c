@@ -151,6 +151,33 @@ static void test_nested_watchpoints(void **state)
 	assert_int_equal(g.stop.addr, DATA_ADDR);
 }
 
+/* A Ctrl-C inside a nested-page step: gdb sees the guest's RFLAGS (no TF), and writing
+ * them back keeps the step's TF, so the step still ends and closes the page. */
+static void test_stop_inside_step_hides_tf(void **state)
+{
+	struct gdb_target t;
+	struct gdb_regs r;
+
+	(void)state;
+	attach_and("c");
+	send_pkt("Z0,1010,1");
+	send_pkt("c");
+	vcpu_gdb_request_stop(v, GDB_STOP_INTERRUPT, 0, 0);
+	assert_true(vcpu_gdb_service(v));
+	fv.b.regs[REG_RIP] = BP_ADDR - 1;
+	assert_int_equal(npf_exit(BP_ADDR - 1, true, false), EXIT_RESUME);
+	assert_true(rflags() & RFLAGS_TF);
+	vcpu_gdb_target(&g, &t);
+	assert_int_equal(t.get_regs(t.ctx, &r), 0);
+	assert_false(r.eflags & RFLAGS_TF);
+	assert_int_equal(t.set_regs(t.ctx, &r), 0);
+	assert_true(rflags() & RFLAGS_TF);
+	fv.b.regs[REG_RIP] = BP_ADDR;
+	assert_int_equal(db_exit(DR6_BS), EXIT_RESUME);
+	assert_false(rflags() & RFLAGS_TF);
+	assert_int_equal(fake_prot_of(v, BP_ADDR), NESTED_DENY_EXEC);
+}
+
 /* An instruction that exits anyway (CPUID) runs without TF: its exit ends the step. */
 static void test_step_by_exit(void **state)
 {
@@ -179,6 +206,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_invisible_breakpoint, setup_wait),
 	    cmocka_unit_test_setup(test_invisible_breakpoint_resume, setup_wait),
 	    cmocka_unit_test_setup(test_step_past_removed_breakpoint, setup_wait),
+	    cmocka_unit_test_setup(test_stop_inside_step_hides_tf, setup_wait),
 	    cmocka_unit_test_setup(test_nested_watchpoints, setup_wait),
 	    cmocka_unit_test_setup(test_step_by_exit, setup_wait),
 	};
