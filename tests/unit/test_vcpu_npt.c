@@ -178,6 +178,31 @@ static void test_stop_inside_step_hides_tf(void **state)
 	assert_int_equal(fake_prot_of(v, BP_ADDR), NESTED_DENY_EXEC);
 }
 
+/* VT-x polls the line on preemption-timer exits, which count guest time only: a guest
+ * stepped through a breakpoint's page is polled by step count, every 256th step. */
+static void test_ctrl_c_while_npt_stepping(void **state)
+{
+	unsigned steps;
+	size_t seen;
+
+	(void)state;
+	attach_and("c");
+	send_pkt("Z0,1010,1");
+	send_pkt("c");
+	vcpu_gdb_request_stop(v, GDB_STOP_INTERRUPT, 0, 0);
+	assert_true(vcpu_gdb_service(v));
+	seen = link.out_len;
+	link.in[link.in_len++] = CTRL_C;
+	send_pkt("c");
+	for (steps = 0; steps < 1000 && !strstr(link.out + seen, "$T02"); steps++) {
+		fv.b.regs[REG_RIP] = BP_ADDR - 1;
+		assert_int_equal(npf_exit(BP_ADDR - 1, true, false), EXIT_RESUME);
+		assert_true(v->debug->before_entry(v));
+		assert_int_equal(db_exit(DR6_BS), EXIT_RESUME);
+	}
+	assert_int_equal(steps, 256);
+}
+
 /* An instruction that exits anyway (CPUID) runs without TF: its exit ends the step. */
 static void test_step_by_exit(void **state)
 {
@@ -207,6 +232,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_invisible_breakpoint_resume, setup_wait),
 	    cmocka_unit_test_setup(test_step_past_removed_breakpoint, setup_wait),
 	    cmocka_unit_test_setup(test_stop_inside_step_hides_tf, setup_wait),
+	    cmocka_unit_test_setup(test_ctrl_c_while_npt_stepping, setup_wait),
 	    cmocka_unit_test_setup(test_nested_watchpoints, setup_wait),
 	    cmocka_unit_test_setup(test_step_by_exit, setup_wait),
 	};
