@@ -103,9 +103,9 @@ static bool serve(struct vcpu *v)
 		case GDB_ACT_STEP:
 			if (g->dead)
 				continue; /* it cannot run: report the same stop again */
-			/* An execute breakpoint is a fault: RF lets it run (SDM 18.3.1.1). */
-			if (g->stop.kind == GDB_STOP_SIGTRAP_HW)
-				vcpu_set(v, REG_RFLAGS, vcpu_get(v, REG_RFLAGS) | RFLAGS_RF);
+			/* No RF (SDM 18.3.1.1) past an hbreak at RIP: gdb removes its breakpoints
+			 * at the stop before it steps past them; one left in where the guest
+			 * resumes (jump, call) must stop it at once, as with QEMU's stub. */
 			if (act == GDB_ACT_STEP)
 				begin_step(v);
 			return true;

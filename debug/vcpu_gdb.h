@@ -25,6 +25,7 @@ struct vcpu_gdb {
 	struct gdb_stop stop;
 	struct catch_table catches; /* monitor catch: the events that stop the guest */
 	unsigned poll_every;	    /* no timer and no watcher CPU: poll every this many exits */
+	uint64_t npt_steps;	    /* nested-page steps seen at entry (polled every so many) */
 	uint64_t polls;		    /* UART polls while the guest ran */
 	uint64_t interrupts;	    /* Ctrl-C (or attach) stops */
 };

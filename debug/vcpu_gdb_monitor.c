@@ -174,7 +174,10 @@ int vcpu_gdb_monitor(void *ctx, const char *cmd, char *buf, size_t outlen)
 			      outlen);
 	else if (strcmp(cmd, "step-irq") == 0)
 		fmt_append(&o, "step-irq is %s\n", g->step_irq ? "on" : "off");
-	else
+	else {
+		/* gdb itself says only "Protocol error with Rcmd" (gdbserver's wording). */
+		fmt_append(&o, "Unknown monitor command '%s' (monitor help lists them).\n", cmd);
 		return -1;
+	}
 	return 0;
 }

@@ -42,7 +42,9 @@ static int get_regs(void *ctx, struct gdb_regs *r)
 	for (unsigned i = 0; i < GPR_COUNT; i++)
 		r->gpr[i] = v->gpr[gdb_gpr_order[i]];
 	r->rip = vcpu_get(v, REG_RIP);
-	r->eflags = vcpu_get(v, REG_RFLAGS);
+	/* A stop (Ctrl-C, a catch) can come inside a nested-page step: its TF is not the
+	 * guest's, and set_regs() keeps it for the step to end (vcpu_npt.c). */
+	r->eflags = vcpu_get(v, REG_RFLAGS) & ~(v->npt_tf ? RFLAGS_TF : 0);
 	for (unsigned i = 0; i < NELEMS(segs); i++) {
 		v->ops->get_seg(v, segs[i], &s);
 		*sels[i] = s.sel;
@@ -91,7 +93,7 @@ static int set_regs(void *ctx, const struct gdb_regs *r)
 	for (unsigned i = 0; i < GPR_COUNT; i++)
 		v->gpr[gdb_gpr_order[i]] = r->gpr[i];
 	vcpu_set(v, REG_RIP, r->rip);
-	vcpu_set(v, REG_RFLAGS, rflags);
+	vcpu_set(v, REG_RFLAGS, rflags | (v->npt_tf ? RFLAGS_TF : 0));
 	return 0;
 }
 

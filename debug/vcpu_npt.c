@@ -346,9 +346,11 @@ void vcpu_npt_after_exit(struct vcpu *v)
 void vcpu_npt_resume(struct vcpu *v)
 {
 	struct vcpu_npt *n = v->npt;
-	uint64_t rip = vcpu_get(v, REG_RIP), gpa;
+	uint64_t gpa;
 	if (!n)
 		return;
+	/* A breakpoint at RIP is not stepped over: gdb removes it first when it means to leave
+	 * it (z0, then s); one still inserted (jump, call, set $pc) stops the guest at once. */
 	for (struct npt_entry *e = n->e; e < n->e + NPT_BP_MAX; e++) {
 		if (e->used && e->pending && resolve(v, e->addr, e->len, &gpa) &&
 		    dr_debugger_clear(v->dr, e->addr, DR7_RW_EXEC, DR7_LEN_1) >= 0) {
@@ -357,11 +359,4 @@ void vcpu_npt_resume(struct vcpu *v)
 			(void)apply(v, n, gpa & NPT_PAGE_MASK);
 		}
 	}
-	/* Leaving a breakpoint: its instruction runs once with the page open. */
-	for (struct npt_entry *e = n->e; e < n->e + NPT_BP_MAX; e++)
-		if (e->used && !e->pending && e->kind == NPT_EXEC && e->addr == rip &&
-		    vcpu_virt_to_phys(v, rip, &gpa) && gpa == e->gpa) {
-			step_over(v, n, gpa & NPT_PAGE_MASK);
-			return;
-		}
 }

@@ -62,7 +62,7 @@ bool vcpu_npt_fault(struct vcpu *v, const struct vcpu_exit *e);
 bool vcpu_npt_step_done(struct vcpu *v);
 /* Any exit: a step without TF (by_exit) is over, its instruction exited. */
 void vcpu_npt_after_exit(struct vcpu *v);
-/* gdb resumes the guest: step over a breakpoint at RIP, resolve pending breakpoints. */
+/* gdb resumes the guest: move pending breakpoints whose address now has a page in. */
 void vcpu_npt_resume(struct vcpu *v);
 
 #endif

@@ -95,10 +95,10 @@ const char *gdb_cmd_write_mem(struct gdb_stub *s, const char *arg, size_t len, b
 	const char *start = arg;
 	uint64_t addr, n;
 	size_t got = 0, datalen;
-	if (!parse_addr_len(&arg, &addr, &n) || *arg++ != SEP_DATA || n > GDB_MEM_MAX)
+	if (!parse_addr_len(&arg, &addr, &n) || *arg++ != SEP_DATA || n > GDB_WRITE_MAX)
 		return GDB_E_INVAL;
 	datalen = len - (size_t)(arg - start);
-	if (binary ? !gdb_unescape(arg, datalen, s->mem, GDB_MEM_MAX, &got) || got != n
+	if (binary ? !gdb_unescape(arg, datalen, s->mem, GDB_WRITE_MAX, &got) || got != n
 		   : datalen != 2 * n || !gdb_hex_decode(arg, s->mem, (size_t)n))
 		return GDB_E_INVAL;
 	if (n == 0) /* gdb probes X support with a zero-length write */

@@ -7,8 +7,10 @@
 #define GDB_SW_BP_MAX 64
 /* Hardware breakpoints/watchpoints: 4 debug registers, and nested-page-table watchpoints beyond. */
 #define GDB_HW_BP_MAX 32
-/* Largest m/M/X transfer per packet: a reply of hex digits fills the packet. */
-#define GDB_MEM_MAX	(GDB_PKT_MAX / 2)
+/* Largest m/M transfer per packet: a reply of hex digits fills the packet. */
+#define GDB_MEM_MAX (GDB_PKT_MAX / 2)
+/* Largest X write: binary data may fill a whole packet (gdb sends what PacketSize allows). */
+#define GDB_WRITE_MAX	GDB_PKT_MAX
 #define GDB_MONITOR_MAX 1024 /* output buffer handed to target->monitor */
 
 /* The Z/z packets' type numbers 0-4. */
@@ -86,7 +88,7 @@ struct gdb_stub {
 	bool resumed;  /* gdb resumed the guest and waits for a stop reply */
 	bool is64;     /* the description in use: amd64, else i386 (fixed per session) */
 	bool gdb_swbreak, gdb_hwbreak; /* gdb announced swbreak+ / hwbreak+ in qSupported */
-	uint8_t mem[GDB_MEM_MAX];      /* scratch for memory transfers and target.xml chunks */
+	uint8_t mem[GDB_WRITE_MAX];    /* scratch for memory transfers and target.xml chunks */
 	char mon[GDB_MONITOR_MAX];
 	const char *notice; /* told on gdb's console once a session first resumes (or NULL) */
 	bool notice_told;   /* ... in this session */

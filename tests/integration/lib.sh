@@ -48,6 +48,20 @@ check() {
 	fi
 }
 
+# check_count NAME LOG N PATTERN : PATTERN matches exactly N lines of LOG.
+check_count() {
+	local n
+	n=$(grep -acE -- "$4" "$2")
+	if [ "$n" = "$3" ]; then
+		passed=$((passed + 1))
+		echo "PASS: $1"
+	else
+		failed=$((failed + 1))
+		failed_names+=("$1")
+		echo "FAIL: $1: $n lines match /$4/ in $2, want $3"
+	fi
+}
+
 # handoff_check NAME LOG FIRST : the log UART was drained before the guest took it over (issue
 # 12 point 6: on Bochs a NUL byte joined the hypervisor's last line and the guest's first): no
 # NUL byte in LOG, the guest's first line (regex FIRST) whole, a whole "dbgvisor: " line before.

@@ -106,6 +106,20 @@ static void test_write_binary_escapes(void **state)
 	assert_string_equal(askf("X%llx,1:a", FAKE_HOLE), "E14");
 }
 
+/* gdb fills an X packet up to PacketSize (0x1000): 0xfb0 bytes at a 6-digit address. */
+static void test_write_binary_full_packet(void **state)
+{
+	static char pkt[GDB_PKT_MAX];
+	const size_t n = 0xfb0;
+	int len = snprintf(pkt, sizeof(pkt), "X400100,%zx:", n);
+
+	(void)state;
+	for (size_t i = 0; i < n; i++)
+		pkt[len + i] = (char)('a' + i % 26);
+	assert_string_equal(ask_n(pkt, len + n), "OK");
+	assert_memory_equal(&MEM(0x400100), pkt + len, n);
+}
+
 static void test_sw_breakpoint_hidden(void **state)
 {
 	uint8_t orig = MEM(0x400040);
@@ -240,6 +254,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_read, setup),
 	    cmocka_unit_test_setup(test_write_hex, setup),
 	    cmocka_unit_test_setup(test_write_binary_escapes, setup),
+	    cmocka_unit_test_setup(test_write_binary_full_packet, setup),
 	    cmocka_unit_test_setup(test_sw_breakpoint_hidden, setup),
 	    cmocka_unit_test_setup(test_write_over_breakpoint, setup),
 	    cmocka_unit_test_setup(test_sw_breakpoint_errors, setup),

@@ -61,7 +61,8 @@ static void test_invisible_breakpoint(void **state)
 	assert_int_equal(fake_prot_of(v, BP_ADDR), 0);
 }
 
-/* Continuing from the breakpoint steps its instruction with the page open. */
+/* Resuming where a breakpoint still is (gdb's jump or call to its address) stops again at
+ * once, nothing run, as at an INT3; gdb leaves one by removing it (z0) and stepping. */
 static void test_invisible_breakpoint_resume(void **state)
 {
 	(void)state;
@@ -74,34 +75,33 @@ static void test_invisible_breakpoint_resume(void **state)
 	assert_int_equal(npf_exit(BP_ADDR, true, false), EXIT_RESUME);
 	send_pkt("c");
 	assert_true(v->debug->before_entry(v));
-	assert_int_equal(fake_prot_of(v, BP_ADDR), 0);
-	assert_true(rflags() & RFLAGS_TF);
-	assert_int_equal(db_exit(DR6_BS), EXIT_RESUME);
 	assert_int_equal(fake_prot_of(v, BP_ADDR), NESTED_DENY_EXEC);
-	assert_false(g.stop_pending);
-	assert_int_equal(fv.b.nevents, 0);
+	assert_false(rflags() & RFLAGS_TF);
+	assert_int_equal(npf_exit(BP_ADDR, true, false), EXIT_RESUME);
+	assert_true(g.stop_pending);
+	assert_int_equal(g.stop.kind, GDB_STOP_SIGTRAP_SW);
 }
 
-/* Continuing from a breakpoint whose page has a write watchpoint: the watched bytes are
- * taken before the step too, so an unchanged (nonzero) value is no hit. */
-static void test_resume_with_watch_on_page(void **state)
+/* gdb's step past its breakpoint: z0 opens the page, the step runs the instruction. */
+static void test_step_past_removed_breakpoint(void **state)
 {
-	const uint32_t val = 0x55aa;
-
 	(void)state;
-	fake_mem_put(BP_ADDR + 0x20, &val, sizeof(val));
 	attach_and("c");
 	send_pkt("Z0,1010,1");
-	send_pkt("Z2,1030,4");
 	send_pkt("c");
 	vcpu_gdb_request_stop(v, GDB_STOP_INTERRUPT, 0, 0);
 	assert_true(vcpu_gdb_service(v));
 	fv.b.regs[REG_RIP] = BP_ADDR;
 	assert_int_equal(npf_exit(BP_ADDR, true, false), EXIT_RESUME);
-	send_pkt("c");
+	send_pkt("z0,1010,1");
+	send_pkt("s");
 	assert_true(v->debug->before_entry(v));
+	assert_int_equal(fake_prot_of(v, BP_ADDR), 0);
+	assert_true(rflags() & RFLAGS_TF);
 	assert_int_equal(db_exit(DR6_BS), EXIT_RESUME);
-	assert_false(g.stop_pending);
+	assert_true(g.stop_pending);
+	assert_int_equal(g.stop.kind, GDB_STOP_STEP);
+	assert_int_equal(fv.b.nevents, 0);
 }
 
 /* Nested-page watchpoints: a write to other bytes of the page runs on; a write to the bytes
@@ -151,6 +151,58 @@ static void test_nested_watchpoints(void **state)
 	assert_int_equal(g.stop.addr, DATA_ADDR);
 }
 
+/* A Ctrl-C inside a nested-page step: gdb sees the guest's RFLAGS (no TF), and writing
+ * them back keeps the step's TF, so the step still ends and closes the page. */
+static void test_stop_inside_step_hides_tf(void **state)
+{
+	struct gdb_target t;
+	struct gdb_regs r;
+
+	(void)state;
+	attach_and("c");
+	send_pkt("Z0,1010,1");
+	send_pkt("c");
+	vcpu_gdb_request_stop(v, GDB_STOP_INTERRUPT, 0, 0);
+	assert_true(vcpu_gdb_service(v));
+	fv.b.regs[REG_RIP] = BP_ADDR - 1;
+	assert_int_equal(npf_exit(BP_ADDR - 1, true, false), EXIT_RESUME);
+	assert_true(rflags() & RFLAGS_TF);
+	vcpu_gdb_target(&g, &t);
+	assert_int_equal(t.get_regs(t.ctx, &r), 0);
+	assert_false(r.eflags & RFLAGS_TF);
+	assert_int_equal(t.set_regs(t.ctx, &r), 0);
+	assert_true(rflags() & RFLAGS_TF);
+	fv.b.regs[REG_RIP] = BP_ADDR;
+	assert_int_equal(db_exit(DR6_BS), EXIT_RESUME);
+	assert_false(rflags() & RFLAGS_TF);
+	assert_int_equal(fake_prot_of(v, BP_ADDR), NESTED_DENY_EXEC);
+}
+
+/* VT-x polls the line on preemption-timer exits, which count guest time only: a guest
+ * stepped through a breakpoint's page is polled by step count, every 256th step. */
+static void test_ctrl_c_while_npt_stepping(void **state)
+{
+	unsigned steps;
+	size_t seen;
+
+	(void)state;
+	attach_and("c");
+	send_pkt("Z0,1010,1");
+	send_pkt("c");
+	vcpu_gdb_request_stop(v, GDB_STOP_INTERRUPT, 0, 0);
+	assert_true(vcpu_gdb_service(v));
+	seen = link.out_len;
+	link.in[link.in_len++] = CTRL_C;
+	send_pkt("c");
+	for (steps = 0; steps < 1000 && !strstr(link.out + seen, "$T02"); steps++) {
+		fv.b.regs[REG_RIP] = BP_ADDR - 1;
+		assert_int_equal(npf_exit(BP_ADDR - 1, true, false), EXIT_RESUME);
+		assert_true(v->debug->before_entry(v));
+		assert_int_equal(db_exit(DR6_BS), EXIT_RESUME);
+	}
+	assert_int_equal(steps, 256);
+}
+
 /* An instruction that exits anyway (CPUID) runs without TF: its exit ends the step. */
 static void test_step_by_exit(void **state)
 {
@@ -178,7 +230,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_invisible_breakpoint, setup_wait),
 	    cmocka_unit_test_setup(test_invisible_breakpoint_resume, setup_wait),
-	    cmocka_unit_test_setup(test_resume_with_watch_on_page, setup_wait),
+	    cmocka_unit_test_setup(test_step_past_removed_breakpoint, setup_wait),
+	    cmocka_unit_test_setup(test_stop_inside_step_hides_tf, setup_wait),
+	    cmocka_unit_test_setup(test_ctrl_c_while_npt_stepping, setup_wait),
 	    cmocka_unit_test_setup(test_nested_watchpoints, setup_wait),
 	    cmocka_unit_test_setup(test_step_by_exit, setup_wait),
 	};
