@@ -69,13 +69,14 @@ static bool bad(struct mb_parser *p)
 	return false;
 }
 
-/* Copy the string at @phys (0: none), truncated to @cap. Mapped byte by byte, so a string ending
- * just before unmapped memory is still read; running into unmapped memory is BAD_INFO. */
+/* Copy the string at @phys (0: none), cut to @cap (STRING_CUT). Mapped byte by byte, so a string
+ * ending just before unmapped memory is still read; running into unmapped memory is BAD_INFO. */
 static void copy_phys_str(struct mb_parser *p, uint64_t phys, char *dst, size_t cap)
 {
+	const uint8_t *c;
 	size_t n;
 	for (n = 0; phys && n + 1 < cap; n++) {
-		const uint8_t *c = p->map(phys + n, 1, p->ctx);
+		c = p->map(phys + n, 1, p->ctx);
 		if (!c) {
 			note(p, MB_BAD_INFO);
 			break;
@@ -85,6 +86,8 @@ static void copy_phys_str(struct mb_parser *p, uint64_t phys, char *dst, size_t 
 			return;
 	}
 	dst[n] = '\0';
+	if (phys && n + 1 == cap && (c = p->map(phys + n, 1, p->ctx)) && *c)
+		note(p, MB_STRING_CUT);
 }
 
 /* Copy a string stored inside an already-mapped mb2 tag; @len bytes are available. */
@@ -98,6 +101,8 @@ static void copy_tag_str(struct mb_parser *p, const uint8_t *src, size_t len, ch
 	dst[n] = '\0';
 	if (n == len)
 		note(p, MB_BAD_INFO); /* no terminator inside the tag */
+	else if (src[n])
+		note(p, MB_STRING_CUT);
 }
 
 static void add_range(struct mb_parser *p, uint64_t base, uint64_t len, uint32_t type)
@@ -312,6 +317,7 @@ const char *mb_status_str(enum mb_status s)
 	    [MB_BAD_INFO] = "boot info unmapped or malformed",
 	    [MB_NO_MEMMAP] = "no memory map from the loader",
 	    [MB_TOO_MANY] = "too many mmap entries or modules, extra dropped",
+	    [MB_STRING_CUT] = "a command line longer than dbgvisor keeps, cut",
 	};
 	if ((unsigned)s < NELEMS(str) && str[s])
 		return str[s];

@@ -6,10 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BOOT_MAX_MMAP	     64
-#define BOOT_MAX_MODULES     8
-#define BOOT_CMDLINE_MAX     256
-#define BOOT_MOD_CMDLINE_MAX 256
+#define BOOT_MAX_MMAP	 64
+#define BOOT_MAX_MODULES 8
+#define BOOT_CMDLINE_MAX 256
+/* A module string is a path and the kernel's arguments: Linux takes up to 2047 bytes of those
+ * (boot.rst, cmdline_size; COMMAND_LINE_SIZE on x86). */
+#define BOOT_MOD_CMDLINE_MAX 4096
 
 /* E820 / multiboot memory types (multiboot spec 3.3, ACPI "address range types"). */
 enum mem_type {

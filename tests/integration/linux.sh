@@ -67,12 +67,17 @@ group_linux() {
 		return
 	fi
 	# QEMU BIOS: -kernel both ways (QEMU's own Linux loader bare; multiboot1 for dbgvisor).
+	# The command line longer than 256 bytes, as a distribution's root=UUID=... and options
+	# make it: Linux takes 2047 (boot.rst, cmdline_size) and must see all of it.
+	local append
+	append="$LINUX_APPEND dbgvisor.pad=$(printf '%0300d' 0)"
 	linux_qemu qemu-linux-bare -cpu max -kernel "$LINUX/vmlinuz" -initrd "$LINUX/initrd.img" \
-		-append "$LINUX_APPEND"
+		-append "$append"
 	# QEMU's module list is comma-separated: a comma inside a module string is doubled.
 	linux_qemu qemu-linux-hv -cpu max -kernel "$HV_ELF" -append log=com1 \
-		-initrd "$LINUX/vmlinuz ${LINUX_APPEND//,/,,},$LINUX/initrd.img initrd"
+		-initrd "$LINUX/vmlinuz ${append//,/,,},$LINUX/initrd.img initrd"
 	same_marker qemu-linux-marker "$OUT/qemu-linux-bare.log" "$OUT/qemu-linux-hv.log"
+	check qemu-linux-hv-cmdline "$OUT/qemu-linux-hv.log" 0 any "Command line: $append"
 	# The modules (14 MB here) stay in guest RAM: the reserved region does not grow with them.
 	check qemu-linux-reserved-under-8mib "$OUT/qemu-linux-hv.log" 0 any \
 		'reserved for dbgvisor: \[0x[0-9a-f]+-0x[0-9a-f]+\) ([1-7]?[0-9]{1,3}|80[0-9][0-9]|81[0-8][0-9]|819[01]) KiB'
