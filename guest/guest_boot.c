@@ -184,9 +184,12 @@ static int linux_boot(struct vcpu *v, struct boot_info *bi)
 		p.initrd_start = bi->modules[MODULE_INITRD].start;
 		p.initrd_len = bi->modules[MODULE_INITRD].end - p.initrd_start;
 	}
-	n = guest_map_carve(map, nmap,
-			    (struct phys_range){LINUX_RSDP_GPA, LINUX_RSDP_GPA + PAGE_SIZE}, e820,
-			    BZ_E820_MAX);
+	/* The RSDP copy's page is reserved only when there is a copy: on a BIOS the kernel finds
+	 * the RSDP itself, and the bare machine's low memory stays whole. */
+	n = guest_map_carve(
+	    map, nmap,
+	    (struct phys_range){LINUX_RSDP_GPA, rsdp ? LINUX_RSDP_GPA + PAGE_SIZE : LINUX_RSDP_GPA},
+	    e820, BZ_E820_MAX);
 	p.map = e820;
 	p.nmap = n < 0 ? 0 : (unsigned)n;
 	if (n < 0 || bz_build_params(params, phys_to_virt(k->start), &img, &p, err, sizeof(err)))
