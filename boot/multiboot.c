@@ -41,6 +41,11 @@
 #define MB2_MMAP_ENTRY_TYPE	16
 #define MB2_MMAP_ENTRY_MIN_SIZE 24
 #define MB2_ACPI_RSDP		8 /* a copy of the RSDP */
+#define MB2_EFI64_POINTER	8 /* u64 */
+#define MB2_EFI64_SIZE		16
+#define MB2_EFI_MMAP_DESC_SIZE	8 /* descr_size, descr_vers, then the descriptors */
+#define MB2_EFI_MMAP_DESC_VERS	12
+#define MB2_EFI_MMAP_ENTRIES	16
 /* ACPI 6.x, 5.2.5.3: RSDP is 20 bytes in revision 0 (ACPI 1.0), 36 bytes from 2.0. */
 #define ACPI_RSDP_V1_SIZE 20
 #define ACPI_RSDP_V2_SIZE 36
@@ -203,6 +208,8 @@ static const uint32_t mb2_tag_min_size[] = {
     [MB2INFO_TAG_MODULE] = MB2_MODULE_STRING,
     [MB2INFO_TAG_BASIC_MEMINFO] = MB2_MEMINFO_SIZE,
     [MB2INFO_TAG_MMAP] = MB2_MMAP_ENTRIES,
+    [MB2INFO_TAG_EFI64] = MB2_EFI64_SIZE,
+    [MB2INFO_TAG_EFI_MMAP] = MB2_EFI_MMAP_ENTRIES,
     [MB2INFO_TAG_ACPI_OLD] = MB2_ACPI_RSDP + ACPI_RSDP_V1_SIZE,
     [MB2INFO_TAG_ACPI_NEW] = MB2_ACPI_RSDP + ACPI_RSDP_V2_SIZE,
 };
@@ -248,6 +255,15 @@ static bool mb2_tag(struct mb_parser *p, const uint8_t *tag, uint32_t type, uint
 	case MB2INFO_TAG_ACPI_OLD:
 		if (!p->acpi_new)
 			out->acpi_rsdp_phys = tag_phys + MB2_ACPI_RSDP;
+		break;
+	case MB2INFO_TAG_EFI64:
+		out->efi_systab = le64(tag + MB2_EFI64_POINTER);
+		break;
+	case MB2INFO_TAG_EFI_MMAP:
+		out->efi_mmap_phys = tag_phys + MB2_EFI_MMAP_ENTRIES;
+		out->efi_mmap_size = size - MB2_EFI_MMAP_ENTRIES;
+		out->efi_desc_size = le32(tag + MB2_EFI_MMAP_DESC_SIZE);
+		out->efi_desc_version = le32(tag + MB2_EFI_MMAP_DESC_VERS);
 		break;
 	}
 	return true;

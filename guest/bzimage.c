@@ -7,6 +7,7 @@
 
 /* Offsets in the image and in struct boot_params (arch/x86/include/uapi/asm/bootparam.h). */
 #define OFF_ACPI_RSDP_ADDR 0x070
+#define OFF_EFI_INFO	   0x1c0 /* struct efi_info (zero-page.rst) */
 #define OFF_E820_ENTRIES   0x1e8
 #define OFF_SETUP_SECTS	   0x1f1
 #define OFF_SYSSIZE	   0x1f4
@@ -37,6 +38,25 @@
 #define LOADER_UNDEFINED    0xffu /* type_of_loader: a boot loader without an assigned ID */
 #define LIMIT_4G	    0x100000000ull
 #define XLF_KERNEL_64	    0x01u /* xloadflags bit 0: a 64-bit entry at 0x200 exists */
+/* struct efi_info's fields (arch/x86/include/uapi/asm/bootparam.h), from OFF_EFI_INFO. */
+#define EFI_INFO_SIGNATURE  0x00
+#define EFI_INFO_SYSTAB	    0x04
+#define EFI_INFO_DESC_SIZE  0x08
+#define EFI_INFO_DESC_VERS  0x0c
+#define EFI_INFO_MEMMAP	    0x10
+#define EFI_INFO_MEMMAP_LEN 0x14
+#define EFI_INFO_SYSTAB_HI  0x18
+#define EFI_INFO_MEMMAP_HI  0x1c
+#define EFI64_LOADER_SIG    "EL64" /* a 64-bit firmware's tables */
+/* UEFI 2.10, 7.2 GetMemoryMap(): EFI_MEMORY_DESCRIPTOR's Type, PhysicalStart, NumberOfPages;
+ * pages are 4 KiB. */
+#define EFI_MD_TYPE	      0
+#define EFI_MD_PHYS_START     8
+#define EFI_MD_PAGES	      24
+#define EFI_MD_MIN_SIZE	      40
+#define EFI_PAGE_SHIFT	      12
+#define EFI_RESERVED_MEM_TYPE 0
+#define EFI_CONVENTIONAL_MEM  7
 
 /* The one-line reason of a refusal into @err; returns -1. */
 static size_t header_end(const uint8_t *file)
@@ -124,7 +144,85 @@ int bz_build_params(uint8_t *bp, const uint8_t *file, const struct bz_image *img
 		n++;
 	}
 	bp[OFF_E820_ENTRIES] = (uint8_t)n;
+	/* zero-page.rst efi_info: what the EFI stub leaves a 64-bit kernel; its DMI (SMBIOS) and
+	 * runtime services are found through the system table alone on UEFI. */
+	if (p->efi_systab && p->efi_mmap && img->kernel_64bit) {
+		uint8_t *e = bp + OFF_EFI_INFO;
+		memcpy(e + EFI_INFO_SIGNATURE, EFI64_LOADER_SIG, 4);
+		put_le32(e + EFI_INFO_SYSTAB, (uint32_t)p->efi_systab);
+		put_le32(e + EFI_INFO_SYSTAB_HI, (uint32_t)(p->efi_systab >> 32));
+		put_le32(e + EFI_INFO_DESC_SIZE, p->efi_desc_size);
+		put_le32(e + EFI_INFO_DESC_VERS, p->efi_desc_version);
+		put_le32(e + EFI_INFO_MEMMAP, (uint32_t)p->efi_mmap);
+		put_le32(e + EFI_INFO_MEMMAP_HI, (uint32_t)(p->efi_mmap >> 32));
+		put_le32(e + EFI_INFO_MEMMAP_LEN, p->efi_mmap_size);
+	}
 	return 0;
+}
+
+/* One descriptor @md for [start, end), type @type, into @out at *@len; false when full. */
+static bool efi_md_put(const uint8_t *md, uint32_t desc_size, uint64_t start, uint64_t end,
+		       uint32_t type, uint8_t *out, uint32_t *len, uint32_t max)
+{
+	if (end <= start)
+		return true;
+	if (max - *len < desc_size)
+		return false;
+	memcpy(out + *len, md, desc_size);
+	put_le32(out + *len + EFI_MD_TYPE, type);
+	put_le64(out + *len + EFI_MD_PHYS_START, start);
+	put_le64(out + *len + EFI_MD_PAGES, (end - start) >> EFI_PAGE_SHIFT);
+	*len += desc_size;
+	return true;
+}
+
+int bz_efi_map_carve(const uint8_t *in, uint32_t size, uint32_t desc_size, struct phys_range hole,
+		     uint8_t *out, uint32_t max)
+{
+	uint32_t len = 0;
+
+	if (desc_size < EFI_MD_MIN_SIZE)
+		return -1;
+	/* KASLR places a kernel told of UEFI by its conventional memory: never the hole's. */
+	for (uint32_t off = 0; size - off >= desc_size; off += desc_size) {
+		const uint8_t *md = in + off;
+		uint32_t type = le32(md + EFI_MD_TYPE);
+		uint64_t s = le64(md + EFI_MD_PHYS_START);
+		uint64_t e = s + (le64(md + EFI_MD_PAGES) << EFI_PAGE_SHIFT);
+		uint64_t hs = hole.start > s ? hole.start : s, he = hole.end < e ? hole.end : e;
+
+		if (hs >= he)
+			hs = he = e;
+		if (!efi_md_put(md, desc_size, s, hs, type, out, &len, max) ||
+		    !efi_md_put(md, desc_size, hs, he, EFI_RESERVED_MEM_TYPE, out, &len, max) ||
+		    !efi_md_put(md, desc_size, he, e, type, out, &len, max))
+			return -1;
+	}
+	return (int)len;
+}
+
+unsigned bz_efi_usable(const uint8_t *in, uint32_t size, uint32_t desc_size, struct mem_range *out,
+		       unsigned max)
+{
+	unsigned n = 0;
+
+	for (uint32_t off = 0; desc_size >= EFI_MD_MIN_SIZE && size - off >= desc_size && n < max;
+	     off += desc_size) {
+		if (le32(in + off + EFI_MD_TYPE) == EFI_CONVENTIONAL_MEM)
+			out[n++] = (struct mem_range){
+			    le64(in + off + EFI_MD_PHYS_START),
+			    le64(in + off + EFI_MD_PAGES) << EFI_PAGE_SHIFT, MEM_USABLE};
+	}
+	return n;
+}
+
+const char *bz_kernel_args(const char *s)
+{
+	while (*s && *s != ' ')
+		s++;
+	while (*s == ' ')
+		s++;
+	return s;
 }
 
 /* SDM vol. 3A, 3.4.5: base 0, limit 0xfffff in 4 KiB units, present, DPL 0, 32-bit. */

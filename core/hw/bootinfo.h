@@ -47,6 +47,10 @@ struct boot_info {
 	uint64_t info_start; /* physical extent of the loader's info structure(s) */
 	uint64_t info_end;
 	uint64_t acpi_rsdp_phys; /* copy of the RSDP inside the info (mb2), else 0 */
+	/* UEFI (mb2 tags 12 and 17): the 64-bit system table and the memory map as boot services
+	 * ended, its descriptors inside the info; 0 elsewhere. */
+	uint64_t efi_systab, efi_mmap_phys;
+	uint32_t efi_mmap_size, efi_desc_size, efi_desc_version;
 };
 
 #endif

@@ -97,6 +97,11 @@ group_linux() {
 			-drive "file=$OUT/uefi-$k-nvme.img,if=none,id=nv,format=raw"
 		check "qemu-uefi-linux-$k-nvme" "$OUT/qemu-uefi-linux-$k.log" 0 any \
 			'pci .* BAR 0 \[mem 0xe000000000-0xe000003fff 64bit\]' 'nvme nvme0: .* queues'
+		# Told of UEFI as the EFI stub tells it (efi_info): SMBIOS through the system table,
+		# the boot-services data it reads early (the memory attributes table) intact.
+		check "qemu-uefi-linux-$k-efi" "$OUT/qemu-uefi-linux-$k.log" 0 any \
+			'efi: EFI v2\.[0-9]+ by EDK II' 'DMI: QEMU Standard PC' \
+			'Registered efivars operations' '!memattr: Unexpected|DMI not present'
 	done
 	same_marker qemu-uefi-linux-marker "$OUT/qemu-uefi-linux-bare.log" "$OUT/qemu-uefi-linux-hv.log"
 

@@ -47,8 +47,10 @@ enum {
 	T_BASIC_MEMINFO = 4,
 	T_BOOTDEV = 5,
 	T_MMAP = 6,
+	T_EFI64 = 12,
 	T_ACPI_OLD = 14,
 	T_ACPI_NEW = 15,
+	T_EFI_MMAP = 17,
 	T_LOAD_BASE_ADDR = 21,
 };
 
@@ -952,6 +954,41 @@ static void test_mb2_long_cmdline_truncated(void **state)
 	assert_memory_equal(bi.modules[0].cmdline, longstr, BOOT_MOD_CMDLINE_MAX - 1);
 }
 
+/* GRUB EFI after ExitBootServices: the 64-bit system table (tag 12) and the memory map as
+ * the boot services left it (tag 17), which Linux needs to be told of UEFI (efi_info). */
+static void test_mb2_efi_tags(void **state)
+{
+	struct fakemem *m = *state;
+	struct boot_info bi;
+	struct mb2b b;
+	uint64_t descs;
+
+	add_region(m, MB2_ADDR, 0x1000);
+	mb2_begin(&b, m, MB2_ADDR);
+	mb2_tag(&b, T_BASIC_MEMINFO);
+	mb2_u32(&b, 639);
+	mb2_u32(&b, 1024);
+	mb2_tag_end(&b);
+	mb2_tag(&b, T_EFI64);
+	mb2_u64(&b, 0x3f5eb018);
+	mb2_tag_end(&b);
+	mb2_tag(&b, T_EFI_MMAP);
+	mb2_u32(&b, 48); /* descr_size */
+	mb2_u32(&b, 1);	 /* descr_vers */
+	descs = b.cur;
+	for (unsigned i = 0; i < 2 * 48 / 8; i++)
+		mb2_u64(&b, i);
+	mb2_tag_end(&b);
+	mb2_finish(&b);
+
+	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi), MB_OK);
+	assert_int_equal(bi.efi_systab, 0x3f5eb018);
+	assert_int_equal(bi.efi_mmap_phys, descs);
+	assert_int_equal(bi.efi_mmap_size, 2 * 48);
+	assert_int_equal(bi.efi_desc_size, 48);
+	assert_int_equal(bi.efi_desc_version, 1);
+}
+
 static void test_mb2_zero_length_entries_dropped(void **state)
 {
 	struct fakemem *m = *state;
@@ -1039,6 +1076,7 @@ int main(void)
 	    T(test_mb1_too_many_mmap_entries),
 	    T(test_mb1_long_cmdline_truncated),
 	    T(test_mb1_linux_cmdline_whole),
+	    T(test_mb2_efi_tags),
 	    T(test_mb1_zero_length_entries_dropped),
 	    T(test_mb1_mmap_truncated),
 	    T(test_mb2_grub_layout),
