@@ -38,6 +38,29 @@
 #define LOADER_UNDEFINED    0xffu /* type_of_loader: a boot loader without an assigned ID */
 #define LIMIT_4G	    0x100000000ull
 #define XLF_KERNEL_64	    0x01u /* xloadflags bit 0: a 64-bit entry at 0x200 exists */
+/* struct screen_info (zero-page.rst, offset 0) as Linux's real-mode setup fills it from the
+ * BIOS (arch/x86/boot/video.c store_mode_params(), video-vga.c vga_probe()). */
+#define SI_ORIG_X     0x00
+#define SI_ORIG_Y     0x01
+#define SI_PAGE	      0x04
+#define SI_MODE	      0x06
+#define SI_COLS	      0x07
+#define SI_EGA_BX     0x0a
+#define SI_LINES      0x0e
+#define SI_IS_VGA     0x0f
+#define SI_POINTS     0x10
+#define SI_VGA	      1	   /* orig_video_isVGA: INT 10h AX=1A00h answered (ADAPTER_VGA) */
+#define SI_EGA_BL_VGA 0x03 /* INT 10h AH=12h BL=10h on a colour VGA: BH 0, BL 3 (256 KiB) */
+/* The BIOS data area's video fields (IBM PC BIOS, segment 0x40), from BZ_BDA_GPA. */
+#define BDA_MODE	   0x49
+#define BDA_COLS	   0x4a /* u16 */
+#define BDA_CURSOR	   0x50 /* page 0: column, row */
+#define BDA_PAGE	   0x62
+#define BDA_ROWS_MINUS_1   0x84
+#define BDA_POINTS	   0x85 /* u16: character height */
+#define BDA_MODE_MASK	   0x7f /* bit 7: "do not clear the screen" */
+#define BDA_MODE_TEXT_LAST 0x03 /* modes 0-3 are colour text, 7 monochrome text */
+#define BDA_MODE_MONO	   0x07
 /* struct efi_info's fields (arch/x86/include/uapi/asm/bootparam.h), from OFF_EFI_INFO. */
 #define EFI_INFO_SIGNATURE  0x00
 #define EFI_INFO_SYSTAB	    0x04
@@ -114,6 +137,26 @@ int bz_parse(const uint8_t *file, size_t len, struct bz_image *img, char *err, s
 	return 0;
 }
 
+/* A text mode the BIOS left (a VGA console Linux keeps using): screen_info as Linux's own
+ * real-mode setup records it; in a graphics mode or with an empty data area (UEFI) nothing. */
+static void screen_from_bda(uint8_t *bp, const uint8_t *bda)
+{
+	uint8_t mode = bda[BDA_MODE] & BDA_MODE_MASK;
+
+	if ((mode > BDA_MODE_TEXT_LAST && mode != BDA_MODE_MONO) || !bda[BDA_COLS] ||
+	    !bda[BDA_ROWS_MINUS_1] || !le16(bda + BDA_POINTS))
+		return;
+	bp[SI_ORIG_X] = bda[BDA_CURSOR];
+	bp[SI_ORIG_Y] = bda[BDA_CURSOR + 1];
+	bp[SI_PAGE] = bda[BDA_PAGE]; /* u16, the high byte zero */
+	bp[SI_MODE] = mode;
+	bp[SI_COLS] = bda[BDA_COLS];
+	bp[SI_EGA_BX] = SI_EGA_BL_VGA; /* BL; BH 0: colour */
+	bp[SI_LINES] = (uint8_t)(bda[BDA_ROWS_MINUS_1] + 1);
+	bp[SI_IS_VGA] = SI_VGA;
+	memcpy(bp + SI_POINTS, bda + BDA_POINTS, 2); /* u16 both */
+}
+
 int bz_build_params(uint8_t *bp, const uint8_t *file, const struct bz_image *img,
 		    const struct bz_params *p, char *err, size_t errlen)
 {
@@ -144,6 +187,8 @@ int bz_build_params(uint8_t *bp, const uint8_t *file, const struct bz_image *img
 		n++;
 	}
 	bp[OFF_E820_ENTRIES] = (uint8_t)n;
+	if (p->bda)
+		screen_from_bda(bp, p->bda);
 	/* zero-page.rst efi_info: what the EFI stub leaves a 64-bit kernel; its DMI (SMBIOS) and
 	 * runtime services are found through the system table alone on UEFI. */
 	if (p->efi_systab && p->efi_mmap && img->kernel_64bit) {

@@ -16,6 +16,8 @@
 #define BZ_BOOT_PARAMS_SIZE  4096u	 /* the "zero page" */
 #define BZ_LOAD_ADDR	     0x100000u	 /* code32_start's default, for a pref_address below it */
 #define BZ_E820_MAX	     128u	 /* E820_MAX_ENTRIES_ZEROPAGE */
+#define BZ_BDA_GPA	     0x400u	 /* the BIOS data area, segment 0x40 */
+#define BZ_BDA_SIZE	     0x100u
 /* boot.rst "32-bit BOOT PROTOCOL": the boot GDT's 4 GiB flat __BOOT_CS and __BOOT_DS. */
 #define BZ_BOOT_CS 0x10
 #define BZ_BOOT_DS 0x18
@@ -39,6 +41,8 @@ struct bz_params {
 	/* UEFI (0: none): the system table and the EFI memory map in guest memory, for efi_info. */
 	uint64_t efi_systab, efi_mmap;
 	uint32_t efi_mmap_size, efi_desc_size, efi_desc_version;
+	/* A BIOS's data area (BZ_BDA_SIZE bytes from BZ_BDA_GPA), for screen_info; 0: none. */
+	const uint8_t *bda;
 };
 
 /* Check the setup header of @file; 0, or -1 with a one-line reason in @err. */

@@ -77,9 +77,11 @@ group_linux() {
 	linux_qemu qemu-linux-hv -cpu max -kernel "$HV_ELF" -append log=com1 \
 		-initrd "$LINUX/vmlinuz ${append//,/,,},$LINUX/initrd.img initrd"
 	same_marker qemu-linux-marker "$OUT/qemu-linux-bare.log" "$OUT/qemu-linux-hv.log"
-	# QEMU's multiboot gives no RSDP: no page reserved for a copy, the low 640 KiB whole.
+	# QEMU's multiboot gives no RSDP: no page reserved for a copy, the low 640 KiB whole. The
+	# VGA text mode SeaBIOS left is the kernel's console, as after its real-mode setup.
 	check qemu-linux-hv-cmdline "$OUT/qemu-linux-hv.log" 0 any "Command line: $append" \
-		'BIOS-e820: \[mem 0x0000000000000000-0x000000000009fbff\] usable'
+		'BIOS-e820: \[mem 0x0000000000000000-0x000000000009fbff\] usable' \
+		'Console: colour VGA\+ 80x25'
 	# The modules (14 MB here) stay in guest RAM: the reserved region does not grow with them.
 	check qemu-linux-reserved-under-8mib "$OUT/qemu-linux-hv.log" 0 any \
 		'reserved for dbgvisor: \[0x[0-9a-f]+-0x[0-9a-f]+\) ([1-7]?[0-9]{1,3}|80[0-9][0-9]|81[0-8][0-9]|819[01]) KiB'

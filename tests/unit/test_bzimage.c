@@ -781,6 +781,45 @@ static void test_boot_gdt(void **state)
 	assert_int_equal(gdt[2] & ~(0xfull << 40), gdt[3] & ~(0xfull << 40));
 }
 
+/* --- screen_info from the BIOS data area (arch/x86/boot/video.c store_mode_params()) --- */
+
+/* SeaBIOS's text mode 3 as QEMU's multiboot or GRUB leaves it: Linux's VGA console goes on
+ * ("Console: colour VGA+ 80x25") as after its own real-mode setup; a graphics mode or an empty
+ * data area (UEFI) gives no screen_info. */
+static void test_zero_page_screen_info(void **state)
+{
+	static uint8_t bda[BZ_BDA_SIZE];
+	struct bz_image img;
+	struct bz_params p = sample_params();
+
+	(void)state;
+	make_image();
+	assert_int_equal(parse_len(FILE_LEN, &img), 0);
+	p.bda = bda;
+	assert_int_equal(build(&img, &p), 0); /* all zero: no text mode */
+	expect_page(&img, &p, sample_e820, NELEMS(sample_e820));
+	bda[0x49] = 0x83; /* mode 3, "keep the screen" bit */
+	wr16(bda, 0x4a, 80);
+	bda[0x50] = 2; /* cursor column, row on page 0 */
+	bda[0x51] = 5;
+	bda[0x84] = 24;
+	wr16(bda, 0x85, 16);
+	assert_int_equal(build(&img, &p), 0);
+	assert_int_equal(zp[0x00], 2);	      /* orig_x */
+	assert_int_equal(zp[0x01], 5);	      /* orig_y */
+	assert_int_equal(rd16(zp, 0x04), 0);  /* orig_video_page */
+	assert_int_equal(zp[0x06], 3);	      /* orig_video_mode */
+	assert_int_equal(zp[0x07], 80);	      /* orig_video_cols */
+	assert_int_equal(rd16(zp, 0x0a), 3);  /* orig_video_ega_bx */
+	assert_int_equal(zp[0x0e], 25);	      /* orig_video_lines */
+	assert_int_equal(zp[0x0f], 1);	      /* orig_video_isVGA */
+	assert_int_equal(rd16(zp, 0x10), 16); /* orig_video_points */
+	check_canary();
+	bda[0x49] = 0x12; /* 640x480x16 graphics: vgacon does not take it */
+	assert_int_equal(build(&img, &p), 0);
+	expect_page(&img, &p, sample_e820, NELEMS(sample_e820));
+}
+
 /* --- UEFI: efi_info and the EFI memory map (zero-page.rst; UEFI 2.10, 7.2) --- */
 
 #define ZP_EFI_INFO   0x1c0
@@ -878,7 +917,7 @@ int main(void)
 	    cmocka_unit_test(test_header_fuzz),	      cmocka_unit_test(test_zero_page),
 	    cmocka_unit_test(test_zero_page_options), cmocka_unit_test(test_zero_page_e820_limit),
 	    cmocka_unit_test(test_boot_gdt),	      cmocka_unit_test(test_zero_page_efi_info),
-	    cmocka_unit_test(test_efi_map_carve),
+	    cmocka_unit_test(test_efi_map_carve),     cmocka_unit_test(test_zero_page_screen_info),
 	};
 
 	return cmocka_run_group_tests_name("bzimage", tests, NULL, NULL);
