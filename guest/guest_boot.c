@@ -186,11 +186,12 @@ static int linux_boot(struct vcpu *v, struct boot_info *bi)
 
 	nconv = keep_efi_map(bi, &p, conv);
 	p.cmdline_gpa = LINUX_CMDLINE_GPA;
-	p.acpi_rsdp = rsdp;
 	p.bda =
 	    bi->efi_systab ? 0 : guest_mem_ptr(BZ_BDA_GPA, BZ_BDA_SIZE); /* BIOS: its text mode */
 	if (bz_parse(phys_to_virt(k->start), k->end - k->start, &img, err, sizeof(err)))
 		return refuse(k->cmdline, err);
+	/* Told of UEFI (efi_info), it takes the RSDP from the EFI configuration table, as bare. */
+	p.acpi_rsdp = rsdp = p.efi_systab && img.kernel_64bit ? 0 : rsdp;
 	/* Its memory must be RAM, and no module may sit in it or above initrd_addr_max. */
 	limit = (uint64_t)img.initrd_addr_max + 1;
 	if (!guest_mem_ptr(img.entry, img.mem_end - img.entry))

@@ -103,7 +103,8 @@ group_linux() {
 		# the boot-services data it reads early (the memory attributes table) intact.
 		check "qemu-uefi-linux-$k-efi" "$OUT/qemu-uefi-linux-$k.log" 0 any \
 			'efi: EFI v2\.[0-9]+ by EDK II' 'DMI: QEMU Standard PC' \
-			'Registered efivars operations' '!memattr: Unexpected|DMI not present'
+			'Registered efivars operations' '!memattr: Unexpected|DMI not present' \
+			'!ACPI: RSDP 0x000000000000C000|BIOS-e820: \[mem 0x000000000000c000'
 	done
 	same_marker qemu-uefi-linux-marker "$OUT/qemu-uefi-linux-bare.log" "$OUT/qemu-uefi-linux-hv.log"
 
