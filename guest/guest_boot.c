@@ -17,6 +17,7 @@
 #include "mb2load.h"
 #include "mbload.h"
 #include "modules.h"
+#include "smp_guard.h"
 
 #define ERR_MAX	       160
 #define SEL_GUEST_CODE 0x08
@@ -134,8 +135,11 @@ static int refuse(const char *name, const char *why)
 static uint64_t keep_rsdp(const struct boot_info *bi)
 {
 	uint8_t rsdp[ACPI_RSDP_MAX];
+	uint64_t bios_rsdp;
 	size_t len;
-	if (!bi->acpi_rsdp_phys)
+	/* A BIOS has one where the kernel's own scan finds it (ACPI 6.5, 5.2.5.1): none, as bare.
+	 */
+	if (!bi->acpi_rsdp_phys || acpi_find_rsdp(smp_guard_acpi_map, 0, &bios_rsdp) == ACPI_OK)
 		return 0;
 	len = acpi_rsdp_copy(phys_to_virt(bi->acpi_rsdp_phys), rsdp);
 	return guest_mem_write(LINUX_RSDP_GPA, rsdp, len) ? LINUX_RSDP_GPA : 0;
