@@ -345,14 +345,14 @@ void core_main(uint32_t magic, uint64_t info_phys)
 	    uart_init(&gdb_uart, config.gdb_port, config.baud))
 		console_add_drain(&gdb_uart);
 	printk("\ndbgvisor %s: debug-register-virtualizing hypervisor\n", DBGVISOR_VERSION);
-	if (st != MB_OK && st != MB_TOO_MANY) {
+	if (st != MB_OK && st != MB_STRING_CUT && st != MB_TOO_MANY) {
 		printk("dbgvisor: unusable boot information (magic 0x%x): %s\n", magic,
 		       mb_status_str(st));
 		hv_exit(HV_EXIT_BAD_BOOT);
 	}
-	printk("boot: multiboot%u, command line \"%s\", %u module(s)%s\n", boot.protocol,
-	       boot.cmdline, boot.module_count,
-	       st == MB_TOO_MANY ? " (some memory map entries or modules dropped)" : "");
+	printk("boot: multiboot%u, command line \"%s\", %u module(s)%s%s%s\n", boot.protocol,
+	       boot.cmdline, boot.module_count, st ? " (" : "", st ? mb_status_str(st) : "",
+	       st ? ")" : "");
 	if (problems)
 		printk("dbgvisor: command line: %s (%d problem(s); those settings keep defaults)\n",
 		       err, problems);

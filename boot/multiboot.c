@@ -41,6 +41,11 @@
 #define MB2_MMAP_ENTRY_TYPE	16
 #define MB2_MMAP_ENTRY_MIN_SIZE 24
 #define MB2_ACPI_RSDP		8 /* a copy of the RSDP */
+#define MB2_EFI64_POINTER	8 /* u64 */
+#define MB2_EFI64_SIZE		16
+#define MB2_EFI_MMAP_DESC_SIZE	8 /* descr_size, descr_vers, then the descriptors */
+#define MB2_EFI_MMAP_DESC_VERS	12
+#define MB2_EFI_MMAP_ENTRIES	16
 /* ACPI 6.x, 5.2.5.3: RSDP is 20 bytes in revision 0 (ACPI 1.0), 36 bytes from 2.0. */
 #define ACPI_RSDP_V1_SIZE 20
 #define ACPI_RSDP_V2_SIZE 36
@@ -69,13 +74,14 @@ static bool bad(struct mb_parser *p)
 	return false;
 }
 
-/* Copy the string at @phys (0: none), truncated to @cap. Mapped byte by byte, so a string ending
- * just before unmapped memory is still read; running into unmapped memory is BAD_INFO. */
+/* Copy the string at @phys (0: none), cut to @cap (STRING_CUT). Mapped byte by byte, so a string
+ * ending just before unmapped memory is still read; running into unmapped memory is BAD_INFO. */
 static void copy_phys_str(struct mb_parser *p, uint64_t phys, char *dst, size_t cap)
 {
+	const uint8_t *c;
 	size_t n;
 	for (n = 0; phys && n + 1 < cap; n++) {
-		const uint8_t *c = p->map(phys + n, 1, p->ctx);
+		c = p->map(phys + n, 1, p->ctx);
 		if (!c) {
 			note(p, MB_BAD_INFO);
 			break;
@@ -85,6 +91,8 @@ static void copy_phys_str(struct mb_parser *p, uint64_t phys, char *dst, size_t 
 			return;
 	}
 	dst[n] = '\0';
+	if (phys && n + 1 == cap && (c = p->map(phys + n, 1, p->ctx)) && *c)
+		note(p, MB_STRING_CUT);
 }
 
 /* Copy a string stored inside an already-mapped mb2 tag; @len bytes are available. */
@@ -98,6 +106,8 @@ static void copy_tag_str(struct mb_parser *p, const uint8_t *src, size_t len, ch
 	dst[n] = '\0';
 	if (n == len)
 		note(p, MB_BAD_INFO); /* no terminator inside the tag */
+	else if (src[n])
+		note(p, MB_STRING_CUT);
 }
 
 static void add_range(struct mb_parser *p, uint64_t base, uint64_t len, uint32_t type)
@@ -198,6 +208,8 @@ static const uint32_t mb2_tag_min_size[] = {
     [MB2INFO_TAG_MODULE] = MB2_MODULE_STRING,
     [MB2INFO_TAG_BASIC_MEMINFO] = MB2_MEMINFO_SIZE,
     [MB2INFO_TAG_MMAP] = MB2_MMAP_ENTRIES,
+    [MB2INFO_TAG_EFI64] = MB2_EFI64_SIZE,
+    [MB2INFO_TAG_EFI_MMAP] = MB2_EFI_MMAP_ENTRIES,
     [MB2INFO_TAG_ACPI_OLD] = MB2_ACPI_RSDP + ACPI_RSDP_V1_SIZE,
     [MB2INFO_TAG_ACPI_NEW] = MB2_ACPI_RSDP + ACPI_RSDP_V2_SIZE,
 };
@@ -243,6 +255,15 @@ static bool mb2_tag(struct mb_parser *p, const uint8_t *tag, uint32_t type, uint
 	case MB2INFO_TAG_ACPI_OLD:
 		if (!p->acpi_new)
 			out->acpi_rsdp_phys = tag_phys + MB2_ACPI_RSDP;
+		break;
+	case MB2INFO_TAG_EFI64:
+		out->efi_systab = le64(tag + MB2_EFI64_POINTER);
+		break;
+	case MB2INFO_TAG_EFI_MMAP:
+		out->efi_mmap_phys = tag_phys + MB2_EFI_MMAP_ENTRIES;
+		out->efi_mmap_size = size - MB2_EFI_MMAP_ENTRIES;
+		out->efi_desc_size = le32(tag + MB2_EFI_MMAP_DESC_SIZE);
+		out->efi_desc_version = le32(tag + MB2_EFI_MMAP_DESC_VERS);
 		break;
 	}
 	return true;
@@ -312,6 +333,7 @@ const char *mb_status_str(enum mb_status s)
 	    [MB_BAD_INFO] = "boot info unmapped or malformed",
 	    [MB_NO_MEMMAP] = "no memory map from the loader",
 	    [MB_TOO_MANY] = "too many mmap entries or modules, extra dropped",
+	    [MB_STRING_CUT] = "a command line longer than dbgvisor keeps, cut",
 	};
 	if ((unsigned)s < NELEMS(str) && str[s])
 		return str[s];

@@ -11,9 +11,10 @@ typedef const void *(*mb_map_fn)(uint64_t phys, size_t len, void *ctx);
 /* In increasing severity: mb_parse returns the worst one seen. */
 enum mb_status {
 	MB_OK = 0,
-	MB_TOO_MANY,  /* more mmap entries or modules than we keep (the rest are dropped) */
-	MB_NO_MEMMAP, /* neither an mmap nor mem_lower/upper was supplied */
-	MB_BAD_INFO,  /* info pointer unmapped or structure truncated */
+	MB_STRING_CUT, /* a command line or module string longer than we keep (cut) */
+	MB_TOO_MANY,   /* more mmap entries or modules than we keep (the rest are dropped) */
+	MB_NO_MEMMAP,  /* neither an mmap nor mem_lower/upper was supplied */
+	MB_BAD_INFO,   /* info pointer unmapped or structure truncated */
 	MB_BAD_MAGIC,
 };
 

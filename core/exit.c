@@ -4,6 +4,7 @@
 #include "core/hw/printf.h"
 #include "core/hw/trap.h"
 #include "core/hw/x86.h"
+#include "core/paging/nested_pt.h"
 #include "apic_guard.h"
 #include "cpuid_view.h"
 #include "vcpu_hooks.h"
@@ -149,6 +150,11 @@ static enum exit_result handle_npf(struct vcpu *v, const struct vcpu_exit *e)
 	if (v->lapic_base && e->npf.write && e->npf.gpa >= v->lapic_base &&
 	    e->npf.gpa < v->lapic_base + LAPIC_MMIO_SIZE)
 		return apic_guard_write(v, e);
+	/* Device memory above the tables built at boot (a 64-bit BAR firmware put above RAM) is
+	 * the guest's as bare: mapped now, the access runs again. */
+	if (!v->host->hv_owns(e->npf.gpa) &&
+	    v->ops->nested_protect(v, e->npf.gpa, NESTED_MAP_DEVICE) == 0)
+		return EXIT_RESUME;
 	v->stop.addr = e->npf.gpa;
 	if (v->host->hv_owns(e->npf.gpa))
 		return vcpu_stop_guest(v, STOP_HV_MEMORY,

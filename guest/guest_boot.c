@@ -17,6 +17,7 @@
 #include "mb2load.h"
 #include "mbload.h"
 #include "modules.h"
+#include "smp_guard.h"
 
 #define ERR_MAX	       160
 #define SEL_GUEST_CODE 0x08
@@ -44,6 +45,8 @@
 #define LINUX_GDT_GPA	  0xb000u
 #define LINUX_GDT_ENTRIES 4u
 #define LINUX_RSDP_GPA	  0xc000u
+#define LINUX_EFI_MAP_GPA 0xd000u /* up to the 64 KiB line: Linux reserves it (efi_info) */
+#define LINUX_EFI_MAP_MAX 0x3000u
 #define MODULE_KERNEL	  0
 #define MODULE_INITRD	  1
 /* Entry CPU state: flat 4 GiB segments, and real mode (SDM vol. 3A, 3.4.5.1 types). */
@@ -132,46 +135,74 @@ static int refuse(const char *name, const char *why)
 static uint64_t keep_rsdp(const struct boot_info *bi)
 {
 	uint8_t rsdp[ACPI_RSDP_MAX];
+	uint64_t bios_rsdp;
 	size_t len;
-	if (!bi->acpi_rsdp_phys)
+	/* A BIOS has one where the kernel's own scan finds it (ACPI 6.5, 5.2.5.1): none, as bare.
+	 */
+	if (!bi->acpi_rsdp_phys || acpi_find_rsdp(smp_guard_acpi_map, 0, &bios_rsdp) == ACPI_OK)
 		return 0;
 	len = acpi_rsdp_copy(phys_to_virt(bi->acpi_rsdp_phys), rsdp);
 	return guest_mem_write(LINUX_RSDP_GPA, rsdp, len) ? LINUX_RSDP_GPA : 0;
 }
 
-/* The kernel's own command line: the module string after its first word (the name). */
-static const char *kernel_args(const char *s)
+/* UEFI: the loader's EFI memory map, the hypervisor's region reserved in it, into guest
+ * memory for the zero page's efi_info (read before modules move over the boot information).
+ * Its conventional memory into @conv: moved modules go there, off the boot-services data
+ * Linux reads before it reserves it (the memory attributes table). Returns their count. */
+static unsigned keep_efi_map(const struct boot_info *bi, struct bz_params *p,
+			     struct mem_range *conv)
 {
-	while (*s && *s != ' ')
-		s++;
-	while (*s == ' ')
-		s++;
-	return s;
+	static uint8_t map[LINUX_EFI_MAP_MAX];
+	const struct hv_region *r = mem_region();
+	int len;
+
+	if (!bi->efi_systab || !bi->efi_mmap_phys)
+		return 0;
+	len =
+	    bz_efi_map_carve(phys_to_virt(bi->efi_mmap_phys), bi->efi_mmap_size, bi->efi_desc_size,
+			     (struct phys_range){r->start, r->end}, map, sizeof(map));
+	if (len < 0 || !guest_mem_write(LINUX_EFI_MAP_GPA, map, (uint32_t)len)) {
+		printk("guest: Linux not told of UEFI: its memory map does not fit below 64 KiB\n");
+		return 0;
+	}
+	*p = (struct bz_params){.efi_systab = bi->efi_systab,
+				.efi_mmap = LINUX_EFI_MAP_GPA,
+				.efi_mmap_size = (uint32_t)len,
+				.efi_desc_size = bi->efi_desc_size,
+				.efi_desc_version = bi->efi_desc_version};
+	return bz_efi_usable(map, (uint32_t)len, bi->efi_desc_size, conv, BZ_E820_MAX);
 }
 
 /* Module 0 the bzImage, module 1 (if any) the initrd, by the 32-bit boot protocol (boot.rst). */
 static int linux_boot(struct vcpu *v, struct boot_info *bi)
 {
-	static struct mem_range e820[BZ_E820_MAX];
+	static struct mem_range e820[BZ_E820_MAX], conv[BZ_E820_MAX];
 	struct boot_module *k = &bi->modules[MODULE_KERNEL];
-	const char *args = kernel_args(k->cmdline);
+	const char *args = bz_kernel_args(k->cmdline);
 	uint64_t gdt[LINUX_GDT_ENTRIES], limit, rsdp = keep_rsdp(bi);
-	struct bz_params p = {.cmdline_gpa = LINUX_CMDLINE_GPA, .acpi_rsdp = rsdp};
+	struct bz_params p = {0};
 	char err[ERR_MAX];
 	struct bz_image img;
-	unsigned nmap;
+	unsigned nmap, nconv;
 	const struct mem_range *map = guest_mem_map(&nmap);
 	uint8_t *params = guest_mem_ptr(LINUX_PARAMS_GPA, BZ_BOOT_PARAMS_SIZE);
 	int n;
 
+	nconv = keep_efi_map(bi, &p, conv);
+	p.cmdline_gpa = LINUX_CMDLINE_GPA;
+	p.bda =
+	    bi->efi_systab ? 0 : guest_mem_ptr(BZ_BDA_GPA, BZ_BDA_SIZE); /* BIOS: its text mode */
 	if (bz_parse(phys_to_virt(k->start), k->end - k->start, &img, err, sizeof(err)))
 		return refuse(k->cmdline, err);
+	/* Told of UEFI (efi_info), it takes the RSDP from the EFI configuration table, as bare. */
+	p.acpi_rsdp = rsdp = p.efi_systab && img.kernel_64bit ? 0 : rsdp;
 	/* Its memory must be RAM, and no module may sit in it or above initrd_addr_max. */
 	limit = (uint64_t)img.initrd_addr_max + 1;
 	if (!guest_mem_ptr(img.entry, img.mem_end - img.entry))
 		return refuse(k->cmdline, "Linux needs guest RAM from its load address to "
 					  "the end of its decompression buffer");
-	if (guest_modules_place(bi->modules, bi->module_count, map, nmap, img.mem_end,
+	if (guest_modules_place(bi->modules, bi->module_count, nconv ? conv : map,
+				nconv ? nconv : nmap, img.mem_end,
 				limit < LIMIT_4G ? limit : LIMIT_4G, copy_guest, err, sizeof(err)))
 		return refuse(k->cmdline, err);
 	if (strlen(args) >= LINUX_CMDLINE_MAX || strlen(args) > img.cmdline_size)
@@ -184,9 +215,12 @@ static int linux_boot(struct vcpu *v, struct boot_info *bi)
 		p.initrd_start = bi->modules[MODULE_INITRD].start;
 		p.initrd_len = bi->modules[MODULE_INITRD].end - p.initrd_start;
 	}
-	n = guest_map_carve(map, nmap,
-			    (struct phys_range){LINUX_RSDP_GPA, LINUX_RSDP_GPA + PAGE_SIZE}, e820,
-			    BZ_E820_MAX);
+	/* The RSDP copy's page is reserved only when there is a copy: on a BIOS the kernel finds
+	 * the RSDP itself, and the bare machine's low memory stays whole. */
+	n = guest_map_carve(
+	    map, nmap,
+	    (struct phys_range){LINUX_RSDP_GPA, rsdp ? LINUX_RSDP_GPA + PAGE_SIZE : LINUX_RSDP_GPA},
+	    e820, BZ_E820_MAX);
 	p.map = e820;
 	p.nmap = n < 0 ? 0 : (unsigned)n;
 	if (n < 0 || bz_build_params(params, phys_to_virt(k->start), &img, &p, err, sizeof(err)))
@@ -197,9 +231,9 @@ static int linux_boot(struct vcpu *v, struct boot_info *bi)
 	v->gpr[GPR_RSI] = LINUX_PARAMS_GPA; /* boot.rst: %esi = &boot_params */
 	v->kernel_64bit = img.kernel_64bit;
 	printk("guest: Linux \"%s\", boot protocol %u.%02u, kernel %u KiB at 0x%x, initrd %lu KiB "
-	       "at 0x%lx, RSDP 0x%lx, command line \"%s\"\n",
+	       "at 0x%lx, RSDP 0x%lx, EFI system table 0x%lx, command line \"%s\"\n",
 	       k->cmdline, img.version >> 8, img.version & 0xff, img.kernel_len >> 10, img.entry,
-	       p.initrd_len >> 10, p.initrd_start, rsdp, args);
+	       p.initrd_len >> 10, p.initrd_start, rsdp, p.efi_systab, args);
 	return 0;
 }
 

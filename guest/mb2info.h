@@ -11,8 +11,10 @@
 #define MB2INFO_TAG_MODULE	  3  /* 3.6.6 */
 #define MB2INFO_TAG_BASIC_MEMINFO 4  /* 3.6.3 */
 #define MB2INFO_TAG_MMAP	  6  /* 3.6.8 */
+#define MB2INFO_TAG_EFI64	  12 /* 3.6.13 */
 #define MB2INFO_TAG_ACPI_OLD	  14 /* 3.6.16 */
 #define MB2INFO_TAG_ACPI_NEW	  15 /* 3.6.17 */
+#define MB2INFO_TAG_EFI_MMAP	  17 /* 3.6.19 */
 #define MB2INFO_TAG_LOAD_BASE	  21 /* 3.6.23 */
 #define MB2INFO_PROVIDED                                                                           \
 	(1u << MB2INFO_TAG_END | 1u << MB2INFO_TAG_CMDLINE | 1u << MB2INFO_TAG_LOADER_NAME |       \

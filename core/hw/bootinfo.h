@@ -6,10 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BOOT_MAX_MMAP	     64
-#define BOOT_MAX_MODULES     8
-#define BOOT_CMDLINE_MAX     256
-#define BOOT_MOD_CMDLINE_MAX 256
+#define BOOT_MAX_MMAP	 64
+#define BOOT_MAX_MODULES 8
+#define BOOT_CMDLINE_MAX 256
+/* A module string is a path and the kernel's arguments: Linux takes up to 2047 bytes of those
+ * (boot.rst, cmdline_size; COMMAND_LINE_SIZE on x86). */
+#define BOOT_MOD_CMDLINE_MAX 4096
 
 /* E820 / multiboot memory types (multiboot spec 3.3, ACPI "address range types"). */
 enum mem_type {
@@ -45,6 +47,10 @@ struct boot_info {
 	uint64_t info_start; /* physical extent of the loader's info structure(s) */
 	uint64_t info_end;
 	uint64_t acpi_rsdp_phys; /* copy of the RSDP inside the info (mb2), else 0 */
+	/* UEFI (mb2 tags 12 and 17): the 64-bit system table and the memory map as boot services
+	 * ended, its descriptors inside the info; 0 elsewhere. */
+	uint64_t efi_systab, efi_mmap_phys;
+	uint32_t efi_mmap_size, efi_desc_size, efi_desc_version;
 };
 
 #endif

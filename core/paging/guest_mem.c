@@ -9,6 +9,10 @@
 
 #define GUEST_MAP_MAX (BOOT_MAX_MMAP + 2)
 #define SHADOW_MAX    4
+/* Page tables for device memory above the built map, mapped on first touch (64-bit PCI BARs
+ * that firmware placed above RAM: OVMF's window ends at the CPU's physical-address width).
+ * A fixed budget, so a guest probing the whole address space cannot exhaust the heap. */
+#define DEVICE_TABLES_MAX 32
 
 static struct mem_range gmap[GUEST_MAP_MAX];
 static unsigned gmap_count;
@@ -61,6 +65,15 @@ static uint64_t *table_ptr(uint64_t pa, void *ctx)
 
 static const struct nested_pt_env env = {alloc_table, table_ptr, 0};
 
+static uint64_t alloc_device_table(void *ctx)
+{
+	static unsigned used;
+	(void)ctx;
+	return used < DEVICE_TABLES_MAX ? (used++, mem_alloc_pages(1, PAGE_SIZE)) : 0;
+}
+
+static const struct nested_pt_env device_env = {alloc_device_table, table_ptr, 0};
+
 void guest_mem_set_readonly(uint64_t start, uint64_t len)
 {
 	readonly = (struct phys_range){start, start + len};
@@ -112,6 +125,11 @@ uint64_t guest_mem_build_nested(const struct nested_pt_format *f)
 int guest_mem_nested_protect(uint64_t root, const struct nested_pt_format *f, uint64_t gpa,
 			     unsigned deny)
 {
+	/* The built map covers [0, direct_map_end): a fault there is no missing device page. */
+	if (deny == NESTED_MAP_DEVICE)
+		return gpa < mem_region()->direct_map_end
+			   ? -1
+			   : nested_pt_map_device(root, gpa, f, &device_env);
 	if (guest_mem_hv_owns(gpa) || gpa >= mem_region()->direct_map_end)
 		return -1;
 	return nested_pt_protect(root, gpa, deny, f, &env);

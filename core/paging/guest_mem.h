@@ -25,7 +25,8 @@ void *guest_mem_shadow_page(uint64_t gpa);
 uint64_t guest_mem_build_nested(const struct nested_pt_format *f);
 
 /* Deny NESTED_DENY_* on the guest's 4 KiB page at @gpa in the tables under @root (0: as
- * built); -1 outside what the tables map. The caller flushes the TLB. */
+ * built); -1 outside what the tables map. NESTED_MAP_DEVICE instead maps device memory at
+ * @gpa above the built map (-1 below it, or out of tables). The caller flushes the TLB. */
 int guest_mem_nested_protect(uint64_t root, const struct nested_pt_format *f, uint64_t gpa,
 			     unsigned deny);
 

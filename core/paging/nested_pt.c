@@ -113,6 +113,21 @@ int nested_pt_build(uint64_t root_pa, const struct nested_pt_layout *l,
 	return 0;
 }
 
+int nested_pt_map_device(uint64_t root_pa, uint64_t gpa, const struct nested_pt_format *f,
+			 const struct nested_pt_env *env)
+{
+	struct nested_pt_stats st;
+	uint64_t *pml4 = env->table_ptr(root_pa, env->ctx);
+	uint64_t *pdpt = next_table(&pml4[INDEX(gpa, LEVEL_SHIFT_PML4)], f, env, &st);
+	uint64_t *pd = pdpt ? next_table(&pdpt[INDEX(gpa, LEVEL_SHIFT_PDPT)], f, env, &st) : 0;
+	uint64_t *pde = pd ? &pd[INDEX(gpa, LEVEL_SHIFT_PD)] : 0;
+
+	if (!pde || *pde)
+		return -1;
+	*pde = (gpa & ~(LARGE_PAGE_SIZE - 1)) | f->leaf_mmio | f->large;
+	return 0;
+}
+
 /* The PDE for @gpa, or 0 when a table above it is absent. */
 static uint64_t *pd_entry(uint64_t root_pa, uint64_t gpa, const struct nested_pt_env *env)
 {

@@ -20,6 +20,8 @@ struct nested_pt_format {
 #define NESTED_DENY_EXEC   1u
 #define NESTED_DENY_WRITE  2u
 #define NESTED_DENY_ACCESS 4u
+/* Not a denial: asks nested_protect for nested_pt_map_device (device memory above the map). */
+#define NESTED_MAP_DEVICE 8u
 
 struct nested_pt_env {
 	uint64_t (*alloc_page)(void *ctx); /* a zeroed page's address; 0 when out of memory */
@@ -54,6 +56,11 @@ int nested_pt_build(uint64_t root_pa, const struct nested_pt_layout *l,
  * splitting a 2 MiB leaf; -1 when @gpa has no leaf or out of memory. The caller flushes the TLB. */
 int nested_pt_protect(uint64_t root_pa, uint64_t gpa, unsigned deny,
 		      const struct nested_pt_format *f, const struct nested_pt_env *env);
+
+/* Map the 2 MiB page holding @gpa 1:1 as device memory (f->leaf_mmio), creating its tables;
+ * -1 when an entry maps it already or a table could not be allocated. */
+int nested_pt_map_device(uint64_t root_pa, uint64_t gpa, const struct nested_pt_format *f,
+			 const struct nested_pt_env *env);
 
 /* Look up the leaf entry mapping @gpa (for tests and diagnostics); 0 if none. */
 uint64_t nested_pt_lookup(uint64_t root_pa, uint64_t gpa, const struct nested_pt_format *f,

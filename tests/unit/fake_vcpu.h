@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "core/hw/x86.h"
+#include "core/paging/nested_pt.h"
 #include "core/vcpu.h"
 #include "debug/debug_hooks.h"
 #include "debug/dr.h"
@@ -34,6 +35,7 @@
 #define FAKE_PT_PS	       (1ull << 7)
 #define FAKE_PROT_PAGES	       16 /* 4 KiB pages nested_protect remembers */
 #define FAKE_PAGE_MASK	       (~0xfffull)
+#define FAKE_NESTED_MAP_END    0x100000000ull /* the nested tables built at boot end here */
 
 /* Attributes of code segments in each mode (VMCB format, core/vcpu.h). */
 #define FAKE_CS32_ATTR (FAKE_CODE_TYPE | SEG_ATTR_S | SEG_ATTR_P | SEG_ATTR_DB | SEG_ATTR_G)
@@ -86,6 +88,7 @@ struct fake_backend {
 		unsigned deny;
 	} prot[FAKE_PROT_PAGES];
 	unsigned nprot, prot_calls;
+	unsigned device_maps; /* NESTED_MAP_DEVICE requests granted */
 };
 
 struct fake_vcpu {
@@ -268,6 +271,10 @@ static inline int fake_nested_protect(struct vcpu *v, uint64_t gpa, unsigned den
 	unsigned i;
 
 	b->prot_calls++;
+	if (deny == NESTED_MAP_DEVICE) { /* as guest_mem_nested_protect: only above the map */
+		b->device_maps += gpa >= FAKE_NESTED_MAP_END;
+		return gpa >= FAKE_NESTED_MAP_END ? 0 : -1;
+	}
 	if (gpa >= FAKE_MEM_SIZE)
 		return -1;
 	for (i = 0; i < b->nprot && b->prot[i].page != (gpa & FAKE_PAGE_MASK); i++)

@@ -781,6 +781,133 @@ static void test_boot_gdt(void **state)
 	assert_int_equal(gdt[2] & ~(0xfull << 40), gdt[3] & ~(0xfull << 40));
 }
 
+/* --- screen_info from the BIOS data area (arch/x86/boot/video.c store_mode_params()) --- */
+
+/* SeaBIOS's text mode 3 as QEMU's multiboot or GRUB leaves it: Linux's VGA console goes on
+ * ("Console: colour VGA+ 80x25") as after its own real-mode setup; a graphics mode or an empty
+ * data area (UEFI) gives no screen_info. */
+static void test_zero_page_screen_info(void **state)
+{
+	static uint8_t bda[BZ_BDA_SIZE];
+	struct bz_image img;
+	struct bz_params p = sample_params();
+
+	(void)state;
+	make_image();
+	assert_int_equal(parse_len(FILE_LEN, &img), 0);
+	p.bda = bda;
+	assert_int_equal(build(&img, &p), 0); /* all zero: no text mode */
+	expect_page(&img, &p, sample_e820, NELEMS(sample_e820));
+	bda[0x49] = 0x83; /* mode 3, "keep the screen" bit */
+	wr16(bda, 0x4a, 80);
+	bda[0x50] = 2; /* cursor column, row on page 0 */
+	bda[0x51] = 5;
+	bda[0x84] = 24;
+	wr16(bda, 0x85, 16);
+	assert_int_equal(build(&img, &p), 0);
+	assert_int_equal(zp[0x00], 2);	      /* orig_x */
+	assert_int_equal(zp[0x01], 5);	      /* orig_y */
+	assert_int_equal(rd16(zp, 0x04), 0);  /* orig_video_page */
+	assert_int_equal(zp[0x06], 3);	      /* orig_video_mode */
+	assert_int_equal(zp[0x07], 80);	      /* orig_video_cols */
+	assert_int_equal(rd16(zp, 0x0a), 3);  /* orig_video_ega_bx */
+	assert_int_equal(zp[0x0e], 25);	      /* orig_video_lines */
+	assert_int_equal(zp[0x0f], 1);	      /* orig_video_isVGA */
+	assert_int_equal(rd16(zp, 0x10), 16); /* orig_video_points */
+	check_canary();
+	bda[0x49] = 0x12; /* 640x480x16 graphics: vgacon does not take it */
+	assert_int_equal(build(&img, &p), 0);
+	expect_page(&img, &p, sample_e820, NELEMS(sample_e820));
+}
+
+/* --- UEFI: efi_info and the EFI memory map (zero-page.rst; UEFI 2.10, 7.2) --- */
+
+#define ZP_EFI_INFO   0x1c0
+#define EFI_DESC_SIZE 48 /* OVMF's: 40 bytes of EFI_MEMORY_DESCRIPTOR and padding */
+#define EFI_BS_DATA   4
+#define EFI_CONV      7
+
+static void efi_desc(uint8_t *d, uint32_t type, uint64_t start, uint64_t pages)
+{
+	memset(d, 0, EFI_DESC_SIZE);
+	wr32(d, 0, type);
+	wr64(d, 8, start);
+	wr64(d, 16, 0x1234); /* VirtualStart: kept as the firmware left it */
+	wr64(d, 24, pages);
+	wr64(d, 32, 0xf); /* Attribute: UC WC WT WB */
+}
+
+/* A 64-bit kernel on UEFI gets efi_info as the EFI stub fills it: "EL64", the system table and
+ * the memory map (the EFI stub's own handover; without it Linux finds no SMBIOS on OVMF). */
+static void test_zero_page_efi_info(void **state)
+{
+	struct bz_image img;
+	struct bz_params p = sample_params();
+
+	(void)state;
+	make_image();
+	assert_int_equal(parse_len(FILE_LEN, &img), 0);
+	img.kernel_64bit = false;
+	p.efi_systab = 0x13f5eb018ull;
+	p.efi_mmap = 0xd000;
+	p.efi_mmap_size = 3 * EFI_DESC_SIZE;
+	p.efi_desc_size = EFI_DESC_SIZE;
+	p.efi_desc_version = 1;
+	assert_int_equal(build(&img, &p), 0);
+	assert_int_equal(rd32(zp, ZP_EFI_INFO), 0); /* a 32-bit kernel: no "EL64" */
+	img.kernel_64bit = true;
+	assert_int_equal(build(&img, &p), 0);
+	assert_memory_equal(zp + ZP_EFI_INFO, "EL64", 4);
+	assert_int_equal(rd32(zp, ZP_EFI_INFO + 0x04), 0x3f5eb018);
+	assert_int_equal(rd32(zp, ZP_EFI_INFO + 0x18), 1); /* efi_systab_hi */
+	assert_int_equal(rd32(zp, ZP_EFI_INFO + 0x08), EFI_DESC_SIZE);
+	assert_int_equal(rd32(zp, ZP_EFI_INFO + 0x0c), 1);
+	assert_int_equal(rd32(zp, ZP_EFI_INFO + 0x10), 0xd000);
+	assert_int_equal(rd32(zp, ZP_EFI_INFO + 0x14), 3 * EFI_DESC_SIZE);
+	assert_int_equal(rd32(zp, ZP_EFI_INFO + 0x1c), 0);
+	check_canary();
+}
+
+/* The hypervisor's region becomes EfiReservedMemoryType in the map Linux gets (its KASLR picks
+ * from EfiConventionalMemory alone); only conventional memory may take moved modules. */
+static void test_efi_map_carve(void **state)
+{
+	static uint8_t in[3 * EFI_DESC_SIZE], out[8 * EFI_DESC_SIZE];
+	struct phys_range hole = {0x3fa00000, 0x3fe18000};
+	struct mem_range conv[4];
+	int len;
+
+	(void)state;
+	efi_desc(in, EFI_CONV, 0x100000, 0x100);			 /* clear of the hole */
+	efi_desc(in + EFI_DESC_SIZE, EFI_CONV, 0x3f900000, 0x600);	 /* the hole inside */
+	efi_desc(in + 2 * EFI_DESC_SIZE, EFI_BS_DATA, 0x3ff00000, 0x10); /* clear, kept */
+	len = bz_efi_map_carve(in, sizeof(in), EFI_DESC_SIZE, hole, out, sizeof(out));
+	assert_int_equal(len, 5 * EFI_DESC_SIZE);
+	assert_memory_equal(out, in, EFI_DESC_SIZE);
+	assert_int_equal(rd32(out + EFI_DESC_SIZE, 0), EFI_CONV);
+	assert_int_equal(rd64(out + EFI_DESC_SIZE, 8), 0x3f900000);
+	assert_int_equal(rd64(out + EFI_DESC_SIZE, 24), 0x100);
+	assert_int_equal(rd32(out + 2 * EFI_DESC_SIZE, 0), 0); /* EfiReservedMemoryType */
+	assert_int_equal(rd64(out + 2 * EFI_DESC_SIZE, 8), 0x3fa00000);
+	assert_int_equal(rd64(out + 2 * EFI_DESC_SIZE, 24), 0x418);
+	assert_int_equal(rd64(out + 2 * EFI_DESC_SIZE, 32), 0xf);
+	assert_int_equal(rd32(out + 3 * EFI_DESC_SIZE, 0), EFI_CONV);
+	assert_int_equal(rd64(out + 3 * EFI_DESC_SIZE, 8), 0x3fe18000);
+	assert_int_equal(rd64(out + 3 * EFI_DESC_SIZE, 24), 0xe8);
+	assert_memory_equal(out + 4 * EFI_DESC_SIZE, in + 2 * EFI_DESC_SIZE, EFI_DESC_SIZE);
+	assert_int_equal(bz_efi_usable(out, (uint32_t)len, EFI_DESC_SIZE, conv, 4), 3);
+	assert_int_equal(conv[0].base, 0x100000);
+	assert_int_equal(conv[0].len, 0x100000);
+	assert_int_equal(conv[1].base, 0x3f900000);
+	assert_int_equal(conv[1].len, 0x100000);
+	assert_int_equal(conv[2].base, 0x3fe18000);
+	assert_int_equal(conv[2].type, MEM_USABLE);
+	/* Too small a buffer, or descriptors shorter than the UEFI structure: refused. */
+	assert_int_equal(
+	    bz_efi_map_carve(in, sizeof(in), EFI_DESC_SIZE, hole, out, 4 * EFI_DESC_SIZE), -1);
+	assert_int_equal(bz_efi_map_carve(in, sizeof(in), 32, hole, out, sizeof(out)), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -789,7 +916,8 @@ int main(void)
 	    cmocka_unit_test(test_is_linux),	      cmocka_unit_test(test_truncation),
 	    cmocka_unit_test(test_header_fuzz),	      cmocka_unit_test(test_zero_page),
 	    cmocka_unit_test(test_zero_page_options), cmocka_unit_test(test_zero_page_e820_limit),
-	    cmocka_unit_test(test_boot_gdt),
+	    cmocka_unit_test(test_boot_gdt),	      cmocka_unit_test(test_zero_page_efi_info),
+	    cmocka_unit_test(test_efi_map_carve),     cmocka_unit_test(test_zero_page_screen_info),
 	};
 
 	return cmocka_run_group_tests_name("bzimage", tests, NULL, NULL);

@@ -999,6 +999,20 @@ static void test_npf(void **state)
 	}
 }
 
+/* OVMF puts 64-bit BARs (an NVMe controller's) near the top of the physical-address space,
+ * far above RAM and the tables built at boot: a touch maps that device memory and resumes. */
+static void test_npf_device_above_map(void **state)
+{
+	struct fake_backend *b = fake_of(v);
+	unsigned before = b->device_maps;
+
+	(void)state;
+	v->stop.reason = STOP_NONE;
+	assert_int_equal(run_npf(0xe00000001cull), EXIT_RESUME);
+	assert_int_equal(v->stop.reason, STOP_NONE);
+	assert_int_equal(b->device_maps, before + 1);
+}
+
 static void test_xsetbv(void **state)
 {
 	(void)state;
@@ -1357,6 +1371,7 @@ int main(void)
 	    INTEL(test_virt_insn_ud),
 	    AMD(test_triple_fault),
 	    INTEL(test_npf),
+	    INTEL(test_npf_device_above_map),
 	    AMD(test_xsetbv),
 	    INTEL(test_exception_reflected),
 	    AMD(test_double_fault_triple),

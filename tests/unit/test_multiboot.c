@@ -47,8 +47,10 @@ enum {
 	T_BASIC_MEMINFO = 4,
 	T_BOOTDEV = 5,
 	T_MMAP = 6,
+	T_EFI64 = 12,
 	T_ACPI_OLD = 14,
 	T_ACPI_NEW = 15,
+	T_EFI_MMAP = 17,
 	T_LOAD_BASE_ADDR = 21,
 };
 
@@ -466,15 +468,17 @@ static void fill_pattern(char *s, size_t n)
 	s[n] = '\0';
 }
 
+/* Longer than the buffers: cut and reported (a Linux command line fits the module's buffer:
+ * test_mb1_linux_cmdline_whole). */
 static void test_mb1_long_cmdline_truncated(void **state)
 {
 	struct fakemem *m = *state;
 	struct boot_info bi;
-	char longstr[300 + 1];
+	char longstr[BOOT_MOD_CMDLINE_MAX + 100 + 1];
 
-	fill_pattern(longstr, 300);
-	add_region(m, MBI_ADDR, 0x1000);
-	uint64_t mods = MBI_ADDR + 0x100, kcmd = MBI_ADDR + 0x200, mcmd = MBI_ADDR + 0x400;
+	fill_pattern(longstr, sizeof(longstr) - 1);
+	add_region(m, MBI_ADDR, 0x3000);
+	uint64_t mods = MBI_ADDR + 0x100, kcmd = MBI_ADDR + 0x200, mcmd = MBI_ADDR + 0x1400;
 	putstr(m, kcmd, longstr);
 	putstr(m, mcmd, longstr);
 	put32(m, mods, 0x300000);
@@ -485,11 +489,35 @@ static void test_mb1_long_cmdline_truncated(void **state)
 	put32(m, MBI_ADDR + MBI_MODS_COUNT, 1);
 	put32(m, MBI_ADDR + MBI_MODS_ADDR, (uint32_t)mods);
 
-	assert_int_equal(mb_parse(MB1INFO_BOOTLOADER_MAGIC, MBI_ADDR, fake_map, m, &bi), MB_OK);
+	assert_int_equal(mb_parse(MB1INFO_BOOTLOADER_MAGIC, MBI_ADDR, fake_map, m, &bi),
+			 MB_STRING_CUT);
 	assert_int_equal(strlen(bi.cmdline), BOOT_CMDLINE_MAX - 1);
 	assert_memory_equal(bi.cmdline, longstr, BOOT_CMDLINE_MAX - 1);
 	assert_int_equal(strlen(bi.modules[0].cmdline), BOOT_MOD_CMDLINE_MAX - 1);
 	assert_memory_equal(bi.modules[0].cmdline, longstr, BOOT_MOD_CMDLINE_MAX - 1);
+}
+
+/* A bzImage's path and the longest command line Linux takes (cmdline_size 2047, boot.rst)
+ * arrive whole: 256 bytes once cut a distribution's root=UUID=... line silently. */
+static void test_mb1_linux_cmdline_whole(void **state)
+{
+	struct fakemem *m = *state;
+	struct boot_info bi;
+	char line[sizeof("/boot/vmlinuz-6.1.0-28-amd64 ") + 2047];
+
+	fill_pattern(line, sizeof(line) - 1);
+	add_region(m, MBI_ADDR, 0x2000);
+	uint64_t mods = MBI_ADDR + 0x100, mcmd = MBI_ADDR + 0x200;
+	putstr(m, mcmd, line);
+	put32(m, mods, 0x300000);
+	put32(m, mods + 4, 0x301000);
+	put32(m, mods + 8, (uint32_t)mcmd);
+	put_mbi(m, F_MEM | F_MODS, 639, 1024);
+	put32(m, MBI_ADDR + MBI_MODS_COUNT, 1);
+	put32(m, MBI_ADDR + MBI_MODS_ADDR, (uint32_t)mods);
+
+	assert_int_equal(mb_parse(MB1INFO_BOOTLOADER_MAGIC, MBI_ADDR, fake_map, m, &bi), MB_OK);
+	assert_string_equal(bi.modules[0].cmdline, line);
 }
 
 static void test_mb1_zero_length_entries_dropped(void **state)
@@ -905,10 +933,10 @@ static void test_mb2_long_cmdline_truncated(void **state)
 	struct fakemem *m = *state;
 	struct boot_info bi;
 	struct mb2b b;
-	char longstr[400 + 1];
+	char longstr[BOOT_MOD_CMDLINE_MAX + 100 + 1];
 
-	fill_pattern(longstr, 400);
-	add_region(m, MB2_ADDR, 0x1000);
+	fill_pattern(longstr, sizeof(longstr) - 1);
+	add_region(m, MB2_ADDR, 0x3000);
 	mb2_begin(&b, m, MB2_ADDR);
 	mb2_cmdline(&b, longstr);
 	mb2_module(&b, 0x300000, 0x301000, longstr);
@@ -918,11 +946,47 @@ static void test_mb2_long_cmdline_truncated(void **state)
 	mb2_tag_end(&b);
 	mb2_finish(&b);
 
-	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi), MB_OK);
+	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi),
+			 MB_STRING_CUT);
 	assert_int_equal(strlen(bi.cmdline), BOOT_CMDLINE_MAX - 1);
 	assert_memory_equal(bi.cmdline, longstr, BOOT_CMDLINE_MAX - 1);
 	assert_int_equal(strlen(bi.modules[0].cmdline), BOOT_MOD_CMDLINE_MAX - 1);
 	assert_memory_equal(bi.modules[0].cmdline, longstr, BOOT_MOD_CMDLINE_MAX - 1);
+}
+
+/* GRUB EFI after ExitBootServices: the 64-bit system table (tag 12) and the memory map as
+ * the boot services left it (tag 17), which Linux needs to be told of UEFI (efi_info). */
+static void test_mb2_efi_tags(void **state)
+{
+	struct fakemem *m = *state;
+	struct boot_info bi;
+	struct mb2b b;
+	uint64_t descs;
+
+	add_region(m, MB2_ADDR, 0x1000);
+	mb2_begin(&b, m, MB2_ADDR);
+	mb2_tag(&b, T_BASIC_MEMINFO);
+	mb2_u32(&b, 639);
+	mb2_u32(&b, 1024);
+	mb2_tag_end(&b);
+	mb2_tag(&b, T_EFI64);
+	mb2_u64(&b, 0x3f5eb018);
+	mb2_tag_end(&b);
+	mb2_tag(&b, T_EFI_MMAP);
+	mb2_u32(&b, 48); /* descr_size */
+	mb2_u32(&b, 1);	 /* descr_vers */
+	descs = b.cur;
+	for (unsigned i = 0; i < 2 * 48 / 8; i++)
+		mb2_u64(&b, i);
+	mb2_tag_end(&b);
+	mb2_finish(&b);
+
+	assert_int_equal(mb_parse(MB2INFO_BOOTLOADER_MAGIC, MB2_ADDR, fake_map, m, &bi), MB_OK);
+	assert_int_equal(bi.efi_systab, 0x3f5eb018);
+	assert_int_equal(bi.efi_mmap_phys, descs);
+	assert_int_equal(bi.efi_mmap_size, 2 * 48);
+	assert_int_equal(bi.efi_desc_size, 48);
+	assert_int_equal(bi.efi_desc_version, 1);
 }
 
 static void test_mb2_zero_length_entries_dropped(void **state)
@@ -1011,6 +1075,8 @@ int main(void)
 	    T(test_mb1_too_many_modules),
 	    T(test_mb1_too_many_mmap_entries),
 	    T(test_mb1_long_cmdline_truncated),
+	    T(test_mb1_linux_cmdline_whole),
+	    T(test_mb2_efi_tags),
 	    T(test_mb1_zero_length_entries_dropped),
 	    T(test_mb1_mmap_truncated),
 	    T(test_mb2_grub_layout),

@@ -253,13 +253,13 @@ static void test_small_layout_all_ram(void **state)
 
 /* Formats with the debugger's protection bits: EPT-like (R=1 W=2 X=4) and NPT-like (P=1 W=2
  * U=4, NX=bit 63), as the backends fill them. */
-#define EPT_R	0x1ull
-#define EPT_W	0x2ull
-#define EPT_X	0x4ull
-#define NPT_P	0x1ull
-#define NPT_W	0x2ull
-#define NPT_U	0x4ull
-#define NPT_NX	(1ull << 63)
+#define EPT_R  0x1ull
+#define EPT_W  0x2ull
+#define EPT_X  0x4ull
+#define NPT_P  0x1ull
+#define NPT_W  0x2ull
+#define NPT_U  0x4ull
+#define NPT_NX (1ull << 63)
 static const struct nested_pt_format ept_fmt = {.table = F_TABLE,
 						.leaf_ram = F_RAM,
 						.leaf_mmio = F_MMIO,
@@ -322,10 +322,11 @@ static void test_protect_npt_bits(void **state)
 	assert_int_equal(leaf(&npt_fmt, gpa, NULL) & (FLAGS_MASK | NPT_NX), NPT_W | NPT_U);
 	assert_int_equal(nested_pt_protect(ROOT_PA, gpa, NESTED_DENY_EXEC, &npt_fmt, &env), 0);
 	assert_int_equal(leaf(&npt_fmt, gpa, NULL) & (FLAGS_MASK | NPT_NX), rwu | NPT_NX);
-	assert_int_equal(nested_pt_protect(ROOT_PA, gpa,
-					   NESTED_DENY_EXEC | NESTED_DENY_WRITE | NESTED_DENY_ACCESS,
-					   &npt_fmt, &env),
-			 0);
+	assert_int_equal(
+	    nested_pt_protect(ROOT_PA, gpa,
+			      NESTED_DENY_EXEC | NESTED_DENY_WRITE | NESTED_DENY_ACCESS, &npt_fmt,
+			      &env),
+	    0);
 	assert_int_equal(leaf(&npt_fmt, gpa, NULL) & (FLAGS_MASK | NPT_NX), NPT_U | NPT_NX);
 	assert_int_equal(nested_pt_protect(ROOT_PA, gpa, 0, &npt_fmt, &env), 0);
 	assert_int_equal(leaf(&npt_fmt, gpa, NULL) & (FLAGS_MASK | NPT_NX), rwu);
@@ -354,7 +355,29 @@ static void test_protect_keeps_readonly(void **state)
 	assert_int_equal(nested_pt_protect(ROOT_PA, 0x3000, 0, &ept_fmt, &env), 0);
 	assert_int_equal(leaf(&ept_fmt, 0x3000, NULL) & FLAGS_MASK, F_RAM & ~EPT_W);
 	assert_int_equal(nested_pt_protect(ROOT_PA, 7 * MIB, NESTED_DENY_EXEC, &ept_fmt, &env), -1);
-	assert_int_equal(nested_pt_protect(ROOT_PA, FOUR_GIB, NESTED_DENY_EXEC, &ept_fmt, &env), -1);
+	assert_int_equal(nested_pt_protect(ROOT_PA, FOUR_GIB, NESTED_DENY_EXEC, &ept_fmt, &env),
+			 -1);
+}
+
+/* Device memory above the built map (OVMF's 64-bit BAR at 0xe000000000): mapped on demand
+ * as a 2 MiB MMIO leaf with its new PDPT and PD, once; an existing entry is left alone. */
+static void test_map_device_above_map(void **state)
+{
+	const uint64_t bar = 0xe000000000ull;
+
+	(void)state;
+	build_qemu(NULL);
+	assert_unmapped(bar + 0x1c);
+	assert_int_equal(nested_pt_map_device(ROOT_PA, bar + 0x1c, &fmt, &env), 0);
+	assert_maps(bar + 0x1c, F_MMIO, TWO_MIB);
+	assert_maps(bar + TWO_MIB - 1, F_MMIO, TWO_MIB);
+	assert_unmapped(bar + TWO_MIB);
+	assert_int_equal(nested_pt_map_device(ROOT_PA, bar, &fmt, &env), -1);
+	assert_int_equal(nested_pt_map_device(ROOT_PA, RAM_START, &fmt, &env), -1);
+	assert_maps(RAM_START, F_RAM, FOUR_KIB);
+	pool.limit = pool.used; /* no page left for the next GiB's page directory */
+	assert_int_equal(nested_pt_map_device(ROOT_PA, bar + (1ull << 30), &fmt, &env), -1);
+	assert_unmapped(bar + (1ull << 30));
 }
 
 int main(void)
@@ -372,6 +395,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_protect_splits_large_page, setup),
 	    cmocka_unit_test_setup(test_protect_npt_bits, setup),
 	    cmocka_unit_test_setup(test_protect_keeps_readonly, setup),
+	    cmocka_unit_test_setup(test_map_device_above_map, setup),
 	};
 
 	return cmocka_run_group_tests_name("nested_pt", tests, NULL, NULL);
