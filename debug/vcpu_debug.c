@@ -215,13 +215,26 @@ enum exit_result vcpu_debug_mov_dr(struct vcpu *v, const struct vcpu_exit *exit)
 	return EXIT_RESUME;
 }
 
+/* An emulated instruction's trap: its I/O and data breakpoint hits (the CPU never saw its
+ * accesses) and the single step, in one #DB as bare metal raises them (SDM 3B, 18.3.1.2). */
 void vcpu_debug_step_trap(struct vcpu *v)
 {
+	struct vcpu_insn_access a = v->access;
+	bool tf = vcpu_get(v, REG_RFLAGS) & RFLAGS_TF;
+	uint64_t bits;
+
+	v->access = (struct vcpu_insn_access){0};
 	vcpu_debug_sync(v);
-	if (vcpu_npt_step_done(v) && !(v->gdb && v->gdb->stepping))
-		return; /* an emulated instruction ended the nested-page step */
-	if (!vcpu_gdb_step_trap(v))
-		deliver_db(v, DR6_BS, NULL, NULL);
+	bits = a.port_size
+		   ? dr_io_hits(&v->dr->guest, vcpu_get(v, REG_CR4) & CR4_DE, a.port, a.port_size) |
+			 dr_mem_hits(&v->dr->guest, a.mem_addr, a.mem_len, a.mem_write)
+		   : 0;
+	/* A step that ended a nested-page step or that gdb takes is not the guest's. */
+	if (tf && !(vcpu_npt_step_done(v) && !(v->gdb && v->gdb->stepping)) &&
+	    !vcpu_gdb_step_trap(v))
+		bits |= DR6_BS;
+	if (bits)
+		deliver_db(v, bits, NULL, NULL);
 }
 
 void vcpu_debug_task_switch(struct vcpu *v, bool t_bit)
