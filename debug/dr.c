@@ -74,6 +74,18 @@ uint64_t dr_mem_hits(const struct dr_guest *g, uint64_t addr, uint64_t len, bool
 	return hits(g, write ? DR7_RW_WRITE : DR7_RW_ACCESS, DR7_RW_ACCESS, addr, len);
 }
 
+uint64_t dr_exec_hits(const struct dr_guest *g, uint64_t ip)
+{
+	uint64_t bits = 0;
+
+	/* Enabled or not, as QEMU 7.2 and Bochs 2.7 report them (SDM 3B, 18.2.3: B0-B3 may be
+	 * set for breakpoints DR7 does not enable). */
+	for (unsigned n = 0; n < DR_SLOTS; n++)
+		if (((g->dr7 >> DR7_RW_SHIFT(n)) & DR7_FIELD_MASK) == DR7_RW_EXEC && g->db[n] == ip)
+			bits |= DR6_B(n);
+	return bits;
+}
+
 void dr_db_delivered(struct dr_state *s)
 {
 	/* A #DB clears GD (so the handler can touch DRs) and LBR, plus BTF on AMD. */

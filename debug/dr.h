@@ -85,6 +85,8 @@ void dr_debugger_clear_all(struct dr_state *s);
  * CR4.DE) on @port, or data breakpoints on @len bytes at @addr (writes: R/W 01b and 11b). */
 uint64_t dr_io_hits(const struct dr_guest *g, bool cr4_de, uint16_t port, unsigned size);
 uint64_t dr_mem_hits(const struct dr_guest *g, uint64_t addr, uint64_t len, bool write);
+/* ... and execute breakpoints, enabled or not, on the instruction at linear @ip. */
+uint64_t dr_exec_hits(const struct dr_guest *g, uint64_t ip);
 /* Hardware slots neither the debugger nor an enabled guest breakpoint uses. */
 unsigned dr_free_slots(const struct dr_state *s);
 

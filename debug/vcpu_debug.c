@@ -220,6 +220,7 @@ enum exit_result vcpu_debug_mov_dr(struct vcpu *v, const struct vcpu_exit *exit)
 void vcpu_debug_step_trap(struct vcpu *v)
 {
 	struct vcpu_insn_access a = v->access;
+	struct vcpu_segment cs;
 	bool tf = vcpu_get(v, REG_RFLAGS) & RFLAGS_TF;
 	uint64_t bits;
 
@@ -233,8 +234,15 @@ void vcpu_debug_step_trap(struct vcpu *v)
 	if (tf && !(vcpu_npt_step_done(v) && !(v->gdb && v->gdb->stepping)) &&
 	    !vcpu_gdb_step_trap(v))
 		bits |= DR6_BS;
-	if (bits)
-		deliver_db(v, bits, NULL, NULL);
+	if (!bits)
+		return;
+	/* The step's boundary shows its execute breakpoints too, as QEMU 7.2 and Bochs 2.7
+	 * report them with their own steps (the fault still follows without RF). */
+	if (bits & DR6_BS) {
+		v->ops->get_seg(v, SEG_CS, &cs);
+		bits |= dr_exec_hits(&v->dr->guest, cs.base + vcpu_get(v, REG_RIP));
+	}
+	deliver_db(v, bits, NULL, NULL);
 }
 
 void vcpu_debug_task_switch(struct vcpu *v, bool t_bit)

@@ -711,6 +711,20 @@ static void test_io_string_data_breakpoint(void **state)
 	assert_int_equal(v->dr->guest.dr6, DR6_FIXED | ARCH_DR6_B(0) | ARCH_DR6_B(2));
 }
 
+/* A single step after an emulated instruction: execute breakpoints on the next one show in
+ * DR6 too, enabled or not, as QEMU 7.2 and Bochs 2.7 report their own steps. */
+static void test_step_exec_boundary(void **state)
+{
+	(void)state;
+	fv.b.regs[REG_RFLAGS] = RFLAGS_FIXED1 | ARCH_TF;
+	v->dr->guest.db[2] = FAKE_DEFAULT_RIP + CPUID_LEN;
+	v->dr->guest.db[3] = FAKE_DEFAULT_RIP + CPUID_LEN;
+	v->dr->guest.dr7 = ARCH_DR7_FIXED | ARCH_DR7_W(3); /* slot 3 watches data: no */
+	run_exit(EXIT_CPUID, CPUID_LEN);
+	assert_one_event(EVENT_HW_EXCEPTION, ARCH_VEC_DB, false, 0);
+	assert_int_equal(v->dr->guest.dr6, DR6_FIXED | ARCH_DR6_BS | ARCH_DR6_B(2));
+}
+
 /* A 16-bit REP INSB counts CX only: stray bits above it neither loop nor move. */
 static void test_io_string_address_size(void **state)
 {
@@ -1390,6 +1404,7 @@ int main(void)
 	    INTEL(test_io_string_gdb_port),
 	    INTEL(test_io_breakpoint_emulated_in),
 	    INTEL(test_io_string_data_breakpoint),
+	    INTEL(test_step_exec_boundary),
 	    AMD(test_io_string_ins_gdb_port),
 	    AMD(test_io_string_address_size),
 	    AMD(test_io_string_addr32_prefix),
