@@ -41,6 +41,7 @@ enum vcpu_reg {
 	REG_DR6,
 	REG_DR7,
 	REG_DEBUGCTL,
+	REG_PENDING_DBG, /* VT-x's pending debug exceptions (B0-B3 held by MOV SS); SVM: 0 */
 	REG_COUNT
 };
 

@@ -221,6 +221,7 @@ void vcpu_debug_step_trap(struct vcpu *v)
 {
 	struct vcpu_insn_access a = v->access;
 	struct vcpu_segment cs;
+	uint64_t pending;
 	bool tf = vcpu_get(v, REG_RFLAGS) & RFLAGS_TF;
 	uint64_t bits;
 
@@ -241,6 +242,13 @@ void vcpu_debug_step_trap(struct vcpu *v)
 	if (bits & DR6_BS) {
 		v->ops->get_seg(v, SEG_CS, &cs);
 		bits |= dr_exec_hits(&v->dr->guest, cs.base + vcpu_get(v, REG_RIP));
+	}
+	/* A data breakpoint MOV SS held back is due now too: VM entry injecting this #DB would
+	 * drop VT-x's pending debug exceptions (SDM 3C, 27.7.3). */
+	pending = vcpu_get(v, REG_PENDING_DBG);
+	if (pending) {
+		bits |= pending & DR6_B_MASK;
+		vcpu_set(v, REG_PENDING_DBG, 0);
 	}
 	deliver_db(v, bits, NULL, NULL);
 }

@@ -88,6 +88,7 @@
 #define ARCH_DR7_L(n)	 (1ull << (2 * (n)))
 #define ARCH_DR7_W(n)	 (1ull << (16 + 4 * (n))) /* R/W 01b: writes, LEN 00b: 1 byte */
 #define ARCH_DR7_IO(n)	 (2ull << (16 + 4 * (n))) /* R/W 10b: I/O, with CR4.DE */
+#define ARCH_PEND_EN_BP	 (1ull << 12)		  /* VT-x pending debug: enabled bp */
 #define XCR0_X87_SSE_AVX 0x7ull
 #define NELEMS(a)	 (sizeof(a) / sizeof((a)[0]))
 /* 32-bit TSS (SDM vol. 3A, figure 8-2) and its descriptor. */
@@ -723,6 +724,19 @@ static void test_step_exec_boundary(void **state)
 	run_exit(EXIT_CPUID, CPUID_LEN);
 	assert_one_event(EVENT_HW_EXCEPTION, ARCH_VEC_DB, false, 0);
 	assert_int_equal(v->dr->guest.dr6, DR6_FIXED | ARCH_DR6_BS | ARCH_DR6_B(2));
+}
+
+/* MOV SS; CPUID with TF: the data breakpoint MOV SS hit, held back in VT-x's pending debug
+ * exceptions, goes with the step (SDM 3C, 27.7.3: VM entry injecting the #DB drops it). */
+static void test_step_pending_mov_ss(void **state)
+{
+	(void)state;
+	fv.b.regs[REG_RFLAGS] = RFLAGS_FIXED1 | ARCH_TF;
+	fv.b.regs[REG_PENDING_DBG] = ARCH_DR6_B(0) | ARCH_PEND_EN_BP;
+	run_exit(EXIT_CPUID, CPUID_LEN);
+	assert_one_event(EVENT_HW_EXCEPTION, ARCH_VEC_DB, false, 0);
+	assert_int_equal(v->dr->guest.dr6, DR6_FIXED | ARCH_DR6_BS | ARCH_DR6_B(0));
+	assert_int_equal(fv.b.regs[REG_PENDING_DBG], 0);
 }
 
 /* A 16-bit REP INSB counts CX only: stray bits above it neither loop nor move. */
@@ -1405,6 +1419,7 @@ int main(void)
 	    INTEL(test_io_breakpoint_emulated_in),
 	    INTEL(test_io_string_data_breakpoint),
 	    INTEL(test_step_exec_boundary),
+	    INTEL(test_step_pending_mov_ss),
 	    AMD(test_io_string_ins_gdb_port),
 	    AMD(test_io_string_address_size),
 	    AMD(test_io_string_addr32_prefix),
