@@ -26,7 +26,12 @@ __asm__(".macro I insn:vararg\n"
 	" .pushsection .rodata.ddm, \"a\"\n .long 7770f, 7771f\n .popsection\n"
 	"7770: \\insn\n7771:\n"
 	".endm\n"
-	".pushsection .rodata.ddm, \"a\"\n.globl dd_marks\ndd_marks:\n.popsection\n");
+	/* IOX: an I/O instruction dbgvisor emulates (COM2); its end goes into dd_io_ends. */
+	".macro IOX insn:vararg\n I \\insn\n7773:\n"
+	" .pushsection .rodata.ddio, \"a\"\n .long 7773b\n .popsection\n"
+	".endm\n"
+	".pushsection .rodata.ddm, \"a\"\n.globl dd_marks\ndd_marks:\n.popsection\n"
+	".pushsection .rodata.ddio, \"a\"\n.globl dd_io_ends\ndd_io_ends:\n.popsection\n");
 
 #define DDS(name, body) ".globl dds_" #name "\n.p2align 3\ndds_" #name ":\n" body " ret\n"
 #define DDS_LIST_COMMON(X)                                                                         \
@@ -69,7 +74,7 @@ __asm__(".text\n.p2align 4\n.globl dds__first\ndds__first:\n"
 	DDS(movss_cpuid, "I push " R(bx) "\n I xor %eax, %eax\n I mov (" R(di) "), %ss\n"
 			 " I cpuid\n I pop " R(bx) "\n")
 	DDS(movss_movdr, "I mov (" R(di) "), %ss\n I mov %dr6, " R(ax) "\n")
-	DDS(movss_in_com2, "I mov $0x2f8, %edx\n I mov (" R(di) "), %ss\n I in %dx, %al\n")
+	DDS(movss_in_com2, "I mov $0x2f8, %edx\n I mov (" R(di) "), %ss\n IOX in %dx, %al\n")
 	DDS(popf_tf, "I pushf\n I orl $" DD_TF_BIT ", (" R(sp) ")\n I popf\n I nop\n I pushf\n"
 		     " I andl $~" DD_TF_BIT ", (" R(sp) ")\n I popf\n")
 	DDS(popf_tf_cpuid, "I push " R(bx) "\n I xor %eax, %eax\n I pushf\n"
@@ -79,9 +84,9 @@ __asm__(".text\n.p2align 4\n.globl dds__first\ndds__first:\n"
 	DDS(in80, "I in $0x80, %al\n")
 	DDS(outw80, "I mov %ecx, %eax\n I out %ax, $0x80\n")
 	DDS(inl80, "I in $0x80, %eax\n")
-	DDS(in_com2, "I mov $0x2f8, %edx\n I in %dx, %al\n")
-	DDS(out_com2, "I mov $0x2ff, %edx\n I mov %ecx, %eax\n I out %al, %dx\n")
-	DDS(insb_com2, "I mov $0x2f8, %edx\n I rep insb\n")
+	DDS(in_com2, "I mov $0x2f8, %edx\n IOX in %dx, %al\n")
+	DDS(out_com2, "I mov $0x2ff, %edx\n I mov %ecx, %eax\n IOX out %al, %dx\n")
+	DDS(insb_com2, "I mov $0x2f8, %edx\n IOX rep insb\n")
 	DDS(outsb80, "I mov $0x80, %edx\n I rep outsb\n")
 	DDS(cpuid, "I push " R(bx) "\n I mov %ecx, %eax\n I xor %ecx, %ecx\n I cpuid\n"
 		   " I pop " R(bx) "\n")
@@ -151,7 +156,8 @@ __asm__(".text\n.p2align 4\n.globl dd_run\n.globl dd_abort\n.globl dd_drv\n.glob
 	"dd_abort: mov dd_saved_sp, %esp\n cld\n"
 	" pop %edi\n pop %esi\n pop %ebp\n pop %ebx\n ret\n");
 #endif
-__asm__(".pushsection .rodata.ddm, \"a\"\n.globl dd_marks_end\ndd_marks_end:\n.popsection\n");
+__asm__(".pushsection .rodata.ddm, \"a\"\n.globl dd_marks_end\ndd_marks_end:\n.popsection\n"
+	".pushsection .rodata.ddio, \"a\"\n.globl dd_io_ends_end\ndd_io_ends_end:\n.popsection\n");
 /* clang-format on */
 
 /* One call of the driver: the routine and its RDI, RSI, RCX, RDX. */
@@ -168,6 +174,7 @@ uintptr_t dd_saved_sp;
 void dd_run(const struct dd_step *steps, uintptr_t n, uintptr_t tf);
 extern const char dd_abort[], dd_drv[], dd_drv_end[], dds__first[], dds__end[], dds_farjmp_to[];
 extern const struct dd_mark dd_marks[], dd_marks_end[];
+extern const uint32_t dd_io_ends[], dd_io_ends_end[];
 
 #define DD_DECL(name) extern const char dds_##name[];
 DDS_LIST(DD_DECL)

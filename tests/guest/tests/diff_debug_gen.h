@@ -20,6 +20,7 @@ static uintptr_t data_at(unsigned off)
 static uintptr_t draw_code(const uint8_t *chosen)
 {
 	static uintptr_t cands[MAX_CANDS];
+	uintptr_t at;
 	unsigned n = 0;
 
 	for (const struct dd_mark *m = dd_marks; m < dd_marks_end && n < MAX_CANDS; m++) {
@@ -37,7 +38,13 @@ static uintptr_t draw_code(const uint8_t *chosen)
 	}
 	if (!n)
 		return (uintptr_t)dd_drv;
-	return cands[below(n)] + (below(6) ? 0 : 1);
+	at = cands[below(n)] + (below(6) ? 0 : 1);
+	/* Bochs 2.7 adds the next instruction's execute breakpoints to an I/O breakpoint's
+	 * trap, QEMU 7.2 does not (dbgvisor's emulated IN/OUT neither): not on Bochs. */
+	for (const uint32_t *e = dd_io_ends; bochs && e < dd_io_ends_end; e++)
+		if (at == *e)
+			at--;
+	return at;
 }
 
 static uintptr_t draw_len(void)
