@@ -86,12 +86,17 @@ static void transfer_string(struct vcpu *v, const struct vcpu_exit *e, uint64_t 
 	uint64_t ptr = v->gpr[e->io.in ? GPR_RDI : GPR_RSI] & amask, base = 0;
 	struct vcpu_segment seg;
 
-	if (!e->io.in && !device)
-		return;
 	/* Only FS and GS have a base in 64-bit mode (SDM vol. 1, 3.4.2.1). */
 	v->ops->get_seg(v, sreg, &seg);
 	if (vcpu_code_mode(v) != INSN_MODE_64 || sreg == SEG_FS || sreg == SEG_GS)
 		base = seg.base;
+	/* The elements as bare metal accesses them, for the data breakpoints. */
+	v->access.mem_write = e->io.in;
+	v->access.mem_len = count * e->io.size;
+	v->access.mem_addr =
+	    base + ((ptr - (down && count ? v->access.mem_len - e->io.size : 0)) & amask);
+	if (!e->io.in && !device)
+		return;
 	for (uint64_t i = 0; i < count; i++) {
 		uint32_t val = NO_DEVICE; /* little-endian: the low @size bytes are the element */
 
@@ -134,6 +139,8 @@ static void string_io(struct vcpu *v, const struct vcpu_exit *e, bool device)
 	enum vcpu_gpr idx = e->io.in ? GPR_RDI : GPR_RSI;
 	bool down = vcpu_get(v, REG_RFLAGS) & DF_BIT;
 
+	if (!count) /* nothing accessed: no I/O or data breakpoint can match */
+		v->access.port_size = 0;
 	transfer_string(v, e, count, down, amask, device);
 	if (down)
 		step = -step;
@@ -153,6 +160,7 @@ enum exit_result exit_handle_io(struct vcpu *v, const struct vcpu_exit *e)
 	if (!len)
 		return vcpu_stop_guest(v, STOP_INTERNAL,
 				       "cannot decode the guest's I/O instruction");
+	v->access = (struct vcpu_insn_access){.port = port, .port_size = e->io.size};
 	if (e->io.string) {
 		string_io(v, e, !exit_io_intercepted(v, port));
 	} else if (e->io.in) {

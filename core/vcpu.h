@@ -41,6 +41,7 @@ enum vcpu_reg {
 	REG_DR6,
 	REG_DR7,
 	REG_DEBUGCTL,
+	REG_PENDING_DBG, /* VT-x's pending debug exceptions (B0-B3 held by MOV SS); SVM: 0 */
 	REG_COUNT
 };
 
@@ -327,6 +328,15 @@ struct vcpu_insn_cache {
 	uint64_t hits, misses;
 };
 
+/* The port and memory an emulated IN/OUT/INS/OUTS accessed: its I/O and data breakpoints are
+ * checked when it completes (vcpu_complete_insn, the debug layer's step_trap). */
+struct vcpu_insn_access {
+	uint16_t port;
+	uint8_t port_size; /* 0: no access recorded */
+	bool mem_write;
+	uint64_t mem_addr, mem_len; /* linear; mem_len 0: no memory */
+};
+
 struct vcpu {
 	const struct vcpu_ops *ops;
 	void *backend; /* struct svm_vcpu / struct vmx_vcpu */
@@ -345,6 +355,7 @@ struct vcpu {
 	uint32_t icr_high;	 /* the guest's last write to the xAPIC ICR's destination half */
 	struct vcpu_nmi nmi;
 	struct vcpu_ioapic ioapic;
+	struct vcpu_insn_access access;	      /* what the instruction being emulated accessed */
 	const struct vcpu_debug_hooks *debug; /* the debug layer (core/vcpu_hooks.h) */
 	struct dr_state *dr; /* its state: the guest's debug registers, the debugger's slots */
 	bool dr_loaded;	     /* debug registers were loaded for the last entry */

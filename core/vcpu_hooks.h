@@ -16,7 +16,8 @@ struct vcpu_debug_hooks {
 	/* #DB (intercepted, or ICEBP with exc.software) and MOV DR exits. */
 	enum exit_result (*db)(struct vcpu *v, const struct vcpu_exit *e);
 	enum exit_result (*mov_dr)(struct vcpu *v, const struct vcpu_exit *e);
-	void (*step_trap)(struct vcpu *v); /* an emulated instruction ended with TF set */
+	/* An emulated instruction ended with TF set or with v->access recorded (its trap). */
+	void (*step_trap)(struct vcpu *v);
 	void (*task_switch)(struct vcpu *v, bool t_bit); /* @t_bit: the new TSS's T flag (#DB) */
 	/* INT3 at @rip: true when it is the debugger's breakpoint (a stop is requested). */
 	bool (*breakpoint)(struct vcpu *v, uint64_t rip);

@@ -215,6 +215,6 @@ void vcpu_complete_insn(struct vcpu *v, unsigned len)
 		vcpu_set(v, REG_RFLAGS, rflags & ~RFLAGS_RF);
 	if (v->ops->get_interrupt_shadow(v))
 		v->ops->set_interrupt_shadow(v, false);
-	if (rflags & RFLAGS_TF)
+	if ((rflags & RFLAGS_TF) || v->access.port_size)
 		v->debug->step_trap(v);
 }

@@ -43,6 +43,49 @@ uint64_t dr6_merge(uint64_t dr6, uint64_t pending, const struct dr_features *f)
 	return dr6_sanitize(dr6, f);
 }
 
+/* Enabled guest breakpoints of R/W @rw (or @rw2) whose range meets [@lo, @lo + @len): the
+ * address's low bits below LEN are ignored (SDM 3B, 18.2.5). */
+static uint64_t hits(const struct dr_guest *g, unsigned rw, unsigned rw2, uint64_t lo, uint64_t len)
+{
+	static const uint8_t bytes[] = {
+	    [DR7_LEN_1] = 1, [DR7_LEN_2] = 2, [DR7_LEN_8] = 8, [DR7_LEN_4] = 4};
+	uint64_t bits = 0;
+
+	for (unsigned n = 0; n < DR_SLOTS && len; n++) {
+		unsigned r = (unsigned)(g->dr7 >> DR7_RW_SHIFT(n)) & DR7_FIELD_MASK;
+		uint64_t size = bytes[(g->dr7 >> DR7_LEN_SHIFT(n)) & DR7_FIELD_MASK];
+		uint64_t at = g->db[n] & ~(size - 1);
+
+		if ((g->dr7 & DR7_ENABLE(n)) && (r == rw || r == rw2) && at < lo + len &&
+		    lo < at + size)
+			bits |= DR6_B(n);
+	}
+	return bits;
+}
+
+uint64_t dr_io_hits(const struct dr_guest *g, bool cr4_de, uint16_t port, unsigned size)
+{
+	/* R/W 10b is an I/O breakpoint only with CR4.DE, undefined without (SDM 3B, 18.2.4). */
+	return cr4_de ? hits(g, DR7_RW_IO, DR7_RW_IO, port, size) : 0;
+}
+
+uint64_t dr_mem_hits(const struct dr_guest *g, uint64_t addr, uint64_t len, bool write)
+{
+	return hits(g, write ? DR7_RW_WRITE : DR7_RW_ACCESS, DR7_RW_ACCESS, addr, len);
+}
+
+uint64_t dr_exec_hits(const struct dr_guest *g, uint64_t ip)
+{
+	uint64_t bits = 0;
+
+	/* Enabled or not, as QEMU 7.2 and Bochs 2.7 report them (SDM 3B, 18.2.3: B0-B3 may be
+	 * set for breakpoints DR7 does not enable). */
+	for (unsigned n = 0; n < DR_SLOTS; n++)
+		if (((g->dr7 >> DR7_RW_SHIFT(n)) & DR7_FIELD_MASK) == DR7_RW_EXEC && g->db[n] == ip)
+			bits |= DR6_B(n);
+	return bits;
+}
+
 void dr_db_delivered(struct dr_state *s)
 {
 	/* A #DB clears GD (so the handler can touch DRs) and LBR, plus BTF on AMD. */

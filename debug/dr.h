@@ -81,6 +81,12 @@ uint64_t dr_route_hits(const struct dr_state *s, uint64_t hw_bits, unsigned *deb
 int dr_debugger_set(struct dr_state *s, uint64_t addr, uint8_t rw, uint8_t len_code);
 int dr_debugger_clear(struct dr_state *s, uint64_t addr, uint8_t rw, uint8_t len_code);
 void dr_debugger_clear_all(struct dr_state *s);
+/* B0-B3 of the guest's enabled breakpoints an emulated access hits: I/O breakpoints (with
+ * CR4.DE) on @port, or data breakpoints on @len bytes at @addr (writes: R/W 01b and 11b). */
+uint64_t dr_io_hits(const struct dr_guest *g, bool cr4_de, uint16_t port, unsigned size);
+uint64_t dr_mem_hits(const struct dr_guest *g, uint64_t addr, uint64_t len, bool write);
+/* ... and execute breakpoints, enabled or not, on the instruction at linear @ip. */
+uint64_t dr_exec_hits(const struct dr_guest *g, uint64_t ip);
 /* Hardware slots neither the debugger nor an enabled guest breakpoint uses. */
 unsigned dr_free_slots(const struct dr_state *s);
 

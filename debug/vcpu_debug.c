@@ -215,13 +215,42 @@ enum exit_result vcpu_debug_mov_dr(struct vcpu *v, const struct vcpu_exit *exit)
 	return EXIT_RESUME;
 }
 
+/* An emulated instruction's trap: its I/O and data breakpoint hits (the CPU never saw its
+ * accesses) and the single step, in one #DB as bare metal raises them (SDM 3B, 18.3.1.2). */
 void vcpu_debug_step_trap(struct vcpu *v)
 {
+	struct vcpu_insn_access a = v->access;
+	struct vcpu_segment cs;
+	uint64_t pending;
+	bool tf = vcpu_get(v, REG_RFLAGS) & RFLAGS_TF;
+	uint64_t bits;
+
+	v->access = (struct vcpu_insn_access){0};
 	vcpu_debug_sync(v);
-	if (vcpu_npt_step_done(v) && !(v->gdb && v->gdb->stepping))
-		return; /* an emulated instruction ended the nested-page step */
-	if (!vcpu_gdb_step_trap(v))
-		deliver_db(v, DR6_BS, NULL, NULL);
+	bits = a.port_size
+		   ? dr_io_hits(&v->dr->guest, vcpu_get(v, REG_CR4) & CR4_DE, a.port, a.port_size) |
+			 dr_mem_hits(&v->dr->guest, a.mem_addr, a.mem_len, a.mem_write)
+		   : 0;
+	/* A step that ended a nested-page step or that gdb takes is not the guest's. */
+	if (tf && !(vcpu_npt_step_done(v) && !(v->gdb && v->gdb->stepping)) &&
+	    !vcpu_gdb_step_trap(v))
+		bits |= DR6_BS;
+	if (!bits)
+		return;
+	/* The step's boundary shows its execute breakpoints too, as QEMU 7.2 and Bochs 2.7
+	 * report them with their own steps (the fault still follows without RF). */
+	if (bits & DR6_BS) {
+		v->ops->get_seg(v, SEG_CS, &cs);
+		bits |= dr_exec_hits(&v->dr->guest, cs.base + vcpu_get(v, REG_RIP));
+	}
+	/* A data breakpoint MOV SS held back is due now too: VM entry injecting this #DB would
+	 * drop VT-x's pending debug exceptions (SDM 3C, 27.7.3). */
+	pending = vcpu_get(v, REG_PENDING_DBG);
+	if (pending) {
+		bits |= pending & DR6_B_MASK;
+		vcpu_set(v, REG_PENDING_DBG, 0);
+	}
+	deliver_db(v, bits, NULL, NULL);
 }
 
 void vcpu_debug_task_switch(struct vcpu *v, bool t_bit)

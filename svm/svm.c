@@ -244,7 +244,10 @@ static const uint16_t reg_offset[REG_COUNT] = {
 
 static uint64_t *reg_of(struct vcpu *v, enum vcpu_reg r)
 {
-	return r < REG_COUNT ? (uint64_t *)((char *)&svm_of(v)->vmcb->save + reg_offset[r]) : NULL;
+	/* Offset 0 is ES: a register without a slot (REG_PENDING_DBG) has none. */
+	return r < REG_COUNT && reg_offset[r]
+		   ? (uint64_t *)((char *)&svm_of(v)->vmcb->save + reg_offset[r])
+		   : NULL;
 }
 
 static uint64_t svm_get_reg(struct vcpu *v, enum vcpu_reg r)

@@ -27,6 +27,7 @@ struct svm_vcpu {
 	bool dr_intercept_all; /* MOV DR exits: the guest's DRs are not native */
 	struct trap_window window; /* VMRUN to decode: an exception there stops the guest */
 	bool db_probed;		   /* svm_probe_db_status ran (at the first VMRUN) */
+	bool db_status_lost;	   /* its answer: no status for an intercepted #DB */
 };
 
 extern const struct vcpu_ops svm_ops;
@@ -45,6 +46,21 @@ void svm_save_debug(struct vcpu *v, uint64_t db[DR_SLOTS], uint64_t *dr6, uint64
 int svm_nested_protect(struct vcpu *v, uint64_t gpa, unsigned deny);
 void svm_set_dr_intercept(struct vcpu *v, bool all);
 bool svm_probe_db_status(struct svm_vcpu *s, struct vcpu *v, uint64_t host_save_pa);
+
+/*
+ * An intercepted #DB's status: the CPU merged it into VMCB.DR6 (APM vol. 2, 13.1.1.3), so the
+ * bits that changed since VMRUN are its news. A #DB whose bits DR6 already held (a second step
+ * with BS still set) changes none: where the CPU keeps the status, VMCB.DR6 is still the
+ * guest's DR6 as bare metal has it and its status bits stand for the news. 0 only where the
+ * CPU keeps none (Bochs 2.7, svm_probe_db_status): the caller rebuilds it then.
+ */
+static inline uint64_t svm_db_status(uint64_t vmcb_dr6, uint64_t loaded_dr6, bool status_lost)
+{
+	uint64_t news = vmcb_dr6 ^ loaded_dr6;
+	if (news || status_lost)
+		return news;
+	return vmcb_dr6 & (DR6_B_MASK | DR6_BD | DR6_BS | DR6_BT);
+}
 
 /* Remember what the CPU offers before hw_enable/init (NRIP save changes exit decoding). */
 void svm_set_caps(const struct cpu_caps *caps);

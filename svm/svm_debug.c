@@ -82,7 +82,7 @@ bool svm_probe_db_status(struct svm_vcpu *s, struct vcpu *v, uint64_t host_save_
 	hit = s->vmcb->control.exitcode == SVM_EXIT_EXCP_BASE + VEC_DB &&
 	      st->cs.base + st->rip == entry;
 	if (hit && !(st->dr6 & DR6_B(0))) {
-		v->db_status_lost = true;
+		v->db_status_lost = s->db_status_lost = true;
 		printk("dbgvisor: SVM: an intercepted #DB leaves DR6 without its status on this "
 		       "CPU (Bochs 2.7): the guest's #DBs go to it directly while it alone uses "
 		       "its debug registers\n");

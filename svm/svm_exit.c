@@ -73,8 +73,8 @@ static void decode_exception(const struct svm_vcpu *s, struct vcpu_exit *e, uint
 	if (vec == VEC_PF)
 		e->exc.cr2 = s->vmcb->control.exitinfo2;
 	if (vec == VEC_DB) {
-		/* The CPU merged the status into VMCB.DR6: what flipped is this #DB's news. */
-		e->exc.dr6_pending = s->vmcb->save.dr6 ^ s->loaded_dr6;
+		e->exc.dr6_pending =
+		    svm_db_status(s->vmcb->save.dr6, s->loaded_dr6, s->db_status_lost);
 		e->exc.dr6_hw = s->vmcb->save.dr6;
 		e->exc.dr6_hw_valid = e->exc.dr6_pending != 0;
 		if (!e->exc.dr6_pending)

@@ -109,8 +109,13 @@ static void write_cr0(struct vmx_vcpu *x, uint64_t val)
 /* Registers the VMCS holds as they are; CR0/CR4 are shadowed, and CR2 and DR6 stay in the CPU
  * across VM entry and exit (SDM 3C, 27.3). */
 static const uint32_t reg_field[REG_COUNT] = {
-    [REG_RIP] = GUEST_RIP,	  [REG_RFLAGS] = GUEST_RFLAGS, [REG_CR3] = GUEST_CR3,
-    [REG_EFER] = GUEST_IA32_EFER, [REG_DR7] = GUEST_DR7,       [REG_DEBUGCTL] = GUEST_IA32_DEBUGCTL,
+    [REG_RIP] = GUEST_RIP,
+    [REG_RFLAGS] = GUEST_RFLAGS,
+    [REG_CR3] = GUEST_CR3,
+    [REG_EFER] = GUEST_IA32_EFER,
+    [REG_DR7] = GUEST_DR7,
+    [REG_DEBUGCTL] = GUEST_IA32_DEBUGCTL,
+    [REG_PENDING_DBG] = GUEST_PENDING_DBG_EXCEPTIONS,
 };
 
 static uint64_t vmx_get_reg(struct vcpu *v, enum vcpu_reg r)

@@ -81,8 +81,16 @@
 #define EXIT_CODE	    0x31
 #define STR_COUNT	    5
 #define STR_BASE	    0x8000ull
-#define XCR0_X87_SSE_AVX    0x7ull
-#define NELEMS(a)	    (sizeof(a) / sizeof((a)[0]))
+/* Debug-register bits written out from the SDM (vol. 3B, 18.2.3-18.2.4). */
+#define ARCH_CR4_DE	 (1ull << 3)
+#define ARCH_DR6_B(n)	 (1ull << (n))
+#define ARCH_DR7_FIXED	 0x400ull
+#define ARCH_DR7_L(n)	 (1ull << (2 * (n)))
+#define ARCH_DR7_W(n)	 (1ull << (16 + 4 * (n))) /* R/W 01b: writes, LEN 00b: 1 byte */
+#define ARCH_DR7_IO(n)	 (2ull << (16 + 4 * (n))) /* R/W 10b: I/O, with CR4.DE */
+#define ARCH_PEND_EN_BP	 (1ull << 12)		  /* VT-x pending debug: enabled bp */
+#define XCR0_X87_SSE_AVX 0x7ull
+#define NELEMS(a)	 (sizeof(a) / sizeof((a)[0]))
 /* 32-bit TSS (SDM vol. 3A, figure 8-2) and its descriptor. */
 #define TSS32_LIMIT    0x67ull
 #define TSS32_AVAIL_P  0x89ull
@@ -661,6 +669,74 @@ static void test_io_string_gdb_port(void **state)
 	assert_int_equal(v->gpr[GPR_RCX], STR_COUNT);
 
 	assert_int_equal(fake_host.nouts, 0);
+}
+
+/* An I/O breakpoint (R/W 10b with CR4.DE) on a port dbgvisor emulates: the trap after the IN
+ * reports the slot, without BS (SDM 3B, 18.2.4); without CR4.DE it is no breakpoint. */
+static void test_io_breakpoint_emulated_in(void **state)
+{
+	(void)state;
+	v->dr->guest.db[1] = GDB_PORT;
+	v->dr->guest.dr7 = ARCH_DR7_FIXED | ARCH_DR7_L(1) | ARCH_DR7_IO(1);
+	run_io(GDB_PORT, 1, true, IN_DX_LEN);
+	assert_int_equal(fv.b.nevents, 0);
+	fv.b.regs[REG_CR4] |= ARCH_CR4_DE;
+	fv.b.regs[REG_RIP] = FAKE_DEFAULT_RIP;
+	run_io(GDB_PORT + 1, 1, true, IN_DX_LEN); /* LEN 1: the next port misses */
+	assert_int_equal(fv.b.nevents, 0);
+	fv.b.regs[REG_RIP] = FAKE_DEFAULT_RIP;
+	run_io(GDB_PORT - 1, 2, false, OUT_DX_LEN); /* a word OUT that covers it hits */
+	assert_one_event(EVENT_HW_EXCEPTION, ARCH_VEC_DB, false, 0);
+	assert_int_equal(v->dr->guest.dr6, DR6_FIXED | ARCH_DR6_B(1));
+	assert_int_equal(rip(), FAKE_DEFAULT_RIP + OUT_DX_LEN);
+}
+
+/* A REP INS the CPU never ran stores through a data breakpoint (R/W 01b): a trap with its
+ * slot; with RCX = 0 nothing is accessed, not even the port. */
+static void test_io_string_data_breakpoint(void **state)
+{
+	(void)state;
+	fv.b.regs[REG_CR4] |= ARCH_CR4_DE;
+	v->dr->guest.db[0] = STR_BASE + 1;
+	v->dr->guest.db[2] = GDB_PORT;
+	v->dr->guest.dr7 =
+	    ARCH_DR7_FIXED | ARCH_DR7_L(0) | ARCH_DR7_W(0) | ARCH_DR7_L(2) | ARCH_DR7_IO(2);
+	v->gpr[GPR_RDI] = STR_BASE;
+	v->gpr[GPR_RCX] = 0;
+	run_string_io(GDB_PORT, 1, true, true);
+	assert_int_equal(fv.b.nevents, 0);
+	v->gpr[GPR_RCX] = 2;
+	fv.b.regs[REG_RIP] = FAKE_DEFAULT_RIP;
+	run_string_io(GDB_PORT, 1, true, true);
+	assert_one_event(EVENT_HW_EXCEPTION, ARCH_VEC_DB, false, 0);
+	assert_int_equal(v->dr->guest.dr6, DR6_FIXED | ARCH_DR6_B(0) | ARCH_DR6_B(2));
+}
+
+/* A single step after an emulated instruction: execute breakpoints on the next one show in
+ * DR6 too, enabled or not, as QEMU 7.2 and Bochs 2.7 report their own steps. */
+static void test_step_exec_boundary(void **state)
+{
+	(void)state;
+	fv.b.regs[REG_RFLAGS] = RFLAGS_FIXED1 | ARCH_TF;
+	v->dr->guest.db[2] = FAKE_DEFAULT_RIP + CPUID_LEN;
+	v->dr->guest.db[3] = FAKE_DEFAULT_RIP + CPUID_LEN;
+	v->dr->guest.dr7 = ARCH_DR7_FIXED | ARCH_DR7_W(3); /* slot 3 watches data: no */
+	run_exit(EXIT_CPUID, CPUID_LEN);
+	assert_one_event(EVENT_HW_EXCEPTION, ARCH_VEC_DB, false, 0);
+	assert_int_equal(v->dr->guest.dr6, DR6_FIXED | ARCH_DR6_BS | ARCH_DR6_B(2));
+}
+
+/* MOV SS; CPUID with TF: the data breakpoint MOV SS hit, held back in VT-x's pending debug
+ * exceptions, goes with the step (SDM 3C, 27.7.3: VM entry injecting the #DB drops it). */
+static void test_step_pending_mov_ss(void **state)
+{
+	(void)state;
+	fv.b.regs[REG_RFLAGS] = RFLAGS_FIXED1 | ARCH_TF;
+	fv.b.regs[REG_PENDING_DBG] = ARCH_DR6_B(0) | ARCH_PEND_EN_BP;
+	run_exit(EXIT_CPUID, CPUID_LEN);
+	assert_one_event(EVENT_HW_EXCEPTION, ARCH_VEC_DB, false, 0);
+	assert_int_equal(v->dr->guest.dr6, DR6_FIXED | ARCH_DR6_BS | ARCH_DR6_B(0));
+	assert_int_equal(fv.b.regs[REG_PENDING_DBG], 0);
 }
 
 /* A 16-bit REP INSB counts CX only: stray bits above it neither loop nor move. */
@@ -1354,6 +1430,10 @@ int main(void)
 	    AMD(test_io_bochs_shutdown),
 	    INTEL(test_io_bochs_interrupted),
 	    INTEL(test_io_string_gdb_port),
+	    INTEL(test_io_breakpoint_emulated_in),
+	    INTEL(test_io_string_data_breakpoint),
+	    INTEL(test_step_exec_boundary),
+	    INTEL(test_step_pending_mov_ss),
 	    AMD(test_io_string_ins_gdb_port),
 	    AMD(test_io_string_address_size),
 	    AMD(test_io_string_addr32_prefix),

@@ -152,6 +152,23 @@ static void test_exit_names(void **state)
 		assert_string_equal(svm_exit_name(names[i].code), names[i].name);
 }
 
+/* A #DB's status in VMCB.DR6 (APM vol. 2, 13.1.1.3): what changed since VMRUN, or, where DR6
+ * already held every bit of it (a second step, BS still set), its status bits; 0 (rebuild)
+ * only on a CPU that keeps no status. */
+static void test_db_status(void **state)
+{
+	const uint64_t init = 0xffff0ff0, bs = 1ull << 14, b0 = 1ull << 0, b2 = 1ull << 2;
+
+	(void)state;
+	assert_int_equal(svm_db_status(init | bs, init, false), bs);
+	assert_int_equal(svm_db_status(init | bs | b0, init | bs, false), b0);
+	/* diff_debug: a step after POPF cleared TF, BS set before: not the enabled data slots */
+	assert_int_equal(svm_db_status(init | bs, init | bs, false), bs);
+	assert_int_equal(svm_db_status(init | bs | b2, init | bs | b2, false), bs | b2);
+	assert_int_equal(svm_db_status(init, init, true), 0);
+	assert_int_equal(svm_db_status(init | bs, init, true), bs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -160,6 +177,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_state_checks, setup),
 	    cmocka_unit_test_setup(test_event_injection, setup),
 	    cmocka_unit_test(test_exit_names),
+	    cmocka_unit_test(test_db_status),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
