@@ -185,7 +185,8 @@ run: $(ELF)
 
 run-iso: $(ISO)
 	$(QEMU) $(QEMU_BASE) -cpu max -cdrom $(ISO) -serial stdio \
-		-serial tcp:127.0.0.1:$(GDB_PORT),server=on,wait=off,nodelay=on
+		-serial tcp:127.0.0.1:$(GDB_PORT),server=on,wait=off,nodelay=on; \
+		rc=$$?; echo "qemu exit status $$rc"
 
 # The ISO on QEMU with UEFI firmware (OVMF; a private copy of its variable store).
 OVMF_CODE := /usr/share/OVMF/OVMF_CODE_4M.fd
@@ -195,10 +196,11 @@ run-uefi: $(ISO)
 	$(QEMU) $(QEMU_BASE) -cpu max -cdrom $(ISO) -serial stdio \
 		-drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE) \
 		-drive if=pflash,format=raw,file=$(BUILD)/ovmf-vars.fd \
-		-serial tcp:127.0.0.1:$(GDB_PORT),server=on,wait=off,nodelay=on
+		-serial tcp:127.0.0.1:$(GDB_PORT),server=on,wait=off,nodelay=on; \
+		rc=$$?; echo "qemu exit status $$rc"
 
 # Linux under dbgvisor on QEMU, log on the terminal: Debian's cloud kernel and a busybox
-# initramfs (tests/linux/fetch.sh), or KERNEL=/INITRD= of your own; APPEND its command line
+# initramfs (tests/linux/fetch.sh: build/linux whatever BUILD is), or KERNEL=/INITRD= of your own; APPEND its command line
 # (a comma in it is doubled: QEMU separates modules with commas).
 KERNEL ?=
 INITRD ?=
@@ -209,7 +211,7 @@ run-linux: $(ELF)
 	$(QEMU) $(QEMU_BASE) -m $(LINUX_MEM) -cpu max -kernel $(ELF) \
 		-append "$(CMDLINE)" -serial stdio \
 		-serial tcp:127.0.0.1:$(GDB_PORT),server=on,wait=off,nodelay=on \
-		-initrd "$(or $(KERNEL),$(BUILD)/linux/vmlinuz) $(subst $(COMMA),$(COMMA)$(COMMA),$(APPEND))$(if $(or $(INITRD),$(if $(KERNEL),,x)),$(COMMA)$(or $(INITRD),$(BUILD)/linux/initrd.img) initrd)"; \
+		-initrd "$(or $(KERNEL),build/linux/vmlinuz) $(subst $(COMMA),$(COMMA)$(COMMA),$(APPEND))$(if $(or $(INITRD),$(if $(KERNEL),,x)),$(COMMA)$(or $(INITRD),build/linux/initrd.img) initrd)"; \
 		rc=$$?; echo "qemu exit status $$rc"
 
 run-kvm: $(ELF)
