@@ -6,6 +6,7 @@
 #include "core/hw/printf.h"
 #include "tests/guest/lib/dbgregs.h"
 #include "tests/guest/lib/guest.h"
+#include "tests/guest/lib/seeded.h"
 #include "tests/guest/lib/x86g.h"
 #include "tests/guest/tests/diff_debug.h"
 
@@ -47,7 +48,6 @@
 #define PORT_COM2      0x2f8
 #define DR6_STATUS     (DR6_BMASK | DR6_BD | DR6_BS | DR6_BT)
 
-static uint64_t rng;
 static uint64_t hash = FNV_OFFSET;
 static bool quiet, qemu, bochs, amd, dump;
 static char line[LINE_MAX];
@@ -60,19 +60,6 @@ static struct dd_step steps[MAX_STEPS];
 static unsigned n_events;
 static bool gd_armed;
 static uintptr_t last_dr6, last_dr7;
-
-static uint64_t rnd(void) /* xorshift64* */
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dull;
-}
-
-static uint32_t below(uint32_t n)
-{
-	return (uint32_t)((rnd() >> 32) % n);
-}
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)

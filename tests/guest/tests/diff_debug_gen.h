@@ -323,25 +323,6 @@ static void run_trial(void)
 	    (unsigned long long)h);
 }
 
-static uint64_t parse_num(const char *s)
-{
-	uint64_t v = 0;
-	unsigned base = 10;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	for (;; s++) {
-		unsigned d = *s >= '0' && *s <= '9'   ? (unsigned)(*s - '0')
-			     : *s >= 'a' && *s <= 'f' ? (unsigned)(*s - 'a' + 10)
-						      : 99;
-		if (d >= base)
-			return v;
-		v = v * base + d;
-	}
-}
-
 /* Words of the command line: seed=N, n=N, quiet, dump (the data window; each trial also
  * before it runs), bochs (run.sh on Bochs); others, like the file name, ignored. */
 static void parse_cmdline(const char *s, uint32_t *trials)

@@ -5,6 +5,7 @@
 
 #include "core/hw/printf.h"
 #include "tests/guest/lib/guest.h"
+#include "tests/guest/lib/seeded.h"
 #include "tests/guest/lib/x86g.h"
 #include "tests/guest/tests/diff_insns.h"
 
@@ -53,7 +54,6 @@
 #define CPUID_EXT1_ECX_SVM (1u << 2)
 #define CPUID_LEAF_SVM	   0x8000000au
 
-static uint64_t rng;
 static uint64_t hash = FNV_OFFSET;
 static bool verbose, trace;
 static char line[LINE_MAX];
@@ -61,19 +61,6 @@ static struct fmt_out out;
 static bool has_xsave;
 static uint64_t xcr0_supported;
 static uint32_t max_basic, max_ext;
-
-static uint64_t rnd(void) /* xorshift64* */
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dull;
-}
-
-static uint32_t below(uint32_t n)
-{
-	return (uint32_t)((rnd() >> 32) % n);
-}
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
