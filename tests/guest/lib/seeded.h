@@ -1,8 +1,11 @@
-/* seeded.h - the differential guests' seeded PRNG (xorshift64*) and their command-line numbers. */
+/* seeded.h - the differential guests' seeded PRNG (xorshift64*) and their command line. */
 #ifndef GUEST_SEEDED_H
 #define GUEST_SEEDED_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "tests/guest/lib/guest.h" /* memcmp, strlen */
 
 /* The trial generator's state: the seed (odd: xorshift never leaves 0), then each draw's. */
 static uint64_t rng;
@@ -37,6 +40,31 @@ static inline uint64_t parse_num(const char *s)
 		if (d >= base)
 			return v;
 		v = v * base + d;
+	}
+}
+
+/* A word of the command line that sets a flag: "quiet" sets *flag. */
+struct seeded_flag {
+	const char *word;
+	bool *flag;
+};
+
+/* The differential guests' command line: seed=N (made odd), n=N into *@trials, and the words
+ * of @flags (a NULL word ends them); others, like the file name, are ignored. */
+static inline void seeded_cmdline(const char *s, uint32_t *trials, const struct seeded_flag *flags)
+{
+	while (*s) {
+		while (*s == ' ')
+			s++;
+		if (!memcmp(s, "seed=", 5))
+			rng = parse_num(s + 5) | 1;
+		else if (!memcmp(s, "n=", 2))
+			*trials = (uint32_t)parse_num(s + 2);
+		for (const struct seeded_flag *f = flags; f->word; f++)
+			if (!memcmp(s, f->word, strlen(f->word)))
+				*f->flag = true;
+		while (*s && *s != ' ')
+			s++;
 	}
 }
 

@@ -1,5 +1,4 @@
 /* diff_debug.c - random debug-register events: the same output bare and under dbgvisor. */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -61,17 +60,8 @@ static unsigned n_events;
 static bool gd_armed;
 static uintptr_t last_dr6, last_dr7;
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	out.len += (size_t)fmt_vsnprintf(out.buf + out.len, out.max - out.len, fmt, ap);
-	if (out.len >= out.max)
-		out.len = out.max - 1;
-	va_end(ap);
-}
+/* A piece of the trial's line (core/hw/printf.c appends, cut at the buffer's end). */
+#define say(...) fmt_append(&out, __VA_ARGS__)
 
 /* "snippet+off", "drv+off" or the address: where an event happened. */
 static void say_where(uintptr_t ip)
@@ -193,7 +183,7 @@ int test_main(void)
 	rng = DEFAULT_SEED;
 	if (mbi && (mbi->flags & MB1_INFO_CMDLINE))
 		cmd = guest_phys(mbi->cmdline);
-	parse_cmdline(cmd, &trials);
+	seeded_cmdline(cmd, &trials, dd_flags);
 	for (uint32_t i = 0; i < 3; i++) {
 		struct x86g_cpuid c = x86g_cpuid(0x80000002u + i, 0);
 

@@ -323,26 +323,9 @@ static void run_trial(void)
 	    (unsigned long long)h);
 }
 
-/* Words of the command line: seed=N, n=N, quiet, dump (the data window; each trial also
- * before it runs), bochs (run.sh on Bochs); others, like the file name, ignored. */
-static void parse_cmdline(const char *s, uint32_t *trials)
-{
-	while (*s) {
-		while (*s == ' ')
-			s++;
-		if (!memcmp(s, "seed=", 5))
-			rng = parse_num(s + 5) | 1;
-		else if (!memcmp(s, "n=", 2))
-			*trials = (uint32_t)parse_num(s + 2);
-		else if (!memcmp(s, "quiet", 5))
-			quiet = true;
-		else if (!memcmp(s, "dump", 4))
-			dump = true;
-		else if (!memcmp(s, "bochs", 5))
-			bochs = true;
-		while (*s && *s != ' ')
-			s++;
-	}
-}
+/* Words of the command line besides seed=N and n=N: quiet, dump (the data window; each trial
+ * also before it runs), bochs (run.sh on Bochs). */
+static const struct seeded_flag dd_flags[] = {
+    {"quiet", &quiet}, {"dump", &dump}, {"bochs", &bochs}, {NULL, NULL}};
 
 #endif

@@ -348,7 +348,7 @@ int test_main(void)
 	rng = DEFAULT_SEED;
 	if (mbi && (mbi->flags & MB1_INFO_CMDLINE))
 		cmd = guest_phys(mbi->cmdline);
-	parse_cmdline(cmd, &trials);
+	seeded_cmdline(cmd, &trials, di_flags);
 	c = x86g_cpuid(0, 0);
 	max_basic = c.eax;
 	max_ext = x86g_cpuid(CPUID_EXT, 0).eax;

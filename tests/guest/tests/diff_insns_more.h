@@ -296,24 +296,9 @@ static bool run_trial(uint32_t t)
 	return trial_user();
 }
 
-/* Words of the command line: seed=N, n=N, verbose (others, like the file name, ignored). */
-static void parse_cmdline(const char *s, uint32_t *trials)
-{
-	while (*s) {
-		while (*s == ' ')
-			s++;
-		if (!memcmp(s, "seed=", 5))
-			rng = parse_num(s + 5) | 1;
-		else if (!memcmp(s, "n=", 2))
-			*trials = (uint32_t)parse_num(s + 2);
-		else if (!memcmp(s, "verbose", 7))
-			verbose = true;
-		else if (!memcmp(s, "trace", 5))
-			trace = true;
-		while (*s && *s != ' ')
-			s++;
-	}
-}
+/* Words of the command line besides seed=N and n=N: verbose, trace. */
+static const struct seeded_flag di_flags[] = {
+    {"verbose", &verbose}, {"trace", &trace}, {NULL, NULL}};
 
 static void print_state(const char *when)
 {
