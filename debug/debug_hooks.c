@@ -7,21 +7,11 @@
 #include "vcpu_gdb.h"
 #include "vcpu_npt.h"
 
-/* Nested-page steps between two polls of gdb's line: a UART status read per 256 instructions
- * that already cost two exits each. */
-#define NPT_STEPS_PER_POLL 256
-
 /* gdb first (it may change breakpoints and TF), then the DRs the next run needs. */
 static bool hook_before_entry(struct vcpu *v)
 {
 	if (v->gdb) {
-		/* Stepped through the pages of gdb's breakpoints and watchpoints, the guest runs
-		 * next to no guest time, all the VMX-preemption timer counts (SDM vol. 3C,
-		 * 26.5.1): poll by step count too, or a Ctrl-C waits for millions of exits. */
-		if (vcpu_npt_stepping(v) && ++v->gdb->npt_steps % NPT_STEPS_PER_POLL == 0)
-			vcpu_gdb_poll(v);
-		else
-			vcpu_gdb_before_entry(v);
+		vcpu_gdb_before_entry(v, vcpu_npt_stepping(v));
 		/* The stub reads and sets debug registers: from the guest's current values. */
 		if (v->gdb->stop_pending) {
 			vcpu_debug_sync(v);

@@ -141,12 +141,16 @@ void vcpu_gdb_poll(struct vcpu *v)
 	}
 }
 
-void vcpu_gdb_before_entry(struct vcpu *v)
+void vcpu_gdb_before_entry(struct vcpu *v, bool npt_stepping)
 {
 	struct vcpu_gdb *g = v->gdb;
 	if (!g)
 		return;
+	/* Stepped through the pages of gdb's breakpoints and watchpoints, the guest runs next to
+	 * no guest time, all the VMX-preemption timer counts (SDM vol. 3C, 26.5.1): poll by step
+	 * count too, or a Ctrl-C waits for millions of exits. */
 	if ((g->poll_every && v->exits_total % g->poll_every == 0) ||
+	    (npt_stepping && ++g->npt_steps % VCPU_GDB_NPT_STEPS_PER_POLL == 0) ||
 	    (v->host->gdb_kicked_in_host && v->host->gdb_kicked_in_host()))
 		vcpu_gdb_poll(v);
 }

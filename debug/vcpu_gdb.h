@@ -38,8 +38,10 @@ bool vcpu_gdb_service(struct vcpu *v);
 void vcpu_gdb_poll(struct vcpu *v);
 /* An NMI exit: true (and the line polled) if it is the watcher CPU's kick, not the guest's. */
 bool vcpu_gdb_nmi(struct vcpu *v);
-/* Top of the run loop: poll after a kick the hypervisor took itself, or every poll_every exits. */
-void vcpu_gdb_before_entry(struct vcpu *v);
+/* Top of the run loop: poll after a kick the hypervisor took itself, every poll_every exits, or
+ * every VCPU_GDB_NPT_STEPS_PER_POLL entries while @npt_stepping (a nested-page step runs). */
+#define VCPU_GDB_NPT_STEPS_PER_POLL 256 /* a UART read per 256 steps of two exits each */
+void vcpu_gdb_before_entry(struct vcpu *v, bool npt_stepping);
 void vcpu_gdb_request_stop(struct vcpu *v, enum gdb_stop_kind kind, uint64_t addr, const char *why);
 /* A #DB split by dr_route_hits: report the debugger's part, drop its single-step from
  * *guest_bits; true when nothing is left for the guest. */

@@ -168,10 +168,10 @@ static void test_ctrl_c_polling(void **state)
 	vcpu_gdb_poll(v); /* nothing on the line */
 	assert_false(g.stop_pending);
 	link.in[link.in_len++] = CTRL_C;
-	vcpu_gdb_before_entry(v); /* no kick: the line is not read */
+	vcpu_gdb_before_entry(v, false); /* no kick: the line is not read */
 	assert_false(g.stop_pending);
 	link.kicked_in_host = true; /* the kick NMI landed in the hypervisor */
-	vcpu_gdb_before_entry(v);
+	vcpu_gdb_before_entry(v, false);
 	assert_int_equal(g.stop.kind, GDB_STOP_INTERRUPT);
 	/* An NMI exit that is the watcher's kick: polled, not given to the guest. */
 	g.stop_pending = false;
@@ -192,10 +192,10 @@ static void test_ctrl_c_polling(void **state)
 	g.poll_every = 4;
 	link.in[link.in_len++] = CTRL_C;
 	v->exits_total = 3;
-	vcpu_gdb_before_entry(v);
+	vcpu_gdb_before_entry(v, false);
 	assert_false(g.stop_pending);
 	v->exits_total = 4;
-	vcpu_gdb_before_entry(v);
+	vcpu_gdb_before_entry(v, false);
 	assert_true(g.stop_pending);
 }
 

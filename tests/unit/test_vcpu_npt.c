@@ -200,7 +200,7 @@ static void test_ctrl_c_while_npt_stepping(void **state)
 		assert_true(v->debug->before_entry(v));
 		assert_int_equal(db_exit(DR6_BS), EXIT_RESUME);
 	}
-	assert_int_equal(steps, 256);
+	assert_int_equal(steps, VCPU_GDB_NPT_STEPS_PER_POLL);
 }
 
 /* An instruction that exits anyway (CPUID) runs without TF: its exit ends the step. */
