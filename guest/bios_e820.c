@@ -25,12 +25,6 @@
 #define CARVE_EXTRA 2u
 #define TABLE_MAX   (BOOT_MAX_MMAP + 2 + CARVE_EXTRA)
 
-static void put_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
 /* Bytes of usable RAM contiguous from @from, up to @to. */
 static uint64_t usable_between(const struct mem_range *map, unsigned n, uint64_t from, uint64_t to)
 {
